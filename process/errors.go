@@ -1,0 +1,127 @@
+package process
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+var (
+	// ErrNodeStopped is returned by calls on a node that has stopped or is
+	// stopping.
+	ErrNodeStopped = errors.New("process: node stopped")
+	// ErrStopped is returned by every Stop after the first.
+	ErrStopped = errors.New("process: node already stopped")
+	// ErrInvalidPID is returned for the zero PID.
+	ErrInvalidPID = errors.New("process: invalid pid")
+	// ErrNotAlive is returned by operations a dead process may not do.
+	ErrNotAlive = errors.New("process: calling process is not alive")
+	// ErrNameTaken is returned by Register when the name is in use.
+	ErrNameTaken = errors.New("process: name already registered")
+	// ErrAlreadyNamed is returned by Register when the process has a name.
+	ErrAlreadyNamed = errors.New("process: process already has a name")
+	// ErrMailboxFull is matched (with errors.Is) by every *MailboxFullError.
+	ErrMailboxFull = errors.New("process: mailbox full")
+	// ErrIgnored is returned by a start function whose process decided not
+	// to run (OTP's ignore from init). Supervisors treat it as a start
+	// that produced no process, not as a failure.
+	ErrIgnored = errors.New("process: start ignored")
+	// ErrInvalidOption is matched by every *OptionError.
+	ErrInvalidOption = errors.New("process: invalid option")
+)
+
+// WrongNodeError is returned when a PID belongs to another node than the
+// one asked to act on it.
+type WrongNodeError struct {
+	PID  PID
+	Node uint32
+}
+
+func (e *WrongNodeError) Error() string {
+	if e.Node == 0 {
+		return fmt.Sprintf("process: node %d of %v is not running", e.PID.node, e.PID)
+	}
+	return fmt.Sprintf("process: %v belongs to node %d, not node %d", e.PID, e.PID.node, e.Node)
+}
+
+// Is reports ErrNodeStopped when the PID's node is no longer running.
+func (e *WrongNodeError) Is(target error) bool {
+	return target == ErrNodeStopped && lookupNode(e.PID.node) == nil
+}
+
+// NoProcError says that a process does not exist (any more). Reason is its
+// exit reason when known, else [NoProc].
+type NoProcError struct {
+	PID    PID
+	Reason error
+}
+
+func (e *NoProcError) Error() string {
+	return fmt.Sprintf("process: no process %v (%s)", e.PID, FormatReason(e.Reason))
+}
+
+// Unwrap returns the exit reason, so errors.Is(err, process.NoProc) holds
+// when the process was never found and errors.Is(err, process.Killed) when
+// it was killed.
+func (e *NoProcError) Unwrap() error { return e.Reason }
+
+// NotRegisteredError says that a name has no process.
+type NotRegisteredError struct{ Name string }
+
+func (e *NotRegisteredError) Error() string {
+	return fmt.Sprintf("process: no process registered as %q", e.Name)
+}
+
+// Is makes a missing name match NoProc, as in OTP (a call to an unregistered
+// name exits with noproc).
+func (e *NotRegisteredError) Is(target error) bool { return target == NoProc }
+
+// MailboxFullError is returned by Send when a bounded mailbox refuses a
+// message. Dropped is true when the message went to the node's dead-letter
+// hook instead of being returned to the caller.
+type MailboxFullError struct {
+	PID     PID
+	Limit   int
+	Dropped bool
+	Waited  time.Duration
+}
+
+func (e *MailboxFullError) Error() string {
+	s := fmt.Sprintf("process: mailbox of %v full (limit %d)", e.PID, e.Limit)
+	if e.Dropped {
+		s += "; message sent to dead letters"
+	}
+	if e.Waited > 0 {
+		s += fmt.Sprintf("; waited %v", e.Waited)
+	}
+	return s
+}
+
+// Is matches ErrMailboxFull.
+func (e *MailboxFullError) Is(target error) bool { return target == ErrMailboxFull }
+
+// OptionError reports an option that is invalid or does not apply.
+type OptionError struct {
+	Option string
+	Reason string
+}
+
+func (e *OptionError) Error() string {
+	return fmt.Sprintf("process: invalid option %s: %s", e.Option, e.Reason)
+}
+
+// Is matches ErrInvalidOption.
+func (e *OptionError) Is(target error) bool { return target == ErrInvalidOption }
+
+// StopError is returned by Node.Stop when processes did not stop in time.
+type StopError struct {
+	// Remaining is the number of processes still alive when Stop gave up.
+	Remaining int
+	// Zombies lists processes that were killed but whose goroutine never
+	// returned.
+	Zombies []ZombieInfo
+}
+
+func (e *StopError) Error() string {
+	return fmt.Sprintf("process: node stop incomplete: %d processes alive, %d zombies", e.Remaining, len(e.Zombies))
+}

@@ -1,0 +1,113 @@
+package process
+
+import (
+	"sort"
+	"time"
+)
+
+// Status is what a process is doing. Legal transitions: Waiting ↔
+// Runnable ↔ Running, and any of them → Exiting → gone.
+type Status int
+
+const (
+	// Waiting means the process has no messages and holds no goroutine
+	// (or, for a Func process, is parked in Receive).
+	Waiting Status = iota
+	// Runnable means messages are queued and a worker is about to run it.
+	Runnable
+	// Running means its code is executing.
+	Running
+	// Exiting means it was killed but its goroutine has not returned yet.
+	Exiting
+)
+
+// String names the status.
+func (s Status) String() string {
+	switch s {
+	case Waiting:
+		return "waiting"
+	case Runnable:
+		return "runnable"
+	case Running:
+		return "running"
+	case Exiting:
+		return "exiting"
+	}
+	return "unknown"
+}
+
+// Info is a snapshot of one process (erlang:process_info/1).
+type Info struct {
+	PID             PID
+	Status          Status
+	Name            string
+	Parent          PID
+	Behaviour       string
+	MailboxLen      int
+	Links           []PID
+	Monitors        []PID // processes this one monitors
+	MonitoredBy     []PID // processes monitoring this one
+	TrapExit        bool
+	MessagesHandled uint64
+	StartTime       time.Time
+	Timers          int
+}
+
+// Info returns a snapshot of the live process pid, or a *[NoProcError].
+// Safe from any goroutine.
+func (n *Node) Info(pid PID) (Info, error) {
+	p, err := n.resolve(pid)
+	if err != nil {
+		return Info{}, err
+	}
+	info := Info{
+		PID:             p.pid,
+		Parent:          p.parent,
+		Behaviour:       p.behaviour,
+		MailboxLen:      p.MailboxLen(),
+		TrapExit:        p.trap.Load(),
+		MessagesHandled: p.handled.Load(),
+		StartTime:       p.started,
+	}
+	p.mb.mu.Lock()
+	running, waiting := p.mb.running, p.mb.waiting
+	p.mb.mu.Unlock()
+	switch {
+	case p.fn != nil && waiting:
+		info.Status = Waiting
+	case p.fn != nil || running:
+		info.Status = Running
+	case info.MailboxLen > 0:
+		info.Status = Runnable
+	}
+	p.mu.Lock()
+	if p.dead.Load() {
+		p.mu.Unlock()
+		return Info{}, &NoProcError{PID: pid, Reason: p.reason}
+	}
+	info.Name = p.name
+	info.Timers = len(p.timers)
+	for l := range p.links {
+		info.Links = append(info.Links, l)
+	}
+	for _, t := range p.monitors {
+		info.Monitors = append(info.Monitors, t)
+	}
+	for _, w := range p.watchers {
+		info.MonitoredBy = append(info.MonitoredBy, w)
+	}
+	p.mu.Unlock()
+	sortPIDs(info.Links)
+	sortPIDs(info.Monitors)
+	sortPIDs(info.MonitoredBy)
+	return info, nil
+}
+
+// IsAlive reports whether pid is a live process of this node.
+func (n *Node) IsAlive(pid PID) bool {
+	return pid.node == n.id && n.lookup(pid) != nil
+}
+
+func sortPIDs(s []PID) {
+	sort.Slice(s, func(i, j int) bool { return s[i].id < s[j].id })
+}

@@ -1,0 +1,161 @@
+package process
+
+import (
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// shrinkCap is the buffer capacity above which a mailbox drops its buffers
+// when it empties, so a burst does not pin memory for the process's life.
+const shrinkCap = 256
+
+// mailbox is a mutex plus two swapped slices: senders append to in, the
+// process takes the whole slice at once (see Proc.refill) and gives back
+// the previous, emptied one. Nothing is allocated per message once the
+// slices have grown.
+type mailbox struct {
+	mu      sync.Mutex // protects the fields below
+	in      []Msg
+	running bool // a goroutine owns the process (handler mode: draining)
+	waiting bool // func mode: the process is parked in Receive
+	closed  bool // the process is dead
+	space   chan struct{}
+
+	queued atomic.Int64 // messages in in and in the owner's batch
+
+	// set at spawn, read-only after
+	limit    int
+	overflow OverflowPolicy
+}
+
+// push appends m. It reports whether the caller must dispatch the process
+// (handler mode, process was idle) or wake it (func mode, parked), and an
+// error when a bounded mailbox refuses the message. A closed mailbox drops
+// the message and returns dropped=true.
+func (mb *mailbox) push(m Msg, system, handlerMode bool) (dispatch, wake, dropped bool, full bool) {
+	mb.mu.Lock()
+	if mb.closed {
+		mb.mu.Unlock()
+		return false, false, true, false
+	}
+	if mb.limit > 0 && !system && int(mb.queued.Load()) >= mb.limit {
+		mb.mu.Unlock()
+		return false, false, false, true
+	}
+	mb.in = append(mb.in, m)
+	mb.queued.Add(1)
+	if handlerMode {
+		if !mb.running {
+			mb.running = true
+			dispatch = true
+		}
+	} else if mb.waiting {
+		mb.waiting = false
+		wake = true
+	}
+	mb.mu.Unlock()
+	return dispatch, wake, false, false
+}
+
+// spaceSignal returns a channel closed when the owner next takes messages.
+func (mb *mailbox) spaceSignal() (<-chan struct{}, bool) {
+	mb.mu.Lock()
+	defer mb.mu.Unlock()
+	if mb.closed {
+		return nil, false
+	}
+	if int(mb.queued.Load()) < mb.limit {
+		return nil, true
+	}
+	if mb.space == nil {
+		mb.space = make(chan struct{})
+	}
+	return mb.space, true
+}
+
+// took is called by the owner after it took a message out of a mailbox.
+// With the BlockWhenFull policy it wakes blocked senders: room appears
+// when queued drops, which counts the owner's batch too, not when the
+// owner swaps the slices (a sender woken then could find the mailbox
+// still full and wait again with nobody left to wake it).
+func (mb *mailbox) took() {
+	if mb.overflow.kind != overflowBlock {
+		return
+	}
+	mb.mu.Lock()
+	mb.signalSpaceLocked()
+	mb.mu.Unlock()
+}
+
+// signalSpaceLocked wakes senders blocked on a full mailbox.
+func (mb *mailbox) signalSpaceLocked() {
+	if mb.space != nil {
+		close(mb.space)
+		mb.space = nil
+	}
+}
+
+// close marks the mailbox dead, drops what it holds and reports whether a
+// goroutine owned the process at that moment, and whether it was parked in
+// Receive (and so must be woken).
+func (mb *mailbox) close() (running, waiting bool, dropped int) {
+	mb.mu.Lock()
+	running, waiting = mb.running, mb.waiting
+	mb.closed = true
+	for _, m := range mb.in {
+		if _, ok := m.(startMarker); !ok { // not a message anyone sent
+			dropped++
+		}
+	}
+	clear(mb.in)
+	mb.in = nil
+	mb.waiting = false
+	mb.signalSpaceLocked()
+	mb.mu.Unlock()
+	return running, waiting, dropped
+}
+
+// pushBounded handles the overflow policy of a full bounded mailbox.
+func (n *Node) pushBounded(p *Proc, from PID, m Msg) error {
+	switch p.mb.overflow.kind {
+	case overflowDeadLetter:
+		if h := n.cfg.deadLetter; h != nil {
+			h(DeadLetter{To: p.pid, From: from, Msg: m, Reason: ErrMailboxFull})
+		}
+		return &MailboxFullError{PID: p.pid, Limit: p.mb.limit, Dropped: true}
+	case overflowBlock:
+		return n.pushBlocking(p, from, m)
+	}
+	return &MailboxFullError{PID: p.pid, Limit: p.mb.limit}
+}
+
+func (n *Node) pushBlocking(p *Proc, from PID, m Msg) error {
+	start := time.Now()
+	deadline := start.Add(p.mb.overflow.wait)
+	t := time.NewTimer(p.mb.overflow.wait)
+	defer t.Stop()
+	for {
+		ch, alive := p.mb.spaceSignal()
+		if !alive {
+			n.dropped.Add(1)
+			return nil
+		}
+		if ch == nil {
+			dispatch, wake, dropped, full := p.mb.push(m, false, p.h != nil)
+			if !full {
+				n.afterPush(p, dispatch, wake, dropped)
+				return nil
+			}
+			continue
+		}
+		select {
+		case <-ch:
+		case <-t.C:
+			return &MailboxFullError{PID: p.pid, Limit: p.mb.limit, Waited: time.Since(start)}
+		}
+		if time.Now().After(deadline) {
+			return &MailboxFullError{PID: p.pid, Limit: p.mb.limit, Waited: time.Since(start)}
+		}
+	}
+}

@@ -1,0 +1,85 @@
+package process
+
+// Register gives pid the local name name. A process has at most one name;
+// the name is released when the process dies. Safe from any goroutine.
+func (n *Node) Register(name string, pid PID) error {
+	if name == "" {
+		return &OptionError{Option: "Register", Reason: "empty name"}
+	}
+	p, err := n.resolve(pid)
+	if err != nil {
+		return err
+	}
+	return n.registerName(name, p)
+}
+
+// Register gives the calling process the local name name.
+func (p *Proc) Register(name string) error { return p.node.Register(name, p.pid) }
+
+func (n *Node) registerName(name string, p *Proc) error {
+	n.namesMu.Lock()
+	defer n.namesMu.Unlock()
+	if _, taken := n.names[name]; taken {
+		return ErrNameTaken
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.dead.Load() {
+		return p.notAliveLocked()
+	}
+	if p.name != "" {
+		return ErrAlreadyNamed
+	}
+	p.name = name
+	n.names[name] = p.pid
+	return nil
+}
+
+func (p *Proc) notAliveLocked() error { return &NoProcError{PID: p.pid, Reason: p.reason} }
+
+// Unregister removes a local name. It reports whether the name was
+// registered. Safe from any goroutine.
+func (n *Node) Unregister(name string) bool {
+	n.namesMu.Lock()
+	pid, ok := n.names[name]
+	delete(n.names, name)
+	n.namesMu.Unlock()
+	if !ok {
+		return false
+	}
+	if p := n.lookup(pid); p != nil {
+		p.mu.Lock()
+		if p.name == name {
+			p.name = ""
+		}
+		p.mu.Unlock()
+	}
+	return true
+}
+
+func (n *Node) unregisterName(name string, pid PID) {
+	n.namesMu.Lock()
+	if n.names[name] == pid {
+		delete(n.names, name)
+	}
+	n.namesMu.Unlock()
+}
+
+// WhereIs returns the PID registered under name. Safe from any goroutine.
+func (n *Node) WhereIs(name string) (PID, bool) {
+	n.namesMu.RLock()
+	pid, ok := n.names[name]
+	n.namesMu.RUnlock()
+	return pid, ok
+}
+
+// Registered returns all registered names.
+func (n *Node) Registered() []string {
+	n.namesMu.RLock()
+	defer n.namesMu.RUnlock()
+	out := make([]string, 0, len(n.names))
+	for name := range n.names {
+		out = append(out, name)
+	}
+	return out
+}

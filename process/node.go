@@ -1,0 +1,271 @@
+package process
+
+import (
+	"context"
+	"runtime"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+const tableShards = 64
+
+// Node is one runtime instance: its processes, names, timers and worker
+// pool. Nodes are independent; tests create their own. Create one with
+// [NewNode] and stop it with [Node.Stop].
+type Node struct {
+	id      uint32
+	cfg     nodeConfig
+	nextPID atomic.Uint64
+	nextRef atomic.Uint64
+	procs   [tableShards]procShard
+	live    atomic.Int64
+	dropped atomic.Uint64
+	timers  atomic.Int64
+	pool    pool
+	zombies zombieSet
+	alarms  alarmPool
+
+	namesMu sync.RWMutex // protects names
+	names   map[string]PID
+
+	stopping atomic.Bool
+	allDead  chan struct{} // closed when live reaches 0 while stopping
+	deadOnce sync.Once
+}
+
+type procShard struct {
+	mu    sync.RWMutex // protects procs
+	procs map[uint64]*Proc
+	_     [32]byte // keep shards on separate cache lines
+}
+
+var (
+	nodeSeq atomic.Uint32
+	nodes   sync.Map // uint32 -> *Node
+)
+
+func lookupNode(id uint32) *Node {
+	if v, ok := nodes.Load(id); ok {
+		return v.(*Node)
+	}
+	return nil
+}
+
+// NewNode creates and starts a runtime instance.
+func NewNode(opts ...Option) (*Node, error) {
+	cfg := nodeConfig{zombieGrace: time.Second, stopGrace: 5 * time.Second}
+	for _, o := range opts {
+		if o == nil {
+			return nil, &OptionError{Option: "nil", Reason: "nil option"}
+		}
+		if err := o.applyNode(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	if cfg.maxIdleWorkers == 0 {
+		cfg.maxIdleWorkers = max(64, 8*runtime.GOMAXPROCS(0))
+	}
+	n := &Node{
+		id:      nodeSeq.Add(1),
+		cfg:     cfg,
+		names:   make(map[string]PID),
+		allDead: make(chan struct{}),
+	}
+	for i := range n.procs {
+		n.procs[i].procs = make(map[uint64]*Proc)
+	}
+	n.pool.init(n, cfg.maxIdleWorkers)
+	n.zombies.init()
+	nodes.Store(n.id, n)
+	return n, nil
+}
+
+// ID returns the node's number, which every PID of this node carries.
+func (n *Node) ID() uint32 { return n.id }
+
+// Name returns a destination for a locally registered name on this node.
+func (n *Node) Name(name string) Name { return Name{node: n, name: name} }
+
+// Stopped reports whether Stop has been called.
+func (n *Node) Stopped() bool { return n.stopping.Load() }
+
+// Stats are counters of a node.
+type Stats struct {
+	// Processes is the number of live processes.
+	Processes int
+	// Zombies is the number of killed processes whose goroutine still runs.
+	Zombies int
+	// Timers is the number of pending timers.
+	Timers int
+	// DroppedMessages counts messages sent to dead processes.
+	DroppedMessages uint64
+	// Workers is the number of worker goroutines, busy or idle.
+	Workers int
+}
+
+// Stats returns the node's counters.
+func (n *Node) Stats() Stats {
+	return Stats{
+		Processes:       int(n.live.Load()),
+		Zombies:         n.zombies.count(),
+		Timers:          int(n.timers.Load()),
+		DroppedMessages: n.dropped.Load(),
+		Workers:         int(n.pool.workers.Load()),
+	}
+}
+
+func (n *Node) shard(id uint64) *procShard { return &n.procs[id%tableShards] }
+
+func (n *Node) lookup(pid PID) *Proc {
+	s := n.shard(pid.id)
+	s.mu.RLock()
+	p := s.procs[pid.id]
+	s.mu.RUnlock()
+	return p
+}
+
+func (n *Node) insert(p *Proc) {
+	s := n.shard(p.pid.id)
+	s.mu.Lock()
+	s.procs[p.pid.id] = p
+	s.mu.Unlock()
+	n.live.Add(1)
+}
+
+func (n *Node) remove(p *Proc) {
+	s := n.shard(p.pid.id)
+	s.mu.Lock()
+	delete(s.procs, p.pid.id)
+	s.mu.Unlock()
+	if n.live.Add(-1) == 0 && n.stopping.Load() {
+		n.deadOnce.Do(func() { close(n.allDead) })
+	}
+}
+
+// resolve finds a live local process for pid, or explains why there is none.
+func (n *Node) resolve(pid PID) (*Proc, error) {
+	if pid.IsZero() {
+		return nil, ErrInvalidPID
+	}
+	if pid.node != n.id {
+		return nil, &WrongNodeError{PID: pid, Node: n.id}
+	}
+	if p := n.lookup(pid); p != nil {
+		return p, nil
+	}
+	return nil, &NoProcError{PID: pid, Reason: NoProc}
+}
+
+func (n *Node) each(fn func(*Proc)) {
+	var ps []*Proc
+	for i := range n.procs {
+		s := &n.procs[i]
+		s.mu.RLock()
+		for _, p := range s.procs {
+			ps = append(ps, p)
+		}
+		s.mu.RUnlock()
+	}
+	for _, p := range ps {
+		fn(p)
+	}
+}
+
+// Processes returns the PIDs of all live processes, in no particular order.
+func (n *Node) Processes() []PID {
+	var out []PID
+	n.each(func(p *Proc) { out = append(out, p.pid) })
+	return out
+}
+
+func (n *Node) newRef() Ref { return Ref{node: n.id, id: n.nextRef.Add(1)} }
+
+// MakeRef returns a new node-unique reference.
+func (n *Node) MakeRef() Ref { return n.newRef() }
+
+// Stop shuts the node down and waits, bounded by ctx, until it is done:
+//
+//  1. new spawns fail with [ErrNodeStopped];
+//  2. every process without a live parent gets the exit signal [Shutdown],
+//     so supervision trees stop top-down in their own order;
+//  3. when every process is gone, or half the time left in ctx has passed
+//     (the node's stop grace when ctx has no deadline), the rest are killed;
+//  4. Stop waits up to the zombie grace for process goroutines to return,
+//     then releases the worker pool.
+//
+// It returns nil when everything stopped, a *[StopError] listing what was
+// left otherwise, and [ErrStopped] on every call after the first.
+func (n *Node) Stop(ctx context.Context) error {
+	if !n.stopping.CompareAndSwap(false, true) {
+		return ErrStopped
+	}
+	if n.live.Load() == 0 {
+		n.deadOnce.Do(func() { close(n.allDead) })
+	}
+	grace := n.cfg.stopGrace
+	if dl, ok := ctx.Deadline(); ok {
+		grace = time.Until(dl) / 2
+	}
+	if !n.shutdownRoots(ctx, grace) {
+		n.each(func(p *Proc) { p.exitSignal(PID{}, Kill, false) })
+	}
+	n.waitAllDead(ctx, n.cfg.zombieGrace)
+	n.pool.drain(ctx, n.cfg.zombieGrace)
+	n.stopTimers()
+	nodes.Delete(n.id)
+	zs := n.Zombies()
+	if rest := int(n.live.Load()); rest > 0 || len(zs) > 0 {
+		for _, z := range zs {
+			n.publish(ZombieDetected{Zombie: z})
+		}
+		return &StopError{Remaining: rest, Zombies: zs}
+	}
+	return nil
+}
+
+// shutdownRoots sends Shutdown to every process whose parent is gone,
+// again and again as orphans appear, until all are dead or grace is over.
+func (n *Node) shutdownRoots(ctx context.Context, grace time.Duration) bool {
+	deadline := time.Now().Add(grace)
+	signalled := make(map[PID]bool)
+	for {
+		n.each(func(p *Proc) {
+			if !signalled[p.pid] && (p.parent.IsZero() || n.lookup(p.parent) == nil) {
+				signalled[p.pid] = true
+				p.exitSignal(PID{}, Shutdown, false)
+			}
+		})
+		left := time.Until(deadline)
+		if left <= 0 {
+			return n.live.Load() == 0
+		}
+		if n.waitAllDead(ctx, min(left, 5*time.Millisecond)) {
+			return true
+		}
+		if ctx.Err() != nil {
+			return false
+		}
+	}
+}
+
+func (n *Node) waitAllDead(ctx context.Context, d time.Duration) bool {
+	if d <= 0 {
+		d = time.Millisecond
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-n.allDead:
+		return true
+	case <-t.C:
+	case <-ctx.Done():
+	}
+	return n.live.Load() == 0
+}
+
+func (n *Node) publish(e Event) {
+	if h := n.cfg.events; h != nil {
+		h(e)
+	}
+}

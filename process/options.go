@@ -1,0 +1,231 @@
+package process
+
+import (
+	"fmt"
+	"time"
+)
+
+// Option configures a [Node]. Options are built by the With… functions of
+// this package; an option that does not apply is rejected by [NewNode].
+type Option interface {
+	applyNode(*nodeConfig) error
+}
+
+type nodeConfig struct {
+	deadLetter       func(DeadLetter)
+	events           func(Event)
+	zombieGrace      time.Duration
+	stopGrace        time.Duration
+	maxIdleWorkers   int
+	panicPassThrough bool
+}
+
+type nodeOption func(*nodeConfig) error
+
+func (f nodeOption) applyNode(c *nodeConfig) error { return f(c) }
+
+// WithDeadLetterHook sets the function that receives messages a bounded
+// mailbox dropped under the [DeadLetterWhenFull] policy. The hook runs on
+// the sender's goroutine and must not block.
+func WithDeadLetterHook(hook func(DeadLetter)) Option {
+	return nodeOption(func(c *nodeConfig) error {
+		if hook == nil {
+			return &OptionError{Option: "WithDeadLetterHook", Reason: "nil hook"}
+		}
+		c.deadLetter = hook
+		return nil
+	})
+}
+
+// WithEventHook sets the function that receives every lifecycle [Event]
+// (spawn, exit, zombie). The hook runs synchronously on the goroutine where
+// the event happened and must not block; telemetry adapters attach here.
+func WithEventHook(hook func(Event)) Option {
+	return nodeOption(func(c *nodeConfig) error {
+		if hook == nil {
+			return &OptionError{Option: "WithEventHook", Reason: "nil hook"}
+		}
+		c.events = hook
+		return nil
+	})
+}
+
+// WithZombieGrace sets how long a killed process's goroutine may keep
+// running before it is reported as a zombie (default 1 s).
+func WithZombieGrace(d time.Duration) Option {
+	return nodeOption(func(c *nodeConfig) error {
+		if d <= 0 {
+			return &OptionError{Option: "WithZombieGrace", Reason: fmt.Sprintf("duration %v is not positive", d)}
+		}
+		c.zombieGrace = d
+		return nil
+	})
+}
+
+// WithStopGrace sets how long [Node.Stop] waits, when its context has no
+// deadline, between asking processes to shut down and killing them
+// (default 5 s).
+func WithStopGrace(d time.Duration) Option {
+	return nodeOption(func(c *nodeConfig) error {
+		if d <= 0 {
+			return &OptionError{Option: "WithStopGrace", Reason: fmt.Sprintf("duration %v is not positive", d)}
+		}
+		c.stopGrace = d
+		return nil
+	})
+}
+
+// WithMaxIdleWorkers sets how many idle worker goroutines the node keeps
+// for reuse (default 8 × GOMAXPROCS, at least 64). Idle processes never
+// hold a goroutine; this bounds only the pool of warm goroutines.
+func WithMaxIdleWorkers(n int) Option {
+	return nodeOption(func(c *nodeConfig) error {
+		if n < 0 {
+			return &OptionError{Option: "WithMaxIdleWorkers", Reason: fmt.Sprintf("%d is negative", n)}
+		}
+		c.maxIdleWorkers = n
+		return nil
+	})
+}
+
+// WithPanicPassThrough makes panics in process code crash the program
+// instead of becoming exit reasons. It is a debugging aid (the panic keeps
+// its original stack in the crash dump); never use it in production.
+func WithPanicPassThrough() Option {
+	return nodeOption(func(c *nodeConfig) error {
+		c.panicPassThrough = true
+		return nil
+	})
+}
+
+// SpawnOption configures one spawned process. Options are plain values
+// (no allocation per spawn); build them with the functions below. An
+// invalid option is reported by the spawn that uses it.
+type SpawnOption struct {
+	kind   spawnOptionKind
+	str    string
+	limit  int
+	policy OverflowPolicy
+	err    error
+}
+
+type spawnOptionKind uint8
+
+const (
+	optNone spawnOptionKind = iota
+	optLink
+	optTrap
+	optName
+	optBehaviour
+	optMailbox
+)
+
+type spawnConfig struct {
+	link      bool
+	trapExit  bool
+	name      string
+	behaviour string
+	limit     int
+	overflow  OverflowPolicy
+}
+
+func (o SpawnOption) apply(c *spawnConfig) error {
+	if o.err != nil {
+		return o.err
+	}
+	switch o.kind {
+	case optLink:
+		c.link = true
+	case optTrap:
+		c.trapExit = true
+	case optName:
+		c.name = o.str
+	case optBehaviour:
+		c.behaviour = o.str
+	case optMailbox:
+		c.limit, c.overflow = o.limit, o.policy
+	default:
+		return &OptionError{Option: "SpawnOption", Reason: "zero option"}
+	}
+	return nil
+}
+
+// Linked links the new process to the spawning process before it runs, as
+// spawn_link does. It needs a parent: it is invalid in [Node.Spawn].
+func Linked() SpawnOption { return SpawnOption{kind: optLink} }
+
+// TrapExits makes the new process trap exits from its first instruction.
+func TrapExits() SpawnOption { return SpawnOption{kind: optTrap} }
+
+// WithName registers the new process under a local name before it runs.
+// The spawn fails with [ErrNameTaken] if the name is in use.
+func WithName(name string) SpawnOption {
+	if name == "" {
+		return SpawnOption{err: &OptionError{Option: "WithName", Reason: "empty name"}}
+	}
+	return SpawnOption{kind: optName, str: name}
+}
+
+// WithBehaviour labels the process with the behaviour it runs (for
+// example "genserver"); Info and zombie reports show it.
+func WithBehaviour(name string) SpawnOption { return SpawnOption{kind: optBehaviour, str: name} }
+
+// WithMailbox bounds the process's mailbox to limit messages, with the
+// given overflow policy. Exit and Down messages are never refused.
+func WithMailbox(limit int, policy OverflowPolicy) SpawnOption {
+	if limit <= 0 {
+		return SpawnOption{err: &OptionError{Option: "WithMailbox", Reason: fmt.Sprintf("limit %d is not positive", limit)}}
+	}
+	if policy.kind == overflowBlock && policy.wait <= 0 {
+		return SpawnOption{err: &OptionError{Option: "WithMailbox", Reason: "BlockWhenFull needs a positive wait"}}
+	}
+	return SpawnOption{kind: optMailbox, limit: limit, policy: policy}
+}
+
+type overflowKind uint8
+
+const (
+	overflowReject overflowKind = iota
+	overflowDeadLetter
+	overflowBlock
+)
+
+// OverflowPolicy says what a bounded mailbox does with a message that does
+// not fit. Build one with [RejectWhenFull], [DeadLetterWhenFull] or
+// [BlockWhenFull].
+type OverflowPolicy struct {
+	kind overflowKind
+	wait time.Duration
+}
+
+// RejectWhenFull refuses the message: Send returns a *[MailboxFullError].
+func RejectWhenFull() OverflowPolicy { return OverflowPolicy{kind: overflowReject} }
+
+// DeadLetterWhenFull hands the message to the node's dead-letter hook and
+// returns a *[MailboxFullError] with Dropped set.
+func DeadLetterWhenFull() OverflowPolicy { return OverflowPolicy{kind: overflowDeadLetter} }
+
+// BlockWhenFull makes Send wait up to max for room, then fail with a
+// *[MailboxFullError].
+func BlockWhenFull(max time.Duration) OverflowPolicy {
+	return OverflowPolicy{kind: overflowBlock, wait: max}
+}
+
+// String names the policy.
+func (o OverflowPolicy) String() string {
+	switch o.kind {
+	case overflowDeadLetter:
+		return "dead-letter"
+	case overflowBlock:
+		return "block(" + o.wait.String() + ")"
+	}
+	return "reject"
+}
+
+// DeadLetter is a message a bounded mailbox could not take.
+type DeadLetter struct {
+	To     PID
+	From   PID
+	Msg    Msg
+	Reason error
+}

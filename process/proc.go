@@ -1,0 +1,328 @@
+package process
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Func is the code of a process that runs as a plain function: it owns a
+// goroutine for its whole life and reads its mailbox with [Proc.Receive].
+// Returning ends the process: a nil error means reason [Normal], any other
+// error is the exit reason. A panic becomes a *[PanicError] reason.
+type Func func(p *Proc) error
+
+// Handler is the code of a message-driven process. An idle handler process
+// holds no goroutine: a pooled worker runs it only while it has messages.
+// HandleMessage returning a non-nil error ends the process with that
+// reason (return [Normal] to stop quietly). Behaviours such as genserver
+// are handlers.
+type Handler interface {
+	HandleMessage(p *Proc, msg Msg) error
+}
+
+// Starter is implemented by a [Handler] that has work to do before its
+// first message: HandleStart runs in the new process before any message.
+type Starter interface {
+	HandleStart(p *Proc) error
+}
+
+// startMarker is queued first in the mailbox of a Starter.
+type startMarker struct{}
+
+// Proc is a live process as seen by its own code. Its methods must be
+// called from the process's own goroutine (inside its Func or Handler)
+// unless their doc says otherwise; other goroutines address a process
+// through its [PID].
+type Proc struct {
+	node      *Node
+	pid       PID
+	parent    PID
+	started   time.Time
+	fn        Func
+	h         Handler
+	behaviour string
+	wake      chan struct{} // func mode only
+
+	mb mailbox
+
+	// owned by the goroutine running the process; no lock
+	batch []Msg
+	pos   int
+
+	dead    atomic.Bool
+	trap    atomic.Bool
+	handled atomic.Uint64
+	gid     atomic.Uint64 // goroutine running the process, for zombie reports
+	ctx     atomic.Pointer[procContext]
+
+	mu       sync.Mutex // protects the fields below
+	reason   error
+	links    map[PID]struct{}
+	monitors map[Ref]PID // monitors this process holds: ref -> target
+	watchers map[Ref]PID // monitors on this process: ref -> watcher
+	timers   map[uint64]*time.Timer
+	name     string
+}
+
+type procContext struct {
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+}
+
+type procKey struct{}
+
+// PID returns the process's PID. Safe from any goroutine.
+func (p *Proc) PID() PID { return p.pid }
+
+// Node returns the node the process runs on. Safe from any goroutine.
+func (p *Proc) Node() *Node { return p.node }
+
+// Parent returns the PID of the process that spawned this one (zero for
+// processes spawned from outside any process). Safe from any goroutine.
+func (p *Proc) Parent() PID { return p.parent }
+
+// Alive reports whether the process is still alive. Safe from any goroutine.
+func (p *Proc) Alive() bool { return !p.dead.Load() }
+
+// Context returns a context cancelled the moment the process dies, with
+// the exit reason as its cause ([context.Cause]). Blocking work in the
+// process must select on it. [FromContext] recovers the process from it.
+// Safe from any goroutine.
+func (p *Proc) Context() context.Context {
+	if pc := p.ctx.Load(); pc != nil {
+		return pc.ctx
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if pc := p.ctx.Load(); pc != nil {
+		return pc.ctx
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	pc := &procContext{ctx: context.WithValue(ctx, procKey{}, p), cancel: cancel}
+	if p.dead.Load() {
+		cancel(p.reason)
+	}
+	p.ctx.Store(pc)
+	return pc.ctx
+}
+
+// FromContext returns the process whose [Proc.Context] ctx derives from,
+// if any.
+func FromContext(ctx context.Context) (*Proc, bool) {
+	if ctx == nil {
+		return nil, false
+	}
+	p, ok := ctx.Value(procKey{}).(*Proc)
+	return p, ok
+}
+
+// Done returns a channel closed when the process dies. Safe from any
+// goroutine.
+func (p *Proc) Done() <-chan struct{} { return p.Context().Done() }
+
+// Reason returns the exit reason of a dead process, nil while it lives.
+// Safe from any goroutine.
+func (p *Proc) Reason() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.reason
+}
+
+// TrapExit turns exit trapping on or off and returns the previous setting.
+// A trapping process receives exit signals as [Exit] messages instead of
+// dying (except for [Kill]).
+func (p *Proc) TrapExit(on bool) bool { return p.trap.Swap(on) }
+
+// Send sends msg to the process to. It never blocks unless the target has a
+// [BlockWhenFull] mailbox. Messages to a dead process are dropped and
+// counted, as in Erlang; a PID of another node, or a full bounded mailbox,
+// is an error. Messages from one process to another arrive in the order
+// they were sent.
+func (p *Proc) Send(to PID, msg Msg) error {
+	if p.dead.Load() {
+		p.node.dropped.Add(1)
+		return nil
+	}
+	return p.node.send(p.pid, to, msg)
+}
+
+// SendDest resolves dest and sends msg to it; an unregistered name is a
+// *[NotRegisteredError].
+func (p *Proc) SendDest(dest Dest, msg Msg) error {
+	pid, err := dest.Resolve()
+	if err != nil {
+		return err
+	}
+	return p.Send(pid, msg)
+}
+
+// Send sends msg to the process to from outside any process. See
+// [Proc.Send] for the rules. Safe from any goroutine.
+func (n *Node) Send(to PID, msg Msg) error { return n.send(PID{}, to, msg) }
+
+// SendDest resolves dest and sends msg to it from outside any process.
+func (n *Node) SendDest(dest Dest, msg Msg) error {
+	pid, err := dest.Resolve()
+	if err != nil {
+		return err
+	}
+	return n.send(PID{}, pid, msg)
+}
+
+func (n *Node) send(from, to PID, msg Msg) error {
+	if to.node != n.id || to.IsZero() {
+		_, err := n.resolve(to)
+		return err
+	}
+	q := n.lookup(to)
+	if q == nil {
+		if n.stopping.Load() && n.live.Load() == 0 {
+			return ErrNodeStopped
+		}
+		n.dropped.Add(1)
+		return nil
+	}
+	return n.deliver(q, from, msg, false)
+}
+
+// deliver puts m in p's mailbox; system messages (Exit, Down) ignore the
+// mailbox bound.
+func (n *Node) deliver(p *Proc, from PID, m Msg, system bool) error {
+	dispatch, wake, dropped, full := p.mb.push(m, system, p.h != nil)
+	if full {
+		return n.pushBounded(p, from, m)
+	}
+	n.afterPush(p, dispatch, wake, dropped)
+	return nil
+}
+
+func (n *Node) afterPush(p *Proc, dispatch, wake, dropped bool) {
+	switch {
+	case dropped:
+		n.dropped.Add(1)
+	case dispatch:
+		n.pool.dispatch(p)
+	case wake:
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// MailboxLen returns the number of messages waiting. Safe from any goroutine.
+func (p *Proc) MailboxLen() int { return int(p.mb.queued.Load()) }
+
+// Receive waits for the next message, until ctx is done or the process
+// dies. Only [Func] processes may call it.
+func (p *Proc) Receive(ctx context.Context) (Msg, error) {
+	return p.ReceiveMatch(ctx, nil)
+}
+
+// ReceiveMatch waits for the first message for which match returns true,
+// leaving the others in the mailbox in order (Erlang's selective
+// receive). A nil match takes any message. Only [Func] processes may call
+// it.
+func (p *Proc) ReceiveMatch(ctx context.Context, match func(Msg) bool) (Msg, error) {
+	if p.fn == nil {
+		return nil, &OptionError{Option: "Receive", Reason: "handler processes receive through HandleMessage"}
+	}
+	for {
+		if m, ok := p.takeMatching(match); ok {
+			return m, nil
+		}
+		mb := &p.mb
+		mb.mu.Lock()
+		if mb.closed {
+			mb.mu.Unlock()
+			return nil, p.notAlive()
+		}
+		if len(mb.in) > 0 {
+			p.batch = append(p.batch, mb.in...)
+			clear(mb.in)
+			mb.in = mb.in[:0]
+			mb.signalSpaceLocked()
+			mb.mu.Unlock()
+			continue
+		}
+		mb.waiting = true
+		mb.mu.Unlock()
+		select {
+		case <-p.wake:
+		case <-ctx.Done():
+			mb.mu.Lock()
+			mb.waiting = false
+			mb.mu.Unlock()
+			return nil, ctx.Err()
+		}
+	}
+}
+
+// ReceiveTimeout is Receive with a timeout instead of a context; it
+// returns [context.DeadlineExceeded] when nothing arrived in time.
+func (p *Proc) ReceiveTimeout(d time.Duration) (Msg, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	defer cancel()
+	return p.Receive(ctx)
+}
+
+func (p *Proc) notAlive() error {
+	return &NoProcError{PID: p.pid, Reason: p.Reason()}
+}
+
+func (p *Proc) takeMatching(match func(Msg) bool) (Msg, bool) {
+	for i := p.pos; i < len(p.batch); i++ {
+		m := p.batch[i]
+		if match != nil && !match(m) {
+			continue
+		}
+		if i == p.pos {
+			p.batch[i] = nil
+			p.pos++
+		} else {
+			copy(p.batch[i:], p.batch[i+1:])
+			p.batch[len(p.batch)-1] = nil
+			p.batch = p.batch[:len(p.batch)-1]
+		}
+		if p.pos == len(p.batch) {
+			p.batch = p.batch[:0]
+			p.pos = 0
+		}
+		p.mb.queued.Add(-1)
+		p.mb.took()
+		p.handled.Add(1) // Info.MessagesHandled counts receives of a Func process
+		return m, true
+	}
+	return nil, false
+}
+
+// refill takes the senders' slice as the new batch. It returns false when
+// there is nothing more to run; closed tells whether the process died.
+// When it returns false the process no longer belongs to this goroutine.
+func (p *Proc) refill() (ok, closed bool) {
+	mb := &p.mb
+	mb.mu.Lock()
+	if mb.closed || len(mb.in) == 0 {
+		closed = mb.closed
+		if cap(p.batch) > shrinkCap {
+			p.batch = nil
+		} else {
+			p.batch = p.batch[:0]
+		}
+		if cap(mb.in) > shrinkCap {
+			mb.in = nil
+		}
+		p.pos = 0
+		mb.running = false
+		mb.mu.Unlock()
+		return false, closed
+	}
+	old := p.batch[:0]
+	p.batch, mb.in = mb.in, old
+	p.pos = 0
+	mb.signalSpaceLocked()
+	mb.mu.Unlock()
+	return true, false
+}

@@ -1,0 +1,236 @@
+package process
+
+import (
+	"bytes"
+	"context"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// pool is the runtime's only spawn path: a set of worker goroutines that
+// run processes. An idle process holds no goroutine; when a message makes
+// it runnable, an idle worker takes it (a direct channel hand-off, which
+// Go schedules on the sender's P) or a new worker starts. A worker that
+// finishes a process parks itself for reuse, keeping its grown stack, so a
+// deep handler pays for its stack once.
+type pool struct {
+	node    *Node
+	max     int
+	workers atomic.Int64
+	exited  chan struct{} // closed when workers reach 0 after close
+
+	mu     sync.Mutex // protects the fields below
+	idle   []*worker
+	closed bool
+}
+
+type worker struct {
+	pool *pool
+	ch   chan *Proc
+	gid  uint64
+}
+
+func (pl *pool) init(n *Node, max int) {
+	pl.node = n
+	pl.max = max
+	pl.exited = make(chan struct{})
+}
+
+// dispatch runs p on a worker. It never blocks.
+func (pl *pool) dispatch(p *Proc) {
+	pl.mu.Lock()
+	if k := len(pl.idle); k > 0 {
+		w := pl.idle[k-1]
+		pl.idle[k-1] = nil
+		pl.idle = pl.idle[:k-1]
+		pl.mu.Unlock()
+		w.ch <- p
+		return
+	}
+	if pl.closed {
+		pl.mu.Unlock()
+		p.die(ErrNodeStopped, true)
+		return
+	}
+	pl.workers.Add(1)
+	pl.mu.Unlock()
+	w := &worker{pool: pl, ch: make(chan *Proc, 1)}
+	go w.loop(p)
+}
+
+// park returns w to the idle list; false means the worker must exit.
+func (pl *pool) park(w *worker) bool {
+	pl.mu.Lock()
+	defer pl.mu.Unlock()
+	if pl.closed || len(pl.idle) >= pl.max {
+		return false
+	}
+	pl.idle = append(pl.idle, w)
+	return true
+}
+
+func (pl *pool) exit() {
+	if pl.workers.Add(-1) == 0 {
+		pl.mu.Lock()
+		closed := pl.closed
+		pl.mu.Unlock()
+		if closed {
+			pl.closeExited()
+		}
+	}
+}
+
+func (pl *pool) closeExited() {
+	select {
+	case <-pl.exited:
+	default:
+		close(pl.exited)
+	}
+}
+
+// drain stops idle workers and waits, up to d or ctx, for busy ones.
+func (pl *pool) drain(ctx context.Context, d time.Duration) {
+	pl.mu.Lock()
+	pl.closed = true
+	idle := pl.idle
+	pl.idle = nil
+	pl.mu.Unlock()
+	for _, w := range idle {
+		w.ch <- nil
+	}
+	if pl.workers.Load() == 0 {
+		pl.mu.Lock()
+		pl.closeExited()
+		pl.mu.Unlock()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-pl.exited:
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+func (w *worker) loop(p *Proc) {
+	defer w.pool.exit()
+	w.gid = goroutineID()
+	pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(),
+		pprof.Labels("orchard.node", strconv.FormatUint(uint64(w.pool.node.id), 10))))
+	for p != nil {
+		p.gid.Store(w.gid)
+		p.run()
+		if !w.pool.park(w) {
+			return
+		}
+		p = <-w.ch
+	}
+}
+
+func goroutineID() uint64 {
+	var buf [64]byte
+	b := buf[:runtime.Stack(buf[:], false)]
+	b = bytes.TrimPrefix(b, []byte("goroutine "))
+	if i := bytes.IndexByte(b, ' '); i > 0 {
+		id, _ := strconv.ParseUint(string(b[:i]), 10, 64)
+		return id
+	}
+	return 0
+}
+
+func (p *Proc) run() {
+	if p.fn != nil {
+		p.runFunc()
+		return
+	}
+	p.runHandler()
+}
+
+func (p *Proc) runFunc() {
+	reason := p.call(func() error { return p.fn(p) })
+	if !p.die(reason, true) {
+		p.node.zombies.release(p)
+	}
+	p.dropBatch()
+}
+
+func (p *Proc) runHandler() {
+	for {
+		if p.pos >= len(p.batch) {
+			ok, closed := p.refill()
+			if !ok {
+				if closed {
+					p.node.zombies.release(p)
+				}
+				return
+			}
+		}
+		m := p.batch[p.pos]
+		p.batch[p.pos] = nil
+		p.pos++
+		p.mb.queued.Add(-1)
+		p.mb.took()
+		if p.dead.Load() {
+			if _, ok := m.(startMarker); !ok {
+				p.node.dropped.Add(1)
+			}
+			p.dropBatch()
+			p.node.zombies.release(p)
+			return
+		}
+		err := p.call(func() error { return p.handle(m) })
+		p.handled.Add(1)
+		if err != nil {
+			if !p.die(err, true) {
+				p.node.zombies.release(p)
+			}
+			p.dropBatch()
+			return
+		}
+	}
+}
+
+// dropBatch counts the messages a dead process's goroutine still holds
+// (taken from the mailbox but never handled) as dropped, as mailbox.close
+// does for those still queued: nothing is lost silently (DESIGN §5).
+func (p *Proc) dropBatch() {
+	if k := len(p.batch) - p.pos; k > 0 {
+		p.node.dropped.Add(uint64(k))
+		p.mb.queued.Add(int64(-k))
+	}
+	clear(p.batch)
+	p.batch = p.batch[:0]
+	p.pos = 0
+}
+
+func (p *Proc) handle(m Msg) error {
+	if _, ok := m.(startMarker); ok {
+		return p.h.(Starter).HandleStart(p)
+	}
+	return p.h.HandleMessage(p, m)
+}
+
+// call runs process code and turns a panic into the exit reason.
+//
+// Why recover at all: supervision needs the panic as a value (the child's
+// exit reason) so the tree can restart the child instead of losing the
+// whole program, as errgroup does for its goroutines. We keep the panic
+// value and the stack of the panicking goroutine, captured into a fixed
+// 64 KiB buffer as net/http does. WithPanicPassThrough turns this off for
+// debugging.
+func (p *Proc) call(fn func() error) (err error) {
+	if !p.node.cfg.panicPassThrough {
+		defer func() {
+			if r := recover(); r != nil {
+				buf := make([]byte, 64<<10)
+				buf = buf[:runtime.Stack(buf, false)]
+				err = &PanicError{Value: r, Stack: buf}
+			}
+		}()
+	}
+	return fn()
+}

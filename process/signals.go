@@ -1,0 +1,329 @@
+package process
+
+import (
+	"time"
+)
+
+// die ends p with reason: it marks p dead, removes it from the node's
+// table and names, cancels its context and timers, then signals its links
+// and monitors. It returns false if p was already dead. fromSelf is true
+// when p's own code ended it (its goroutine is returning, so it is no
+// zombie).
+func (p *Proc) die(reason error, fromSelf bool) bool {
+	reason = normalize(reason)
+	p.mu.Lock()
+	if p.dead.Load() {
+		p.mu.Unlock()
+		return false
+	}
+	p.dead.Store(true)
+	p.reason = reason
+	links, watchers, monitors, timers, name := p.links, p.watchers, p.monitors, p.timers, p.name
+	p.links, p.watchers, p.monitors, p.timers, p.name = nil, nil, nil, nil, ""
+	pc := p.ctx.Load()
+	p.mu.Unlock()
+
+	n := p.node
+	running, waiting, dropped := p.mb.close()
+	if dropped > 0 {
+		n.dropped.Add(uint64(dropped))
+	}
+	if waiting {
+		select {
+		case p.wake <- struct{}{}:
+		default:
+		}
+	}
+	if running && !fromSelf {
+		n.zombies.add(p, reason)
+	}
+	for _, t := range timers {
+		t.Stop()
+		n.timers.Add(-1)
+	}
+	if name != "" {
+		n.unregisterName(name, p.pid)
+	}
+	n.remove(p)
+	if n.cfg.events != nil {
+		// Published before any link or monitor hears of the death, so a
+		// trace shows the exit before the reactions to it.
+		n.publish(Exited{PID: p.pid, Reason: reason, Lifetime: time.Since(p.started)})
+	}
+	if pc != nil {
+		pc.cancel(reason) // after the name and table entry are gone
+	}
+	p.signalLinks(links, reason)
+	p.signalWatchers(watchers, reason)
+	for ref, target := range monitors {
+		if q := n.lookup(target); q != nil {
+			q.mu.Lock()
+			delete(q.watchers, ref)
+			q.mu.Unlock()
+		}
+	}
+	return true
+}
+
+func (p *Proc) signalLinks(links map[PID]struct{}, reason error) {
+	if reason == Kill {
+		// A process that exits with reason kill is seen by its links as
+		// killed, so the signal becomes trappable (as in OTP).
+		reason = Killed
+	}
+	for pid := range links {
+		q := p.node.lookup(pid)
+		if q == nil {
+			continue
+		}
+		q.mu.Lock()
+		_, linked := q.links[p.pid]
+		delete(q.links, p.pid)
+		q.mu.Unlock()
+		if linked {
+			q.exitSignal(p.pid, reason, true)
+		}
+	}
+}
+
+func (p *Proc) signalWatchers(watchers map[Ref]PID, reason error) {
+	for ref, pid := range watchers {
+		q := p.node.lookup(pid)
+		if q == nil {
+			continue
+		}
+		q.mu.Lock()
+		_, active := q.monitors[ref]
+		delete(q.monitors, ref)
+		q.mu.Unlock()
+		if active {
+			_ = p.node.deliver(q, p.pid, Down{Ref: ref, PID: p.pid, Reason: reason}, true)
+		}
+	}
+}
+
+// exitSignal applies an exit signal from `from` to p with OTP's rules:
+// Kill sent directly cannot be trapped and kills with reason Killed; a
+// trapping process gets an Exit message; Normal is ignored unless the
+// process signals itself; any other reason kills.
+func (p *Proc) exitSignal(from PID, reason error, viaLink bool) {
+	if p.dead.Load() {
+		return
+	}
+	reason = normalize(reason)
+	if reason == Kill && !viaLink {
+		p.die(Killed, false)
+		return
+	}
+	if p.trap.Load() {
+		_ = p.node.deliver(p, from, Exit{From: from, Reason: reason}, true)
+		return
+	}
+	if reason == Normal && from != p.pid {
+		return
+	}
+	p.die(reason, false)
+}
+
+// Exit sends the exit signal reason to pid from outside any process
+// (erlang:exit/2). Safe from any goroutine.
+func (n *Node) Exit(pid PID, reason error) error {
+	q, err := n.resolve(pid)
+	if err != nil {
+		var np *NoProcError
+		if asNoProc(err, &np) {
+			return nil // like erlang:exit/2, signalling a dead process is fine
+		}
+		return err
+	}
+	q.exitSignal(PID{}, reason, false)
+	return nil
+}
+
+// Exit sends the exit signal reason from p to pid (erlang:exit/2).
+// Exiting oneself with a reason other than Normal, or with Kill, ends the
+// process at once.
+func (p *Proc) Exit(pid PID, reason error) error {
+	q, err := p.node.resolve(pid)
+	if err != nil {
+		var np *NoProcError
+		if asNoProc(err, &np) {
+			return nil
+		}
+		return err
+	}
+	q.exitSignal(p.pid, reason, false)
+	return nil
+}
+
+func asNoProc(err error, target **NoProcError) bool {
+	np, ok := err.(*NoProcError)
+	if ok {
+		*target = np
+	}
+	return ok
+}
+
+// lockPair locks two distinct processes in PID order, so concurrent
+// link and monitor calls never deadlock.
+func lockPair(a, b *Proc) {
+	if a.pid.id < b.pid.id {
+		a.mu.Lock()
+		b.mu.Lock()
+		return
+	}
+	b.mu.Lock()
+	a.mu.Lock()
+}
+
+// Link links p and pid. If pid is dead, a trapping p receives
+// Exit{pid, NoProc} and Link returns nil; a non-trapping p gets a
+// *NoProcError (OTP raises noproc). Linking to oneself does nothing.
+func (p *Proc) Link(pid PID) error {
+	if pid == p.pid {
+		return nil
+	}
+	q, err := p.node.resolve(pid)
+	if err == nil {
+		lockPair(p, q)
+		if p.dead.Load() {
+			q.mu.Unlock()
+			p.mu.Unlock()
+			return p.notAlive()
+		}
+		if !q.dead.Load() {
+			if p.links == nil {
+				p.links = make(map[PID]struct{}, 2)
+			}
+			if q.links == nil {
+				q.links = make(map[PID]struct{}, 2)
+			}
+			p.links[pid] = struct{}{}
+			q.links[p.pid] = struct{}{}
+			q.mu.Unlock()
+			p.mu.Unlock()
+			return nil
+		}
+		q.mu.Unlock()
+		p.mu.Unlock()
+	} else if _, ok := err.(*NoProcError); !ok {
+		return err
+	}
+	if p.trap.Load() {
+		return p.node.deliver(p, pid, Exit{From: pid, Reason: NoProc}, true)
+	}
+	return &NoProcError{PID: pid, Reason: NoProc}
+}
+
+// Unlink removes the link between p and pid, if any.
+func (p *Proc) Unlink(pid PID) {
+	p.mu.Lock()
+	delete(p.links, pid)
+	p.mu.Unlock()
+	if q := p.node.lookup(pid); q != nil {
+		q.mu.Lock()
+		delete(q.links, p.pid)
+		q.mu.Unlock()
+	}
+}
+
+// Monitor makes p watch pid: when pid dies, p receives a [Down] message
+// with the returned ref. Monitoring a dead or unknown PID delivers
+// Down{Reason: NoProc} at once. Monitoring oneself is allowed and never
+// fires. Each call creates a new monitor.
+func (p *Proc) Monitor(pid PID) (Ref, error) {
+	ref := p.node.newRef()
+	q, err := p.node.resolve(pid)
+	if err != nil {
+		if _, ok := err.(*NoProcError); !ok {
+			return Ref{}, err
+		}
+		return ref, p.node.deliver(p, pid, Down{Ref: ref, PID: pid, Reason: NoProc}, true)
+	}
+	if q == p {
+		return ref, nil
+	}
+	lockPair(p, q)
+	if p.dead.Load() {
+		q.mu.Unlock()
+		p.mu.Unlock()
+		return Ref{}, p.notAlive()
+	}
+	if q.dead.Load() {
+		q.mu.Unlock()
+		p.mu.Unlock()
+		return ref, p.node.deliver(p, pid, Down{Ref: ref, PID: pid, Reason: NoProc}, true)
+	}
+	if p.monitors == nil {
+		p.monitors = make(map[Ref]PID, 2)
+	}
+	if q.watchers == nil {
+		q.watchers = make(map[Ref]PID, 2)
+	}
+	p.monitors[ref] = pid
+	q.watchers[ref] = p.pid
+	q.mu.Unlock()
+	p.mu.Unlock()
+	return ref, nil
+}
+
+// Demonitor removes the monitor ref. With flush, a Down message for ref
+// already in the mailbox is removed too (demonitor(Ref, [flush])). It
+// reports whether the monitor was still active.
+func (p *Proc) Demonitor(ref Ref, flush bool) bool {
+	p.mu.Lock()
+	target, active := p.monitors[ref]
+	delete(p.monitors, ref)
+	p.mu.Unlock()
+	if active {
+		if q := p.node.lookup(target); q != nil {
+			q.mu.Lock()
+			delete(q.watchers, ref)
+			q.mu.Unlock()
+		}
+	}
+	if flush {
+		p.flushDown(ref)
+	}
+	return active
+}
+
+func (p *Proc) flushDown(ref Ref) {
+	p.Flush(func(m Msg) bool { d, ok := m.(Down); return ok && d.Ref == ref })
+}
+
+// Flush removes from p's mailbox every message for which match returns
+// true, keeping the others in order, and returns how many it removed. A
+// supervisor uses it to drop the Exit message of a child it shut down
+// itself (OTP's unlink-and-flush). Call it from the process's own code.
+func (p *Proc) Flush(match func(Msg) bool) int {
+	isDown := match
+	removed := 0
+	kept := p.batch[:p.pos]
+	for _, m := range p.batch[p.pos:] {
+		if isDown(m) {
+			removed++
+			continue
+		}
+		kept = append(kept, m)
+	}
+	clear(p.batch[len(kept):])
+	p.batch = kept
+	p.mb.mu.Lock()
+	in := p.mb.in[:0]
+	for _, m := range p.mb.in {
+		if isDown(m) {
+			removed++
+			continue
+		}
+		in = append(in, m)
+	}
+	clear(p.mb.in[len(in):])
+	p.mb.in = in
+	p.mb.mu.Unlock()
+	p.mb.queued.Add(int64(-removed))
+	if removed > 0 {
+		p.mb.took()
+	}
+	return removed
+}

@@ -1,0 +1,148 @@
+package process
+
+import (
+	"time"
+)
+
+// Spawn starts fn as a new process with no parent. It returns as soon as
+// the process exists; fn runs concurrently. Options: [TrapExits],
+// [WithName], [WithBehaviour], [WithMailbox]. Safe from any goroutine.
+func (n *Node) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
+	if fn == nil {
+		return PID{}, &OptionError{Option: "Spawn", Reason: "nil function"}
+	}
+	p, _, err := n.spawn(nil, fn, nil, false, opts)
+	return pidOf(p), err
+}
+
+// SpawnHandler starts a message-driven process with no parent. If h is a
+// [Starter], HandleStart runs first; otherwise the process stays idle
+// (holding no goroutine) until its first message. Safe from any goroutine.
+func (n *Node) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
+	if h == nil {
+		return PID{}, &OptionError{Option: "SpawnHandler", Reason: "nil handler"}
+	}
+	p, _, err := n.spawn(nil, nil, h, false, opts)
+	return pidOf(p), err
+}
+
+// Spawn starts fn as a child of p (its Parent). Add [Linked] to link them
+// before fn runs.
+func (p *Proc) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
+	if fn == nil {
+		return PID{}, &OptionError{Option: "Spawn", Reason: "nil function"}
+	}
+	c, _, err := p.node.spawn(p, fn, nil, false, opts)
+	return pidOf(c), err
+}
+
+// SpawnLink starts fn as a child of p, linked to p before it runs.
+func (p *Proc) SpawnLink(fn Func, opts ...SpawnOption) (PID, error) {
+	return p.Spawn(fn, append(opts, Linked())...)
+}
+
+// SpawnMonitor starts fn as a child of p, monitored by p before it runs,
+// and returns the monitor's ref.
+func (p *Proc) SpawnMonitor(fn Func, opts ...SpawnOption) (PID, Ref, error) {
+	if fn == nil {
+		return PID{}, Ref{}, &OptionError{Option: "SpawnMonitor", Reason: "nil function"}
+	}
+	c, ref, err := p.node.spawn(p, fn, nil, true, opts)
+	return pidOf(c), ref, err
+}
+
+// SpawnHandler starts a message-driven child of p. See [Node.SpawnHandler];
+// [Linked] links it to p before it runs.
+func (p *Proc) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
+	if h == nil {
+		return PID{}, &OptionError{Option: "SpawnHandler", Reason: "nil handler"}
+	}
+	c, _, err := p.node.spawn(p, nil, h, false, opts)
+	return pidOf(c), err
+}
+
+func pidOf(p *Proc) PID {
+	if p == nil {
+		return PID{}
+	}
+	return p.pid
+}
+
+func (n *Node) spawn(parent *Proc, fn Func, h Handler, monitor bool, opts []SpawnOption) (*Proc, Ref, error) {
+	var cfg spawnConfig
+	for _, o := range opts {
+		if err := o.apply(&cfg); err != nil {
+			return nil, Ref{}, err
+		}
+	}
+	if cfg.link && parent == nil {
+		return nil, Ref{}, &OptionError{Option: "Linked", Reason: "needs a parent process"}
+	}
+	if n.stopping.Load() {
+		return nil, Ref{}, ErrNodeStopped
+	}
+	if parent != nil && parent.dead.Load() {
+		return nil, Ref{}, parent.notAlive()
+	}
+	p := &Proc{
+		node:      n,
+		pid:       PID{node: n.id, id: n.nextPID.Add(1)},
+		started:   time.Now(),
+		fn:        fn,
+		h:         h,
+		behaviour: cfg.behaviour,
+	}
+	p.mb.limit, p.mb.overflow = cfg.limit, cfg.overflow
+	p.trap.Store(cfg.trapExit)
+	if parent != nil {
+		p.parent = parent.pid
+	}
+	if cfg.name != "" {
+		if err := n.registerName(cfg.name, p); err != nil {
+			return nil, Ref{}, err
+		}
+	}
+	switch {
+	case fn != nil:
+		p.wake = make(chan struct{}, 1)
+		p.mb.running = true
+	case isStarter(h):
+		p.mb.in = append(p.mb.in, startMarker{})
+		p.mb.queued.Add(1)
+		p.mb.running = true
+	}
+	n.insert(p)
+	ref, err := n.attach(parent, p, cfg.link, monitor)
+	if err != nil {
+		p.die(err, true)
+		return nil, Ref{}, err
+	}
+	if n.cfg.events != nil {
+		n.publish(Spawned{PID: p.pid, Parent: p.parent, Behaviour: p.behaviour})
+	}
+	if fn != nil || isStarter(h) {
+		n.pool.dispatch(p)
+	}
+	return p, ref, nil
+}
+
+// attach links or monitors a new child from its parent before it runs.
+func (n *Node) attach(parent, p *Proc, link, monitor bool) (Ref, error) {
+	if parent == nil || (!link && !monitor) {
+		return Ref{}, nil
+	}
+	if link {
+		if err := parent.Link(p.pid); err != nil {
+			return Ref{}, err
+		}
+	}
+	if monitor {
+		return parent.Monitor(p.pid)
+	}
+	return Ref{}, nil
+}
+
+func isStarter(h Handler) bool {
+	_, ok := h.(Starter)
+	return ok
+}

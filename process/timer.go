@@ -1,0 +1,100 @@
+package process
+
+import (
+	"time"
+)
+
+// TimerRef identifies a timer made by SendAfter.
+type TimerRef struct {
+	owner PID
+	id    uint64
+}
+
+// IsZero reports whether t is the zero TimerRef.
+func (t TimerRef) IsZero() bool { return t.id == 0 }
+
+// SendAfter sends msg to to after d. The timer belongs to p: it is
+// cancelled if p dies first. The message is dropped if to is dead when the
+// timer fires.
+func (p *Proc) SendAfter(to PID, msg Msg, d time.Duration) (TimerRef, error) {
+	return p.node.sendAfter(p, p.pid, to, msg, d)
+}
+
+// SendAfter sends msg to to after d from outside any process. The timer
+// belongs to the destination process and dies with it. Safe from any
+// goroutine.
+func (n *Node) SendAfter(to PID, msg Msg, d time.Duration) (TimerRef, error) {
+	owner, err := n.resolve(to)
+	if err != nil {
+		return TimerRef{}, err
+	}
+	return n.sendAfter(owner, PID{}, to, msg, d)
+}
+
+func (n *Node) sendAfter(owner *Proc, from, to PID, msg Msg, d time.Duration) (TimerRef, error) {
+	if to.node != n.id || to.IsZero() {
+		_, err := n.resolve(to)
+		return TimerRef{}, err
+	}
+	ref := TimerRef{owner: owner.pid, id: n.nextRef.Add(1)}
+	owner.mu.Lock()
+	defer owner.mu.Unlock()
+	if owner.dead.Load() {
+		return TimerRef{}, owner.notAliveLocked()
+	}
+	if owner.timers == nil {
+		owner.timers = make(map[uint64]*time.Timer, 1)
+	}
+	n.timers.Add(1)
+	owner.timers[ref.id] = time.AfterFunc(max(d, 0), func() {
+		if owner.takeTimer(ref.id) == nil {
+			return // cancelled or owner dead
+		}
+		n.timers.Add(-1)
+		_ = n.send(from, to, msg)
+	})
+	return ref, nil
+}
+
+func (p *Proc) takeTimer(id uint64) *time.Timer {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	t := p.timers[id]
+	delete(p.timers, id)
+	return t
+}
+
+// CancelTimer cancels a timer. It reports whether the timer was pending
+// (false if it fired, was cancelled, or its owner died).
+func (p *Proc) CancelTimer(ref TimerRef) bool { return p.node.CancelTimer(ref) }
+
+// CancelTimer cancels a timer from any goroutine. See [Proc.CancelTimer].
+func (n *Node) CancelTimer(ref TimerRef) bool {
+	owner := n.lookup(ref.owner)
+	if owner == nil || ref.owner.node != n.id {
+		return false
+	}
+	t := owner.takeTimer(ref.id)
+	if t == nil {
+		return false
+	}
+	// Whoever takes a timer out of its owner's map accounts for it; the
+	// callback finds nothing and sends nothing.
+	t.Stop()
+	n.timers.Add(-1)
+	return true
+}
+
+// stopTimers cancels every timer left after the node stopped.
+func (n *Node) stopTimers() {
+	n.each(func(p *Proc) {
+		p.mu.Lock()
+		ts := p.timers
+		p.timers = nil
+		p.mu.Unlock()
+		for _, t := range ts {
+			t.Stop()
+			n.timers.Add(-1)
+		}
+	})
+}
