@@ -1,0 +1,293 @@
+package genserver
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"sync/atomic"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// DefaultCallTimeout is how long a call waits for its reply when neither
+// the context has a deadline nor [WithTimeout] was given (OTP's 5 s).
+const DefaultCallTimeout = 5 * time.Second
+
+// Infinity, given to [WithTimeout], makes a call wait without a timeout of
+// its own; only the context can end it then.
+const Infinity time.Duration = -1
+
+// callReq is a pending call: the request, and the slot its reply goes
+// into. One allocation carries both; the reply is published by sending on
+// done, so the caller reads v and err only after that.
+type callReq struct {
+	req     any
+	caller  process.PID
+	replied atomic.Bool
+	v       any
+	err     error
+	done    chan struct{}
+}
+
+// From identifies a caller waiting for a reply. It is a small value: a
+// server may keep it and reply later with [Reply]. A reply to a caller
+// that gave up is discarded; it never reaches any mailbox.
+type From struct{ c *callReq }
+
+// Caller returns the PID of the calling process, or the zero PID when the
+// call came from outside any process.
+func (f From) Caller() process.PID {
+	if f.c == nil {
+		return process.PID{}
+	}
+	return f.c.caller
+}
+
+// Reply sends v as the reply to the call from. It never blocks and may be
+// called from any goroutine; only the first reply to a call counts.
+func Reply(from From, v any) { send(from, v, nil) }
+
+// ReplyError makes the call from return err.
+func ReplyError(from From, err error) { send(from, nil, err) }
+
+func send(from From, v any, err error) {
+	c := from.c
+	if c == nil || !c.replied.CompareAndSwap(false, true) {
+		return
+	}
+	c.v, c.err = v, err
+	c.done <- struct{}{}
+}
+
+type castReq struct{ msg any }
+
+type stopReq struct{ reason error }
+
+// CallOption configures one call.
+type CallOption interface{ applyCall(*callConfig) }
+
+type callConfig struct {
+	timeout time.Duration
+	err     error // the first invalid option
+}
+
+type callOption func(*callConfig)
+
+func (f callOption) applyCall(c *callConfig) { f(c) }
+
+// WithTimeout sets the call's own timeout; [Infinity] means none. Without
+// it, a call waits until the context's deadline or, if the context has
+// none, [DefaultCallTimeout]. With both, the earlier one ends the call.
+// Any other duration that is not positive makes the call fail with
+// [ErrInvalidOption].
+func WithTimeout(d time.Duration) CallOption {
+	return callOption(func(c *callConfig) {
+		if d <= 0 && d != Infinity {
+			c.setErr(&optionError{"WithTimeout", "duration must be positive or Infinity"})
+			return
+		}
+		c.timeout = d
+	})
+}
+
+func (c *callConfig) setErr(err error) {
+	if c.err == nil {
+		c.err = err
+	}
+}
+
+// Call sends req to the server dest and waits for its reply, typed as R.
+// It monitors the server while it waits: a server that is not running,
+// or dies before replying, fails the call at once with a *[CallError]
+// carrying its exit reason. A reply that is not an R is a
+// *[BadReplyError]; an error returned by HandleCall is returned as is.
+func Call[R any](ctx context.Context, dest process.Dest, req any, opts ...CallOption) (R, error) {
+	var zero R
+	v, err := call(ctx, dest, req, opts)
+	if err != nil {
+		return zero, err
+	}
+	if r, ok := v.(R); ok {
+		return r, nil
+	}
+	if v == nil && nillable(reflect.TypeFor[R]()) {
+		return zero, nil
+	}
+	return zero, &BadReplyError{Want: reflect.TypeFor[R]().String(), Reply: v}
+}
+
+func nillable(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Interface, reflect.Pointer, reflect.Map, reflect.Slice, reflect.Chan, reflect.Func:
+		return true
+	}
+	return false
+}
+
+func call(ctx context.Context, dest process.Dest, req any, opts []CallOption) (any, error) {
+	if ctx == nil {
+		return nil, &optionError{"Call", "nil context"}
+	}
+	var cfg callConfig
+	if len(opts) > 0 {
+		if cfg = applyCallOptions(opts); cfg.err != nil {
+			return nil, cfg.err
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, &CallError{Dest: dest, Reason: ctxReason(err)}
+	}
+	t, err := lookup(dest)
+	if err != nil {
+		return nil, err
+	}
+	var caller process.PID
+	if self, ok := process.FromContext(ctx); ok {
+		if self.PID() == t.PID() {
+			return nil, &CallError{Dest: dest, Reason: ErrCallingSelf}
+		}
+		caller = self.PID()
+	}
+	c := &callReq{req: req, caller: caller, done: make(chan struct{}, 1)}
+	if err := t.Send(c); err != nil {
+		return nil, &CallError{Dest: dest, Reason: err}
+	}
+	timeout := cfg.timeout
+	var ctxLeft time.Duration // what the context's deadline allows, for errors
+	if dl, has := ctx.Deadline(); has {
+		ctxLeft = time.Until(dl)
+		if timeout == 0 {
+			timeout = Infinity
+		}
+	} else if timeout == 0 {
+		timeout = DefaultCallTimeout
+	}
+	var alarmC <-chan time.Time
+	var alarm *process.Alarm
+	if timeout > 0 {
+		alarm = t.Node().Alarm(timeout)
+		defer alarm.Release()
+		alarmC = alarm.C()
+	}
+	for {
+		select {
+		case <-c.done:
+			return c.v, c.err
+		case <-t.Done():
+			select {
+			case <-c.done: // replied, then died
+				return c.v, c.err
+			default:
+			}
+			return nil, &CallError{Dest: dest, Reason: t.Reason()}
+		case <-alarmC:
+			if alarm.Expired() {
+				return nil, &CallError{Dest: dest, Reason: ErrTimeout, Timeout: timeout}
+			}
+		case <-ctx.Done():
+			return nil, &CallError{Dest: dest, Reason: ctxReason(ctx.Err()), Timeout: ctxLeft}
+		}
+	}
+}
+
+// ctxReason is the reason of a call ended by its context: a deadline is
+// also a timeout.
+func ctxReason(err error) error {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return errors.Join(ErrTimeout, err)
+	}
+	return err
+}
+
+func applyCallOptions(opts []CallOption) callConfig {
+	cfg := &callConfig{}
+	for _, o := range opts {
+		if o == nil {
+			cfg.setErr(&optionError{"Call", "nil option"})
+			continue
+		}
+		o.applyCall(cfg)
+	}
+	return *cfg
+}
+
+// lookup resolves dest to a live process, or a *CallError saying why not.
+func lookup(dest process.Dest) (process.Target, error) {
+	if dest == nil {
+		return process.Target{}, &CallError{Dest: dest, Reason: process.ErrInvalidPID}
+	}
+	pid, err := dest.Resolve()
+	if err != nil {
+		return process.Target{}, &CallError{Dest: dest, Reason: err}
+	}
+	t, err := process.Lookup(pid)
+	if err != nil {
+		var np *process.NoProcError
+		if errors.As(err, &np) {
+			return process.Target{}, &CallError{Dest: dest, Reason: np.Reason}
+		}
+		return process.Target{}, &CallError{Dest: dest, Reason: err}
+	}
+	if !t.Alive() {
+		// Dead but not yet out of the node's table: the same as not
+		// found, as a monitor set now would say (OTP's noproc).
+		return process.Target{}, &CallError{Dest: dest, Reason: process.NoProc}
+	}
+	return t, nil
+}
+
+// Cast sends msg to the server dest without waiting (gen_server:cast). It
+// fails only when dest cannot be resolved or is on a stopped node; a cast
+// to a dead PID is dropped and counted, as in OTP.
+func Cast(dest process.Dest, msg any) error {
+	t, err := lookup(dest)
+	if err != nil {
+		var ce *CallError
+		if errors.As(err, &ce) && errors.Is(ce.Reason, process.NoProc) {
+			if _, isPID := dest.(process.PID); isPID {
+				return nil
+			}
+		}
+		return err
+	}
+	return t.Send(castReq{msg: msg})
+}
+
+// Stop asks the server dest to stop with reason and waits up to timeout
+// ([Infinity] for no limit) for it to exit (proc_lib:stop/3): Terminate
+// runs, then the process exits. A nil reason means process.Normal. It
+// returns nil when the server exited with reason, a *[StopError] when it
+// exited with another, and a *[CallError] when it was not running or did
+// not exit in time; the server keeps running in the last case. A timeout
+// that is neither positive nor Infinity is an [ErrInvalidOption] error.
+func Stop(dest process.Dest, reason error, timeout time.Duration) error {
+	if reason == nil {
+		reason = process.Normal
+	}
+	if timeout <= 0 && timeout != Infinity {
+		return &optionError{"Stop", "timeout must be positive or Infinity"}
+	}
+	t, err := lookup(dest)
+	if err != nil {
+		return err
+	}
+	if err := t.Send(stopReq{reason: reason}); err != nil {
+		return &CallError{Dest: dest, Reason: err}
+	}
+	var timerC <-chan time.Time
+	if timeout != Infinity {
+		tm := time.NewTimer(timeout)
+		defer tm.Stop()
+		timerC = tm.C
+	}
+	select {
+	case <-t.Done():
+	case <-timerC:
+		return &CallError{Dest: dest, Reason: ErrTimeout, Timeout: timeout}
+	}
+	if got := t.Reason(); got != reason && !errors.Is(got, reason) {
+		return &StopError{Want: reason, Got: got}
+	}
+	return nil
+}

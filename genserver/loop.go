@@ -1,0 +1,235 @@
+package genserver
+
+import (
+	"errors"
+	"log/slog"
+	"runtime"
+
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// server is the process.Handler that runs a Server: the gen_server loop.
+type server struct {
+	self    Self
+	srv     Server
+	ack     chan struct{} // Init's outcome is in initErr when ack fires
+	initErr error
+	link    bool
+	parent  process.PID
+	logger  *slog.Logger
+	timer   process.TimerRef
+}
+
+// HandleStart runs Init and reports its outcome to Start.
+func (g *server) HandleStart(p *process.Proc) error {
+	g.self.Proc = p
+	g.parent = p.Parent()
+	err := g.guard(func() error { return g.srv.Init(&g.self) })
+	ack := g.ack
+	g.ack = nil
+	if err == nil {
+		ack <- struct{}{}
+		return g.after()
+	}
+	if g.link {
+		p.Unlink(g.parent)
+	}
+	if errors.Is(err, Ignore) {
+		g.initErr = ErrIgnored
+		ack <- struct{}{}
+		return process.Normal
+	}
+	g.initErr = &InitError{Reason: err}
+	ack <- struct{}{}
+	return err
+}
+
+// HandleMessage is one turn of the gen_server loop.
+func (g *server) HandleMessage(_ *process.Proc, m process.Msg) error {
+	if tm, ok := m.(timeoutMsg); ok {
+		// Checked before cancelTimeout, which would make the timeout
+		// stale: only a timeout still armed counts. A stale one (its
+		// timer fired while a message was already queued) is not a
+		// message at all, so it cancels nothing.
+		if tm.gen != g.self.timeoutGen || g.timer.IsZero() {
+			return nil
+		}
+		g.timer = process.TimerRef{}
+		if err := g.handleInfo(Timeout{}); err != nil {
+			return g.terminate(err)
+		}
+		return g.after()
+	}
+	g.cancelTimeout()
+	var err error
+	switch m := m.(type) {
+	case *callReq:
+		return g.handleCall(m)
+	case castReq:
+		err = g.handleCast(m.msg)
+	case stopReq:
+		return g.terminate(m.reason)
+	case process.Exit:
+		// An exit signal from the parent stops the server. A server
+		// with no parent treats a signal from outside any process (the
+		// node stopping, Node.Exit) as coming from its parent, and so
+		// does an orphan when its node stops (Node.Stop signals only
+		// processes whose parent is gone).
+		if m.From == g.parent || (m.From.IsZero() && g.self.Node().Stopped()) {
+			return g.terminate(m.Reason)
+		}
+		err = g.handleInfo(m)
+	default:
+		err = g.handleInfo(m)
+	}
+	if err != nil {
+		return g.terminate(err)
+	}
+	return g.after()
+}
+
+func (g *server) handleCall(m *callReq) error {
+	h, ok := g.srv.(CallHandler)
+	if !ok {
+		return g.terminate(ErrNotImplemented)
+	}
+	g.self.noReply = false
+	v, err, crash := g.invokeCall(h, m)
+	if !g.self.Alive() {
+		// Killed while in HandleCall: a dead process sends nothing, so
+		// the caller sees the exit reason, as in OTP.
+		return crash
+	}
+	if crash != nil {
+		return g.terminate(crash)
+	}
+	if g.self.stopReason != nil {
+		// OTP's {stop, Reason, Reply, State}: terminate, then reply.
+		reason := g.terminate(g.self.stopReason)
+		if !g.self.noReply {
+			send(From{m}, v, err)
+		}
+		return reason
+	}
+	if !g.self.noReply {
+		send(From{m}, v, err)
+	}
+	return g.after()
+}
+
+// invokeCall runs HandleCall; crash is set when it panicked. It is written
+// out (not through guard) so the hot path allocates no closure.
+func (g *server) invokeCall(h CallHandler, m *callReq) (v any, err error, crash error) {
+	defer func() {
+		if r := recover(); r != nil {
+			crash = panicReason(r)
+		}
+	}()
+	v, err = h.HandleCall(&g.self, From{m}, m.req)
+	return v, err, nil
+}
+
+func (g *server) handleCast(msg any) (err error) {
+	h, ok := g.srv.(CastHandler)
+	if !ok {
+		return ErrNotImplemented
+	}
+	defer recoverInto(&err)
+	return h.HandleCast(&g.self, msg)
+}
+
+func (g *server) handleInfo(msg any) (err error) {
+	h, ok := g.srv.(InfoHandler)
+	if !ok {
+		return nil
+	}
+	defer recoverInto(&err)
+	return h.HandleInfo(&g.self, msg)
+}
+
+// after runs scheduled continues, a requested stop, and arms the timeout.
+func (g *server) after() error {
+	s := &g.self
+	for len(s.cont) > 0 && s.stopReason == nil && s.Alive() {
+		c := s.cont[0]
+		s.cont[0] = nil
+		s.cont = s.cont[1:]
+		h, ok := g.srv.(ContinueHandler)
+		if !ok {
+			return g.terminate(ErrNotImplemented)
+		}
+		if err := g.guard(func() error { return h.HandleContinue(s, c) }); err != nil {
+			return g.terminate(err)
+		}
+	}
+	clear(s.cont)
+	s.cont = s.cont[:0]
+	if s.stopReason != nil {
+		return g.terminate(s.stopReason)
+	}
+	if s.timeout > 0 {
+		s.timeoutGen++
+		g.timer, _ = s.SendAfter(s.PID(), timeoutMsg{gen: s.timeoutGen}, s.timeout)
+		s.timeout = 0
+	}
+	return nil
+}
+
+func (g *server) cancelTimeout() {
+	if !g.timer.IsZero() {
+		g.self.CancelTimer(g.timer)
+		g.timer = process.TimerRef{}
+		g.self.timeoutGen++
+	}
+}
+
+// terminate runs Terminate (if any) and returns the final exit reason.
+func (g *server) terminate(reason error) error {
+	reason = orNormal(reason)
+	if !g.self.Alive() {
+		// Killed, or ended by an exit signal it does not trap, while in
+		// a callback: the process is already dead, and OTP runs no
+		// terminate/2 for such a death.
+		return reason
+	}
+	if t, ok := g.srv.(Terminator); ok {
+		if crash := g.guard(func() error { t.Terminate(&g.self, reason); return nil }); crash != nil {
+			reason = crash
+		}
+	}
+	if g.logger != nil && !process.IsNormalOrShutdown(reason) {
+		g.logger.Error("generic server terminating",
+			slog.String("pid", g.self.PID().String()),
+			slog.String("reason", process.FormatReason(reason)))
+	}
+	return reason
+}
+
+func orNormal(reason error) error {
+	if reason == nil {
+		return process.Normal
+	}
+	return reason
+}
+
+// guard runs a callback and turns a panic into an error reason.
+func (g *server) guard(fn func() error) (err error) {
+	defer recoverInto(&err)
+	return fn()
+}
+
+// recoverInto turns a panic in a callback into a *process.PanicError.
+// gen_server catches callback exceptions so it can run terminate/2 with
+// the reason; we do the same, keeping the stack (64 KiB buffer, as the
+// process runtime does).
+func recoverInto(err *error) {
+	if r := recover(); r != nil {
+		*err = panicReason(r)
+	}
+}
+
+func panicReason(r any) error {
+	buf := make([]byte, 64<<10)
+	buf = buf[:runtime.Stack(buf, false)]
+	return &process.PanicError{Value: r, Stack: buf}
+}

@@ -1,0 +1,225 @@
+package genserver
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// DefaultInitTimeout bounds Init when neither [WithInitTimeout] nor a
+// context deadline ([WithContext]) says otherwise.
+const DefaultInitTimeout = 5 * time.Second
+
+// StartOption configures [Start] and [StartLink].
+type StartOption interface{ applyStart(*startConfig) error }
+
+type startConfig struct {
+	name        string
+	initTimeout time.Duration
+	ctx         context.Context
+	spawn       []process.SpawnOption
+	logger      *slog.Logger
+}
+
+type startOption func(*startConfig) error
+
+func (f startOption) applyStart(c *startConfig) error { return f(c) }
+
+// WithName registers the server under a local name before Init runs. If
+// the name is taken, Start returns an *[AlreadyStartedError] with the
+// holder's PID.
+func WithName(name string) StartOption {
+	return startOption(func(c *startConfig) error {
+		if name == "" {
+			return &optionError{"WithName", "empty name"}
+		}
+		c.name = name
+		return nil
+	})
+}
+
+// WithInitTimeout bounds how long Start waits for Init. On timeout the
+// process is killed and Start returns an error matching [ErrTimeout].
+func WithInitTimeout(d time.Duration) StartOption {
+	return startOption(func(c *startConfig) error {
+		if d <= 0 {
+			return &optionError{"WithInitTimeout", "duration must be positive"}
+		}
+		c.initTimeout = d
+		return nil
+	})
+}
+
+// WithContext bounds Start by ctx as well as by the init timeout.
+func WithContext(ctx context.Context) StartOption {
+	return startOption(func(c *startConfig) error {
+		if ctx == nil {
+			return &optionError{"WithContext", "nil context"}
+		}
+		c.ctx = ctx
+		return nil
+	})
+}
+
+// WithSpawnOptions passes options to the process spawn (for example a
+// bounded mailbox, or TrapExits). An option the spawn rejects makes Start
+// fail with an error matching both [ErrInvalidOption] and
+// process.ErrInvalidOption.
+func WithSpawnOptions(opts ...process.SpawnOption) StartOption {
+	return startOption(func(c *startConfig) error {
+		c.spawn = append(c.spawn, opts...)
+		return nil
+	})
+}
+
+// WithLogger makes the server log an error report through l when it
+// terminates with a reason other than normal or shutdown (OTP's "Generic
+// server terminating" report). By default nothing is logged.
+func WithLogger(l *slog.Logger) StartOption {
+	return startOption(func(c *startConfig) error {
+		c.logger = l
+		return nil
+	})
+}
+
+// Start starts srv in a new process on node, with no parent, and returns
+// once Init has run. It returns Init's error (as an *[InitError]),
+// [ErrIgnored], an *[AlreadyStartedError], or an error matching
+// [ErrTimeout] when Init did not finish in time (the process is then
+// killed; a [WithContext] context that is cancelled gives its error
+// instead). When Init failed or ignored, Start returns once the process is
+// dead.
+func Start(node *process.Node, srv Server, opts ...StartOption) (process.PID, error) {
+	if node == nil {
+		return process.PID{}, &optionError{"Start", "nil node"}
+	}
+	return start(node, nil, srv, opts, false)
+}
+
+// StartLink starts srv as a child of parent, linked to it, and returns
+// once Init has run (gen_server:start_link). See [Start] for the results.
+// If Init fails, the link is removed first, so a parent that does not trap
+// exits survives (the OTP 26 behaviour).
+func StartLink(parent *process.Proc, srv Server, opts ...StartOption) (process.PID, error) {
+	if parent == nil {
+		return process.PID{}, &optionError{"StartLink", "nil parent"}
+	}
+	return start(parent.Node(), parent, srv, opts, true)
+}
+
+func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOption, link bool) (process.PID, error) {
+	if srv == nil {
+		return process.PID{}, &optionError{"Start", "nil server"}
+	}
+	cfg := startConfig{initTimeout: DefaultInitTimeout, ctx: context.Background()}
+	for _, o := range opts {
+		if o == nil {
+			return process.PID{}, &optionError{"Start", "nil option"}
+		}
+		if err := o.applyStart(&cfg); err != nil {
+			return process.PID{}, err
+		}
+	}
+	g := &server{srv: srv, ack: make(chan struct{}, 1), link: link, logger: cfg.logger}
+	ack := g.ack
+	sopts := spawnOptions(cfg, link)
+	var pid process.PID
+	var err error
+	if parent != nil {
+		pid, err = parent.SpawnHandler(g, sopts...)
+	} else {
+		pid, err = node.SpawnHandler(g, sopts...)
+	}
+	if err != nil {
+		if errors.Is(err, process.ErrNameTaken) {
+			holder, _ := node.WhereIs(cfg.name)
+			return process.PID{}, &AlreadyStartedError{Name: cfg.name, PID: holder}
+		}
+		if errors.Is(err, process.ErrInvalidOption) {
+			err = fmt.Errorf("%w: %w", ErrInvalidOption, err)
+		}
+		return process.PID{}, err
+	}
+	if err := awaitInit(node, parent, pid, g, ack, cfg); err != nil {
+		return process.PID{}, err
+	}
+	return pid, nil
+}
+
+var (
+	asGenServer  = process.WithBehaviour("genserver")
+	plainOptions = []process.SpawnOption{asGenServer}
+	linkOptions  = []process.SpawnOption{asGenServer, process.Linked()}
+)
+
+// spawnOptions builds the process options; the common cases share
+// read-only slices so a start allocates nothing for them.
+func spawnOptions(cfg startConfig, link bool) []process.SpawnOption {
+	if cfg.name == "" && len(cfg.spawn) == 0 {
+		if link {
+			return linkOptions
+		}
+		return plainOptions
+	}
+	sopts := append([]process.SpawnOption{asGenServer}, cfg.spawn...)
+	if cfg.name != "" {
+		sopts = append(sopts, process.WithName(cfg.name))
+	}
+	if link {
+		sopts = append(sopts, process.Linked())
+	}
+	return sopts
+}
+
+func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, g *server, ack chan struct{}, cfg startConfig) error {
+	alarm := node.Alarm(cfg.initTimeout)
+	defer alarm.Release()
+	reason := ErrTimeout
+	for waiting := true; waiting; {
+		select {
+		case <-ack:
+			if g.initErr != nil {
+				// As proc_lib since OTP 26, a failed start returns once
+				// the process is gone (it exits right after the ack).
+				awaitDeath(node, pid, alarm)
+			}
+			return g.initErr
+		case <-alarm.C():
+			waiting = !alarm.Expired()
+		case <-cfg.ctx.Done():
+			waiting = false
+			if err := cfg.ctx.Err(); errors.Is(err, context.DeadlineExceeded) {
+				reason = errors.Join(ErrTimeout, err)
+			} else {
+				reason = err // cancelled: not a timeout
+			}
+		}
+	}
+	if parent != nil {
+		parent.Unlink(pid)
+	}
+	_ = node.Exit(pid, process.Kill)
+	return &InitError{Reason: reason}
+}
+
+// awaitDeath waits until pid is dead or alarm expires.
+func awaitDeath(node *process.Node, pid process.PID, alarm *process.Alarm) {
+	t, err := node.Lookup(pid)
+	if err != nil {
+		return // gone already
+	}
+	for {
+		select {
+		case <-t.Done():
+			return
+		case <-alarm.C():
+			if alarm.Expired() {
+				return
+			}
+		}
+	}
+}
