@@ -1,0 +1,77 @@
+// Package bench holds the side-by-side benchmarks that compare Orchard with
+// plain goroutines and channels doing the same work. It has no code of its
+// own: everything lives in bench_test.go, so nothing here is linked into a
+// program.
+//
+// # Reading the results
+//
+// Every benchmark is a family with two sub-benchmarks run in the same
+// process, one after the other:
+//
+//	BenchmarkW1Pingpong/orchard   the workload written with process/genserver
+//	BenchmarkW1Pingpong/rawgo     the same work with goroutines and channels
+//
+// rawgo is the practical floor for Go, not a competitor: it has no
+// mailboxes, no links, no monitors and no crash recovery. Read each result
+// as the ratio orchard/rawgo from one run (for ns/op, lower is better; for
+// msgs/s and calls/s, higher is better). Absolute figures move with the
+// machine and its neighbours; ratios from a single run are what the
+// targets in ANCHORS.md are written against. Differences under 1.5x are
+// noise on shared 2-vCPU machines. Run with
+//
+//	GOMAXPROCS=2 go test -run xxx -bench . -count 3 ./bench
+//
+// and compare medians. Every benchmark checks that its workload did all
+// its work (message counts, reply values, live process counts) and fails
+// otherwise, so a fast wrong result cannot pass as a fast result.
+//
+// # Workloads
+//
+// The workloads are those of ANCHORS.md, with b.N in place of the fixed
+// counts:
+//
+//   - W1 pingpong: two processes bounce one message. One op is one round
+//     trip (two hops); ns/op is ns per round trip. orchard: two handler
+//     processes ([process.Node.SpawnHandler]) that forward the ball with
+//     [process.Proc.Send], so sends go process to process. rawgo: two
+//     goroutines and two unbuffered channels. The message is a pointer, so
+//     neither side allocates per hop.
+//   - W2 fanin: 8 producers send b.N small messages in total to one
+//     consumer. One op is one message; msgs/s is measured from the first
+//     send until the consumer has counted them all. orchard: producers are
+//     Func processes ([process.Node.Spawn]) sending with
+//     [process.Proc.Send] to a handler process. rawgo: 8 goroutines
+//     sending into one channel with a 1,024-slot buffer; this is the
+//     "default chan" column of ANCHORS.md (the 65k-slot variant is not
+//     run).
+//   - W3 call: one caller, one server, synchronous calls. ns/op is ns per
+//     call. orchard: [genserver.Call] from a plain goroutine;
+//     orchard-from-process: the same call made from inside a Func process
+//     with its own context (the caller's PID travels with the call).
+//     rawgo: a server goroutine reading request structs that carry a reply
+//     channel; a new reply channel is made for every call, as idiomatic
+//     request/response code does (and as genserver.Call does), so both
+//     sides pay for one channel per call.
+//   - W3b call64: 64 concurrent callers, one server, b.N calls in total
+//     split evenly among the callers; reports calls/s. The callers are
+//     plain goroutines on both sides.
+//   - W4 spawn: start idle GenServers ([genserver.Start], which returns
+//     after Init ran) or, for rawgo, goroutines parked on a channel. One op
+//     is one spawn; b.N spawns run in batches of at most 100,000, and each
+//     batch is stopped with the timer off. Separately from b.N, each run
+//     also spawns a fixed batch of 100,000 and reports:
+//     B/proc, the growth of live heap plus goroutine stacks
+//     (HeapAlloc+StackInuse after runtime.GC) per process; stop-ms, the
+//     time to stop the 100,000 (orchard: [process.Node.Exit] with
+//     [process.Kill] on each; rawgo: close the channel and wait on a
+//     WaitGroup); and, orchard only, nodestop-ms, the time
+//     [process.Node.Stop] takes for a second batch of 100,000.
+//     A parked goroutine costs ~2.6 KB in a fresh process but ~4.2 KB
+//     once the runtime has sized new stacks from the stack use it saw in
+//     earlier GCs (Go's adaptive initial stack size, GODEBUG
+//     adaptivestackstart), which is the case after the timed batches; an
+//     idle Orchard process holds no goroutine, so it is not affected.
+//
+// W5–W7 (restart, dynamic supervisor, registry) arrive with the supervisor
+// and registry packages.
+package bench
