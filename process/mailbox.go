@@ -22,7 +22,10 @@ type mailbox struct {
 	closed  bool // the process is dead
 	space   chan struct{}
 
-	queued atomic.Int64 // messages in in and in the owner's batch
+	// queued counts messages in in and in the owner's batch. It sits on
+	// its own cache line: senders write the lock's line, the owner this.
+	_      [64]byte
+	queued atomic.Int64
 
 	// set at spawn, read-only after
 	limit    int

@@ -48,8 +48,9 @@ type Proc struct {
 	mb mailbox
 
 	// owned by the goroutine running the process; no lock
-	batch []Msg
-	pos   int
+	batch  []Msg
+	pos    int
+	lastTo *Proc // Send's cache of the last destination
 
 	dead    atomic.Bool
 	trap    atomic.Bool
@@ -145,6 +146,20 @@ func (p *Proc) Send(to PID, msg Msg) error {
 		p.node.dropped.Add(1)
 		return nil
 	}
+	// The last destination is cached: a process usually sends to the same
+	// peer again (a reply, a pipeline stage), and the cache skips the
+	// node's table. PIDs are never reused, so a cached *Proc is exactly
+	// that process; a dead one falls back to the table.
+	if q := p.lastTo; q != nil && q.pid == to && !q.dead.Load() {
+		return p.node.deliver(q, p.pid, msg, false)
+	}
+	if to.node == p.node.id && !to.IsZero() {
+		if q := p.node.lookup(to); q != nil {
+			p.lastTo = q
+			return p.node.deliver(q, p.pid, msg, false)
+		}
+	}
+	p.lastTo = nil
 	return p.node.send(p.pid, to, msg)
 }
 

@@ -159,8 +159,24 @@ func (p *Proc) runFunc() {
 }
 
 func (p *Proc) runHandler() {
+	// For unbounded mailboxes the queued counter is settled once per batch
+	// rather than per message, so the owner does not write a shared
+	// counter on every message; MailboxLen may then count messages of the
+	// current batch that were already handled.
+	perMessage := p.mb.limit > 0
+	done := 0
+	settle := func() {
+		if done > 0 {
+			if !perMessage {
+				p.mb.queued.Add(int64(-done))
+			}
+			done = 0
+		}
+	}
+	defer settle()
 	for {
 		if p.pos >= len(p.batch) {
+			settle()
 			ok, closed := p.refill()
 			if !ok {
 				if closed {
@@ -172,19 +188,26 @@ func (p *Proc) runHandler() {
 		m := p.batch[p.pos]
 		p.batch[p.pos] = nil
 		p.pos++
-		p.mb.queued.Add(-1)
-		p.mb.took()
+		if perMessage {
+			p.mb.queued.Add(-1)
+			p.mb.took()
+		}
 		if p.dead.Load() {
 			if _, ok := m.(startMarker); !ok {
 				p.node.dropped.Add(1)
+			}
+			if !perMessage {
+				p.mb.queued.Add(-1)
 			}
 			p.dropBatch()
 			p.node.zombies.release(p)
 			return
 		}
 		err := p.call(func() error { return p.handle(m) })
+		done++
 		p.handled.Add(1)
 		if err != nil {
+			settle()
 			if !p.die(err, true) {
 				p.node.zombies.release(p)
 			}
