@@ -1,0 +1,274 @@
+package supervisor
+
+import (
+	"math"
+	"slices"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// infiniteInit bounds a supervisor's boot: OTP waits forever; we wait an
+// hour, which no sane tree reaches, so Start never blocks unboundedly.
+const infiniteInit = time.Hour
+
+// restartWindow counts restarts within the period. It keeps at most
+// MaxRestarts+1 timestamps in a ring, so each restart costs O(1) however
+// long the supervisor has lived (the BEAM's list grows with its history).
+type restartWindow struct {
+	max    int
+	period time.Duration
+	ring   []time.Time
+	head   int // index of the oldest
+	n      int
+}
+
+func (w *restartWindow) init(max int, period time.Duration) {
+	w.max, w.period = max, period
+	w.ring = make([]time.Time, min(w.limit(), 1024))
+}
+
+// limit is the most timestamps the ring ever needs: MaxRestarts+1.
+func (w *restartWindow) limit() int {
+	if w.max >= math.MaxInt-1 {
+		return math.MaxInt
+	}
+	return w.max + 1
+}
+
+// add records a restart at now and reports whether the intensity is
+// still respected (OTP's add_restart: more than max restarts within the
+// period means give up). A restart exactly period ago still counts.
+func (w *restartWindow) add(now time.Time) bool {
+	threshold := now.Add(-w.period)
+	for w.n > 0 && w.ring[w.head].Before(threshold) {
+		w.dropOldest()
+	}
+	if w.n == len(w.ring) {
+		if len(w.ring) < w.limit() {
+			w.grow()
+		} else {
+			// max+1 restarts in the window already: the answer is no
+			// whatever we keep, so keep the ring bounded.
+			w.dropOldest()
+		}
+	}
+	w.ring[(w.head+w.n)%len(w.ring)] = now
+	w.n++
+	return w.n <= w.max
+}
+
+func (w *restartWindow) dropOldest() {
+	w.head = (w.head + 1) % len(w.ring)
+	w.n--
+}
+
+// grow doubles the ring, up to limit; only reached when MaxRestarts
+// exceeds 1023.
+func (w *restartWindow) grow() {
+	bigger := make([]time.Time, min(2*len(w.ring), w.limit()))
+	for i := 0; i < w.n; i++ {
+		bigger[i] = w.ring[(w.head+i)%len(w.ring)]
+	}
+	w.ring, w.head = bigger, 0
+}
+
+// childExited handles {'EXIT', Pid, Reason} (OTP's restart_child/3).
+func (s *sup) childExited(pid process.PID, reason error) error {
+	c := s.findByPID(pid)
+	if c == nil {
+		return nil // not a child (or one we already stopped): ignore
+	}
+	s.emit(ChildRestarting{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Reason: reason})
+	return s.doRestart(c, reason)
+}
+
+func (s *sup) findByPID(pid process.PID) *child {
+	if s.dynamic {
+		if c, ok := s.dyn[pid]; ok && c.state == stateRunning {
+			return c
+		}
+		return nil
+	}
+	return s.byPID[pid]
+}
+
+// doRestart is OTP's do_restart: one decision per (restart type, reason
+// class).
+func (s *sup) doRestart(c *child, reason error) error {
+	clean := process.IsNormalOrShutdown(reason)
+	switch {
+	case c.spec.Restart == Permanent, c.spec.Restart == Transient && !clean:
+		// The report is logged after the restart, so a slow log handler
+		// delays the report, not the child's replacement. The offender
+		// is taken first: the restart changes the child's pid.
+		off := offenderOf(c)
+		err := s.restart(c)
+		s.report("child_terminated", reason, off)
+		if err != nil {
+			s.report("shutdown", errReachedMaxIntensity, off)
+		}
+		return err
+	case c.spec.Restart == Temporary && !clean:
+		s.report("child_terminated", reason, offenderOf(c))
+	}
+	s.delChild(c)
+	return s.autoShutdown(c)
+}
+
+// delChild forgets a dead child: temporary ones entirely, others keep
+// their spec with no process (OTP's del_child).
+func (s *sup) delChild(c *child) {
+	if s.dynamic {
+		delete(s.dyn, c.pid)
+		return
+	}
+	if c.spec.Restart == Temporary {
+		s.removeChild(c.spec.ID)
+		return
+	}
+	s.setStopped(c)
+}
+
+// autoShutdown decides whether a significant child's exit stops the
+// supervisor (OTP's do_auto_shutdown); a non-nil result is the exit reason.
+func (s *sup) autoShutdown(c *child) error {
+	if s.flags.AutoShutdown == Never || !c.spec.Significant {
+		return nil
+	}
+	if s.flags.AutoShutdown == AllSignificant && s.anySignificantRunning() {
+		return nil
+	}
+	s.emit(AutoShutdownTriggered{Supervisor: s.self.PID(), ID: c.spec.ID})
+	return process.Shutdown
+}
+
+func (s *sup) anySignificantRunning() bool {
+	if s.dynamic {
+		// Per-spec dynamic children may mix significant and other
+		// children; only the significant ones keep the supervisor up.
+		for _, c := range s.dyn {
+			if c.spec.Significant {
+				return true
+			}
+		}
+		return false
+	}
+	for _, c := range s.children {
+		if c.state != stateStopped && c.spec.Significant {
+			return true
+		}
+	}
+	return false
+}
+
+// restart counts a restart against the intensity and restarts by strategy.
+// A failed start queues a retry (tryAgain) behind the requests already
+// waiting, as OTP does, so the supervisor stays responsive. When the
+// intensity is exceeded it publishes IntensityReached and returns the
+// supervisor's exit reason, shutdown; the caller logs the report.
+func (s *sup) restart(c *child) error {
+	if !s.restarts.add(time.Now()) {
+		s.emit(IntensityReached{Supervisor: s.self.PID(), ID: c.spec.ID, Reason: errReachedMaxIntensity})
+		s.delChild(c)
+		return process.Shutdown
+	}
+	var retry *tryAgain
+	switch {
+	case s.dynamic:
+		retry = s.restartDynamic(c)
+	case s.flags.Strategy == OneForOne:
+		retry = s.restartOne(c)
+	case s.flags.Strategy == OneForAll:
+		retry = s.restartGroup(c, s.ids)
+	default: // RestForOne
+		retry = s.restartGroup(c, s.idsFrom(c.spec.ID))
+	}
+	if retry != nil {
+		_ = s.self.Send(s.self.PID(), *retry)
+	}
+	return nil
+}
+
+func (s *sup) restartOne(c *child) *tryAgain {
+	pid, ignored, err := s.startOne(c)
+	switch {
+	case err != nil:
+		s.setRestarting(c)
+		return &tryAgain{id: c.spec.ID}
+	case ignored:
+		s.setStopped(c)
+	default:
+		s.setRunning(c, pid)
+		s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Restart: true})
+	}
+	return nil
+}
+
+func (s *sup) setRestarting(c *child) {
+	if c.state == stateRunning {
+		delete(s.byPID, c.pid)
+	}
+	c.state = stateRestarting
+}
+
+// restartGroup is OTP's restart_multiple_children for one_for_all and
+// rest_for_one: the group (ids, in start order) is terminated in reverse
+// order, temporary members are dropped, then the group is started in
+// order. A failure marks the failed child restarting and asks for a retry.
+func (s *sup) restartGroup(c *child, group []string) *tryAgain {
+	// Work on a copy: terminateChildren removes temporary members from
+	// s.ids, which shifts the elements of the array group may share with
+	// it (a one_for_all group is s.ids itself), so the stale tail would
+	// start a child twice.
+	group = slices.Clone(group)
+	s.setStopped(c)
+	s.terminateChildren(group)
+	group = s.surviving(group)
+	failed, err := s.startChildren(group, true)
+	if err == nil {
+		return nil
+	}
+	s.setRestarting(s.children[failed])
+	return &tryAgain{id: failed}
+}
+
+// surviving filters out ids removed meanwhile (temporary children).
+func (s *sup) surviving(ids []string) []string {
+	out := ids[:0:0]
+	for _, id := range ids {
+		if _, ok := s.children[id]; ok {
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// idsFrom returns id and every child started after it.
+func (s *sup) idsFrom(id string) []string {
+	for i, x := range s.ids {
+		if x == id {
+			return append([]string(nil), s.ids[i:]...)
+		}
+	}
+	return nil
+}
+
+// retry handles a queued tryAgain (OTP's try_again_restart cast).
+func (s *sup) retry(m tryAgain) error {
+	var c *child
+	if s.dynamic {
+		c = s.dyn[m.pid]
+	} else {
+		c = s.children[m.id]
+	}
+	if c == nil || c.state != stateRestarting {
+		return nil // cancelled by terminate_child, or deleted
+	}
+	off := offenderOf(c)
+	err := s.restart(c)
+	if err != nil {
+		s.report("shutdown", errReachedMaxIntensity, off)
+	}
+	return err
+}

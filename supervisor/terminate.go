@@ -1,0 +1,214 @@
+package supervisor
+
+import (
+	"slices"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// terminateChildren stops the children ids (given in start order) one at
+// a time in reverse order; temporary children are removed, the others
+// kept as stopped (OTP's terminate_children).
+func (s *sup) terminateChildren(ids []string) {
+	for i := len(ids) - 1; i >= 0; i-- {
+		c, ok := s.children[ids[i]]
+		if !ok {
+			continue
+		}
+		if c.state == stateRunning {
+			s.shutdown(c)
+		}
+		if c.spec.Restart == Temporary {
+			s.removeChild(c.spec.ID)
+		} else {
+			s.setStopped(c)
+		}
+	}
+}
+
+// shutdown stops one running child: Kill for BrutalKill; otherwise the
+// exit signal Shutdown, then Kill if it has not died within its shutdown
+// time. The child's own Exit message is flushed, so its death is not seen
+// as a crash. The child is watched through its Target (a monitor without
+// a message), so a child that unlinked itself cannot hang the supervisor.
+func (s *sup) shutdown(c *child) {
+	pid := c.pid
+	t, err := process.Lookup(pid)
+	if err == nil {
+		s.signalAndWait(t, c.spec.shutdown())
+	}
+	reason := s.unlinkFlush(pid, process.NoProc)
+	if err == nil {
+		reason = t.Reason()
+	}
+	s.emit(ChildTerminated{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Reason: reason})
+	if !shutdownOK(reason, c.spec) {
+		s.report("shutdown_error", reason, offenderOf(c))
+	}
+}
+
+// unlinkFlush unlinks pid and drops its Exit message, if one came; it
+// returns that message's reason, or def (OTP's unlink_flush). A child
+// that died before the supervisor looked is reported with its real exit
+// reason, not noproc.
+func (s *sup) unlinkFlush(pid process.PID, def error) error {
+	s.self.Unlink(pid)
+	reason := def
+	s.self.Flush(func(m process.Msg) bool {
+		e, ok := m.(process.Exit)
+		if ok && e.From == pid {
+			reason = e.Reason
+			return true
+		}
+		return false
+	})
+	return reason
+}
+
+func (s *sup) signalAndWait(t process.Target, sd Shutdown) {
+	if sd == BrutalKill {
+		_ = s.self.Exit(t.PID(), process.Kill)
+		<-t.Done() // a killed process is dead at once
+		return
+	}
+	_ = s.self.Exit(t.PID(), process.Shutdown)
+	if sd == Infinity {
+		<-t.Done()
+		return
+	}
+	timer := time.NewTimer(time.Duration(sd))
+	defer timer.Stop()
+	select {
+	case <-t.Done():
+	case <-timer.C:
+		_ = s.self.Exit(t.PID(), process.Kill)
+		<-t.Done()
+	}
+}
+
+// shutdownOK says whether reason is an expected result of a shutdown.
+func shutdownOK(reason error, spec ChildSpec) bool {
+	if reason == process.Shutdown || reason == process.Killed && spec.shutdown() == BrutalKill {
+		return true
+	}
+	return spec.Restart != Permanent && process.IsNormalOrShutdown(reason)
+}
+
+// terminateChildByID is terminate_child for static supervisors.
+func (s *sup) terminateChildByID(id string) error {
+	if s.dynamic {
+		return ErrSimpleOneForOne
+	}
+	c, ok := s.children[id]
+	if !ok {
+		return ErrNotFound
+	}
+	if c.state == stateRunning {
+		s.shutdown(c)
+	}
+	if c.spec.Restart == Temporary {
+		s.removeChild(id)
+	} else {
+		s.setStopped(c) // also cancels a pending retry
+	}
+	return nil
+}
+
+// terminateDynamicChildren signals every dynamic child at once and waits
+// for them together (OTP's terminate_dynamic_children). Each child gets
+// its own shutdown: BrutalKill children are killed at once, the others
+// get the shutdown signal and are killed when their own timeout expires;
+// one timer serves all the deadlines (Elixir's DynamicSupervisor, whose
+// children each have a spec, does the same).
+func (s *sup) terminateDynamicChildren() {
+	pending := make([]dynStop, 0, len(s.dyn))
+	now := time.Now()
+	var tsd Shutdown
+	if s.template != nil {
+		tsd = s.dynShutdown()
+	}
+	for pid, c := range s.dyn {
+		if c.state != stateRunning {
+			continue
+		}
+		sd := tsd
+		if s.template == nil {
+			sd = c.spec.shutdown()
+		}
+		t, err := process.Lookup(pid)
+		if sd == BrutalKill {
+			_ = s.self.Exit(pid, process.Kill)
+		} else {
+			_ = s.self.Exit(pid, process.Shutdown)
+		}
+		if err != nil || sd == BrutalKill {
+			continue // dead already, or at once
+		}
+		st := dynStop{t: t}
+		if sd != Infinity {
+			st.deadline = now.Add(time.Duration(sd))
+		}
+		pending = append(pending, st)
+	}
+	s.awaitAll(pending)
+	for pid := range s.dyn {
+		s.self.Unlink(pid)
+	}
+	s.self.Flush(func(m process.Msg) bool { _, ok := m.(process.Exit); return ok })
+	clear(s.dyn)
+}
+
+// dynStop is a dynamic child being shut down; a zero deadline means
+// Infinity.
+type dynStop struct {
+	t        process.Target
+	deadline time.Time
+}
+
+// awaitAll waits for every child in pending, killing each one whose
+// deadline passes first. Children are waited for in deadline order
+// (Infinity last) with one timer, re-armed for the next deadline.
+func (s *sup) awaitAll(pending []dynStop) {
+	slices.SortFunc(pending, func(a, b dynStop) int {
+		switch {
+		case a.deadline.Equal(b.deadline):
+			return 0
+		case a.deadline.IsZero():
+			return 1
+		case b.deadline.IsZero():
+			return -1
+		}
+		return a.deadline.Compare(b.deadline)
+	})
+	var timer *time.Timer
+	defer func() {
+		if timer != nil {
+			timer.Stop()
+		}
+	}()
+	for i, p := range pending {
+		if p.deadline.IsZero() {
+			<-p.t.Done()
+			continue
+		}
+		if timer == nil {
+			timer = time.NewTimer(time.Until(p.deadline))
+		} else {
+			timer.Reset(time.Until(p.deadline))
+		}
+		select {
+		case <-p.t.Done():
+			continue
+		case <-timer.C:
+		}
+		// p's deadline passed: kill every child whose deadline has.
+		now := time.Now()
+		for _, q := range pending[i:] {
+			if !q.deadline.IsZero() && !q.deadline.After(now) {
+				_ = s.self.Exit(q.t.PID(), process.Kill)
+			}
+		}
+		<-p.t.Done()
+	}
+}
