@@ -28,7 +28,15 @@ type callReq struct {
 	v       any
 	err     error
 	done    chan struct{}
+	dl      process.Deadline // the call's timeout, swept by the node
 }
+
+// errExpired marks a call completed by its deadline.
+var errExpired = errors.New("genserver: call deadline passed")
+
+// Expire completes the call with a timeout; the node's deadline sweeper
+// calls it. A reply that came first wins.
+func (c *callReq) Expire() { send(From{c}, nil, errExpired) }
 
 // From identifies a caller waiting for a reply. It is a small value: a
 // server may keep it and reply later with [Reply]. A reply to a caller
@@ -163,32 +171,45 @@ func call(ctx context.Context, dest process.Dest, req any, opts []CallOption) (a
 	} else if timeout == 0 {
 		timeout = DefaultCallTimeout
 	}
-	var alarmC <-chan time.Time
-	var alarm *process.Alarm
 	if timeout > 0 {
-		alarm = t.Node().Alarm(timeout)
-		defer alarm.Release()
-		alarmC = alarm.C()
+		t.Node().StartDeadline(&c.dl, timeout, c)
+		defer t.Node().StopDeadline(&c.dl)
 	}
-	for {
+	// Two or three cases, never a timer channel: blocking on a timer
+	// channel costs more than the call itself (the timeout is delivered
+	// through c.done by the node's deadline sweeper instead).
+	replied := false
+	if ctxDone := ctx.Done(); ctxDone != nil {
 		select {
 		case <-c.done:
-			return c.v, c.err
+			replied = true
 		case <-t.Done():
+		case <-ctxDone:
 			select {
-			case <-c.done: // replied, then died
-				return c.v, c.err
+			case <-c.done:
+				replied = true
 			default:
+				return nil, &CallError{Dest: dest, Reason: ctxReason(ctx.Err()), Timeout: ctxLeft}
 			}
-			return nil, &CallError{Dest: dest, Reason: t.Reason()}
-		case <-alarmC:
-			if alarm.Expired() {
-				return nil, &CallError{Dest: dest, Reason: ErrTimeout, Timeout: timeout}
-			}
-		case <-ctx.Done():
-			return nil, &CallError{Dest: dest, Reason: ctxReason(ctx.Err()), Timeout: ctxLeft}
+		}
+	} else {
+		select {
+		case <-c.done:
+			replied = true
+		case <-t.Done():
 		}
 	}
+	if !replied {
+		select {
+		case <-c.done: // replied, then died
+		default:
+			return nil, &CallError{Dest: dest, Reason: t.Reason()}
+		}
+	}
+	if c.err == errExpired {
+		return nil, &CallError{Dest: dest, Reason: ErrTimeout, Timeout: timeout}
+	}
+	return c.v, c.err
 }
 
 // ctxReason is the reason of a call ended by its context: a deadline is

@@ -87,9 +87,7 @@ func (n *Node) Info(pid PID) (Info, error) {
 	}
 	info.Name = p.name
 	info.Timers = len(p.timers)
-	for l := range p.links {
-		info.Links = append(info.Links, l)
-	}
+	p.links.each(func(l PID) { info.Links = append(info.Links, l) })
 	for _, t := range p.monitors {
 		info.Monitors = append(info.Monitors, t)
 	}

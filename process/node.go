@@ -8,7 +8,10 @@ import (
 	"time"
 )
 
-const tableShards = 64
+const (
+	tableShards = 64
+	hotSlots    = 256
+)
 
 // Node is one runtime instance: its processes, names, timers and worker
 // pool. Nodes are independent; tests create their own. Create one with
@@ -19,6 +22,7 @@ type Node struct {
 	nextPID atomic.Uint64
 	nextRef atomic.Uint64
 	procs   [tableShards]procShard
+	hot     [hotSlots]atomic.Pointer[Proc] // lookup's cache
 	live    atomic.Int64
 	dropped atomic.Uint64
 	timers  atomic.Int64
@@ -26,10 +30,13 @@ type Node struct {
 	zombies zombieSet
 	alarms  alarmPool
 
+	deadlines deadlines
+
 	namesMu sync.RWMutex // protects names
 	names   map[string]PID
 
 	stopping atomic.Bool
+	gone     atomic.Bool   // removed from the node registry
 	allDead  chan struct{} // closed when live reaches 0 while stopping
 	deadOnce sync.Once
 }
@@ -45,9 +52,19 @@ var (
 	nodes   sync.Map // uint32 -> *Node
 )
 
+// recentNodes caches nodes by id for lookupNode, so a call does not go
+// through the sync.Map; a slot holding another node is a miss.
+var recentNodes [64]atomic.Pointer[Node]
+
 func lookupNode(id uint32) *Node {
+	slot := &recentNodes[id%uint32(len(recentNodes))]
+	if n := slot.Load(); n != nil && n.id == id && !n.gone.Load() {
+		return n
+	}
 	if v, ok := nodes.Load(id); ok {
-		return v.(*Node)
+		n := v.(*Node)
+		slot.Store(n)
+		return n
 	}
 	return nil
 }
@@ -76,6 +93,7 @@ func NewNode(opts ...Option) (*Node, error) {
 		n.procs[i].procs = make(map[uint64]*Proc)
 	}
 	n.pool.init(n, cfg.maxIdleWorkers)
+	n.deadlines.init()
 	n.zombies.init()
 	nodes.Store(n.id, n)
 	return n, nil
@@ -117,11 +135,23 @@ func (n *Node) Stats() Stats {
 
 func (n *Node) shard(id uint64) *procShard { return &n.procs[id%tableShards] }
 
+// lookup finds a live process. A small direct-mapped cache of recently
+// found processes is read first with one atomic load and no lock: a busy
+// server called by many goroutines would otherwise make every call write
+// the same shard lock's cache line. PIDs are never reused, so a cached
+// entry with the right PID is that process; a dead one is a miss.
 func (n *Node) lookup(pid PID) *Proc {
+	slot := &n.hot[pid.id%hotSlots]
+	if p := slot.Load(); p != nil && p.pid == pid && !p.dead.Load() {
+		return p
+	}
 	s := n.shard(pid.id)
 	s.mu.RLock()
 	p := s.procs[pid.id]
 	s.mu.RUnlock()
+	if p != nil {
+		slot.Store(p)
+	}
 	return p
 }
 
@@ -138,6 +168,7 @@ func (n *Node) remove(p *Proc) {
 	s.mu.Lock()
 	delete(s.procs, p.pid.id)
 	s.mu.Unlock()
+	n.hot[p.pid.id%hotSlots].CompareAndSwap(p, nil) // let it be collected
 	if n.live.Add(-1) == 0 && n.stopping.Load() {
 		n.deadOnce.Do(func() { close(n.allDead) })
 	}
@@ -213,7 +244,10 @@ func (n *Node) Stop(ctx context.Context) error {
 	n.waitAllDead(ctx, n.cfg.zombieGrace)
 	n.pool.drain(ctx, n.cfg.zombieGrace)
 	n.stopTimers()
+	n.gone.Store(true)
+	n.stopSweeper()
 	nodes.Delete(n.id)
+	recentNodes[n.id%uint32(len(recentNodes))].CompareAndSwap(n, nil)
 	zs := n.Zombies()
 	if rest := int(n.live.Load()); rest > 0 || len(zs) > 0 {
 		for _, z := range zs {

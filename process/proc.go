@@ -60,7 +60,7 @@ type Proc struct {
 
 	mu       sync.Mutex // protects the fields below
 	reason   error
-	links    map[PID]struct{}
+	links    pidSet
 	monitors map[Ref]PID // monitors this process holds: ref -> target
 	watchers map[Ref]PID // monitors on this process: ref -> watcher
 	timers   map[uint64]*time.Timer

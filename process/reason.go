@@ -71,8 +71,13 @@ func (e *PanicError) Unwrap() error {
 // logged). A nil reason counts as normal. This is the one classifier every
 // behaviour uses.
 func IsNormalOrShutdown(reason error) bool {
-	if reason == nil || reason == Normal || reason == Shutdown {
+	switch reason.(type) {
+	case nil, *ShutdownError:
 		return true
+	case *atom:
+		return reason == Normal || reason == Shutdown
+	case *PanicError:
+		return false
 	}
 	var s *ShutdownError
 	return errors.As(reason, &s) || errors.Is(reason, Normal) || errors.Is(reason, Shutdown)

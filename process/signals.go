@@ -19,7 +19,7 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 	p.dead.Store(true)
 	p.reason = reason
 	links, watchers, monitors, timers, name := p.links, p.watchers, p.monitors, p.timers, p.name
-	p.links, p.watchers, p.monitors, p.timers, p.name = nil, nil, nil, nil, ""
+	p.links, p.watchers, p.monitors, p.timers, p.name = pidSet{}, nil, nil, nil, ""
 	pc := p.ctx.Load()
 	p.mu.Unlock()
 
@@ -65,25 +65,24 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 	return true
 }
 
-func (p *Proc) signalLinks(links map[PID]struct{}, reason error) {
+func (p *Proc) signalLinks(links pidSet, reason error) {
 	if reason == Kill {
 		// A process that exits with reason kill is seen by its links as
 		// killed, so the signal becomes trappable (as in OTP).
 		reason = Killed
 	}
-	for pid := range links {
+	links.each(func(pid PID) {
 		q := p.node.lookup(pid)
 		if q == nil {
-			continue
+			return
 		}
 		q.mu.Lock()
-		_, linked := q.links[p.pid]
-		delete(q.links, p.pid)
+		linked := q.links.remove(p.pid)
 		q.mu.Unlock()
 		if linked {
 			q.exitSignal(p.pid, reason, true)
 		}
-	}
+	})
 }
 
 func (p *Proc) signalWatchers(watchers map[Ref]PID, reason error) {
@@ -192,14 +191,8 @@ func (p *Proc) Link(pid PID) error {
 			return p.notAlive()
 		}
 		if !q.dead.Load() {
-			if p.links == nil {
-				p.links = make(map[PID]struct{}, 2)
-			}
-			if q.links == nil {
-				q.links = make(map[PID]struct{}, 2)
-			}
-			p.links[pid] = struct{}{}
-			q.links[p.pid] = struct{}{}
+			p.links.add(pid)
+			q.links.add(p.pid)
 			q.mu.Unlock()
 			p.mu.Unlock()
 			return nil
@@ -218,11 +211,11 @@ func (p *Proc) Link(pid PID) error {
 // Unlink removes the link between p and pid, if any.
 func (p *Proc) Unlink(pid PID) {
 	p.mu.Lock()
-	delete(p.links, pid)
+	p.links.remove(pid)
 	p.mu.Unlock()
 	if q := p.node.lookup(pid); q != nil {
 		q.mu.Lock()
-		delete(q.links, p.pid)
+		q.links.remove(p.pid)
 		q.mu.Unlock()
 	}
 }
