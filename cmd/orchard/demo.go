@@ -5,213 +5,172 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
-	"sync"
-	"sync/atomic"
+	"log/slog"
+	"os"
+	"strings"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/app"
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/supervisor"
 )
 
-// defaultTick is the clock's period in `orchard demo`.
-const defaultTick = 200 * time.Millisecond
-
-// stopBudget bounds the node's Stop at the end of the demo.
-const stopBudget = 5 * time.Second
+// Defaults of `orchard demo`.
+const (
+	defaultDuration   = 10 * time.Second
+	defaultCrashEvery = time.Second
+	defaultRefresh    = time.Second
+	defaultEvents     = 5 // event rows in a terminal frame: the frame fits 80x24
+	// stopBudget bounds the application's shutdown and the node's.
+	stopBudget = 5 * time.Second
+)
 
 // demoConfig configures one run of the demo.
 type demoConfig struct {
-	// Duration is how long the node runs before the demo stops it.
+	// Duration is how long the application runs; zero means until ctx
+	// is done (Ctrl-C).
 	Duration time.Duration
-	// Tick is the clock's period; every tick makes one transfer and one job.
-	Tick time.Duration
-	// Quiet suppresses the event lines; the summary is still printed.
+	// CrashEvery is the time between two injected crashes; zero means
+	// no crashes.
+	CrashEvery time.Duration
+	// Seed seeds the choice of victims and of crash kinds.
+	Seed int64
+	// Refresh is the time between two frames (default 1 s).
+	Refresh time.Duration
+	// Terminal redraws each frame in place with ANSI sequences; otherwise
+	// frames follow each other, separated by a blank line.
+	Terminal bool
+	// Quiet skips frames in which nothing changed.
 	Quiet bool
+	// Events is how many rows of events a terminal frame shows (default 5).
+	Events int
 }
 
-// demoStats are the counters the summary prints. The processes update
-// them concurrently.
-type demoStats struct {
-	calls, failedCalls atomic.Int64
-	ticks, crashes     atomic.Int64
-	restarts           atomic.Int64
-}
-
-// narrator prints one line per event, prefixed with the time since the
-// demo started. It is safe for concurrent use.
-type narrator struct {
-	mu    sync.Mutex // protects w and err
-	w     io.Writer
-	err   error // first write error
-	quiet bool
-	start time.Time
-}
-
-// event prints what process who (pid) did, unless the demo is quiet.
-func (n *narrator) event(who string, pid process.PID, format string, args ...any) {
-	if n.quiet {
-		return
+func (c *demoConfig) withDefaults() {
+	if c.Refresh <= 0 {
+		c.Refresh = defaultRefresh
 	}
-	n.printf("%7.3fs  %-7s %-7v %s\n", time.Since(n.start).Seconds(), who, pid, fmt.Sprintf(format, args...))
-}
-
-// say prints a line that is shown even in quiet mode.
-func (n *narrator) say(format string, args ...any) {
-	n.printf(format+"\n", args...)
-}
-
-func (n *narrator) printf(format string, args ...any) {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if _, err := fmt.Fprintf(n.w, format, args...); err != nil && n.err == nil {
-		n.err = err
+	if c.Events <= 0 {
+		c.Events = defaultEvents
 	}
 }
 
-// call is genserver.Call with the demo's bookkeeping: every call is
-// counted, and failed ones too.
-func call[R any](ctx context.Context, st *demoStats, dest process.Dest, req any) (R, error) {
-	st.calls.Add(1)
-	ctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
-	r, err := genserver.Call[R](ctx, dest, req)
-	if err != nil {
-		st.failedCalls.Add(1)
-	}
-	return r, err
-}
+// discard is the logger of the demo's supervisors and application: the
+// frames tell what happens, and log lines would scribble over them.
+var discard = slog.New(slog.DiscardHandler)
 
-// demo is one running demo: its node, the PIDs of its servers, and what
-// it has seen.
-type demo struct {
-	cfg    demoConfig
-	log    *narrator
-	stats  demoStats
-	node   *process.Node
-	ledger process.PID
-	bank   process.PID
-}
-
-// runDemo starts a node with a ledger, a bank, a teller, a clock and a
-// crash-prone worker kept alive by a keeper process, narrates what they do
-// on w, and after cfg.Duration (or when ctx is done) stops the node with a
-// bounded context and prints a summary. It returns an error if the node
-// could not start its servers or did not stop cleanly.
-func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) error {
-	if cfg.Duration <= 0 {
-		cfg.Duration = 5 * time.Second
-	}
-	if cfg.Tick <= 0 {
-		cfg.Tick = defaultTick
-	}
+// runDemo runs the demo application on a new node and writes its frames
+// to w until cfg.Duration has passed or ctx is done; then it stops the
+// application, writes the stop sequence and a summary, and stops the
+// node. It returns an error if the application could not start, a root
+// died, the shutdown was not clean, or w failed.
+func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
+	cfg.withDefaults()
 	node, err := process.NewNode()
 	if err != nil {
 		return err
 	}
-	d := &demo{cfg: cfg, node: node, log: &narrator{w: w, quiet: cfg.Quiet, start: time.Now()}}
-	d.log.say("orchard demo: node %d, GOMAXPROCS=%d, running for %v (Ctrl-C stops earlier)",
-		node.ID(), runtime.GOMAXPROCS(0), cfg.Duration)
-	if err := d.startServers(); err != nil {
-		_ = d.stopNode()
+	defer func() { err = errors.Join(err, stopNode(node)) }()
+
+	runCtx, cancel := ctx, context.CancelFunc(func() {})
+	if cfg.Duration > 0 {
+		runCtx, cancel = context.WithTimeout(ctx, cfg.Duration)
+	}
+	defer cancel()
+	dir, err := genserver.Start(node, &director{cfg: cfg, w: w, run: runCtx})
+	if err != nil {
+		return fmt.Errorf("starting the director: %w", err)
+	}
+	// The supervisors' event hooks run in the supervisors' processes and
+	// must not block: they only send the event to the director.
+	hook := func(e supervisor.Event) { _ = node.Send(dir, e) }
+
+	var took time.Duration
+	a, err := app.New(node, demoSpec(hook),
+		app.WithLogger(discard),
+		app.WithShutdownTimeout(stopBudget),
+		// Ctrl-C reaches the app through ctx (main's NotifyContext).
+		app.WithSignals(make(chan os.Signal)),
+		app.WithStopHook(func(_ string, d time.Duration, _ error) { took += d }))
+	if err != nil {
 		return err
 	}
+	if err := a.Start(ctx); err != nil {
+		return err
+	}
+	_ = genserver.Cast(dir, begin{})
+	runErr := a.Run(runCtx)
 
-	runCtx, cancel := context.WithTimeout(ctx, cfg.Duration)
-	<-runCtx.Done()
-	cancel()
+	rep, err := genserver.Call[finalReport](context.Background(), dir, finishReq{})
+	if err != nil {
+		return fmt.Errorf("director: %w", err)
+	}
+	_ = genserver.Stop(dir, process.Normal, time.Second)
+	left := node.Stats().Processes // everything the demo started, gone?
+
 	why := "duration elapsed"
-	if ctx.Err() != nil {
+	var exit *app.ExitError
+	switch {
+	case errors.As(runErr, &exit):
+		why = fmt.Sprintf("%s exited: %s", exit.Part, process.FormatReason(exit.Reason))
+	case ctx.Err() != nil:
 		why = "interrupted"
 	}
-	d.log.say("orchard demo: %s after %.1fs; checking the books and stopping the node",
-		why, time.Since(d.log.start).Seconds())
-	books := d.checkBooks()
-	stopErr := d.stopNode()
-	d.summary(books)
-	if stopErr != nil {
-		return stopErr
+	seq := "root"
+	if rep.stopSeq != "" {
+		seq = rep.stopSeq + ", root"
 	}
-	if left := node.Stats().Processes; left != 0 {
-		return fmt.Errorf("%d processes still alive after stop", left)
+	var b strings.Builder
+	b.WriteString(rep.frame)
+	b.WriteString("\n" + wrap(fmt.Sprintf("stopping (%s), in reverse start order: %s … done in %v",
+		why, seq, took.Round(10*time.Microsecond)), width, "  ") + "\n")
+	if rep.lookups > 0 {
+		fmt.Fprintf(&b, "name lookups after an agent restart: %d, %d of them stale\n", rep.lookups, rep.stale)
 	}
-	return d.log.err
+	fmt.Fprintf(&b, "summary: crashes injected: %d, restarts seen: %d, processes left: %d\n",
+		rep.injected, rep.restarts, left)
+	_, werr := io.WriteString(w, b.String())
+	switch {
+	case runErr != nil:
+		return runErr
+	case left != 0:
+		return fmt.Errorf("%d processes still alive after the application stopped", left)
+	case rep.werr != nil:
+		return rep.werr
+	}
+	return werr
 }
 
-// startServers starts the processes in dependency order: a server is
-// started before the ones that call it.
-func (d *demo) startServers() error {
-	var err error
-	if d.ledger, err = genserver.Start(d.node, &ledger{log: d.log}, genserver.WithName("ledger")); err != nil {
-		return fmt.Errorf("starting ledger: %w", err)
+// demoSpec is the demo application: one tree whose root (one_for_one)
+// holds, in start order, the name server, the agents supervisor and the
+// pipeline supervisor.
+func demoSpec(hook func(supervisor.Event)) app.Spec {
+	opts := []supervisor.Option{supervisor.WithEventHook(hook), supervisor.WithLogger(discard)}
+	root := supervisor.Spec{
+		Flags: supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: 10, Period: 5 * time.Second},
+		Children: []supervisor.ChildSpec{
+			{ID: nameServerName, Start: func(parent *process.Proc) (process.PID, error) {
+				return genserver.StartLink(parent, &nameServer{}, genserver.WithName(nameServerName))
+			}},
+			agentsChild(hook, opts),
+			pipelineChild(opts),
+		},
 	}
-	b := &bank{log: d.log, stats: &d.stats, ledger: d.ledger, balances: openingBalances()}
-	if d.bank, err = genserver.Start(d.node, b, genserver.WithName("bank")); err != nil {
-		return fmt.Errorf("starting bank: %w", err)
+	return app.Spec{
+		Name:  "orchard-demo",
+		Parts: []app.Part{{Name: "root", Tree: root, TreeOptions: opts}},
 	}
-	ready := make(chan error, 1)
-	if _, err = d.node.Spawn(keeper(d.log, &d.stats, ready)); err != nil {
-		return fmt.Errorf("starting keeper: %w", err)
-	}
-	if err := <-ready; err != nil {
-		return fmt.Errorf("starting worker: %w", err)
-	}
-	t := &teller{log: d.log, stats: &d.stats, bank: d.bank}
-	tellerPID, err := genserver.Start(d.node, t, genserver.WithName("teller"))
-	if err != nil {
-		return fmt.Errorf("starting teller: %w", err)
-	}
-	c := &clock{log: d.log, stats: &d.stats, every: d.cfg.Tick, to: tellerPID}
-	if _, err = genserver.Start(d.node, c, genserver.WithName("clock")); err != nil {
-		return fmt.Errorf("starting clock: %w", err)
-	}
-	return nil
 }
 
-// books is what the bank and the ledger say at the end.
-type books struct {
-	total, entries int
-	err            error
-}
-
-// checkBooks asks the bank for its total and the ledger for its size;
-// transfers move money, so the total must still be the opening one.
-func (d *demo) checkBooks() books {
-	var bk books
-	ctx := context.Background()
-	bk.total, bk.err = genserver.Call[int](ctx, d.bank, totalReq{})
-	if bk.err == nil {
-		bk.entries, bk.err = genserver.Call[int](ctx, d.ledger, countReq{})
-	}
-	return bk
-}
-
-// stopNode stops the node, bounded by stopBudget.
-func (d *demo) stopNode() error {
+// stopNode stops the node, bounded by stopBudget. Normally the
+// application has stopped every process by then, and this only releases
+// the node's workers.
+func stopNode(node *process.Node) error {
 	ctx, cancel := context.WithTimeout(context.Background(), stopBudget)
 	defer cancel()
-	t0 := time.Now()
-	err := d.node.Stop(ctx)
-	d.log.say("orchard demo: node stopped in %v", time.Since(t0).Round(time.Microsecond))
-	if err != nil && !errors.Is(err, process.ErrStopped) {
-		return fmt.Errorf("stopping node: %w", err)
+	if err := node.Stop(ctx); err != nil && !errors.Is(err, process.ErrStopped) {
+		return fmt.Errorf("stopping the node: %w", err)
 	}
 	return nil
-}
-
-func (d *demo) summary(bk books) {
-	st := &d.stats
-	d.log.say("summary: %d ticks, %d calls made (%d failed), %d crashes seen, %d restarts",
-		st.ticks.Load(), st.calls.Load(), st.failedCalls.Load(), st.crashes.Load(), st.restarts.Load())
-	switch opening := totalOf(openingBalances()); {
-	case bk.err != nil:
-		d.log.say("summary: books not checked: %v", bk.err)
-	case bk.total == opening:
-		d.log.say("summary: bank total %d (conserved), %d ledger entries", bk.total, bk.entries)
-	default:
-		d.log.say("summary: bank total %d, want %d: MONEY LOST", bk.total, opening)
-	}
-	s := d.node.Stats()
-	d.log.say("summary: processes at exit: %d, zombies: %d, dropped messages: %d",
-		s.Processes, s.Zombies, s.DroppedMessages)
 }

@@ -3,12 +3,15 @@
 // Usage:
 //
 //	orchard version                          print the module and Go versions
-//	orchard demo [--duration 5s] [--quiet]   run a live node and narrate it
+//	orchard demo [flags]                     run a live supervision tree and crash it
 //	orchard conformance run [-check] FILE    replay a supervisor conformance scenario
 //
-// The demo stops by itself after --duration, or earlier on Ctrl-C
-// (SIGINT) or SIGTERM; either way it stops its node with a bounded
-// context and prints a summary.
+// The demo runs an application (a name server, a dynamic supervisor of
+// agents and a rest_for_one pipeline under one root supervisor), crashes
+// one of its workers every --crash-every and redraws the tree each
+// second. It stops by itself after --duration, or earlier on Ctrl-C
+// (SIGINT) or SIGTERM; either way it stops the application in reverse
+// start order and prints the sequence and a summary.
 package main
 
 import (
@@ -21,6 +24,8 @@ import (
 	"os/signal"
 	"syscall"
 	"time"
+
+	"github.com/seed-fe72f376/orchard/app"
 )
 
 func main() {
@@ -34,8 +39,11 @@ const usage = `usage: orchard <command> [flags]
 
 commands:
   version    print the Orchard module version and the Go version
-  demo       run a live node with a few GenServers and narrate it
-             flags: --duration 5s (how long to run), --quiet (summary only)
+  demo       run a live supervision tree, crash a worker every second and
+             watch the supervisors restart it
+             flags: --duration 10s (0: until Ctrl-C), --crash-every 1s,
+             --no-crash, --seed N (replay the crash choices), --quiet
+             (draw a frame only when something changed)
   conformance run [-check] FILE.json
              replay a supervisor conformance scenario, print its trace (JSON)
   help       print this text
@@ -68,9 +76,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 func runDemoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("orchard demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	cfg := demoConfig{Tick: defaultTick}
-	fs.DurationVar(&cfg.Duration, "duration", 5*time.Second, "how long the demo runs")
-	fs.BoolVar(&cfg.Quiet, "quiet", false, "print only the summary")
+	var cfg demoConfig
+	var noCrash bool
+	fs.DurationVar(&cfg.Duration, "duration", defaultDuration, "how long the demo runs (0: until Ctrl-C)")
+	fs.DurationVar(&cfg.CrashEvery, "crash-every", defaultCrashEvery, "time between two injected crashes")
+	fs.BoolVar(&noCrash, "no-crash", false, "inject no crashes")
+	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of the crash choices (default: from the clock)")
+	fs.BoolVar(&cfg.Quiet, "quiet", false, "draw a frame only when something changed")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -81,13 +93,37 @@ func runDemoCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stderr, "orchard demo: unexpected arguments %q\n", fs.Args())
 		return 2
 	}
-	if cfg.Duration <= 0 {
-		fmt.Fprintln(stderr, "orchard demo: --duration must be positive")
+	if cfg.Duration < 0 {
+		fmt.Fprintln(stderr, "orchard demo: --duration must not be negative")
 		return 2
 	}
+	if cfg.CrashEvery <= 0 && !noCrash {
+		fmt.Fprintln(stderr, "orchard demo: --crash-every must be positive (or use --no-crash)")
+		return 2
+	}
+	if noCrash {
+		cfg.CrashEvery = 0
+	}
+	seeded := false
+	fs.Visit(func(f *flag.Flag) { seeded = seeded || f.Name == "seed" })
+	if !seeded {
+		cfg.Seed = time.Now().UnixNano() % 1_000_000
+	}
+	cfg.Terminal = isTerminal(stdout)
 	if err := runDemo(ctx, stdout, cfg); err != nil {
 		fmt.Fprintf(stderr, "orchard demo: %v\n", err)
-		return 1
+		return app.ExitCode(err) // 1, or 2 when the shutdown timed out
 	}
 	return 0
+}
+
+// isTerminal reports whether w is a character device (a terminal), where
+// the demo redraws its frame in place.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

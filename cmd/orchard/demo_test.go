@@ -1,0 +1,320 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/synctest"
+	"time"
+	"unicode/utf8"
+
+	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/otptest"
+	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/supervisor"
+)
+
+// demoSeed makes the chaos pick, in order: transformer, transformer, the
+// name server, parser, an agent, the name server twice, an agent (crashes
+// at 0.15 s, 0.45 s, ... 2.25 s of a 2.5 s run). If the chaos code
+// changes the sequence, pick another seed that crashes an agent and the
+// parser.
+const demoSeed = 20
+
+// crashLine matches a crash line in flattened output: victim, kind,
+// strategy, restarted children.
+var crashLine = regexp.MustCompile(`crash (\S+) \((\w+)\) → (\S+) restarted ((?:[a-z0-9-]+, )*[a-z0-9-]+)`)
+
+// flat joins the output's words with single spaces, undoing the wrapping
+// of long lines.
+func flat(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// runDemoTest runs the demo in a synctest bubble (fake time: seconds of
+// demo take milliseconds) and returns its output.
+func runDemoTest(t *testing.T, ctx context.Context, cfg demoConfig) string {
+	t.Helper()
+	var out bytes.Buffer
+	if err := runDemo(ctx, &out, cfg); err != nil {
+		t.Fatalf("runDemo = %v; want nil\n%s", err, out.String())
+	}
+	return out.String()
+}
+
+func TestDemo(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		text := runDemoTest(t, t.Context(), demoConfig{Duration: 2500 * time.Millisecond,
+			CrashEvery: 300 * time.Millisecond, Seed: demoSeed})
+		all := flat(text)
+
+		for _, want := range []string{
+			"\nroot ", "├─ name-server ", "├─ agents ", "one_for_one (dynamic)",
+			"└─ pipeline ", "rest_for_one", "├─ parser ", "├─ validator ", "└─ transformer ",
+		} {
+			if !strings.Contains(text, want) {
+				t.Errorf("output lacks %q", want)
+			}
+		}
+		firstFrame, _, _ := strings.Cut(text, "\n\norchard demo")
+		for i := 1; i <= agentCount; i++ {
+			re := regexp.MustCompile(agentName(i) + ` <\d+\.\d+> +running `)
+			if n := len(re.FindAllString(firstFrame, -1)); n != 1 {
+				t.Errorf("first frame shows %s running %d times; want 1", agentName(i), n)
+			}
+		}
+
+		// Each crash restarts what the strategy says, and nothing else.
+		want := map[string]string{
+			"name-server": "one_for_one restarted name-server",
+			"parser":      "rest_for_one restarted parser, validator, transformer",
+			"validator":   "rest_for_one restarted validator, transformer",
+			"transformer": "rest_for_one restarted transformer",
+		}
+		seen := map[string]int{}
+		for _, m := range crashLine.FindAllStringSubmatch(all, -1) {
+			victim, got := m[1], m[3]+" restarted "+m[4]
+			w, ok := want[victim]
+			if strings.HasPrefix(victim, "agent-") {
+				victim, w, ok = "agent", "one_for_one restarted "+m[1], true
+			}
+			if !ok || got != w {
+				t.Errorf("crash %s (%s) → %s; want → %s", m[1], m[2], got, w)
+			}
+			seen[victim]++
+		}
+		for _, v := range []string{"agent", "parser", "name-server"} {
+			if seen[v] == 0 {
+				t.Errorf("no crash of %s in the output (seed %d); crashes seen: %v", v, demoSeed, seen)
+			}
+		}
+
+		// An agent found by name after its restart is the new process.
+		if !strings.Contains(all, ", its new pid") || strings.Contains(all, "STALE") {
+			t.Errorf("whereis after an agent restart did not find the new pid")
+		}
+		if !strings.Contains(all, ", 0 of them stale") {
+			t.Errorf("output lacks %q", ", 0 of them stale")
+		}
+
+		// The application stops in reverse start order.
+		stop := "stopping (duration elapsed), in reverse start order: " +
+			"pipeline (transformer, validator, parser), agents (12 at once), name-server, root"
+		if !strings.Contains(all, stop) {
+			t.Errorf("output lacks the stop sequence %q", stop)
+		}
+		if !strings.Contains(text, "processes left: 0\n") {
+			t.Errorf("output lacks %q", "processes left: 0")
+		}
+		if strings.Contains(text, "crashes injected: 0,") {
+			t.Errorf("no crash was injected")
+		}
+		checkWidth(t, text)
+		if t.Failed() {
+			t.Logf("output:\n%s", text)
+		}
+	})
+}
+
+// checkWidth checks that every line fits in 80 columns.
+func checkWidth(t *testing.T, text string) {
+	t.Helper()
+	for _, line := range strings.Split(text, "\n") {
+		if n := utf8.RuneCountInString(line); n > width {
+			t.Errorf("line of %d columns; want at most %d: %q", n, width, line)
+		}
+	}
+}
+
+func TestDemoNoCrash(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var out, errOut bytes.Buffer
+		args := []string{"demo", "--duration", "2500ms", "--no-crash", "--seed", "1"}
+		if code := run(t.Context(), args, &out, &errOut); code != 0 {
+			t.Fatalf("run(%q) = %d; stderr:\n%s", args, code, errOut.String())
+		}
+		text := out.String()
+		if strings.Contains(text, "crash ") || strings.Contains(text, "restarted") {
+			t.Errorf("--no-crash output has crash lines:\n%s", text)
+		}
+		for _, want := range []string{"no crashes", "crashes injected: 0, restarts seen: 0, processes left: 0"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("output lacks %q:\n%s", want, text)
+			}
+		}
+	})
+}
+
+// TestDemoQuiet: with --quiet and nothing happening, only the first and
+// the last frame are drawn.
+func TestDemoQuiet(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		text := runDemoTest(t, t.Context(), demoConfig{Duration: 3500 * time.Millisecond, Quiet: true})
+		if n := strings.Count(text, "orchard demo · "); n != 2 {
+			t.Errorf("quiet demo drew %d frames; want 2:\n%s", n, text)
+		}
+	})
+}
+
+// TestDemoInterrupted: with --duration 0 the demo runs until ctx is done
+// (Ctrl-C in main), then stops cleanly.
+func TestDemoInterrupted(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(t.Context(), 1500*time.Millisecond)
+		defer cancel()
+		text := runDemoTest(t, ctx, demoConfig{CrashEvery: time.Second, Seed: 1})
+		for _, want := range []string{"stopping (interrupted)", "processes left: 0"} {
+			if !strings.Contains(text, want) {
+				t.Errorf("output lacks %q:\n%s", want, text)
+			}
+		}
+	})
+}
+
+// TestDemoTerminal: on a terminal each frame is drawn in place and fits
+// an 80x24 screen.
+func TestDemoTerminal(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		text := runDemoTest(t, t.Context(), demoConfig{Duration: 3500 * time.Millisecond,
+			CrashEvery: 200 * time.Millisecond, Seed: 2, Terminal: true})
+		if n := strings.Count(text, ansiClear); n != 1 {
+			t.Errorf("screen cleared %d times; want once", n)
+		}
+		frames := strings.Split(text, ansiHome)[1:]
+		if len(frames) < 4 {
+			t.Fatalf("%d frames drawn; want at least 4", len(frames))
+		}
+		for i, f := range frames[:len(frames)-1] {
+			f = strings.ReplaceAll(f, ansiClearLine, "")
+			f = strings.ReplaceAll(f, ansiClearDown, "")
+			if rows := strings.Count(f, "\n") + 1; rows > 24 {
+				t.Errorf("frame %d has %d rows; want at most 24:\n%s", i, rows, f)
+			}
+			checkWidth(t, f)
+		}
+	})
+}
+
+// TestDemoRealTime runs the command as a user would, on the real clock.
+func TestDemoRealTime(t *testing.T) {
+	var out, errOut bytes.Buffer
+	args := []string{"demo", "--duration", "600ms", "--crash-every", "100ms", "--seed", "5"}
+	if code := run(context.Background(), args, &out, &errOut); code != 0 {
+		t.Fatalf("run(%q) = %d; stderr:\n%s\nstdout:\n%s", args, code, errOut.String(), out.String())
+	}
+	if !strings.Contains(out.String(), "processes left: 0\n") {
+		t.Errorf("output lacks %q:\n%s", "processes left: 0", out.String())
+	}
+}
+
+// TestAgentFoundByNameAfterRestart: an agent registers itself in its
+// Init, so after its supervisor restarts it the name server gives the
+// new PID; and after the name server restarts, the agents register again.
+func TestAgentFoundByNameAfterRestart(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		node := otptest.NewNode(t)
+		starts := make(chan process.PID, 4)
+		hook := func(e supervisor.Event) {
+			if s, ok := e.(supervisor.ChildStarted); ok {
+				starts <- s.PID
+			}
+		}
+		ns, err := genserver.Start(node, &nameServer{}, genserver.WithName(nameServerName))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sup, err := supervisor.StartDynamic(node, supervisor.DynamicSpec{Flags: supervisor.DefaultFlags()},
+			supervisor.WithLogger(discard))
+		if err != nil {
+			t.Fatal(err)
+		}
+		old, err := supervisor.StartDynamicChild(t.Context(), sup, agentSpec(7, hook))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if first := <-starts; first != old {
+			t.Fatalf("hook saw the start of %v; want %v", first, old)
+		}
+		if got, err := whereis(node, "agent-07"); err != nil || got != old {
+			t.Fatalf("whereis(agent-07) = %v, %v; want %v", got, err, old)
+		}
+
+		if err := node.Exit(old, process.Kill); err != nil {
+			t.Fatal(err)
+		}
+		restarted := <-starts
+		if restarted == old {
+			t.Fatalf("restarted agent has the old pid %v", old)
+		}
+		if got, err := whereis(node, "agent-07"); err != nil || got != restarted {
+			t.Errorf("whereis(agent-07) after restart = %v, %v; want the new pid %v", got, err, restarted)
+		}
+
+		// A new name server knows nothing; the agent registers again.
+		if err := genserver.Stop(ns, errors.New("test: lose the table"), time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := genserver.Start(node, &nameServer{}, genserver.WithName(nameServerName)); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(time.Second) // fake time: the agent's retries run
+		if got, err := whereis(node, "agent-07"); err != nil || got != restarted {
+			t.Errorf("whereis(agent-07) after a name server restart = %v, %v; want %v", got, err, restarted)
+		}
+	})
+}
+
+// TestTreeEpisodes feeds supervisor events to the tree and checks the
+// crash lines it derives from them.
+func TestTreeEpisodes(t *testing.T) {
+	var p process.PID // PIDs play no part in the lines
+	for _, tc := range []struct {
+		name   string
+		events []supervisor.Event
+		want   string
+	}{
+		{"one_for_one agent", []supervisor.Event{
+			supervisor.ChildRestarting{Supervisor: p, ID: "agent-03", Reason: process.Killed},
+			supervisor.ChildStarted{Supervisor: p, ID: "agent-03"}, // dynamic: no Restart flag
+		}, "crash agent-03 (kill) → one_for_one restarted agent-03"},
+		{"rest_for_one middle", []supervisor.Event{
+			supervisor.ChildRestarting{Supervisor: p, ID: "validator", Reason: &process.PanicError{Value: "boom"}},
+			supervisor.ChildTerminated{Supervisor: p, ID: "transformer", Reason: process.Shutdown},
+			supervisor.ChildStarted{Supervisor: p, ID: "validator", Restart: true},
+			supervisor.ChildStarted{Supervisor: p, ID: "transformer", Restart: true},
+		}, "crash validator (panic) → rest_for_one restarted validator, transformer"},
+		{"supervisor gave up", []supervisor.Event{
+			supervisor.ChildRestarting{Supervisor: p, ID: "pipeline", Reason: process.Shutdown},
+			supervisor.ChildStarted{Supervisor: p, ID: "parser"},
+			supervisor.ChildStarted{Supervisor: p, ID: "pipeline", Restart: true},
+		}, "pipeline exited (shutdown) → one_for_one restarted pipeline"},
+		{"unfinished", []supervisor.Event{
+			supervisor.ChildRestarting{Supervisor: p, ID: "parser", Reason: errInjected},
+			supervisor.ChildTerminated{Supervisor: p, ID: "transformer", Reason: process.Shutdown},
+			supervisor.ChildStarted{Supervisor: p, ID: "parser", Restart: true},
+		}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := newTree()
+			got := ""
+			for _, e := range tc.events {
+				if ep, _ := tr.apply(e); ep != nil {
+					got = ep.line()
+				}
+			}
+			if got != tc.want {
+				t.Errorf("crash line = %q; want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestWrap(t *testing.T) {
+	s := "  1.2s  crash parser (panic) → rest_for_one restarted parser, validator, transformer"
+	got := wrapEvent(s)
+	want := "  1.2s  crash parser (panic) → rest_for_one restarted parser, validator,\n         transformer"
+	if got != want {
+		t.Errorf("wrapEvent(%q) =\n%s\nwant\n%s", s, got, want)
+	}
+}
