@@ -1,0 +1,221 @@
+package bench_test
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/supervisor"
+)
+
+// quiet discards supervisor reports: the benchmarks measure restarts, not
+// a terminal's write speed. (With a handler that writes, each report is
+// logged after the restart it describes, so crash→ready latency stays the
+// same but throughput pays for the write.)
+var quiet = supervisor.WithLogger(slog.New(slog.DiscardHandler))
+
+// errCrash is the reason W5's child crashes with.
+var errCrash = errors.New("crash")
+
+// ---------------------------------------------------------------------------
+// W5 restart: one_for_one, one child, crash it b.N times in sequence,
+// each time waiting until the new child's Init has run. One op = one
+// crash → ready.
+
+// crasher reports its PID from Init and exits with errCrash on any cast.
+type crasher struct{ ready chan<- process.PID }
+
+func (c *crasher) Init(s *genserver.Self) error {
+	c.ready <- s.PID()
+	return nil
+}
+
+func (c *crasher) HandleCast(*genserver.Self, any) error { return errCrash }
+
+func BenchmarkW5Restart(b *testing.B) { family(b, w5Orchard, w5Rawgo) }
+
+func w5Orchard(b *testing.B) {
+	n := newNode(b)
+	ready := make(chan process.PID, 1)
+	flags := supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: b.N + 10, Period: time.Hour}
+	spec := supervisor.Spec{Flags: flags, Children: []supervisor.ChildSpec{{
+		ID:    "child",
+		Start: func(p *process.Proc) (process.PID, error) { return genserver.StartLink(p, &crasher{ready: ready}) },
+	}}}
+	if _, err := supervisor.Start(n, spec, quiet); err != nil {
+		b.Fatalf("supervisor.Start: %v", err)
+	}
+	pid := <-ready
+	b.ResetTimer()
+	for range b.N {
+		if err := genserver.Cast(pid, "crash"); err != nil {
+			b.Fatalf("Cast: %v", err)
+		}
+		next := <-ready // a lost restart hangs until go test's -timeout
+		if next == pid {
+			b.Fatal("child was not replaced")
+		}
+		pid = next
+	}
+}
+
+// w5Rawgo is the same job with goroutines: a supervisor goroutine that
+// starts a child goroutine, waits for its ready signal and starts a new one
+// each time the child reports a crash.
+func w5Rawgo(b *testing.B) {
+	ready := make(chan chan struct{}, 1)
+	crashed := make(chan struct{})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	startChild := func() {
+		kick := make(chan struct{})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ready <- kick
+			select {
+			case <-kick:
+				crashed <- struct{}{}
+			case <-stop:
+			}
+		}()
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		startChild()
+		for {
+			select {
+			case <-crashed:
+				startChild()
+			case <-stop:
+				return
+			}
+		}
+	}()
+	kick := <-ready
+	b.ResetTimer()
+	for range b.N {
+		close(kick)
+		kick = <-ready
+	}
+	b.StopTimer()
+	close(stop)
+	wg.Wait()
+}
+
+// ---------------------------------------------------------------------------
+// W6 dynamic: start b.N idle children under one dynamic supervisor. One op
+// = one started child (children/s is reported). last10/first10 compares the
+// time of the last 10% of starts with the first 10%: 1.0 is flat.
+
+type idleChild struct{}
+
+func (idleChild) Init(*genserver.Self) error { return nil }
+
+func BenchmarkW6Dynamic(b *testing.B) { family(b, w6Orchard, w6Rawgo) }
+
+func w6Orchard(b *testing.B) {
+	n := newNode(b)
+	sup, err := supervisor.StartDynamic(n, supervisor.DynamicSpec{Flags: supervisor.DefaultFlags()}, quiet)
+	if err != nil {
+		b.Fatalf("StartDynamic: %v", err)
+	}
+	spec := supervisor.ChildSpec{
+		ID:      "idle",
+		Restart: supervisor.Temporary,
+		Start:   func(p *process.Proc) (process.PID, error) { return genserver.StartLink(p, idleChild{}) },
+	}
+	ctx := context.Background()
+	startMany(b, func() error {
+		_, err := supervisor.StartDynamicChild(ctx, sup, spec)
+		return err
+	})
+	b.StopTimer()
+	c, err := supervisor.CountChildren(ctx, sup)
+	if err != nil || c.Active != b.N {
+		b.Fatalf("CountChildren = %+v, %v; want %d active", c, err, b.N)
+	}
+	stopped := time.Now()
+	if err := supervisor.Stop(sup, process.Shutdown, time.Minute); err != nil {
+		b.Fatalf("Stop: %v", err)
+	}
+	b.ReportMetric(float64(time.Since(stopped).Milliseconds()), "stop-ms")
+}
+
+// w6Rawgo: a supervisor goroutine that, per request, starts a child
+// goroutine, waits for its init signal, records it in a map and replies.
+func w6Rawgo(b *testing.B) {
+	type startReq struct{ reply chan int }
+	reqs := make(chan startReq)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		children := make(map[int]chan struct{})
+		for id := 0; ; id++ {
+			select {
+			case r := <-reqs:
+				inited := make(chan struct{})
+				quit := make(chan struct{})
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					close(inited)
+					select {
+					case <-quit:
+					case <-stop:
+					}
+				}()
+				<-inited
+				children[id] = quit
+				r.reply <- id
+			case <-stop:
+				return
+			}
+		}
+	}()
+	startMany(b, func() error {
+		r := startReq{reply: make(chan int, 1)}
+		reqs <- r
+		<-r.reply
+		return nil
+	})
+	b.StopTimer()
+	stopped := time.Now()
+	close(stop)
+	wg.Wait()
+	b.ReportMetric(float64(time.Since(stopped).Milliseconds()), "stop-ms")
+}
+
+// startMany runs start b.N times and reports children/s and the cost of
+// the last 10% of starts relative to the first 10%.
+func startMany(b *testing.B, start func() error) {
+	tenth := max(b.N/10, 1)
+	var first, last time.Duration
+	b.ResetTimer()
+	began := time.Now()
+	for i := range b.N {
+		if i == tenth {
+			first = time.Since(began)
+		}
+		if i == b.N-tenth {
+			last = time.Since(began)
+		}
+		if err := start(); err != nil {
+			b.Fatalf("start child %d: %v", i, err)
+		}
+	}
+	total := time.Since(began)
+	b.StopTimer()
+	perSecond(b, "children/s")
+	if b.N >= 20 && first > 0 {
+		b.ReportMetric(float64(total-last)/float64(first), "last10/first10")
+	}
+}
