@@ -520,7 +520,8 @@ type spawner interface {
 func BenchmarkW4Spawn(b *testing.B) {
 	family(b,
 		func(b *testing.B) { w4(b, &orchardSpawner{node: newNode(b)}) },
-		func(b *testing.B) { w4(b, &rawSpawner{}) })
+		func(b *testing.B) { w4(b, &rawSpawner{}) },
+		side{"orchard-inline", func(b *testing.B) { w4(b, &orchardSpawner{node: newNode(b), inline: true}) }})
 }
 
 func w4(b *testing.B, s spawner) {
@@ -560,8 +561,9 @@ func w4(b *testing.B, s spawner) {
 }
 
 type orchardSpawner struct {
-	node *process.Node
-	pids []process.PID
+	node   *process.Node
+	pids   []process.PID
+	inline bool // Init on the spawning goroutine (genserver.WithInlineInit)
 }
 
 func (o *orchardSpawner) spawn(b *testing.B, k int) {
@@ -570,8 +572,12 @@ func (o *orchardSpawner) spawn(b *testing.B, k int) {
 		o.pids = make([]process.PID, 0, batch)
 		b.StartTimer()
 	}
+	var opts []genserver.StartOption
+	if o.inline {
+		opts = append(opts, genserver.WithInlineInit())
+	}
 	for range k {
-		pid, err := genserver.Start(o.node, idleServer{})
+		pid, err := genserver.Start(o.node, idleServer{}, opts...)
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -118,18 +118,28 @@ type idleChild struct{}
 
 func (idleChild) Init(*genserver.Self) error { return nil }
 
-func BenchmarkW6Dynamic(b *testing.B) { family(b, w6Orchard, w6Rawgo) }
+func BenchmarkW6Dynamic(b *testing.B) {
+	family(b, func(b *testing.B) { w6Orchard(b, false) }, w6Rawgo,
+		side{"orchard-inline", func(b *testing.B) { w6Orchard(b, true) }})
+}
 
-func w6Orchard(b *testing.B) {
+// w6Orchard starts the children with genserver.StartLink from their spec's
+// start function; inline makes their Init run on the supervisor's
+// goroutine (genserver.WithInlineInit), as an OTP start_link would block it.
+func w6Orchard(b *testing.B, inline bool) {
 	n := newNode(b)
 	sup, err := supervisor.StartDynamic(n, supervisor.DynamicSpec{Flags: supervisor.DefaultFlags()}, quiet)
 	if err != nil {
 		b.Fatalf("StartDynamic: %v", err)
 	}
+	var opts []genserver.StartOption
+	if inline {
+		opts = append(opts, genserver.WithInlineInit())
+	}
 	spec := supervisor.ChildSpec{
 		ID:      "idle",
 		Restart: supervisor.Temporary,
-		Start:   func(p *process.Proc) (process.PID, error) { return genserver.StartLink(p, idleChild{}) },
+		Start:   func(p *process.Proc) (process.PID, error) { return genserver.StartLink(p, idleChild{}, opts...) },
 	}
 	ctx := context.Background()
 	startMany(b, func() error {

@@ -75,6 +75,9 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, monitor bool, opts []Spaw
 			return nil, Ref{}, err
 		}
 	}
+	if cfg.inline && !isStarter(h) {
+		return nil, Ref{}, &OptionError{Option: "StartInline", Reason: "needs a handler with HandleStart"}
+	}
 	if cfg.link && parent == nil {
 		return nil, Ref{}, &OptionError{Option: "Linked", Reason: "needs a parent process"}
 	}
@@ -120,7 +123,10 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, monitor bool, opts []Spaw
 	if n.cfg.events != nil {
 		n.publish(Spawned{PID: p.pid, Parent: p.parent, Behaviour: p.behaviour})
 	}
-	if fn != nil || isStarter(h) {
+	switch {
+	case cfg.inline:
+		n.runInline(parent, p)
+	case fn != nil || isStarter(h):
 		n.pool.dispatch(p)
 	}
 	return p, ref, nil
@@ -140,6 +146,16 @@ func (n *Node) attach(parent, p *Proc, link, monitor bool) (Ref, error) {
 		return parent.Monitor(p.pid)
 	}
 	return Ref{}, nil
+}
+
+// runInline runs a new process's start on the spawning goroutine: the
+// goroutine owns the process (its mailbox is marked running) until the
+// mailbox is empty, exactly as a pooled worker would.
+func (n *Node) runInline(parent, p *Proc) {
+	if parent != nil {
+		p.gid.Store(parent.gid.Load())
+	}
+	p.run()
 }
 
 func isStarter(h Handler) bool {
