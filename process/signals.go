@@ -50,11 +50,13 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 		// trace shows the exit before the reactions to it.
 		n.publish(Exited{PID: p.pid, Reason: reason, Lifetime: time.Since(p.started)})
 	}
-	if pc != nil {
-		pc.cancel(reason) // after the name and table entry are gone
-	}
 	p.signalLinks(links, reason)
 	p.signalWatchers(watchers, reason)
+	if pc != nil {
+		// Cancelled last: when Done is closed, the name and table entry
+		// are gone and every link and monitor has its Exit or Down.
+		pc.cancel(reason)
+	}
 	for ref, target := range monitors {
 		if q := n.lookup(target); q != nil {
 			q.mu.Lock()

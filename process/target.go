@@ -30,6 +30,9 @@ func (n *Node) Lookup(pid PID) (Target, error) {
 	return Target{p: p}, nil
 }
 
+// Valid reports whether t refers to a process (the zero Target does not).
+func (t Target) Valid() bool { return t.p != nil }
+
 // PID returns the target's PID.
 func (t Target) PID() PID { return t.p.pid }
 

@@ -78,8 +78,9 @@ func (s *sup) startDyn(c *child) (any, error) {
 	if c.spec.Restart == Temporary {
 		c.args = nil // never restarted: keep nothing (as OTP does)
 	}
-	c.pid, c.state = pid, stateRunning
+	s.track(c, pid)
 	s.dyn[pid] = c
+	s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid})
 	return pid, nil
 }
 
@@ -124,7 +125,8 @@ func (s *sup) restartDynamic(c *child) *tryAgain {
 	case ignored:
 		return nil
 	}
-	c.pid, c.state = pid, stateRunning
+	s.track(c, pid)
 	s.dyn[pid] = c
+	s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Restart: true})
 	return nil
 }

@@ -24,6 +24,11 @@ type child struct {
 	pid   process.PID
 	state childState
 	args  []any // template children: the extra start arguments
+	// proc watches the running child: its Done and exit Reason stay
+	// readable after it died, so a shutdown that finds it dead reports
+	// the real reason, whether or not its Exit message has arrived yet.
+	// Zero if the child was already gone when it was recorded.
+	proc process.Target
 }
 
 // sup is the supervisor's state, owned by its process (no locks). Static
@@ -216,7 +221,20 @@ func (s *sup) startOne(c *child) (pid process.PID, ignored bool, err error) {
 		s.emit(StartFailed{Supervisor: s.self.PID(), ID: c.spec.ID, Reason: err})
 		return process.PID{}, false, err
 	}
+	s.progress(c, pid)
 	return pid, false, nil
+}
+
+// progress logs OTP's progress report for a started child at debug
+// level; it costs one Enabled check when debug logging is off.
+func (s *sup) progress(c *child, pid process.PID) {
+	if !s.logger.Enabled(context.Background(), slog.LevelDebug) {
+		return
+	}
+	off := offenderOf(c)
+	off.pid = pid
+	s.logger.LogAttrs(context.Background(), slog.LevelDebug, "supervisor progress",
+		slog.String("supervisor", s.name()), off.attr("started"))
 }
 
 // callStart runs the start function; a panic in it is a failed start, not
@@ -237,15 +255,21 @@ func (s *sup) setRunning(c *child, pid process.PID) {
 	if c.state == stateRunning {
 		delete(s.byPID, c.pid)
 	}
-	c.pid, c.state = pid, stateRunning
+	s.track(c, pid)
 	s.byPID[pid] = c
+}
+
+// track records pid as c's running process.
+func (s *sup) track(c *child, pid process.PID) {
+	c.pid, c.state = pid, stateRunning
+	c.proc, _ = s.self.Node().Lookup(pid)
 }
 
 func (s *sup) setStopped(c *child) {
 	if c.state == stateRunning {
 		delete(s.byPID, c.pid)
 	}
-	c.pid, c.state = process.PID{}, stateStopped
+	c.pid, c.state, c.proc = process.PID{}, stateStopped, process.Target{}
 }
 
 // startChildren starts ids in order (OTP's start_children). On a failure
@@ -318,12 +342,17 @@ func (s *sup) report(errorContext string, reason error, off offender) {
 		slog.String("supervisor", s.name()),
 		slog.String("errorContext", errorContext),
 		slog.String("reason", process.FormatReason(reason)),
-		slog.Group("offender",
-			slog.String("id", off.id),
-			slog.String("pid", off.pid.String()),
-			slog.String("restart_type", off.restart.String()),
-			slog.String("shutdown", off.shutdown.String()),
-			slog.String("child_type", off.typ.String())))
+		off.attr("offender"))
+}
+
+// attr renders the offender as a group attribute named key.
+func (off offender) attr(key string) slog.Attr {
+	return slog.Group(key,
+		slog.String("id", off.id),
+		slog.String("pid", off.pid.String()),
+		slog.String("restart_type", off.restart.String()),
+		slog.String("shutdown", off.shutdown.String()),
+		slog.String("child_type", off.typ.String()))
 }
 
 func (s *sup) name() string {

@@ -30,17 +30,27 @@ func (s *sup) terminateChildren(ids []string) {
 // shutdown stops one running child: Kill for BrutalKill; otherwise the
 // exit signal Shutdown, then Kill if it has not died within its shutdown
 // time. The child's own Exit message is flushed, so its death is not seen
-// as a crash. The child is watched through its Target (a monitor without
-// a message), so a child that unlinked itself cannot hang the supervisor.
+// as a crash. The child is watched through its process.Target (a monitor
+// without a message), so a child that unlinked itself cannot hang the
+// supervisor, and a child found dead is reported with its own exit reason.
 func (s *sup) shutdown(c *child) {
 	pid := c.pid
-	t, err := process.Lookup(pid)
-	if err == nil {
-		s.signalAndWait(t, c.spec.shutdown())
+	t := c.proc
+	if t == (process.Target{}) {
+		t, _ = process.Lookup(pid)
 	}
-	reason := s.unlinkFlush(pid, process.NoProc)
-	if err == nil {
+	var reason error
+	if t != (process.Target{}) {
+		if t.Alive() {
+			s.signalAndWait(t, c.spec.shutdown())
+		}
 		reason = t.Reason()
+	}
+	if flushed := s.unlinkFlush(pid); reason == nil {
+		reason = flushed
+	}
+	if reason == nil {
+		reason = process.NoProc
 	}
 	s.emit(ChildTerminated{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Reason: reason})
 	if !shutdownOK(reason, c.spec) {
@@ -48,13 +58,12 @@ func (s *sup) shutdown(c *child) {
 	}
 }
 
-// unlinkFlush unlinks pid and drops its Exit message, if one came; it
-// returns that message's reason, or def (OTP's unlink_flush). A child
-// that died before the supervisor looked is reported with its real exit
-// reason, not noproc.
-func (s *sup) unlinkFlush(pid process.PID, def error) error {
+// unlinkFlush unlinks pid and drops its Exit message, if one came, so
+// the child's death is not taken for a crash; it returns that message's
+// reason, or nil (OTP's unlink_flush).
+func (s *sup) unlinkFlush(pid process.PID) error {
 	s.self.Unlink(pid)
-	reason := def
+	var reason error
 	s.self.Flush(func(m process.Msg) bool {
 		e, ok := m.(process.Exit)
 		if ok && e.From == pid {
@@ -136,25 +145,25 @@ func (s *sup) terminateDynamicChildren() {
 		if s.template == nil {
 			sd = c.spec.shutdown()
 		}
-		t, err := process.Lookup(pid)
+		// Unlink first, so the children's deaths put no Exit message in
+		// this mailbox: 100,000 of them would have to be flushed again.
+		s.self.Unlink(pid)
 		if sd == BrutalKill {
 			_ = s.self.Exit(pid, process.Kill)
 		} else {
 			_ = s.self.Exit(pid, process.Shutdown)
 		}
-		if err != nil || sd == BrutalKill {
-			continue // dead already, or at once
+		if sd == BrutalKill || !c.proc.Valid() || !c.proc.Alive() {
+			continue // dead already (a child that does not trap exits dies at once)
 		}
-		st := dynStop{t: t}
+		st := dynStop{t: c.proc}
 		if sd != Infinity {
 			st.deadline = now.Add(time.Duration(sd))
 		}
 		pending = append(pending, st)
 	}
 	s.awaitAll(pending)
-	for pid := range s.dyn {
-		s.self.Unlink(pid)
-	}
+	// A child that died before it was unlinked left its Exit message.
 	s.self.Flush(func(m process.Msg) bool { _, ok := m.(process.Exit); return ok })
 	clear(s.dyn)
 }
