@@ -507,7 +507,8 @@ func TestContextCancelledOnKill(t *testing.T) {
 	if _, ok := process.FromContext(context.Background()); ok {
 		t.Errorf("FromContext(Background) found a process")
 	}
-	if _, ok := process.FromContext(nil); ok { //nolint:staticcheck // nil is part of the contract
+	//lint:ignore SA1012 nil is part of FromContext's contract
+	if _, ok := process.FromContext(nil); ok {
 		t.Errorf("FromContext(nil) found a process")
 	}
 	if s.ctx.Err() != nil || !s.p.Alive() || s.p.Reason() != nil {
