@@ -45,6 +45,14 @@ const (
 	// syncTimeout bounds one settle call to a supervisor (the reference's
 	// SYNC_TIMEOUT).
 	syncTimeout = 60 * time.Second
+	// yieldPeriod is how long the harness lets the tree run after a step
+	// that does not settle, before it records the next step. The reference
+	// runs on one scheduler, where the harness runs again only once every
+	// process that can run without time passing has run (for example a
+	// supervisor tearing a group down before a slow init); inside synctest
+	// this wait is exactly that, in real time it is a margin far below
+	// the scenarios' 250 ms.
+	yieldPeriod = 20 * time.Millisecond
 	// maxSettleRounds gives up on a tree that never becomes quiescent.
 	maxSettleRounds = 10000
 	// stopTimeout stands for infinity in stop steps and orderly crashes.
@@ -179,6 +187,8 @@ func (r *runner) run() ([]span, error) {
 			if err := r.settle(); err != nil {
 				return unordered, err
 			}
+		} else if err := r.clock.Sleep(r.ctx, yieldPeriod); err != nil {
+			return unordered, err
 		}
 		end := r.count()
 		if res != nil {

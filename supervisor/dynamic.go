@@ -100,7 +100,12 @@ func (s *sup) terminateChildByPID(pid process.PID) error {
 	if c.state == stateRunning {
 		s.shutdown(c)
 	}
-	if c.state == stateRestarting {
+	if c.state == stateRestarting && s.template == nil {
+		// OTP's simple_one_for_one does not decrement its restarting
+		// count here (its del_child only erases the entry), so its
+		// count_children reports one active child fewer from then on;
+		// with a template we keep that, as the conformance traces do.
+		// Elixir's DynamicSupervisor (no template) counts right.
 		s.dynRestarts--
 	}
 	delete(s.dyn, pid)
@@ -123,6 +128,13 @@ func (s *sup) restartDynamic(c *child) *tryAgain {
 		s.dyn[old] = c
 		return &tryAgain{pid: old}
 	case ignored:
+		if s.template != nil {
+			// OTP's simple_one_for_one keeps an ignored restart in its
+			// children under the pid undefined (which_children shows
+			// {undefined, undefined, worker}); several collapse into one.
+			c.pid, c.state, c.proc = process.PID{}, stateStopped, process.Target{}
+			s.dyn[process.PID{}] = c
+		}
 		return nil
 	}
 	s.track(c, pid)
