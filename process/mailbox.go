@@ -22,9 +22,9 @@ type mailbox struct {
 	closed  bool // the process is dead
 	space   chan struct{}
 
-	// queued counts messages in in and in the owner's batch. It sits on
-	// its own cache line: senders write the lock's line, the owner this.
-	_      [64]byte
+	// queued counts messages in in and in the owner's batch. Senders add
+	// to it under the lock (same cache line); the owner takes off a whole
+	// batch at once, so it rarely writes here.
 	queued atomic.Int64
 
 	// set at spawn, read-only after

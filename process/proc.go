@@ -36,6 +36,7 @@ type startMarker struct{}
 // unless their doc says otherwise; other goroutines address a process
 // through its [PID].
 type Proc struct {
+	// read by other goroutines on every send; written once or at death
 	node      *Node
 	pid       PID
 	parent    PID
@@ -44,19 +45,23 @@ type Proc struct {
 	h         Handler
 	behaviour string
 	wake      chan struct{} // func mode only
+	dead      atomic.Bool
+	trap      atomic.Bool
+	gid       atomic.Uint64 // goroutine running the process, for zombie reports
+	ctx       atomic.Pointer[procContext]
 
+	// The three hot groups (read-mostly above, senders' mailbox, the
+	// owner's batch) sit on separate cache lines: a consumer writing its
+	// position must not evict the line every sender reads.
+	_  [64]byte
 	mb mailbox
+	_  [64]byte
 
 	// owned by the goroutine running the process; no lock
-	batch  []Msg
-	pos    int
-	lastTo *Proc // Send's cache of the last destination
-
-	dead    atomic.Bool
-	trap    atomic.Bool
-	handled atomic.Uint64
-	gid     atomic.Uint64 // goroutine running the process, for zombie reports
-	ctx     atomic.Pointer[procContext]
+	batch   []Msg
+	pos     int
+	lastTo  *Proc         // Send's cache of the last destination
+	handled atomic.Uint64 // written by the owner only; read by Info
 
 	mu       sync.Mutex // protects the fields below
 	reason   error
