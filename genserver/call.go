@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -22,13 +23,16 @@ const Infinity time.Duration = -1
 // into. One allocation carries both; the reply is published by sending on
 // done, so the caller reads v and err only after that.
 type callReq struct {
-	req     any
-	caller  process.PID
-	replied atomic.Bool
-	v       any
-	err     error
-	done    chan struct{}
-	dl      process.Deadline // the call's timeout, swept by the node
+	req    any
+	caller process.PID
+	// state is gen<<1 | replied. A call record is reused (see callPool)
+	// after a call that got its reply; gen tells a reply meant for an
+	// earlier call through a kept From, which is then discarded.
+	state atomic.Uint64
+	v     any
+	err   error
+	done  chan struct{}
+	dl    process.Deadline // the call's timeout, swept by the node
 }
 
 // errExpired marks a call completed by its deadline.
@@ -36,12 +40,18 @@ var errExpired = errors.New("genserver: call deadline passed")
 
 // Expire completes the call with a timeout; the node's deadline sweeper
 // calls it. A reply that came first wins.
-func (c *callReq) Expire() { send(From{c}, nil, errExpired) }
+func (c *callReq) Expire() { send(From{c: c, gen: c.state.Load() >> 1}, nil, errExpired) }
 
 // From identifies a caller waiting for a reply. It is a small value: a
 // server may keep it and reply later with [Reply]. A reply to a caller
 // that gave up is discarded; it never reaches any mailbox.
-type From struct{ c *callReq }
+type From struct {
+	c   *callReq
+	gen uint64
+}
+
+// fromOf is the From of a call the server is handling now.
+func fromOf(c *callReq) From { return From{c: c, gen: c.state.Load() >> 1} }
 
 // Caller returns the PID of the calling process, or the zero PID when the
 // call came from outside any process.
@@ -61,11 +71,29 @@ func ReplyError(from From, err error) { send(from, nil, err) }
 
 func send(from From, v any, err error) {
 	c := from.c
-	if c == nil || !c.replied.CompareAndSwap(false, true) {
-		return
+	if c == nil || !c.state.CompareAndSwap(from.gen<<1, from.gen<<1|1) {
+		return // replied already, or a reply to an earlier call
 	}
 	c.v, c.err = v, err
 	c.done <- struct{}{}
+}
+
+// callPoolKey finds a node's pool of call records (process.Node.Value).
+type callPoolKey struct{}
+
+func callPool(n *process.Node) *sync.Pool {
+	return n.Value(callPoolKey{}, func() any {
+		return &sync.Pool{New: func() any { return &callReq{done: make(chan struct{}, 1)} }}
+	}).(*sync.Pool)
+}
+
+// recycle returns a call record whose call got its reply: nobody else
+// holds it but through a From of this generation, which send now rejects.
+func recycle(pool *sync.Pool, c *callReq) {
+	gen := c.state.Load() >> 1
+	c.req, c.v, c.err = nil, nil, nil
+	c.state.Store((gen + 1) << 1)
+	pool.Put(c)
 }
 
 type castReq struct{ msg any }
@@ -157,7 +185,9 @@ func call(ctx context.Context, dest process.Dest, req any, opts []CallOption) (a
 		}
 		caller = self.PID()
 	}
-	c := &callReq{req: req, caller: caller, done: make(chan struct{}, 1)}
+	pool := callPool(t.Node())
+	c := pool.Get().(*callReq)
+	c.req, c.caller = req, caller
 	if err := t.Send(c); err != nil {
 		return nil, &CallError{Dest: dest, Reason: err}
 	}
@@ -173,7 +203,6 @@ func call(ctx context.Context, dest process.Dest, req any, opts []CallOption) (a
 	}
 	if timeout > 0 {
 		t.Node().StartDeadline(&c.dl, timeout, c)
-		defer t.Node().StopDeadline(&c.dl)
 	}
 	// Two or three cases, never a timer channel: blocking on a timer
 	// channel costs more than the call itself (the timeout is delivered
@@ -189,6 +218,7 @@ func call(ctx context.Context, dest process.Dest, req any, opts []CallOption) (a
 			case <-c.done:
 				replied = true
 			default:
+				stopDeadline(t, &c.dl, timeout)
 				return nil, &CallError{Dest: dest, Reason: ctxReason(ctx.Err()), Timeout: ctxLeft}
 			}
 		}
@@ -203,13 +233,27 @@ func call(ctx context.Context, dest process.Dest, req any, opts []CallOption) (a
 		select {
 		case <-c.done: // replied, then died
 		default:
+			stopDeadline(t, &c.dl, timeout)
 			return nil, &CallError{Dest: dest, Reason: t.Reason()}
 		}
 	}
-	if c.err == errExpired {
+	stillPending := timeout <= 0 || t.Node().StopDeadline(&c.dl)
+	v, err := c.v, c.err
+	if err == errExpired {
 		return nil, &CallError{Dest: dest, Reason: ErrTimeout, Timeout: timeout}
 	}
-	return c.v, c.err
+	if stillPending {
+		// A normal reply, and the sweeper cannot be expiring it: no one
+		// holds the record but through this call's From.
+		recycle(pool, c)
+	}
+	return v, err
+}
+
+func stopDeadline(t process.Target, dl *process.Deadline, timeout time.Duration) {
+	if timeout > 0 {
+		t.Node().StopDeadline(dl)
+	}
 }
 
 // ctxReason is the reason of a call ended by its context: a deadline is

@@ -107,12 +107,12 @@ func (g *server) handleCall(m *callReq) error {
 		// OTP's {stop, Reason, Reply, State}: terminate, then reply.
 		reason := g.terminate(g.self.stopReason)
 		if !g.self.noReply {
-			send(From{m}, v, err)
+			send(fromOf(m), v, err)
 		}
 		return reason
 	}
 	if !g.self.noReply {
-		send(From{m}, v, err)
+		send(fromOf(m), v, err)
 	}
 	return g.after()
 }
@@ -125,7 +125,7 @@ func (g *server) invokeCall(h CallHandler, m *callReq) (v any, err error, crash 
 			crash = panicReason(r)
 		}
 	}()
-	v, err = h.HandleCall(&g.self, From{m}, m.req)
+	v, err = h.HandleCall(&g.self, fromOf(m), m.req)
 	return v, err, nil
 }
 

@@ -31,6 +31,7 @@ type Node struct {
 	alarms  alarmPool
 
 	deadlines deadlines
+	values    sync.Map // Value's store
 
 	namesMu sync.RWMutex // protects names
 	names   map[string]PID
@@ -302,4 +303,17 @@ func (n *Node) publish(e Event) {
 	if h := n.cfg.events; h != nil {
 		h(e)
 	}
+}
+
+// Value returns the node-scoped value stored under key, creating it with
+// init on first use. Behaviours keep per-node caches here (a pool of call
+// records, say): anything that holds channels or timers must not be shared
+// between nodes, since a node may live inside a testing/synctest bubble.
+// Safe from any goroutine.
+func (n *Node) Value(key any, init func() any) any {
+	if v, ok := n.values.Load(key); ok {
+		return v
+	}
+	v, _ := n.values.LoadOrStore(key, init())
+	return v
 }
