@@ -80,12 +80,14 @@ func supCall[R any](ctx context.Context, sup process.Dest, req any) (R, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	var opts []genserver.CallOption
 	if _, has := ctx.Deadline(); !has {
-		opts = append(opts, genserver.WithTimeout(callTimeout))
+		return genserver.Call[R](ctx, sup, req, adminTimeout...)
 	}
-	return genserver.Call[R](ctx, sup, req, opts...)
+	return genserver.Call[R](ctx, sup, req)
 }
+
+// adminTimeout is built once: an option per call would allocate.
+var adminTimeout = []genserver.CallOption{genserver.WithTimeout(callTimeout)}
 
 type startChildReq struct {
 	spec ChildSpec
