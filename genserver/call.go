@@ -46,21 +46,17 @@ func (c *callReq) Expire() { send(From{c: c, gen: c.state.Load() >> 1}, nil, err
 // server may keep it and reply later with [Reply]. A reply to a caller
 // that gave up is discarded; it never reaches any mailbox.
 type From struct {
-	c   *callReq
-	gen uint64
+	c      *callReq
+	gen    uint64
+	caller process.PID
 }
 
 // fromOf is the From of a call the server is handling now.
-func fromOf(c *callReq) From { return From{c: c, gen: c.state.Load() >> 1} }
+func fromOf(c *callReq) From { return From{c: c, gen: c.state.Load() >> 1, caller: c.caller} }
 
 // Caller returns the PID of the calling process, or the zero PID when the
 // call came from outside any process.
-func (f From) Caller() process.PID {
-	if f.c == nil {
-		return process.PID{}
-	}
-	return f.c.caller
-}
+func (f From) Caller() process.PID { return f.caller }
 
 // Reply sends v as the reply to the call from. It never blocks and may be
 // called from any goroutine; only the first reply to a call counts.

@@ -94,7 +94,10 @@ func (g *server) handleCall(m *callReq) error {
 		return g.terminate(ErrNotImplemented)
 	}
 	g.self.noReply = false
-	v, err, crash := g.invokeCall(h, m)
+	// The From is taken once: the record may be reused as soon as the
+	// caller has a reply, so it must not be read again afterwards.
+	from := fromOf(m)
+	v, err, crash := g.invokeCall(h, from, m.req)
 	if !g.self.Alive() {
 		// Killed while in HandleCall: a dead process sends nothing, so
 		// the caller sees the exit reason, as in OTP.
@@ -107,25 +110,25 @@ func (g *server) handleCall(m *callReq) error {
 		// OTP's {stop, Reason, Reply, State}: terminate, then reply.
 		reason := g.terminate(g.self.stopReason)
 		if !g.self.noReply {
-			send(fromOf(m), v, err)
+			send(from, v, err)
 		}
 		return reason
 	}
 	if !g.self.noReply {
-		send(fromOf(m), v, err)
+		send(from, v, err)
 	}
 	return g.after()
 }
 
 // invokeCall runs HandleCall; crash is set when it panicked. It is written
 // out (not through guard) so the hot path allocates no closure.
-func (g *server) invokeCall(h CallHandler, m *callReq) (v any, err error, crash error) {
+func (g *server) invokeCall(h CallHandler, from From, req any) (v any, err error, crash error) {
 	defer func() {
 		if r := recover(); r != nil {
 			crash = panicReason(r)
 		}
 	}()
-	v, err = h.HandleCall(&g.self, fromOf(m), m.req)
+	v, err = h.HandleCall(&g.self, from, req)
 	return v, err, nil
 }
 

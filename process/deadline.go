@@ -64,7 +64,16 @@ func (ds *deadlines) now() int64 { return int64(time.Since(ds.base)) }
 // reused. Safe from any goroutine.
 func (n *Node) StartDeadline(d *Deadline, timeout time.Duration, e Expirer) {
 	ds := &n.deadlines
-	d.at = ds.now() + int64(timeout)
+	if n.gone.Load() {
+		e.Expire() // no sweeper after Stop: expire now rather than never
+		d.idx = -1
+		return
+	}
+	now := ds.now()
+	d.at = never // saturate: a huge timeout must not wrap around
+	if int64(timeout) < never-now {
+		d.at = now + int64(timeout)
+	}
 	d.exp = e
 	d.shard = int32(rand.Uint32N(deadlineShards))
 	s := &ds.shards[d.shard]

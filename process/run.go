@@ -53,7 +53,9 @@ func (pl *pool) dispatch(p *Proc) {
 	}
 	if pl.closed {
 		pl.mu.Unlock()
-		p.die(ErrNodeStopped, true)
+		if !p.die(ErrNodeStopped, true) {
+			p.node.zombies.release(p) // a kill got there first
+		}
 		return
 	}
 	pl.workers.Add(1)

@@ -116,8 +116,13 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, monitor bool, opts []Spaw
 	}
 	n.insert(p)
 	ref, err := n.attach(parent, p, cfg.link, monitor)
+	if err == nil && n.stopping.Load() {
+		err = ErrNodeStopped // Stop began while we were inserting
+	}
 	if err != nil {
-		p.die(err, true)
+		if !p.die(err, true) {
+			n.zombies.release(p) // a kill got there first
+		}
 		return nil, Ref{}, err
 	}
 	if n.cfg.events != nil {

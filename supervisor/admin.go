@@ -118,7 +118,7 @@ func (s *sup) whichChildren() []Child {
 func (s *sup) whichDynamic() []Child {
 	out := make([]Child, 0, len(s.dyn))
 	for _, c := range s.dyn {
-		row := Child{Status: statusOf(c), Type: s.dynType()}
+		row := Child{Status: statusOf(c), Type: s.childType(c)}
 		if c.state == stateRunning {
 			row.PID = c.pid
 		}
@@ -165,10 +165,20 @@ func (s *sup) countDynamic() Counts {
 	if s.template != nil {
 		n.Specs = 1
 	}
-	if s.dynType() == SupervisorChild {
-		n.Supervisors = size
-	} else {
-		n.Workers = size
+	if s.template != nil { // one type for all: O(1)
+		if s.template.Type == SupervisorChild {
+			n.Supervisors = size
+		} else {
+			n.Workers = size
+		}
+		return n
+	}
+	for _, c := range s.dyn {
+		if c.spec.Type == SupervisorChild {
+			n.Supervisors++
+		} else {
+			n.Workers++
+		}
 	}
 	return n
 }

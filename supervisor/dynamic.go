@@ -25,11 +25,13 @@ func (d DynamicSpec) validate() error {
 	return nil
 }
 
-func (s *sup) dynType() ChildType {
+// childType is a dynamic child's type: the template's, or its own spec's
+// under a per-spec (Elixir-style) supervisor.
+func (s *sup) childType(c *child) ChildType {
 	if s.template != nil {
 		return s.template.Type
 	}
-	return Worker
+	return c.spec.Type
 }
 
 // dynShutdown is the shutdown of a template supervisor's children.

@@ -148,7 +148,7 @@ func (s *sup) anySignificantRunning() bool {
 		// Per-spec dynamic children may mix significant and other
 		// children; only the significant ones keep the supervisor up.
 		for _, c := range s.dyn {
-			if c.spec.Significant {
+			if c.state != stateStopped && c.spec.Significant {
 				return true
 			}
 		}
