@@ -297,3 +297,18 @@ func ExampleSelf_SetTimeout() {
 	// idle: stopping
 	// stopped
 }
+
+// WithInlineInit runs Init on the calling goroutine: no hand-off to a
+// worker, no init timeout (as an OTP start_link waits by default).
+func ExampleWithInlineInit() {
+	node, _ := process.NewNode()
+	defer node.Stop(context.Background())
+
+	pid, err := genserver.Start(node, &Counter{}, genserver.WithInlineInit())
+	if err != nil {
+		panic(err)
+	}
+	n, _ := genserver.Call[int](context.Background(), pid, "get")
+	fmt.Println("count:", n)
+	// Output: count: 0
+}

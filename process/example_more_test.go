@@ -1,0 +1,72 @@
+package process_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// A Target lets code outside a process send to it and wait for its death
+// without a monitor message: here a plain goroutine waits for the exit.
+func ExampleLookup() {
+	node, _ := process.NewNode()
+	defer node.Stop(context.Background())
+
+	pid, _ := node.Spawn(func(p *process.Proc) error {
+		_, err := p.Receive(p.Context())
+		if err != nil {
+			return err
+		}
+		return process.ShutdownWith("done")
+	})
+	t, err := process.Lookup(pid)
+	if err != nil {
+		panic(err)
+	}
+	_ = t.Send("stop")
+	<-t.Done()
+	fmt.Println("exited:", process.FormatReason(t.Reason()), "alive:", t.Alive())
+	// Output: exited: {shutdown,done} alive: false
+}
+
+// starter reports that its HandleStart ran.
+type starter struct{ started *bool }
+
+func (s starter) HandleStart(*process.Proc) error              { *s.started = true; return nil }
+func (starter) HandleMessage(*process.Proc, process.Msg) error { return nil }
+
+// StartInline runs a new handler's HandleStart on the spawning goroutine,
+// so the start is done when SpawnHandler returns.
+func ExampleStartInline() {
+	node, _ := process.NewNode()
+	defer node.Stop(context.Background())
+
+	started := false
+	_, err := node.SpawnHandler(starter{started: &started}, process.StartInline())
+	fmt.Println("started before return:", started, err)
+	// Output: started before return: true <nil>
+}
+
+// expiry is an Expirer that reports on a channel.
+type expiry chan string
+
+func (e expiry) Expire() { e <- "expired" }
+
+// A Deadline is a timeout without a runtime timer of its own: the node's
+// sweeper calls Expire once it has passed, unless it is stopped first.
+func ExampleNode_StartDeadline() {
+	node, _ := process.NewNode()
+	defer node.Stop(context.Background())
+
+	var kept, lapsed process.Deadline
+	fired := make(expiry, 1)
+	node.StartDeadline(&kept, time.Hour, fired)
+	node.StartDeadline(&lapsed, time.Millisecond, fired)
+	fmt.Println(<-fired)
+	fmt.Println("stopped in time:", node.StopDeadline(&kept))
+	// Output:
+	// expired
+	// stopped in time: true
+}
