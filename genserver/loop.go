@@ -4,6 +4,7 @@ import (
 	"errors"
 	"log/slog"
 	"runtime"
+	"sync/atomic"
 
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -12,8 +13,8 @@ import (
 type server struct {
 	self    Self
 	srv     Server
-	ack     chan struct{} // Init's outcome is in initErr when ack fires
 	initErr error
+	wait    *initWait // until Init has reported; then nil, so it is freed
 	link    bool
 	parent  process.PID
 	logger  *slog.Logger
@@ -25,10 +26,10 @@ func (g *server) HandleStart(p *process.Proc) error {
 	g.self.Proc = p
 	g.parent = p.Parent()
 	err := g.guard(func() error { return g.srv.Init(&g.self) })
-	ack := g.ack
-	g.ack = nil
+	w := g.wait
+	g.wait = nil
 	if err == nil {
-		ack <- struct{}{}
+		w.ack()
 		return g.after()
 	}
 	if g.link {
@@ -36,12 +37,42 @@ func (g *server) HandleStart(p *process.Proc) error {
 	}
 	if errors.Is(err, Ignore) {
 		g.initErr = ErrIgnored
-		ack <- struct{}{}
+		w.ack()
 		return process.Normal
 	}
 	g.initErr = &InitError{Reason: err}
-	ack <- struct{}{}
+	w.ack()
 	return err
+}
+
+// initWait is how Start waits for Init: Init's end and the init timeout
+// race to complete it, and the winner wakes Start. The timeout comes from
+// the node's deadline sweeper, so Start blocks on one channel and no
+// timer (blocking on a timer channel costs more than the hand-off).
+type initWait struct {
+	state atomic.Int32 // waitPending, then waitAcked or waitExpired
+	ch    chan struct{}
+	dl    process.Deadline
+}
+
+const (
+	waitPending int32 = iota
+	waitAcked
+	waitExpired
+)
+
+// ack reports that Init finished, unless the timeout won.
+func (w *initWait) ack() {
+	if w.state.CompareAndSwap(waitPending, waitAcked) && w.ch != nil {
+		w.ch <- struct{}{} // nil for an inline Init: nobody waits
+	}
+}
+
+// Expire is the init timeout.
+func (w *initWait) Expire() {
+	if w.state.CompareAndSwap(waitPending, waitExpired) {
+		w.ch <- struct{}{}
+	}
 }
 
 // HandleMessage is one turn of the gen_server loop.

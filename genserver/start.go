@@ -138,8 +138,11 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 			return process.PID{}, err
 		}
 	}
-	g := &server{srv: srv, ack: make(chan struct{}, 1), link: link, logger: cfg.logger}
-	ack := g.ack
+	w := &initWait{}
+	if !cfg.inline {
+		w.ch = make(chan struct{}, 1)
+	}
+	g := &server{srv: srv, link: link, logger: cfg.logger, wait: w}
 	sopts := spawnOptions(cfg, link)
 	var pid process.PID
 	var err error
@@ -158,7 +161,7 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 		}
 		return process.PID{}, err
 	}
-	if err := awaitInit(node, parent, pid, g, ack, cfg); err != nil {
+	if err := awaitInit(node, parent, pid, g, w, cfg); err != nil {
 		return process.PID{}, err
 	}
 	return pid, nil
@@ -199,60 +202,49 @@ func spawnOptions(cfg startConfig, link bool) []process.SpawnOption {
 	return sopts
 }
 
-func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, g *server, ack chan struct{}, cfg startConfig) error {
+func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, g *server, w *initWait, cfg startConfig) error {
+	ack := w.ch
 	if cfg.inline {
 		// Init ran on this goroutine: its outcome is already there.
-		select {
-		case <-ack:
-			return g.initErr
-		default:
+		if w.state.Load() != waitAcked {
 			return &InitError{Reason: process.NoProc} // killed before Init ran
 		}
+		return g.initErr
 	}
-	alarm := node.Alarm(cfg.initTimeout)
-	defer alarm.Release()
+	node.StartDeadline(&w.dl, cfg.initTimeout, w)
 	reason := ErrTimeout
-	for waiting := true; waiting; {
+	if ctxDone := cfg.ctx.Done(); ctxDone == nil {
+		<-ack
+	} else {
 		select {
 		case <-ack:
-			if g.initErr != nil {
-				// As proc_lib since OTP 26, a failed start returns once
-				// the process is gone (it exits right after the ack).
-				awaitDeath(node, pid, alarm)
-			}
-			return g.initErr
-		case <-alarm.C():
-			waiting = !alarm.Expired()
-		case <-cfg.ctx.Done():
-			waiting = false
-			if err := cfg.ctx.Err(); errors.Is(err, context.DeadlineExceeded) {
-				reason = errors.Join(ErrTimeout, err)
+		case <-ctxDone:
+			if w.state.CompareAndSwap(waitPending, waitExpired) {
+				if err := cfg.ctx.Err(); errors.Is(err, context.DeadlineExceeded) {
+					reason = errors.Join(ErrTimeout, err)
+				} else {
+					reason = err // cancelled: not a timeout
+				}
 			} else {
-				reason = err // cancelled: not a timeout
+				<-ack // Init or the timeout won the race: take its wake-up
 			}
 		}
+	}
+	node.StopDeadline(&w.dl)
+	if w.state.Load() == waitAcked {
+		if g.initErr != nil {
+			// As proc_lib since OTP 26, a failed start returns once the
+			// process is gone: it exits right after the ack, on its own
+			// goroutine, so this wait is short.
+			if t, err := node.Lookup(pid); err == nil {
+				<-t.Done()
+			}
+		}
+		return g.initErr
 	}
 	if parent != nil {
 		parent.Unlink(pid)
 	}
 	_ = node.Exit(pid, process.Kill)
 	return &InitError{Reason: reason}
-}
-
-// awaitDeath waits until pid is dead or alarm expires.
-func awaitDeath(node *process.Node, pid process.PID, alarm *process.Alarm) {
-	t, err := node.Lookup(pid)
-	if err != nil {
-		return // gone already
-	}
-	for {
-		select {
-		case <-t.Done():
-			return
-		case <-alarm.C():
-			if alarm.Expired() {
-				return
-			}
-		}
-	}
 }

@@ -28,7 +28,6 @@ type Node struct {
 	timers  atomic.Int64
 	pool    pool
 	zombies zombieSet
-	alarms  alarmPool
 
 	deadlines deadlines
 	values    sync.Map // Value's store
