@@ -38,7 +38,9 @@ func (s *sup) startChild(spec ChildSpec) (any, error) {
 		return process.PID{}, nil
 	}
 	s.setRunning(c, pid)
-	s.emit(ChildStarted{Supervisor: s.self.PID(), ID: spec.ID, PID: pid})
+	if s.opts.hook != nil {
+		s.emit(ChildStarted{Supervisor: s.self.PID(), ID: spec.ID, PID: pid})
+	}
 	return pid, nil
 }
 
@@ -75,7 +77,9 @@ func (s *sup) restartChild(id string) (any, error) {
 		return process.PID{}, nil
 	}
 	s.setRunning(c, pid)
-	s.emit(ChildStarted{Supervisor: s.self.PID(), ID: id, PID: pid})
+	if s.opts.hook != nil {
+		s.emit(ChildStarted{Supervisor: s.self.PID(), ID: id, PID: pid})
+	}
 	return pid, nil
 }
 

@@ -82,7 +82,9 @@ func (s *sup) startDyn(c *child) (any, error) {
 	}
 	s.track(c, pid)
 	s.dyn[pid] = c
-	s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid})
+	if s.opts.hook != nil {
+		s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid})
+	}
 	return pid, nil
 }
 
@@ -141,6 +143,8 @@ func (s *sup) restartDynamic(c *child) *tryAgain {
 	}
 	s.track(c, pid)
 	s.dyn[pid] = c
-	s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Restart: true})
+	if s.opts.hook != nil {
+		s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Restart: true})
+	}
 	return nil
 }

@@ -79,7 +79,9 @@ func (s *sup) childExited(pid process.PID, reason error) error {
 	if c == nil {
 		return nil // not a child (or one we already stopped): ignore
 	}
-	s.emit(ChildRestarting{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Reason: reason})
+	if s.opts.hook != nil {
+		s.emit(ChildRestarting{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Reason: reason})
+	}
 	return s.doRestart(c, reason)
 }
 
@@ -139,7 +141,9 @@ func (s *sup) autoShutdown(c *child) error {
 	if s.flags.AutoShutdown == AllSignificant && s.anySignificantRunning() {
 		return nil
 	}
-	s.emit(AutoShutdownTriggered{Supervisor: s.self.PID(), ID: c.spec.ID})
+	if s.opts.hook != nil {
+		s.emit(AutoShutdownTriggered{Supervisor: s.self.PID(), ID: c.spec.ID})
+	}
 	return process.Shutdown
 }
 
@@ -169,7 +173,9 @@ func (s *sup) anySignificantRunning() bool {
 // supervisor's exit reason, shutdown; the caller logs the report.
 func (s *sup) restart(c *child) error {
 	if !s.restarts.add(time.Now()) {
-		s.emit(IntensityReached{Supervisor: s.self.PID(), ID: c.spec.ID, Reason: errReachedMaxIntensity})
+		if s.opts.hook != nil {
+			s.emit(IntensityReached{Supervisor: s.self.PID(), ID: c.spec.ID, Reason: errReachedMaxIntensity})
+		}
 		s.delChild(c)
 		return process.Shutdown
 	}
@@ -200,7 +206,9 @@ func (s *sup) restartOne(c *child) *tryAgain {
 		s.setStopped(c)
 	default:
 		s.setRunning(c, pid)
-		s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Restart: true})
+		if s.opts.hook != nil {
+			s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Restart: true})
+		}
 	}
 	return nil
 }

@@ -218,7 +218,9 @@ func (s *sup) startOne(c *child) (pid process.PID, ignored bool, err error) {
 	}
 	if err != nil {
 		s.report("start_error", err, offenderOf(c))
-		s.emit(StartFailed{Supervisor: s.self.PID(), ID: c.spec.ID, Reason: err})
+		if s.opts.hook != nil {
+			s.emit(StartFailed{Supervisor: s.self.PID(), ID: c.spec.ID, Reason: err})
+		}
 		return process.PID{}, false, err
 	}
 	s.progress(c, pid)
@@ -290,7 +292,9 @@ func (s *sup) startChildren(ids []string, restart bool) (string, error) {
 			}
 		default:
 			s.setRunning(c, pid)
-			s.emit(ChildStarted{Supervisor: s.self.PID(), ID: id, PID: pid, Restart: restart})
+			if s.opts.hook != nil {
+				s.emit(ChildStarted{Supervisor: s.self.PID(), ID: id, PID: pid, Restart: restart})
+			}
 		}
 	}
 	return "", nil
@@ -313,6 +317,8 @@ func (s *sup) removeChild(id string) {
 	}
 }
 
+// emit publishes e. Callers test s.opts.hook first, so that without a
+// hook no event value is built and boxed on the restart path.
 func (s *sup) emit(e Event) {
 	if s.opts.hook != nil {
 		s.opts.hook(e)

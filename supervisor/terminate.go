@@ -52,7 +52,9 @@ func (s *sup) shutdown(c *child) {
 	if reason == nil {
 		reason = process.NoProc
 	}
-	s.emit(ChildTerminated{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Reason: reason})
+	if s.opts.hook != nil {
+		s.emit(ChildTerminated{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Reason: reason})
+	}
 	if !shutdownOK(reason, c.spec) {
 		s.report("shutdown_error", reason, offenderOf(c))
 	}
