@@ -187,56 +187,51 @@ func call(ctx context.Context, dest process.Dest, req any, opts []CallOption) (a
 	if err := t.Send(c); err != nil {
 		return nil, &CallError{Dest: dest, Reason: err}
 	}
-	timeout := cfg.timeout
-	var ctxLeft time.Duration // what the context's deadline allows, for errors
-	if dl, has := ctx.Deadline(); has {
-		ctxLeft = time.Until(dl)
-		if timeout == 0 {
-			timeout = Infinity
+	w := waiter{ctx: ctx, t: t, c: c, dest: dest, timeout: cfg.timeout}
+	return w.await(pool)
+}
+
+// waiter is one caller waiting for its reply.
+type waiter struct {
+	ctx     context.Context
+	t       process.Target
+	c       *callReq
+	dest    process.Dest
+	timeout time.Duration
+	ctxLeft time.Duration // what the context's deadline allowed, for errors
+}
+
+// await waits for the reply, the callee's death, the timeout or the
+// context. It blocks on two or three channels, never on a timer channel:
+// blocking on a timer costs more than the call itself, so the timeout is
+// delivered through c.done by the node's deadline sweeper instead.
+func (w *waiter) await(pool *sync.Pool) (any, error) {
+	c, t := w.c, w.t
+	if dl, has := w.ctx.Deadline(); has {
+		w.ctxLeft = time.Until(dl)
+		if w.timeout == 0 {
+			w.timeout = Infinity
 		}
-	} else if timeout == 0 {
-		timeout = DefaultCallTimeout
+	} else if w.timeout == 0 {
+		w.timeout = DefaultCallTimeout
 	}
-	if timeout > 0 {
-		t.Node().StartDeadline(&c.dl, timeout, c)
+	if w.timeout > 0 {
+		t.Node().StartDeadline(&c.dl, w.timeout, c)
 	}
-	// Two or three cases, never a timer channel: blocking on a timer
-	// channel costs more than the call itself (the timeout is delivered
-	// through c.done by the node's deadline sweeper instead).
-	replied := false
-	if ctxDone := ctx.Done(); ctxDone != nil {
+	if !w.block() {
 		select {
-		case <-c.done:
-			replied = true
-		case <-t.Done():
-		case <-ctxDone:
-			select {
-			case <-c.done:
-				replied = true
-			default:
-				stopDeadline(t, &c.dl, timeout)
-				return nil, &CallError{Dest: dest, Reason: ctxReason(ctx.Err()), Timeout: ctxLeft}
-			}
-		}
-	} else {
-		select {
-		case <-c.done:
-			replied = true
-		case <-t.Done():
-		}
-	}
-	if !replied {
-		select {
-		case <-c.done: // replied, then died
+		case <-c.done: // replied, then died or was cancelled
 		default:
-			stopDeadline(t, &c.dl, timeout)
-			return nil, &CallError{Dest: dest, Reason: t.Reason()}
+			if w.timeout > 0 {
+				t.Node().StopDeadline(&c.dl)
+			}
+			return nil, w.failure()
 		}
 	}
-	stillPending := timeout <= 0 || t.Node().StopDeadline(&c.dl)
+	stillPending := w.timeout <= 0 || t.Node().StopDeadline(&c.dl)
 	v, err := c.v, c.err
 	if err == errExpired {
-		return nil, &CallError{Dest: dest, Reason: ErrTimeout, Timeout: timeout}
+		return nil, &CallError{Dest: w.dest, Reason: ErrTimeout, Timeout: w.timeout}
 	}
 	if stillPending {
 		// A normal reply, and the sweeper cannot be expiring it: no one
@@ -246,10 +241,32 @@ func call(ctx context.Context, dest process.Dest, req any, opts []CallOption) (a
 	return v, err
 }
 
-func stopDeadline(t process.Target, dl *process.Deadline, timeout time.Duration) {
-	if timeout > 0 {
-		t.Node().StopDeadline(dl)
+// block waits and reports whether the reply came.
+func (w *waiter) block() bool {
+	ctxDone := w.ctx.Done()
+	if ctxDone == nil {
+		select {
+		case <-w.c.done:
+			return true
+		case <-w.t.Done():
+			return false
+		}
 	}
+	select {
+	case <-w.c.done:
+		return true
+	case <-w.t.Done():
+	case <-ctxDone:
+	}
+	return false
+}
+
+// failure says why a call got no reply: its context, or the callee died.
+func (w *waiter) failure() error {
+	if err := w.ctx.Err(); err != nil && w.t.Alive() {
+		return &CallError{Dest: w.dest, Reason: ctxReason(err), Timeout: w.ctxLeft}
+	}
+	return &CallError{Dest: w.dest, Reason: w.t.Reason()}
 }
 
 // ctxReason is the reason of a call ended by its context: a deadline is
