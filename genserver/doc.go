@@ -16,6 +16,7 @@
 //	gen_server:start/3,4                 Start(node, srv, opts...)
 //	gen_server:start_link/3,4            StartLink(parent, srv, opts...)
 //	{local, Name} in start               WithName(name)
+//	{via, Mod, Name} in start            WithVia(name) (e.g. registry.Via)
 //	{timeout, T} in start options        WithInitTimeout(d)
 //	gen_server:call/2,3                  Call[R](ctx, dest, req, WithTimeout(d))
 //	gen_server:cast/2                    Cast(dest, msg)

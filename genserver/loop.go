@@ -2,6 +2,7 @@ package genserver
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"runtime"
 	"sync/atomic"
@@ -19,12 +20,18 @@ type server struct {
 	parent  process.PID
 	logger  *slog.Logger
 	timer   process.TimerRef
+	via     process.Registrar // registered before Init; nil without WithVia
 }
 
 // HandleStart runs Init and reports its outcome to Start.
 func (g *server) HandleStart(p *process.Proc) error {
 	g.self.Proc = p
 	g.parent = p.Parent()
+	if g.via != nil {
+		if err := g.registerVia(p); err != nil {
+			return err
+		}
+	}
 	err := g.guard(func() error { return g.srv.Init(&g.self) })
 	w := g.wait
 	g.wait = nil
@@ -43,6 +50,29 @@ func (g *server) HandleStart(p *process.Proc) error {
 	g.initErr = &InitError{Reason: err}
 	w.ack()
 	return err
+}
+
+// registerVia names the new process before Init, as gen.erl's
+// register_name does; on failure the start is reported as failed and the
+// process ends with reason normal, so a linked parent is not disturbed.
+func (g *server) registerVia(p *process.Proc) error {
+	err := g.via.RegisterName(p.PID())
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, process.ErrNameTaken) {
+		holder, _ := g.via.Resolve()
+		g.initErr = &AlreadyStartedError{Name: fmt.Sprint(g.via), PID: holder}
+	} else {
+		g.initErr = &InitError{Reason: err}
+	}
+	if g.link {
+		p.Unlink(g.parent)
+	}
+	w := g.wait
+	g.wait = nil
+	w.ack()
+	return process.Normal
 }
 
 // initWait is how Start waits for Init: Init's end and the init timeout

@@ -19,6 +19,7 @@ type StartOption interface{ applyStart(*startConfig) error }
 
 type startConfig struct {
 	name        string
+	via         process.Registrar
 	initTimeout time.Duration
 	ctx         context.Context
 	spawn       []process.SpawnOption
@@ -39,6 +40,23 @@ func WithName(name string) StartOption {
 			return &optionError{"WithName", "empty name"}
 		}
 		c.name = name
+		return nil
+	})
+}
+
+// WithVia names the server through a registry (for example registry.Via)
+// before Init runs, as OTP registers a {via, Module, Name} name before
+// init. If the name is taken (RegisterName's error matches
+// process.ErrNameTaken), Start returns an *[AlreadyStartedError] with the
+// holder's PID, once the new process is gone; another registration error
+// fails Start as an *[InitError]. The name is released when the server
+// dies, by the registry.
+func WithVia(name process.Registrar) StartOption {
+	return startOption(func(c *startConfig) error {
+		if name == nil {
+			return &optionError{"WithVia", "nil name"}
+		}
+		c.via = name
 		return nil
 	})
 }
@@ -142,7 +160,7 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 	if !cfg.inline {
 		w.ch = make(chan struct{}, 1)
 	}
-	g := &server{srv: srv, link: link, logger: cfg.logger, wait: w}
+	g := &server{srv: srv, link: link, logger: cfg.logger, wait: w, via: cfg.via}
 	sopts := spawnOptions(cfg, link)
 	var pid process.PID
 	var err error

@@ -49,6 +49,12 @@
 // Before any signal goes out, the dead process is removed from the node's
 // table and name table, so a Down handler never sees it alive.
 //
+// Code that is not a process (a registry's table) can ask for a callback
+// instead of a Down message with [Node.OnExit]; it has no OTP counterpart
+// (Elixir's Registry monitors from its partition processes). Hooks run on
+// the goroutine ending the process, after links and monitors are
+// signalled and before the process's Done channel closes.
+//
 // Messages from one sender to one receiver arrive in send order. The
 // mailbox is unbounded by default, so Send never blocks; [WithMailbox]
 // bounds it with an explicit [OverflowPolicy]. Messages to a dead process
@@ -96,7 +102,8 @@
 //
 // # Locks
 //
-// Proc.mu protects a process's links, monitors, timers and name; two are
+// Proc.mu protects a process's links, monitors, timers, name and exit
+// hooks (exit hooks are called without it); two are
 // taken together only in PID order (see lockPair). The mailbox lock is
 // never held while taking Proc.mu, nor the reverse, except that the names
 // lock is taken before Proc.mu.

@@ -61,13 +61,25 @@ func (r Ref) String() string {
 }
 
 // Dest is where a message or call can go: a [PID], a locally registered
-// [Name], or a name held by a registry (registry.Via, in a later package).
+// [Name], or a name held by a registry (registry.Via).
 // Resolve is called once per send attempt, so a name follows a restarted
 // process.
 type Dest interface {
 	// Resolve returns the PID the destination names now, or an error
 	// (for names: a *[NotRegisteredError]).
 	Resolve() (PID, error)
+}
+
+// Registrar is a [Dest] that can also give a process its name: a
+// registry's via-name. Behaviours take one as the name of a process they
+// start (genserver.WithVia), register it in the new process before its
+// init runs, and report a taken name (RegisterName's error matches
+// [ErrNameTaken]) as already started.
+type Registrar interface {
+	Dest
+	// RegisterName names pid. It fails with an error matching
+	// [ErrNameTaken] when a live process holds the name.
+	RegisterName(pid PID) error
 }
 
 // Name is a destination made of a node and a locally registered name.

@@ -70,6 +70,8 @@ type Proc struct {
 	watchers map[Ref]PID // monitors on this process: ref -> watcher
 	timers   map[uint64]*time.Timer
 	name     string
+	// exitHooks is the list of hooks installed by Node.OnExit.
+	exitHooks *ExitHook
 }
 
 type procContext struct {

@@ -20,6 +20,7 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 	p.reason = reason
 	links, watchers, monitors, timers, name := p.links, p.watchers, p.monitors, p.timers, p.name
 	p.links, p.watchers, p.monitors, p.timers, p.name = pidSet{}, nil, nil, nil, ""
+	hooks := p.takeExitHooksLocked()
 	pc := p.ctx.Load()
 	p.mu.Unlock()
 
@@ -52,9 +53,11 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 	}
 	p.signalLinks(links, reason)
 	p.signalWatchers(watchers, reason)
+	runExitHooks(hooks, p.pid, reason)
 	if pc != nil {
 		// Cancelled last: when Done is closed, the name and table entry
-		// are gone and every link and monitor has its Exit or Down.
+		// are gone, every link and monitor has its Exit or Down and every
+		// exit hook has run.
 		pc.cancel(reason)
 	}
 	for ref, target := range monitors {

@@ -1,0 +1,54 @@
+package registry
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+var (
+	// ErrClosed is returned by every operation on a registry after Close
+	// (Elixir raises ArgumentError "unknown registry").
+	ErrClosed = errors.New("registry: unknown registry (closed)")
+	// ErrNotUnique is returned by operations that need unique keys
+	// (UpdateValue, a via-name) on a registry with duplicate keys.
+	ErrNotUnique = errors.New("registry: operation needs unique keys")
+	// ErrNotRegistered is returned by UpdateValue when the process holds
+	// no registration under the key (Elixir's :error).
+	ErrNotRegistered = errors.New("registry: key not registered by this process")
+	// ErrInvalidOption is matched by every error New returns for a bad
+	// option.
+	ErrInvalidOption = errors.New("registry: invalid option")
+)
+
+// AlreadyRegisteredError is returned by Register on a registry with unique
+// keys when a live process holds the key (Elixir's
+// {:error, {:already_registered, pid}}). It matches
+// process.ErrNameTaken, so behaviours starting a process under a via-name
+// report it as already started.
+type AlreadyRegisteredError struct {
+	Key any
+	PID process.PID
+}
+
+func (e *AlreadyRegisteredError) Error() string {
+	return fmt.Sprintf("registry: key %v already registered by %v", e.Key, e.PID)
+}
+
+// Is reports whether target is process.ErrNameTaken.
+func (e *AlreadyRegisteredError) Is(target error) bool { return target == process.ErrNameTaken }
+
+// NotFoundError is returned by [ViaName.Resolve] when no process is
+// registered under the key. It matches process.NoProc, as sending to an
+// unregistered name does in OTP.
+type NotFoundError struct {
+	Key any
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("registry: no process registered under %v", e.Key)
+}
+
+// Is reports whether target is process.NoProc.
+func (e *NotFoundError) Is(target error) bool { return target == process.NoProc }

@@ -1,0 +1,146 @@
+package registry
+
+import (
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// Lookup returns the registrations under key: at most one with unique
+// keys. It takes no lock shared with other readers, so lookups from many
+// goroutines do not serialise. An entry whose process has just died may
+// still be returned until its exit hook has run.
+//
+// With unique keys the returned slice is the registry's own immutable
+// record, shared by every lookup of the same registration, so that a
+// lookup allocates nothing: read it, append to it (that copies), but do
+// not assign to its elements. With duplicate keys it is a fresh copy.
+func (r *Registry) Lookup(key any) []Entry {
+	v, ok := r.entries.Load(key)
+	if !ok {
+		return nil
+	}
+	if r.keys == Unique {
+		return v.(*unique).es[:]
+	}
+	return v.(*bucket).snapshot()
+}
+
+// WhereIs returns the process registered under key in a registry with
+// unique keys (Elixir's whereis_name). It allocates nothing.
+func (r *Registry) WhereIs(key any) (process.PID, bool) {
+	if r.keys != Unique {
+		return process.PID{}, false
+	}
+	v, ok := r.entries.Load(key)
+	if !ok {
+		return process.PID{}, false
+	}
+	return v.(*unique).es[0].PID, true
+}
+
+func (b *bucket) snapshot() []Entry {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	if len(b.entries) == 0 {
+		return nil
+	}
+	return append([]Entry(nil), b.entries...)
+}
+
+// Keys returns the keys pid is registered under, in no particular order;
+// with duplicate keys a key appears once per registration.
+func (r *Registry) Keys(pid process.PID) []any {
+	pp := r.pidPart(pid)
+	pp.mu.Lock()
+	defer pp.mu.Unlock()
+	o := pp.owners[pid]
+	if o == nil {
+		return nil
+	}
+	keys := make([]any, len(o.keys))
+	for i, k := range o.keys {
+		keys[i] = k.key
+	}
+	return keys
+}
+
+// Values returns the values pid registered under key.
+func (r *Registry) Values(key any, pid process.PID) []any {
+	var out []any
+	for _, e := range r.Lookup(key) {
+		if e.PID == pid {
+			out = append(out, e.Value)
+		}
+	}
+	return out
+}
+
+// Match returns the registrations under key whose value satisfies match
+// (Elixir's match/3 with a guard written as a Go func). match runs
+// outside the registry's locks.
+func (r *Registry) Match(key any, match func(value any) bool) []Entry {
+	var out []Entry
+	for _, e := range r.Lookup(key) {
+		if match(e.Value) {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+// Count returns the number of registrations.
+func (r *Registry) Count() int {
+	n := int64(0)
+	for i := range r.keyParts {
+		n += r.keyParts[i].count.Load()
+	}
+	return int(n)
+}
+
+// CountKey returns the number of registrations under key.
+func (r *Registry) CountKey(key any) int {
+	v, ok := r.entries.Load(key)
+	if !ok {
+		return 0
+	}
+	if r.keys == Unique {
+		return 1
+	}
+	b := v.(*bucket)
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	return len(b.entries)
+}
+
+// Dispatch calls fn once with every registration under key, for local
+// pub/sub (Elixir's dispatch/3). fn is not called when there is none. It
+// runs on the calling goroutine, outside the registry's locks, on a
+// snapshot of the entries (as returned by [Registry.Lookup]; do not assign
+// to its elements), so it may send, register or kill.
+func (r *Registry) Dispatch(key any, fn func([]Entry)) {
+	if entries := r.Lookup(key); len(entries) > 0 {
+		fn(entries)
+	}
+}
+
+// UpdateValue replaces the value pid registered under key with
+// update(old), in a registry with unique keys. It fails with
+// [ErrNotRegistered] when pid does not hold key, [ErrNotUnique] with
+// duplicate keys and [ErrClosed] after Close. update runs under the key's
+// partition lock: it must not call r.
+func (r *Registry) UpdateValue(pid process.PID, key any, update func(old any) any) error {
+	if r.keys != Unique {
+		return ErrNotUnique
+	}
+	kp := r.keyPart(key)
+	kp.mu.Lock()
+	defer kp.mu.Unlock()
+	if r.closed.Load() {
+		return ErrClosed
+	}
+	v, ok := r.entries.Load(key)
+	if !ok || v.(*unique).es[0].PID != pid {
+		return ErrNotRegistered
+	}
+	r.entries.Store(key, newUnique(Entry{PID: pid, Value: update(v.(*unique).es[0].Value)}))
+	return nil
+}

@@ -1,0 +1,45 @@
+package registry
+
+import (
+	"fmt"
+
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// ViaName is a name held by a registry with unique keys: a
+// [process.Dest] for sends and calls, and a [process.Registrar] for
+// naming a process at start (genserver.WithVia). Build it with [Via].
+type ViaName struct {
+	r   *Registry
+	key any
+}
+
+var _ process.Registrar = ViaName{}
+
+// Via returns the name key in r ({via, Registry, {r, key}} in Elixir).
+func Via(r *Registry, key any) ViaName { return ViaName{r: r, key: key} }
+
+// Resolve returns the process registered under the key now. It fails with
+// a *[NotFoundError] (matching process.NoProc) when there is none and
+// [ErrNotUnique] for a registry with duplicate keys.
+func (v ViaName) Resolve() (process.PID, error) {
+	if v.r.keys != Unique {
+		return process.PID{}, ErrNotUnique
+	}
+	if pid, ok := v.r.WhereIs(v.key); ok {
+		return pid, nil
+	}
+	return process.PID{}, &NotFoundError{Key: v.key}
+}
+
+// RegisterName registers pid under the key with a nil value; see
+// [Registry.Register].
+func (v ViaName) RegisterName(pid process.PID) error {
+	if v.r.keys != Unique {
+		return ErrNotUnique
+	}
+	return v.r.Register(pid, v.key, nil)
+}
+
+// String returns "via(key)".
+func (v ViaName) String() string { return fmt.Sprintf("via(%v)", v.key) }
