@@ -49,6 +49,7 @@ type Proc struct {
 	trap      atomic.Bool
 	gid       atomic.Uint64 // goroutine running the process, for zombie reports
 	ctx       atomic.Pointer[procContext]
+	done      atomic.Pointer[chan struct{}] // Done's channel, made on first use
 
 	// The three hot groups (read-mostly above, senders' mailbox, the
 	// owner's batch) sit on separate cache lines: a consumer writing its
@@ -128,7 +129,24 @@ func FromContext(ctx context.Context) (*Proc, bool) {
 
 // Done returns a channel closed when the process dies. Safe from any
 // goroutine.
-func (p *Proc) Done() <-chan struct{} { return p.Context().Done() }
+func (p *Proc) Done() <-chan struct{} {
+	if ch := p.done.Load(); ch != nil {
+		return *ch
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if ch := p.done.Load(); ch != nil {
+		return *ch
+	}
+	// One channel, not a whole context: calls and tasks wait on Done for
+	// every process they talk to.
+	ch := make(chan struct{})
+	if p.dead.Load() {
+		close(ch)
+	}
+	p.done.Store(&ch)
+	return ch
+}
 
 // Reason returns the exit reason of a dead process, nil while it lives.
 // Safe from any goroutine.

@@ -22,6 +22,7 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 	p.links, p.watchers, p.monitors, p.timers, p.name = pidSet{}, nil, nil, nil, ""
 	hooks := p.takeExitHooksLocked()
 	pc := p.ctx.Load()
+	done := p.done.Load()
 	p.mu.Unlock()
 
 	n := p.node
@@ -59,6 +60,9 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 		// are gone, every link and monitor has its Exit or Down and every
 		// exit hook has run.
 		pc.cancel(reason)
+	}
+	if done != nil {
+		close(*done)
 	}
 	for ref, target := range monitors {
 		if q := n.lookup(target); q != nil {
