@@ -7,6 +7,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/registry"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
 
@@ -17,9 +18,6 @@ const (
 	agentCount = 12
 	// pingEvery is how often an agent pings its neighbour, by name.
 	pingEvery = 500 * time.Millisecond
-	// registerRetry is how long an agent waits before registering again
-	// when the name server is not there (it is restarting).
-	registerRetry = 20 * time.Millisecond
 )
 
 // agentName returns the name of agent i (1-based): agent-01 ... agent-12.
@@ -31,38 +29,23 @@ type (
 	ping struct{ from string }
 	// pingTick is an agent's own timer message.
 	pingTick struct{}
-	// registerAgain is the timer message of a registration retry.
-	registerAgain struct{}
 )
 
-// agent is one worker of the agents supervisor. In its Init it registers
-// its name with the name server, so that whoever looks it up by name
-// after a restart finds the new process; it monitors the name server and
-// registers again when that restarts. Every pingEvery it pings its
-// neighbour, found by name.
+// agent is one worker of the agents supervisor. It is started under its
+// name in the demo's registry (genserver.WithVia(registry.Via(reg,
+// name))), which registers it before its Init and drops the entry when it
+// dies, so whoever looks it up by name after a restart finds the new
+// process. Every pingEvery it pings its neighbour, found by name in the
+// registry.
 type agent struct {
+	reg        *registry.Registry
 	name, next string
-	nameServer process.Ref // monitor of the name server we registered with
-	pings      int         // pings received
+	pings      int // pings received
 }
 
 func (a *agent) Init(s *genserver.Self) error {
-	a.register(s)
 	_, err := s.SendAfter(s.PID(), pingTick{}, pingEvery)
 	return err
-}
-
-// register tells the name server that a.name is this process. If the
-// name server is not running it tries again a little later instead of
-// failing: a crash of the name server must not take the agents with it.
-func (a *agent) register(s *genserver.Self) {
-	ns, err := genserver.Call[process.PID](s.Context(), s.Node().Name(nameServerName),
-		registerReq{name: a.name, pid: s.PID()}, genserver.WithTimeout(lookupTimeout))
-	if err != nil {
-		_, _ = s.SendAfter(s.PID(), registerAgain{}, registerRetry)
-		return
-	}
-	a.nameServer, _ = s.Monitor(ns)
 }
 
 func (a *agent) HandleCast(_ *genserver.Self, msg any) error {
@@ -74,20 +57,11 @@ func (a *agent) HandleCast(_ *genserver.Self, msg any) error {
 }
 
 func (a *agent) HandleInfo(s *genserver.Self, msg any) error {
-	switch m := msg.(type) {
-	case pingTick:
+	if _, ok := msg.(pingTick); ok {
 		// A neighbour that is restarting just misses a ping.
-		_ = genserver.Cast(byName{node: s.Node(), name: a.next}, ping{from: a.name})
+		_ = genserver.Cast(registry.Via(a.reg, a.next), ping{from: a.name})
 		_, err := s.SendAfter(s.PID(), pingTick{}, pingEvery)
 		return err
-	case process.Down:
-		if m.Ref == a.nameServer {
-			a.register(s) // the name server died and forgot us
-		}
-		return nil
-	case registerAgain:
-		a.register(s)
-		return nil
 	}
 	return crashOn(msg)
 }
@@ -95,7 +69,7 @@ func (a *agent) HandleInfo(s *genserver.Self, msg any) error {
 // agentsChild is the root's child spec for the agents supervisor: a
 // dynamic supervisor (one_for_one) to which the start function adds
 // agentCount permanent agents.
-func agentsChild(hook func(supervisor.Event), opts []supervisor.Option) supervisor.ChildSpec {
+func agentsChild(reg *registry.Registry, hook func(supervisor.Event), opts []supervisor.Option) supervisor.ChildSpec {
 	return supervisor.ChildSpec{
 		ID:   agentsID,
 		Type: supervisor.SupervisorChild,
@@ -109,7 +83,7 @@ func agentsChild(hook func(supervisor.Event), opts []supervisor.Option) supervis
 			ctx, cancel := context.WithTimeout(parent.Context(), 10*time.Second)
 			defer cancel()
 			for i := 1; i <= agentCount; i++ {
-				if _, err := supervisor.StartDynamicChild(ctx, sup, agentSpec(i, hook)); err != nil {
+				if _, err := supervisor.StartDynamicChild(ctx, sup, agentSpec(reg, i, hook)); err != nil {
 					_ = parent.Exit(sup, process.Kill)
 					return process.PID{}, fmt.Errorf("starting %s: %w", agentName(i), err)
 				}
@@ -119,7 +93,9 @@ func agentsChild(hook func(supervisor.Event), opts []supervisor.Option) supervis
 	}
 }
 
-// agentSpec is the child spec of agent i.
+// agentSpec is the child spec of agent i, started under its name in reg:
+// a restart registers the new process under the same name before its
+// Init, and the old one's entry went when it died.
 //
 // The start function also reports the start to hook as a
 // supervisor.ChildStarted, because a dynamic supervisor publishes no
@@ -128,14 +104,15 @@ func agentsChild(hook func(supervisor.Event), opts []supervisor.Option) supervis
 // ordered with the supervisor's own events exactly as a real one would
 // be. The tree tells a restart from a first start by the
 // ChildRestarting that precedes it.
-func agentSpec(i int, hook func(supervisor.Event)) supervisor.ChildSpec {
+func agentSpec(reg *registry.Registry, i int, hook func(supervisor.Event)) supervisor.ChildSpec {
 	name := agentName(i)
 	next := agentName(i%agentCount + 1)
 	return supervisor.ChildSpec{
 		ID:      name,
 		Restart: supervisor.Permanent,
 		Start: func(parent *process.Proc) (process.PID, error) {
-			pid, err := genserver.StartLink(parent, &agent{name: name, next: next})
+			pid, err := genserver.StartLink(parent, &agent{reg: reg, name: name, next: next},
+				genserver.WithVia(registry.Via(reg, name)))
 			if err == nil {
 				hook(supervisor.ChildStarted{Supervisor: parent.PID(), ID: name, PID: pid})
 			}

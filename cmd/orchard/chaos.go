@@ -69,18 +69,15 @@ func splitmix(x uint64) uint64 {
 	return x ^ x>>31
 }
 
-// pick chooses a running worker of the tree: an agent half of the time,
-// a pipeline stage about a third, the name server otherwise. It returns
-// nil when the chosen group has no running worker.
+// pick chooses a running worker of the tree: an agent or a pipeline
+// stage, half of the time each. It returns nil when the chosen worker is
+// not running.
 func (c *chaos) pick(t *tree) *member {
 	var group []*member
-	switch r := c.rng.IntN(100); {
-	case r < 50:
+	if c.rng.IntN(2) == 0 {
 		group = t.byID[agentsID].children
-	case r < 85:
+	} else {
 		group = t.byID[pipelineID].children
-	default:
-		group = []*member{t.byID[nameServerName]}
 	}
 	m := group[c.rng.IntN(len(group))]
 	if m.status != running || m.pid.IsZero() {

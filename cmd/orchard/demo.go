@@ -13,6 +13,7 @@ import (
 	"github.com/seed-fe72f376/orchard/app"
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/registry"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
 
@@ -78,7 +79,14 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 		runCtx, cancel = context.WithTimeout(ctx, cfg.Duration)
 	}
 	defer cancel()
-	dir, err := genserver.Start(node, &director{cfg: cfg, w: w, run: runCtx})
+	// The agents' names live in a registry, which is no process: it
+	// outlives the application and is closed after it stopped.
+	reg, err := registry.New(node)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, reg.Close()) }()
+	dir, err := genserver.Start(node, &director{cfg: cfg, w: w, run: runCtx, reg: reg})
 	if err != nil {
 		return fmt.Errorf("starting the director: %w", err)
 	}
@@ -87,7 +95,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	hook := func(e supervisor.Event) { _ = node.Send(dir, e) }
 
 	var took time.Duration
-	a, err := app.New(node, demoSpec(hook),
+	a, err := app.New(node, demoSpec(reg, hook),
 		app.WithLogger(discard),
 		app.WithShutdownTimeout(stopBudget),
 		// Ctrl-C reaches the app through ctx (main's NotifyContext).
@@ -143,17 +151,14 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 }
 
 // demoSpec is the demo application: one tree whose root (one_for_one)
-// holds, in start order, the name server, the agents supervisor and the
-// pipeline supervisor.
-func demoSpec(hook func(supervisor.Event)) app.Spec {
+// holds, in start order, the agents supervisor (its agents named in reg)
+// and the pipeline supervisor.
+func demoSpec(reg *registry.Registry, hook func(supervisor.Event)) app.Spec {
 	opts := []supervisor.Option{supervisor.WithEventHook(hook), supervisor.WithLogger(discard)}
 	root := supervisor.Spec{
 		Flags: supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: 10, Period: 5 * time.Second},
 		Children: []supervisor.ChildSpec{
-			{ID: nameServerName, Start: func(parent *process.Proc) (process.PID, error) {
-				return genserver.StartLink(parent, &nameServer{}, genserver.WithName(nameServerName))
-			}},
-			agentsChild(hook, opts),
+			agentsChild(reg, hook, opts),
 			pipelineChild(opts),
 		},
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,18 +10,17 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/registry"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
 
-// demoSeed makes the chaos pick, in order: transformer, transformer, the
-// name server, parser, an agent, the name server twice, an agent (crashes
-// at 0.15 s, 0.45 s, ... 2.25 s of a 2.5 s run). If the chaos code
-// changes the sequence, pick another seed that crashes an agent and the
-// parser.
-const demoSeed = 20
+// demoSeed makes the chaos pick, in order: an agent, validator, an
+// agent, parser, then four agents (crashes at 0.15 s, 0.45 s, ... 2.25 s
+// of a 2.5 s run). If the chaos code changes the sequence, pick another
+// seed that crashes an agent and the parser.
+const demoSeed = 13
 
 // crashLine matches a crash line in flattened output: victim, kind,
 // strategy, restarted children.
@@ -50,7 +48,7 @@ func TestDemo(t *testing.T) {
 		all := flat(text)
 
 		for _, want := range []string{
-			"\nroot ", "├─ name-server ", "├─ agents ", "one_for_one (dynamic)",
+			"\nroot ", "├─ agents ", "registry: 12 names\n", "one_for_one (dynamic)",
 			"└─ pipeline ", "rest_for_one", "├─ parser ", "├─ validator ", "└─ transformer ",
 		} {
 			if !strings.Contains(text, want) {
@@ -67,7 +65,6 @@ func TestDemo(t *testing.T) {
 
 		// Each crash restarts what the strategy says, and nothing else.
 		want := map[string]string{
-			"name-server": "one_for_one restarted name-server",
 			"parser":      "rest_for_one restarted parser, validator, transformer",
 			"validator":   "rest_for_one restarted validator, transformer",
 			"transformer": "rest_for_one restarted transformer",
@@ -84,7 +81,7 @@ func TestDemo(t *testing.T) {
 			}
 			seen[victim]++
 		}
-		for _, v := range []string{"agent", "parser", "name-server"} {
+		for _, v := range []string{"agent", "parser"} {
 			if seen[v] == 0 {
 				t.Errorf("no crash of %s in the output (seed %d); crashes seen: %v", v, demoSeed, seen)
 			}
@@ -100,12 +97,17 @@ func TestDemo(t *testing.T) {
 
 		// The application stops in reverse start order.
 		stop := "stopping (duration elapsed), in reverse start order: " +
-			"pipeline (transformer, validator, parser), agents (12 at once), name-server, root"
+			"pipeline (transformer, validator, parser), agents (12 at once), root"
 		if !strings.Contains(all, stop) {
 			t.Errorf("output lacks the stop sequence %q", stop)
 		}
 		if !strings.Contains(text, "processes left: 0\n") {
 			t.Errorf("output lacks %q", "processes left: 0")
+		}
+		// The last frame is drawn after the application stopped: every
+		// agent died, and its name with it.
+		if !strings.Contains(text, "registry: 0 names\n") {
+			t.Errorf("output lacks %q", "registry: 0 names")
 		}
 		if strings.Contains(text, "crashes injected: 0,") {
 			t.Errorf("no crash was injected")
@@ -208,36 +210,37 @@ func TestDemoRealTime(t *testing.T) {
 	}
 }
 
-// TestAgentFoundByNameAfterRestart: an agent registers itself in its
-// Init, so after its supervisor restarts it the name server gives the
-// new PID; and after the name server restarts, the agents register again.
+// TestAgentFoundByNameAfterRestart: an agent is started under its name
+// in the registry, so after its supervisor restarts it the registry gives
+// the new PID, never the dead one; and the names go with the agents.
 func TestAgentFoundByNameAfterRestart(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		node := otptest.NewNode(t)
+		reg, err := registry.New(node)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer reg.Close()
 		starts := make(chan process.PID, 4)
 		hook := func(e supervisor.Event) {
 			if s, ok := e.(supervisor.ChildStarted); ok {
 				starts <- s.PID
 			}
 		}
-		ns, err := genserver.Start(node, &nameServer{}, genserver.WithName(nameServerName))
-		if err != nil {
-			t.Fatal(err)
-		}
 		sup, err := supervisor.StartDynamic(node, supervisor.DynamicSpec{Flags: supervisor.DefaultFlags()},
 			supervisor.WithLogger(discard))
 		if err != nil {
 			t.Fatal(err)
 		}
-		old, err := supervisor.StartDynamicChild(t.Context(), sup, agentSpec(7, hook))
+		old, err := supervisor.StartDynamicChild(t.Context(), sup, agentSpec(reg, 7, hook))
 		if err != nil {
 			t.Fatal(err)
 		}
 		if first := <-starts; first != old {
 			t.Fatalf("hook saw the start of %v; want %v", first, old)
 		}
-		if got, err := whereis(node, "agent-07"); err != nil || got != old {
-			t.Fatalf("whereis(agent-07) = %v, %v; want %v", got, err, old)
+		if got, ok := reg.WhereIs("agent-07"); !ok || got != old {
+			t.Fatalf("WhereIs(agent-07) = %v, %v; want %v", got, ok, old)
 		}
 
 		if err := node.Exit(old, process.Kill); err != nil {
@@ -247,20 +250,22 @@ func TestAgentFoundByNameAfterRestart(t *testing.T) {
 		if restarted == old {
 			t.Fatalf("restarted agent has the old pid %v", old)
 		}
-		if got, err := whereis(node, "agent-07"); err != nil || got != restarted {
-			t.Errorf("whereis(agent-07) after restart = %v, %v; want the new pid %v", got, err, restarted)
+		if got, ok := reg.WhereIs("agent-07"); !ok || got != restarted {
+			t.Errorf("WhereIs(agent-07) after restart = %v, %v; want the new pid %v", got, ok, restarted)
+		}
+		if es := reg.Lookup("agent-07"); len(es) != 1 || es[0].PID != restarted {
+			t.Errorf("Lookup(agent-07) after restart = %v; want only %v", es, restarted)
+		}
+		if keys := reg.Keys(old); len(keys) != 0 {
+			t.Errorf("the dead agent still holds %v", keys)
 		}
 
-		// A new name server knows nothing; the agent registers again.
-		if err := genserver.Stop(ns, errors.New("test: lose the table"), time.Second); err != nil {
+		// Stopping the supervisor stops the agent, and its name goes.
+		if err := supervisor.Stop(sup, process.Shutdown, time.Second); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := genserver.Start(node, &nameServer{}, genserver.WithName(nameServerName)); err != nil {
-			t.Fatal(err)
-		}
-		time.Sleep(time.Second) // fake time: the agent's retries run
-		if got, err := whereis(node, "agent-07"); err != nil || got != restarted {
-			t.Errorf("whereis(agent-07) after a name server restart = %v, %v; want %v", got, err, restarted)
+		if n := reg.Count(); n != 0 {
+			t.Errorf("registry holds %d names after the agents stopped; want 0", n)
 		}
 	})
 }

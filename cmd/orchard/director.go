@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/registry"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
 
@@ -49,7 +50,9 @@ type director struct {
 	werr error // first write error
 	// run is the application's run context: once it is done the app
 	// is stopping, and the director neither crashes nor draws anything.
-	run   context.Context
+	run context.Context
+	// reg is the registry the agents are named in.
+	reg   *registry.Registry
 	tree  *tree
 	chaos *chaos
 	start time.Time
@@ -139,20 +142,21 @@ func (d *director) HandleCall(s *genserver.Self, _ genserver.From, req any) (any
 	}, nil
 }
 
-// checkNames looks up, through the name server, every agent the episode
-// restarted: each registered its new PID in its Init, so the lookup must
-// return the PID its supervisor just reported.
+// checkNames looks up, in the registry, every agent the episode
+// restarted: each was registered under its name before its Init, and the
+// old process's entry went when it died, so the lookup must return the
+// PID its supervisor just reported.
 func (d *director) checkNames(s *genserver.Self, ep *episode) {
 	for _, m := range ep.started {
 		if m.parent == nil || m.parent.id != agentsID {
 			continue
 		}
 		d.lookups++
-		pid, err := whereis(s.Node(), m.id)
+		pid, ok := d.reg.WhereIs(m.id)
 		switch {
-		case err != nil:
+		case !ok:
 			d.stale++
-			d.log(fmt.Sprintf("  whereis %s: %v", m.id, err))
+			d.log(fmt.Sprintf("  whereis %s: not registered", m.id))
 		case pid == m.pid:
 			d.log(fmt.Sprintf("  whereis %s → %v, its new pid", m.id, pid))
 		default:
@@ -203,19 +207,11 @@ func (d *director) frame(s *genserver.Self) string {
 	if d.cfg.Terminal || d.frames == 0 {
 		quiet = "(none yet)"
 	}
-	names := -1
-	if d.tree.byID[nameServerName].status == running {
-		n, err := genserver.Call[int](context.Background(), s.Node().Name(nameServerName),
-			namesReq{}, genserver.WithTimeout(lookupTimeout))
-		if err == nil {
-			names = n
-		}
-	}
 	node := s.Node()
 	return renderFrame(d.tree, frameData{
 		header:     d.header(),
 		hideEvents: d.finished && d.cfg.Terminal,
-		names:      names,
+		names:      d.reg.Count(),
 		msgs: func(pid process.PID) (uint64, bool) {
 			info, err := node.Info(pid)
 			return info.MessagesHandled, err == nil

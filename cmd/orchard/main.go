@@ -6,8 +6,8 @@
 //	orchard demo [flags]                     run a live supervision tree and crash it
 //	orchard conformance run [-check] FILE    replay a supervisor conformance scenario
 //
-// The demo runs an application (a name server, a dynamic supervisor of
-// agents and a rest_for_one pipeline under one root supervisor), crashes
+// The demo runs an application (a dynamic supervisor of agents, named in
+// a registry, and a rest_for_one pipeline under one root supervisor), crashes
 // one of its workers every --crash-every and redraws the tree each
 // second. It stops by itself after --duration, or earlier on Ctrl-C
 // (SIGINT) or SIGTERM; either way it stops the application in reverse

@@ -22,7 +22,7 @@ const (
 // frameData is what a frame shows besides the tree.
 type frameData struct {
 	header string
-	// names is how many names the name server holds, -1 if unknown.
+	// names is how many names the registry holds.
 	names int
 	// msgs returns how many messages a live process has handled.
 	msgs   func(process.PID) (uint64, bool)
@@ -61,6 +61,11 @@ func renderFrame(t *tree, d frameData) string {
 			}
 		}
 	}
+	names := fmt.Sprintf("%d names", d.names)
+	if d.names == 1 {
+		names = "1 name"
+	}
+	b.WriteString("registry: " + names + "\n")
 	if d.hideEvents {
 		return b.String()
 	}
@@ -95,8 +100,6 @@ func note(m *member, d frameData) string {
 		return m.strategy.String()
 	case m.status != running:
 		return ""
-	case m.id == nameServerName && d.names >= 0:
-		return fmt.Sprintf("%d names", d.names)
 	case d.msgs != nil:
 		if n, ok := d.msgs(m.pid); ok && n == 1 {
 			return "1 msg"

@@ -111,11 +111,10 @@ type tree struct {
 }
 
 // newTree returns the demo's tree, all stopped: root (one_for_one) with
-// the name server, the agents supervisor and the pipeline supervisor.
+// the agents supervisor and the pipeline supervisor.
 func newTree() *tree {
 	t := &tree{byID: make(map[string]*member), open: make(map[*member]*episode)}
 	t.root = t.add(nil, &member{id: "root", sup: true, strategy: supervisor.OneForOne})
-	t.add(t.root, &member{id: nameServerName})
 	agents := t.add(t.root, &member{id: agentsID, sup: true, dynamic: true, strategy: supervisor.OneForOne})
 	for i := 1; i <= agentCount; i++ {
 		t.add(agents, &member{id: agentName(i)})
@@ -258,7 +257,7 @@ func countRunning(m *member) int {
 
 // stopSequence describes the shutdown from the stop steps, in the order
 // they happened: "pipeline (transformer, validator, parser), agents (12
-// at once), name-server".
+// at once)".
 func (t *tree) stopSequence() string {
 	var parts []string
 	for _, st := range t.stops {
