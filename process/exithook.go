@@ -21,9 +21,10 @@ type ExitHook struct {
 //
 // fn runs on the goroutine that ends the process (the process's own, or
 // the one calling [Node.Exit] or [Node.Stop]), after the process left the
-// node's table and names and after its links and monitors were signalled,
-// but before its context is cancelled: by the time [Proc.Done] (or
-// [Target.Done]) is closed, every hook has returned. fn must therefore be
+// node's table and names and before its links and monitors are signalled
+// (so a Down handler never sees what a hook cleans up) and before its
+// context is cancelled: by the time [Proc.Done] (or [Target.Done]) is
+// closed, every hook has returned. A hook that panics is skipped. fn must therefore be
 // short and must not block; it may take locks of its own, provided the
 // code that ends processes never holds them.
 func (n *Node) OnExit(pid PID, fn func(pid PID, reason error)) (*ExitHook, error) {
@@ -84,12 +85,19 @@ func (p *Proc) takeExitHooksLocked() *ExitHook {
 	return head
 }
 
-// runExitHooks calls each detached hook in turn.
+// runExitHooks calls each detached hook in turn. A hook that panics is
+// skipped (its panic is dropped): the death must complete, so the next
+// hooks run and the process's Done still closes.
 func runExitHooks(head *ExitHook, pid PID, reason error) {
 	for h := head; h != nil; {
 		next := h.next
 		h.prev, h.next = nil, nil
-		h.fn(pid, reason)
+		runExitHook(h.fn, pid, reason)
 		h = next
 	}
+}
+
+func runExitHook(fn func(PID, error), pid PID, reason error) {
+	defer func() { _ = recover() }()
+	fn(pid, reason)
 }

@@ -95,3 +95,33 @@ func TestOnExitCancelAfterDeath(t *testing.T) {
 		t.Fatalf("Cancel after death = true; want false")
 	}
 }
+
+// TestOnExitPanickingHook: a hook that panics is skipped; the next hooks
+// run and the process's Done still closes.
+func TestOnExitPanickingHook(t *testing.T) {
+	n := otptest.NewNode(t)
+	pid, err := n.Spawn(func(p *process.Proc) error { <-p.Done(); return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := make(chan struct{}, 1)
+	if _, err := n.OnExit(pid, func(process.PID, error) { ran <- struct{}{} }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := n.OnExit(pid, func(process.PID, error) { panic("hook") }); err != nil {
+		t.Fatal(err)
+	}
+	target, err := n.Lookup(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Exit(pid, process.Kill); err != nil {
+		t.Fatal(err)
+	}
+	<-target.Done()
+	select {
+	case <-ran:
+	default:
+		t.Fatal("the hook after a panicking one did not run")
+	}
+}

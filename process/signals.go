@@ -52,9 +52,12 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 		// trace shows the exit before the reactions to it.
 		n.publish(Exited{PID: p.pid, Reason: reason, Lifetime: time.Since(p.started)})
 	}
+	// Exit hooks (a registry's cleanup) run before links and monitors
+	// hear of the death, so a Down handler never finds the dead process
+	// still registered.
+	runExitHooks(hooks, p.pid, reason)
 	p.signalLinks(links, reason)
 	p.signalWatchers(watchers, reason)
-	runExitHooks(hooks, p.pid, reason)
 	if pc != nil {
 		// Cancelled last: when Done is closed, the name and table entry
 		// are gone, every link and monitor has its Exit or Down and every

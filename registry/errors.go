@@ -17,6 +17,9 @@ var (
 	// ErrNotRegistered is returned by UpdateValue when the process holds
 	// no registration under the key (Elixir's :error).
 	ErrNotRegistered = errors.New("registry: key not registered by this process")
+	// ErrInvalidKey is returned for a key that cannot be a map key (a
+	// slice, a map, a func, or a struct holding one).
+	ErrInvalidKey = errors.New("registry: key is not comparable")
 	// ErrInvalidOption is matched by every error New returns for a bad
 	// option.
 	ErrInvalidOption = errors.New("registry: invalid option")

@@ -131,6 +131,9 @@ func (r *Registry) UpdateValue(pid process.PID, key any, update func(old any) an
 	if r.keys != Unique {
 		return ErrNotUnique
 	}
+	if !validKey(key) {
+		return ErrInvalidKey
+	}
 	kp := r.keyPart(key)
 	kp.mu.Lock()
 	defer kp.mu.Unlock()

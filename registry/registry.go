@@ -2,6 +2,7 @@ package registry
 
 import (
 	"hash/maphash"
+	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -196,6 +197,9 @@ func (r *Registry) notify(e Event) {
 // when pid dies, before pid's Done channel is closed. Register does not
 // wait for anything but the registry's locks.
 func (r *Registry) Register(pid process.PID, key, value any) error {
+	if !validKey(key) {
+		return ErrInvalidKey
+	}
 	part := r.keyPartIndex(key)
 	kp := &r.keyParts[part]
 	kp.mu.Lock()
@@ -234,9 +238,22 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 	}
 	kp.mu.Unlock()
 	if r.listeners != nil {
+		if stale != nil {
+			// Its exit hook will find the key taken over and say nothing.
+			r.notify(Event{Op: Unregistered, Key: key, Entry: *stale})
+		}
 		r.notify(Event{Op: Registered, Key: key, Entry: e})
 	}
 	return nil
+}
+
+// validKey reports whether key can be used as a map key; checked before
+// any lock is taken, since a bad key would panic inside the map.
+func validKey(key any) bool {
+	if key == nil {
+		return true
+	}
+	return reflect.TypeOf(key).Comparable()
 }
 
 func (r *Registry) addDuplicateLocked(key any, e Entry) {
@@ -290,6 +307,9 @@ func (r *Registry) dropOwnerKey(pid process.PID, key any) {
 // Unregister removes every registration of pid under key. It does
 // nothing when there is none.
 func (r *Registry) Unregister(pid process.PID, key any) {
+	if !validKey(key) {
+		return // never registered
+	}
 	kp := r.keyPart(key)
 	kp.mu.Lock()
 	removed := r.removeLocked(kp, pid, key)
