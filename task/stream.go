@@ -116,6 +116,7 @@ func Stream[T, R any](ctx context.Context, sup *Supervisor, seq iter.Seq[T], fn 
 			// run at once; killed ones may still be finishing, so leave
 			// room for twice as many.
 			done: make(chan completion[R], 2*c.max),
+			quit: make(chan struct{}),
 		}
 		defer r.stopAll()
 		for item := range seq {
@@ -155,6 +156,7 @@ type streamRun[T, R any] struct {
 	running map[int]*slot
 	ready   map[int]result[R] // finished, waiting for their turn (ordered)
 	done    chan completion[R]
+	quit    chan struct{} // closed when the stream is over: late tasks stop sending
 	timer   *time.Timer
 	stopped bool // yield returned false or the stream failed
 }
@@ -185,10 +187,15 @@ func (r *streamRun[T, R]) slots() int { return len(r.running) + len(r.ready) }
 func (r *streamRun[T, R]) spawn(item T) bool {
 	idx := r.next
 	r.next++
-	done, fn := r.done, r.fn
+	done, quit, fn := r.done, r.quit, r.fn
 	pid, err := r.sup.startChild(r.ctx, func(tp *process.Proc) error {
 		c := completion[R]{idx: idx, proc: tp}
-		defer func() { done <- c }() // also on panic: the stream sees it at once
+		defer func() { // also on panic: the stream sees it at once
+			select {
+			case done <- c:
+			case <-quit: // the stream is over; nobody reads done any more
+			}
+		}()
 		c.val, c.err = fn(tp.Context(), item)
 		c.ok = true
 		return nil
@@ -329,6 +336,7 @@ func (r *streamRun[T, R]) fail(err error) {
 // stopAll stops the running tasks and waits for their goroutines to
 // finish, so that an iteration leaves nothing behind.
 func (r *streamRun[T, R]) stopAll() {
+	defer close(r.quit)
 	if r.timer != nil {
 		r.timer.Stop()
 	}
