@@ -1,0 +1,44 @@
+// Package telemetry implements event dispatch in the spirit of Erlang's
+// telemetry library: components emit named events with measurements and
+// metadata, and operators attach handlers that turn them into metrics,
+// logs or traces.
+//
+// # OTP mapping
+//
+//	telemetry:attach/4, attach_many/4   Attach (one or more event names)
+//	telemetry:detach/1                  Detach
+//	telemetry:execute/3                 Execute
+//	telemetry:span/3                    Span
+//	telemetry:list_handlers/1           Handlers
+//	[telemetry, handler, failure]       HandlerFailure
+//
+// # Semantics
+//
+// Event names are dotted strings, "orchard.supervisor.child.restarted",
+// matched exactly. Handlers run synchronously in the emitter's goroutine, in
+// the order they were attached; they must be quick and must not block. A
+// handler that panics is detached at once, reported through log/slog and as a
+// [HandlerFailure] event, and the emitter goes on as if nothing happened.
+//
+// Execute with no handler attached for the event costs one atomic load and one
+// map lookup. Emitters on hot paths can test [Registry.Enabled] before they
+// build measurement maps.
+//
+// Orchard's own packages publish their lifecycle events here: use
+// [NodeEvents] and [SupervisorEvents] to bridge the runtime's and the
+// supervisors' typed event hooks; send, deadletter, monitors, health and
+// schedule publish directly. Each package documents its event names.
+//
+// # Differences from OTP
+//
+// A registry is a value ([New]); the package-level functions use [Default],
+// which is what Erlang's single global table is. Measurements are float64 and
+// durations are in seconds (Prometheus conventions) rather than native time
+// units. Span reports an error returned by the function as an exception event
+// with kind "error" and a panic with kind "panic" (then re-panics).
+//
+// # Example
+//
+//	telemetry.Attach("log-restarts", []string{supervisor.EventChildRestarting}, ...)
+//	telemetry.Execute("myapp.cache.miss", telemetry.Measurements{"count": 1}, nil)
+package telemetry
