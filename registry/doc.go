@@ -39,8 +39,8 @@
 //
 // Keys and processes are hashed to partitions (by default one per
 // GOMAXPROCS). Reads (Lookup, WhereIs, Match, CountKey, Dispatch, a
-// via-name's Resolve) use a sync.Map per partition and take no lock shared
-// with other readers, so lookups scale with cores. Writes to a key take
+// via-name's Resolve) probe a lock-free hash table per partition and take
+// no lock shared with other readers, so lookups scale with cores. Writes to a key take
 // its partition's lock, then the lock of the process's partition; an exit
 // hook takes the process's partition lock, releases it, then takes each
 // key's partition lock in turn. That is the only nesting (key partition

@@ -14,14 +14,14 @@ import (
 // lookup allocates nothing: read it, append to it (that copies), but do
 // not assign to its elements. With duplicate keys it is a fresh copy.
 func (r *Registry) Lookup(key any) []Entry {
-	v, ok := r.entries.Load(key)
-	if !ok {
+	rec := r.load(key)
+	if rec == nil {
 		return nil
 	}
-	if r.keys == Unique {
-		return v.(*unique).es[:]
+	if rec.bucket == nil {
+		return rec.entry[:]
 	}
-	return v.(*bucket).snapshot()
+	return rec.bucket.snapshot()
 }
 
 // WhereIs returns the process registered under key in a registry with
@@ -30,11 +30,11 @@ func (r *Registry) WhereIs(key any) (process.PID, bool) {
 	if r.keys != Unique {
 		return process.PID{}, false
 	}
-	v, ok := r.entries.Load(key)
-	if !ok {
+	rec := r.load(key)
+	if rec == nil {
 		return process.PID{}, false
 	}
-	return v.(*unique).es[0].PID, true
+	return rec.entry[0].PID, true
 }
 
 func (b *bucket) snapshot() []Entry {
@@ -98,14 +98,14 @@ func (r *Registry) Count() int {
 
 // CountKey returns the number of registrations under key.
 func (r *Registry) CountKey(key any) int {
-	v, ok := r.entries.Load(key)
-	if !ok {
+	rec := r.load(key)
+	if rec == nil {
 		return 0
 	}
-	if r.keys == Unique {
+	if rec.bucket == nil {
 		return 1
 	}
-	b := v.(*bucket)
+	b := rec.bucket
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	return len(b.entries)
@@ -131,19 +131,21 @@ func (r *Registry) UpdateValue(pid process.PID, key any, update func(old any) an
 	if r.keys != Unique {
 		return ErrNotUnique
 	}
-	if !validKey(key) {
+	hash, part, ok := r.locate(key)
+	if !ok {
 		return ErrInvalidKey
 	}
-	kp := r.keyPart(key)
+	kp := &r.keyParts[part]
 	kp.mu.Lock()
 	defer kp.mu.Unlock()
 	if r.closed.Load() {
 		return ErrClosed
 	}
-	v, ok := r.entries.Load(key)
-	if !ok || v.(*unique).es[0].PID != pid {
+	rec := kp.index.load(hash, key)
+	if rec == nil || rec.entry[0].PID != pid {
 		return ErrNotRegistered
 	}
-	r.entries.Store(key, newUnique(Entry{PID: pid, Value: update(v.(*unique).es[0].Value)}))
+	value := update(rec.entry[0].Value)
+	kp.index.store(&record{hash: hash, key: key, entry: [1]Entry{{PID: pid, Value: value}}})
 	return nil
 }

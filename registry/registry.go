@@ -24,10 +24,9 @@ type Registry struct {
 	node *process.Node
 	keys Keys
 	seed maphash.Seed
-	// entries maps key -> *unique (Unique keys) or *bucket (Duplicate).
-	// It is one map, so a read is one lock-free sync.Map load; every
-	// change to a key is made under the lock of the key's partition.
-	entries   sync.Map
+	// keyParts index the keys: a key's hash picks its partition, whose
+	// table a read probes without locking; every change to a key is made
+	// under the lock of the key's partition.
 	keyParts  []keyPartition
 	pidParts  []pidPartition
 	listeners []func(Event)
@@ -35,21 +34,14 @@ type Registry struct {
 	closed    atomic.Bool
 }
 
-// keyPartition serialises the writers of the keys hashing to it. Readers
-// never take its lock.
+// keyPartition holds the keys hashing to it and serialises their writers.
+// Readers never take its lock.
 type keyPartition struct {
-	mu    sync.Mutex   // serialises changes to r.entries for these keys
+	mu    sync.Mutex   // serialises changes to index
+	index table        // key -> *record
 	count atomic.Int64 // registrations under these keys
 	_     [64]byte
 }
-
-// unique is the immutable registration of a unique key. es is returned by
-// Lookup as is, so a lookup allocates nothing.
-type unique struct {
-	es [1]Entry
-}
-
-func newUnique(e Entry) *unique { return &unique{es: [1]Entry{e}} }
 
 // bucket holds the registrations of one duplicate key.
 type bucket struct {
@@ -59,23 +51,27 @@ type bucket struct {
 
 // pidPartition indexes registrations by process.
 type pidPartition struct {
-	mu     sync.Mutex // protects owners
+	mu     sync.Mutex // protects owners and last
 	owners map[process.PID]*owner
-	_      [64]byte
+	// last is the owner found or added last: a process registering many
+	// keys in a row costs one map lookup, not one per key.
+	last *owner
+	_    [64]byte
 }
 
 // owner is what the registry knows about one registered process: one exit
 // hook, whatever the number of keys, and one key per registration.
 type owner struct {
+	pid  process.PID
 	hook *process.ExitHook
 	keys []ownedKey
 }
 
-// ownedKey is a key with the index of its partition, so the exit hook can
-// take each partition's lock once for all the keys it holds.
+// ownedKey is a key with its hash, which gives its partition, so the exit
+// hook can take each partition's lock once for all the keys it holds.
 type ownedKey struct {
 	key  any
-	part int
+	hash uint64
 }
 
 // New creates a registry on node. It starts no process and no goroutine:
@@ -106,6 +102,9 @@ func New(node *process.Node, opts ...Option) (*Registry, error) {
 	for i := range r.pidParts {
 		r.pidParts[i].owners = make(map[process.PID]*owner)
 	}
+	for i := range r.keyParts {
+		r.keyParts[i].index.init()
+	}
 	r.exited = r.onExit
 	return r, nil
 }
@@ -126,12 +125,11 @@ func (r *Registry) Close() error {
 		return ErrClosed
 	}
 	for i := range r.keyParts {
-		r.keyParts[i].mu.Lock()
-	}
-	r.entries.Clear()
-	for i := range r.keyParts {
-		r.keyParts[i].count.Store(0)
-		r.keyParts[i].mu.Unlock()
+		kp := &r.keyParts[i]
+		kp.mu.Lock()
+		kp.index.reset()
+		kp.count.Store(0)
+		kp.mu.Unlock()
 	}
 	for i := range r.pidParts {
 		pp := &r.pidParts[i]
@@ -140,41 +138,54 @@ func (r *Registry) Close() error {
 			o.hook.Cancel()
 		}
 		clear(pp.owners)
+		pp.last = nil
 		pp.mu.Unlock()
 	}
 	return nil
 }
 
-func (r *Registry) keyPart(key any) *keyPartition { return &r.keyParts[r.keyPartIndex(key)] }
+// locate hashes key and picks its partition from the hash's high bits
+// (the table's slots use the low bits). ok is false for a key that is not
+// comparable: it cannot be registered.
+func (r *Registry) locate(key any) (hash uint64, part int, ok bool) {
+	hash, ok = hashKey(r.seed, key)
+	return hash, r.partOf(hash), ok
+}
 
-func (r *Registry) keyPartIndex(key any) int {
-	if len(r.keyParts) == 1 {
-		return 0
+func (r *Registry) partOf(hash uint64) int { return int((hash >> 32) % uint64(len(r.keyParts))) }
+
+// load returns key's record, or nil, without locking.
+func (r *Registry) load(key any) *record {
+	hash, part, ok := r.locate(key)
+	if !ok {
+		return nil
 	}
-	return int(hashKey(r.seed, key) % uint64(len(r.keyParts)))
+	return r.keyParts[part].index.load(hash, key)
 }
 
 func (r *Registry) pidPart(pid process.PID) *pidPartition {
 	return &r.pidParts[pid.ID()%uint64(len(r.pidParts))]
 }
 
-// hashKey hashes common key types without reflection; other comparable
-// keys go through maphash.Comparable. A key that is not comparable panics,
-// as it would as a map key.
-func hashKey(seed maphash.Seed, key any) uint64 {
+// hashKey hashes common key types without reflection; other keys go
+// through maphash.Comparable once [validKey] has said they are comparable.
+func hashKey(seed maphash.Seed, key any) (uint64, bool) {
 	switch k := key.(type) {
 	case string:
-		return maphash.String(seed, k)
+		return maphash.String(seed, k), true
 	case int:
-		return mix(uint64(k))
+		return mix(uint64(k)), true
 	case int64:
-		return mix(uint64(k))
+		return mix(uint64(k)), true
 	case uint64:
-		return mix(k)
+		return mix(k), true
 	case process.PID:
-		return mix(k.ID() ^ uint64(k.Node())<<48)
+		return mix(k.ID() ^ uint64(k.Node())<<48), true
 	}
-	return maphash.Comparable(seed, key)
+	if !validKey(key) {
+		return 0, false
+	}
+	return maphash.Comparable(seed, key), true
 }
 
 func mix(x uint64) uint64 {
@@ -197,10 +208,10 @@ func (r *Registry) notify(e Event) {
 // when pid dies, before pid's Done channel is closed. Register does not
 // wait for anything but the registry's locks.
 func (r *Registry) Register(pid process.PID, key, value any) error {
-	if !validKey(key) {
+	hash, part, ok := r.locate(key)
+	if !ok {
 		return ErrInvalidKey
 	}
-	part := r.keyPartIndex(key)
 	kp := &r.keyParts[part]
 	kp.mu.Lock()
 	if r.closed.Load() {
@@ -209,8 +220,8 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 	}
 	var stale *Entry
 	if r.keys == Unique {
-		if v, ok := r.entries.Load(key); ok {
-			e := &v.(*unique).es[0]
+		if rec := kp.index.load(hash, key); rec != nil {
+			e := &rec.entry[0]
 			if e.PID == pid || r.node.IsAlive(e.PID) {
 				kp.mu.Unlock()
 				return &AlreadyRegisteredError{Key: key, PID: e.PID}
@@ -219,18 +230,18 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 			stale = e
 		}
 	}
-	if err := r.addOwnerKey(pid, ownedKey{key: key, part: part}); err != nil {
+	if err := r.addOwnerKey(pid, ownedKey{key: key, hash: hash}); err != nil {
 		kp.mu.Unlock()
 		return err
 	}
 	e := Entry{PID: pid, Value: value}
 	if r.keys == Unique {
-		r.entries.Store(key, newUnique(e))
+		kp.index.store(&record{hash: hash, key: key, entry: [1]Entry{e}})
 		if stale == nil {
 			kp.count.Add(1)
 		}
 	} else {
-		r.addDuplicateLocked(key, e)
+		addDuplicateLocked(kp, hash, key, e)
 		kp.count.Add(1)
 	}
 	if stale != nil {
@@ -256,15 +267,15 @@ func validKey(key any) bool {
 	return reflect.TypeOf(key).Comparable()
 }
 
-func (r *Registry) addDuplicateLocked(key any, e Entry) {
-	if v, ok := r.entries.Load(key); ok {
-		b := v.(*bucket)
+func addDuplicateLocked(kp *keyPartition, hash uint64, key any, e Entry) {
+	if rec := kp.index.load(hash, key); rec != nil {
+		b := rec.bucket
 		b.mu.Lock()
 		b.entries = append(b.entries, e)
 		b.mu.Unlock()
 		return
 	}
-	r.entries.Store(key, &bucket{entries: []Entry{e}})
+	kp.index.store(&record{hash: hash, key: key, bucket: &bucket{entries: []Entry{e}}})
 }
 
 // addOwnerKey records key for pid, installing pid's exit hook on its first
@@ -273,15 +284,19 @@ func (r *Registry) addOwnerKey(pid process.PID, key ownedKey) error {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
-	o := pp.owners[pid]
+	o := pp.last
+	if o == nil || o.pid != pid {
+		o = pp.owners[pid]
+	}
 	if o == nil {
 		hook, err := r.node.OnExit(pid, r.exited)
 		if err != nil {
 			return err
 		}
-		o = &owner{hook: hook}
+		o = &owner{pid: pid, hook: hook, keys: make([]ownedKey, 0, 4)}
 		pp.owners[pid] = o
 	}
+	pp.last = o
 	o.keys = append(o.keys, key)
 	return nil
 }
@@ -300,19 +315,20 @@ func (r *Registry) dropOwnerKey(pid process.PID, key any) {
 	o.keys = slices.DeleteFunc(o.keys, func(k ownedKey) bool { return k.key == key })
 	if len(o.keys) == 0 {
 		o.hook.Cancel()
-		delete(pp.owners, pid)
+		pp.forget(o)
 	}
 }
 
 // Unregister removes every registration of pid under key. It does
 // nothing when there is none.
 func (r *Registry) Unregister(pid process.PID, key any) {
-	if !validKey(key) {
+	hash, part, ok := r.locate(key)
+	if !ok {
 		return // never registered
 	}
-	kp := r.keyPart(key)
+	kp := &r.keyParts[part]
 	kp.mu.Lock()
-	removed := r.removeLocked(kp, pid, key)
+	removed := removeLocked(kp, hash, pid, key)
 	if len(removed) > 0 {
 		// Under the key's lock, so a new registration of pid under key
 		// cannot slip in between and lose its index entry.
@@ -326,21 +342,20 @@ func (r *Registry) Unregister(pid process.PID, key any) {
 
 // removeLocked removes pid's registrations under key from kp and returns
 // them.
-func (r *Registry) removeLocked(kp *keyPartition, pid process.PID, key any) []Entry {
-	v, ok := r.entries.Load(key)
-	if !ok {
+func removeLocked(kp *keyPartition, hash uint64, pid process.PID, key any) []Entry {
+	rec := kp.index.load(hash, key)
+	if rec == nil {
 		return nil
 	}
-	if r.keys == Unique {
-		u := v.(*unique)
-		if u.es[0].PID != pid {
+	if rec.bucket == nil {
+		if rec.entry[0].PID != pid {
 			return nil
 		}
-		r.entries.Delete(key)
+		kp.index.delete(hash, key)
 		kp.count.Add(-1)
-		return u.es[:]
+		return rec.entry[:]
 	}
-	b := v.(*bucket)
+	b := rec.bucket
 	var removed []Entry
 	b.mu.Lock()
 	kept := b.entries[:0]
@@ -356,7 +371,7 @@ func (r *Registry) removeLocked(kp *keyPartition, pid process.PID, key any) []En
 	empty := len(kept) == 0
 	b.mu.Unlock()
 	if empty {
-		r.entries.Delete(key)
+		kp.index.delete(hash, key)
 	}
 	kp.count.Add(-int64(len(removed)))
 	return removed
@@ -367,31 +382,52 @@ func (r *Registry) onExit(pid process.PID, reason error) {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	o := pp.owners[pid]
-	delete(pp.owners, pid)
+	if o != nil {
+		pp.forget(o)
+	}
 	pp.mu.Unlock()
 	if o == nil {
 		return
 	}
-	// One lock per partition, not per key: sort the keys by partition.
-	slices.SortFunc(o.keys, func(a, b ownedKey) int { return a.part - b.part })
 	var removed []Event
-	for i := 0; i < len(o.keys); {
-		part := o.keys[i].part
-		kp := &r.keyParts[part]
-		kp.mu.Lock()
-		for ; i < len(o.keys) && o.keys[i].part == part; i++ {
+	r.byPartition(o.keys, func(kp *keyPartition, keys []ownedKey) {
+		for _, k := range keys {
 			// A key listed twice (duplicate keys) finds nothing the
 			// second time: removeLocked takes every entry of pid.
-			key := o.keys[i].key
-			for _, e := range r.removeLocked(kp, pid, key) {
+			for _, e := range removeLocked(kp, k.hash, pid, k.key) {
 				if r.listeners != nil {
-					removed = append(removed, Event{Op: Unregistered, Key: key, Entry: e, Reason: reason})
+					removed = append(removed, Event{Op: Unregistered, Key: k.key, Entry: e, Reason: reason})
 				}
 			}
 		}
-		kp.mu.Unlock()
-	}
+	})
 	for _, e := range removed {
 		r.notify(e)
+	}
+}
+
+// byPartition calls fn with each partition's keys under the partition's
+// lock, one lock per partition rather than per key. It reorders keys.
+func (r *Registry) byPartition(keys []ownedKey, fn func(*keyPartition, []ownedKey)) {
+	slices.SortFunc(keys, func(a, b ownedKey) int { return r.partOf(a.hash) - r.partOf(b.hash) })
+	for i := 0; i < len(keys); {
+		part := r.partOf(keys[i].hash)
+		j := i + 1
+		for j < len(keys) && r.partOf(keys[j].hash) == part {
+			j++
+		}
+		kp := &r.keyParts[part]
+		kp.mu.Lock()
+		fn(kp, keys[i:j])
+		kp.mu.Unlock()
+		i = j
+	}
+}
+
+// forget removes o from the index. The caller holds pp.mu.
+func (pp *pidPartition) forget(o *owner) {
+	delete(pp.owners, o.pid)
+	if pp.last == o {
+		pp.last = nil
 	}
 }
