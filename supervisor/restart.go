@@ -2,7 +2,6 @@ package supervisor
 
 import (
 	"math"
-	"slices"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/process"
@@ -98,9 +97,8 @@ func (s *sup) findByPID(pid process.PID) *child {
 // doRestart is OTP's do_restart: one decision per (restart type, reason
 // class).
 func (s *sup) doRestart(c *child, reason error) error {
-	clean := process.IsNormalOrShutdown(reason)
-	switch {
-	case c.spec.Restart == Permanent, c.spec.Restart == Transient && !clean:
+	switch onExit(c.spec.Restart, reason) {
+	case restartChild:
 		// The report is logged after the restart, so a slow log handler
 		// delays the report, not the child's replacement. The offender
 		// is taken first: the restart changes the child's pid.
@@ -111,7 +109,7 @@ func (s *sup) doRestart(c *child, reason error) error {
 			s.report("shutdown", errReachedMaxIntensity, off)
 		}
 		return err
-	case c.spec.Restart == Temporary && !clean:
+	case reportAndForget:
 		s.report("child_terminated", reason, offenderOf(c))
 	}
 	s.delChild(c)
@@ -185,10 +183,8 @@ func (s *sup) restart(c *child) error {
 		retry = s.restartDynamic(c)
 	case s.flags.Strategy == OneForOne:
 		retry = s.restartOne(c)
-	case s.flags.Strategy == OneForAll:
-		retry = s.restartGroup(c, s.ids)
-	default: // RestForOne
-		retry = s.restartGroup(c, s.idsFrom(c.spec.ID))
+	default:
+		retry = s.restartMany(c, restartGroup(s.flags.Strategy, s.ids, c.spec.ID))
 	}
 	if retry != nil {
 		_ = s.self.Send(s.self.PID(), *retry)
@@ -220,16 +216,15 @@ func (s *sup) setRestarting(c *child) {
 	c.state = stateRestarting
 }
 
-// restartGroup is OTP's restart_multiple_children for one_for_all and
+// restartMany is OTP's restart_multiple_children for one_for_all and
 // rest_for_one: the group (ids, in start order) is terminated in reverse
 // order, temporary members are dropped, then the group is started in
 // order. A failure marks the failed child restarting and asks for a retry.
-func (s *sup) restartGroup(c *child, group []string) *tryAgain {
-	// Work on a copy: terminateChildren removes temporary members from
-	// s.ids, which shifts the elements of the array group may share with
-	// it (a one_for_all group is s.ids itself), so the stale tail would
-	// start a child twice.
-	group = slices.Clone(group)
+//
+// group must not share its array with s.ids (restartGroup's result never
+// does): terminateChildren removes temporary members from s.ids, which
+// would shift the elements under it and start a child twice.
+func (s *sup) restartMany(c *child, group []string) *tryAgain {
 	s.setStopped(c)
 	s.terminateChildren(group)
 	group = s.surviving(group)
@@ -250,16 +245,6 @@ func (s *sup) surviving(ids []string) []string {
 		}
 	}
 	return out
-}
-
-// idsFrom returns id and every child started after it.
-func (s *sup) idsFrom(id string) []string {
-	for i, x := range s.ids {
-		if x == id {
-			return append([]string(nil), s.ids[i:]...)
-		}
-	}
-	return nil
 }
 
 // retry handles a queued tryAgain (OTP's try_again_restart cast).
