@@ -121,11 +121,20 @@ func (pl *pool) drain(ctx context.Context, d time.Duration) {
 func (w *worker) loop(p *Proc) {
 	defer w.pool.exit()
 	w.gid = goroutineID()
-	pprof.SetGoroutineLabels(pprof.WithLabels(context.Background(),
-		pprof.Labels("orchard.node", strconv.FormatUint(uint64(w.pool.node.id), 10))))
+	nodeLabels := pprof.WithLabels(context.Background(),
+		pprof.Labels("orchard.node", strconv.FormatUint(uint64(w.pool.node.id), 10)))
+	pprof.SetGoroutineLabels(nodeLabels)
+	perProcess := w.pool.node.cfg.processLabels
 	for p != nil {
 		p.gid.Store(w.gid)
-		p.run()
+		if perProcess {
+			pprof.SetGoroutineLabels(pprof.WithLabels(nodeLabels,
+				pprof.Labels("orchard.pid", p.pid.String(), "orchard.behaviour", p.behaviour)))
+			p.run()
+			pprof.SetGoroutineLabels(nodeLabels)
+		} else {
+			p.run()
+		}
 		if !w.pool.park(w) {
 			return
 		}
