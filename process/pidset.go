@@ -1,9 +1,12 @@
 package process
 
-// pidSet is a set of PIDs that stays a small slice while it is small (a
-// process usually has one or two links) and becomes a map when it grows (a
-// supervisor linked to 100,000 children), so both cases cost O(1).
+// pidSet is a set of PIDs sized for how links are used: its first member
+// lives inline (most processes have exactly one link, to their
+// supervisor, so linking allocates nothing), a few more live in a small
+// slice, and a large set (a supervisor linked to 100,000 children) becomes
+// a map, so every case costs O(1).
 type pidSet struct {
+	first PID // zero when the set is empty; unused once big is set
 	small []PID
 	big   map[PID]struct{}
 }
@@ -11,28 +14,36 @@ type pidSet struct {
 const pidSetSmall = 16
 
 func (s *pidSet) add(pid PID) {
-	if s.big != nil {
+	switch {
+	case s.big != nil:
 		s.big[pid] = struct{}{}
-		return
+	case s.first == pid || s.contains(pid):
+	case s.first.IsZero():
+		s.first = pid
+	case len(s.small) < pidSetSmall:
+		s.small = append(s.small, pid)
+	default:
+		s.toMap()
+		s.big[pid] = struct{}{}
 	}
+}
+
+func (s *pidSet) contains(pid PID) bool {
 	for _, p := range s.small {
 		if p == pid {
-			return
+			return true
 		}
 	}
-	if len(s.small) < pidSetSmall {
-		if s.small == nil {
-			s.small = make([]PID, 0, 2)
-		}
-		s.small = append(s.small, pid)
-		return
-	}
-	s.big = make(map[PID]struct{}, 2*pidSetSmall)
+	return false
+}
+
+func (s *pidSet) toMap() {
+	s.big = make(map[PID]struct{}, 4*pidSetSmall)
+	s.big[s.first] = struct{}{}
 	for _, p := range s.small {
 		s.big[p] = struct{}{}
 	}
-	s.big[pid] = struct{}{}
-	s.small = nil
+	s.first, s.small = PID{}, nil
 }
 
 // remove deletes pid and reports whether it was present.
@@ -42,9 +53,19 @@ func (s *pidSet) remove(pid PID) bool {
 		delete(s.big, pid)
 		return ok
 	}
+	if pid.IsZero() {
+		return false
+	}
+	last := len(s.small) - 1
+	if s.first == pid {
+		s.first = PID{}
+		if last >= 0 {
+			s.first, s.small = s.small[last], s.small[:last]
+		}
+		return true
+	}
 	for i, p := range s.small {
 		if p == pid {
-			last := len(s.small) - 1
 			s.small[i] = s.small[last]
 			s.small = s.small[:last]
 			return true
@@ -59,6 +80,9 @@ func (s *pidSet) each(fn func(PID)) {
 			fn(p)
 		}
 		return
+	}
+	if !s.first.IsZero() {
+		fn(s.first)
 	}
 	for _, p := range s.small {
 		fn(p)
