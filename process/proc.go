@@ -75,9 +75,23 @@ type Proc struct {
 	exitHooks *ExitHook
 }
 
+// procContext is a process's context: the cancel context it embeds is
+// cancelled at the process's death with the exit reason as its cause, and
+// Value answers FromContext's key without a separate WithValue layer.
 type procContext struct {
-	ctx    context.Context
+	context.Context
 	cancel context.CancelCauseFunc
+	p      *Proc
+}
+
+// Value returns the process for FromContext's key, and defers to the
+// embedded context otherwise (which is how context.Cause and derived
+// contexts find the cancel context underneath).
+func (c *procContext) Value(key any) any {
+	if _, ok := key.(procKey); ok {
+		return c.p
+	}
+	return c.Context.Value(key)
 }
 
 type procKey struct{}
@@ -101,20 +115,20 @@ func (p *Proc) Alive() bool { return !p.dead.Load() }
 // Safe from any goroutine.
 func (p *Proc) Context() context.Context {
 	if pc := p.ctx.Load(); pc != nil {
-		return pc.ctx
+		return pc
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if pc := p.ctx.Load(); pc != nil {
-		return pc.ctx
+		return pc
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
-	pc := &procContext{ctx: context.WithValue(ctx, procKey{}, p), cancel: cancel}
+	pc := &procContext{Context: ctx, cancel: cancel, p: p}
 	if p.dead.Load() {
 		cancel(p.reason)
 	}
 	p.ctx.Store(pc)
-	return pc.ctx
+	return pc
 }
 
 // FromContext returns the process whose [Proc.Context] ctx derives from,

@@ -519,8 +519,8 @@ func TestContextCancelledOnKill(t *testing.T) {
 	if cause := context.Cause(s.ctx); !errors.Is(cause, process.Killed) {
 		t.Errorf("context.Cause = %v; want killed", cause)
 	}
-	if derived.Err() == nil {
-		t.Errorf("derived context not cancelled")
+	if derived.Err() == nil || !errors.Is(context.Cause(derived), process.Killed) {
+		t.Errorf("derived context: Err %v, Cause %v; want cancelled with killed", derived.Err(), context.Cause(derived))
 	}
 	if s.p.Alive() || !errors.Is(s.p.Reason(), process.Killed) {
 		t.Errorf("Alive() = %v, Reason() = %v; want false, killed", s.p.Alive(), s.p.Reason())
