@@ -1,0 +1,55 @@
+package monitors
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+var (
+	// ErrNotFound is matched by the *[NotFoundError] Demonitor returns for
+	// a ref that names no active monitor (never made, already removed, or
+	// already fired because its target or caller died).
+	ErrNotFound = errors.New("monitors: unknown monitor ref")
+	// ErrClosed is returned by every operation on a manager after Close.
+	ErrClosed = errors.New("monitors: manager closed")
+	// ErrInvalidOption is matched by every error New returns for bad
+	// input (a nil node or option, a duration that is not positive).
+	ErrInvalidOption = errors.New("monitors: invalid option")
+)
+
+// NotFoundError is returned by [Manager.Demonitor] for a ref that names
+// no active monitor. It matches [ErrNotFound]. When the monitor fired
+// (its target died), its [Down] is in, or on its way to, the caller's
+// mailbox, as after OTP's demonitor/1 returning false.
+type NotFoundError struct {
+	Ref Ref
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("monitors: unknown monitor ref %v", e.Ref)
+}
+
+// Is matches ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// CallerError is returned by [Manager.Monitor] when the caller cannot own
+// a monitor: it is the zero PID, dead (Reason matches process.NoProc or
+// the caller's exit reason), or on another node. Unwrap gives the reason.
+type CallerError struct {
+	Caller process.PID
+	Reason error
+}
+
+func (e *CallerError) Error() string {
+	return fmt.Sprintf("monitors: caller %v cannot own a monitor: %v", e.Caller, e.Reason)
+}
+
+// Unwrap returns the reason (for example a *process.NoProcError).
+func (e *CallerError) Unwrap() error { return e.Reason }
+
+type optionError struct{ msg string }
+
+func (e *optionError) Error() string        { return "monitors: invalid option: " + e.msg }
+func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }

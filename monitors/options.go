@@ -1,0 +1,93 @@
+package monitors
+
+import (
+	"fmt"
+	"runtime"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/telemetry"
+)
+
+const (
+	// DefaultLeakThreshold is the age past which the periodic check flags
+	// a monitor as a potential leak (the seed's five minutes).
+	DefaultLeakThreshold = 5 * time.Minute
+	// DefaultCheckInterval is how often the periodic leak check runs.
+	DefaultCheckInterval = time.Minute
+)
+
+// Option configures [New].
+type Option interface{ apply(*config) error }
+
+type config struct {
+	threshold time.Duration
+	interval  time.Duration
+	shards    int
+	telemetry *telemetry.Registry
+}
+
+type option func(*config) error
+
+func (f option) apply(c *config) error { return f(c) }
+
+func (c *config) withDefaults() {
+	if c.threshold == 0 {
+		c.threshold = DefaultLeakThreshold
+	}
+	if c.interval == 0 {
+		c.interval = DefaultCheckInterval
+	}
+	if c.shards == 0 {
+		c.shards = 4 * runtime.GOMAXPROCS(0)
+	}
+	if c.telemetry == nil {
+		c.telemetry = telemetry.Default()
+	}
+}
+
+// WithLeakThreshold sets the age past which the periodic check flags a
+// monitor as a potential leak. It must be positive; the default is
+// [DefaultLeakThreshold].
+func WithLeakThreshold(d time.Duration) Option {
+	return option(func(c *config) error {
+		if d <= 0 {
+			return &optionError{fmt.Sprintf("WithLeakThreshold(%v): must be positive", d)}
+		}
+		c.threshold = d
+		return nil
+	})
+}
+
+// WithCheckInterval sets how often the leak check runs. It must be
+// positive; the default is [DefaultCheckInterval].
+func WithCheckInterval(d time.Duration) Option {
+	return option(func(c *config) error {
+		if d <= 0 {
+			return &optionError{fmt.Sprintf("WithCheckInterval(%v): must be positive", d)}
+		}
+		c.interval = d
+		return nil
+	})
+}
+
+// WithShards sets the number of shards of each of the manager's two
+// tables (by ref and by process). It must be positive; the default is
+// 4 × runtime.GOMAXPROCS(0) at New.
+func WithShards(n int) Option {
+	return option(func(c *config) error {
+		if n <= 0 {
+			return &optionError{fmt.Sprintf("WithShards(%d): must be positive", n)}
+		}
+		c.shards = n
+		return nil
+	})
+}
+
+// WithTelemetry sets the registry events are emitted on. Nil, the
+// default, means telemetry.Default().
+func WithTelemetry(r *telemetry.Registry) Option {
+	return option(func(c *config) error {
+		c.telemetry = r
+		return nil
+	})
+}

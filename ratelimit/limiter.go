@@ -1,0 +1,255 @@
+package ratelimit
+
+import (
+	"context"
+	"hash/maphash"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/telemetry"
+)
+
+// Gate is the hook a sender uses to rate-limit a destination: Wait blocks
+// until one event for key may pass, or returns an error (the context
+// ended, or the wait would outlast its deadline). [Limiter] implements
+// it; package send can take a Gate and call Wait(ctx, destination) before
+// each attempt.
+type Gate interface {
+	Wait(ctx context.Context, key string) error
+}
+
+var _ Gate = (*Limiter)(nil)
+
+// Limiter is a set of token buckets, one per key, each with the default
+// limit or its own. All its methods are safe from any goroutine. Create
+// it with [New]; the zero Limiter is not usable.
+type Limiter struct {
+	def       Limit
+	overrides sync.Map // string -> Limit; read when a bucket is made
+	seed      maphash.Seed
+	shards    []shard
+	cfg       config
+	tel       *telemetry.Registry
+	touch     int64 // ns between two updates of a bucket's last use
+	rejected  atomic.Uint64
+	expired   atomic.Uint64
+
+	mu      sync.Mutex     // protects janitor
+	janitor process.Target // the running janitor, if any
+}
+
+// shard holds the buckets of the keys hashing to it. Reads take no lock
+// (sync.Map), so a hot key scales with cores.
+type shard struct {
+	buckets sync.Map // string -> *bucket
+	n       atomic.Int64
+	_       [64]byte
+}
+
+// bucket is one key's token bucket.
+type bucket struct {
+	lim  *rate.Limiter
+	last atomic.Int64 // last use, in UnixNano; written at most every touch ns
+}
+
+// New returns a limiter whose keys have limit def unless an option gives
+// them their own. It fails with a *[LimitError] (matching
+// [ErrInvalidLimit]) for an invalid limit and an error matching
+// [ErrInvalidOption] for a bad option. New starts nothing: keys are made
+// on first use, and idle ones are forgotten only while the janitor runs
+// ([Limiter.Start], [Limiter.StartLink] or [Limiter.ChildSpec]).
+func New(def Limit, opts ...Option) (*Limiter, error) {
+	if err := def.validate(""); err != nil {
+		return nil, err
+	}
+	var cfg config
+	for _, o := range opts {
+		if o == nil {
+			return nil, optionErr("nil option")
+		}
+		if err := o.apply(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	cfg.withDefaults()
+	l := &Limiter{
+		def:    def,
+		seed:   maphash.MakeSeed(),
+		shards: make([]shard, cfg.shards),
+		cfg:    cfg,
+		tel:    cfg.telemetry,
+		touch:  max(int64(cfg.idle/16), 1),
+	}
+	for k, v := range cfg.keys {
+		l.overrides.Store(k, v)
+	}
+	return l, nil
+}
+
+func (l *Limiter) shard(key string) *shard {
+	return &l.shards[maphash.String(l.seed, key)%uint64(len(l.shards))]
+}
+
+// LimitOf returns the limit key has: its own, or the default.
+func (l *Limiter) LimitOf(key string) Limit {
+	if v, ok := l.overrides.Load(key); ok {
+		return v.(Limit)
+	}
+	return l.def
+}
+
+// SetLimit gives key its own limit from now on. An existing bucket keeps
+// its tokens and refills at the new rate. It fails with a *[LimitError]
+// for an invalid limit.
+func (l *Limiter) SetLimit(key string, lim Limit) error {
+	if err := lim.validate(key); err != nil {
+		return err
+	}
+	l.overrides.Store(key, lim)
+	if v, ok := l.shard(key).buckets.Load(key); ok {
+		apply(v.(*bucket), lim, time.Now())
+	}
+	return nil
+}
+
+func apply(b *bucket, lim Limit, now time.Time) {
+	b.lim.SetLimitAt(now, lim.Rate)
+	b.lim.SetBurstAt(now, lim.Burst)
+}
+
+// bucket returns key's bucket, making it on first use.
+func (l *Limiter) bucket(key string, now time.Time) *bucket {
+	s := l.shard(key)
+	ns := now.UnixNano()
+	if v, ok := s.buckets.Load(key); ok {
+		b := v.(*bucket)
+		if ns-b.last.Load() > l.touch {
+			b.last.Store(ns)
+		}
+		return b
+	}
+	lim := l.LimitOf(key)
+	b := &bucket{lim: rate.NewLimiter(lim.Rate, lim.Burst)}
+	b.last.Store(ns)
+	v, loaded := s.buckets.LoadOrStore(key, b)
+	if loaded {
+		return v.(*bucket)
+	}
+	s.n.Add(1)
+	if now := l.LimitOf(key); now != lim {
+		// SetLimit ran between LimitOf and the store, and may have missed
+		// the new bucket.
+		apply(b, now, time.Now())
+	}
+	return b
+}
+
+// Allow reports whether one event for key may happen now, taking a token
+// if so. It never blocks. A refusal is counted and emitted as
+// [EventRejected] with op "allow".
+func (l *Limiter) Allow(key string) bool {
+	now := time.Now()
+	if l.bucket(key, now).lim.AllowN(now, 1) {
+		return true
+	}
+	l.reject(key, "allow", nil)
+	return false
+}
+
+// Reserve takes a token for key now or in the future and returns the
+// reservation: the caller waits r.Delay() before acting, or calls
+// r.Cancel() to give the token back. r.OK() is false when the key can
+// never pass (burst zero); that is counted and emitted as [EventRejected]
+// with op "reserve". It never blocks.
+func (l *Limiter) Reserve(key string) *rate.Reservation {
+	now := time.Now()
+	r := l.bucket(key, now).lim.ReserveN(now, 1)
+	if !r.OK() {
+		l.reject(key, "reserve", ErrExceedsBurst)
+	}
+	return r
+}
+
+// Wait blocks until one event for key may happen, or ctx ends. It returns
+// nil at once when a token is available. It returns a *[RejectedError]
+// (matching [ErrRejected]):
+//
+//   - at once, when the key can never pass (cause [ErrExceedsBurst]);
+//   - at once, when the wait would outlast ctx's deadline (cause
+//     context.DeadlineExceeded; no token is taken);
+//   - at once, when ctx has already ended (cause ctx.Err());
+//   - when ctx ends during the wait (cause ctx.Err(); the token is given
+//     back).
+//
+// Rejections are counted and emitted as [EventRejected] with op "wait".
+// A nil ctx is an error matching [ErrInvalidOption].
+func (l *Limiter) Wait(ctx context.Context, key string) error {
+	if ctx == nil {
+		return optionErr("Wait: nil context")
+	}
+	if err := ctx.Err(); err != nil {
+		return l.rejectWait(key, 0, err) // as x/time/rate: no token taken
+	}
+	now := time.Now()
+	r := l.bucket(key, now).lim.ReserveN(now, 1)
+	if !r.OK() {
+		return l.rejectWait(key, 0, ErrExceedsBurst)
+	}
+	delay := r.DelayFrom(now)
+	if delay == 0 {
+		return nil
+	}
+	if dl, ok := ctx.Deadline(); ok && now.Add(delay).After(dl) {
+		r.CancelAt(now)
+		return l.rejectWait(key, delay, context.DeadlineExceeded)
+	}
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		r.Cancel()
+		return l.rejectWait(key, delay, ctx.Err())
+	}
+}
+
+func (l *Limiter) rejectWait(key string, delay time.Duration, cause error) error {
+	l.reject(key, "wait", cause)
+	return &RejectedError{Key: key, Delay: delay, Cause: cause}
+}
+
+func (l *Limiter) reject(key, op string, reason error) {
+	l.rejected.Add(1)
+	if l.tel.Enabled(EventRejected) {
+		md := telemetry.Metadata{"key": key, "op": op}
+		if reason != nil {
+			md["reason"] = reason
+		}
+		l.tel.Execute(EventRejected, telemetry.Measurements{"count": 1}, md)
+	}
+}
+
+// Stats are a limiter's counters.
+type Stats struct {
+	// Keys is the number of keys with a bucket now.
+	Keys int
+	// Rejected counts refused Allow calls, failed reservations and failed
+	// waits.
+	Rejected uint64
+	// Expired counts keys the janitor forgot.
+	Expired uint64
+}
+
+// Stats returns the limiter's counters.
+func (l *Limiter) Stats() Stats {
+	s := Stats{Rejected: l.rejected.Load(), Expired: l.expired.Load()}
+	for i := range l.shards {
+		s.Keys += int(l.shards[i].n.Load())
+	}
+	return s
+}
