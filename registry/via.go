@@ -43,3 +43,9 @@ func (v ViaName) RegisterName(pid process.PID) error {
 
 // String returns "via(key)".
 func (v ViaName) String() string { return fmt.Sprintf("via(%v)", v.key) }
+
+// Key returns the name's key.
+func (v ViaName) Key() any { return v.key }
+
+// Registry returns the registry that holds the name.
+func (v ViaName) Registry() *Registry { return v.r }

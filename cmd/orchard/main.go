@@ -5,6 +5,7 @@
 //	orchard version                          print the module and Go versions
 //	orchard demo [flags]                     run a live supervision tree and crash it
 //	orchard conformance run [-check] FILE    replay a supervisor conformance scenario
+//	orchard deadletters list|retry|purge     inspect a durable dead-letter queue
 //
 // The demo runs an application (a dynamic supervisor of agents, named in
 // a registry, and a rest_for_one pipeline under one root supervisor), crashes
@@ -46,6 +47,8 @@ commands:
              (draw a frame only when something changed)
   conformance run [-check] FILE.json
              replay a supervisor conformance scenario, print its trace (JSON)
+  deadletters list|retry|purge (--data DIR | --server URL) [flags]
+             inspect, re-arm or purge a durable dead-letter queue
   help       print this text
 `
 
@@ -64,6 +67,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runDemoCommand(ctx, rest, stdout, stderr)
 	case "conformance":
 		return runConformanceCommand(ctx, rest, stdout, stderr)
+	case "deadletters":
+		return runDeadletters(rest, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

@@ -1,0 +1,208 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/seed-fe72f376/orchard/deadletter"
+)
+
+const deadlettersUsage = `usage: orchard deadletters list|retry|purge (--data DIR | --server URL) [flags]
+
+Operates on a durable dead-letter queue (package deadletter).
+
+  list    print the entries, oldest first failure first, as a table or --json
+  retry   re-arm the entries: reset their automatic retry count and make them
+          due now, so the application's retrier re-delivers them at its next
+          tick (the CLI does not deliver: the destinations live in the
+          application); entries re-armed while the application is stopped are
+          retried when it starts its retrier
+  purge   delete the entries; needs a filter or --all
+
+store (one of):
+  --data DIR      the queue's data directory; the application must not be
+                  running (the directory is locked while it is)
+  --server URL    the NATS server of a running application (when it listens)
+  --bucket NAME   the key-value bucket (default ORCHARD_DEADLETTERS)
+
+filters (ANDed):
+  --id ID         this entry (repeatable)
+  --dest D        destination name or printed form
+  --reason S      reason contains S
+  --limit N       list at most N entries (default 0: all)
+  --json          list as JSON
+  --all           purge or retry every entry
+`
+
+// deadlettersOpts is the parsed command line of `orchard deadletters`.
+type deadlettersOpts struct {
+	data, server, bucket string
+	filter               deadletter.Filter
+	limit                int
+	json, all            bool
+}
+
+// runDeadletters runs `orchard deadletters ...`: 0 on success, 1 when the
+// store could not be opened or changed, 2 on a usage error.
+func runDeadletters(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, deadlettersUsage)
+		return 2
+	}
+	sub := args[0]
+	if sub == "help" || sub == "-h" || sub == "--help" {
+		fmt.Fprint(stdout, deadlettersUsage)
+		return 0
+	}
+	if sub != "list" && sub != "retry" && sub != "purge" {
+		fmt.Fprintf(stderr, "orchard deadletters: unknown command %q\n\n%s", sub, deadlettersUsage)
+		return 2
+	}
+	o, code := parseDeadlettersFlags(sub, args[1:], stderr)
+	if code >= 0 {
+		return code
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	store, closeStore, err := openDeadletterStore(ctx, o)
+	if err != nil {
+		fmt.Fprintf(stderr, "orchard deadletters: %v\n", err)
+		return 1
+	}
+	defer closeStore()
+	if err := runDeadlettersSub(ctx, sub, store, o, stdout); err != nil {
+		fmt.Fprintf(stderr, "orchard deadletters %s: %v\n", sub, err)
+		return 1
+	}
+	return 0
+}
+
+// parseDeadlettersFlags returns the options, and -1 or the exit code to
+// return at once.
+func parseDeadlettersFlags(sub string, args []string, stderr io.Writer) (deadlettersOpts, int) {
+	var o deadlettersOpts
+	fs := flag.NewFlagSet("orchard deadletters "+sub, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, deadlettersUsage) }
+	fs.StringVar(&o.data, "data", "", "data directory")
+	fs.StringVar(&o.server, "server", "", "NATS server URL of a running application")
+	fs.StringVar(&o.bucket, "bucket", "", "key-value bucket")
+	fs.Func("id", "entry id (repeatable)", func(s string) error { o.filter.IDs = append(o.filter.IDs, s); return nil })
+	fs.StringVar(&o.filter.Dest, "dest", "", "destination")
+	fs.StringVar(&o.filter.Reason, "reason", "", "reason substring")
+	fs.IntVar(&o.limit, "limit", 0, "at most N entries")
+	fs.BoolVar(&o.json, "json", false, "JSON output")
+	fs.BoolVar(&o.all, "all", false, "every entry")
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return o, 0
+		}
+		return o, 2
+	}
+	switch {
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "orchard deadletters %s: unexpected argument %q\n", sub, fs.Arg(0))
+	case (o.data == "") == (o.server == ""):
+		fmt.Fprintf(stderr, "orchard deadletters %s: give exactly one of --data or --server\n", sub)
+	case o.limit < 0:
+		fmt.Fprintf(stderr, "orchard deadletters %s: negative --limit\n", sub)
+	case sub != "list" && o.filter.IsZero() && !o.all:
+		fmt.Fprintf(stderr, "orchard deadletters %s: give a filter (--id, --dest, --reason) or --all\n", sub)
+	case sub != "list" && !o.filter.IsZero() && o.all:
+		fmt.Fprintf(stderr, "orchard deadletters %s: --all excludes filters\n", sub)
+	default:
+		return o, -1
+	}
+	return o, 2
+}
+
+// openDeadletterStore opens the store named by --data or --server and
+// returns the function that closes it.
+func openDeadletterStore(ctx context.Context, o deadlettersOpts) (deadletter.Store, func(), error) {
+	if o.data != "" {
+		s, err := deadletter.OpenDir(ctx, o.data, deadletter.DirConfig{Bucket: o.bucket})
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() { _ = s.Close() }, nil
+	}
+	nc, err := nats.Connect(o.server, nats.Name("orchard-deadletters"), nats.Timeout(10*time.Second))
+	if err != nil {
+		return nil, nil, fmt.Errorf("connect %s: %w", o.server, err)
+	}
+	js, err := jetstream.New(nc)
+	if err == nil {
+		var s *deadletter.JetStreamStore
+		if s, err = deadletter.OpenJetStream(ctx, js, o.bucket); err == nil {
+			return s, func() { _ = s.Close(); nc.Close() }, nil
+		}
+	}
+	nc.Close()
+	return nil, nil, err
+}
+
+func runDeadlettersSub(ctx context.Context, sub string, store deadletter.Store, o deadlettersOpts, stdout io.Writer) error {
+	switch sub {
+	case "list":
+		entries, err := deadletter.List(ctx, store, o.filter, o.limit)
+		if err != nil {
+			return err
+		}
+		if o.json {
+			return writeEntriesJSON(stdout, entries)
+		}
+		return writeEntriesTable(stdout, entries)
+	case "retry":
+		n, err := deadletter.Rearm(ctx, store, o.filter, time.Now())
+		fmt.Fprintf(stdout, "re-armed %d entries: the application's retrier re-delivers them at its next tick\n", n)
+		return err
+	default: // purge
+		n, err := deadletter.Purge(ctx, store, o.filter, nil)
+		fmt.Fprintf(stdout, "purged %d entries\n", n)
+		return err
+	}
+}
+
+func writeEntriesJSON(w io.Writer, entries []deadletter.Entry) error {
+	if entries == nil {
+		entries = []deadletter.Entry{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(entries)
+}
+
+func writeEntriesTable(w io.Writer, entries []deadletter.Entry) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tDEST\tREASON\tATTEMPTS\tFIRST FAILURE\tLAST ATTEMPT\tREPLAYABLE")
+	for _, e := range entries {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\n", e.ID, e.Dest.Printed, oneLine(e.Reason, 48),
+			e.Attempts, e.FirstFailure.UTC().Format(time.RFC3339), e.LastAttempt.UTC().Format(time.RFC3339),
+			strconv.FormatBool(e.Replayable))
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	_, err := fmt.Fprintf(w, "%d entries\n", len(entries))
+	return err
+}
+
+// oneLine keeps a table cell on one line and at most n runes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
+}

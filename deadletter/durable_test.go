@@ -1,0 +1,191 @@
+package deadletter_test
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/otptest"
+	"github.com/seed-fe72f376/orchard/send"
+)
+
+func openDir(t *testing.T, dir string, cfg deadletter.DirConfig) *deadletter.JetStreamStore {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s, err := deadletter.OpenDir(ctx, dir, cfg)
+	if err != nil {
+		t.Fatalf("OpenDir(%s) = %v", dir, err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	return s
+}
+
+func TestDurableAcrossRestart(t *testing.T) {
+	dir := t.TempDir()
+	node := otptest.NewNode(t)
+	ctx := context.Background()
+
+	store := openDir(t, dir, deadletter.DirConfig{})
+	q := newQueue(t, node, store)
+	want := map[string]any{}
+	for i := range 5 {
+		e := add(t, q, send.Letter{Dest: node.Name("billing"), Msg: Order{ID: i, Item: "tea"}, Reason: errors.New("timeout"),
+			Metadata: map[string]string{"trace": fmt.Sprint(i)}, FirstFailure: t0.Add(time.Duration(i) * time.Minute)})
+		want[e.ID] = Order{ID: i, Item: "tea"}
+	}
+	odd := add(t, q, send.Letter{Dest: node.Name("billing"), Msg: make(chan int), FirstFailure: t0.Add(time.Hour)})
+	_ = q.Close(ctx)
+	if err := store.Close(); err != nil {
+		t.Fatalf("store.Close = %v", err)
+	}
+	if err := store.Close(); !errors.Is(err, deadletter.ErrClosed) {
+		t.Errorf("second Close = %v; want ErrClosed", err)
+	}
+
+	store2 := openDir(t, dir, deadletter.DirConfig{})
+	q2 := newQueue(t, node, store2)
+	got, err := q2.List(ctx, deadletter.Filter{}, 0)
+	if err != nil || len(got) != 6 {
+		t.Fatalf("List after restart = %d entries, %v; want 6", len(got), err)
+	}
+	for i, e := range got[:5] {
+		msg, err := q2.Decode(e)
+		if err != nil || msg != want[e.ID] || e.Metadata["trace"] != fmt.Sprint(i) || e.Reason != "timeout" {
+			t.Errorf("entry %d after restart = %+v, decoded %#v, %v; want Order %d", i, e, msg, err, i)
+		}
+	}
+	if last := got[5]; last.ID != odd.ID || last.Replayable || last.Msg.Type != "chan int" {
+		t.Errorf("non-replayable entry after restart = %+v", last)
+	}
+	if _, err := deadletter.OpenDir(ctx, dir, deadletter.DirConfig{}); err == nil || !strings.Contains(err.Error(), "in use") {
+		t.Errorf("second OpenDir on a live dir = %v; want in-use error", err)
+	}
+}
+
+// helperEnv switches the test binary into the crash helper: it appends
+// entries to the store in the directory named by the variable.
+const helperEnv = "ORCHARD_DEADLETTER_CRASH_HELPER_DIR"
+
+// runHelperProcess runs the crash helper when the test binary was started
+// as one, and reports whether it did (the helper never returns normally:
+// it is killed).
+func runHelperProcess() bool {
+	dir := os.Getenv(helperEnv)
+	if dir == "" {
+		return false
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	store, err := deadletter.OpenDir(ctx, dir, deadletter.DirConfig{SyncAlways: os.Getenv(helperEnv+"_SYNC") == "1"})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "helper:", err)
+		os.Exit(3)
+	}
+	out := bufio.NewWriter(os.Stdout)
+	for i := 0; ctx.Err() == nil; i++ {
+		e := deadletter.Entry{ID: fmt.Sprintf("e%09d", i), Dest: deadletter.Destination{Kind: deadletter.DestName, Name: "x", Printed: "x"},
+			Reason: "crash test", Attempts: 1, FirstFailure: time.Now()}
+		if err := store.Put(ctx, e); err != nil {
+			fmt.Fprintln(os.Stderr, "helper:", err)
+			os.Exit(4)
+		}
+		fmt.Fprintln(out, e.ID) // acknowledged
+		_ = out.Flush()
+	}
+	os.Exit(5)
+	return true
+}
+
+func TestKill9LosesNoAckedEntry(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a child process")
+	}
+	for _, policy := range []struct {
+		name string
+		sync string
+	}{{"sync-always", "1"}, {"default-interval", "0"}} {
+		t.Run(policy.name, func(t *testing.T) { killAndCheck(t, policy.sync) })
+	}
+}
+
+// killAndCheck runs the helper, reads acked ids, SIGKILLs it in the middle
+// of appending, and checks every acked id is in the reopened store. With
+// the default interval policy this holds too: the killed program's writes
+// are in the OS page cache, which a process crash does not lose (only a
+// machine crash can lose the last interval's unsynced writes).
+func killAndCheck(t *testing.T, sync string) {
+	const acksWanted = 300
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"="+dir, helperEnv+"_SYNC="+sync)
+	cmd.Stderr = os.Stderr
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stdout)
+	acked := readAcks(t, sc, acksWanted)
+	if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatalf("SIGKILL: %v", err)
+	}
+	acked = append(acked, drain(sc)...) // acks printed before the kill landed
+	if err := cmd.Wait(); err == nil {
+		t.Fatalf("helper exited cleanly; want killed")
+	}
+	store := openDir(t, dir, deadletter.DirConfig{})
+	missing := 0
+	for _, id := range acked {
+		if _, err := store.Get(context.Background(), id); err != nil {
+			missing++
+			if missing <= 5 {
+				t.Errorf("acked entry %s lost after SIGKILL: %v", id, err)
+			}
+		}
+	}
+	if missing > 0 {
+		t.Errorf("%d of %d acked entries lost", missing, len(acked))
+	}
+	t.Logf("%d acked entries, all present after SIGKILL", len(acked))
+}
+
+func readAcks(t *testing.T, sc *bufio.Scanner, n int) []string {
+	t.Helper()
+	var ids []string
+	deadline := time.Now().Add(time.Minute)
+	for len(ids) < n && sc.Scan() {
+		ids = append(ids, sc.Text())
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d acks within a minute", len(ids))
+		}
+	}
+	if len(ids) < n {
+		t.Fatalf("helper stopped after %d acks: %v", len(ids), sc.Err())
+	}
+	return ids
+}
+
+func drain(sc *bufio.Scanner) []string {
+	var ids []string
+	for sc.Scan() {
+		if line := sc.Text(); strings.HasPrefix(line, "e") && len(line) == 10 {
+			ids = append(ids, line) // a torn last line is not an ack
+		}
+	}
+	return ids
+}

@@ -1,0 +1,87 @@
+package deadletter
+
+import (
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrNotFound is returned when no entry has the given id.
+	ErrNotFound = errors.New("deadletter: entry not found")
+	// ErrNotReplayable matches the retry failure of an entry whose message
+	// could not be encoded when it was stored: only its Go type and
+	// printed form were kept. The entry stays in the queue.
+	ErrNotReplayable = errors.New("deadletter: message not replayable")
+	// ErrUndeliverable matches the retry failure of an entry whose
+	// destination cannot be resolved to a process.Dest any more (a PID
+	// from an earlier run, a registry name without a resolver). The entry
+	// stays in the queue.
+	ErrUndeliverable = errors.New("deadletter: destination cannot be resolved")
+	// ErrUnregistered is returned by a codec for a message whose type was
+	// not registered.
+	ErrUnregistered = errors.New("deadletter: message type not registered")
+	// ErrClosed is returned by the queue's and stores' methods after Close.
+	ErrClosed = errors.New("deadletter: closed")
+	// ErrInvalidOption is matched by the errors of bad options or
+	// arguments (a nil node or store, a negative limit or interval).
+	ErrInvalidOption = errors.New("deadletter: invalid option")
+	// ErrRetrierRunning is returned when a retrier is started while one
+	// of the same queue is alive.
+	ErrRetrierRunning = errors.New("deadletter: retrier already running")
+)
+
+// NotReplayableError is the retry failure of a non-replayable entry; it
+// matches [ErrNotReplayable].
+type NotReplayableError struct {
+	ID string
+	// Type is the message's Go type, as recorded.
+	Type string
+	// Cause is why the message could not be encoded.
+	Cause string
+}
+
+func (e *NotReplayableError) Error() string {
+	return fmt.Sprintf("deadletter: entry %s: message of type %s not replayable: %s", e.ID, e.Type, e.Cause)
+}
+
+// Is reports whether target is [ErrNotReplayable].
+func (e *NotReplayableError) Is(target error) bool { return target == ErrNotReplayable }
+
+// UndeliverableError is the retry failure of an entry whose destination
+// cannot be resolved; it matches [ErrUndeliverable] and unwraps to the
+// resolver's error, if any.
+type UndeliverableError struct {
+	ID   string
+	Dest Destination
+	Err  error
+}
+
+func (e *UndeliverableError) Error() string {
+	msg := fmt.Sprintf("deadletter: entry %s: destination %s (%s) cannot be resolved", e.ID, e.Dest.Printed, e.Dest.Kind)
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Is reports whether target is [ErrUndeliverable].
+func (e *UndeliverableError) Is(target error) bool { return target == ErrUndeliverable }
+
+// Unwrap returns the resolver's error.
+func (e *UndeliverableError) Unwrap() error { return e.Err }
+
+// RetryError is one entry's failed re-delivery within [Queue.Retry]: Err is
+// the delivery error, a *[NotReplayableError] or an *[UndeliverableError].
+type RetryError struct {
+	ID  string
+	Err error
+}
+
+func (e *RetryError) Error() string { return fmt.Sprintf("deadletter: retry %s: %v", e.ID, e.Err) }
+
+// Unwrap returns the cause.
+func (e *RetryError) Unwrap() error { return e.Err }
+
+func invalid(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidOption}, args...)...)
+}

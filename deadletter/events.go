@@ -1,0 +1,73 @@
+package deadletter
+
+import (
+	"sync/atomic"
+
+	"github.com/seed-fe72f376/orchard/telemetry"
+)
+
+// Telemetry event names. Every event has the measurement "count" (1, or
+// the number of entries for Purged and Rearmed); the per-entry events also
+// have "attempts" (the entry's attempts after the event). Metadata keys
+// are listed per event.
+const (
+	// EventAdded: an entry was stored. Metadata "id", "dest" (printed),
+	// "reason" (string), "replayable" (bool).
+	EventAdded = "orchard.deadletter.added"
+	// EventRetried: a re-delivery succeeded (the entry is then removed).
+	// Metadata "id", "dest", "auto" (bool: by the retrier).
+	EventRetried = "orchard.deadletter.retried"
+	// EventRetryFailed: a re-delivery failed and the entry stays.
+	// Metadata "id", "dest", "auto", "reason" (error).
+	EventRetryFailed = "orchard.deadletter.retry_failed"
+	// EventExhausted: an entry reached the retrier's maximum and will no
+	// longer be retried automatically. Metadata "id", "dest".
+	EventExhausted = "orchard.deadletter.exhausted"
+	// EventRemoved: an entry left the store. Metadata "id", "cause"
+	// ("delivered" or "purged").
+	EventRemoved = "orchard.deadletter.removed"
+	// EventPurged: a Purge removed "count" entries. Metadata "filter"
+	// ([Filter]).
+	EventPurged = "orchard.deadletter.purged"
+	// EventRetrierError: a pass of the automatic retrier stopped on a
+	// store error; the retrier goes on at its next tick. Metadata
+	// "reason" (error).
+	EventRetrierError = "orchard.deadletter.retrier_error"
+	// EventRearmed: a Rearm made "count" entries due now. Metadata
+	// "filter".
+	EventRearmed = "orchard.deadletter.rearmed"
+)
+
+// Stats counts what a queue did since it was created (not what its store
+// holds: see [Queue.Len]).
+type Stats struct {
+	Added, Retried, RetryFailed, Exhausted, Removed, Purged, Rearmed uint64
+}
+
+type counters struct {
+	added, retried, retryFailed, exhausted, removed, purged, rearmed atomic.Uint64
+}
+
+func (c *counters) snapshot() Stats {
+	return Stats{
+		Added: c.added.Load(), Retried: c.retried.Load(), RetryFailed: c.retryFailed.Load(),
+		Exhausted: c.exhausted.Load(), Removed: c.removed.Load(), Purged: c.purged.Load(),
+		Rearmed: c.rearmed.Load(),
+	}
+}
+
+func (q *Queue) emit(event string, count float64, e *Entry, md telemetry.Metadata) {
+	r := q.cfg.telemetry
+	if !r.Enabled(event) {
+		return
+	}
+	m := telemetry.Measurements{"count": count}
+	if e != nil {
+		m["attempts"] = float64(e.Attempts)
+		if md == nil {
+			md = telemetry.Metadata{}
+		}
+		md["id"], md["dest"] = e.ID, e.Dest.Printed
+	}
+	r.Execute(event, m, md)
+}

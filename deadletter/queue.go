@@ -1,0 +1,314 @@
+package deadletter
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/registry"
+	"github.com/seed-fe72f376/orchard/send"
+	"github.com/seed-fe72f376/orchard/telemetry"
+)
+
+// Queue is a dead-letter queue over a [Store]. It implements
+// send.DeadLetterSink. Its methods are safe from any goroutine.
+type Queue struct {
+	node  *process.Node
+	store Store
+	cfg   config
+	stats counters
+
+	seq    atomic.Uint64
+	closed atomic.Bool
+
+	// retryMu serialises re-deliveries (Retry and the retrier), so an
+	// entry is never delivered twice by one queue.
+	retryMu sync.Mutex
+
+	mu      sync.Mutex // protects the fields below
+	live    map[string]process.Dest
+	retrier process.PID
+}
+
+var _ send.DeadLetterSink = (*Queue)(nil)
+
+// New returns a queue that stores entries in store and re-delivers them on
+// node. It starts nothing: see [Queue.StartRetrier] for automatic retry.
+// The queue does not own store; close the store after [Queue.Close].
+func New(node *process.Node, store Store, opts ...Option) (*Queue, error) {
+	if node == nil {
+		return nil, invalid("nil node")
+	}
+	if store == nil {
+		return nil, invalid("nil store")
+	}
+	cfg := config{codec: NewJSONCodec(), telemetry: telemetry.Default(), retryTO: DefaultRetryTimeout, now: time.Now}
+	for _, o := range opts {
+		if o == nil {
+			return nil, invalid("nil option")
+		}
+		if err := o.apply(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	q := &Queue{node: node, store: store, cfg: cfg, live: map[string]process.Dest{}}
+	if q.cfg.deliver == nil {
+		q.cfg.deliver = func(_ context.Context, d process.Dest, msg any) error { return node.SendDest(d, msg) }
+	}
+	if q.cfg.resolve == nil {
+		q.cfg.resolve = q.resolveDefault
+	}
+	return q, nil
+}
+
+// DeadLetter stores l; it is [Queue.Add] without the entry, for
+// send.DeadLetterSink. It returns once the store acknowledged the entry.
+func (q *Queue) DeadLetter(ctx context.Context, l send.Letter) error {
+	_, err := q.Add(ctx, l)
+	return err
+}
+
+// Add stores l as a new entry and returns it once the store acknowledged
+// it. A message the codec cannot encode is stored all the same, as a
+// non-replayable entry (Entry.Replayable false) with its Go type and
+// printed form. Defaults: a nil Reason is stored as "unknown", zero
+// Attempts as 1, a zero FirstFailure as now and a zero LastAttempt as
+// FirstFailure.
+func (q *Queue) Add(ctx context.Context, l send.Letter) (Entry, error) {
+	if q.closed.Load() {
+		return Entry{}, ErrClosed
+	}
+	if l.Dest == nil {
+		return Entry{}, invalid("nil destination")
+	}
+	e := q.newEntry(l)
+	if err := q.store.Put(ctx, e); err != nil {
+		return Entry{}, err
+	}
+	q.mu.Lock()
+	q.live[e.ID] = l.Dest
+	q.mu.Unlock()
+	q.stats.added.Add(1)
+	q.emit(EventAdded, 1, &e, telemetry.Metadata{"reason": e.Reason, "replayable": e.Replayable})
+	return e, nil
+}
+
+func (q *Queue) newEntry(l send.Letter) Entry {
+	now := q.cfg.now()
+	e := Entry{
+		ID: q.newID(now), Dest: destinationOf(l.Dest), Reason: "unknown",
+		Metadata: l.Metadata, Attempts: max(l.Attempts, 1),
+		FirstFailure: l.FirstFailure, LastAttempt: l.LastAttempt, DueAt: now.Add(q.cfg.interval),
+	}
+	e.Msg, e.Replayable = encodeMessage(q.cfg.codec, l.Msg)
+	if l.Reason != nil {
+		e.Reason = l.Reason.Error()
+	}
+	if e.FirstFailure.IsZero() {
+		e.FirstFailure = now
+	}
+	if e.LastAttempt.IsZero() {
+		e.LastAttempt = e.FirstFailure
+	}
+	return e
+}
+
+// newID returns an id that sorts by creation time: the time in
+// nanoseconds, a per-queue sequence and a random part (two programs may
+// share a store), in hex.
+func (q *Queue) newID(now time.Time) string {
+	return fmt.Sprintf("%016x%04x%08x", uint64(now.UnixNano()), uint16(q.seq.Add(1)), rand.Uint32())
+}
+
+// destinationOf records d durably.
+func destinationOf(d process.Dest) Destination {
+	switch d := d.(type) {
+	case process.PID:
+		return Destination{Kind: DestPID, Printed: d.String()}
+	case process.Name:
+		return Destination{Kind: DestName, Name: d.String(), Printed: d.String()}
+	case registry.ViaName:
+		return Destination{Kind: DestVia, Name: fmt.Sprint(d.Key()), Printed: d.String()}
+	}
+	return Destination{Kind: DestOther, Printed: fmt.Sprint(d)}
+}
+
+// Get returns the entry with the id, or an error matching [ErrNotFound].
+func (q *Queue) Get(ctx context.Context, id string) (Entry, error) {
+	if q.closed.Load() {
+		return Entry{}, ErrClosed
+	}
+	return q.store.Get(ctx, id)
+}
+
+// List returns the entries f selects, oldest first failure first (ties by
+// id), at most limit of them; limit 0 means all. It reads the whole store.
+func (q *Queue) List(ctx context.Context, f Filter, limit int) ([]Entry, error) {
+	if limit < 0 {
+		return nil, invalid("negative limit %d", limit)
+	}
+	if q.closed.Load() {
+		return nil, ErrClosed
+	}
+	return list(ctx, q.store, f, limit)
+}
+
+// List returns the entries of store that f selects, ordered and limited as
+// [Queue.List] does; for tools that read a store without a queue.
+func List(ctx context.Context, store Store, f Filter, limit int) ([]Entry, error) {
+	if limit < 0 {
+		return nil, invalid("negative limit %d", limit)
+	}
+	return list(ctx, store, f, limit)
+}
+
+func list(ctx context.Context, store Store, f Filter, limit int) ([]Entry, error) {
+	var out []Entry
+	err := store.Scan(ctx, func(e Entry) bool {
+		if f.Match(e) {
+			out = append(out, e)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, byFirstFailure)
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+func byFirstFailure(a, b Entry) int {
+	if c := a.FirstFailure.Compare(b.FirstFailure); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.ID, b.ID)
+}
+
+// Len returns the number of entries in the store.
+func (q *Queue) Len(ctx context.Context) (int, error) {
+	n := 0
+	err := q.store.Scan(ctx, func(Entry) bool { n++; return true })
+	return n, err
+}
+
+// Decode returns the entry's message as the Go value that was
+// dead-lettered. It fails with a *[NotReplayableError] for a
+// non-replayable entry.
+func (q *Queue) Decode(e Entry) (any, error) {
+	if !e.Replayable {
+		return nil, &NotReplayableError{ID: e.ID, Type: e.Msg.Type, Cause: e.Msg.EncodeError}
+	}
+	msg, err := q.cfg.codec.Decode(e.Msg.Type, e.Msg.Data)
+	if err != nil {
+		return nil, &NotReplayableError{ID: e.ID, Type: e.Msg.Type, Cause: err.Error()}
+	}
+	return msg, nil
+}
+
+// Stats returns the queue's counters.
+func (q *Queue) Stats() Stats { return q.stats.snapshot() }
+
+// Purge removes the entries f selects (a zero Filter: all of them) and
+// returns how many it removed.
+func (q *Queue) Purge(ctx context.Context, f Filter) (int, error) {
+	if q.closed.Load() {
+		return 0, ErrClosed
+	}
+	n, err := Purge(ctx, q.store, f, func(e Entry) { q.forget(e.ID) })
+	q.stats.purged.Add(uint64(n))
+	q.stats.removed.Add(uint64(n))
+	q.emit(EventPurged, float64(n), nil, telemetry.Metadata{"filter": f})
+	return n, err
+}
+
+// Purge removes the entries of store that f selects, calling removed (if
+// not nil) for each; for tools that work on a store without a queue.
+func Purge(ctx context.Context, store Store, f Filter, removed func(Entry)) (int, error) {
+	entries, err := list(ctx, store, f, 0)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		if err := store.Delete(ctx, e.ID); err != nil {
+			return n, err
+		}
+		n++
+		if removed != nil {
+			removed(e)
+		}
+	}
+	return n, nil
+}
+
+func (q *Queue) forget(id string) {
+	q.mu.Lock()
+	delete(q.live, id)
+	q.mu.Unlock()
+	if q.cfg.telemetry.Enabled(EventRemoved) {
+		q.cfg.telemetry.Execute(EventRemoved, telemetry.Measurements{"count": 1}, telemetry.Metadata{"id": id, "cause": "purged"})
+	}
+}
+
+// Rearm makes the entries f selects due for automatic retry now and
+// resets their automatic retry count, so a running retrier (in this
+// program or, through a shared store, in another) retries them at its
+// next tick. It returns how many entries it re-armed.
+func (q *Queue) Rearm(ctx context.Context, f Filter) (int, error) {
+	if q.closed.Load() {
+		return 0, ErrClosed
+	}
+	n, err := Rearm(ctx, q.store, f, q.cfg.now())
+	q.stats.rearmed.Add(uint64(n))
+	q.emit(EventRearmed, float64(n), nil, telemetry.Metadata{"filter": f})
+	return n, err
+}
+
+// Rearm re-arms the entries of store that f selects, as [Queue.Rearm]
+// does, with now as their due time; for tools that work on a store
+// without a queue (the orchard CLI).
+func Rearm(ctx context.Context, store Store, f Filter, now time.Time) (int, error) {
+	entries, err := list(ctx, store, f, 0)
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, e := range entries {
+		e.AutoRetries, e.DueAt = 0, now
+		if err := store.Put(ctx, e); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
+}
+
+// Close stops the queue's retrier, if any, and makes later calls fail
+// with [ErrClosed]. It waits for the retrier to stop, at most until ctx
+// ends. It does not close the store. Later calls return nil.
+func (q *Queue) Close(ctx context.Context) error {
+	if !q.closed.CompareAndSwap(false, true) {
+		return nil
+	}
+	q.mu.Lock()
+	pid := q.retrier
+	q.mu.Unlock()
+	if pid.IsZero() {
+		return nil
+	}
+	err := stopRetrier(ctx, pid)
+	if errors.Is(err, process.NoProc) {
+		return nil
+	}
+	return err
+}

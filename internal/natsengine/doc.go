@@ -1,0 +1,57 @@
+// Package natsengine implements the lifecycle of the embedded NATS server
+// that Orchard's durable services share: one in-process nats-server with
+// JetStream file storage per data directory.
+//
+// # Seed mapping
+//
+// The seed design has no storage engine of its own (dead letters lived in
+// an ETS table, schedules in process state). DESIGN §8 settles on NATS:
+//
+//	seed / DESIGN                         Orchard
+//	one storage engine per node           Start(ctx, Config{Dir: ...}) (*Engine, error)
+//	client connection                     (*Engine).Conn()
+//	JetStream (streams, KV)               (*Engine).JetStream()
+//	stop in the app's shutdown order      (*Engine).Shutdown(ctx)
+//
+// # Semantics
+//
+// Start creates the data directory if needed, starts a nats-server with
+// JetStream storing under Dir, waits until it accepts connections (bounded
+// by [Config.ReadyTimeout] and by ctx), and opens one in-process client
+// connection ([nats.InProcessServer]): no TCP listener is opened unless
+// [Config.Listen] asks for one. The server logs nothing unless
+// [Config.Logger] is set.
+//
+// Only one Engine may run on a data directory: a second Start on the same
+// directory fails with [ErrDirInUse] until the first is shut down. Within
+// an OS process a table says so; across processes (on Unix) an advisory
+// flock on Dir/orchard.lock does, which the kernel releases when the
+// holder dies, even by SIGKILL. nats-server does not lock its store
+// itself, and two servers on one directory would corrupt it. Services that need storage on the same node share
+// the one Engine (the dead-letter queue, durable schedules, later the
+// cluster).
+//
+// Sync policy: by default JetStream writes each message to the OS (so an
+// acknowledged write survives a crash of the program: the page cache
+// keeps it) and fsyncs every [Config.SyncInterval] (nats-server's default
+// is two minutes), so a crash of the machine can lose the writes of the
+// last interval. [Config.SyncAlways] fsyncs every write before it is
+// acknowledged: durable against power loss, and much slower.
+//
+// Shutdown closes the client connection, shuts the server down (JetStream
+// flushes and syncs its files) and waits for it to finish, bounded by
+// ctx. It is idempotent: later calls return nil at once.
+//
+// # Differences from the seed
+//
+// The seed had nothing durable: an Elixir node restart lost every dead
+// letter. Here the state lives on disk in JetStream's own format, readable
+// by any NATS tool pointed at the directory.
+//
+// # Example
+//
+//	eng, err := natsengine.Start(ctx, natsengine.Config{Dir: "/var/lib/app/nats"})
+//	if err != nil { ... }
+//	defer eng.Shutdown(context.Background())
+//	kv, err := eng.JetStream().CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "b"})
+package natsengine
