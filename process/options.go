@@ -38,13 +38,19 @@ func WithDeadLetterHook(hook func(DeadLetter)) Option {
 	})
 }
 
-// WithEventHook sets the function that receives every lifecycle [Event]
+// WithEventHook adds a function that receives every lifecycle [Event]
 // (spawn, exit, zombie). The hook runs synchronously on the goroutine where
 // the event happened and must not block; telemetry adapters attach here.
+// Hooks of several WithEventHook options all run, in the order of the
+// options.
 func WithEventHook(hook func(Event)) Option {
 	return nodeOption(func(c *nodeConfig) error {
 		if hook == nil {
 			return &OptionError{Option: "WithEventHook", Reason: "nil hook"}
+		}
+		if prev := c.events; prev != nil {
+			c.events = func(e Event) { prev(e); hook(e) }
+			return nil
 		}
 		c.events = hook
 		return nil

@@ -25,10 +25,21 @@ func (f optionFunc) apply(o *options) { f(o) }
 // WithName registers the supervisor under a local name.
 func WithName(name string) Option { return optionFunc(func(o *options) { o.name = name }) }
 
-// WithEventHook sets a function that receives every [Event], synchronously
-// in the supervisor's process; it must not block.
+// WithEventHook adds a function that receives every [Event], synchronously
+// in the supervisor's process; it must not block. Hooks of several
+// WithEventHook options (say, telemetry.SupervisorEvents and the
+// application's own) all run, in the order of the options. A nil hook is
+// ignored.
 func WithEventHook(hook func(Event)) Option {
-	return optionFunc(func(o *options) { o.hook = hook })
+	return optionFunc(func(o *options) {
+		switch prev := o.hook; {
+		case hook == nil:
+		case prev == nil:
+			o.hook = hook
+		default:
+			o.hook = func(e Event) { prev(e); hook(e) }
+		}
+	})
 }
 
 // WithLogger sets where OTP-style supervisor reports go (default
