@@ -9,11 +9,24 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/timeouts"
 )
 
-// DefaultCallTimeout is how long a call waits for its reply when neither
-// the context has a deadline nor [WithTimeout] was given (OTP's 5 s).
-const DefaultCallTimeout = 5 * time.Second
+// DefaultCallTimeout is OTP's 5 s call timeout: what a call waits for its
+// reply when neither the context has a deadline nor [WithTimeout] was
+// given, unless the process-wide timeout configuration says otherwise.
+// The wait actually used is timeouts.Default().Get([CallTimeoutKey]),
+// which is this value times the ORCHARD_TIMEOUT_FACTOR until the
+// configuration sets that key (see package timeouts).
+const DefaultCallTimeout = timeouts.DefaultTimeout
+
+// CallTimeoutKey is the key of the default call timeout in package
+// timeouts' default configuration.
+const CallTimeoutKey = "genserver.call"
+
+// callTimeout is read on every call without a deadline: two atomic loads
+// while the configuration is unchanged, no map lookup.
+var callTimeout = timeouts.Default().Handle(CallTimeoutKey)
 
 // Infinity, given to [WithTimeout], makes a call wait without a timeout of
 // its own; only the context can end it then.
@@ -25,6 +38,9 @@ const Infinity time.Duration = -1
 type callReq struct {
 	req    any
 	caller process.PID
+	// info marks a delivery ([Deliver]): the loop runs HandleInfo on
+	// req and then acknowledges with an empty reply.
+	info bool
 	// state is gen<<1 | replied. A call record is reused (see callPool)
 	// after a call that got its reply; gen tells a reply meant for an
 	// earlier call through a kept From, which is then discarded.
@@ -87,7 +103,7 @@ func callPool(n *process.Node) *sync.Pool {
 // holds it but through a From of this generation, which send now rejects.
 func recycle(pool *sync.Pool, c *callReq) {
 	gen := c.state.Load() >> 1
-	c.req, c.v, c.err = nil, nil, nil
+	c.req, c.v, c.err, c.info = nil, nil, nil, false
 	c.state.Store((gen + 1) << 1)
 	pool.Put(c)
 }
@@ -110,7 +126,7 @@ func (f callOption) applyCall(c *callConfig) { f(c) }
 
 // WithTimeout sets the call's own timeout; [Infinity] means none. Without
 // it, a call waits until the context's deadline or, if the context has
-// none, [DefaultCallTimeout]. With both, the earlier one ends the call.
+// none, the configured default ([DefaultCallTimeout], see [CallTimeoutKey]). With both, the earlier one ends the call.
 // Any other duration that is not positive makes the call fail with
 // [ErrInvalidOption].
 func WithTimeout(d time.Duration) CallOption {
@@ -136,7 +152,13 @@ func (c *callConfig) setErr(err error) {
 // *[BadReplyError]; an error returned by HandleCall is returned as is.
 func Call[R any](ctx context.Context, dest process.Dest, req any, opts ...CallOption) (R, error) {
 	var zero R
-	v, err := call(ctx, dest, req, opts)
+	var cfg callConfig
+	if len(opts) > 0 {
+		if cfg = applyCallOptions(opts); cfg.err != nil {
+			return zero, cfg.err
+		}
+	}
+	v, err := call(ctx, dest, req, cfg, false)
 	if err != nil {
 		return zero, err
 	}
@@ -157,15 +179,10 @@ func nillable(t reflect.Type) bool {
 	return false
 }
 
-func call(ctx context.Context, dest process.Dest, req any, opts []CallOption) (any, error) {
+// call makes a call, or with info a delivery (see [Deliver]).
+func call(ctx context.Context, dest process.Dest, req any, cfg callConfig, info bool) (any, error) {
 	if ctx == nil {
 		return nil, &optionError{"Call", "nil context"}
-	}
-	var cfg callConfig
-	if len(opts) > 0 {
-		if cfg = applyCallOptions(opts); cfg.err != nil {
-			return nil, cfg.err
-		}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, &CallError{Dest: dest, Reason: ctxReason(err)}
@@ -183,7 +200,7 @@ func call(ctx context.Context, dest process.Dest, req any, opts []CallOption) (a
 	}
 	pool := callPool(t.Node())
 	c := pool.Get().(*callReq)
-	c.req, c.caller = req, caller
+	c.req, c.caller, c.info = req, caller, info
 	if err := t.Send(c); err != nil {
 		return nil, &CallError{Dest: dest, Reason: err}
 	}
@@ -213,7 +230,7 @@ func (w *waiter) await(pool *sync.Pool) (any, error) {
 			w.timeout = Infinity
 		}
 	} else if w.timeout == 0 {
-		w.timeout = DefaultCallTimeout
+		w.timeout = callTimeout.Get()
 	}
 	if w.timeout > 0 {
 		t.Node().StartDeadline(&c.dl, w.timeout, c)

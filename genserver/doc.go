@@ -55,6 +55,12 @@
 // In every failure case the process is gone when Start returns (or is
 // dying: a killed Init still has to return from its code).
 //
+// A call with neither a context deadline nor WithTimeout waits
+// timeouts.Default().Get(CallTimeoutKey) ("genserver.call": 5 s times
+// ORCHARD_TIMEOUT_FACTOR unless configured). [Deliver] sends a plain
+// message and waits until HandleInfo returned (package send's Handled
+// confirmation); a crash in HandleInfo is reported with its reason.
+//
 // [Call] sends the request and waits for the reply, the server's death, the
 // call's timeout or the context, whichever comes first. It watches the
 // callee for its whole duration, as gen_server:call monitors it: a callee

@@ -125,6 +125,9 @@ func (g *server) HandleMessage(_ *process.Proc, m process.Msg) error {
 	var err error
 	switch m := m.(type) {
 	case *callReq:
+		if m.info {
+			return g.handleDelivery(m)
+		}
 		return g.handleCall(m)
 	case castReq:
 		err = g.handleCast(m.msg)

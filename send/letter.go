@@ -14,7 +14,8 @@ type Letter struct {
 	Dest process.Dest
 	// Msg is the undelivered message.
 	Msg any
-	// Reason is why the last attempt failed.
+	// Reason is why the send failed: its *Error (outcome, last reason,
+	// attempts).
 	Reason error
 	// Metadata is the send's metadata.
 	Metadata map[string]string

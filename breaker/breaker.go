@@ -1,0 +1,233 @@
+package breaker
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"time"
+
+	"github.com/sony/gobreaker/v2"
+
+	"github.com/seed-fe72f376/orchard/telemetry"
+)
+
+// State is a breaker's state. Legal transitions: Closed → Open (the
+// failure threshold or ratio is reached), Open → HalfOpen (OpenTimeout
+// passed; seen at the next request or State call), HalfOpen → Closed
+// (HalfOpenMaxRequests trial requests succeeded in a row), HalfOpen → Open
+// (a trial request failed).
+type State int
+
+const (
+	// Closed lets every request through and counts failures.
+	Closed State = iota
+	// HalfOpen lets HalfOpenMaxRequests trial requests through.
+	HalfOpen
+	// Open refuses every request until OpenTimeout has passed.
+	Open
+)
+
+// String returns "closed", "half-open" or "open".
+func (s State) String() string {
+	switch s {
+	case Closed:
+		return "closed"
+	case HalfOpen:
+		return "half-open"
+	case Open:
+		return "open"
+	}
+	return "State(" + strconv.Itoa(int(s)) + ")"
+}
+
+func fromGobreaker(s gobreaker.State) State {
+	switch s {
+	case gobreaker.StateOpen:
+		return Open
+	case gobreaker.StateHalfOpen:
+		return HalfOpen
+	}
+	return Closed
+}
+
+// Settings configure every breaker of a [Set]. Start from
+// [DefaultSettings]: a zero field is not a default here.
+type Settings struct {
+	// FailureThreshold trips the breaker after this many consecutive
+	// failures in the closed state. Zero disables the rule (then
+	// FailureRatio must be set).
+	FailureThreshold uint32
+	// FailureRatio, when > 0, also trips the breaker when at least
+	// MinRequests requests were counted and this fraction of them
+	// failed. It must be in [0, 1].
+	FailureRatio float64
+	// MinRequests is how many requests FailureRatio needs to judge.
+	MinRequests uint32
+	// Interval clears the closed state's counts periodically; zero
+	// never clears them (consecutive failures still reset on success).
+	Interval time.Duration
+	// OpenTimeout is how long the breaker stays open before it lets
+	// trial requests through (half-open). It must be positive.
+	OpenTimeout time.Duration
+	// HalfOpenMaxRequests is how many trial requests pass in the
+	// half-open state; that many successes close the breaker. It must
+	// be at least 1.
+	HalfOpenMaxRequests uint32
+}
+
+// DefaultSettings trip after 5 consecutive failures, stay open for 30 s
+// and allow one trial request.
+func DefaultSettings() Settings {
+	return Settings{FailureThreshold: 5, MinRequests: 10, OpenTimeout: 30 * time.Second, HalfOpenMaxRequests: 1}
+}
+
+func (s Settings) validate() error {
+	switch {
+	case s.FailureThreshold == 0 && s.FailureRatio == 0:
+		return &settingsError{"FailureThreshold", "and FailureRatio are both zero: the breaker could never open"}
+	case s.FailureRatio < 0 || s.FailureRatio > 1 || s.FailureRatio != s.FailureRatio:
+		return &settingsError{"FailureRatio", "must be in [0, 1]"}
+	case s.FailureRatio > 0 && s.MinRequests == 0:
+		return &settingsError{"MinRequests", "must be positive with a FailureRatio"}
+	case s.Interval < 0:
+		return &settingsError{"Interval", "must not be negative"}
+	case s.OpenTimeout <= 0:
+		return &settingsError{"OpenTimeout", "must be positive"}
+	case s.HalfOpenMaxRequests == 0:
+		return &settingsError{"HalfOpenMaxRequests", "must be at least 1"}
+	}
+	return nil
+}
+
+// readyToTrip is gobreaker's trip rule for s.
+func (s Settings) readyToTrip(c gobreaker.Counts) bool {
+	if s.FailureThreshold > 0 && c.ConsecutiveFailures >= s.FailureThreshold {
+		return true
+	}
+	return s.FailureRatio > 0 && c.Requests >= s.MinRequests &&
+		float64(c.TotalFailures) >= s.FailureRatio*float64(c.Requests)
+}
+
+// Counts are a breaker's counts in its current state and generation
+// (they reset on every state change and every Interval).
+type Counts struct {
+	Requests             uint32
+	TotalSuccesses       uint32
+	TotalFailures        uint32
+	ConsecutiveSuccesses uint32
+	ConsecutiveFailures  uint32
+}
+
+// Breaker is the circuit breaker of one key: a gobreaker two-step
+// breaker. Safe for concurrent use.
+type Breaker struct {
+	key string
+	cb  *gobreaker.TwoStepCircuitBreaker[struct{}]
+}
+
+func newBreaker(key string, s Settings, tel *telemetry.Registry) *Breaker {
+	return &Breaker{key: key, cb: gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
+		Name:        key,
+		MaxRequests: s.HalfOpenMaxRequests,
+		Interval:    s.Interval,
+		Timeout:     s.OpenTimeout,
+		ReadyToTrip: s.readyToTrip,
+		IsExcluded:  isExcluded,
+		OnStateChange: func(name string, from, to gobreaker.State) {
+			stateChanged(tel, name, fromGobreaker(from), fromGobreaker(to))
+		},
+	})}
+}
+
+// Key returns the breaker's key.
+func (b *Breaker) Key() string { return b.key }
+
+// State returns the breaker's state now (an open breaker whose
+// OpenTimeout passed reports HalfOpen).
+func (b *Breaker) State() State { return fromGobreaker(b.cb.State()) }
+
+// Counts returns the breaker's counts.
+func (b *Breaker) Counts() Counts {
+	c := b.cb.Counts()
+	return Counts{c.Requests, c.TotalSuccesses, c.TotalFailures, c.ConsecutiveSuccesses, c.ConsecutiveFailures}
+}
+
+// Result is a request's outcome as a breaker counts it.
+type Result int
+
+const (
+	// Success counts for the destination (and closes a half-open
+	// breaker after HalfOpenMaxRequests of them).
+	Success Result = iota
+	// Failure counts against the destination.
+	Failure
+	// Excluded counts neither way (a cancelled request, bad input): the
+	// request only gives back its half-open trial slot.
+	Excluded
+)
+
+// String returns "success", "failure" or "excluded".
+func (r Result) String() string {
+	switch r {
+	case Success:
+		return "success"
+	case Failure:
+		return "failure"
+	case Excluded:
+		return "excluded"
+	}
+	return "Result(" + strconv.Itoa(int(r)) + ")"
+}
+
+// Allow asks whether a request may proceed. If so it returns done, which
+// the caller must call exactly once with the request's outcome (a
+// half-open breaker keeps a trial slot taken until then); else an
+// *[OpenError]. Allow does not block.
+func (b *Breaker) Allow() (done func(Result), err error) {
+	report, err := b.cb.Allow()
+	if err != nil {
+		st := Open
+		if errors.Is(err, gobreaker.ErrTooManyRequests) {
+			st = HalfOpen
+		}
+		return nil, &OpenError{Key: b.key, State: st}
+	}
+	return func(r Result) {
+		switch r {
+		case Success:
+			report(nil)
+		case Excluded:
+			report(errExcluded)
+		default:
+			report(errFailed)
+		}
+	}, nil
+}
+
+// errFailed and errExcluded are how outcomes are reported to gobreaker.
+var (
+	errFailed   = errors.New("breaker: request failed")
+	errExcluded = errors.New("breaker: request excluded")
+)
+
+func isExcluded(err error) bool { return err == errExcluded }
+
+// Execute runs fn if the breaker allows it and counts its error: nil is a
+// Success, an error matching context.Canceled is Excluded, any other a
+// Failure. Refused, it returns an *[OpenError] without running fn.
+func (b *Breaker) Execute(fn func() error) error {
+	done, err := b.Allow()
+	if err != nil {
+		return err
+	}
+	err = fn()
+	switch {
+	case err == nil:
+		done(Success)
+	case errors.Is(err, context.Canceled):
+		done(Excluded)
+	default:
+		done(Failure)
+	}
+	return err
+}

@@ -1,0 +1,53 @@
+// Package breaker implements circuit breakers, one per destination, on
+// top of github.com/sony/gobreaker/v2: a destination that keeps failing
+// is cut off for a while instead of being hammered, then probed.
+//
+// # Seed mapping
+//
+// OTP has no circuit breaker; the seed design's is Foundation's
+// CircuitBreaker (built on :fuse).
+//
+//	seed                                Orchard
+//	CircuitBreaker.start_fuse_instance  (*Set).Get(key) (created on first use)
+//	CircuitBreaker.execute              (*Breaker).Execute, or Allow + done
+//	CircuitBreaker.get_status           (*Breaker).State, (*Set).States
+//	CircuitBreaker.reset                (*Set).Remove
+//	{:error, :circuit_open}             *OpenError (errors.Is ErrOpen)
+//	fuse melt / blown / heal            Closed → Open → HalfOpen → Closed
+//
+// # Semantics
+//
+// A [Breaker] starts [Closed] and counts outcomes. It trips to [Open]
+// after [Settings.FailureThreshold] consecutive failures, or when
+// [Settings.FailureRatio] of at least [Settings.MinRequests] requests
+// failed. Open, it refuses every request with an *[OpenError] for
+// [Settings.OpenTimeout]; then it is [HalfOpen] and lets
+// [Settings.HalfOpenMaxRequests] trial requests through: if they all
+// succeed it closes, and the first failure opens it again. Every state
+// change emits [EventStateChanged] on the set's telemetry registry.
+//
+// Use [Breaker.Execute] around a function, or [Breaker.Allow] and the
+// returned done callback when the outcome is known elsewhere (package
+// send does this for every delivery attempt). done must be called exactly
+// once, with [Success], [Failure] or [Excluded] (counted neither way):
+// a half-open breaker counts its trials until they report.
+//
+// A [Set] holds one breaker per key with shared settings; [Key] renders a
+// process.Dest as a key, so a name keeps its breaker across restarts of
+// the process behind it while a PID has its own.
+//
+// # Differences from the seed
+//
+// The seed's fuse counts melts within a time window and heals after a
+// fixed reset time; gobreaker's consecutive-failure and ratio rules, with
+// an optional counting Interval, cover the same ground. There is no
+// breaker process: a breaker is a value guarded by a mutex, and the
+// open-to-half-open transition is seen at the next request or State
+// call rather than by a timer.
+//
+// # Example
+//
+//	set, _ := breaker.NewSet(breaker.DefaultSettings())
+//	err := set.Get("payments").Execute(func() error { return charge() })
+//	if errors.Is(err, breaker.ErrOpen) { ... }
+package breaker

@@ -1,0 +1,348 @@
+package send
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/breaker"
+	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/timeouts"
+)
+
+// TimeoutKey is the key, in the Sender's timeouts configuration, of the
+// timeout of a send without [WithTimeout].
+const TimeoutKey = "send.deliver"
+
+// DeadLetterTimeoutKey is the key of the time a [DeadLetterSink] gets to
+// store a letter.
+const DeadLetterTimeoutKey = "send.dead_letter"
+
+// Sender sends with confirmation, retries and an error policy. Its
+// fields are set by [New] and not changed afterwards; it is safe for
+// concurrent use. The package-level [Send] and [Broadcast] use
+// [Default].
+type Sender struct {
+	tel      *telemetry.Registry
+	sink     DeadLetterSink
+	breakers *breaker.Set
+	logger   *slog.Logger // nil: slog.Default() at the time of logging
+	timeouts *timeouts.Config
+	defaults config
+	timeout  *timeouts.Handle // TimeoutKey
+	sinkWait *timeouts.Handle // DeadLetterTimeoutKey
+	stats    counters
+}
+
+// Stats are a Sender's counters since New.
+type Stats struct {
+	// Sent counts sends started (one per recipient of a broadcast).
+	Sent uint64
+	// Delivered counts sends confirmed at their level.
+	Delivered uint64
+	// Failed counts sends that failed for good, whatever OnError did.
+	Failed uint64
+	// Retried counts retries (attempts after the first).
+	Retried uint64
+	// DeadLettered counts letters a sink stored.
+	DeadLettered uint64
+	// Ignored counts failures dropped by OnError Ignore.
+	Ignored uint64
+}
+
+type counters struct {
+	sent, delivered, failed, retried, deadLettered, ignored atomic.Uint64
+}
+
+// New returns a Sender. Bad options give an error matching
+// [ErrInvalidOption].
+func New(opts ...SenderOption) (*Sender, error) {
+	s := &Sender{
+		tel:      telemetry.Default(),
+		timeouts: timeouts.Default(),
+		defaults: config{backoff: DefaultBackoff()},
+	}
+	for _, o := range opts {
+		if o == nil {
+			return nil, &optionError{"New", "nil option"}
+		}
+		if err := o.applySender(s); err != nil {
+			return nil, err
+		}
+	}
+	if s.defaults.onError == DeadLetter && s.sink == nil {
+		return nil, &optionError{"WithDefaults", "OnError DeadLetter needs WithDeadLetterSink"}
+	}
+	s.timeout = s.timeouts.Handle(TimeoutKey)
+	s.sinkWait = s.timeouts.Handle(DeadLetterTimeoutKey)
+	return s, nil
+}
+
+var defaultSender, _ = New()
+
+// Default returns the Sender of the package-level functions: telemetry
+// on telemetry.Default(), slog.Default(), timeouts.Default(), no
+// breakers and no dead-letter sink.
+func Default() *Sender { return defaultSender }
+
+// Send sends msg to dest with the default Sender; see [Sender.Send].
+func Send(ctx context.Context, dest process.Dest, msg any, opts ...Option) error {
+	return defaultSender.Send(ctx, dest, msg, opts...)
+}
+
+// Stats returns the Sender's counters.
+func (s *Sender) Stats() Stats {
+	c := &s.stats
+	return Stats{
+		Sent: c.sent.Load(), Delivered: c.delivered.Load(), Failed: c.failed.Load(),
+		Retried: c.retried.Load(), DeadLettered: c.deadLettered.Load(), Ignored: c.ignored.Load(),
+	}
+}
+
+// Send delivers msg to dest and waits for the confirmation level
+// ([WithConfirm]). dest is a process.PID, a process.Name or a registry
+// via-name, resolved again for every attempt, so a retry reaches a
+// process a supervisor restarted under the same name.
+//
+// Each attempt asks the destination's breaker first (with
+// [WithBreakers]), then delivers: Enqueued checks the process is alive and
+// puts msg in its mailbox; Handled runs genserver.Deliver, so the
+// receiving GenServer's HandleInfo gets msg. A retryable failure
+// ([Outcome.Retryable]) is retried up to [WithRetries] times after a
+// [Backoff] wait; retries stop early when the timeout or the context
+// would end during the wait. Send blocks until the confirmation, the
+// timeout ([WithTimeout]) or the context's end, never longer.
+//
+// It returns nil when delivered. A send that fails for good is a *[Error]
+// (matching the sentinel of its [Outcome]), then handled per [OnError]:
+// returned, logged and returned, dead-lettered and returned, or ignored
+// (nil). Bad input returns an error matching [ErrInvalidOption] and sends
+// nothing. A Handled send that timed out may still be handled later, so
+// retries give at-least-once delivery.
+func (s *Sender) Send(ctx context.Context, dest process.Dest, msg any, opts ...Option) error {
+	cfg, err := s.configure(ctx, dest, opts)
+	if err != nil {
+		return err
+	}
+	return s.send(ctx, dest, msg, cfg).result
+}
+
+// configure merges the defaults and opts, and checks the input.
+func (s *Sender) configure(ctx context.Context, dest process.Dest, opts []Option) (config, error) {
+	cfg := s.defaults
+	for _, o := range opts {
+		o.apply(&cfg)
+	}
+	switch {
+	case cfg.err != nil:
+		return cfg, cfg.err
+	case ctx == nil:
+		return cfg, &optionError{"Send", "nil context"}
+	case dest == nil:
+		return cfg, &optionError{"Send", "nil destination"}
+	case cfg.onError == DeadLetter && s.sink == nil:
+		return cfg, &optionError{"WithOnError", "DeadLetter needs a Sender with WithDeadLetterSink"}
+	}
+	if cfg.timeout == 0 {
+		cfg.timeout = s.timeout.Get()
+	}
+	return cfg, nil
+}
+
+// sendResult is a finished send: fail is its failure (nil when delivered),
+// result what Send returns after OnError.
+type sendResult struct {
+	fail   *Error
+	result error
+}
+
+// send runs the attempts of one configured send.
+func (s *Sender) send(ctx context.Context, dest process.Dest, msg any, cfg config) sendResult {
+	s.stats.sent.Add(1)
+	r := run{s: s, ctx: ctx, dest: dest, msg: msg, cfg: cfg}
+	// The clock is read only when something needs the start: the
+	// deadline of retries, or an event's duration. A clock read can cost
+	// a tenth of a local delivery; a single attempt needs none (its
+	// timeout is cfg.timeout), and a failure reads the clock then.
+	if cfg.retries > 0 || s.tel.Enabled(EventDelivered) || s.tel.Enabled(EventFailed) {
+		r.start = time.Now()
+		if cfg.timeout > 0 {
+			r.deadline = r.start.Add(cfg.timeout)
+		}
+	}
+	o, reason := r.attempts()
+	if o == Delivered {
+		s.stats.delivered.Add(1)
+		s.emitDelivered(&r)
+		return sendResult{}
+	}
+	f := &Error{Dest: dest, Outcome: o, Reason: reason, Attempts: r.attempt}
+	return sendResult{fail: f, result: s.fail(&r, f)}
+}
+
+// run is one send in progress.
+type run struct {
+	s        *Sender
+	ctx      context.Context
+	dest     process.Dest
+	msg      any
+	cfg      config
+	start    time.Time
+	deadline time.Time // zero: none of its own
+	attempt  int
+	first    time.Time // the first failure
+	last     time.Time // the last attempt
+}
+
+// attempts tries until delivered, a failure that is not retried, or no
+// retry or time left.
+func (r *run) attempts() (Outcome, error) {
+	for {
+		r.attempt++
+		if r.attempt == 1 {
+			r.last = r.start // zero unless needed; see send
+		} else {
+			r.last = time.Now()
+		}
+		o, reason := r.try()
+		if o == Delivered {
+			return o, nil
+		}
+		if r.first.IsZero() {
+			r.failedFirst()
+		}
+		if !o.Retryable() || r.attempt > r.cfg.retries {
+			return o, reason
+		}
+		delay := r.cfg.backoff.Delay(r.attempt)
+		if !r.fits(delay) {
+			return o, reason
+		}
+		r.s.stats.retried.Add(1)
+		r.s.emitRetry(r, o, reason, delay)
+		if err := sleep(r.ctx, delay); err != nil {
+			return classify(err)
+		}
+	}
+}
+
+// failedFirst records the time of the first failure, and the start if
+// the clock was not read then.
+func (r *run) failedFirst() {
+	r.first = time.Now()
+	if r.start.IsZero() {
+		r.start, r.last = r.first, r.first
+	}
+}
+
+// fits reports whether waiting delay leaves time for another attempt.
+func (r *run) fits(delay time.Duration) bool {
+	end := time.Now().Add(delay)
+	if !r.deadline.IsZero() && !end.Before(r.deadline) {
+		return false
+	}
+	if dl, ok := r.ctx.Deadline(); ok && !end.Before(dl) {
+		return false
+	}
+	return true
+}
+
+// sleep waits d or until ctx ends (then its error).
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// try is one attempt: the breaker, then the delivery.
+func (r *run) try() (Outcome, error) {
+	if r.s.breakers == nil {
+		return r.deliver()
+	}
+	done, err := r.s.breakers.Allow(breaker.Key(r.dest))
+	if err != nil {
+		return CircuitOpen, err
+	}
+	o, reason := r.deliver()
+	switch o {
+	case Delivered:
+		done(breaker.Success)
+	case Canceled, Rejected:
+		done(breaker.Excluded) // not the destination's failure
+	default:
+		done(breaker.Failure)
+	}
+	return o, reason
+}
+
+func (r *run) deliver() (Outcome, error) {
+	left := Infinity
+	if r.cfg.timeout > 0 {
+		left = r.cfg.timeout
+		if r.attempt > 1 { // retries: r.deadline is set
+			if left = time.Until(r.deadline); left <= 0 {
+				return TimedOut, ErrTimeout
+			}
+		}
+	}
+	if r.cfg.level == Handled {
+		return classify(genserver.Deliver(r.ctx, r.dest, r.msg, left))
+	}
+	return enqueue(r.ctx, r.dest, r.msg)
+}
+
+// enqueue delivers msg to dest's mailbox if dest is a live process.
+func enqueue(ctx context.Context, dest process.Dest, msg any) (Outcome, error) {
+	if err := ctx.Err(); err != nil {
+		return classify(err)
+	}
+	pid, err := dest.Resolve()
+	if err != nil {
+		return classify(err)
+	}
+	t, err := process.Lookup(pid)
+	if err != nil {
+		return classify(err)
+	}
+	if !t.Alive() {
+		return NoProc, process.NoProc
+	}
+	return classify(t.Send(msg))
+}
+
+// classify maps an attempt's error to its outcome and underlying reason.
+func classify(err error) (Outcome, error) {
+	if err == nil {
+		return Delivered, nil
+	}
+	reason := err
+	var ce *genserver.CallError
+	isCall := errors.As(err, &ce)
+	if isCall {
+		reason = ce.Reason
+	}
+	switch {
+	case errors.Is(reason, genserver.ErrTimeout), errors.Is(reason, context.DeadlineExceeded):
+		return TimedOut, reason
+	case errors.Is(reason, context.Canceled):
+		return Canceled, reason
+	case errors.Is(reason, process.ErrMailboxFull):
+		return MailboxFull, reason
+	case errors.Is(reason, process.ErrNodeStopped), errors.Is(reason, genserver.ErrCallingSelf):
+		return Rejected, reason
+	case errors.Is(reason, process.NoProc):
+		return NoProc, reason
+	case isCall:
+		return Crashed, reason // the receiver's exit reason
+	}
+	return Rejected, reason
+}
