@@ -1,0 +1,207 @@
+package otelexport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/telemetry"
+)
+
+// Instrumentation scope of the exporter's meter.
+const (
+	ScopeName = "github.com/seed-fe72f376/orchard/telemetry/otelexport"
+	// DefaultHandlerID is the telemetry handler id an [Exporter] attaches
+	// under unless [WithHandlerID] says otherwise.
+	DefaultHandlerID = "orchard.otelexport"
+)
+
+// Option configures [New].
+type Option interface{ apply(*config) }
+
+type config struct {
+	metrics     []Metric
+	metricsSet  bool
+	node        *process.Node
+	mailboxScan bool
+	handlerID   string
+}
+
+type optionFunc func(*config)
+
+func (f optionFunc) apply(c *config) { f(c) }
+
+// WithMetrics replaces the exported metrics (default
+// DefaultMetrics(nil, nil)).
+func WithMetrics(ms ...Metric) Option {
+	return optionFunc(func(c *config) { c.metrics, c.metricsSet = ms, true })
+}
+
+// WithNode also exports node's gauges through observable instruments,
+// read at each collection: orchard_processes, orchard_zombies,
+// orchard_timers, orchard_workers, orchard_messages_dropped (a counter),
+// and, with the mailbox scan on, orchard_mailbox_messages,
+// orchard_mailbox_messages_max and orchard_mailbox_length{name} (see
+// promexport.NewNodeCollector for the cost).
+func WithNode(node *process.Node) Option { return optionFunc(func(c *config) { c.node = node }) }
+
+// WithMailboxScan turns the per-collection walk of the node's mailboxes
+// on (the default) or off.
+func WithMailboxScan(on bool) Option { return optionFunc(func(c *config) { c.mailboxScan = on }) }
+
+// WithHandlerID sets the telemetry handler id (default [DefaultHandlerID]).
+func WithHandlerID(id string) Option { return optionFunc(func(c *config) { c.handlerID = id }) }
+
+// Exporter records telemetry events on OpenTelemetry instruments. It
+// holds no goroutine; when the data leaves the process is up to the
+// MeterProvider's readers.
+type Exporter struct {
+	tel     *telemetry.Registry
+	id      string
+	byEvent map[string][]*instrument
+	reg     metric.Registration // node callback; nil without WithNode
+	closed  atomic.Bool
+}
+
+// instrument is one metric's instrument and its spec.
+type instrument struct {
+	spec    Metric
+	counter metric.Float64Counter
+	gauge   metric.Float64Gauge
+	hist    metric.Float64Histogram
+}
+
+// New creates the instruments on a meter of mp and attaches a handler to
+// tel (nil: telemetry.Default()) for their events. It returns an error
+// matching [ErrInvalidMetric] for a bad metric, the meter's error if an
+// instrument cannot be created, or the telemetry registry's error if the
+// handler id is taken.
+func New(tel *telemetry.Registry, mp metric.MeterProvider, opts ...Option) (*Exporter, error) {
+	if mp == nil {
+		return nil, fmt.Errorf("%w: nil MeterProvider", ErrInvalidMetric)
+	}
+	c := config{mailboxScan: true, handlerID: DefaultHandlerID}
+	for _, o := range opts {
+		o.apply(&c)
+	}
+	if !c.metricsSet {
+		c.metrics = DefaultMetrics(nil, nil)
+	}
+	if tel == nil {
+		tel = telemetry.Default()
+	}
+	meter := mp.Meter(ScopeName)
+	e := &Exporter{tel: tel, id: c.handlerID, byEvent: map[string][]*instrument{}}
+	for _, m := range c.metrics {
+		if err := e.add(meter, m); err != nil {
+			return nil, err
+		}
+	}
+	if c.node != nil {
+		reg, err := observeNode(meter, c.node, c.mailboxScan)
+		if err != nil {
+			return nil, err
+		}
+		e.reg = reg
+	}
+	if err := tel.Attach(e.id, e.events(), e.handle); err != nil {
+		e.unregister()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *Exporter) add(meter metric.Meter, m Metric) error {
+	if err := m.validate(); err != nil {
+		return err
+	}
+	in := &instrument{spec: m}
+	var err error
+	switch m.Kind {
+	case Gauge:
+		in.gauge, err = meter.Float64Gauge(m.Name, metric.WithDescription(m.Help))
+	case Histogram:
+		opts := []metric.Float64HistogramOption{metric.WithDescription(m.Help)}
+		if len(m.Buckets) > 0 {
+			opts = append(opts, metric.WithExplicitBucketBoundaries(m.Buckets...))
+		}
+		in.hist, err = meter.Float64Histogram(m.Name, opts...)
+	default:
+		in.counter, err = meter.Float64Counter(m.Name, metric.WithDescription(m.Help))
+	}
+	if err != nil {
+		return fmt.Errorf("otelexport: creating %s: %w", m.Name, err)
+	}
+	for _, ev := range m.Events {
+		e.byEvent[ev] = append(e.byEvent[ev], in)
+	}
+	return nil
+}
+
+func (e *Exporter) events() []string {
+	out := make([]string, 0, len(e.byEvent))
+	for ev := range e.byEvent {
+		out = append(out, ev)
+	}
+	if len(out) == 0 {
+		out = append(out, DefaultHandlerID+".none") // a node-only exporter
+	}
+	return out
+}
+
+// handle records one event; it runs in the emitter's goroutine.
+func (e *Exporter) handle(event string, m telemetry.Measurements, md telemetry.Metadata) {
+	ctx := context.Background()
+	for _, in := range e.byEvent[event] {
+		v, ok := m[in.spec.measurement()]
+		if !ok || !in.spec.matches(md) {
+			continue
+		}
+		attrs := metric.WithAttributeSet(in.spec.attributes(event, md))
+		switch {
+		case in.counter != nil:
+			if v >= 0 {
+				in.counter.Add(ctx, v, attrs)
+			}
+		case in.gauge != nil:
+			in.gauge.Record(ctx, v, attrs)
+		default:
+			in.hist.Record(ctx, v, attrs)
+		}
+	}
+}
+
+func (m Metric) attributes(event string, md telemetry.Metadata) attribute.Set {
+	vals := m.labelValues(event, md)
+	kvs := make([]attribute.KeyValue, len(vals))
+	for i, v := range vals {
+		kvs[i] = attribute.String(m.Labels[i].Name, v)
+	}
+	return attribute.NewSet(kvs...)
+}
+
+func (e *Exporter) unregister() error {
+	if e.reg == nil {
+		return nil
+	}
+	return e.reg.Unregister()
+}
+
+// Close detaches the telemetry handler and unregisters the node
+// callback; instruments stay in the MeterProvider (OpenTelemetry has no
+// way to remove one). It returns [ErrClosed] when called again.
+func (e *Exporter) Close() error {
+	if !e.closed.CompareAndSwap(false, true) {
+		return ErrClosed
+	}
+	err := e.unregister()
+	if derr := e.tel.Detach(e.id); derr != nil && !errors.Is(derr, telemetry.ErrNotAttached) {
+		err = errors.Join(err, derr)
+	}
+	return err
+}
