@@ -1,0 +1,28 @@
+package schedule
+
+import (
+	"context"
+
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// Deliverer delivers a schedule's message when it fires. The scheduler
+// calls it in a delivery process of its own (never in the scheduler
+// process), with a context cancelled at the delivery timeout or when the
+// scheduler stops, and reports a non-nil error as a failed delivery.
+//
+// An application wires package send's supervised send here (retries
+// with backoff, OnError DeadLetter), so that a delivery that exhausts
+// its retries is kept as a dead letter and the scheduler reports it;
+// Deliver should then return the send's final error.
+type Deliverer interface {
+	Deliver(ctx context.Context, dest process.Dest, msg any) error
+}
+
+// DelivererFunc adapts a function to [Deliverer].
+type DelivererFunc func(ctx context.Context, dest process.Dest, msg any) error
+
+// Deliver calls f.
+func (f DelivererFunc) Deliver(ctx context.Context, dest process.Dest, msg any) error {
+	return f(ctx, dest, msg)
+}

@@ -1,0 +1,106 @@
+package schedule
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+var (
+	// ErrInvalidOption is matched by every error returned for bad input: a
+	// nil node, parent, destination or option, a duration that is not
+	// positive, a malformed schedule id, a durable schedule with an owner.
+	ErrInvalidOption = errors.New("schedule: invalid option")
+	// ErrNotFound is matched by the *[NotFoundError] Cancel returns for an
+	// id that names no schedule (never added, cancelled, an After that
+	// has fired, or a schedule cancelled because its owner died).
+	ErrNotFound = errors.New("schedule: unknown schedule")
+	// ErrDuplicateID is returned (wrapped, with the id) when a schedule
+	// is added with [WithID] under an id the scheduler already holds,
+	// for example a durable schedule reloaded from the store.
+	ErrDuplicateID = errors.New("schedule: schedule id already in use")
+	// ErrNoStore is returned when a [Durable] schedule is added to a
+	// scheduler started without [WithStore].
+	ErrNoStore = errors.New("schedule: durable schedule needs a store (WithStore)")
+	// ErrNeverFires is the Err of a *[CronError] whose expression parses
+	// but matches no time (for example "0 0 30 2 *", February 30th).
+	ErrNeverFires = errors.New("expression never fires")
+	// ErrUnregisteredType is matched by the *[CodecError] a [Codec]
+	// returns for a message type, or a type name, it does not know.
+	ErrUnregisteredType = errors.New("schedule: message type not registered")
+	// ErrNotDurable is matched by the *[NotDurableError] returned for a
+	// durable schedule to a destination that cannot be stored.
+	ErrNotDurable = errors.New("schedule: destination cannot be stored")
+)
+
+// CronError is returned for a cron expression that does not parse, or
+// that matches no time (Err is then [ErrNeverFires]). Err is the parser's
+// error, from github.com/robfig/cron/v3.
+type CronError struct {
+	// Expr is the expression as given.
+	Expr string
+	// Err says what is wrong with it.
+	Err error
+}
+
+func (e *CronError) Error() string {
+	return fmt.Sprintf("schedule: bad cron expression %q: %v", e.Expr, e.Err)
+}
+
+// Unwrap returns the parser's error.
+func (e *CronError) Unwrap() error { return e.Err }
+
+// NotFoundError is returned by [Scheduler.Cancel] for an unknown id. It
+// matches [ErrNotFound].
+type NotFoundError struct {
+	ID ID
+}
+
+func (e *NotFoundError) Error() string {
+	return fmt.Sprintf("schedule: unknown schedule %q", string(e.ID))
+}
+
+// Is matches ErrNotFound.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+
+// NotDurableError is returned when a [Durable] schedule names a
+// destination that has no durable form: a PID (process identifiers do
+// not survive a restart) or a via-name not built with [RegistryName].
+// It matches [ErrNotDurable].
+type NotDurableError struct {
+	Dest process.Dest
+}
+
+func (e *NotDurableError) Error() string {
+	if _, ok := e.Dest.(process.PID); ok {
+		return fmt.Sprintf("schedule: destination %v is a PID; a durable schedule needs a name", e.Dest)
+	}
+	return fmt.Sprintf("schedule: destination %v (%T) has no durable form", e.Dest, e.Dest)
+}
+
+// Is matches ErrNotDurable.
+func (e *NotDurableError) Is(target error) bool { return target == ErrNotDurable }
+
+// CodecError is returned by a [Codec] that cannot encode or decode a
+// message. Type is the Go type (encoding) or the stored type name
+// (decoding); Err is [ErrUnregisteredType] or the encoding/json error.
+type CodecError struct {
+	Type string
+	Err  error
+}
+
+func (e *CodecError) Error() string {
+	return fmt.Sprintf("schedule: message type %s: %v", e.Type, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *CodecError) Unwrap() error { return e.Err }
+
+type optionError struct{ where, msg string }
+
+func (e *optionError) Error() string {
+	return "schedule: invalid option: " + e.where + ": " + e.msg
+}
+
+func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }

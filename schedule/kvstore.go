@@ -1,0 +1,70 @@
+package schedule
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// KVStore is a [Store] in a JetStream key-value bucket: one key per
+// schedule id, the record as JSON. Build it with [NewKVStore].
+type KVStore struct {
+	kv jetstream.KeyValue
+}
+
+// NewKVStore returns a Store over kv. The bucket is the caller's: create
+// it (file storage for durability, history 1 is enough) on the node's
+// embedded NATS server and keep it for the scheduler's life.
+func NewKVStore(kv jetstream.KeyValue) *KVStore { return &KVStore{kv: kv} }
+
+// Put writes r under the key r.ID.
+func (s *KVStore) Put(ctx context.Context, r Record) error {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return fmt.Errorf("schedule: encode record %s: %w", r.ID, err)
+	}
+	if _, err := s.kv.Put(ctx, string(r.ID), data); err != nil {
+		return fmt.Errorf("schedule: kv put %s: %w", r.ID, err)
+	}
+	return nil
+}
+
+// Delete purges the key id (its history too).
+func (s *KVStore) Delete(ctx context.Context, id ID) error {
+	if err := s.kv.Purge(ctx, string(id)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("schedule: kv delete %s: %w", id, err)
+	}
+	return nil
+}
+
+// List reads every record of the bucket, ordered by id, through a watch
+// that stops once the current values are read.
+func (s *KVStore) List(ctx context.Context) ([]Record, error) {
+	w, err := s.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
+	if err != nil {
+		return nil, fmt.Errorf("schedule: kv list: %w", err)
+	}
+	defer func() { _ = w.Stop() }()
+	var out []Record
+	for {
+		select {
+		case e := <-w.Updates():
+			if e == nil { // the current values are all read
+				slices.SortFunc(out, func(a, b Record) int { return cmp.Compare(a.ID, b.ID) })
+				return out, nil
+			}
+			var r Record
+			if err := json.Unmarshal(e.Value(), &r); err != nil {
+				return nil, fmt.Errorf("schedule: kv record %s: %w", e.Key(), err)
+			}
+			out = append(out, r)
+		case <-ctx.Done():
+			return nil, fmt.Errorf("schedule: kv list: %w", ctx.Err())
+		}
+	}
+}

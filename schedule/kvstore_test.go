@@ -1,0 +1,140 @@
+package schedule_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/seed-fe72f376/orchard/otptest"
+	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/schedule"
+)
+
+// startKV starts an embedded NATS server with JetStream on dir (no
+// listener), connects in process and returns a KV bucket; stop shuts
+// everything down and waits for it.
+func startKV(t *testing.T, dir string) (kv jetstream.KeyValue, stop func()) {
+	t.Helper()
+	srv, err := server.NewServer(&server.Options{
+		ServerName: "schedule-test", JetStream: true, StoreDir: dir,
+		DontListen: true, NoSigs: true, NoLog: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Start()
+	if !srv.ReadyForConnections(10 * time.Second) {
+		srv.Shutdown()
+		t.Fatal("nats server not ready")
+	}
+	nc, err := nats.Connect("", nats.InProcessServer(srv))
+	if err != nil {
+		srv.Shutdown()
+		t.Fatal(err)
+	}
+	stop = func() {
+		nc.Close()
+		srv.Shutdown()
+		srv.WaitForShutdown()
+	}
+	js, err := jetstream.New(nc)
+	if err != nil {
+		stop()
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	kv, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "schedules", Storage: jetstream.FileStorage})
+	if err != nil {
+		stop()
+		t.Fatal(err)
+	}
+	return kv, stop
+}
+
+func TestKVStoreBasics(t *testing.T) {
+	kv, stop := startKV(t, t.TempDir())
+	defer stop()
+	store := schedule.NewKVStore(kv)
+	if recs, err := store.List(ctx); err != nil || len(recs) != 0 {
+		t.Fatalf("List of an empty bucket = %+v, %v", recs, err)
+	}
+	r := schedule.Record{ID: "b", Kind: schedule.Cron, Spec: "@hourly", Dest: schedule.DestRecord{Kind: "name", Name: "x"},
+		MsgType: "string", Msg: []byte(`"hi"`), Next: time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC), Jitter: time.Second}
+	for _, id := range []schedule.ID{"b", "a", "c"} {
+		r.ID = id
+		if err := store.Put(ctx, r); err != nil {
+			t.Fatalf("Put(%s): %v", id, err)
+		}
+	}
+	if err := store.Delete(ctx, "c"); err != nil {
+		t.Fatalf("Delete: %v", err)
+	}
+	if err := store.Delete(ctx, "never-there"); err != nil {
+		t.Errorf("Delete(missing) = %v; want nil", err)
+	}
+	recs, err := store.List(ctx)
+	if err != nil || len(recs) != 2 || recs[0].ID != "a" || recs[1].ID != "b" {
+		t.Fatalf("List = %+v, %v; want a, b", recs, err)
+	}
+	got := recs[1]
+	if got.Kind != r.Kind || got.Spec != r.Spec || got.Dest != r.Dest || string(got.Msg) != `"hi"` ||
+		!got.Next.Equal(r.Next) || got.Jitter != r.Jitter {
+		t.Errorf("record = %+v; want %+v", got, r)
+	}
+}
+
+// TestDurableReloadKVStore: the scheduler's durable schedules survive a
+// restart of the scheduler and of the NATS server on the same directory.
+func TestDurableReloadKVStore(t *testing.T) {
+	dir := t.TempDir()
+	node := otptest.NewNode(t)
+	newSink(t, node, process.WithName("reports"))
+	dest := node.Name("reports")
+
+	kv, stop := startKV(t, dir)
+	s := start(t, node, nil, schedule.WithStore(schedule.NewKVStore(kv)), schedule.WithCodec(codec(t)))
+	if _, err := s.Cron(ctx, "0 6 * * *", dest, Report{Name: "daily", Hour: 6}, schedule.Durable(), schedule.WithID("daily")); err != nil {
+		t.Fatalf("Cron(durable): %v", err)
+	}
+	if _, err := s.Every(ctx, time.Hour, dest, "hourly", schedule.Durable(), schedule.WithID("hourly"), schedule.WithJitter(time.Minute)); err != nil {
+		t.Fatalf("Every(durable): %v", err)
+	}
+	if _, err := s.Every(ctx, time.Hour, dest, "volatile"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+
+	kv, stop = startKV(t, dir)
+	defer stop()
+	s = start(t, node, nil, schedule.WithStore(schedule.NewKVStore(kv)), schedule.WithCodec(codec(t)))
+	defer func() { _ = s.Stop(ctx) }()
+	infos := list(t, s)
+	if len(infos) != 2 {
+		t.Fatalf("List after restart = %+v; want daily and hourly", infos)
+	}
+	byID := map[schedule.ID]schedule.Info{}
+	for _, in := range infos {
+		byID[in.ID] = in
+	}
+	if d := byID["daily"]; d.Kind != schedule.Cron || d.Spec != "0 6 * * *" || !d.Durable || d.Next.Hour() != 6 {
+		t.Errorf("daily = %+v; want the cron at 06:00", d)
+	}
+	if h := byID["hourly"]; h.Kind != schedule.Every || h.Jitter != time.Minute || h.Dest != dest {
+		t.Errorf("hourly = %+v; want every 1h with 1m jitter to %v", h, dest)
+	}
+	if err := s.Cancel(ctx, "daily"); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := schedule.NewKVStore(kv).List(ctx)
+	if err != nil || len(recs) != 1 || recs[0].ID != "hourly" {
+		t.Errorf("bucket after Cancel = %+v, %v; want only hourly", recs, err)
+	}
+}

@@ -1,0 +1,193 @@
+package schedule
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// Scheduler is a handle on a scheduler process: its methods are calls to
+// that process, safe from any goroutine. Get one from [Start],
+// [StartLink] or [For].
+type Scheduler struct {
+	dest process.Dest
+}
+
+// For returns a handle on the scheduler process at dest (a PID, or the
+// name given with [WithName]: node.Name(name)), for example one started
+// by a supervisor through [StartFunc]. It does not check that the
+// process exists: calls to a missing one fail.
+func For(dest process.Dest) *Scheduler { return &Scheduler{dest: dest} }
+
+// Start starts a scheduler process on node, with no parent, and returns
+// once it has reloaded its durable schedules (if it has a [WithStore]).
+// Bad options give an error matching [ErrInvalidOption]; a store that
+// cannot be listed gives the store's error (as a *genserver.InitError).
+func Start(node *process.Node, opts ...Option) (*Scheduler, error) {
+	if node == nil {
+		return nil, &optionError{"Start", "nil node"}
+	}
+	return start(node, nil, opts)
+}
+
+// StartLink starts a scheduler process linked to parent, for a
+// supervisor child; see [Start] and [StartFunc].
+func StartLink(parent *process.Proc, opts ...Option) (*Scheduler, error) {
+	if parent == nil {
+		return nil, &optionError{"StartLink", "nil parent"}
+	}
+	return start(parent.Node(), parent, opts)
+}
+
+// StartFunc returns a start function for a supervisor child spec
+// (supervisor.StartFunc) that runs [StartLink] with opts. Give the
+// scheduler a name ([WithName]) to find it again after a restart.
+func StartFunc(opts ...Option) func(parent *process.Proc) (process.PID, error) {
+	return func(parent *process.Proc) (process.PID, error) {
+		s, err := StartLink(parent, opts...)
+		if err != nil {
+			return process.PID{}, err
+		}
+		return s.PID()
+	}
+}
+
+func start(node *process.Node, parent *process.Proc, opts []Option) (*Scheduler, error) {
+	var cfg config
+	for _, o := range opts {
+		if o == nil {
+			return nil, &optionError{"Start", "nil option"}
+		}
+		if err := o.apply(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	cfg.withDefaults()
+	srv := &server{cfg: cfg, tel: cfg.telemetry}
+	gopts := []genserver.StartOption{
+		genserver.WithInitTimeout(cfg.storeTimeout + genserver.DefaultInitTimeout),
+		genserver.WithSpawnOptions(process.WithBehaviour("schedule")),
+	}
+	if cfg.name != "" {
+		gopts = append(gopts, genserver.WithName(cfg.name))
+	}
+	var pid process.PID
+	var err error
+	if parent != nil {
+		pid, err = genserver.StartLink(parent, srv, gopts...)
+	} else {
+		pid, err = genserver.Start(node, srv, gopts...)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &Scheduler{dest: pid}, nil
+}
+
+// PID returns the scheduler process's PID (resolving a name now).
+func (s *Scheduler) PID() (process.PID, error) {
+	if s.dest == nil {
+		return process.PID{}, process.ErrInvalidPID
+	}
+	return s.dest.Resolve()
+}
+
+// After delivers msg to dest once, d from now. See [Scheduler.Every] for
+// the owner, the options and the errors.
+func (s *Scheduler) After(ctx context.Context, d time.Duration, dest process.Dest, msg any, opts ...ScheduleOption) (ID, error) {
+	if d < 0 {
+		return "", &optionError{"After", fmt.Sprintf("delay %v is negative", d)}
+	}
+	e := &entry{kind: After, spec: d.String()}
+	return s.add(ctx, e, d, dest, msg, opts)
+}
+
+// Every delivers msg to dest every interval (plus [WithJitter]), the
+// first time one interval from now, until the schedule is cancelled,
+// its owner dies or the scheduler stops. It returns the schedule's id
+// once the scheduler holds it (and, for a [Durable] one, once it is
+// stored).
+//
+// The owner is the process of ctx (process.FromContext), unless
+// [WithOwner] or [WithoutOwner] says otherwise; durable schedules have
+// none. Bad input gives an error matching [ErrInvalidOption]; a
+// scheduler that is not running a *genserver.CallError. The call is
+// bounded by ctx, or by genserver's default call timeout.
+func (s *Scheduler) Every(ctx context.Context, interval time.Duration, dest process.Dest, msg any, opts ...ScheduleOption) (ID, error) {
+	if interval <= 0 {
+		return "", &optionError{"Every", fmt.Sprintf("interval %v is not positive", interval)}
+	}
+	e := &entry{kind: Every, spec: interval.String(), interval: interval}
+	return s.add(ctx, e, 0, dest, msg, opts)
+}
+
+// Cron delivers msg to dest at every time the standard cron expression
+// expr matches (minute hour day-of-month month day-of-week, in the local
+// time zone unless prefixed with CRON_TZ=Zone; descriptors such as
+// @hourly, @daily and @every 90s are accepted). An expression that does
+// not parse, or never matches, gives a *[CronError]. See
+// [Scheduler.Every] for the rest.
+func (s *Scheduler) Cron(ctx context.Context, expr string, dest process.Dest, msg any, opts ...ScheduleOption) (ID, error) {
+	sched, err := parseCron(expr, time.Now())
+	if err != nil {
+		return "", err
+	}
+	e := &entry{kind: Cron, spec: expr, cron: sched}
+	return s.add(ctx, e, 0, dest, msg, opts)
+}
+
+func (s *Scheduler) add(ctx context.Context, e *entry, delay time.Duration, dest process.Dest, msg any, opts []ScheduleOption) (ID, error) {
+	if ctx == nil || dest == nil || msg == nil {
+		return "", &optionError{e.kind.String(), "nil context, destination or message"}
+	}
+	var cfg scheduleConfig
+	for _, o := range opts {
+		if o == nil {
+			return "", &optionError{e.kind.String(), "nil option"}
+		}
+		if err := o.applySchedule(&cfg); err != nil {
+			return "", err
+		}
+	}
+	if cfg.durable && !cfg.owner.IsZero() {
+		return "", &optionError{e.kind.String(), "a durable schedule cannot have an owner"}
+	}
+	if !cfg.owned && !cfg.durable {
+		if p, ok := process.FromContext(ctx); ok {
+			cfg.owner = p.PID()
+		}
+	}
+	e.id, e.dest, e.msg, e.jitter, e.owner, e.durable = cfg.id, dest, msg, cfg.jitter, cfg.owner, cfg.durable
+	return genserver.Call[ID](ctx, s.dest, &addReq{e: e, delay: delay})
+}
+
+// Cancel removes the schedule id: its timer is cancelled and, for a
+// durable one, its record deleted (if that fails, the schedule stays and
+// Cancel returns the store's error). A delivery already running is not
+// stopped. An unknown id gives a *[NotFoundError].
+func (s *Scheduler) Cancel(ctx context.Context, id ID) error {
+	_, err := genserver.Call[any](ctx, s.dest, cancelReq{id: id})
+	return err
+}
+
+// List returns the schedules, soonest first (then by id).
+func (s *Scheduler) List(ctx context.Context) ([]Info, error) {
+	return genserver.Call[[]Info](ctx, s.dest, listReq{})
+}
+
+// Stop stops the scheduler and waits for it, bounded by ctx (or 5 s).
+// Running deliveries are stopped, timers cancelled; durable schedules
+// stay in the store for the next start.
+func (s *Scheduler) Stop(ctx context.Context) error {
+	if ctx == nil {
+		return &optionError{"Stop", "nil context"}
+	}
+	timeout := genserver.DefaultCallTimeout
+	if d, ok := ctx.Deadline(); ok {
+		timeout = max(time.Until(d), time.Millisecond)
+	}
+	return genserver.Stop(s.dest, process.Normal, timeout)
+}
