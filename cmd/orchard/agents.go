@@ -41,6 +41,7 @@ type agent struct {
 	reg        *registry.Registry
 	name, next string
 	pings      int // pings received
+	jobs       int // jobs handled (supervised sends)
 }
 
 func (a *agent) Init(s *genserver.Self) error {
@@ -57,6 +58,10 @@ func (a *agent) HandleCast(_ *genserver.Self, msg any) error {
 }
 
 func (a *agent) HandleInfo(s *genserver.Self, msg any) error {
+	if _, ok := msg.(job); ok {
+		a.jobs++ // a supervised send waits until this returns
+		return nil
+	}
 	if _, ok := msg.(pingTick); ok {
 		// A neighbour that is restarting just misses a ping.
 		_ = genserver.Cast(registry.Via(a.reg, a.next), ping{from: a.name})
@@ -69,7 +74,7 @@ func (a *agent) HandleInfo(s *genserver.Self, msg any) error {
 // agentsChild is the root's child spec for the agents supervisor: a
 // dynamic supervisor (one_for_one) to which the start function adds
 // agentCount permanent agents.
-func agentsChild(reg *registry.Registry, hook func(supervisor.Event), opts []supervisor.Option) supervisor.ChildSpec {
+func agentsChild(reg *registry.Registry, opts []supervisor.Option) supervisor.ChildSpec {
 	return supervisor.ChildSpec{
 		ID:   agentsID,
 		Type: supervisor.SupervisorChild,
@@ -83,7 +88,7 @@ func agentsChild(reg *registry.Registry, hook func(supervisor.Event), opts []sup
 			ctx, cancel := context.WithTimeout(parent.Context(), 10*time.Second)
 			defer cancel()
 			for i := 1; i <= agentCount; i++ {
-				if _, err := supervisor.StartDynamicChild(ctx, sup, agentSpec(reg, i, hook)); err != nil {
+				if _, err := supervisor.StartDynamicChild(ctx, sup, agentSpec(reg, i)); err != nil {
 					_ = parent.Exit(sup, process.Kill)
 					return process.PID{}, fmt.Errorf("starting %s: %w", agentName(i), err)
 				}
@@ -96,27 +101,15 @@ func agentsChild(reg *registry.Registry, hook func(supervisor.Event), opts []sup
 // agentSpec is the child spec of agent i, started under its name in reg:
 // a restart registers the new process under the same name before its
 // Init, and the old one's entry went when it died.
-//
-// The start function also reports the start to hook as a
-// supervisor.ChildStarted, because a dynamic supervisor publishes no
-// ChildStarted when it starts or restarts a child (static supervisors
-// do); the function runs in the supervisor's process, so the event is
-// ordered with the supervisor's own events exactly as a real one would
-// be. The tree tells a restart from a first start by the
-// ChildRestarting that precedes it.
-func agentSpec(reg *registry.Registry, i int, hook func(supervisor.Event)) supervisor.ChildSpec {
+func agentSpec(reg *registry.Registry, i int) supervisor.ChildSpec {
 	name := agentName(i)
 	next := agentName(i%agentCount + 1)
 	return supervisor.ChildSpec{
 		ID:      name,
 		Restart: supervisor.Permanent,
 		Start: func(parent *process.Proc) (process.PID, error) {
-			pid, err := genserver.StartLink(parent, &agent{reg: reg, name: name, next: next},
+			return genserver.StartLink(parent, &agent{reg: reg, name: name, next: next},
 				genserver.WithVia(registry.Via(reg, name)))
-			if err == nil {
-				hook(supervisor.ChildStarted{Supervisor: parent.PID(), ID: name, PID: pid})
-			}
-			return pid, err
 		},
 	}
 }

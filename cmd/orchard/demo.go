@@ -15,6 +15,7 @@ import (
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/registry"
 	"github.com/seed-fe72f376/orchard/supervisor"
+	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
 // Defaults of `orchard demo`.
@@ -46,6 +47,12 @@ type demoConfig struct {
 	Quiet bool
 	// Events is how many rows of events a terminal frame shows (default 5).
 	Events int
+	// HTTP is the address of /metrics, /healthz and /readyz; empty
+	// serves nothing.
+	HTTP string
+	// DataDir holds the durable dead-letter queue (JetStream files); empty
+	// keeps dead letters in memory.
+	DataDir string
 }
 
 func (c *demoConfig) withDefaults() {
@@ -68,11 +75,19 @@ var discard = slog.New(slog.DiscardHandler)
 // died, the shutdown was not clean, or w failed.
 func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	cfg.withDefaults()
-	node, err := process.NewNode()
+	// Every process and supervisor event is published on tel, which the
+	// /metrics exporter and the send-delivery lines read.
+	tel := telemetry.New()
+	node, err := process.NewNode(telemetry.NodeEvents(tel))
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, stopNode(node)) }()
+	msg, err := openMessaging(ctx, node, tel, cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("dead-letter queue: %w", err)
+	}
+	defer func() { err = errors.Join(err, msg.close()) }()
 
 	runCtx, cancel := ctx, context.CancelFunc(func() {})
 	if cfg.Duration > 0 {
@@ -86,16 +101,31 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, reg.Close()) }()
-	dir, err := genserver.Start(node, &director{cfg: cfg, w: w, run: runCtx, reg: reg})
+	var stopHTTP func(context.Context) error
+	banner := ""
+	if cfg.HTTP != "" {
+		var addr string
+		stopHTTP, addr, err = startHTTP(node, cfg.HTTP, tel, []process.Dest{node.Name(healthName), node.Name(servicesName)})
+		if err != nil {
+			return err
+		}
+		banner = fmt.Sprintf("metrics http://%s/metrics · health /healthz /readyz", addr)
+	}
+	dir, err := genserver.Start(node, &director{cfg: cfg, w: w, run: runCtx, reg: reg, msg: msg, banner: banner})
 	if err != nil {
 		return fmt.Errorf("starting the director: %w", err)
 	}
+	detach, err := forwardDeliveries(node, tel, dir)
+	if err != nil {
+		return err
+	}
+	defer detach()
 	// The supervisors' event hooks run in the supervisors' processes and
 	// must not block: they only send the event to the director.
 	hook := func(e supervisor.Event) { _ = node.Send(dir, e) }
 
 	var took time.Duration
-	a, err := app.New(node, demoSpec(reg, hook),
+	a, err := app.New(node, demoSpec(node, reg, tel, hook),
 		app.WithLogger(discard),
 		app.WithShutdownTimeout(stopBudget),
 		// Ctrl-C reaches the app through ctx (main's NotifyContext).
@@ -109,6 +139,11 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	}
 	_ = genserver.Cast(dir, begin{})
 	runErr := a.Run(runCtx)
+	if stopHTTP != nil {
+		hctx, hcancel := context.WithTimeout(context.Background(), stopBudget)
+		runErr = errors.Join(runErr, stopHTTP(hctx))
+		hcancel()
+	}
 
 	rep, err := genserver.Call[finalReport](context.Background(), dir, finishReq{})
 	if err != nil {
@@ -136,6 +171,11 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	if rep.lookups > 0 {
 		fmt.Fprintf(&b, "name lookups after an agent restart: %d, %d of them stale\n", rep.lookups, rep.stale)
 	}
+	fmt.Fprintf(&b, "supervised sends: %d, handled: %d; dead letters stored: %d\n",
+		rep.jobs, rep.handled, msg.deadLetters())
+	if cfg.DataDir != "" {
+		fmt.Fprintf(&b, "  list them: go run ./cmd/orchard deadletters list --data %s\n", cfg.DataDir)
+	}
 	fmt.Fprintf(&b, "summary: crashes injected: %d, restarts seen: %d, processes left: %d\n",
 		rep.injected, rep.restarts, left)
 	_, werr := io.WriteString(w, b.String())
@@ -152,19 +192,28 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 
 // demoSpec is the demo application: one tree whose root (one_for_one)
 // holds, in start order, the agents supervisor (its agents named in reg)
-// and the pipeline supervisor.
-func demoSpec(reg *registry.Registry, hook func(supervisor.Event)) app.Spec {
-	opts := []supervisor.Option{supervisor.WithEventHook(hook), supervisor.WithLogger(discard)}
+// and the pipeline supervisor; then a health tree (a health monitor and
+// a service monitor of the pipeline's stages), which starts last and
+// stops first. Every supervisor publishes its events on tel.
+func demoSpec(node *process.Node, reg *registry.Registry, tel *telemetry.Registry, hook func(supervisor.Event)) app.Spec {
+	opts := []supervisor.Option{telemetry.SupervisorEvents(tel), supervisor.WithEventHook(hook), supervisor.WithLogger(discard)}
 	root := supervisor.Spec{
 		Flags: supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: 10, Period: 5 * time.Second},
 		Children: []supervisor.ChildSpec{
-			agentsChild(reg, hook, opts),
+			agentsChild(reg, opts),
 			pipelineChild(opts),
 		},
 	}
 	return app.Spec{
-		Name:  "orchard-demo",
-		Parts: []app.Part{{Name: "root", Tree: root, TreeOptions: opts}},
+		Name: "orchard-demo",
+		Parts: []app.Part{
+			{Name: "root", Tree: root, TreeOptions: opts},
+			{
+				Name:        "health",
+				Tree:        supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: healthChildren(node, tel, stageNames)},
+				TreeOptions: []supervisor.Option{telemetry.SupervisorEvents(tel), supervisor.WithLogger(discard)},
+			},
+		},
 	}
 }
 

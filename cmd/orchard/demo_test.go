@@ -132,7 +132,8 @@ func checkWidth(t *testing.T, text string) {
 func TestDemoNoCrash(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var out, errOut bytes.Buffer
-		args := []string{"demo", "--duration", "2500ms", "--no-crash", "--seed", "1"}
+		// No network and no files inside a synctest bubble.
+		args := []string{"demo", "--duration", "2500ms", "--no-crash", "--seed", "1", "--http=", "--data="}
 		if code := run(t.Context(), args, &out, &errOut); code != 0 {
 			t.Fatalf("run(%q) = %d; stderr:\n%s", args, code, errOut.String())
 		}
@@ -148,13 +149,18 @@ func TestDemoNoCrash(t *testing.T) {
 	})
 }
 
-// TestDemoQuiet: with --quiet and nothing happening, only the first and
-// the last frame are drawn.
+// TestDemoQuiet: with --quiet and no crashes, a frame is drawn only when
+// something changed: the first, the one showing the only event (the job
+// to the retired agent ending as a dead letter) and the last.
 func TestDemoQuiet(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		text := runDemoTest(t, t.Context(), demoConfig{Duration: 3500 * time.Millisecond, Quiet: true})
-		if n := strings.Count(text, "orchard demo · "); n != 2 {
-			t.Errorf("quiet demo drew %d frames; want 2:\n%s", n, text)
+		frames := strings.Split(text, "orchard demo · ")[1:]
+		if len(frames) != 3 {
+			t.Fatalf("quiet demo drew %d frames; want 3:\n%s", len(frames), text)
+		}
+		if !strings.Contains(flat(frames[1]), "→ dead letter") {
+			t.Errorf("the second frame does not show the dead letter:\n%s", frames[1])
 		}
 	})
 }
@@ -198,15 +204,33 @@ func TestDemoTerminal(t *testing.T) {
 	})
 }
 
-// TestDemoRealTime runs the command as a user would, on the real clock.
+// TestDemoRealTime runs the command as a user would, on the real clock,
+// with its HTTP endpoints on a free port and its dead letters in a
+// directory, which `orchard deadletters list` then reads.
 func TestDemoRealTime(t *testing.T) {
 	var out, errOut bytes.Buffer
-	args := []string{"demo", "--duration", "600ms", "--crash-every", "100ms", "--seed", "5"}
+	data := t.TempDir()
+	args := []string{"demo", "--duration", "600ms", "--crash-every", "100ms", "--seed", "5",
+		"--http", "127.0.0.1:0", "--data", data}
 	if code := run(context.Background(), args, &out, &errOut); code != 0 {
 		t.Fatalf("run(%q) = %d; stderr:\n%s\nstdout:\n%s", args, code, errOut.String(), out.String())
 	}
-	if !strings.Contains(out.String(), "processes left: 0\n") {
-		t.Errorf("output lacks %q:\n%s", "processes left: 0", out.String())
+	text := out.String()
+	for _, want := range []string{
+		"processes left: 0\n", "metrics http://127.0.0.1:", "dead letters stored: 1\n",
+		"send job 1 → " + retiredAgent + ": noproc after 6 attempts → dead letter",
+		"deadletters list --data " + data,
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("output lacks %q:\n%s", want, text)
+		}
+	}
+	var list, listErr bytes.Buffer
+	if code := run(context.Background(), []string{"deadletters", "list", "--data", data}, &list, &listErr); code != 0 {
+		t.Fatalf("deadletters list = %d; stderr:\n%s", code, listErr.String())
+	}
+	if !strings.Contains(list.String(), retiredAgent) {
+		t.Errorf("deadletters list does not show the letter to %s:\n%s", retiredAgent, list.String())
 	}
 }
 
@@ -228,11 +252,11 @@ func TestAgentFoundByNameAfterRestart(t *testing.T) {
 			}
 		}
 		sup, err := supervisor.StartDynamic(node, supervisor.DynamicSpec{Flags: supervisor.DefaultFlags()},
-			supervisor.WithLogger(discard))
+			supervisor.WithLogger(discard), supervisor.WithEventHook(hook))
 		if err != nil {
 			t.Fatal(err)
 		}
-		old, err := supervisor.StartDynamicChild(t.Context(), sup, agentSpec(reg, 7, hook))
+		old, err := supervisor.StartDynamicChild(t.Context(), sup, agentSpec(reg, 7))
 		if err != nil {
 			t.Fatal(err)
 		}

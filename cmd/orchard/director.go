@@ -32,6 +32,8 @@ type finalReport struct {
 	stopSeq  string // the shutdown order, from the events
 	injected int    // crashes injected
 	restarts int    // children restarted
+	jobs     int    // supervised sends made
+	handled  int    // ... confirmed handled by their agent
 	lookups  int    // whereis after an agent's restart
 	stale    int    // ... that did not return the new PID
 	werr     error  // the first error writing a frame
@@ -52,10 +54,16 @@ type director struct {
 	// is stopping, and the director neither crashes nor draws anything.
 	run context.Context
 	// reg is the registry the agents are named in.
-	reg   *registry.Registry
-	tree  *tree
-	chaos *chaos
-	start time.Time
+	reg *registry.Registry
+	// msg sends jobs to agents with supervised send; couriers holds the
+	// processes doing it, until they report.
+	msg      *messaging
+	couriers map[process.PID]bool
+	// banner is a line the header shows (the HTTP address), if any.
+	banner string
+	tree   *tree
+	chaos  *chaos
+	start  time.Time
 
 	events      []string // event lines, oldest first
 	shown       int      // how many of events the last frame showed (pipes)
@@ -63,10 +71,11 @@ type director struct {
 	lastVersion int
 	finished    bool
 
-	injected, lookups, stale int
+	injected, lookups, stale, jobs, handled int
 }
 
 func (d *director) Init(s *genserver.Self) error {
+	d.couriers = map[process.PID]bool{}
 	d.tree = newTree()
 	d.chaos = newChaos(d.cfg.Seed)
 	d.start = time.Now()
@@ -79,6 +88,8 @@ func (d *director) HandleCast(s *genserver.Self, msg any) error {
 	}
 	d.start = time.Now()
 	d.draw(s)
+	// One job for an agent that no longer exists: it ends as a dead letter.
+	d.sendJob(s, retiredAgent)
 	if _, err := s.SendAfter(s.PID(), frameTick{}, d.cfg.Refresh); err != nil {
 		return err
 	}
@@ -102,6 +113,14 @@ func (d *director) HandleInfo(s *genserver.Self, msg any) error {
 			d.log(ep.line())
 			d.checkNames(s, ep)
 		}
+	case delivered:
+		d.handled++
+		d.log(m.line())
+	case sendDone:
+		delete(d.couriers, m.pid)
+		if line := m.line(); line != "" {
+			d.log(line)
+		}
 	case frameTick:
 		if d.finished || d.run.Err() != nil {
 			return nil
@@ -116,6 +135,11 @@ func (d *director) HandleInfo(s *genserver.Self, msg any) error {
 		if victim := d.chaos.pick(d.tree); victim != nil {
 			d.injected++
 			_ = d.chaos.strike(s.Proc, victim.pid)
+			if victim.parent != nil && victim.parent.id == agentsID {
+				// Sent right after the crash: the first attempt finds the
+				// agent dead or restarting, a retry reaches its successor.
+				d.sendJob(s, victim.id)
+			}
 		}
 		_, err := s.SendAfter(s.PID(), crashTick{}, d.cfg.CrashEvery)
 		return err
@@ -128,6 +152,9 @@ func (d *director) HandleCall(s *genserver.Self, _ genserver.From, req any) (any
 		return nil, fmt.Errorf("director: unknown request %T", req)
 	}
 	d.finished = true
+	for pid := range d.couriers { // sends still retrying: the show is over
+		_ = s.Exit(pid, process.Kill)
+	}
 	d.tree.stopped()
 	frame := d.frame(s)
 	if d.cfg.Terminal {
@@ -138,8 +165,20 @@ func (d *director) HandleCall(s *genserver.Self, _ genserver.From, req any) (any
 	return finalReport{
 		frame: frame, stopSeq: d.tree.stopSequence(),
 		injected: d.injected, restarts: d.tree.restarts,
+		jobs: d.jobs, handled: d.handled,
 		lookups: d.lookups, stale: d.stale, werr: d.werr,
 	}, nil
+}
+
+// sendJob starts a courier that sends the next job to the agent named to.
+func (d *director) sendJob(s *genserver.Self, to string) {
+	if d.msg == nil {
+		return
+	}
+	d.jobs++
+	if pid, err := d.msg.courier(s.Proc, d.reg, to, d.jobs); err == nil {
+		d.couriers[pid] = true
+	}
 }
 
 // checkNames looks up, in the registry, every agent the episode
@@ -230,7 +269,11 @@ func (d *director) header() string {
 	if d.cfg.CrashEvery > 0 {
 		crash = "a crash every " + d.cfg.CrashEvery.String()
 	}
-	return fmt.Sprintf("orchard demo · seed %d · %s · %s · Ctrl-C stops", d.cfg.Seed, elapsed, crash)
+	h := fmt.Sprintf("orchard demo · seed %d · %s · %s · Ctrl-C stops", d.cfg.Seed, elapsed, crash)
+	if d.banner != "" {
+		h += "\n" + d.banner
+	}
+	return h
 }
 
 func (d *director) write(s string) {

@@ -44,7 +44,9 @@ commands:
              watch the supervisors restart it
              flags: --duration 10s (0: until Ctrl-C), --crash-every 1s,
              --no-crash, --seed N (replay the crash choices), --quiet
-             (draw a frame only when something changed)
+             (draw a frame only when something changed), --http ADDR
+             (/metrics, /healthz, /readyz; default 127.0.0.1:7600),
+             --data DIR (durable dead letters)
   conformance run [-check] FILE.json
              replay a supervisor conformance scenario, print its trace (JSON)
   deadletters list|retry|purge (--data DIR | --server URL) [flags]
@@ -88,6 +90,8 @@ func runDemoCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.BoolVar(&noCrash, "no-crash", false, "inject no crashes")
 	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of the crash choices (default: from the clock)")
 	fs.BoolVar(&cfg.Quiet, "quiet", false, "draw a frame only when something changed")
+	fs.StringVar(&cfg.HTTP, "http", defaultHTTPAddr, "address of /metrics, /healthz and /readyz (empty: none)")
+	fs.StringVar(&cfg.DataDir, "data", defaultDataDir(), "directory of the durable dead-letter queue (empty: in memory)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
