@@ -42,7 +42,12 @@
 //     returns an error or panics, the server dies and the send fails with
 //     [ErrCrashed], carrying the exit reason.
 //
-// Every attempt first asks the destination's circuit breaker
+// With [WithRateLimit], every attempt first waits for the destination's
+// rate limit (a [Gate] such as ratelimit.Limiter), within the send's
+// timeout; a send it does not let through in time fails with outcome
+// [RateLimited] ([ErrRateLimited]), not retried.
+//
+// Every attempt then asks the destination's circuit breaker
 // ([WithBreakers]); an open breaker fails the send with [ErrCircuitOpen]
 // at once and is not retried. The attempt's outcome is reported to the
 // breaker: delivered is a success; no process, timeout, crash and full

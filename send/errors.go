@@ -41,6 +41,9 @@ var (
 	// ErrIncomplete is matched by an AllOrNothing broadcast whose
 	// recipients were all available but some deliveries then failed.
 	ErrIncomplete = errors.New("send: broadcast incomplete")
+	// ErrRateLimited is matched by a send whose destination's rate limit
+	// ([WithRateLimit]) did not let it through in time.
+	ErrRateLimited = errors.New("send: rate limited")
 )
 
 // Outcome is the result of one delivery attempt, and of a send.
@@ -65,9 +68,13 @@ const (
 	// Rejected: any other failure (node stopped, wrong node, a server
 	// with no HandleInfo, a non-unique via-name); not retried.
 	Rejected
+	// RateLimited: the destination's rate limit ([WithRateLimit]) would
+	// not let the attempt through before its deadline ([ErrRateLimited]);
+	// not retried, since the wait already used the time there was.
+	RateLimited
 )
 
-var outcomeNames = [...]string{"delivered", "noproc", "timeout", "circuit_open", "crashed", "mailbox_full", "canceled", "rejected"}
+var outcomeNames = [...]string{"delivered", "noproc", "timeout", "circuit_open", "crashed", "mailbox_full", "canceled", "rejected", "rate_limited"}
 
 // String returns the outcome's snake_case name, as telemetry reports it.
 func (o Outcome) String() string {
@@ -102,6 +109,8 @@ func (o Outcome) sentinel() error {
 		return ErrMailboxFull
 	case Canceled:
 		return context.Canceled
+	case RateLimited:
+		return ErrRateLimited
 	}
 	return nil
 }

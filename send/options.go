@@ -1,6 +1,7 @@
 package send
 
 import (
+	"context"
 	"log/slog"
 	"maps"
 	"math"
@@ -282,6 +283,27 @@ func WithBreakers(set *breaker.Set) SenderOption {
 			return &optionError{"WithBreakers", "nil set"}
 		}
 		s.breakers = set
+		return nil
+	})
+}
+
+// Gate is a per-destination rate limit: Wait returns once key may go
+// on, or an error when it cannot before ctx ends. ratelimit.Limiter is
+// one.
+type Gate interface {
+	Wait(ctx context.Context, key string) error
+}
+
+// WithRateLimit makes every attempt wait for gate's permission for the
+// destination (keyed by breaker.Key: "pid:<1.42>", "name:db", ...) before
+// it is delivered, within the send's timeout. A send the gate does not let
+// through in time fails with outcome [RateLimited].
+func WithRateLimit(gate Gate) SenderOption {
+	return senderOption(func(s *Sender) error {
+		if gate == nil {
+			return &optionError{"WithRateLimit", "nil gate"}
+		}
+		s.gate = gate
 		return nil
 	})
 }

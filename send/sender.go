@@ -30,6 +30,7 @@ type Sender struct {
 	tel      *telemetry.Registry
 	sink     DeadLetterSink
 	breakers *breaker.Set
+	gate     Gate
 	logger   *slog.Logger // nil: slog.Default() at the time of logging
 	timeouts *timeouts.Config
 	defaults config
@@ -263,8 +264,13 @@ func sleep(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// try is one attempt: the breaker, then the delivery.
+// try is one attempt: the rate limit, the breaker, then the delivery.
 func (r *run) try() (Outcome, error) {
+	if r.s.gate != nil {
+		if o, reason := r.pass(); o != Delivered {
+			return o, reason
+		}
+	}
 	if r.s.breakers == nil {
 		return r.deliver()
 	}
@@ -282,6 +288,29 @@ func (r *run) try() (Outcome, error) {
 		done(breaker.Failure)
 	}
 	return o, reason
+}
+
+// pass waits until the destination's rate limit lets the attempt through,
+// at most until the send's deadline; Delivered means it may go on.
+func (r *run) pass() (Outcome, error) {
+	ctx := r.ctx
+	if !r.deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, r.deadline)
+		defer cancel()
+	} else if r.cfg.timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, r.cfg.timeout)
+		defer cancel()
+	}
+	err := r.s.gate.Wait(ctx, breaker.Key(r.dest))
+	switch {
+	case err == nil:
+		return Delivered, nil
+	case r.ctx.Err() != nil:
+		return classify(r.ctx.Err())
+	}
+	return RateLimited, err
 }
 
 func (r *run) deliver() (Outcome, error) {
