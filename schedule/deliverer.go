@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
 )
 
 // Deliverer delivers a schedule's message when it fires. The scheduler
@@ -25,4 +26,15 @@ type DelivererFunc func(ctx context.Context, dest process.Dest, msg any) error
 // Deliver calls f.
 func (f DelivererFunc) Deliver(ctx context.Context, dest process.Dest, msg any) error {
 	return f(ctx, dest, msg)
+}
+
+// SendDeliverer delivers through package send's supervised send: each
+// firing is sender.Send(ctx, dest, msg, opts...), so the options decide
+// the confirmation, retries, backoff and what happens when they are
+// exhausted (OnError DeadLetter keeps the message as a dead letter, and
+// the scheduler reports the failure).
+func SendDeliverer(sender *send.Sender, opts ...send.Option) Deliverer {
+	return DelivererFunc(func(ctx context.Context, dest process.Dest, msg any) error {
+		return sender.Send(ctx, dest, msg, opts...)
+	})
 }

@@ -55,8 +55,8 @@
 // delivery timeout, so a slow or retrying delivery never holds up other
 // schedules; at most one delivery per schedule runs at a time, and a
 // firing meanwhile is skipped ([EventSkipped], Info.Skipped). The
-// application wires package send's supervised send as the Deliverer,
-// with retries, backoff and OnError DeadLetter: a delivery that exhausts
+// application wires package send's supervised send as the Deliverer
+// ([SendDeliverer]), with retries, backoff and OnError DeadLetter: a delivery that exhausts
 // its retries is then kept as a dead letter by send, and its final error
 // is reported by the scheduler. Every failed delivery (the Deliverer's
 // error, a panic in it, the timeout) is reported as
@@ -114,9 +114,8 @@
 //
 // Under a supervisor, delivering through supervised send:
 //
-//	deliver := schedule.DelivererFunc(func(ctx context.Context, dest process.Dest, msg any) error {
-//		return sender.Send(ctx, dest, msg) // retries, backoff, OnError DeadLetter
-//	})
+//	deliver := schedule.SendDeliverer(sender, // a send.Sender with a dead-letter sink
+//		send.WithConfirm(send.Handled), send.WithRetries(3), send.WithOnError(send.DeadLetter))
 //	spec := supervisor.ChildSpec{ID: "scheduler", Start: schedule.StartFunc(
 //		schedule.WithName("scheduler"), schedule.WithDeliverer(deliver),
 //		schedule.WithStore(schedule.NewKVStore(kv)), schedule.WithCodec(codec))}
