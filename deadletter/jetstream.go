@@ -27,6 +27,7 @@ const DefaultBucket = "ORCHARD_DEADLETTERS"
 // to do the same. A KV bucket is a stream underneath, so the sync policy
 // and file format are JetStream's.
 type JetStreamStore struct {
+	js     jetstream.JetStream
 	kv     jetstream.KeyValue
 	engine *natsengine.Engine // owned engine (OpenDir) or nil
 	closed atomic.Bool
@@ -54,7 +55,7 @@ func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string) (
 	if err != nil {
 		return nil, fmt.Errorf("deadletter: open bucket %s: %w", bucket, err)
 	}
-	return &JetStreamStore{kv: kv}, nil
+	return &JetStreamStore{js: js, kv: kv}, nil
 }
 
 // DirConfig configures [OpenDir].
@@ -95,6 +96,11 @@ func OpenDir(ctx context.Context, dir string, cfg DirConfig) (*JetStreamStore, e
 	s.engine = eng
 	return s, nil
 }
+
+// JetStream returns the JetStream the store lives in, so that other
+// durable services (schedule.OpenKVStore) keep their data in the same
+// engine: with [OpenDir], the one embedded server of the data directory.
+func (s *JetStreamStore) JetStream() jetstream.JetStream { return s.js }
 
 // Put stores e; it returns once JetStream acknowledged the write (after an
 // fsync under SyncAlways).

@@ -22,6 +22,33 @@ type KVStore struct {
 // embedded NATS server and keep it for the scheduler's life.
 func NewKVStore(kv jetstream.KeyValue) *KVStore { return &KVStore{kv: kv} }
 
+// DefaultBucket is the key-value bucket [OpenKVStore] uses by default.
+const DefaultBucket = "orchard_schedules"
+
+// OpenKVStore opens (creating if needed) a file-stored bucket in js, an
+// empty bucket meaning [DefaultBucket], and returns a Store over it. Pass
+// the JetStream of the dead-letter store (deadletter's
+// JetStreamStore.JetStream) to keep schedules and dead letters in the same
+// embedded engine. The store does not own js.
+func OpenKVStore(ctx context.Context, js jetstream.JetStream, bucket string) (*KVStore, error) {
+	if js == nil {
+		return nil, fmt.Errorf("%w: OpenKVStore: nil JetStream", ErrInvalidOption)
+	}
+	if bucket == "" {
+		bucket = DefaultBucket
+	}
+	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket:      bucket,
+		Description: "Orchard durable schedules (key = schedule id)",
+		History:     1,
+		Storage:     jetstream.FileStorage,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("schedule: open bucket %s: %w", bucket, err)
+	}
+	return NewKVStore(kv), nil
+}
+
 // Put writes r under the key r.ID.
 func (s *KVStore) Put(ctx context.Context, r Record) error {
 	data, err := json.Marshal(r)
