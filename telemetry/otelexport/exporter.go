@@ -158,7 +158,7 @@ func (e *Exporter) events() []string {
 func (e *Exporter) handle(event string, m telemetry.Measurements, md telemetry.Metadata) {
 	ctx := context.Background()
 	for _, in := range e.byEvent[event] {
-		v, ok := m[in.spec.measurement()]
+		v, ok := in.spec.value(m)
 		if !ok || !in.spec.matches(md) {
 			continue
 		}

@@ -157,8 +157,9 @@ func TestSendsAndGauges(t *testing.T) {
 	reader := setup(t, tel, otelexport.WithNode(node), otelexport.WithMetrics(append(otelexport.DefaultMetrics(nil, nil), depth)...))
 	one := telemetry.Measurements{"count": 1}
 	tel.Execute("orchard.send.delivered", one, telemetry.Metadata{"outcome": "delivered"})
-	tel.Execute("orchard.send.retried", one, nil)
-	tel.Execute("orchard.send.retried", one, nil)
+	tel.Execute("orchard.send.retry", telemetry.Measurements{"attempt": 1, "delay": 0.01}, nil)
+	tel.Execute("orchard.send.retry", telemetry.Measurements{"attempt": 2, "delay": 0.02}, nil)
+	tel.Execute("orchard.send.failed", telemetry.Measurements{"attempts": 3}, telemetry.Metadata{"outcome": "noproc"})
 	tel.Execute("orchard.deadletter.removed", one, nil)
 	tel.Execute("myapp.queue", telemetry.Measurements{"depth": 5}, telemetry.Metadata{"queue": "in"})
 	pid, err := node.Spawn(func(p *process.Proc) error {
@@ -177,13 +178,18 @@ func TestSendsAndGauges(t *testing.T) {
 		want float64
 	}{
 		{"orchard_sends", attribute.String("outcome", "delivered"), 1},
-		{"orchard_sends", attribute.String("outcome", "retried"), 2},
+		{"orchard_send_retries", attribute.KeyValue{}, 2},
+		{"orchard_sends", attribute.String("outcome", "noproc"), 1},
 		{"orchard_dead_letters", attribute.String("action", "removed"), 1},
 		{"myapp_queue_depth", attribute.String("queue", "in"), 5},
 		{"orchard_mailbox_length", attribute.String("name", "inbox"), 2},
 	}
 	for _, c := range checks {
-		if got, ok := sum(ps, c.name, c.kv); !ok || got != c.want {
+		var kvs []attribute.KeyValue
+		if c.kv.Key != "" {
+			kvs = append(kvs, c.kv)
+		}
+		if got, ok := sum(ps, c.name, kvs...); !ok || got != c.want {
 			t.Errorf("%s{%v} = %v (found %t); want %v", c.name, c.kv, got, ok, c.want)
 		}
 	}

@@ -72,7 +72,9 @@ type Metric struct {
 	// Events are the telemetry event names that update the metric.
 	Events []string
 	// Measurement is the event measurement used as value (default
-	// "count"); an event without it is skipped.
+	// "count"); an event without it is skipped, except that a counter
+	// with no Measurement counts 1 for an event without "count" (package
+	// send's events carry durations and attempts, not counts).
 	Measurement string
 	// Labels are filled from each event's metadata. Keep them bounded:
 	// never the PID of an ordinary process (New rejects the keys "pid"
@@ -112,11 +114,17 @@ func (m Metric) validate() error {
 	return nil
 }
 
-func (m Metric) measurement() string {
-	if m.Measurement == "" {
-		return "count"
+// value returns the value an event gives the metric, and false when the
+// event does not carry it.
+func (m Metric) value(ms telemetry.Measurements) (float64, bool) {
+	if m.Measurement != "" {
+		v, ok := ms[m.Measurement]
+		return v, ok
 	}
-	return m.Measurement
+	if v, ok := ms["count"]; ok {
+		return v, true
+	}
+	return 1, m.Kind == Counter
 }
 
 // matches reports whether md has the values of m.Match.
@@ -162,9 +170,7 @@ func format(v any) string {
 // follow the pattern "orchard.send.<outcome>" (metadata "outcome") of
 // package send and "orchard.deadletter.<action>" of package deadletter.
 var (
-	DefaultSendEvents = []string{
-		"orchard.send.delivered", "orchard.send.failed", "orchard.send.retried", "orchard.send.dead_lettered",
-	}
+	DefaultSendEvents = []string{"orchard.send.delivered", "orchard.send.failed"}
 	DefaultDeadLetterEvents = []string{"orchard.deadletter.added", "orchard.deadletter.removed"}
 )
 
@@ -182,6 +188,7 @@ var (
 //	orchard_supervisor_child_terminations{supervisor}
 //	orchard_supervisor_start_failures{supervisor}
 //	orchard_supervisor_intensity_reached{supervisor}
+//	orchard_send_retries                         retried send attempts
 //	orchard_sends{outcome}                         supervised sends
 //	orchard_dead_letters{action}                   dead letters added/removed
 //	orchard_health_check_status_changes{check,to}  health transitions
@@ -214,7 +221,8 @@ func DefaultMetrics(sendEvents, deadLetterEvents []string) []Metric {
 			Labels: []Label{{Name: "check"}}, Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5, 10}},
 	}
 	if len(sendEvents) > 0 {
-		ms = append(ms, Metric{Name: "orchard_sends", Help: "Supervised sends, by outcome.", Events: sendEvents, Labels: []Label{{Name: "outcome", FromEvent: true}}})
+		ms = append(ms, Metric{Name: "orchard_sends", Help: "Supervised sends, by outcome: delivered, or the failure's outcome (noproc, timeout, crashed, ...).", Events: sendEvents, Labels: []Label{{Name: "outcome", FromEvent: true}}},
+			Metric{Name: "orchard_send_retries", Help: "Send attempts that failed and were retried.", Events: []string{"orchard.send.retry"}})
 	}
 	if len(deadLetterEvents) > 0 {
 		ms = append(ms, Metric{Name: "orchard_dead_letters", Help: "Dead letters added to or removed from the queue.", Events: deadLetterEvents, Labels: []Label{{Name: "action", FromEvent: true}}})

@@ -30,7 +30,9 @@ func show(reg prometheus.Gatherer, prefix string) {
 	}
 }
 
-// Send outcomes become one counter with an outcome label.
+// Send outcomes become one counter with an outcome label: delivered, or
+// the failure's outcome. Package send's events carry no "count"; a counter
+// counts each of them once.
 func ExampleNew() {
 	tel := telemetry.New()
 	reg := prometheus.NewRegistry()
@@ -39,12 +41,12 @@ func ExampleNew() {
 		panic(err)
 	}
 	defer exp.Close()
-	tel.Execute("orchard.send.delivered", telemetry.Measurements{"count": 1}, telemetry.Metadata{"outcome": "delivered"})
-	tel.Execute("orchard.send.dead_lettered", telemetry.Measurements{"count": 1}, nil)
+	tel.Execute("orchard.send.delivered", telemetry.Measurements{"attempts": 1}, nil)
+	tel.Execute("orchard.send.failed", telemetry.Measurements{"attempts": 3}, telemetry.Metadata{"outcome": "timeout"})
 	show(reg, "orchard_sends")
 	// Output:
-	// orchard_sends_total{outcome="dead_lettered"} 1
 	// orchard_sends_total{outcome="delivered"} 1
+	// orchard_sends_total{outcome="timeout"} 1
 }
 
 // Adding a metric is adding data.

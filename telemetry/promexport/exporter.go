@@ -170,7 +170,7 @@ func (e *Exporter) events() []string {
 // goroutine.
 func (e *Exporter) handle(event string, m telemetry.Measurements, md telemetry.Metadata) {
 	for _, s := range e.byEvent[event] {
-		v, ok := m[s.spec.measurement()]
+		v, ok := s.spec.value(m)
 		if !ok || !s.spec.matches(md) {
 			continue
 		}

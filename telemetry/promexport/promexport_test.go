@@ -9,8 +9,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
+	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/promexport"
@@ -163,24 +166,71 @@ func TestMailboxGauges(t *testing.T) {
 	}
 }
 
+// inbox is a genserver that accepts every plain message.
+type inbox struct{}
+
+func (inbox) Init(*genserver.Self) error            { return nil }
+func (inbox) HandleInfo(*genserver.Self, any) error { return nil }
+
+// TestSendAndDeadLetterMetrics drives a real send.Sender and dead-letter
+// queue: one delivered send, one to a dead process that is retried once
+// and then dead-lettered.
 func TestSendAndDeadLetterMetrics(t *testing.T) {
 	tel := telemetry.New()
 	reg := newExporter(t, tel)
-	one := telemetry.Measurements{"count": 1}
-	tel.Execute("orchard.send.delivered", one, telemetry.Metadata{"outcome": "delivered"})
-	tel.Execute("orchard.send.delivered", one, telemetry.Metadata{"outcome": "delivered"})
-	tel.Execute("orchard.send.failed", one, nil) // outcome from the event name
-	tel.Execute("orchard.deadletter.added", one, nil)
-	want := `# HELP orchard_dead_letters_total Dead letters added to or removed from the queue.
-# TYPE orchard_dead_letters_total counter
-orchard_dead_letters_total{action="added"} 1
-# HELP orchard_sends_total Supervised sends, by outcome.
-# TYPE orchard_sends_total counter
-orchard_sends_total{outcome="delivered"} 2
-orchard_sends_total{outcome="failed"} 1
-`
-	if got := exposition(t, reg, "orchard_sends_total", "orchard_dead_letters_total"); got != want {
-		t.Errorf("exposition:\n%s\nwant:\n%s", got, want)
+	node := otptest.NewNode(t)
+	letters, err := deadletter.New(node, deadletter.NewMemoryStore(), deadletter.WithTelemetry(tel))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := send.New(send.WithTelemetry(tel), send.WithDeadLetterSink(letters))
+	if err != nil {
+		t.Fatal(err)
+	}
+	live, err := genserver.Start(node, inbox{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dead, err := node.Spawn(func(*process.Proc) error { return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	otptest.Eventually(t, 5*time.Second, func() bool { return !node.IsAlive(dead) })
+	ctx := context.Background()
+	if err := sender.Send(ctx, live, "hello", send.WithConfirm(send.Handled)); err != nil {
+		t.Fatal(err)
+	}
+	backoff := send.Backoff{Initial: time.Millisecond, Max: time.Millisecond, Multiplier: 1, Jitter: send.NoJitter}
+	if err := sender.Send(ctx, dead, "lost", send.WithRetries(1), send.WithBackoff(backoff), send.WithOnError(send.DeadLetter)); !errors.Is(err, send.ErrNoProc) {
+		t.Fatalf("Send to a dead process = %v; want ErrNoProc", err)
+	}
+	for _, c := range []struct {
+		name   string
+		labels map[string]string
+		want   float64
+	}{
+		{"orchard_sends_total", map[string]string{"outcome": "delivered"}, 1},
+		{"orchard_sends_total", map[string]string{"outcome": "noproc"}, 1},
+		{"orchard_send_retries_total", nil, 1},
+		{"orchard_dead_letters_total", map[string]string{"action": "added"}, 1},
+	} {
+		if got := value(t, reg, c.name, c.labels); got != c.want {
+			t.Errorf("%s%v = %v; want %v", c.name, c.labels, got, c.want)
+		}
+	}
+}
+
+// TestDefaultEventNamesExist: the default event lists name events their
+// packages really emit.
+func TestDefaultEventNamesExist(t *testing.T) {
+	emitted := map[string]bool{
+		send.EventDelivered: true, send.EventFailed: true, send.EventRetry: true,
+		deadletter.EventAdded: true, deadletter.EventRemoved: true,
+	}
+	for _, ev := range append(append([]string{}, promexport.DefaultSendEvents...), promexport.DefaultDeadLetterEvents...) {
+		if !emitted[ev] {
+			t.Errorf("default event %q is emitted by no package", ev)
+		}
 	}
 }
 
