@@ -31,7 +31,8 @@ const (
 	SupervisorAutoShutdown = "orchard.supervisor.auto_shutdown"
 )
 
-var one = Measurements{"count": 1}
+// one returns a fresh {"count": 1}: handlers get maps of their own.
+func one() Measurements { return Measurements{"count": 1} }
 
 // NodeEvents returns a node option that publishes the node's process
 // lifecycle events on r (nil means [Default]).
@@ -46,7 +47,7 @@ func (r *Registry) publishProcess(e process.Event) {
 	switch e := e.(type) {
 	case process.Spawned:
 		if r.Enabled(ProcessSpawned) {
-			r.Execute(ProcessSpawned, one, Metadata{"pid": e.PID, "parent": e.Parent, "behaviour": e.Behaviour})
+			r.Execute(ProcessSpawned, one(), Metadata{"pid": e.PID, "parent": e.Parent, "behaviour": e.Behaviour})
 		}
 	case process.Exited:
 		if r.Enabled(ProcessExited) {
@@ -55,7 +56,7 @@ func (r *Registry) publishProcess(e process.Event) {
 		}
 	case process.ZombieDetected:
 		z := e.Zombie
-		r.Execute(ProcessZombie, one, Metadata{"pid": z.PID, "behaviour": z.Behaviour, "reason": z.Reason, "stack": z.Stack})
+		r.Execute(ProcessZombie, one(), Metadata{"pid": z.PID, "behaviour": z.Behaviour, "reason": z.Reason, "stack": z.Stack})
 	}
 }
 
@@ -71,16 +72,16 @@ func SupervisorEvents(r *Registry) supervisor.Option {
 func (r *Registry) publishSupervisor(e supervisor.Event) {
 	switch e := e.(type) {
 	case supervisor.ChildStarted:
-		r.Execute(SupervisorChildStarted, one, Metadata{"supervisor": e.Supervisor, "id": e.ID, "pid": e.PID, "restart": e.Restart})
+		r.Execute(SupervisorChildStarted, one(), Metadata{"supervisor": e.Supervisor, "id": e.ID, "pid": e.PID, "restart": e.Restart})
 	case supervisor.ChildRestarting:
-		r.Execute(SupervisorChildRestarting, one, Metadata{"supervisor": e.Supervisor, "id": e.ID, "pid": e.PID, "reason": e.Reason})
+		r.Execute(SupervisorChildRestarting, one(), Metadata{"supervisor": e.Supervisor, "id": e.ID, "pid": e.PID, "reason": e.Reason})
 	case supervisor.ChildTerminated:
-		r.Execute(SupervisorChildTerminated, one, Metadata{"supervisor": e.Supervisor, "id": e.ID, "pid": e.PID, "reason": e.Reason})
+		r.Execute(SupervisorChildTerminated, one(), Metadata{"supervisor": e.Supervisor, "id": e.ID, "pid": e.PID, "reason": e.Reason})
 	case supervisor.StartFailed:
-		r.Execute(SupervisorStartFailed, one, Metadata{"supervisor": e.Supervisor, "id": e.ID, "reason": e.Reason})
+		r.Execute(SupervisorStartFailed, one(), Metadata{"supervisor": e.Supervisor, "id": e.ID, "reason": e.Reason})
 	case supervisor.IntensityReached:
-		r.Execute(SupervisorIntensityReached, one, Metadata{"supervisor": e.Supervisor, "id": e.ID, "reason": e.Reason})
+		r.Execute(SupervisorIntensityReached, one(), Metadata{"supervisor": e.Supervisor, "id": e.ID, "reason": e.Reason})
 	case supervisor.AutoShutdownTriggered:
-		r.Execute(SupervisorAutoShutdown, one, Metadata{"supervisor": e.Supervisor, "id": e.ID})
+		r.Execute(SupervisorAutoShutdown, one(), Metadata{"supervisor": e.Supervisor, "id": e.ID})
 	}
 }

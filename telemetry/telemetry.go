@@ -177,7 +177,9 @@ func (r *Registry) fail(e *entry, event string, v any, stack string) {
 // "duration" measurement in seconds, merging the metadata fn returns. If fn
 // returns an error, prefix+".exception" is emitted instead of stop, with
 // "kind" "error" and "reason"; if fn panics, with "kind" "panic", and the
-// panic goes on. Span returns fn's error.
+// panic goes on; if fn ends its goroutine (runtime.Goexit, t.FailNow),
+// with "kind" "exit", and the goroutine goes on ending. Span returns fn's
+// error.
 func (r *Registry) Span(prefix string, md Metadata, fn func() (Metadata, error)) (err error) {
 	start := time.Now()
 	r.Execute(prefix+".start", Measurements{"system_time": float64(start.UnixNano())}, md)
@@ -187,6 +189,11 @@ func (r *Registry) Span(prefix string, md Metadata, fn func() (Metadata, error))
 			return
 		}
 		v := recover()
+		if v == nil { // runtime.Goexit: nothing to re-panic
+			r.Execute(prefix+".exception", Measurements{"duration": time.Since(start).Seconds()},
+				merge(md, Metadata{"kind": "exit", "reason": errGoexit}))
+			return
+		}
 		r.Execute(prefix+".exception", Measurements{"duration": time.Since(start).Seconds()},
 			merge(md, Metadata{"kind": "panic", "reason": fmt.Errorf("panic: %v", v)}))
 		panic(v)
@@ -201,6 +208,9 @@ func (r *Registry) Span(prefix string, md Metadata, fn func() (Metadata, error))
 	r.Execute(prefix+".stop", m, merge(md, stopMD))
 	return nil
 }
+
+// errGoexit is the reason of a span whose function called runtime.Goexit.
+var errGoexit = errors.New("telemetry: span function exited its goroutine")
 
 func merge(a, b Metadata) Metadata {
 	if len(b) == 0 {

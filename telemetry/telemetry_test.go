@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"runtime"
 	"sync"
 	"testing"
 	"time"
@@ -314,5 +315,28 @@ func BenchmarkExecuteOneHandler(b *testing.B) {
 	m := telemetry.Measurements{"count": 1}
 	for b.Loop() {
 		r.Execute("e", m, nil)
+	}
+}
+
+// TestSpanGoexit: a span whose function ends its goroutine reports an
+// exception of kind "exit" and lets the goroutine end, without a panic.
+func TestSpanGoexit(t *testing.T) {
+	r := telemetry.New()
+	var rec recorder
+	if err := r.Attach("rec", []string{"op.start", "op.stop", "op.exception"}, rec.handle); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = r.Span("op", nil, func() (telemetry.Metadata, error) {
+			runtime.Goexit()
+			return nil, nil
+		})
+		t.Error("Span returned after Goexit")
+	}()
+	<-done
+	if got := rec.names(); !equal(got, []string{"op.start", "op.exception"}) || rec.md[1]["kind"] != "exit" {
+		t.Fatalf("events = %v, metadata %v; want start then an exit exception", got, rec.md)
 	}
 }
