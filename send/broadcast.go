@@ -100,6 +100,7 @@ func (s *Sender) Broadcast(ctx context.Context, recipients []process.Dest, msg a
 	if strategy == AllOrNothing {
 		if results, ok := s.precheck(recipients); !ok {
 			err := &BroadcastError{Strategy: strategy, Err: ErrAborted, Results: results}
+			s.stats.aborted.Add(1)
 			s.emitBroadcast(strategy, cfgs, results, start, true)
 			return results, err
 		}

@@ -96,8 +96,8 @@ func TestBroadcastAbortedSendsNothing(t *testing.T) {
 	if got := live.Expect(t, waitTimeout); got != "marker" {
 		t.Fatalf("first message = %v; want marker (nothing from the broadcast)", got)
 	}
-	if st := s.Stats(); st.Sent != 1 {
-		t.Fatalf("Stats = %+v; want only the marker sent", st)
+	if st := s.Stats(); st.Sent != 1 || st.Aborted != 1 {
+		t.Fatalf("Stats = %+v; want only the marker sent and one broadcast aborted", st)
 	}
 }
 

@@ -93,7 +93,7 @@ func ExampleWithOnError() {
 	// Output:
 	// true
 	// billing invoice 7 acme 1
-	// {Sent:1 Delivered:0 Failed:1 Retried:0 DeadLettered:1 Ignored:0}
+	// {Sent:1 Delivered:0 Failed:1 Retried:0 DeadLettered:1 Ignored:0 Aborted:0}
 }
 
 // A Sender with breakers stops sending to a destination that keeps

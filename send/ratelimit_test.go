@@ -48,3 +48,35 @@ func TestSendRateLimited(t *testing.T) {
 		}
 	})
 }
+
+// slowGate lets a send through after a fixed wait.
+type slowGate struct{ wait time.Duration }
+
+func (g slowGate) Wait(ctx context.Context, _ string) error {
+	t := time.NewTimer(g.wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// TestSendTimeoutCoversTheRateLimitWait: the wait for the gate comes out
+// of the send's timeout; the delivery gets only what is left.
+func TestSendTimeoutCoversTheRateLimitWait(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		node := otptest.NewNode(t)
+		probe := otptest.NewProbe(t, node) // a process, not a GenServer: Handled never confirms
+		s := newSender(t, send.WithRateLimit(slowGate{wait: 80 * time.Millisecond}))
+		start := time.Now()
+		err := s.Send(context.Background(), probe.PID(), "x", send.WithConfirm(send.Handled), send.WithTimeout(100*time.Millisecond))
+		if !errors.Is(err, send.ErrTimeout) {
+			t.Fatalf("Send = %v; want a timeout", err)
+		}
+		if took := time.Since(start); took != 100*time.Millisecond {
+			t.Fatalf("Send took %v; want its 100ms timeout, the gate's wait included", took)
+		}
+	})
+}

@@ -53,10 +53,14 @@ type Stats struct {
 	DeadLettered uint64
 	// Ignored counts failures dropped by OnError Ignore.
 	Ignored uint64
+	// Aborted counts AllOrNothing broadcasts that sent nothing because a
+	// recipient was not available (their recipients are in no other
+	// counter).
+	Aborted uint64
 }
 
 type counters struct {
-	sent, delivered, failed, retried, deadLettered, ignored atomic.Uint64
+	sent, delivered, failed, retried, deadLettered, ignored, aborted atomic.Uint64
 }
 
 // New returns a Sender. Bad options give an error matching
@@ -101,6 +105,7 @@ func (s *Sender) Stats() Stats {
 	return Stats{
 		Sent: c.sent.Load(), Delivered: c.delivered.Load(), Failed: c.failed.Load(),
 		Retried: c.retried.Load(), DeadLettered: c.deadLettered.Load(), Ignored: c.ignored.Load(),
+		Aborted: c.aborted.Load(),
 	}
 }
 
@@ -169,7 +174,7 @@ func (s *Sender) send(ctx context.Context, dest process.Dest, msg any, cfg confi
 	// deadline of retries, or an event's duration. A clock read can cost
 	// a tenth of a local delivery; a single attempt needs none (its
 	// timeout is cfg.timeout), and a failure reads the clock then.
-	if cfg.retries > 0 || s.tel.Enabled(EventDelivered) || s.tel.Enabled(EventFailed) {
+	if cfg.retries > 0 || s.gate != nil || s.tel.Enabled(EventDelivered) || s.tel.Enabled(EventFailed) {
 		r.start = time.Now()
 		if cfg.timeout > 0 {
 			r.deadline = r.start.Add(cfg.timeout)
@@ -294,13 +299,9 @@ func (r *run) try() (Outcome, error) {
 // at most until the send's deadline; Delivered means it may go on.
 func (r *run) pass() (Outcome, error) {
 	ctx := r.ctx
-	if !r.deadline.IsZero() {
+	if !r.deadline.IsZero() { // set whenever there is a timeout (see send)
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithDeadline(ctx, r.deadline)
-		defer cancel()
-	} else if r.cfg.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, r.cfg.timeout)
 		defer cancel()
 	}
 	err := r.s.gate.Wait(ctx, breaker.Key(r.dest))
@@ -317,7 +318,9 @@ func (r *run) deliver() (Outcome, error) {
 	left := Infinity
 	if r.cfg.timeout > 0 {
 		left = r.cfg.timeout
-		if r.attempt > 1 { // retries: r.deadline is set
+		// With retries or a rate limit the send's deadline is set, and
+		// the attempt gets only what is left of the timeout.
+		if !r.deadline.IsZero() {
 			if left = time.Until(r.deadline); left <= 0 {
 				return TimedOut, ErrTimeout
 			}
