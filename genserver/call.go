@@ -204,7 +204,7 @@ func call(ctx context.Context, dest process.Dest, req any, cfg callConfig, info 
 	if err := t.Send(c); err != nil {
 		return nil, &CallError{Dest: dest, Reason: err}
 	}
-	w := waiter{ctx: ctx, t: t, c: c, dest: dest, timeout: cfg.timeout}
+	w := waiter{ctx: ctx, t: t, c: c, dest: dest, timeout: cfg.timeout, caller: caller}
 	return w.await(pool)
 }
 
@@ -216,6 +216,7 @@ type waiter struct {
 	dest    process.Dest
 	timeout time.Duration
 	ctxLeft time.Duration // what the context's deadline allowed, for errors
+	caller  process.PID
 }
 
 // await waits for the reply, the callee's death, the timeout or the
@@ -248,6 +249,7 @@ func (w *waiter) await(pool *sync.Pool) (any, error) {
 	stillPending := w.timeout <= 0 || t.Node().StopDeadline(&c.dl)
 	v, err := c.v, c.err
 	if err == errExpired {
+		w.timedOut(w.timeout)
 		return nil, &CallError{Dest: w.dest, Reason: ErrTimeout, Timeout: w.timeout}
 	}
 	if stillPending {
@@ -281,9 +283,17 @@ func (w *waiter) block() bool {
 // failure says why a call got no reply: its context, or the callee died.
 func (w *waiter) failure() error {
 	if err := w.ctx.Err(); err != nil && w.t.Alive() {
+		if errors.Is(err, context.DeadlineExceeded) {
+			w.timedOut(w.ctxLeft)
+		}
 		return &CallError{Dest: w.dest, Reason: ctxReason(err), Timeout: w.ctxLeft}
 	}
 	return &CallError{Dest: w.dest, Reason: w.t.Reason()}
+}
+
+// timedOut reports the call's timeout to the node's observers.
+func (w *waiter) timedOut(d time.Duration) {
+	reportTimeout(w.t.Node(), CallTimedOut{Caller: w.caller, Callee: w.t.PID(), Timeout: d})
 }
 
 // ctxReason is the reason of a call ended by its context: a deadline is

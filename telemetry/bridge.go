@@ -1,6 +1,7 @@
 package telemetry
 
 import (
+	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -16,6 +17,11 @@ const (
 	ProcessExited = "orchard.process.exited"
 	// ProcessZombie: "pid", "behaviour", "reason", "stack".
 	ProcessZombie = "orchard.process.zombie"
+
+	// GenServerCallTimeout: a call got no reply in time. Metadata
+	// "caller" (zero PID outside a process), "callee"; measurement
+	// "timeout" in seconds.
+	GenServerCallTimeout = "orchard.genserver.call.timeout"
 
 	// SupervisorChildStarted: "supervisor", "id", "pid", "restart" (bool).
 	SupervisorChildStarted = "orchard.supervisor.child.started"
@@ -58,6 +64,18 @@ func (r *Registry) publishProcess(e process.Event) {
 		z := e.Zombie
 		r.Execute(ProcessZombie, one(), Metadata{"pid": z.PID, "behaviour": z.Behaviour, "reason": z.Reason, "stack": z.Stack})
 	}
+}
+
+// GenServerEvents publishes on r (nil means [Default]) every call to a
+// server of node that times out ([GenServerCallTimeout]).
+func GenServerEvents(r *Registry, node *process.Node) {
+	if r == nil {
+		r = defaultRegistry
+	}
+	genserver.OnCallTimeout(node, func(e genserver.CallTimedOut) {
+		r.Execute(GenServerCallTimeout, Measurements{"count": 1, "timeout": e.Timeout.Seconds()},
+			Metadata{"caller": e.Caller, "callee": e.Callee})
+	})
 }
 
 // SupervisorEvents returns a supervisor option that publishes the

@@ -25,8 +25,8 @@
 // build measurement maps.
 //
 // Orchard's own packages publish their lifecycle events here: use
-// [NodeEvents] and [SupervisorEvents] to bridge the runtime's and the
-// supervisors' typed event hooks; send, deadletter, monitors, health and
+// [NodeEvents], [SupervisorEvents] and [GenServerEvents] to bridge the
+// runtime's, the supervisors' and the GenServer calls' typed hooks; send, deadletter, monitors, health and
 // schedule publish directly. Each package documents its event names.
 //
 // # Differences from OTP

@@ -340,3 +340,32 @@ func TestSpanGoexit(t *testing.T) {
 		t.Fatalf("events = %v, metadata %v; want start then an exit exception", got, rec.md)
 	}
 }
+
+type mute struct{}
+
+func (mute) Init(*genserver.Self) error { return nil }
+func (mute) HandleCall(s *genserver.Self, _ genserver.From, _ any) (any, error) {
+	s.NoReply()
+	return nil, nil
+}
+
+func TestGenServerEventsPublishCallTimeouts(t *testing.T) {
+	r := telemetry.New()
+	var rec recorder
+	if err := r.Attach("rec", []string{telemetry.GenServerCallTimeout}, rec.handle); err != nil {
+		t.Fatal(err)
+	}
+	node := otptest.NewNode(t)
+	telemetry.GenServerEvents(r, node)
+	pid, err := genserver.Start(node, mute{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := genserver.Call[any](context.Background(), pid, "x", genserver.WithTimeout(time.Millisecond)); err == nil {
+		t.Fatal("Call to a server that never replies succeeded")
+	}
+	if got := rec.names(); len(got) != 1 || rec.md[0]["callee"] != pid || rec.m[0]["timeout"] != time.Millisecond.Seconds() {
+		t.Fatalf("events %v, metadata %v, measurements %v; want one timeout of %v", got, rec.md, rec.m, pid)
+	}
+	_ = node.Exit(pid, process.Kill)
+}

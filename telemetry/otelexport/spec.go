@@ -208,6 +208,7 @@ func DefaultMetrics(sendEvents, deadLetterEvents []string) []Metric {
 		{Name: "orchard_process_lifetime_seconds", Help: "Lifetime of exited processes.", Kind: Histogram, Events: []string{telemetry.ProcessExited}, Measurement: "lifetime",
 			Buckets: []float64{.001, .01, .1, 1, 10, 60, 600, 3600}},
 		{Name: "orchard_process_zombies", Help: "Killed processes whose goroutine outlived the zombie grace.", Events: []string{telemetry.ProcessZombie}},
+		{Name: "orchard_call_timeouts", Help: "GenServer calls that got no reply in time.", Events: []string{telemetry.GenServerCallTimeout}},
 		{Name: "orchard_supervisor_child_starts", Help: "Children started by supervisors, restarts included.", Events: []string{telemetry.SupervisorChildStarted}, Labels: sup},
 		{Name: "orchard_supervisor_restarts", Help: "Children restarted by supervisors.", Events: []string{telemetry.SupervisorChildStarted}, Labels: sup, Match: map[string]any{"restart": true}},
 		{Name: "orchard_supervisor_child_terminations", Help: "Children stopped by supervisors.", Events: []string{telemetry.SupervisorChildTerminated}, Labels: sup},
