@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strconv"
+	"sync/atomic"
 	"time"
 
 	"github.com/sony/gobreaker/v2"
@@ -121,12 +122,30 @@ type Counts struct {
 // Breaker is the circuit breaker of one key: a gobreaker two-step
 // breaker. Safe for concurrent use.
 type Breaker struct {
-	key string
-	cb  *gobreaker.TwoStepCircuitBreaker[struct{}]
+	key      string
+	cb       *gobreaker.TwoStepCircuitBreaker[struct{}]
+	lastUsed atomic.Int64 // unix nanos of the last Allow or done
+	inflight atomic.Int64 // requests allowed and not yet reported
 }
 
 func newBreaker(key string, s Settings, tel *telemetry.Registry) *Breaker {
-	return &Breaker{key: key, cb: gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
+	b := &Breaker{key: key, cb: newGobreaker(key, s, tel)}
+	b.touch()
+	return b
+}
+
+// touch records a use of the breaker, for idle eviction.
+func (b *Breaker) touch() { b.lastUsed.Store(time.Now().UnixNano()) }
+
+// idleSince returns when the breaker was last used.
+func (b *Breaker) idleSince() time.Time { return time.Unix(0, b.lastUsed.Load()) }
+
+// evictable reports whether forgetting the breaker loses nothing that
+// protects a destination: it is closed and no request is in flight.
+func (b *Breaker) evictable() bool { return b.inflight.Load() == 0 && b.State() == Closed }
+
+func newGobreaker(key string, s Settings, tel *telemetry.Registry) *gobreaker.TwoStepCircuitBreaker[struct{}] {
+	return gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:        key,
 		MaxRequests: s.HalfOpenMaxRequests,
 		Interval:    s.Interval,
@@ -136,7 +155,7 @@ func newBreaker(key string, s Settings, tel *telemetry.Registry) *Breaker {
 		OnStateChange: func(name string, from, to gobreaker.State) {
 			stateChanged(tel, name, fromGobreaker(from), fromGobreaker(to))
 		},
-	})}
+	})
 }
 
 // Key returns the breaker's key.
@@ -184,6 +203,7 @@ func (r Result) String() string {
 // half-open breaker keeps a trial slot taken until then); else an
 // *[OpenError]. Allow does not block.
 func (b *Breaker) Allow() (done func(Result), err error) {
+	b.touch()
 	report, err := b.cb.Allow()
 	if err != nil {
 		st := Open
@@ -192,7 +212,10 @@ func (b *Breaker) Allow() (done func(Result), err error) {
 		}
 		return nil, &OpenError{Key: b.key, State: st}
 	}
+	b.inflight.Add(1)
 	return func(r Result) {
+		defer b.inflight.Add(-1)
+		b.touch()
 		switch r {
 		case Success:
 			report(nil)

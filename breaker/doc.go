@@ -12,6 +12,7 @@
 //	CircuitBreaker.execute              (*Breaker).Execute, or Allow + done
 //	CircuitBreaker.get_status           (*Breaker).State, (*Set).States
 //	CircuitBreaker.reset                (*Set).Remove
+//	(fuse instance cleanup)             (*Set).Sweep, WithMaxSize, StartJanitor
 //	{:error, :circuit_open}             *OpenError (errors.Is ErrOpen)
 //	fuse melt / blown / heal            Closed → Open → HalfOpen → Closed
 //
@@ -34,7 +35,15 @@
 //
 // A [Set] holds one breaker per key with shared settings; [Key] renders a
 // process.Dest as a key, so a name keeps its breaker across restarts of
-// the process behind it while a PID has its own.
+// the process behind it while a PID has its own. Since every PID is a new
+// key, a set forgets breakers that protect nothing: [Set.Sweep] evicts
+// closed breakers with no request in flight that have been idle for a
+// given time, [Set.StartJanitor] (or [Set.JanitorSpec] under a
+// supervisor) runs it periodically in a process of the node, and
+// [WithMaxSize] bounds the set by evicting the longest-idle such breakers
+// when a new key arrives ([EventEvicted]). Open and half-open breakers are
+// never evicted. [Set.State] and [Set.Lookup] read a key's breaker without
+// creating one.
 //
 // # Differences from the seed
 //

@@ -39,3 +39,16 @@ func ExampleBreaker_Allow() {
 	// <nil>
 	// true
 }
+
+// State reads a breaker's state without creating one, and Sweep forgets
+// breakers that protect nothing (closed and idle).
+func ExampleSet_Sweep() {
+	set, _ := breaker.NewSet(breaker.Settings{FailureThreshold: 1, OpenTimeout: time.Minute, HalfOpenMaxRequests: 1})
+	_ = set.Get("pid:<1.42>").Execute(func() error { return nil })
+	_ = set.Get("pid:<1.43>").Execute(func() error { return errors.New("down") })
+	fmt.Println(set.State("pid:<1.99>"))
+	fmt.Println(set.Sweep(0), set.Keys())
+	// Output:
+	// closed false
+	// 1 [pid:<1.43>]
+}

@@ -2,19 +2,35 @@ package breaker
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
-// Event names; every event has the metadata "key" (string), "from" and
-// "to" (the states' String) and the measurement "count" (1).
+// Event names.
 const (
 	// EventStateChanged is emitted on every state change of a breaker.
+	// Metadata "key" (string), "from" and "to" (the states' String);
+	// measurement "count" (1).
 	EventStateChanged = "orchard.breaker.state_changed"
+	// EventEvicted is emitted when a [Set] forgets idle closed breakers
+	// ([Set.Sweep], or the set reaching its [WithMaxSize]). Measurements
+	// "count" (breakers forgotten) and "size" (breakers left); metadata
+	// "cause": "sweep" or "max_size".
+	EventEvicted = "orchard.breaker.evicted"
 )
+
+func evicted(tel *telemetry.Registry, cause string, n, size int) {
+	if n == 0 || !tel.Enabled(EventEvicted) {
+		return
+	}
+	tel.Execute(EventEvicted, telemetry.Measurements{"count": float64(n), "size": float64(size)},
+		telemetry.Metadata{"cause": cause})
+}
 
 func stateChanged(tel *telemetry.Registry, key string, from, to State) {
 	if !tel.Enabled(EventStateChanged) {
@@ -27,9 +43,18 @@ func stateChanged(tel *telemetry.Registry, key string, from, to State) {
 // Set holds one [Breaker] per key (typically a destination rendered by
 // [Key]), all with the same settings, created on first use. Safe for
 // concurrent use.
+//
+// Keys come and go (every PID is a new key), so a set forgets breakers
+// that protect nothing: a closed breaker with no request in flight is
+// evictable, an open or half-open one never is. [Set.Sweep] forgets the
+// evictable breakers idle for a while (call it periodically, or run
+// [Set.StartJanitor]); [WithMaxSize] bounds the set, evicting the
+// longest-idle evictable breakers when a new key would exceed it. Read
+// state without creating a breaker with [Set.State] or [Set.Lookup].
 type Set struct {
 	settings Settings
 	tel      *telemetry.Registry
+	maxSize  int // 0: unbounded
 
 	mu       sync.RWMutex // protects breakers
 	breakers map[string]*Breaker
@@ -50,6 +75,23 @@ func WithTelemetry(r *telemetry.Registry) Option {
 			return &settingsError{"WithTelemetry", "is nil"}
 		}
 		s.tel = r
+		return nil
+	})
+}
+
+// WithMaxSize bounds the number of breakers: when a new key would make
+// the set hold more than n, the longest-idle evictable (closed, no
+// request in flight) breakers are forgotten, down to three quarters of n,
+// so eviction is amortised over many new keys. Open and half-open
+// breakers are never evicted: if all n are, the set grows past n rather
+// than forget a tripped destination. n must be positive; the default is
+// unbounded.
+func WithMaxSize(n int) Option {
+	return optionFunc(func(s *Set) error {
+		if n <= 0 {
+			return &settingsError{"WithMaxSize", fmt.Sprintf("%d is not positive", n)}
+		}
+		s.maxSize = n
 		return nil
 	})
 }
@@ -81,12 +123,92 @@ func (s *Set) Get(key string) *Breaker {
 		return b
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	if b = s.breakers[key]; b == nil {
-		b = newBreaker(key, s.settings, s.tel)
-		s.breakers[key] = b
+	if b = s.breakers[key]; b != nil {
+		s.mu.Unlock()
+		return b
 	}
+	n := 0
+	if s.maxSize > 0 && len(s.breakers) >= s.maxSize {
+		n = s.shrinkLocked(s.maxSize * 3 / 4)
+	}
+	b = newBreaker(key, s.settings, s.tel)
+	s.breakers[key] = b
+	size := len(s.breakers)
+	s.mu.Unlock()
+	evicted(s.tel, "max_size", n, size)
 	return b
+}
+
+// Lookup returns key's breaker if the set has one, without creating it.
+func (s *Set) Lookup(key string) (*Breaker, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	b, ok := s.breakers[key]
+	return b, ok
+}
+
+// State returns the state of key's breaker, and false (with [Closed],
+// what a new breaker would be) when the set has none; it never creates
+// one, so reading the state of many keys does not grow the set.
+func (s *Set) State(key string) (State, bool) {
+	if b, ok := s.Lookup(key); ok {
+		return b.State(), true
+	}
+	return Closed, false
+}
+
+// Len returns the number of breakers in the set.
+func (s *Set) Len() int {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return len(s.breakers)
+}
+
+// Sweep forgets every evictable breaker (closed, no request in flight)
+// not used (Allow, or a reported outcome) for idleFor, emits
+// [EventEvicted] if it forgot any, and returns how many. Forgetting a
+// closed breaker loses only its counts below the trip threshold; the next
+// Get starts a fresh closed one. A request allowed by a breaker just as it
+// is swept is counted on the forgotten breaker.
+func (s *Set) Sweep(idleFor time.Duration) int {
+	cutoff := time.Now().Add(-idleFor)
+	s.mu.Lock()
+	n := 0
+	for k, b := range s.breakers {
+		if b.evictable() && !b.idleSince().After(cutoff) {
+			delete(s.breakers, k)
+			n++
+		}
+	}
+	size := len(s.breakers)
+	s.mu.Unlock()
+	evicted(s.tel, "sweep", n, size)
+	return n
+}
+
+// shrinkLocked forgets the longest-idle evictable breakers until the set
+// holds at most target, and returns how many it forgot. s.mu is held.
+func (s *Set) shrinkLocked(target int) int {
+	type idle struct {
+		key   string
+		since time.Time
+	}
+	var cands []idle
+	for k, b := range s.breakers {
+		if b.evictable() {
+			cands = append(cands, idle{k, b.idleSince()})
+		}
+	}
+	slices.SortFunc(cands, func(a, b idle) int { return a.since.Compare(b.since) })
+	n := 0
+	for _, c := range cands {
+		if len(s.breakers) <= target {
+			break
+		}
+		delete(s.breakers, c.key)
+		n++
+	}
+	return n
 }
 
 // Allow is Get(key).Allow().

@@ -40,7 +40,10 @@
 // aggregate status ([Aggregate]) is the worst of the checks, where an
 // Unknown critical check counts as Unhealthy (not ready until it passed
 // once) and an unhealthy or unknown [Check.NonCritical] one counts as
-// Degraded.
+// Degraded. Liveness is more forgiving, as Kubernetes expects: only
+// [Check.Liveness] checks count, and one that is still Unknown (not run
+// yet), like a monitor that does not answer the HTTP handler, does not
+// fail it.
 //
 // A service monitor watches processes named by a [process.Dest] (a PID, a
 // local name, a registry via-name). It monitors each one: a death is

@@ -81,7 +81,10 @@ func ExampleAggregate() {
 		{Name: "cache", Status: health.Unhealthy, NonCritical: true},
 	}, false))
 	fmt.Println(health.Aggregate([]health.CheckReport{{Name: "db", Status: health.Unknown}}, false))
+	// A liveness check that has not run yet does not fail liveness.
+	fmt.Println(health.Aggregate([]health.CheckReport{{Name: "ping", Status: health.Unknown, Liveness: true}}, true))
 	// Output:
 	// degraded
 	// unhealthy
+	// healthy
 }

@@ -367,6 +367,10 @@ func TestAggregate(t *testing.T) {
 		{"degraded wins over healthy", []health.CheckReport{c(health.Healthy, false, false), c(health.Degraded, false, false)}, false, health.Degraded},
 		{"liveness ignores readiness checks", []health.CheckReport{c(health.Unhealthy, false, false), c(health.Healthy, false, true)}, true, health.Healthy},
 		{"liveness check fails", []health.CheckReport{c(health.Unhealthy, false, true)}, true, health.Unhealthy},
+		{"liveness check pending passes liveness", []health.CheckReport{c(health.Unknown, false, true)}, true, health.Healthy},
+		{"liveness check pending fails readiness", []health.CheckReport{c(health.Unknown, false, true)}, false, health.Unhealthy},
+		{"pending liveness check beside a failed one", []health.CheckReport{c(health.Unknown, false, true), c(health.Unhealthy, false, true)}, true, health.Unhealthy},
+		{"liveness degraded", []health.CheckReport{c(health.Degraded, false, true)}, true, health.Degraded},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -44,9 +44,12 @@ type handlerOption func(*handler)
 
 func (f handlerOption) applyHandler(h *handler) { f(h) }
 
-// WithHandlerTimeout bounds the wait for each monitor's report (default
-// [DefaultHandlerTimeout]); a monitor that does not answer in time counts
-// as an unhealthy check.
+// WithHandlerTimeout bounds the wait for the monitors' reports (default
+// [DefaultHandlerTimeout]): one deadline shared by all the sources of a
+// request, so a probe never takes longer than d however many sources
+// there are. A monitor that has not answered by then is reported as a
+// check "monitor(<dest>)": unhealthy for readiness, pending (Unknown,
+// which does not fail the probe) for liveness.
 func WithHandlerTimeout(d time.Duration) HandlerOption {
 	return handlerOption(func(h *handler) {
 		if d > 0 {
@@ -66,15 +69,17 @@ func WithReasons() HandlerOption { return handlerOption(func(h *handler) { h.rea
 //
 //   - 200 when the aggregate status (see [Aggregate]) is Healthy or
 //     Degraded, 503 when it is Unhealthy; a source that does not answer
-//     counts as an unhealthy critical check named "monitor(<dest>)";
+//     is a check named "monitor(<dest>)", Unhealthy for readiness and
+//     Unknown for liveness (a monitor restarting must not get the process
+//     restarted; Unknown liveness checks never fail liveness);
 //   - body "ok" on success; with the query parameter "verbose", or on
 //     failure, one line per check ("[+]db ok", "[-]cache failed: reason
 //     withheld") and a last line "readyz check passed" or "... failed";
 //   - "exclude=name" (repeatable) leaves a check out;
 //   - with "Accept: application/json", a JSON object {"status", "checks"}.
 //
-// Each request waits for the sources' answers, each bounded by the
-// handler's timeout and the request's context.
+// Each request asks the sources one after another, all of them bounded
+// by one deadline (the handler's timeout) and the request's context.
 func Handler(probe Probe, sources []process.Dest, opts ...HandlerOption) http.Handler {
 	h := &handler{probe: probe, sources: sources, timeout: DefaultHandlerTimeout}
 	for _, o := range opts {
@@ -123,13 +128,13 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // collect gathers the sources' checks, less the excluded ones and, for
 // liveness, the non-liveness ones.
 func (h *handler) collect(ctx context.Context, exclude []string) []CheckReport {
+	ctx, cancel := context.WithTimeout(ctx, h.timeout) // one deadline for all sources
+	defer cancel()
 	var out []CheckReport
 	for _, src := range h.sources {
-		cctx, cancel := context.WithTimeout(ctx, h.timeout)
-		rep, err := summary(cctx, src)
-		cancel()
+		rep, err := summary(ctx, src)
 		if err != nil {
-			out = append(out, CheckReport{Name: fmt.Sprintf("monitor(%v)", src), Status: Unhealthy, Err: err, Liveness: true})
+			out = append(out, h.unanswered(src, err))
 			continue
 		}
 		for _, c := range rep.Checks {
@@ -140,6 +145,17 @@ func (h *handler) collect(ctx context.Context, exclude []string) []CheckReport {
 		}
 	}
 	return out
+}
+
+// unanswered is the check standing for a source that gave no report:
+// Unhealthy for readiness; for liveness Unknown, which Aggregate does not
+// count, since a monitor being restarted says nothing about the process.
+func (h *handler) unanswered(src process.Dest, err error) CheckReport {
+	status := Unhealthy
+	if h.probe == Liveness {
+		status = Unknown
+	}
+	return CheckReport{Name: fmt.Sprintf("monitor(%v)", src), Status: status, Err: err, Liveness: true}
 }
 
 // text renders the kube-apiserver verbose format.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -89,14 +90,70 @@ func TestHandlers(t *testing.T) {
 			t.Errorf("JSON = %d %+v; want 503, unhealthy, db unhealthy", code, got)
 		}
 
-		// A monitor that is gone fails both probes.
+		// A monitor that is gone fails readiness, not liveness (it may be
+		// restarting; the process itself is not known to be broken).
 		if err := genserver.Stop(mon, process.Normal, time.Second); err != nil {
 			t.Fatal(err)
 		}
-		for _, target := range []string{"/healthz", "/readyz"} {
-			if code, _ := serve(mux, target, ""); code != 503 {
-				t.Errorf("GET %s with the monitor dead = %d; want 503", target, code)
+		for target, want := range map[string]int{"/healthz": 200, "/readyz": 503} {
+			if code, _ := serve(mux, target, ""); code != want {
+				t.Errorf("GET %s with the monitor dead = %d; want %d", target, code, want)
 			}
+		}
+		if _, body := serve(mux, "/healthz?verbose", ""); body != fmt.Sprintf("[-]monitor(%v) pending: reason withheld\nhealthz check passed\n", mon) {
+			t.Errorf("GET /healthz?verbose with the monitor dead = %q", body)
+		}
+	})
+}
+
+// TestLivenessPassesBeforeFirstRun: a liveness check that has not
+// completed its first run does not fail /healthz, but does fail /readyz.
+func TestLivenessPassesBeforeFirstRun(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		node := otptest.NewNode(t)
+		release := make(chan struct{})
+		mon, err := health.Start(node, health.Config{Checks: []health.Check{
+			{Name: "slow", Liveness: true, Timeout: time.Hour, Func: func(ctx context.Context) error {
+				select {
+				case <-release:
+				case <-ctx.Done():
+				}
+				return nil
+			}},
+		}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer close(release)
+		synctest.Wait()
+		mux := http.NewServeMux()
+		health.Mount(mux, []process.Dest{mon})
+		for target, want := range map[string]int{"/healthz": 200, "/readyz": 503} {
+			if code, body := serve(mux, target, ""); code != want {
+				t.Errorf("GET %s before the first run = %d %q; want %d", target, code, body, want)
+			}
+		}
+	})
+}
+
+// TestHandlerSharedDeadline: sources that never answer are all bounded
+// by one handler timeout, not one each.
+func TestHandlerSharedDeadline(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		node := otptest.NewNode(t)
+		var sources []process.Dest
+		for range 3 {
+			pid, err := node.Spawn(func(p *process.Proc) error { <-p.Context().Done(); return nil })
+			if err != nil {
+				t.Fatal(err)
+			}
+			sources = append(sources, pid)
+		}
+		h := health.Handler(health.Readiness, sources, health.WithHandlerTimeout(time.Second))
+		start := time.Now()
+		code, _ := serve(h, "/readyz", "")
+		if took := time.Since(start); code != 503 || took > time.Second {
+			t.Errorf("GET /readyz = %d after %v; want 503 within the 1s timeout", code, took)
 		}
 	})
 }

@@ -88,11 +88,15 @@ type Report struct {
 //   - a non-critical check that is Unhealthy or Unknown counts as Degraded;
 //   - the result is the worst count; no checks at all is Healthy.
 //
-// With liveOnly, only the checks marked Liveness count.
+// With liveOnly (the liveness probe), only the checks marked Liveness
+// count, and an Unknown one does not count at all: following the
+// Kubernetes conventions, a process is not restarted because a check has
+// not run yet (at start-up) or its monitor is not answering (restarting);
+// only a liveness check that has run and failed fails liveness.
 func Aggregate(checks []CheckReport, liveOnly bool) Status {
 	overall := Healthy
 	for _, c := range checks {
-		if liveOnly && !c.Liveness {
+		if liveOnly && (!c.Liveness || c.Status == Unknown) {
 			continue
 		}
 		if s := contribution(c); s > overall {

@@ -57,7 +57,11 @@
 // ([WithCheckInterval], default [DefaultCheckInterval]) on a timer it
 // owns: it emits [EventLeakDetected] once per newly flagged monitor (and
 // counts it in Stats.Leaked) and [EventLeakCheck] per run. It stops with
-// the node, or with Close. [Manager.FindLeaks] is the same query on
+// the node, or with Close. New starts it unlinked; to have it restarted
+// if it crashes, give New [WithoutChecker] and put [Manager.ChildSpec]
+// (or [Manager.StartLink]) under a supervisor. Close waits for its death
+// at most [DefaultCloseTimeout] ([Manager.CloseContext] takes a context)
+// and reports one that outlives the wait with a *[CloseTimeoutError]. [Manager.FindLeaks] is the same query on
 // demand, with any threshold and without side effects.
 //
 // The manager is sharded twice: monitors by ref (a map per shard, for

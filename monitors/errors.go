@@ -53,3 +53,37 @@ type optionError struct{ msg string }
 
 func (e *optionError) Error() string        { return "monitors: invalid option: " + e.msg }
 func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
+
+// ErrCloseTimeout is matched by the *[CloseTimeoutError] of a Close whose
+// leak-check process did not die in time.
+var ErrCloseTimeout = errors.New("monitors: leak-check process did not stop in time")
+
+// CloseTimeoutError is returned by [Manager.Close] and
+// [Manager.CloseContext] when the leak-check process is still alive at
+// the deadline (a zombie in the making: see process.Node.Zombies). The
+// manager is closed all the same. It matches [ErrCloseTimeout]; Unwrap
+// gives the context's error.
+type CloseTimeoutError struct {
+	Checker process.PID
+	Err     error
+}
+
+func (e *CloseTimeoutError) Error() string {
+	return fmt.Sprintf("monitors: leak-check process %v did not stop: %v", e.Checker, e.Err)
+}
+
+// Is matches ErrCloseTimeout.
+func (e *CloseTimeoutError) Is(target error) bool { return target == ErrCloseTimeout }
+
+// Unwrap returns the context's error.
+func (e *CloseTimeoutError) Unwrap() error { return e.Err }
+
+// AlreadyStartedError is returned by [Manager.Start] and
+// [Manager.StartLink] while a leak-check process of the manager is alive.
+type AlreadyStartedError struct {
+	PID process.PID
+}
+
+func (e *AlreadyStartedError) Error() string {
+	return fmt.Sprintf("monitors: leak-check process already running as %v", e.PID)
+}

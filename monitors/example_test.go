@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/monitors"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
@@ -205,5 +206,23 @@ func ExampleManager_Close() {
 	fmt.Println(errors.Is(err, monitors.ErrClosed))
 	// Output:
 	// <nil> false 0
+	// true
+}
+
+// With WithoutChecker, a supervisor owns the leak-check process and
+// restarts it if it crashes.
+func ExampleManager_ChildSpec() {
+	node, _ := process.NewNode()
+	defer node.Stop(context.Background())
+	m, _ := monitors.New(node, monitors.WithoutChecker())
+	defer m.Close()
+
+	sup, _ := supervisor.Start(node, supervisor.Spec{
+		Flags:    supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: 3, Period: time.Minute},
+		Children: []supervisor.ChildSpec{m.ChildSpec("leak_check")},
+	})
+	defer supervisor.Stop(sup, process.Shutdown, time.Second)
+	fmt.Println(node.IsAlive(m.Checker()))
+	// Output:
 	// true
 }

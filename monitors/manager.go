@@ -1,6 +1,7 @@
 package monitors
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"sync/atomic"
@@ -22,8 +23,9 @@ type Manager struct {
 	exited  func(process.PID, error) // m.onExit, bound once
 	nextRef atomic.Uint64            // the last Ref's id; orders List and FindLeaks
 	leaked  atomic.Uint64
-	dropped atomic.Uint64 // Downs a mailbox refused
-	checker process.PID   // the leak-check process
+	dropped atomic.Uint64  // Downs a mailbox refused
+	mu      sync.Mutex     // protects checker
+	checker process.Target // the leak-check process, zero if never started
 	closed  atomic.Bool
 }
 
@@ -86,9 +88,11 @@ const (
 )
 
 // New creates a manager on node and starts its leak-check process there
-// (a root process of node: it stops with the node, or with Close). It
-// fails with an error matching [ErrInvalidOption] for a nil node or a bad
-// option, and with the node's error if the process cannot be spawned.
+// (a root process of node: it stops with the node, or with Close), unless
+// [WithoutChecker] asks for none, so that a supervisor can own it (see
+// [Manager.ChildSpec]). It fails with an error matching
+// [ErrInvalidOption] for a nil node or a bad option, and with the node's
+// error if the process cannot be spawned.
 func New(node *process.Node, opts ...Option) (*Manager, error) {
 	if node == nil {
 		return nil, &optionError{"New: nil node"}
@@ -115,16 +119,13 @@ func New(node *process.Node, opts ...Option) (*Manager, error) {
 		m.pids[i].watched = make(map[uint64]*watched)
 	}
 	m.exited = m.onExit
-	pid, err := node.Spawn(m.runChecker, process.WithBehaviour("monitors.leak_check"))
-	if err != nil {
-		return nil, err
+	if !cfg.noChecker {
+		if _, err := m.Start(node); err != nil {
+			return nil, err
+		}
 	}
-	m.checker = pid
 	return m, nil
 }
-
-// Checker returns the PID of the manager's leak-check process.
-func (m *Manager) Checker() process.PID { return m.checker }
 
 func (m *Manager) refShard(ref Ref) *refShard {
 	return &m.refs[ref.id%uint64(len(m.refs))]
@@ -376,19 +377,35 @@ func (m *Manager) notify(e *entry, reason error) {
 	}
 }
 
-// Close stops the leak-check process and removes every monitor and exit
-// hook, without notifying anyone; the removed monitors are counted as
-// demonitored. It waits for the leak-check process to be dead (not for
-// its goroutine to return). Later calls, and Monitor and Demonitor
-// afterwards, return [ErrClosed].
+// DefaultCloseTimeout bounds [Manager.Close]'s wait for the leak-check
+// process to die.
+const DefaultCloseTimeout = 5 * time.Second
+
+// Close is CloseContext bounded by [DefaultCloseTimeout].
 func (m *Manager) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultCloseTimeout)
+	defer cancel()
+	return m.CloseContext(ctx)
+}
+
+// CloseContext stops the leak-check process and removes every monitor
+// and exit hook, without notifying anyone; the removed monitors are
+// counted as demonitored. It waits for the leak-check process to be dead
+// (not for its goroutine to return), bounded by ctx: if it is still alive
+// then, the monitors are removed all the same and CloseContext returns a
+// *[CloseTimeoutError] naming it. Later calls, and Monitor and Demonitor
+// afterwards, return [ErrClosed].
+func (m *Manager) CloseContext(ctx context.Context) error {
 	if m.closed.Swap(true) {
 		return ErrClosed
 	}
-	if t, err := m.node.Lookup(m.checker); err == nil {
-		_ = m.node.Exit(m.checker, process.Shutdown)
-		<-t.Done()
-	}
+	err := m.stopChecker(ctx)
+	m.removeAll()
+	return err
+}
+
+// removeAll cancels every exit hook and forgets every monitor.
+func (m *Manager) removeAll() {
 	for i := range m.pids {
 		ps := &m.pids[i]
 		ps.mu.Lock()
@@ -405,5 +422,4 @@ func (m *Manager) Close() error {
 		clear(rs.entries)
 		rs.mu.Unlock()
 	}
-	return nil
 }

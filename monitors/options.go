@@ -24,6 +24,7 @@ type config struct {
 	interval  time.Duration
 	shards    int
 	telemetry *telemetry.Registry
+	noChecker bool
 }
 
 type option func(*config) error
@@ -88,6 +89,17 @@ func WithShards(n int) Option {
 func WithTelemetry(r *telemetry.Registry) Option {
 	return option(func(c *config) error {
 		c.telemetry = r
+		return nil
+	})
+}
+
+// WithoutChecker makes New start no leak-check process: start it with
+// [Manager.Start], [Manager.StartLink] or, to have a supervisor restart
+// it if it crashes, [Manager.ChildSpec]. Until then no periodic leak
+// check runs ([Manager.FindLeaks] still works).
+func WithoutChecker() Option {
+	return option(func(c *config) error {
+		c.noChecker = true
 		return nil
 	})
 }

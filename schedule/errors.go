@@ -104,3 +104,28 @@ func (e *optionError) Error() string {
 }
 
 func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
+
+// BadRecordsError is returned by a [Store]'s List, together with the
+// records it could read, when some stored records could not be decoded.
+// The scheduler reloads the good records and reports each bad one as
+// [EventStoreFailed] (op "reload"), so one corrupt record never stops a
+// scheduler from starting; the bad records stay in the store.
+type BadRecordsError struct {
+	// Records names each record that could not be decoded, by its key.
+	Records []BadRecord
+}
+
+// BadRecord is one undecodable stored record: its key and the decoder's
+// error.
+type BadRecord struct {
+	ID  ID
+	Err error
+}
+
+func (e *BadRecordsError) Error() string {
+	if len(e.Records) == 1 {
+		return fmt.Sprintf("schedule: stored record %q undecodable: %v", string(e.Records[0].ID), e.Records[0].Err)
+	}
+	return fmt.Sprintf("schedule: %d stored records undecodable (first %q: %v)",
+		len(e.Records), string(e.Records[0].ID), e.Records[0].Err)
+}

@@ -171,3 +171,23 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+// With no Deliverer, a delivery to a process that is gone is a reported
+// failure, not a silent drop.
+func ExampleWithOnFailure() {
+	node, _ := process.NewNode()
+	defer node.Stop(context.Background())
+	failed := make(chan schedule.Failure, 1)
+	s, _ := schedule.Start(node, schedule.WithOnFailure(func(f schedule.Failure) { failed <- f }))
+	pid, _ := node.Spawn(func(*process.Proc) error { return nil })
+	t, err := process.Lookup(pid)
+	if err == nil {
+		<-t.Done()
+	}
+
+	_, _ = s.After(context.Background(), time.Millisecond, pid, "hello?", schedule.WithoutOwner())
+	f := <-failed
+	fmt.Println(f.Last, errors.Is(f.Reason, process.NoProc))
+	// Output:
+	// true true
+}

@@ -70,7 +70,9 @@ func (s *KVStore) Delete(ctx context.Context, id ID) error {
 }
 
 // List reads every record of the bucket, ordered by id, through a watch
-// that stops once the current values are read.
+// that stops once the current values are read. A value that does not
+// decode is skipped, not fatal: List then returns the good records with
+// a *[BadRecordsError] naming the bad keys.
 func (s *KVStore) List(ctx context.Context) ([]Record, error) {
 	w, err := s.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
@@ -78,20 +80,31 @@ func (s *KVStore) List(ctx context.Context) ([]Record, error) {
 	}
 	defer func() { _ = w.Stop() }()
 	var out []Record
+	var bad []BadRecord
 	for {
 		select {
 		case e := <-w.Updates():
 			if e == nil { // the current values are all read
-				slices.SortFunc(out, func(a, b Record) int { return cmp.Compare(a.ID, b.ID) })
-				return out, nil
+				return listResult(out, bad)
 			}
 			var r Record
 			if err := json.Unmarshal(e.Value(), &r); err != nil {
-				return nil, fmt.Errorf("schedule: kv record %s: %w", e.Key(), err)
+				bad = append(bad, BadRecord{ID: ID(e.Key()), Err: err})
+				continue
 			}
 			out = append(out, r)
 		case <-ctx.Done():
 			return nil, fmt.Errorf("schedule: kv list: %w", ctx.Err())
 		}
 	}
+}
+
+// listResult sorts the records by id and adds a *BadRecordsError when
+// some could not be decoded.
+func listResult(out []Record, bad []BadRecord) ([]Record, error) {
+	slices.SortFunc(out, func(a, b Record) int { return cmp.Compare(a.ID, b.ID) })
+	if len(bad) > 0 {
+		return out, &BadRecordsError{Records: bad}
+	}
+	return out, nil
 }

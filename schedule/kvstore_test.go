@@ -2,6 +2,7 @@ package schedule_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -136,5 +137,40 @@ func TestDurableReloadKVStore(t *testing.T) {
 	recs, err := schedule.NewKVStore(kv).List(ctx)
 	if err != nil || len(recs) != 1 || recs[0].ID != "hourly" {
 		t.Errorf("bucket after Cancel = %+v, %v; want only hourly", recs, err)
+	}
+}
+
+// TestKVStoreSkipsUndecodableRecord: garbage under one key neither hides
+// the good records nor stops the scheduler from starting; the bad key is
+// reported as a store_failed "reload" event and left in the bucket.
+func TestKVStoreSkipsUndecodableRecord(t *testing.T) {
+	kv, stop := startKV(t, t.TempDir())
+	defer stop()
+	node := otptest.NewNode(t)
+	newSink(t, node, process.WithName("target"))
+	store := schedule.NewKVStore(kv)
+	good := schedule.Record{ID: "good", Kind: schedule.Every, Spec: "1h0m0s", Dest: schedule.DestRecord{Kind: "name", Name: "target"},
+		MsgType: "string", Msg: []byte(`"hi"`)}
+	if err := store.Put(ctx, good); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Put(ctx, "garbage", []byte("{not json")); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := store.List(ctx)
+	var bad *schedule.BadRecordsError
+	if !errors.As(err, &bad) || len(bad.Records) != 1 || bad.Records[0].ID != "garbage" || len(recs) != 1 || recs[0].ID != "good" {
+		t.Fatalf("List = %+v, %v; want good and a BadRecordsError for garbage", recs, err)
+	}
+
+	rec := newRecorder(t)
+	s := start(t, node, rec, schedule.WithStore(store), schedule.WithCodec(codec(t)))
+	defer func() { _ = s.Stop(ctx) }()
+	if infos := list(t, s); len(infos) != 1 || infos[0].ID != "good" {
+		t.Errorf("List after start = %+v; want good", infos)
+	}
+	ev := rec.of(schedule.EventStoreFailed)
+	if len(ev) != 1 || ev[0].md["id"] != schedule.ID("garbage") || ev[0].md["op"] != "reload" {
+		t.Errorf("store_failed events = %+v; want one reload of garbage", ev)
 	}
 }

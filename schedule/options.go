@@ -65,8 +65,9 @@ func WithName(name string) Option {
 
 // WithDeliverer makes the scheduler deliver through d, in a delivery
 // process of its own per firing, bounded by the delivery timeout. The
-// default (no Deliverer) is a plain send from the scheduler process,
-// which fails only when a name is not registered. An application wires
+// default (no Deliverer) is a liveness-checked send from the scheduler
+// process, which fails (matching process.NoProc) when the destination is
+// dead or its name is not registered, but neither retries nor waits. An application wires
 // a supervised send here (retries, backoff, OnError DeadLetter), so that
 // a delivery that exhausts its retries ends as a dead letter.
 func WithDeliverer(d Deliverer) Option {

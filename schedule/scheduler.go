@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
@@ -111,6 +112,12 @@ func (s *Scheduler) After(ctx context.Context, d time.Duration, dest process.Des
 // once the scheduler holds it (and, for a [Durable] one, once it is
 // stored).
 //
+// The id is chosen by the caller before the call (the [WithID] id, else a
+// random one), and a failed call returns it with the error: after a call
+// that timed out, the scheduler may still have added the schedule, and
+// the caller can Cancel that id, or retry with WithID(id), which fails
+// with [ErrDuplicateID] instead of adding a second schedule.
+//
 // The owner is the process of ctx (process.FromContext), unless
 // [WithOwner] or [WithoutOwner] says otherwise; durable schedules have
 // none. Bad input gives an error matching [ErrInvalidOption]; a
@@ -161,8 +168,18 @@ func (s *Scheduler) add(ctx context.Context, e *entry, delay time.Duration, dest
 		}
 	}
 	e.id, e.dest, e.msg, e.jitter, e.owner, e.durable = cfg.id, dest, msg, cfg.jitter, cfg.owner, cfg.durable
-	return genserver.Call[ID](ctx, s.dest, &addReq{e: e, delay: delay})
+	if e.id == "" {
+		e.id, e.generated = newID(), true
+	}
+	id, err := genserver.Call[ID](ctx, s.dest, &addReq{e: e, delay: delay})
+	if err != nil {
+		return e.id, err // the id the schedule has if the scheduler took it
+	}
+	return id, nil
 }
+
+// newID returns a random id of 16 hex digits.
+func newID() ID { return ID(fmt.Sprintf("%016x", rand.Uint64())) }
 
 // Cancel removes the schedule id: its timer is cancelled and, for a
 // durable one, its record deleted (if that fails, the schedule stays and

@@ -30,23 +30,24 @@ type server struct {
 
 // entry is one schedule.
 type entry struct {
-	id       ID
-	kind     Kind
-	spec     string
-	dest     process.Dest
-	msg      any
-	owner    process.PID
-	jitter   time.Duration
-	durable  bool
-	interval time.Duration // Every
-	cron     cron.Schedule // Cron
-	next     time.Time
-	timer    process.TimerRef
-	seq      uint64      // bumped at each arm, so a stale timer message is ignored
-	worker   process.PID // the running delivery, zero if none
-	runs     uint64
-	failures uint64
-	skipped  uint64
+	id        ID
+	kind      Kind
+	spec      string
+	dest      process.Dest
+	msg       any
+	owner     process.PID
+	jitter    time.Duration
+	durable   bool
+	interval  time.Duration // Every
+	cron      cron.Schedule // Cron
+	next      time.Time
+	timer     process.TimerRef
+	generated bool        // id chosen at random by the client, not WithID
+	seq       uint64      // bumped at each arm, so a stale timer message is ignored
+	worker    process.PID // the running delivery, zero if none
+	runs      uint64
+	failures  uint64
+	skipped   uint64
 }
 
 // owner is one monitored owner process and the schedules it owns.
@@ -128,10 +129,11 @@ func (s *server) Terminate(_ *genserver.Self, _ error) {
 }
 
 func (s *server) add(e *entry, delay time.Duration) (ID, error) {
-	if e.id == "" {
-		e.id = s.newID()
-	} else if _, ok := s.entries[e.id]; ok {
-		return "", fmt.Errorf("%w: %q", ErrDuplicateID, string(e.id))
+	if _, ok := s.entries[e.id]; ok || e.id == "" {
+		if !e.generated {
+			return "", fmt.Errorf("%w: %q", ErrDuplicateID, string(e.id))
+		}
+		e.id = s.newID() // a random id that collided: pick another
 	}
 	now := time.Now()
 	if e.kind == After {
@@ -155,7 +157,7 @@ func (s *server) add(e *entry, delay time.Duration) (ID, error) {
 
 func (s *server) newID() ID {
 	for {
-		id := ID(fmt.Sprintf("%016x", rand.Uint64()))
+		id := newID()
 		if _, ok := s.entries[id]; !ok {
 			return id
 		}
@@ -308,8 +310,9 @@ func (s *server) fire(m fire) {
 	s.deliver(e, last)
 }
 
-// deliver sends e's message: inline with a plain send when no Deliverer
-// is set, else in a linked delivery process, at most one per schedule.
+// deliver sends e's message: inline with a liveness-checked send
+// ([sendLive]) when no Deliverer is set, else in a linked delivery
+// process, at most one per schedule.
 func (s *server) deliver(e *entry, last bool) {
 	if !e.worker.IsZero() {
 		e.skipped++
@@ -320,7 +323,7 @@ func (s *server) deliver(e *entry, last bool) {
 		return
 	}
 	if s.cfg.deliverer == nil {
-		s.finish(e, last, s.self.SendDest(e.dest, e.msg))
+		s.finish(e, last, sendLive(s.self.Proc, e.dest, e.msg))
 		return
 	}
 	pid, err := s.spawnDelivery(e)
@@ -330,6 +333,28 @@ func (s *server) deliver(e *entry, last bool) {
 	}
 	e.worker = pid
 	s.workers[pid] = &delivery{e: e, last: last}
+}
+
+// sendLive is the default delivery: it resolves dest, checks that the
+// process is alive, and enqueues msg from the scheduler process. Unlike a
+// plain send, which drops a message to a dead process silently, a dead
+// PID or an unregistered name is an error matching [process.NoProc], so
+// the firing is reported as a failed delivery. A process that dies
+// between the check and the enqueue still loses the message, as any
+// send without a reply would.
+func sendLive(self *process.Proc, dest process.Dest, msg any) error {
+	pid, err := dest.Resolve()
+	if err != nil {
+		return err
+	}
+	t, err := process.Lookup(pid)
+	if err != nil {
+		return err
+	}
+	if !t.Alive() {
+		return &process.NoProcError{PID: pid, Reason: process.NoProc}
+	}
+	return self.Send(pid, msg)
 }
 
 // errSkipped is the failure of a last firing that could not deliver
@@ -425,7 +450,8 @@ func (s *server) storeDelete(id ID) error {
 
 // reload re-arms the durable schedules of the store: an After fires at
 // its stored time (at once if that has passed), Every and Cron from now.
-// A record that cannot be rebuilt is reported and left in the store.
+// A record that cannot be decoded or rebuilt is reported and left in the
+// store; only a store that cannot be listed at all fails the start.
 func (s *server) reload() error {
 	if s.cfg.store == nil {
 		return nil
@@ -433,7 +459,12 @@ func (s *server) reload() error {
 	ctx, cancel := s.storeContext()
 	defer cancel()
 	records, err := s.cfg.store.List(ctx)
-	if err != nil {
+	var bad *BadRecordsError
+	if errors.As(err, &bad) {
+		for _, b := range bad.Records {
+			s.emitStoreFailed(b.ID, "reload", b.Err)
+		}
+	} else if err != nil {
 		return fmt.Errorf("schedule: reload: %w", err)
 	}
 	now := time.Now()

@@ -34,7 +34,9 @@ type Store interface {
 	// Delete removes the record with id; a missing record is not an
 	// error.
 	Delete(ctx context.Context, id ID) error
-	// List returns every record.
+	// List returns every record. When some records cannot be decoded,
+	// it returns the others with a *[BadRecordsError]; any other error
+	// fails the scheduler's start.
 	List(ctx context.Context) ([]Record, error)
 }
 
