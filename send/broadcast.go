@@ -146,8 +146,9 @@ func (s *Sender) available(dest process.Dest) (Outcome, error) {
 		return NoProc, process.NoProc
 	}
 	if s.breakers != nil {
-		if b := s.breakers.Get(breaker.Key(dest)); b.State() == breaker.Open {
-			return CircuitOpen, &breaker.OpenError{Key: b.Key(), State: breaker.Open}
+		// State, not Get: a check must not create a breaker per PID.
+		if st, ok := s.breakers.State(breaker.Key(dest)); ok && st == breaker.Open {
+			return CircuitOpen, &breaker.OpenError{Key: breaker.Key(dest), State: breaker.Open}
 		}
 	}
 	return Delivered, nil

@@ -83,6 +83,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, stopNode(node)) }()
+	telemetry.GenServerEvents(tel, node)
 	msg, err := openMessaging(ctx, node, tel, cfg.DataDir)
 	if err != nil {
 		return fmt.Errorf("dead-letter queue: %w", err)
@@ -125,7 +126,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	hook := func(e supervisor.Event) { _ = node.Send(dir, e) }
 
 	var took time.Duration
-	a, err := app.New(node, demoSpec(node, reg, tel, hook),
+	a, err := app.New(node, demoSpec(node, reg, tel, msg, hook),
 		app.WithLogger(discard),
 		app.WithShutdownTimeout(stopBudget),
 		// Ctrl-C reaches the app through ctx (main's NotifyContext).
@@ -192,10 +193,13 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 
 // demoSpec is the demo application: one tree whose root (one_for_one)
 // holds, in start order, the agents supervisor (its agents named in reg)
-// and the pipeline supervisor; then a health tree (a health monitor and
-// a service monitor of the pipeline's stages), which starts last and
-// stops first. Every supervisor publishes its events on tel.
-func demoSpec(node *process.Node, reg *registry.Registry, tel *telemetry.Registry, hook func(supervisor.Event)) app.Spec {
+// and the pipeline supervisor; then a services tree (a health monitor, a
+// service monitor of the pipeline's stages and the dead-letter queue's
+// retrier), which starts last and stops first. Every supervisor publishes
+// its events on tel.
+func demoSpec(node *process.Node, reg *registry.Registry, tel *telemetry.Registry, msg *messaging, hook func(supervisor.Event)) app.Spec {
+	services := append(healthChildren(node, tel, stageNames),
+		supervisor.ChildSpec{ID: "deadletter-retrier", Start: msg.letters.StartRetrierLink})
 	opts := []supervisor.Option{telemetry.SupervisorEvents(tel), supervisor.WithEventHook(hook), supervisor.WithLogger(discard)}
 	root := supervisor.Spec{
 		Flags: supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: 10, Period: 5 * time.Second},
@@ -209,8 +213,8 @@ func demoSpec(node *process.Node, reg *registry.Registry, tel *telemetry.Registr
 		Parts: []app.Part{
 			{Name: "root", Tree: root, TreeOptions: opts},
 			{
-				Name:        "health",
-				Tree:        supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: healthChildren(node, tel, stageNames)},
+				Name:        "services",
+				Tree:        supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: services},
 				TreeOptions: []supervisor.Option{telemetry.SupervisorEvents(tel), supervisor.WithLogger(discard)},
 			},
 		},

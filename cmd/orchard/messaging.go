@@ -50,6 +50,12 @@ type messaging struct {
 	dataDir string
 }
 
+// The dead-letter retrier's period and cap in the demo.
+const (
+	retryEvery = 2 * time.Second
+	retryMax   = 3
+)
+
 // jobOptions are the send options of every job: wait until the agent
 // handled it, retry a missing or crashing agent five times (10 ms, then
 // doubling, capped at 200 ms) within 3 s, and dead-letter what still
@@ -78,15 +84,24 @@ func openMessaging(ctx context.Context, node *process.Node, tel *telemetry.Regis
 	if err := deadletter.Register[job](codec, "orchard.demo.job"); err != nil {
 		return nil, errors.Join(err, store.Close())
 	}
-	letters, err := deadletter.New(node, store, deadletter.WithCodec(codec), deadletter.WithTelemetry(tel))
+	m := &messaging{store: store, dataDir: dataDir}
+	// The queue's retrier (a child of the application, see demoSpec)
+	// tries each letter again every retryEvery, at most retryMax times,
+	// through the same sender (without dead-lettering a failed retry).
+	redeliver := func(ctx context.Context, dest process.Dest, msg any) error {
+		return m.sender.Send(ctx, dest, msg, send.WithConfirm(send.Handled), send.WithTimeout(time.Second))
+	}
+	var err error
+	m.letters, err = deadletter.New(node, store, deadletter.WithCodec(codec), deadletter.WithTelemetry(tel),
+		deadletter.WithDeliverer(redeliver), deadletter.WithAutoRetry(retryEvery, retryMax))
 	if err != nil {
 		return nil, errors.Join(err, store.Close())
 	}
-	sender, err := send.New(send.WithTelemetry(tel), send.WithDeadLetterSink(letters), send.WithLogger(discard))
+	m.sender, err = send.New(send.WithTelemetry(tel), send.WithDeadLetterSink(m.letters), send.WithLogger(discard))
 	if err != nil {
 		return nil, errors.Join(err, store.Close())
 	}
-	return &messaging{sender: sender, letters: letters, store: store, dataDir: dataDir}, nil
+	return m, nil
 }
 
 // close closes the queue and the store (which stops the embedded server).
