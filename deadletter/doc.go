@@ -45,10 +45,24 @@
 // the application's registry.
 //
 // [Queue.Retry] re-delivers the selected entries in first-failure order
-// through the [Deliverer] (by default the node's SendDest; applications
-// wire package send's confirmed Send in with [WithDeliverer]). A
-// delivered entry is removed; a failure counts an attempt and the entry
-// stays. Retry ignores the automatic retry cap.
+// through the [Deliverer] (by default an enqueue into the mailbox of the
+// live process behind the destination, which fails with process.NoProc
+// when there is none, so a letter to a dead PID is never counted
+// delivered; applications wire package send's confirmed Send in with
+// [WithDeliverer]). A delivered entry is removed; a failure counts an
+// attempt and the entry stays. Retry ignores the automatic retry cap.
+//
+// Re-deliveries of one queue (Retry, the retrier) run one pass at a
+// time, and [Queue.Purge] and [Queue.Rearm] wait for the pass in
+// progress, so a pass never puts back a purged entry nor overwrites a
+// re-arm. A failed delivery also re-reads its entry before counting the
+// attempt, so a purge or re-arm made meanwhile through the bare store
+// functions (the orchard CLI, another program sharing the store) is kept.
+//
+// A record the store cannot decode (a foreign or damaged value in the
+// bucket) does not break reads: [Store.Scan] skips it and returns a
+// *[CorruptError] after the readable entries; the queue reports each such
+// record as [EventCorrupt] and in [Stats].Corrupt, and goes on.
 //
 // Automatic retry runs in a genserver, the retrier, started with
 // [Queue.StartRetrier] (owned by the node) or [Queue.StartRetrierLink] (a
@@ -85,8 +99,8 @@
 // # Telemetry
 //
 // The queue publishes [EventAdded], [EventRetried], [EventRetryFailed],
-// [EventExhausted], [EventRemoved], [EventPurged], [EventRearmed] and
-// [EventRetrierError] on the registry given with [WithTelemetry]
+// [EventExhausted], [EventRemoved], [EventPurged], [EventRearmed],
+// [EventCorrupt] and [EventRetrierError] on the registry given with [WithTelemetry]
 // (default telemetry.Default()); [Queue.Stats] counts the same.
 //
 // # Differences from the seed

@@ -8,13 +8,16 @@ import (
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/deadletter"
 	"github.com/seed-fe72f376/orchard/otptest"
+	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/send"
+	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
 func openDir(t *testing.T, dir string, cfg deadletter.DirConfig) *deadletter.JetStreamStore {
@@ -188,4 +191,53 @@ func drain(sc *bufio.Scanner) []string {
 		}
 	}
 	return ids
+}
+
+func TestCorruptRecordIsSkippedAndReported(t *testing.T) {
+	node := otptest.NewNode(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	store := openDir(t, t.TempDir(), deadletter.DirConfig{})
+	tel := telemetry.New()
+	var mu sync.Mutex
+	var reported []string
+	_ = tel.Attach("t", []string{deadletter.EventCorrupt}, func(_ string, _ telemetry.Measurements, md telemetry.Metadata) {
+		mu.Lock()
+		defer mu.Unlock()
+		reported = append(reported, fmt.Sprint(md["key"]))
+	})
+	q := newQueue(t, node, store, deadletter.WithTelemetry(tel))
+	good := add(t, q, send.Letter{Dest: node.Name("svc"), Msg: Order{ID: 1}})
+	kv, err := store.JetStream().KeyValue(ctx, deadletter.DefaultBucket)
+	if err != nil {
+		t.Fatalf("KeyValue = %v", err)
+	}
+	if _, err := kv.Put(ctx, "garbage", []byte("not json")); err != nil {
+		t.Fatalf("Put(garbage) = %v", err)
+	}
+
+	got, err := q.List(ctx, deadletter.Filter{}, 0)
+	if err != nil || fmt.Sprint(ids(got)) != fmt.Sprint([]string{good.ID}) {
+		t.Fatalf("List with a corrupt record = %v, %v; want [%s], nil", ids(got), err, good.ID)
+	}
+	pr := otptest.NewProbe(t, node, process.WithName("svc"))
+	if res, err := q.Retry(ctx, deadletter.Filter{}); err != nil || len(res.Delivered) != 1 {
+		t.Fatalf("Retry with a corrupt record = %+v, %v; want the good entry delivered", res, err)
+	}
+	if m := pr.Expect(t, time.Second); m != (Order{ID: 1}) {
+		t.Errorf("probe got %#v; want the Order", m)
+	}
+	if _, err := store.Get(ctx, "garbage"); !errors.Is(err, deadletter.ErrCorrupt) {
+		t.Errorf("Get(garbage) = %v; want ErrCorrupt", err)
+	}
+	entries, err := deadletter.List(ctx, store, deadletter.Filter{}, 0)
+	var ce *deadletter.CorruptError
+	if len(entries) != 0 || !errors.As(err, &ce) || len(ce.Records) != 1 || ce.Records[0].Key != "garbage" {
+		t.Errorf("List(store) = %v, %v; want no entries and a *CorruptError for garbage", entries, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if st := q.Stats(); st.Corrupt != 2 || fmt.Sprint(reported) != "[garbage garbage]" {
+		t.Errorf("Stats.Corrupt = %d, events for %v; want 2 for garbage (List, Retry)", st.Corrupt, reported)
+	}
 }

@@ -28,7 +28,37 @@ var (
 	// ErrRetrierRunning is returned when a retrier is started while one
 	// of the same queue is alive.
 	ErrRetrierRunning = errors.New("deadletter: retrier already running")
+	// ErrCorrupt is matched by a *[CorruptError]: stored records that
+	// cannot be decoded as entries.
+	ErrCorrupt = errors.New("deadletter: corrupt record")
 )
+
+// CorruptRecord is a stored record that cannot be decoded as an [Entry]:
+// its key in the store and the decoding error.
+type CorruptRecord struct {
+	Key string
+	Err error
+}
+
+// CorruptError lists records a store could not decode; it matches
+// [ErrCorrupt]. [Store.Scan] returns it after calling fn for every
+// readable entry, so one bad record does not hide the others: the
+// queue's reads report it ([EventCorrupt], [Stats].Corrupt) and go on,
+// and the package-level [List], [Purge] and [Rearm] return it beside
+// their results. A corrupt record stays in the store for inspection.
+type CorruptError struct {
+	Records []CorruptRecord
+}
+
+func (e *CorruptError) Error() string {
+	if len(e.Records) == 1 {
+		return fmt.Sprintf("deadletter: corrupt record %s: %v", e.Records[0].Key, e.Records[0].Err)
+	}
+	return fmt.Sprintf("deadletter: %d corrupt records (first %s: %v)", len(e.Records), e.Records[0].Key, e.Records[0].Err)
+}
+
+// Is reports whether target is [ErrCorrupt].
+func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
 
 // NotReplayableError is the retry failure of a non-replayable entry; it
 // matches [ErrNotReplayable].

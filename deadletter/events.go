@@ -1,6 +1,8 @@
 package deadletter
 
 import (
+	"context"
+	"errors"
 	"sync/atomic"
 
 	"github.com/seed-fe72f376/orchard/telemetry"
@@ -36,24 +38,52 @@ const (
 	// EventRearmed: a Rearm made "count" entries due now. Metadata
 	// "filter".
 	EventRearmed = "orchard.deadletter.rearmed"
+	// EventCorrupt: a read of the store (List, Retry, Purge, Rearm, Len,
+	// a retrier pass) skipped a record it could not decode; emitted once
+	// per record and read. Metadata "key" (the record's key) and "reason"
+	// (error).
+	EventCorrupt = "orchard.deadletter.corrupt"
 )
 
 // Stats counts what a queue did since it was created (not what its store
-// holds: see [Queue.Len]).
+// holds: see [Queue.Len]). Corrupt counts the undecodable records its
+// reads skipped, once per record and read ([EventCorrupt]).
 type Stats struct {
-	Added, Retried, RetryFailed, Exhausted, Removed, Purged, Rearmed uint64
+	Added, Retried, RetryFailed, Exhausted, Removed, Purged, Rearmed, Corrupt uint64
 }
 
 type counters struct {
-	added, retried, retryFailed, exhausted, removed, purged, rearmed atomic.Uint64
+	added, retried, retryFailed, exhausted, removed, purged, rearmed, corrupt atomic.Uint64
 }
 
 func (c *counters) snapshot() Stats {
 	return Stats{
 		Added: c.added.Load(), Retried: c.retried.Load(), RetryFailed: c.retryFailed.Load(),
 		Exhausted: c.exhausted.Load(), Removed: c.removed.Load(), Purged: c.purged.Load(),
-		Rearmed: c.rearmed.Load(),
+		Rearmed: c.rearmed.Load(), Corrupt: c.corrupt.Load(),
 	}
+}
+
+// absorbCorrupt reports the records of a *CorruptError in err and returns
+// nil when err is only that; any other error is returned as it is.
+func (q *Queue) absorbCorrupt(err error) error {
+	var ce *CorruptError
+	if !errors.As(err, &ce) {
+		return err
+	}
+	for _, r := range ce.Records {
+		q.stats.corrupt.Add(1)
+		q.emit(EventCorrupt, 1, nil, telemetry.Metadata{"key": r.Key, "reason": r.Err})
+	}
+	if err == error(ce) {
+		return nil
+	}
+	return err
+}
+
+// scan is the store's Scan with corrupt records reported.
+func (q *Queue) scan(ctx context.Context, fn func(Entry) bool) error {
+	return q.absorbCorrupt(q.store.Scan(ctx, fn))
 }
 
 func (q *Queue) emit(event string, count float64, e *Entry, md telemetry.Metadata) {

@@ -179,3 +179,30 @@ func ExampleOpenDir() {
 	fmt.Printf("%s %s %#v\n", entries[0].Dest.Printed, entries[0].Reason, msg)
 	// Output: billing timeout deadletter_test.OrderPlaced{ID:42, Item:"book"}
 }
+
+// A letter to a process that has died since stays in the queue: the
+// default deliverer only counts a message delivered when a live process
+// received it.
+func ExampleQueue_Retry_deadProcess() {
+	node, _ := process.NewNode()
+	defer node.Stop(context.Background())
+	q := exampleQueue(node, deadletter.NewMemoryStore())
+	ctx := context.Background()
+
+	exited := make(chan struct{})
+	pid, _ := node.Spawn(func(p *process.Proc) error {
+		defer close(exited)
+		return nil
+	})
+	<-exited
+	for node.IsAlive(pid) { // the exit is being recorded
+		time.Sleep(time.Millisecond)
+	}
+	e, _ := q.Add(ctx, send.Letter{Dest: pid, Msg: OrderPlaced{ID: 9}})
+
+	_, err := q.Retry(ctx, deadletter.Filter{})
+	left, _ := q.Get(ctx, e.ID)
+	fmt.Println("noproc:", errors.Is(err, process.NoProc), "attempts:", left.Attempts)
+	// Output:
+	// noproc: true attempts: 2
+}

@@ -118,7 +118,8 @@ func (s *JetStreamStore) Put(ctx context.Context, e Entry) error {
 	return nil
 }
 
-// Get returns the entry with the id.
+// Get returns the entry with the id, or a *[CorruptError] when its record
+// cannot be decoded.
 func (s *JetStreamStore) Get(ctx context.Context, id string) (Entry, error) {
 	if s.closed.Load() {
 		return Entry{}, ErrClosed
@@ -130,30 +131,42 @@ func (s *JetStreamStore) Get(ctx context.Context, id string) (Entry, error) {
 	if err != nil {
 		return Entry{}, fmt.Errorf("deadletter: get %s: %w", id, err)
 	}
-	return decodeEntry(kve.Value())
-}
-
-func decodeEntry(data []byte) (Entry, error) {
-	var e Entry
-	if err := json.Unmarshal(data, &e); err != nil {
-		return Entry{}, fmt.Errorf("deadletter: decode entry: %w", err)
+	e, err := decodeEntry(kve.Value())
+	if err != nil {
+		return Entry{}, &CorruptError{Records: []CorruptRecord{{Key: id, Err: err}}}
 	}
 	return e, nil
 }
 
-// Delete removes the entry with the id (a KV delete marker).
+// decodeEntry decodes a record; one without an id is not an entry.
+func decodeEntry(data []byte) (Entry, error) {
+	var e Entry
+	if err := json.Unmarshal(data, &e); err != nil {
+		return Entry{}, fmt.Errorf("decode entry: %w", err)
+	}
+	if e.ID == "" {
+		return Entry{}, errors.New("decode entry: no id")
+	}
+	return e, nil
+}
+
+// Delete removes the entry with the id: a KV purge, which drops every
+// revision of the key and leaves one small purge marker (no value) in
+// its place; the bucket's PurgeDeletes (jetstream.KeyValue) removes old
+// markers.
 func (s *JetStreamStore) Delete(ctx context.Context, id string) error {
 	if s.closed.Load() {
 		return ErrClosed
 	}
-	if err := s.kv.Delete(ctx, id); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+	if err := s.kv.Purge(ctx, id); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("deadletter: delete %s: %w", id, err)
 	}
 	return nil
 }
 
 // Scan lists the bucket's keys, then reads each entry; an entry deleted in
-// between is skipped.
+// between is skipped, and so is a record that cannot be decoded: Scan
+// goes on and returns a *[CorruptError] naming those at the end.
 func (s *JetStreamStore) Scan(ctx context.Context, fn func(Entry) bool) error {
 	if s.closed.Load() {
 		return ErrClosed
@@ -162,17 +175,25 @@ func (s *JetStreamStore) Scan(ctx context.Context, fn func(Entry) bool) error {
 	if err != nil {
 		return err
 	}
+	var corrupt []CorruptRecord
 	for _, id := range ids {
 		e, err := s.Get(ctx, id)
-		if errors.Is(err, ErrNotFound) {
+		var ce *CorruptError
+		switch {
+		case errors.Is(err, ErrNotFound):
 			continue
-		}
-		if err != nil {
+		case errors.As(err, &ce):
+			corrupt = append(corrupt, ce.Records...)
+			continue
+		case err != nil:
 			return err
 		}
 		if !fn(e) {
-			return nil
+			break
 		}
+	}
+	if len(corrupt) > 0 {
+		return &CorruptError{Records: corrupt}
 	}
 	return nil
 }

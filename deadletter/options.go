@@ -9,10 +9,12 @@ import (
 )
 
 // Deliverer re-delivers a message; it returns nil once the message is
-// delivered. The default sends with the queue node's
-// [process.Node.SendDest], which succeeds as soon as the message is in a
-// live (or, for a PID, any) mailbox; applications wire package send's
-// confirmed Send in with [WithDeliverer].
+// delivered. The default resolves the destination and puts the message
+// in the mailbox of the live process behind it; when there is none (a
+// dead PID, an unregistered name) it fails with an error matching
+// process.NoProc and the entry stays. Applications wire package send's
+// confirmed Send (retries, breakers, Handled confirmation) in with
+// [WithDeliverer].
 type Deliverer func(ctx context.Context, dest process.Dest, msg any) error
 
 // Resolver turns a stored [Destination] back into a process.Dest after a
@@ -55,8 +57,8 @@ func WithCodec(c Codec) Option {
 	})
 }
 
-// WithDeliverer sets how entries are re-delivered. Default: the node's
-// SendDest (see [Deliverer]).
+// WithDeliverer sets how entries are re-delivered. Default: enqueue to a
+// live process, failing with process.NoProc (see [Deliverer]).
 func WithDeliverer(d Deliverer) Option {
 	return optionFunc(func(cfg *config) error {
 		if d == nil {

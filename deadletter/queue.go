@@ -60,12 +60,35 @@ func New(node *process.Node, store Store, opts ...Option) (*Queue, error) {
 	}
 	q := &Queue{node: node, store: store, cfg: cfg, live: map[string]process.Dest{}}
 	if q.cfg.deliver == nil {
-		q.cfg.deliver = func(_ context.Context, d process.Dest, msg any) error { return node.SendDest(d, msg) }
+		q.cfg.deliver = deliverToLive
 	}
 	if q.cfg.resolve == nil {
 		q.cfg.resolve = q.resolveDefault
 	}
 	return q, nil
+}
+
+// deliverToLive is the default [Deliverer]: it puts msg in the mailbox of
+// the live process behind dest and fails (with an error matching
+// process.NoProc) when there is none. node.SendDest would not do: a send
+// to a dead PID is dropped and reported as sent, so the entry would be
+// removed and the message lost.
+func deliverToLive(ctx context.Context, dest process.Dest, msg any) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	pid, err := dest.Resolve()
+	if err != nil {
+		return err
+	}
+	t, err := process.Lookup(pid)
+	if err != nil {
+		return err
+	}
+	if !t.Alive() {
+		return fmt.Errorf("deliver to %v: %w", pid, process.NoProc)
+	}
+	return t.Send(msg)
 }
 
 // DeadLetter stores l; it is [Queue.Add] without the entry, for
@@ -149,7 +172,9 @@ func (q *Queue) Get(ctx context.Context, id string) (Entry, error) {
 }
 
 // List returns the entries f selects, oldest first failure first (ties by
-// id), at most limit of them; limit 0 means all. It reads the whole store.
+// id), at most limit of them; limit 0 means all. It reads the whole store;
+// records the store cannot decode are skipped and reported
+// ([EventCorrupt], [Stats].Corrupt).
 func (q *Queue) List(ctx context.Context, f Filter, limit int) ([]Entry, error) {
 	if limit < 0 {
 		return nil, invalid("negative limit %d", limit)
@@ -157,11 +182,23 @@ func (q *Queue) List(ctx context.Context, f Filter, limit int) ([]Entry, error) 
 	if q.closed.Load() {
 		return nil, ErrClosed
 	}
-	return list(ctx, q.store, f, limit)
+	return q.list(ctx, f, limit)
+}
+
+// list is list on the queue's store, with corrupt records reported and
+// skipped.
+func (q *Queue) list(ctx context.Context, f Filter, limit int) ([]Entry, error) {
+	out, err := list(ctx, q.store, f, limit)
+	if err = q.absorbCorrupt(err); err != nil {
+		return nil, err
+	}
+	return out, nil
 }
 
 // List returns the entries of store that f selects, ordered and limited as
-// [Queue.List] does; for tools that read a store without a queue.
+// [Queue.List] does; for tools that read a store without a queue. When the
+// store skipped undecodable records it returns the readable entries and a
+// *[CorruptError] naming the others.
 func List(ctx context.Context, store Store, f Filter, limit int) ([]Entry, error) {
 	if limit < 0 {
 		return nil, invalid("negative limit %d", limit)
@@ -169,6 +206,8 @@ func List(ctx context.Context, store Store, f Filter, limit int) ([]Entry, error
 	return list(ctx, store, f, limit)
 }
 
+// list returns the selected entries and the store's error; with a
+// *CorruptError (only), the readable entries are returned as well.
 func list(ctx context.Context, store Store, f Filter, limit int) ([]Entry, error) {
 	var out []Entry
 	err := store.Scan(ctx, func(e Entry) bool {
@@ -177,14 +216,20 @@ func list(ctx context.Context, store Store, f Filter, limit int) ([]Entry, error
 		}
 		return true
 	})
-	if err != nil {
+	if err != nil && !onlyCorrupt(err) {
 		return nil, err
 	}
 	slices.SortFunc(out, byFirstFailure)
 	if limit > 0 && len(out) > limit {
 		out = out[:limit]
 	}
-	return out, nil
+	return out, err
+}
+
+// onlyCorrupt reports whether err is a *CorruptError and nothing else.
+func onlyCorrupt(err error) bool {
+	_, ok := err.(*CorruptError)
+	return ok
 }
 
 func byFirstFailure(a, b Entry) int {
@@ -194,10 +239,11 @@ func byFirstFailure(a, b Entry) int {
 	return cmp.Compare(a.ID, b.ID)
 }
 
-// Len returns the number of entries in the store.
+// Len returns the number of readable entries in the store (corrupt
+// records are reported, not counted).
 func (q *Queue) Len(ctx context.Context) (int, error) {
 	n := 0
-	err := q.store.Scan(ctx, func(Entry) bool { n++; return true })
+	err := q.scan(ctx, func(Entry) bool { n++; return true })
 	return n, err
 }
 
@@ -219,12 +265,17 @@ func (q *Queue) Decode(e Entry) (any, error) {
 func (q *Queue) Stats() Stats { return q.stats.snapshot() }
 
 // Purge removes the entries f selects (a zero Filter: all of them) and
-// returns how many it removed.
+// returns how many it removed. It waits for a retry pass in progress
+// ([Queue.Retry], the retrier), so that the pass cannot put back an entry
+// Purge removed.
 func (q *Queue) Purge(ctx context.Context, f Filter) (int, error) {
 	if q.closed.Load() {
 		return 0, ErrClosed
 	}
+	q.retryMu.Lock() // a retry pass must not put back what Purge removes
+	defer q.retryMu.Unlock()
 	n, err := Purge(ctx, q.store, f, func(e Entry) { q.forget(e.ID) })
+	err = q.absorbCorrupt(err)
 	q.stats.purged.Add(uint64(n))
 	q.stats.removed.Add(uint64(n))
 	q.emit(EventPurged, float64(n), nil, telemetry.Metadata{"filter": f})
@@ -232,10 +283,12 @@ func (q *Queue) Purge(ctx context.Context, f Filter) (int, error) {
 }
 
 // Purge removes the entries of store that f selects, calling removed (if
-// not nil) for each; for tools that work on a store without a queue.
+// not nil) for each; for tools that work on a store without a queue. When
+// the store skipped undecodable records, it removes the readable entries
+// selected and returns a *[CorruptError] naming the others.
 func Purge(ctx context.Context, store Store, f Filter, removed func(Entry)) (int, error) {
 	entries, err := list(ctx, store, f, 0)
-	if err != nil {
+	if err != nil && !onlyCorrupt(err) {
 		return 0, err
 	}
 	n := 0
@@ -248,7 +301,7 @@ func Purge(ctx context.Context, store Store, f Filter, removed func(Entry)) (int
 			removed(e)
 		}
 	}
-	return n, nil
+	return n, err
 }
 
 func (q *Queue) forget(id string) {
@@ -263,12 +316,17 @@ func (q *Queue) forget(id string) {
 // Rearm makes the entries f selects due for automatic retry now and
 // resets their automatic retry count, so a running retrier (in this
 // program or, through a shared store, in another) retries them at its
-// next tick. It returns how many entries it re-armed.
+// next tick. It returns how many entries it re-armed. Like
+// [Queue.Purge], it waits for a retry pass in progress, which would
+// otherwise overwrite the reset.
 func (q *Queue) Rearm(ctx context.Context, f Filter) (int, error) {
 	if q.closed.Load() {
 		return 0, ErrClosed
 	}
+	q.retryMu.Lock() // a retry pass must not overwrite what Rearm resets
+	defer q.retryMu.Unlock()
 	n, err := Rearm(ctx, q.store, f, q.cfg.now())
+	err = q.absorbCorrupt(err)
 	q.stats.rearmed.Add(uint64(n))
 	q.emit(EventRearmed, float64(n), nil, telemetry.Metadata{"filter": f})
 	return n, err
@@ -276,10 +334,11 @@ func (q *Queue) Rearm(ctx context.Context, f Filter) (int, error) {
 
 // Rearm re-arms the entries of store that f selects, as [Queue.Rearm]
 // does, with now as their due time; for tools that work on a store
-// without a queue (the orchard CLI).
+// without a queue (the orchard CLI). Undecodable records are handled as
+// [Purge] handles them.
 func Rearm(ctx context.Context, store Store, f Filter, now time.Time) (int, error) {
 	entries, err := list(ctx, store, f, 0)
-	if err != nil {
+	if err != nil && !onlyCorrupt(err) {
 		return 0, err
 	}
 	n := 0
@@ -290,7 +349,7 @@ func Rearm(ctx context.Context, store Store, f Filter, now time.Time) (int, erro
 		}
 		n++
 	}
-	return n, nil
+	return n, err
 }
 
 // Close stops the queue's retrier, if any, and makes later calls fail

@@ -26,8 +26,10 @@ var errNoLiveDest = errors.New("no live destination: stored by an earlier run or
 // it is (*[NotReplayableError]), and so does an undeliverable one, with an
 // attempt counted (*[UndeliverableError]). The error is the errors.Join of
 // the failures (each a *[RetryError]), or the store's error, which stops
-// the retry. Retry does not count automatic retries and ignores their
-// maximum. It waits for each delivery in turn, bounded by ctx.
+// the retry; undecodable records are skipped and reported
+// ([EventCorrupt]). An entry purged during its delivery stays purged.
+// Retry does not count automatic retries and ignores their maximum. It
+// waits for each delivery in turn, bounded by ctx.
 func (q *Queue) Retry(ctx context.Context, f Filter) (RetryResult, error) {
 	var res RetryResult
 	if q.closed.Load() {
@@ -35,7 +37,7 @@ func (q *Queue) Retry(ctx context.Context, f Filter) (RetryResult, error) {
 	}
 	q.retryMu.Lock()
 	defer q.retryMu.Unlock()
-	entries, err := list(ctx, q.store, f, 0)
+	entries, err := q.list(ctx, f, 0)
 	if err != nil {
 		return res, err
 	}
@@ -88,12 +90,28 @@ func (q *Queue) delivered(ctx context.Context, e Entry, auto bool) error {
 	return nil
 }
 
-func (q *Queue) failed(ctx context.Context, e Entry, auto bool, reason error) error {
+// failed counts the failed attempt on the stored entry. It reads the entry
+// again first: during the delivery a program sharing the store (the
+// orchard CLI, another queue) may have purged it, which the failure must
+// not undo, or re-armed it, which it must not overwrite. The re-read and
+// the Put are not atomic; the window left is the store's round trip, not
+// the delivery.
+func (q *Queue) failed(ctx context.Context, read Entry, auto bool, reason error) error {
+	e, err := q.store.Get(ctx, read.ID)
+	if errors.Is(err, ErrNotFound) {
+		return &RetryError{ID: read.ID, Err: reason} // removed meanwhile
+	}
+	if err != nil {
+		return err
+	}
 	now := q.cfg.now()
 	e.Attempts++
-	e.LastAttempt, e.DueAt = now, now.Add(q.cfg.interval)
-	if auto {
-		e.AutoRetries++
+	e.LastAttempt = now
+	if e.AutoRetries == read.AutoRetries && e.DueAt.Equal(read.DueAt) { // not re-armed meanwhile
+		e.DueAt = now.Add(q.cfg.interval)
+		if auto {
+			e.AutoRetries++
+		}
 	}
 	if err := q.store.Put(ctx, e); err != nil {
 		return err
@@ -145,7 +163,7 @@ func (q *Queue) retryDue(ctx context.Context) error {
 	defer q.retryMu.Unlock()
 	now := q.cfg.now()
 	var due []Entry
-	err := q.store.Scan(ctx, func(e Entry) bool {
+	err := q.scan(ctx, func(e Entry) bool {
 		if e.Replayable && e.AutoRetries < q.cfg.maxRetries && !e.DueAt.After(now) {
 			due = append(due, e)
 		}

@@ -18,7 +18,9 @@ type Store interface {
 	// not an error.
 	Delete(ctx context.Context, id string) error
 	// Scan calls fn for every entry, in no particular order, until fn
-	// returns false.
+	// returns false. A record it cannot decode is skipped, not fatal:
+	// Scan goes on and finally returns a *[CorruptError] listing the
+	// skipped records (unless another error stopped it).
 	Scan(ctx context.Context, fn func(Entry) bool) error
 	// Close releases the store; later calls fail with [ErrClosed].
 	Close() error

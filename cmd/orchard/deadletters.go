@@ -81,7 +81,7 @@ func runDeadletters(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer closeStore()
-	if err := runDeadlettersSub(ctx, sub, store, o, stdout); err != nil {
+	if err := runDeadlettersSub(ctx, sub, store, o, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "orchard deadletters %s: %v\n", sub, err)
 		return 1
 	}
@@ -152,10 +152,17 @@ func openDeadletterStore(ctx context.Context, o deadlettersOpts) (deadletter.Sto
 	return nil, nil, err
 }
 
-func runDeadlettersSub(ctx context.Context, sub string, store deadletter.Store, o deadlettersOpts, stdout io.Writer) error {
+func runDeadlettersSub(ctx context.Context, sub string, store deadletter.Store, o deadlettersOpts, stdout, stderr io.Writer) error {
 	switch sub {
 	case "list":
 		entries, err := deadletter.List(ctx, store, o.filter, o.limit)
+		var corrupt *deadletter.CorruptError
+		if errors.As(err, &corrupt) { // list the good entries, warn about the others
+			for _, r := range corrupt.Records {
+				fmt.Fprintf(stderr, "warning: skipped corrupt record %s: %v\n", r.Key, r.Err)
+			}
+			err = nil
+		}
 		if err != nil {
 			return err
 		}

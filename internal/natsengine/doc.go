@@ -38,9 +38,16 @@
 // last interval. [Config.SyncAlways] fsyncs every write before it is
 // acknowledged: durable against power loss, and much slower.
 //
+// Start fails with [ErrStartFailed] within a second when nats-server
+// aborts its start (JetStream could not be enabled, a listener failed;
+// nats-server only logs why, so set [Config.Logger] to see it), rather
+// than with [ErrNotReady] after the whole ready timeout.
+//
 // Shutdown closes the client connection, shuts the server down (JetStream
-// flushes and syncs its files) and waits for it to finish, bounded by
-// ctx. It is idempotent: later calls return nil at once.
+// flushes and syncs its files; nats-server's shutdown is synchronous and
+// bounded by the server) and releases the data directory. It does all of
+// it whatever the state of its ctx, so the directory is never left locked
+// by a stopped engine. It is idempotent: later calls return nil at once.
 //
 // # Differences from the seed
 //

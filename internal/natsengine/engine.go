@@ -30,6 +30,11 @@ var (
 	// ErrInvalidConfig is returned by Start for a bad Config (no Dir, a
 	// negative duration).
 	ErrInvalidConfig = errors.New("natsengine: invalid config")
+	// ErrStartFailed is returned by Start when nats-server aborted its
+	// start: JetStream could not be enabled (an unusable store directory,
+	// for one) or a listener failed. The server's own reason is in its log
+	// ([Config.Logger]).
+	ErrStartFailed = errors.New("natsengine: server start failed")
 )
 
 // Config describes one embedded server. Dir is required; every other zero
@@ -46,7 +51,9 @@ type Config struct {
 	// means nats-server's default (two minutes).
 	SyncInterval time.Duration
 	// ReadyTimeout bounds the wait for readiness; zero means
-	// [DefaultReadyTimeout].
+	// [DefaultReadyTimeout]. nats-server starts synchronously, so a server
+	// not ready a second after its start returned has failed: Start then
+	// returns [ErrStartFailed] without waiting for the rest of the timeout.
 	ReadyTimeout time.Duration
 	// ServerName names the server (default "orchard").
 	ServerName string
@@ -76,9 +83,10 @@ type Engine struct {
 var dirs sync.Map // absolute dir -> *Engine
 
 // Start starts an embedded server on cfg.Dir and connects to it in
-// process. It returns once the server accepts connections, or an error
-// (matching [ErrNotReady] after the ready timeout, ctx's error if ctx ends
-// first); on error nothing is left running.
+// process. It returns once the server accepts connections with JetStream
+// enabled, or an error (matching [ErrStartFailed] when the server aborted
+// its start, [ErrNotReady] after a ready timeout shorter than that check,
+// ctx's error if ctx ends first); on error nothing is left running.
 func Start(ctx context.Context, cfg Config) (*Engine, error) {
 	opts, dir, err := serverOptions(cfg)
 	if err != nil {
@@ -143,8 +151,11 @@ func (e *Engine) start(ctx context.Context, cfg Config, opts *server.Options) er
 	if cfg.Logger != nil {
 		srv.SetLoggerV2(slogLogger{cfg.Logger}, false, false, false)
 	}
-	srv.Start()
+	srv.Start() // synchronous: returns once started, or early on a failure
 	if err := awaitReady(ctx, srv, cfg.ReadyTimeout); err != nil {
+		return err
+	}
+	if err := checkJetStream(srv, e.dir); err != nil {
 		return err
 	}
 	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("orchard-"+opts.ServerName),
@@ -161,21 +172,43 @@ func (e *Engine) start(ctx context.Context, cfg Config, opts *server.Options) er
 	return nil
 }
 
-// awaitReady waits for srv to accept connections. ReadyForConnections
-// blocks without a context, so the wait is cut into short slices that
-// check ctx in between.
+// checkJetStream fails with ErrStartFailed when srv runs without
+// JetStream.
+func checkJetStream(srv *server.Server, dir string) error {
+	if srv.JetStreamEnabled() {
+		return nil
+	}
+	return fmt.Errorf("%w: JetStream not enabled in %s (see the server log)", ErrStartFailed, dir)
+}
+
+// startGrace is how long awaitReady waits before it concludes that the
+// server aborted its start. nats-server's Start is synchronous: it returns
+// once the server is ready (listeners open, startup complete), or early
+// when enabling JetStream or a listener failed, in which case the server
+// only logs why (nothing without a logger) and never becomes ready.
+const startGrace = time.Second
+
+// awaitReady waits for srv, whose Start has returned, to accept
+// connections. ReadyForConnections blocks without a context, so the wait
+// is cut into short slices that check ctx in between. A server not ready
+// after startGrace aborted its start (ErrStartFailed); a timeout below
+// startGrace gives ErrNotReady.
 func awaitReady(ctx context.Context, srv *server.Server, timeout time.Duration) error {
 	if timeout == 0 {
 		timeout = DefaultReadyTimeout
 	}
-	deadline := time.Now().Add(timeout)
+	start := time.Now()
+	deadline := start.Add(min(timeout, startGrace))
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("natsengine: start: %w", err)
 		}
 		left := time.Until(deadline)
-		if left <= 0 {
+		if left <= 0 && timeout <= startGrace {
 			return fmt.Errorf("%w after %v", ErrNotReady, timeout)
+		}
+		if left <= 0 {
+			return fmt.Errorf("%w: not ready %v after nats-server's Start returned (see the server log)", ErrStartFailed, time.Since(start).Round(time.Millisecond))
 		}
 		if srv.ReadyForConnections(min(left, 25*time.Millisecond)) {
 			return nil
@@ -198,33 +231,31 @@ func (e *Engine) JetStream() jetstream.JetStream { return e.js }
 func (e *Engine) Server() *server.Server { return e.srv }
 
 // Shutdown stops the engine, in this order: close the client connection,
-// shut the server down (JetStream syncs and closes its files), wait until
-// it has stopped, release the data directory. nats-server's shutdown takes
-// no context and is bounded by the server itself (it closes its clients
-// and files; it does not wait for peers), so ctx is checked only before it
-// starts: an ended ctx returns its error and leaves the engine running.
-// Later calls return the first call's result.
-func (e *Engine) Shutdown(ctx context.Context) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("natsengine: shutdown: %w", err)
-	}
+// shut the server down, release the data directory. It always does all
+// three, even when ctx has already ended, so a later Start on the same
+// directory succeeds.
+//
+// nats-server's Shutdown takes no context but is synchronous and bounded
+// by the server itself: it returns once its clients (all in-process) are
+// closed, JetStream has flushed, synced and closed its files and its
+// goroutines have ended; it waits for no peer. Its WaitForShutdown, which
+// has no timeout, therefore adds nothing and is not called. ctx is
+// accepted for the application's shutdown order and is not needed: the
+// result is nil. Do not shut [Engine.Server] down yourself. Later calls
+// return nil at once.
+func (e *Engine) Shutdown(context.Context) error {
 	e.once.Do(e.release)
 	return nil
 }
 
 // release stops the server and frees the data directory.
 func (e *Engine) release() {
-	e.stopServer()
-	e.unlock()
-	dirs.Delete(e.dir)
-}
-
-func (e *Engine) stopServer() {
 	if e.nc != nil {
 		e.nc.Close()
 	}
 	if e.srv != nil {
 		e.srv.Shutdown()
-		e.srv.WaitForShutdown()
 	}
+	e.unlock()
+	dirs.Delete(e.dir)
 }

@@ -3,6 +3,8 @@ package natsengine_test
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -104,4 +106,35 @@ func TestStartCancelled(t *testing.T) {
 	if _, err := natsengine.Start(ctx, natsengine.Config{Dir: t.TempDir()}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Start(cancelled ctx) = %v; want context.Canceled", err)
 	}
+}
+
+func TestShutdownWithEndedContextReleasesDir(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	e := startEngine(t, natsengine.Config{Dir: dir})
+	if err := e.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown(cancelled ctx) = %v; want nil", err)
+	}
+	if e.Server().Running() {
+		t.Errorf("Server().Running() after Shutdown(cancelled ctx) = true; want false")
+	}
+	startEngine(t, natsengine.Config{Dir: dir}) // the directory is free again
+}
+
+func TestJetStreamFailureIsReportedAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	// A regular file where JetStream wants its store directory.
+	if err := os.WriteFile(filepath.Join(dir, "jetstream"), []byte("not a dir"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, err := natsengine.Start(context.Background(), natsengine.Config{Dir: dir, ReadyTimeout: time.Minute})
+	if !errors.Is(err, natsengine.ErrStartFailed) {
+		t.Fatalf("Start(unusable store) = %v; want ErrStartFailed", err)
+	}
+	if d := time.Since(start); d > 30*time.Second {
+		t.Errorf("Start took %v; want a failure well before the ready timeout", d)
+	}
+	startEngine(t, natsengine.Config{Dir: t.TempDir()}) // nothing left running or locked
 }
