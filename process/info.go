@@ -67,7 +67,7 @@ func (n *Node) Info(pid PID) (Info, error) {
 		MailboxLen:      p.MailboxLen(),
 		TrapExit:        p.trap.Load(),
 		MessagesHandled: p.handled.Load(),
-		StartTime:       p.started,
+		StartTime:       p.startTime(),
 	}
 	p.mb.mu.Lock()
 	running, waiting := p.mb.running, p.mb.waiting

@@ -28,6 +28,17 @@ type Starter interface {
 	HandleStart(p *Proc) error
 }
 
+// epoch is the origin of Proc.started: a process's start is kept as a
+// monotonic offset from it, which keeps Proc within its allocation size
+// class.
+var epoch = time.Now()
+
+// sinceEpoch returns the monotonic time since epoch.
+func sinceEpoch() int64 { return int64(time.Since(epoch)) }
+
+// startTime returns when p started.
+func (p *Proc) startTime() time.Time { return epoch.Add(time.Duration(p.started)) }
+
 // startMarker is queued first in the mailbox of a Starter.
 type startMarker struct{}
 
@@ -40,7 +51,7 @@ type Proc struct {
 	node      *Node
 	pid       PID
 	parent    PID
-	started   time.Time
+	started   int64 // monotonic nanoseconds since epoch (8 bytes, not a 24-byte time.Time)
 	fn        Func
 	h         Handler
 	behaviour string

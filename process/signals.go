@@ -50,7 +50,7 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 	if n.cfg.events != nil {
 		// Published before any link or monitor hears of the death, so a
 		// trace shows the exit before the reactions to it.
-		n.publish(Exited{PID: p.pid, Reason: reason, Lifetime: time.Since(p.started)})
+		n.publish(Exited{PID: p.pid, Reason: reason, Lifetime: time.Duration(sinceEpoch() - p.started)})
 	}
 	// Exit hooks (a registry's cleanup) run before links and monitors
 	// hear of the death, so a Down handler never finds the dead process

@@ -1,7 +1,6 @@
 package process
 
 import (
-	"time"
 )
 
 // Spawn starts fn as a new process with no parent. It returns as soon as
@@ -90,7 +89,7 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, monitor bool, opts []Spaw
 	p := &Proc{
 		node:      n,
 		pid:       PID{node: n.id, id: n.nextPID.Add(1)},
-		started:   time.Now(),
+		started:   sinceEpoch(),
 		fn:        fn,
 		h:         h,
 		behaviour: cfg.behaviour,
