@@ -1,8 +1,5 @@
 package process
 
-import (
-)
-
 // Spawn starts fn as a new process with no parent. It returns as soon as
 // the process exists; fn runs concurrently. Options: [TrapExits],
 // [WithName], [WithBehaviour], [WithMailbox]. Safe from any goroutine.
