@@ -22,9 +22,11 @@
 //
 // # Semantics
 //
-// The mapping is the one of package promexport, field for field and with
-// the same defaults ([DefaultMetrics]), except that counters are named
-// without the "_total" suffix, which Prometheus bridges add. Events are
+// The mapping is package metricmap's, shared with package promexport:
+// [Metric] is metricmap.Metric (and promexport.Metric), validated by the
+// same rules, with the same defaults ([DefaultMetrics]), except that
+// counters are named without the "_total" suffix, which Prometheus
+// bridges add. Events are
 // recorded synchronously in the emitter's goroutine; labels become
 // attributes and are bounded the same way (New rejects labels from the
 // metadata keys "pid" and "parent"). [WithNode] registers one callback
@@ -41,9 +43,11 @@
 // # Differences from the seed
 //
 // Instruments are created once, when the exporter is created. Counters
-// ignore negative measurements. The mapping types are copies of
-// promexport's rather than shared, so that an OpenTelemetry-only program
-// does not link client_golang.
+// ignore negative measurements. Names follow Prometheus syntax (and at
+// most 255 bytes), stricter than OpenTelemetry's, so that one mapping
+// serves both exporters. The shared mapping lives in package metricmap,
+// which imports no metrics library, so an OpenTelemetry-only program does
+// not link client_golang.
 //
 // # Example
 //

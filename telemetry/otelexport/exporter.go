@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
 
 // Instrumentation scope of the exporter's meter.
@@ -61,16 +62,15 @@ func WithHandlerID(id string) Option { return optionFunc(func(c *config) { c.han
 // holds no goroutine; when the data leaves the process is up to the
 // MeterProvider's readers.
 type Exporter struct {
-	tel     *telemetry.Registry
-	id      string
-	byEvent map[string][]*instrument
-	reg     metric.Registration // node callback; nil without WithNode
-	closed  atomic.Bool
+	router *metricmap.Router[*instrument]
+	reg    metric.Registration // node callback; nil without WithNode
+	closed atomic.Bool
 }
 
-// instrument is one metric's instrument and its spec.
+// instrument is one metric's instrument (exactly one of counter, gauge
+// and hist is set) and its attribute keys, in label order.
 type instrument struct {
-	spec    Metric
+	keys    []attribute.Key
 	counter metric.Float64Counter
 	gauge   metric.Float64Gauge
 	hist    metric.Float64Histogram
@@ -78,9 +78,9 @@ type instrument struct {
 
 // New creates the instruments on a meter of mp and attaches a handler to
 // tel (nil: telemetry.Default()) for their events. It returns an error
-// matching [ErrInvalidMetric] for a bad metric, the meter's error if an
-// instrument cannot be created, or the telemetry registry's error if the
-// handler id is taken.
+// matching [ErrInvalidMetric] for a bad metric or a nil mp, the meter's
+// error if an instrument cannot be created, or the telemetry registry's
+// error if the handler id is taken.
 func New(tel *telemetry.Registry, mp metric.MeterProvider, opts ...Option) (*Exporter, error) {
 	if mp == nil {
 		return nil, fmt.Errorf("%w: nil MeterProvider", ErrInvalidMetric)
@@ -92,11 +92,8 @@ func New(tel *telemetry.Registry, mp metric.MeterProvider, opts ...Option) (*Exp
 	if !c.metricsSet {
 		c.metrics = DefaultMetrics(nil, nil)
 	}
-	if tel == nil {
-		tel = telemetry.Default()
-	}
 	meter := mp.Meter(ScopeName)
-	e := &Exporter{tel: tel, id: c.handlerID, byEvent: map[string][]*instrument{}}
+	e := &Exporter{router: metricmap.NewRouter[*instrument](tel, c.handlerID)}
 	for _, m := range c.metrics {
 		if err := e.add(meter, m); err != nil {
 			return nil, err
@@ -109,18 +106,21 @@ func New(tel *telemetry.Registry, mp metric.MeterProvider, opts ...Option) (*Exp
 		}
 		e.reg = reg
 	}
-	if err := tel.Attach(e.id, e.events(), e.handle); err != nil {
-		e.unregister()
+	if err := e.router.Attach((*instrument).record); err != nil {
+		_ = e.unregister() // the Attach error is the one to report
 		return nil, err
 	}
 	return e, nil
 }
 
 func (e *Exporter) add(meter metric.Meter, m Metric) error {
-	if err := m.validate(); err != nil {
+	if err := m.Validate(); err != nil {
 		return err
 	}
-	in := &instrument{spec: m}
+	in := &instrument{keys: make([]attribute.Key, len(m.Labels))}
+	for i, l := range m.Labels {
+		in.keys[i] = attribute.Key(l.Name)
+	}
 	var err error
 	switch m.Kind {
 	case Gauge:
@@ -137,50 +137,30 @@ func (e *Exporter) add(meter metric.Meter, m Metric) error {
 	if err != nil {
 		return fmt.Errorf("otelexport: creating %s: %w", m.Name, err)
 	}
-	for _, ev := range m.Events {
-		e.byEvent[ev] = append(e.byEvent[ev], in)
-	}
+	e.router.Add(m, in)
 	return nil
 }
 
-func (e *Exporter) events() []string {
-	out := make([]string, 0, len(e.byEvent))
-	for ev := range e.byEvent {
-		out = append(out, ev)
-	}
-	if len(out) == 0 {
-		out = append(out, DefaultHandlerID+".none") // a node-only exporter
-	}
-	return out
-}
-
-// handle records one event; it runs in the emitter's goroutine.
-func (e *Exporter) handle(event string, m telemetry.Measurements, md telemetry.Metadata) {
+// record records one event's value; it runs in the emitter's goroutine.
+func (in *instrument) record(v float64, labels []string) {
 	ctx := context.Background()
-	for _, in := range e.byEvent[event] {
-		v, ok := in.spec.value(m)
-		if !ok || !in.spec.matches(md) {
-			continue
+	attrs := metric.WithAttributeSet(in.attributes(labels))
+	switch {
+	case in.counter != nil:
+		if v >= 0 {
+			in.counter.Add(ctx, v, attrs)
 		}
-		attrs := metric.WithAttributeSet(in.spec.attributes(event, md))
-		switch {
-		case in.counter != nil:
-			if v >= 0 {
-				in.counter.Add(ctx, v, attrs)
-			}
-		case in.gauge != nil:
-			in.gauge.Record(ctx, v, attrs)
-		default:
-			in.hist.Record(ctx, v, attrs)
-		}
+	case in.gauge != nil:
+		in.gauge.Record(ctx, v, attrs)
+	default:
+		in.hist.Record(ctx, v, attrs)
 	}
 }
 
-func (m Metric) attributes(event string, md telemetry.Metadata) attribute.Set {
-	vals := m.labelValues(event, md)
-	kvs := make([]attribute.KeyValue, len(vals))
-	for i, v := range vals {
-		kvs[i] = attribute.String(m.Labels[i].Name, v)
+func (in *instrument) attributes(labels []string) attribute.Set {
+	kvs := make([]attribute.KeyValue, len(labels))
+	for i, v := range labels {
+		kvs[i] = in.keys[i].String(v)
 	}
 	return attribute.NewSet(kvs...)
 }
@@ -199,9 +179,5 @@ func (e *Exporter) Close() error {
 	if !e.closed.CompareAndSwap(false, true) {
 		return ErrClosed
 	}
-	err := e.unregister()
-	if derr := e.tel.Detach(e.id); derr != nil && !errors.Is(derr, telemetry.ErrNotAttached) {
-		err = errors.Join(err, derr)
-	}
-	return err
+	return errors.Join(e.unregister(), e.router.Detach())
 }

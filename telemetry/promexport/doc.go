@@ -24,7 +24,10 @@
 // # Semantics
 //
 // The mapping from events to metrics is data: a list of [Metric] values
-// ([DefaultMetrics], or your own with [WithMetrics]). Each event updates
+// ([DefaultMetrics], or your own with [WithMetrics]). The mapping types
+// and rules are package metricmap's, shared with package otelexport
+// ([Metric] is metricmap.Metric); this package turns them into
+// Prometheus collectors. Each event updates
 // every metric listing it, synchronously in the emitter's goroutine: a
 // counter adds the measurement ("count" by default), a gauge is set to it,
 // a histogram observes it; an event without the measurement, or whose
@@ -60,7 +63,9 @@
 // This package and otelexport are the only Orchard packages that import
 // third-party metrics libraries, and they are leaves: nothing in Orchard
 // imports them, so an application pays for them only if it exports
-// metrics. github.com/prometheus/client_golang is the reference
+// metrics. The mapping they share lives in package metricmap, which
+// imports neither library, so an OpenTelemetry-only program does not
+// link client_golang. github.com/prometheus/client_golang is the reference
 // implementation of the Prometheus exposition format and registry (text
 // and OpenMetrics negotiation, collector consistency checks); writing
 // either by hand would be a second, less-tested copy.

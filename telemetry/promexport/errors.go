@@ -1,12 +1,18 @@
 package promexport
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
+)
 
 var (
 	// ErrInvalidMetric is matched by the error of [New] for a bad
-	// [Metric]: a malformed name or label, no events, an unknown kind, or
-	// a label from an unbounded key ("pid", "parent").
-	ErrInvalidMetric = errors.New("promexport: invalid metric")
+	// [Metric] (see [metricmap.Metric.Validate]: a malformed name or
+	// label, no events, an unknown kind, or a label from an unbounded key
+	// such as "pid"), and for a nil prometheus.Registerer. It is
+	// [metricmap.ErrInvalidMetric].
+	ErrInvalidMetric = metricmap.ErrInvalidMetric
 	// ErrClosed is returned by a second [Exporter.Close].
 	ErrClosed = errors.New("promexport: exporter closed")
 )

@@ -1,7 +1,6 @@
 package promexport
 
 import (
-	"errors"
 	"fmt"
 	"sync/atomic"
 
@@ -9,6 +8,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
 
 // DefaultHandlerID is the telemetry handler id an [Exporter] attaches
@@ -55,17 +55,14 @@ func WithHandlerID(id string) Option { return optionFunc(func(c *config) { c.han
 // goroutine (a map lookup and an atomic add per metric), and the node's
 // gauges are read when the registry is gathered.
 type Exporter struct {
-	tel        *telemetry.Registry
 	reg        prometheus.Registerer
-	id         string
+	router     *metricmap.Router[*series]
 	collectors []prometheus.Collector
-	byEvent    map[string][]*series
 	closed     atomic.Bool
 }
 
-// series is one metric's vector and its spec.
+// series is one metric's vector: exactly one field is set.
 type series struct {
-	spec    Metric
 	counter *prometheus.CounterVec
 	gauge   *prometheus.GaugeVec
 	hist    *prometheus.HistogramVec
@@ -88,15 +85,12 @@ func New(tel *telemetry.Registry, reg prometheus.Registerer, opts ...Option) (*E
 	if !c.metricsSet {
 		c.metrics = DefaultMetrics(nil, nil)
 	}
-	if tel == nil {
-		tel = telemetry.Default()
-	}
-	e := &Exporter{tel: tel, reg: reg, id: c.handlerID, byEvent: map[string][]*series{}}
+	e := &Exporter{reg: reg, router: metricmap.NewRouter[*series](tel, c.handlerID)}
 	if err := e.build(c); err != nil {
 		e.unregister()
 		return nil, err
 	}
-	if err := tel.Attach(e.id, e.events(), e.handle); err != nil {
+	if err := e.router.Attach((*series).record); err != nil {
 		e.unregister()
 		return nil, err
 	}
@@ -105,16 +99,14 @@ func New(tel *telemetry.Registry, reg prometheus.Registerer, opts ...Option) (*E
 
 func (e *Exporter) build(c config) error {
 	for _, m := range c.metrics {
-		if err := m.validate(); err != nil {
+		if err := m.Validate(); err != nil {
 			return err
 		}
 		s, col := newSeries(m)
 		if err := e.register(col); err != nil {
 			return fmt.Errorf("promexport: registering %s: %w", m.Name, err)
 		}
-		for _, ev := range m.Events {
-			e.byEvent[ev] = append(e.byEvent[ev], s)
-		}
+		e.router.Add(m, s)
 	}
 	if c.node != nil {
 		if err := e.register(NewNodeCollector(c.node, c.mailboxScan)); err != nil {
@@ -140,8 +132,8 @@ func (e *Exporter) unregister() {
 }
 
 func newSeries(m Metric) (*series, prometheus.Collector) {
-	s := &series{spec: m}
-	labels := m.labelNames()
+	s := &series{}
+	labels := m.LabelNames()
 	switch m.Kind {
 	case Gauge:
 		s.gauge = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: m.Name, Help: m.Help}, labels)
@@ -154,37 +146,18 @@ func newSeries(m Metric) (*series, prometheus.Collector) {
 	return s, s.counter
 }
 
-func (e *Exporter) events() []string {
-	out := make([]string, 0, len(e.byEvent))
-	for ev := range e.byEvent {
-		out = append(out, ev)
-	}
-	if len(out) == 0 {
-		// A node-only exporter still needs a handler to detach later.
-		out = append(out, DefaultHandlerID+".none")
-	}
-	return out
-}
-
-// handle updates the metrics of one event; it runs in the emitter's
-// goroutine.
-func (e *Exporter) handle(event string, m telemetry.Measurements, md telemetry.Metadata) {
-	for _, s := range e.byEvent[event] {
-		v, ok := s.spec.value(m)
-		if !ok || !s.spec.matches(md) {
-			continue
+// record updates the series with one event's value; it runs in the
+// emitter's goroutine.
+func (s *series) record(v float64, labels []string) {
+	switch {
+	case s.counter != nil:
+		if v >= 0 {
+			s.counter.WithLabelValues(labels...).Add(v)
 		}
-		vals := s.spec.labelValues(event, md)
-		switch {
-		case s.counter != nil:
-			if v >= 0 {
-				s.counter.WithLabelValues(vals...).Add(v)
-			}
-		case s.gauge != nil:
-			s.gauge.WithLabelValues(vals...).Set(v)
-		default:
-			s.hist.WithLabelValues(vals...).Observe(v)
-		}
+	case s.gauge != nil:
+		s.gauge.WithLabelValues(labels...).Set(v)
+	default:
+		s.hist.WithLabelValues(labels...).Observe(v)
 	}
 }
 
@@ -195,8 +168,5 @@ func (e *Exporter) Close() error {
 		return ErrClosed
 	}
 	e.unregister()
-	if err := e.tel.Detach(e.id); err != nil && !errors.Is(err, telemetry.ErrNotAttached) {
-		return err
-	}
-	return nil
+	return e.router.Detach()
 }

@@ -1,237 +1,68 @@
 package promexport
 
-import (
-	"fmt"
-	"regexp"
-	"slices"
-	"strconv"
-	"strings"
+import "github.com/seed-fe72f376/orchard/telemetry/metricmap"
 
-	"github.com/seed-fe72f376/orchard/health"
-	"github.com/seed-fe72f376/orchard/telemetry"
-)
+// Kind is the Prometheus type a [Metric] is exported as: a counter, a
+// gauge or a histogram. It is [metricmap.Kind].
+type Kind = metricmap.Kind
 
-// Kind is the Prometheus type a [Metric] is exported as.
-type Kind int
-
+// The kinds of [Metric].
 const (
 	// Counter adds the measurement (which must not be negative) to a
 	// counter.
-	Counter Kind = iota
+	Counter = metricmap.Counter
 	// Gauge sets a gauge to the measurement.
-	Gauge
+	Gauge = metricmap.Gauge
 	// Histogram observes the measurement.
-	Histogram
+	Histogram = metricmap.Histogram
 )
 
-// String names the kind.
-func (k Kind) String() string {
-	switch k {
-	case Counter:
-		return "counter"
-	case Gauge:
-		return "gauge"
-	case Histogram:
-		return "histogram"
-	}
-	return "invalid"
-}
-
-// Label is one label of a [Metric], taken from an event's metadata.
-type Label struct {
-	// Name is the Prometheus label name.
-	Name string
-	// Key is the metadata key holding the value ("" means Name). Values
-	// are formatted with String for fmt.Stringers (PIDs, statuses), as
-	// "true"/"false" for bools, and with fmt.Sprint otherwise; a missing
-	// key gives "".
-	Key string
-	// FromEvent uses the last dotted segment of the event name when the
-	// metadata has no Key ("orchard.send.delivered" → "delivered").
-	FromEvent bool
-}
-
-func (l Label) key() string {
-	if l.Key == "" {
-		return l.Name
-	}
-	return l.Key
-}
+// Label is one Prometheus label of a [Metric], taken from an event's
+// metadata. It is [metricmap.Label].
+type Label = metricmap.Label
 
 // Metric maps telemetry events to one Prometheus metric: the mapping is
 // data, so adding a metric means adding a value to the list given to
-// [WithMetrics].
-type Metric struct {
-	// Name is the full metric name ("orchard_sends_total").
-	Name string
-	// Help is the metric's help text.
-	Help string
-	// Kind is counter, gauge or histogram.
-	Kind Kind
-	// Events are the telemetry event names that update the metric.
-	Events []string
-	// Measurement is the event measurement used as value (default
-	// "count"); an event without it is skipped, except that a counter
-	// with no Measurement counts 1 for an event without "count" (package
-	// send's events carry durations and attempts, not counts).
-	Measurement string
-	// Labels are filled from each event's metadata. Keep them bounded:
-	// never the PID of an ordinary process (New rejects the keys "pid"
-	// and "parent"); a supervisor's PID, a check's name, an outcome are
-	// fine.
-	Labels []Label
-	// Match, if set, keeps only events whose metadata has these values
-	// (compared with ==), e.g. {"restart": true}.
-	Match map[string]any
-	// Buckets are a histogram's buckets (default prometheus.DefBuckets).
-	Buckets []float64
-}
+// [WithMetrics]. It is [metricmap.Metric], which documents the fields;
+// a histogram without Buckets uses prometheus.DefBuckets.
+type Metric = metricmap.Metric
 
-var nameRE = regexp.MustCompile(`^[a-zA-Z_:][a-zA-Z0-9_:]*$`)
-
-// unboundedKeys are metadata keys whose values grow without bound.
-var unboundedKeys = []string{"pid", "parent"}
-
-func (m Metric) validate() error {
-	switch {
-	case !nameRE.MatchString(m.Name):
-		return fmt.Errorf("%w: name %q", ErrInvalidMetric, m.Name)
-	case len(m.Events) == 0 || slices.Contains(m.Events, ""):
-		return fmt.Errorf("%w: %s: no events or an empty event name", ErrInvalidMetric, m.Name)
-	case m.Kind < Counter || m.Kind > Histogram:
-		return fmt.Errorf("%w: %s: kind %d", ErrInvalidMetric, m.Name, m.Kind)
-	}
-	for _, l := range m.Labels {
-		if !nameRE.MatchString(l.Name) || strings.HasPrefix(l.Name, "__") {
-			return fmt.Errorf("%w: %s: label name %q", ErrInvalidMetric, m.Name, l.Name)
-		}
-		if slices.Contains(unboundedKeys, l.key()) {
-			return fmt.Errorf("%w: %s: label %q from %q has unbounded cardinality", ErrInvalidMetric, m.Name, l.Name, l.key())
-		}
-	}
-	return nil
-}
-
-// value returns the value an event gives the metric, and false when the
-// event does not carry it.
-func (m Metric) value(ms telemetry.Measurements) (float64, bool) {
-	if m.Measurement != "" {
-		v, ok := ms[m.Measurement]
-		return v, ok
-	}
-	if v, ok := ms["count"]; ok {
-		return v, true
-	}
-	return 1, m.Kind == Counter
-}
-
-func (m Metric) labelNames() []string {
-	names := make([]string, len(m.Labels))
-	for i, l := range m.Labels {
-		names[i] = l.Name
-	}
-	return names
-}
-
-// matches reports whether md has the values of m.Match.
-func (m Metric) matches(md telemetry.Metadata) bool {
-	for k, want := range m.Match {
-		if md[k] != want {
-			return false
-		}
-	}
-	return true
-}
-
-// labelValues formats the label values of one event.
-func (m Metric) labelValues(event string, md telemetry.Metadata) []string {
-	vals := make([]string, len(m.Labels))
-	for i, l := range m.Labels {
-		v, ok := md[l.key()]
-		switch {
-		case ok:
-			vals[i] = format(v)
-		case l.FromEvent:
-			vals[i] = event[strings.LastIndexByte(event, '.')+1:]
-		}
-	}
-	return vals
-}
-
-func format(v any) string {
-	switch v := v.(type) {
-	case nil:
-		return ""
-	case string:
-		return v
-	case bool:
-		return strconv.FormatBool(v)
-	case fmt.Stringer:
-		return v.String()
-	}
-	return fmt.Sprint(v)
-}
-
-// Send and dead-letter event names counted by the default metrics. They
-// follow the pattern "orchard.send.<outcome>" (metadata "outcome") of
-// package send and "orchard.deadletter.<action>" of package deadletter.
+// Send and dead-letter event names counted by the default metrics (see
+// [metricmap.DefaultSendEvents]).
 var (
-	DefaultSendEvents = []string{"orchard.send.delivered", "orchard.send.failed"}
-	DefaultDeadLetterEvents = []string{"orchard.deadletter.added", "orchard.deadletter.removed"}
+	DefaultSendEvents       = metricmap.DefaultSendEvents
+	DefaultDeadLetterEvents = metricmap.DefaultDeadLetterEvents
 )
 
 // DefaultMetrics returns the metrics an [Exporter] exports unless
 // [WithMetrics] replaces them; sendEvents and deadLetterEvents default to
-// [DefaultSendEvents] and [DefaultDeadLetterEvents] when nil.
+// [DefaultSendEvents] and [DefaultDeadLetterEvents] when nil. They are
+// [metricmap.DefaultMetrics] with counters named with "_total":
 //
 //	orchard_processes_spawned_total{behaviour}           process spawns
 //	orchard_processes_exited_total{normal}               process exits
 //	orchard_process_lifetime_seconds                     lifetimes (histogram)
 //	orchard_process_zombies_total                        zombies detected
+//	orchard_call_timeouts_total                          GenServer call timeouts
 //	orchard_supervisor_child_starts_total{supervisor}    child starts
 //	orchard_supervisor_restarts_total{supervisor}        child restarts
 //	orchard_supervisor_child_terminations_total{supervisor}
 //	orchard_supervisor_start_failures_total{supervisor}
 //	orchard_supervisor_intensity_reached_total{supervisor}
-//	orchard_send_retries_total                         retried send attempts
-//	orchard_sends_total{outcome}                         supervised sends
-//	orchard_dead_letters_total{action}                   dead letters added/removed
 //	orchard_health_check_status_changes_total{check,to}  health transitions
 //	orchard_health_service_status_changes_total{service,to}
 //	orchard_health_check_duration_seconds{check}         check run times
+//	orchard_sends_total{outcome}                         supervised sends
+//	orchard_send_retries_total                           retried send attempts
+//	orchard_dead_letters_total{action}                   dead letters added/removed
 func DefaultMetrics(sendEvents, deadLetterEvents []string) []Metric {
+	// This package's variables, not metricmap's, are the defaults, so a
+	// program that reassigns them keeps the behaviour it had.
 	if sendEvents == nil {
 		sendEvents = DefaultSendEvents
 	}
 	if deadLetterEvents == nil {
 		deadLetterEvents = DefaultDeadLetterEvents
 	}
-	sup := []Label{{Name: "supervisor"}}
-	ms := []Metric{
-		{Name: "orchard_processes_spawned_total", Help: "Processes spawned.", Events: []string{telemetry.ProcessSpawned}, Labels: []Label{{Name: "behaviour"}}},
-		{Name: "orchard_processes_exited_total", Help: "Processes exited, by whether the reason was normal or shutdown.", Events: []string{telemetry.ProcessExited}, Labels: []Label{{Name: "normal"}}},
-		{Name: "orchard_process_lifetime_seconds", Help: "Lifetime of exited processes.", Kind: Histogram, Events: []string{telemetry.ProcessExited}, Measurement: "lifetime",
-			Buckets: []float64{.001, .01, .1, 1, 10, 60, 600, 3600}},
-		{Name: "orchard_process_zombies_total", Help: "Killed processes whose goroutine outlived the zombie grace.", Events: []string{telemetry.ProcessZombie}},
-		{Name: "orchard_call_timeouts_total", Help: "GenServer calls that got no reply in time.", Events: []string{telemetry.GenServerCallTimeout}},
-		{Name: "orchard_supervisor_child_starts_total", Help: "Children started by supervisors, restarts included.", Events: []string{telemetry.SupervisorChildStarted}, Labels: sup},
-		{Name: "orchard_supervisor_restarts_total", Help: "Children restarted by supervisors.", Events: []string{telemetry.SupervisorChildStarted}, Labels: sup, Match: map[string]any{"restart": true}},
-		{Name: "orchard_supervisor_child_terminations_total", Help: "Children stopped by supervisors.", Events: []string{telemetry.SupervisorChildTerminated}, Labels: sup},
-		{Name: "orchard_supervisor_start_failures_total", Help: "Child start functions that failed.", Events: []string{telemetry.SupervisorStartFailed}, Labels: sup},
-		{Name: "orchard_supervisor_intensity_reached_total", Help: "Supervisors that reached their maximum restart intensity.", Events: []string{telemetry.SupervisorIntensityReached}, Labels: sup},
-		{Name: "orchard_health_check_status_changes_total", Help: "Health check status changes.", Events: []string{health.EventCheckStatusChanged},
-			Labels: []Label{{Name: "check"}, {Name: "to"}}},
-		{Name: "orchard_health_service_status_changes_total", Help: "Watched service status changes.", Events: []string{health.EventServiceStatusChanged},
-			Labels: []Label{{Name: "service"}, {Name: "to"}}},
-		{Name: "orchard_health_check_duration_seconds", Help: "Health check run times.", Kind: Histogram, Events: []string{health.EventCheckCompleted}, Measurement: "duration",
-			Labels: []Label{{Name: "check"}}, Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5, 10}},
-	}
-	if len(sendEvents) > 0 {
-		ms = append(ms, Metric{Name: "orchard_sends_total", Help: "Supervised sends, by outcome: delivered, or the failure's outcome (noproc, timeout, crashed, ...).", Events: sendEvents, Labels: []Label{{Name: "outcome", FromEvent: true}}},
-			Metric{Name: "orchard_send_retries_total", Help: "Send attempts that failed and were retried.", Events: []string{"orchard.send.retry"}})
-	}
-	if len(deadLetterEvents) > 0 {
-		ms = append(ms, Metric{Name: "orchard_dead_letters_total", Help: "Dead letters added to or removed from the queue.", Events: deadLetterEvents, Labels: []Label{{Name: "action", FromEvent: true}}})
-	}
-	return ms
+	return metricmap.DefaultMetrics(sendEvents, deadLetterEvents, "_total")
 }

@@ -1,0 +1,94 @@
+package metricmap
+
+import (
+	"github.com/seed-fe72f376/orchard/health"
+	"github.com/seed-fe72f376/orchard/telemetry"
+)
+
+// Send and dead-letter event names counted by the default metrics. They
+// follow the pattern "orchard.send.<outcome>" (metadata "outcome") of
+// package send and "orchard.deadletter.<action>" of package deadletter.
+var (
+	DefaultSendEvents       = []string{"orchard.send.delivered", "orchard.send.failed"}
+	DefaultDeadLetterEvents = []string{"orchard.deadletter.added", "orchard.deadletter.removed"}
+)
+
+// DefaultMetrics returns the metrics Orchard's exporters export by
+// default; sendEvents and deadLetterEvents default to [DefaultSendEvents]
+// and [DefaultDeadLetterEvents] when nil, and an empty list drops the
+// metrics counting them. Counter names end in counterSuffix: "_total" for
+// Prometheus, "" for OpenTelemetry, whose Prometheus bridges add it.
+//
+//	orchard_processes_spawned<suffix>{behaviour}           process spawns
+//	orchard_processes_exited<suffix>{normal}               process exits
+//	orchard_process_lifetime_seconds                       lifetimes (histogram)
+//	orchard_process_zombies<suffix>                        zombies detected
+//	orchard_call_timeouts<suffix>                          GenServer call timeouts
+//	orchard_supervisor_child_starts<suffix>{supervisor}    child starts
+//	orchard_supervisor_restarts<suffix>{supervisor}        child restarts
+//	orchard_supervisor_child_terminations<suffix>{supervisor}
+//	orchard_supervisor_start_failures<suffix>{supervisor}
+//	orchard_supervisor_intensity_reached<suffix>{supervisor}
+//	orchard_health_check_status_changes<suffix>{check,to}  health transitions
+//	orchard_health_service_status_changes<suffix>{service,to}
+//	orchard_health_check_duration_seconds{check}           check run times (histogram)
+//	orchard_sends<suffix>{outcome}                         supervised sends
+//	orchard_send_retries<suffix>                           retried send attempts
+//	orchard_dead_letters<suffix>{action}                   dead letters added/removed
+func DefaultMetrics(sendEvents, deadLetterEvents []string, counterSuffix string) []Metric {
+	if sendEvents == nil {
+		sendEvents = DefaultSendEvents
+	}
+	if deadLetterEvents == nil {
+		deadLetterEvents = DefaultDeadLetterEvents
+	}
+	ms := append(runtimeMetrics(), healthMetrics()...)
+	if len(sendEvents) > 0 {
+		ms = append(ms,
+			Metric{Name: "orchard_sends", Help: "Supervised sends, by outcome: delivered, or the failure's outcome (noproc, timeout, crashed, ...).",
+				Events: sendEvents, Labels: []Label{{Name: "outcome", FromEvent: true}}},
+			Metric{Name: "orchard_send_retries", Help: "Send attempts that failed and were retried.", Events: []string{"orchard.send.retry"}})
+	}
+	if len(deadLetterEvents) > 0 {
+		ms = append(ms, Metric{Name: "orchard_dead_letters", Help: "Dead letters added to or removed from the queue.",
+			Events: deadLetterEvents, Labels: []Label{{Name: "action", FromEvent: true}}})
+	}
+	for i := range ms {
+		if ms[i].Kind == Counter {
+			ms[i].Name += counterSuffix
+		}
+	}
+	return ms
+}
+
+// runtimeMetrics are the default metrics of the process, genserver and
+// supervisor events, with counters named without a suffix.
+func runtimeMetrics() []Metric {
+	sup := []Label{{Name: "supervisor"}}
+	return []Metric{
+		{Name: "orchard_processes_spawned", Help: "Processes spawned.", Events: []string{telemetry.ProcessSpawned}, Labels: []Label{{Name: "behaviour"}}},
+		{Name: "orchard_processes_exited", Help: "Processes exited, by whether the reason was normal or shutdown.", Events: []string{telemetry.ProcessExited}, Labels: []Label{{Name: "normal"}}},
+		{Name: "orchard_process_lifetime_seconds", Help: "Lifetime of exited processes.", Kind: Histogram, Events: []string{telemetry.ProcessExited}, Measurement: "lifetime",
+			Buckets: []float64{.001, .01, .1, 1, 10, 60, 600, 3600}},
+		{Name: "orchard_process_zombies", Help: "Killed processes whose goroutine outlived the zombie grace.", Events: []string{telemetry.ProcessZombie}},
+		{Name: "orchard_call_timeouts", Help: "GenServer calls that got no reply in time.", Events: []string{telemetry.GenServerCallTimeout}},
+		{Name: "orchard_supervisor_child_starts", Help: "Children started by supervisors, restarts included.", Events: []string{telemetry.SupervisorChildStarted}, Labels: sup},
+		{Name: "orchard_supervisor_restarts", Help: "Children restarted by supervisors.", Events: []string{telemetry.SupervisorChildStarted}, Labels: sup, Match: map[string]any{"restart": true}},
+		{Name: "orchard_supervisor_child_terminations", Help: "Children stopped by supervisors.", Events: []string{telemetry.SupervisorChildTerminated}, Labels: sup},
+		{Name: "orchard_supervisor_start_failures", Help: "Child start functions that failed.", Events: []string{telemetry.SupervisorStartFailed}, Labels: sup},
+		{Name: "orchard_supervisor_intensity_reached", Help: "Supervisors that reached their maximum restart intensity.", Events: []string{telemetry.SupervisorIntensityReached}, Labels: sup},
+	}
+}
+
+// healthMetrics are the default metrics of package health's events, with
+// counters named without a suffix.
+func healthMetrics() []Metric {
+	return []Metric{
+		{Name: "orchard_health_check_status_changes", Help: "Health check status changes.", Events: []string{health.EventCheckStatusChanged},
+			Labels: []Label{{Name: "check"}, {Name: "to"}}},
+		{Name: "orchard_health_service_status_changes", Help: "Watched service status changes.", Events: []string{health.EventServiceStatusChanged},
+			Labels: []Label{{Name: "service"}, {Name: "to"}}},
+		{Name: "orchard_health_check_duration_seconds", Help: "Health check run times.", Kind: Histogram, Events: []string{health.EventCheckCompleted}, Measurement: "duration",
+			Labels: []Label{{Name: "check"}}, Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5, 10}},
+	}
+}
