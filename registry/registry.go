@@ -407,21 +407,50 @@ func (r *Registry) onExit(pid process.PID, reason error) {
 }
 
 // byPartition calls fn with each partition's keys under the partition's
-// lock, one lock per partition rather than per key. It reorders keys.
+// lock, one lock per partition rather than per key. A few keys are sorted
+// in place; many are bucketed by a counting sort that computes each key's
+// partition once (a process that registered 100 keys exits in O(keys)).
 func (r *Registry) byPartition(keys []ownedKey, fn func(*keyPartition, []ownedKey)) {
-	slices.SortFunc(keys, func(a, b ownedKey) int { return r.partOf(a.hash) - r.partOf(b.hash) })
-	for i := 0; i < len(keys); {
-		part := r.partOf(keys[i].hash)
-		j := i + 1
-		for j < len(keys) && r.partOf(keys[j].hash) == part {
-			j++
+	if len(r.keyParts) == 1 || len(keys) <= 8 {
+		slices.SortFunc(keys, func(a, b ownedKey) int { return r.partOf(a.hash) - r.partOf(b.hash) })
+		for i := 0; i < len(keys); {
+			part := r.partOf(keys[i].hash)
+			j := i + 1
+			for j < len(keys) && r.partOf(keys[j].hash) == part {
+				j++
+			}
+			r.underLock(part, keys[i:j], fn)
+			i = j
 		}
-		kp := &r.keyParts[part]
-		kp.mu.Lock()
-		fn(kp, keys[i:j])
-		kp.mu.Unlock()
-		i = j
+		return
 	}
+	parts := make([]int32, len(keys))
+	start := make([]int, len(r.keyParts)+1) // start[p]: first key of partition p
+	for i, k := range keys {
+		parts[i] = int32(r.partOf(k.hash))
+		start[parts[i]+1]++
+	}
+	for p := range r.keyParts {
+		start[p+1] += start[p]
+	}
+	next := slices.Clone(start)
+	sorted := make([]ownedKey, len(keys))
+	for i, k := range keys {
+		sorted[next[parts[i]]] = k
+		next[parts[i]]++
+	}
+	for p := range r.keyParts {
+		if start[p] < start[p+1] {
+			r.underLock(p, sorted[start[p]:start[p+1]], fn)
+		}
+	}
+}
+
+func (r *Registry) underLock(part int, keys []ownedKey, fn func(*keyPartition, []ownedKey)) {
+	kp := &r.keyParts[part]
+	kp.mu.Lock()
+	defer kp.mu.Unlock()
+	fn(kp, keys)
 }
 
 // forget removes o from the index. The caller holds pp.mu.
