@@ -29,8 +29,9 @@ const CallTimeoutKey = "genserver.call"
 var callTimeout = timeouts.Default().Handle(CallTimeoutKey)
 
 // Infinity, given to [WithTimeout], makes a call wait without a timeout of
-// its own; only the context can end it then.
-const Infinity time.Duration = -1
+// its own; only the context can end it then. It is timeouts.Infinity, so a
+// configured "no timeout" means the same here.
+const Infinity = timeouts.Infinity
 
 // callReq is a pending call: the request, and the slot its reply goes
 // into. One allocation carries both; the reply is published by sending on

@@ -134,8 +134,9 @@ func (b Backoff) capped(retry int) time.Duration {
 }
 
 // Infinity, given to [WithTimeout], lets a send wait (and retry) without
-// a timeout of its own; only the context ends it then.
-const Infinity time.Duration = -1
+// a timeout of its own; only the context ends it then. It is
+// timeouts.Infinity (and genserver.Infinity).
+const Infinity = timeouts.Infinity
 
 // Option configures one send or broadcast, or a Sender's defaults
 // ([WithDefaults]). It is a small value (no allocation per send); build it

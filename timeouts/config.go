@@ -12,7 +12,7 @@ import (
 )
 
 // Infinity as a configured timeout means "no timeout". The factor does
-// not scale it. It equals genserver.Infinity.
+// not scale it. genserver.Infinity and send.Infinity are this constant.
 const Infinity time.Duration = -1
 
 // DefaultTimeout is the timeout of every key when a [Spec] sets no
