@@ -17,7 +17,7 @@
 //	per-entity limits                      WithLimit(key, Limit), (*Limiter).SetLimit
 //	bucket expiry (Hammer cleanup)         the janitor (WithIdleTimeout, WithSweepInterval)
 //	[:foundation, :rate_limiter, ...]      EventRejected ("orchard.ratelimit.rejected"), EventExpired
-//	hook for supervised send               Gate (Wait(ctx, key) error)
+//	hook for supervised send               *Limiter is a send.Gate (send.WithRateLimit)
 //
 // # Semantics
 //
@@ -36,7 +36,7 @@
 // (Stats.Rejected) and emitted as [EventRejected] with the key.
 //
 // Keys are strings (destinations, client IDs and tokens are), so the hot
-// path hashes without reflection and [Gate] can be satisfied. The key
+// path hashes without reflection and send.Gate can be satisfied. The key
 // table is sharded, each shard a sync.Map: a lookup of an existing key
 // takes no lock at all, so a hot key costs what its x/time/rate bucket
 // costs (one mutex) and different keys do not contend. Time is read with
@@ -53,12 +53,12 @@
 // Limiter, not in the process, so a restarted janitor goes on with the
 // same keys, and the limiter works (without expiry) when no janitor runs.
 //
-// # Gate
+// # Rate-limited sends
 //
-// [Gate] is the hook for package send (or any sender): a value with
-// Wait(ctx, key string) error. A sender given a Gate calls
-// Wait(ctx, destination) before each attempt and treats its error as a
-// failed send. *Limiter implements Gate.
+// *Limiter satisfies package send's Gate (Wait(ctx, key string) error):
+// send.New(send.WithRateLimit(lim)) makes every attempt wait for the
+// destination's bucket, within the send's timeout, and a send the bucket
+// does not let through in time fails with outcome send.RateLimited.
 //
 // # Differences from the seed
 //

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/ratelimit"
+	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -124,10 +125,11 @@ func ExampleLimiter_Sweep() {
 	// 1 0
 }
 
-// A Limiter is a Gate: a sender waits on it per destination.
-func ExampleGate() {
+// A Limiter is a send.Gate: a sender waits on it per destination
+// (send.WithRateLimit does this before every attempt).
+func ExampleLimiter_Wait_gate() {
 	lim, _ := ratelimit.New(ratelimit.Limit{Rate: rate.Inf})
-	var gate ratelimit.Gate = lim
+	var gate send.Gate = lim
 	send := func(ctx context.Context, dest string) error {
 		if err := gate.Wait(ctx, dest); err != nil {
 			return err

@@ -13,17 +13,6 @@ import (
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
-// Gate is the hook a sender uses to rate-limit a destination: Wait blocks
-// until one event for key may pass, or returns an error (the context
-// ended, or the wait would outlast its deadline). [Limiter] implements
-// it; package send can take a Gate and call Wait(ctx, destination) before
-// each attempt.
-type Gate interface {
-	Wait(ctx context.Context, key string) error
-}
-
-var _ Gate = (*Limiter)(nil)
-
 // Limiter is a set of token buckets, one per key, each with the default
 // limit or its own. All its methods are safe from any goroutine. Create
 // it with [New]; the zero Limiter is not usable.
