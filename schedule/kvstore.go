@@ -29,7 +29,9 @@ const DefaultBucket = "orchard_schedules"
 // empty bucket meaning [DefaultBucket], and returns a Store over it. Pass
 // the JetStream of the dead-letter store (deadletter's
 // JetStreamStore.JetStream) to keep schedules and dead letters in the same
-// embedded engine. The store does not own js.
+// embedded engine. The store does not own js: stop the scheduler before
+// closing whatever owns it (with deadletter.OpenDir, the dead-letter
+// store, whose Close shuts the embedded server down).
 func OpenKVStore(ctx context.Context, js jetstream.JetStream, bucket string) (*KVStore, error) {
 	if js == nil {
 		return nil, fmt.Errorf("%w: OpenKVStore: nil JetStream", ErrInvalidOption)
