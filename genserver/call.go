@@ -307,6 +307,9 @@ func ctxReason(err error) error {
 }
 
 func applyCallOptions(opts []CallOption) callConfig {
+	if len(opts) == 0 {
+		return callConfig{} // the common case allocates nothing
+	}
 	cfg := &callConfig{}
 	for _, o := range opts {
 		if o == nil {

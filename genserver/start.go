@@ -147,14 +147,9 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 	if srv == nil {
 		return process.PID{}, &optionError{"Start", "nil server"}
 	}
-	cfg := startConfig{initTimeout: DefaultInitTimeout, ctx: context.Background()}
-	for _, o := range opts {
-		if o == nil {
-			return process.PID{}, &optionError{"Start", "nil option"}
-		}
-		if err := o.applyStart(&cfg); err != nil {
-			return process.PID{}, err
-		}
+	cfg, err := startOptions(opts)
+	if err != nil {
+		return process.PID{}, err
 	}
 	w := &initWait{}
 	if !cfg.inline {
@@ -163,7 +158,6 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 	g := &server{srv: srv, link: link, logger: cfg.logger, wait: w, via: cfg.via}
 	sopts := spawnOptions(cfg, link)
 	var pid process.PID
-	var err error
 	if parent != nil {
 		pid, err = parent.SpawnHandler(g, sopts...)
 	} else {
@@ -183,6 +177,28 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 		return process.PID{}, err
 	}
 	return pid, nil
+}
+
+// startOptions applies opts to the defaults. Without options it allocates
+// nothing (the options need a pointer, which moves the config to the heap).
+func startOptions(opts []StartOption) (startConfig, error) {
+	cfg := startConfig{initTimeout: DefaultInitTimeout, ctx: context.Background()}
+	if len(opts) == 0 {
+		return cfg, nil
+	}
+	return applyStartOptions(cfg, opts)
+}
+
+func applyStartOptions(cfg startConfig, opts []StartOption) (startConfig, error) {
+	for _, o := range opts {
+		if o == nil {
+			return cfg, &optionError{"Start", "nil option"}
+		}
+		if err := o.applyStart(&cfg); err != nil {
+			return cfg, err
+		}
+	}
+	return cfg, nil
 }
 
 var (

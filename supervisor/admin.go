@@ -10,7 +10,8 @@ import (
 
 // startChild is start_child on a static supervisor (OTP's
 // handle_start_child).
-func (s *sup) startChild(spec ChildSpec) (any, error) {
+func (s *sup) startChild(c *child) (any, error) {
+	spec := &c.spec
 	if err := spec.validate(s.flags.AutoShutdown); err != nil {
 		return nil, err
 	}
@@ -20,7 +21,6 @@ func (s *sup) startChild(spec ChildSpec) (any, error) {
 		}
 		return nil, ErrAlreadyPresent
 	}
-	c := &child{spec: spec}
 	pid, ignored, err := s.startOne(c)
 	switch {
 	case err != nil:

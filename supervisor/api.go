@@ -100,8 +100,11 @@ func supCall[R any](ctx context.Context, sup process.Dest, req any) (R, error) {
 // adminTimeout is built once: an option per call would allocate.
 var adminTimeout = []genserver.CallOption{genserver.WithTimeout(callTimeout)}
 
+// startChildReq carries the new child's record, made by the caller: a
+// struct of one pointer goes into the request's interface without a
+// second allocation, and the supervisor owns the record from then on.
 type startChildReq struct {
-	spec ChildSpec
+	c *child
 }
 type startTemplateReq struct{ args []any }
 type terminateChildReq struct{ id string }
@@ -117,7 +120,7 @@ type countChildrenReq struct{}
 // ErrAlreadyPresent, *StartChildError, or a genserver.CallError when sup
 // is not running.
 func StartChild(ctx context.Context, sup process.Dest, spec ChildSpec) (process.PID, error) {
-	return supCall[process.PID](ctx, sup, startChildReq{spec: spec})
+	return supCall[process.PID](ctx, sup, startChildReq{c: &child{spec: spec}})
 }
 
 // TerminateChild stops the child id (reverse of StartChild). The spec is

@@ -45,14 +45,14 @@ func (s *sup) templateSpec() ChildSpec {
 }
 
 // startDynamicChild is DynamicSupervisor.start_child with a full spec.
-func (s *sup) startDynamicChild(spec ChildSpec) (any, error) {
+func (s *sup) startDynamicChild(c *child) (any, error) {
 	if s.template != nil {
 		return nil, &SpecError{Field: "spec", Reason: "this supervisor has a template: use StartTemplateChild"}
 	}
-	if err := spec.validate(s.flags.AutoShutdown); err != nil {
+	if err := c.spec.validate(s.flags.AutoShutdown); err != nil {
 		return nil, err
 	}
-	return s.startDyn(&child{spec: spec})
+	return s.startDyn(c)
 }
 
 // startTemplateChild is start_child(Sup, ExtraArgs) on simple_one_for_one.

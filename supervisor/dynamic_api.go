@@ -49,7 +49,7 @@ func StartDynamicLink(parent *process.Proc, spec DynamicSpec, opts ...Option) (p
 // zero PID and a nil error. Errors: ErrMaxChildren, *SpecError, the start
 // function's error.
 func StartDynamicChild(ctx context.Context, sup process.Dest, spec ChildSpec) (process.PID, error) {
-	return supCall[process.PID](ctx, sup, startChildReq{spec: spec})
+	return supCall[process.PID](ctx, sup, startChildReq{c: &child{spec: spec}})
 }
 
 // StartTemplateChild starts a child from the template of a

@@ -179,9 +179,9 @@ func (s *sup) HandleCall(_ *genserver.Self, _ genserver.From, req any) (any, err
 	switch r := req.(type) {
 	case startChildReq:
 		if s.dynamic {
-			return s.startDynamicChild(r.spec)
+			return s.startDynamicChild(r.c)
 		}
-		return s.startChild(r.spec)
+		return s.startChild(r.c)
 	case startTemplateReq:
 		return s.startTemplateChild(r.args)
 	case terminateChildReq:
