@@ -40,6 +40,7 @@ var runtimeColor = map[string]color.Color{
 	"protoactor": color.RGBA{R: 0xff, G: 0x7f, B: 0x0e, A: 0xff},
 	"suture":     color.RGBA{R: 0x94, G: 0x67, B: 0xbd, A: 0xff},
 	beamName:     color.RGBA{R: 0xa3, G: 0x1f, B: 0x34, A: 0xff},
+	elixirName:   color.RGBA{R: 0x4b, G: 0x27, B: 0x5f, A: 0xff},
 }
 
 // drawCharts writes one SVG and one PNG per family to dir: a grid with one bar chart
@@ -102,7 +103,13 @@ func metricPlot(r *report, w workload.Workload, mi workload.MetricInfo) (*plot.P
 		if !ok || s.N == 0 {
 			continue
 		}
-		names = append(names, rt)
+		name := rt
+		if rt == elixirName && w == workload.W6 && mi.Name == workload.StopMS {
+			if n := r.elixirStopTree(); n > 0 {
+				name = fmt.Sprintf("%s (%s children)", rt, num(float64(n)))
+			}
+		}
+		names = append(names, name)
 		mm.y = append(mm.y, s.Median)
 		mm.lo = append(mm.lo, s.Min)
 		mm.hi = append(mm.hi, s.Max)

@@ -19,6 +19,16 @@ import (
 // beamName is the runtime name of the Erlang/OTP results.
 const beamName = "beam"
 
+// elixirName is the runtime name of the Elixir results (bench/beam/run.sh
+// -elixir), which exist for W6 and W7 only.
+const elixirName = "elixir"
+
+// elixirNA is why the Elixir runtime has no result for other workloads.
+const elixirNA = "Elixir variants only for W6 (DynamicSupervisor) and W7 (Registry); the Erlang column covers the rest"
+
+// elixirRuns reports whether the Elixir runtime runs w.
+func elixirRuns(w workload.Workload) bool { return w == workload.W6 || w == workload.W7 }
+
 // childTimeout bounds one repetition of one workload on one runtime.
 const childTimeout = 5 * time.Minute
 
@@ -45,10 +55,10 @@ func run() error {
 		quick     = flag.Bool("quick", false, "small counts and 1 repetition (about a minute)")
 		reps      = flag.Int("reps", 0, "repetitions (default 3, 1 with -quick)")
 		out       = flag.String("out", "", "output directory (default <repo>/docs/benchmarks)")
-		runtimes  = flag.String("runtimes", "", "comma-separated runtimes (default all: orchard,rawgo,ergo,protoactor,suture,beam)")
+		runtimes  = flag.String("runtimes", "", "comma-separated runtimes (default all: orchard,rawgo,ergo,protoactor,suture,beam,elixir)")
 		workloads = flag.String("workloads", "", "comma-separated workloads (default all: W1,W2,W3,W3b,W4,W5,W6,W7)")
 		beam      = flag.String("beam", "", "path of bench/beam/run.sh (default <repo>/bench/beam/run.sh)")
-		noBeam    = flag.Bool("no-beam", false, "do not run the BEAM workloads")
+		noBeam    = flag.Bool("no-beam", false, "do not run the BEAM workloads (Erlang and Elixir)")
 		inProc    = flag.Bool("inproc", false, "run every repetition in this process instead of a fresh one (faster, less isolated)")
 		from      = flag.String("from", "", "redraw the table and charts from an earlier results.json instead of running")
 		child     = flag.String("child", "", "internal: run RUNTIME:WORKLOAD:SCALE once and print its result as JSON")
@@ -77,7 +87,7 @@ func run() error {
 	if cfg.beam == "" {
 		cfg.beam = filepath.Join(root, "bench", "beam", "run.sh")
 	}
-	cfg.runtimes = []string{"orchard", "rawgo", "ergo", "protoactor", "suture", beamName}
+	cfg.runtimes = []string{"orchard", "rawgo", "ergo", "protoactor", "suture", beamName, elixirName}
 	if *runtimes != "" {
 		cfg.runtimes = strings.Split(*runtimes, ",")
 	}
@@ -92,17 +102,22 @@ func run() error {
 			cfg.workloads = append(cfg.workloads, w)
 		}
 	}
-	beamNote := ""
+	beamNote, elixirNote := "", ""
 	if *noBeam {
-		beamNote = "not run (-no-beam)"
+		beamNote, elixirNote = "not run (-no-beam)", "not run (-no-beam)"
 	} else if why := beamMissing(cfg.beam); why != "" {
-		beamNote = "not run: " + why
+		beamNote, elixirNote = "not run: "+why, "not run: "+why
+	} else if _, err := exec.LookPath("elixir"); err != nil {
+		elixirNote = "not run: elixir not installed (bench/beam/run.sh -elixir installs it with apt-get)"
 	}
 	if beamNote != "" {
 		cfg.runtimes = remove(cfg.runtimes, beamName)
 	}
+	if elixirNote != "" {
+		cfg.runtimes = remove(cfg.runtimes, elixirName)
+	}
 	for _, r := range cfg.runtimes {
-		if _, err := workload.ByName(r); err != nil && r != beamName {
+		if _, err := workload.ByName(r); err != nil && r != beamName && r != elixirName {
 			return err
 		}
 	}
@@ -111,6 +126,7 @@ func run() error {
 		return err
 	}
 	rep.BeamNote = beamNote
+	rep.ElixirNote = elixirNote
 	return write(cfg.out, rep)
 }
 
@@ -221,13 +237,19 @@ func measure(cfg config) (*report, error) {
 }
 
 // runOnce runs one repetition of w on rt, in a fresh OS process unless
-// cfg.inProc is set (the BEAM always runs in its own).
+// cfg.inProc is set (the BEAM, Erlang or Elixir, always runs in its own).
 func runOnce(cfg config, exe, rt string, w workload.Workload, s workload.Scale) workload.Result {
 	fail := func(err error) workload.Result {
 		return workload.Result{Runtime: rt, Workload: w, Scale: s.Name, Error: err.Error()}
 	}
-	if rt == beamName {
-		return runBeam(cfg.beam, w, s)
+	switch rt {
+	case beamName:
+		return runBeam(cfg.beam, beamName, w, s)
+	case elixirName:
+		if !elixirRuns(w) {
+			return workload.Result{Runtime: rt, Workload: w, Scale: s.Name, NA: elixirNA}
+		}
+		return runBeam(cfg.beam, elixirName, w, s)
 	}
 	r, err := workload.ByName(rt)
 	if err != nil {
@@ -257,15 +279,19 @@ func runOnce(cfg config, exe, rt string, w workload.Workload, s workload.Scale) 
 	return res
 }
 
-// runBeam runs w once with bench/beam/run.sh, which prints a JSON array of
-// results.
-func runBeam(script string, w workload.Workload, s workload.Scale) workload.Result {
+// runBeam runs w once with bench/beam/run.sh (with -elixir if rt is
+// elixirName), which prints a JSON array of results.
+func runBeam(script, rt string, w workload.Workload, s workload.Scale) workload.Result {
 	fail := func(err error) workload.Result {
-		return workload.Result{Runtime: beamName, Workload: w, Scale: s.Name, Error: err.Error()}
+		return workload.Result{Runtime: rt, Workload: w, Scale: s.Name, Error: err.Error()}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), childTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, script, "-scale", s.Name, string(w))
+	args := []string{"-scale", s.Name, string(w)}
+	if rt == elixirName {
+		args = append([]string{"-elixir"}, args...)
+	}
+	cmd := exec.CommandContext(ctx, script, args...)
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
@@ -278,7 +304,7 @@ func runBeam(script string, w workload.Workload, s workload.Scale) workload.Resu
 	if len(rs) != 1 {
 		return fail(fmt.Errorf("%s %s: %d results; want 1", script, w, len(rs)))
 	}
-	rs[0].Runtime = beamName
+	rs[0].Runtime = rt
 	return rs[0]
 }
 

@@ -21,16 +21,17 @@ var goPeers = []string{"ergo", "protoactor", "suture"}
 
 // report is everything one comparison run measured.
 type report struct {
-	Date      string              `json:"date"`
-	Machine   machine             `json:"machine"`
-	Scale     string              `json:"scale"`
-	Reps      int                 `json:"reps"`
-	Elapsed   string              `json:"elapsed"`
-	Runtimes  []string            `json:"runtimes"`
-	Workloads []workload.Workload `json:"workloads"`
-	BeamNote  string              `json:"beam_note,omitempty"`
-	Runs      []workload.Result   `json:"runs"`
-	Summary   []stat              `json:"summary"`
+	Date       string              `json:"date"`
+	Machine    machine             `json:"machine"`
+	Scale      string              `json:"scale"`
+	Reps       int                 `json:"reps"`
+	Elapsed    string              `json:"elapsed"`
+	Runtimes   []string            `json:"runtimes"`
+	Workloads  []workload.Workload `json:"workloads"`
+	BeamNote   string              `json:"beam_note,omitempty"`
+	ElixirNote string              `json:"elixir_note,omitempty"`
+	Runs       []workload.Result   `json:"runs"`
+	Summary    []stat              `json:"summary"`
 }
 
 // machine describes where the run happened.
@@ -39,6 +40,7 @@ type machine struct {
 	CPU        string `json:"cpu"`
 	Go         string `json:"go"`
 	OTP        string `json:"otp,omitempty"`
+	Elixir     string `json:"elixir,omitempty"`
 	GOMAXPROCS int    `json:"gomaxprocs"`
 }
 
@@ -218,6 +220,9 @@ func (r *report) markdown() string {
 	if r.Machine.OTP != "" {
 		fmt.Fprintf(&sb, ", Erlang/OTP %s (+S 2:2)", r.Machine.OTP)
 	}
+	if r.Machine.Elixir != "" && slices.Contains(r.Runtimes, elixirName) {
+		fmt.Fprintf(&sb, ", %s", r.Machine.Elixir)
+	}
 	sb.WriteString(".\n\n")
 	sb.WriteString("Each cell: median (min–max). Ratios are Orchard's median divided by the other's: for ↓ metrics below 1x means Orchard is better, for ↑ metrics above 1x.\n\n")
 	sb.WriteString("| workload | metric |")
@@ -271,16 +276,89 @@ func (r *report) markdown() string {
 			sb.WriteString("\n")
 		}
 	}
-	if len(notes) > 0 || r.BeamNote != "" {
+	if len(notes) > 0 || r.BeamNote != "" || r.ElixirNote != "" {
 		sb.WriteString("\nNot applicable or not run:\n\n")
 		if r.BeamNote != "" {
 			fmt.Fprintf(&sb, "- beam: %s\n", r.BeamNote)
+		}
+		if r.ElixirNote != "" {
+			fmt.Fprintf(&sb, "- elixir: %s\n", r.ElixirNote)
 		}
 		for _, n := range notes {
 			fmt.Fprintf(&sb, "- %s\n", n)
 		}
 	}
+	if stop := r.elixirStopNotes(); len(stop) > 0 {
+		sb.WriteString("\nNotes:\n\n")
+		for _, n := range stop {
+			fmt.Fprintf(&sb, "- %s\n", n)
+		}
+	}
 	return sb.String()
+}
+
+// Extra metrics of the Elixir W6 results (bench/beam/bench_elixir.exs):
+// Elixir 1.14's DynamicSupervisor stops its children in quadratic time, so
+// the script times the stop of a smaller tree and says how many children
+// it had, or after how long it gave up.
+const (
+	stopChildren   = "stop_children"
+	stopTimedOutMS = "stop_timed_out_ms"
+)
+
+// elixirStopNotes says when the Elixir W6 stop was measured on fewer
+// children than the others' or timed out.
+func (r *report) elixirStopNotes() []string {
+	want := 0
+	if s, err := workload.ScaleByName(r.Scale); err == nil {
+		want = s.Children
+	}
+	var notes []string
+	add := func(n string) {
+		if !slices.Contains(notes, n) {
+			notes = append(notes, n)
+		}
+	}
+	for _, res := range r.Runs {
+		if res.Runtime != elixirName || res.Workload != workload.W6 || res.Error != "" {
+			continue
+		}
+		n, ok := res.Value(stopChildren)
+		if ok && int(n) != want {
+			add(fmt.Sprintf("elixir W6: %s measured on a separate tree of %s children, not %s "+
+				"(Elixir 1.14's DynamicSupervisor stop is quadratic in its children; the children/s figures are from the full tree)",
+				metricLabel(workload.StopMS), thousands(int(n)), thousands(want)))
+		}
+		if t, ok := res.Value(stopTimedOutMS); ok {
+			add(fmt.Sprintf("elixir W6: %s not measured in a run: the stop took longer than %.0f s", metricLabel(workload.StopMS), t/1000))
+		}
+	}
+	return notes
+}
+
+// thousands formats n with commas: 100,000.
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// elixirStopTree returns the children of the smaller tree the Elixir W6
+// stop was timed on, or 0 if it was timed on the full tree.
+func (r *report) elixirStopTree() int {
+	s, err := workload.ScaleByName(r.Scale)
+	if err != nil {
+		return 0
+	}
+	for _, res := range r.Runs {
+		if n, ok := res.Value(stopChildren); ok && res.Runtime == elixirName && res.Workload == workload.W6 &&
+			res.Error == "" && int(n) != s.Children {
+			return int(n)
+		}
+	}
+	return 0
 }
 
 // num formats v compactly with about three significant digits: 12.3M,
@@ -332,6 +410,13 @@ func describeMachine() machine {
 	if out, err := exec.Command("erl", "-noshell", "-eval",
 		`io:format("~s (ERTS ~s)", [erlang:system_info(otp_release), erlang:system_info(version)]), halt().`).Output(); err == nil {
 		m.OTP = strings.TrimSpace(string(out))
+	}
+	if out, err := exec.Command("elixir", "--version").Output(); err == nil {
+		for _, l := range strings.Split(string(out), "\n") {
+			if strings.HasPrefix(l, "Elixir ") {
+				m.Elixir = strings.TrimSpace(l)
+			}
+		}
 	}
 	return m
 }

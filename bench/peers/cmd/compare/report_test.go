@@ -106,3 +106,22 @@ func TestNum(t *testing.T) {
 		}
 	}
 }
+
+func TestElixirColumnAndStopNote(t *testing.T) {
+	r := newReport("full", 1, []string{"orchard", beamName, elixirName}, []workload.Workload{workload.W6})
+	r.add(workload.Result{Runtime: "orchard", Workload: workload.W6, Metrics: []workload.Metric{{Name: workload.StopMS, Value: 50}}})
+	r.add(workload.Result{Runtime: beamName, Workload: workload.W6, Metrics: []workload.Metric{{Name: workload.StopMS, Value: 1000}}})
+	r.add(workload.Result{Runtime: elixirName, Workload: workload.W6, Metrics: []workload.Metric{
+		{Name: workload.StopMS, Value: 3000}, {Name: stopChildren, Value: 20000}}})
+	r.summarise()
+	md := r.markdown()
+	for _, want := range []string{
+		"| orchard | beam | elixir |",
+		"| 50.0 (50.0–50.0) | 1000 (1000–1000) | 3000 (3000–3000) | – | – | 0.050x |",
+		"Notes:\n\n- elixir W6: ms to stop all measured on a separate tree of 20,000 children, not 100,000",
+	} {
+		if !strings.Contains(md, want) {
+			t.Errorf("markdown lacks %q:\n%s", want, md)
+		}
+	}
+}
