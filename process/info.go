@@ -49,8 +49,12 @@ type Info struct {
 	MonitoredBy     []PID // processes monitoring this one
 	TrapExit        bool
 	MessagesHandled uint64
-	StartTime       time.Time
-	Timers          int
+	// StartTime is when the process started, measured on the monotonic
+	// clock from the program's start: if the wall clock was stepped since
+	// (NTP) or the machine slept, it differs from a wall-clock reading by
+	// that much. Its Sub from time.Now() is always the process's age.
+	StartTime time.Time
+	Timers    int
 }
 
 // Info returns a snapshot of the live process pid, or a *[NoProcError].

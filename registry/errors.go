@@ -18,7 +18,8 @@ var (
 	// no registration under the key (Elixir's :error).
 	ErrNotRegistered = errors.New("registry: key not registered by this process")
 	// ErrInvalidKey is returned for a key that cannot be a map key (a
-	// slice, a map, a func, or a struct holding one).
+	// slice, a map, a func, or a struct holding one), or that is not
+	// equal to itself (a NaN), so it could never be looked up again.
 	ErrInvalidKey = errors.New("registry: key is not comparable")
 	// ErrInvalidOption is matched by every error New returns for a bad
 	// option.

@@ -1,7 +1,9 @@
 package registry_test
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"testing"
 
 	"github.com/seed-fe72f376/orchard/otptest"
@@ -50,4 +52,22 @@ func TestManyKeysOfOneProcessGoAtItsExit(t *testing.T) {
 			})
 		}
 	}
+}
+
+// TestNaNKeyIsRefused: a NaN is never equal to itself, so a registration
+// under it could never be found, unregistered or cleaned up.
+func TestNaNKeyIsRefused(t *testing.T) {
+	node := otptest.NewNode(t)
+	r := newRegistry(t, node)
+	pid := spawnIdle(t, node)
+	if err := r.Register(pid, math.NaN(), nil); !errors.Is(err, registry.ErrInvalidKey) {
+		t.Fatalf("Register(NaN) = %v; want ErrInvalidKey", err)
+	}
+	if err := r.Register(pid, 1.5, nil); err != nil {
+		t.Fatalf("Register(1.5) = %v; want nil", err)
+	}
+	if r.Count() != 1 || len(r.Lookup(math.NaN())) != 0 {
+		t.Fatalf("Count = %d; want only the 1.5 registration", r.Count())
+	}
+	kill(t, node, pid, process.Kill)
 }

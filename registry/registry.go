@@ -182,7 +182,7 @@ func hashKey(seed maphash.Seed, key any) (uint64, bool) {
 	case process.PID:
 		return mix(k.ID() ^ uint64(k.Node())<<48), true
 	}
-	if !validKey(key) {
+	if !validKey(key) || key != key { // not comparable, or NaN (never equal to itself)
 		return 0, false
 	}
 	return maphash.Comparable(seed, key), true
