@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/seed-fe72f376/orchard/otptest"
+	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
@@ -292,4 +293,28 @@ func sortedEvents[T any](r *metricmap.Router[T]) []string {
 	evs := r.Events()
 	slices.Sort(evs)
 	return evs
+}
+
+func TestScanMailboxes(t *testing.T) {
+	node := otptest.NewNode(t)
+	hold := func(p *process.Proc) error { <-p.Done(); return nil }
+	named, err := node.Spawn(hold, process.WithName("inbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anon, err := node.Spawn(hold)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		_ = node.Send(named, "x")
+	}
+	_ = node.Send(anon, "y")
+	seen := map[string]int{}
+	total, longest := metricmap.ScanMailboxes(node, func(name string, n int) { seen[name] = n })
+	if total != 4 || longest != 3 || len(seen) != 1 || seen["inbox"] != 3 {
+		t.Fatalf("ScanMailboxes = %d, %d, %v; want 4, 3, map[inbox:3]", total, longest, seen)
+	}
+	_ = node.Exit(named, process.Kill)
+	_ = node.Exit(anon, process.Kill)
 }

@@ -7,6 +7,7 @@ import (
 	"go.opentelemetry.io/otel/metric"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
 
 // nodeInstruments are the observable instruments of a node.
@@ -65,18 +66,9 @@ func observeNode(meter metric.Meter, node *process.Node, mailboxScan bool) (metr
 }
 
 func (n *nodeInstruments) observeMailboxes(o metric.Observer, node *process.Node) {
-	sum, longest := 0, 0
-	for _, pid := range node.Processes() {
-		info, err := node.Info(pid)
-		if err != nil {
-			continue // died since the listing
-		}
-		sum += info.MailboxLen
-		longest = max(longest, info.MailboxLen)
-		if info.Name != "" {
-			o.ObserveInt64(n.mailbox, int64(info.MailboxLen), metric.WithAttributes(attribute.String("name", info.Name)))
-		}
-	}
+	sum, longest := metricmap.ScanMailboxes(node, func(name string, length int) {
+		o.ObserveInt64(n.mailbox, int64(length), metric.WithAttributes(attribute.String("name", name)))
+	})
 	o.ObserveInt64(n.mailboxSum, int64(sum))
 	o.ObserveInt64(n.mailboxMax, int64(longest))
 }

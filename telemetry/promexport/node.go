@@ -4,6 +4,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
 
 // nodeCollector reads a node's counters on every scrape.
@@ -59,18 +60,9 @@ func (c *nodeCollector) Collect(ch chan<- prometheus.Metric) {
 	if !c.mailboxScan {
 		return
 	}
-	sum, longest := 0, 0
-	for _, pid := range c.node.Processes() {
-		info, err := c.node.Info(pid)
-		if err != nil {
-			continue // died since the listing
-		}
-		sum += info.MailboxLen
-		longest = max(longest, info.MailboxLen)
-		if info.Name != "" {
-			ch <- prometheus.MustNewConstMetric(descMailbox, prometheus.GaugeValue, float64(info.MailboxLen), info.Name)
-		}
-	}
+	sum, longest := metricmap.ScanMailboxes(c.node, func(name string, n int) {
+		ch <- prometheus.MustNewConstMetric(descMailbox, prometheus.GaugeValue, float64(n), name)
+	})
 	ch <- prometheus.MustNewConstMetric(descMailboxSum, prometheus.GaugeValue, float64(sum))
 	ch <- prometheus.MustNewConstMetric(descMailboxMax, prometheus.GaugeValue, float64(longest))
 }
