@@ -197,7 +197,7 @@ func (r *streamRun[T, R]) spawn(item T) bool {
 			}
 		}()
 		c.val, c.err = fn(tp.Context(), item)
-		c.ok = true
+		c.ok = tp.Alive() // a result produced after the item was stopped is not one
 		return nil
 	}, false)
 	if err != nil {

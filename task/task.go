@@ -106,6 +106,12 @@ func async[T any](ctx context.Context, sup *Supervisor, fn func(context.Context)
 			}
 		}
 		o.val, o.err = fn(tp.Context())
+		if !tp.Alive() {
+			// fn returned because the process was stopped (its context is
+			// cancelled at death): a dead process replies nothing, so
+			// Await and Shutdown report the exit, not this late result.
+			return nil
+		}
 		if !ownerPID.IsZero() {
 			tp.Unlink(ownerPID) // no Exit{normal} for a trapping owner
 		}
