@@ -58,9 +58,10 @@ type Proc struct {
 	wake      chan struct{} // func mode only
 	dead      atomic.Bool
 	trap      atomic.Bool
+	hasDone   atomic.Bool   // done is made (written once, under mu)
 	gid       atomic.Uint64 // goroutine running the process, for zombie reports
-	ctx       atomic.Pointer[procContext]
-	done      atomic.Pointer[chan struct{}] // Done's channel, made on first use
+	std       atomic.Pointer[stdContext]
+	done      chan struct{} // Done's channel, made on first use
 
 	// The three hot groups (read-mostly above, senders' mailbox, the
 	// owner's batch) sit on separate cache lines: a consumer writing its
@@ -86,23 +87,111 @@ type Proc struct {
 	exitHooks *ExitHook
 }
 
-// procContext is a process's context: the cancel context it embeds is
-// cancelled at the process's death with the exit reason as its cause, and
-// Value answers FromContext's key without a separate WithValue layer.
-type procContext struct {
-	context.Context
+// procContext is a process's context. It is one pointer, so returning it
+// as a context.Context allocates nothing: Done is the process's own Done
+// channel, and Value answers FromContext's key directly. What only the
+// standard library's cancel context can do (context.Cause, AfterFunc for
+// derived contexts) goes to a stdContext made on first use and cancelled
+// at the process's death with the exit reason as its cause.
+type procContext struct{ p *Proc }
+
+// stdContext is the standard cancel context behind a process's context,
+// and the functions derived contexts asked to run at the death (see
+// procContext.AfterFunc). Guarded by the process's mu.
+type stdContext struct {
+	ctx    context.Context
 	cancel context.CancelCauseFunc
-	p      *Proc
+	afters []*afterFunc
 }
 
-// Value returns the process for FromContext's key, and defers to the
-// embedded context otherwise (which is how context.Cause and derived
-// contexts find the cancel context underneath).
-func (c *procContext) Value(key any) any {
-	if _, ok := key.(procKey); ok {
-		return c.p
+type afterFunc struct{ f func() }
+
+// Deadline reports no deadline: a process lives until it dies.
+func (c procContext) Deadline() (time.Time, bool) { return time.Time{}, false }
+
+// Done returns a channel closed when the process dies.
+func (c procContext) Done() <-chan struct{} { return c.p.Done() }
+
+// Err returns context.Canceled once the process is dead. Like the
+// standard cancel context, which records its error before it closes Done,
+// Err may report the death a moment before Done is closed.
+func (c procContext) Err() error {
+	if c.p.dead.Load() {
+		return context.Canceled
 	}
-	return c.Context.Value(key)
+	return nil
+}
+
+// Value returns the process for FromContext's key. The standard library
+// finds its cancel context through a key of type *int (context.Cause,
+// derived contexts): those go to the stdContext. Every other key has no
+// value here.
+func (c procContext) Value(key any) any {
+	switch key.(type) {
+	case procKey:
+		return c.p
+	case *int:
+		return c.p.stdContext().ctx.Value(key)
+	}
+	return nil
+}
+
+// AfterFunc arranges for f to run once the process is dead, on the
+// goroutine that ends it, right after Done is closed (at once, on the
+// caller's goroutine, if it is dead already); stop cancels that unless f
+// has run. This is how the context package cancels a context derived from
+// a process's context without a watching goroutine (its afterFuncer
+// interface), and why f must be short and must not block: it is a derived
+// context's cancel function. context.AfterFunc still runs its own f in a
+// new goroutine.
+func (c procContext) AfterFunc(f func()) (stop func() bool) {
+	p := c.p
+	sc := p.stdContext()
+	a := &afterFunc{f: f}
+	p.mu.Lock()
+	if p.dead.Load() {
+		p.mu.Unlock()
+		f()
+		return func() bool { return false }
+	}
+	sc.afters = append(sc.afters, a)
+	p.mu.Unlock()
+	return func() bool {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		for i, b := range sc.afters {
+			if b == a {
+				last := len(sc.afters) - 1
+				sc.afters[i], sc.afters[last] = sc.afters[last], nil
+				sc.afters = sc.afters[:last]
+				return true
+			}
+		}
+		return false // it ran, or is running
+	}
+}
+
+// String names the context after its process.
+func (c procContext) String() string { return "process.Context(" + c.p.pid.String() + ")" }
+
+// stdContext returns p's standard cancel context, making it on first use
+// (already cancelled when p is dead).
+func (p *Proc) stdContext() *stdContext {
+	if sc := p.std.Load(); sc != nil {
+		return sc
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if sc := p.std.Load(); sc != nil {
+		return sc
+	}
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sc := &stdContext{ctx: ctx, cancel: cancel}
+	if p.dead.Load() {
+		cancel(p.reason)
+	}
+	p.std.Store(sc)
+	return sc
 }
 
 type procKey struct{}
@@ -124,23 +213,7 @@ func (p *Proc) Alive() bool { return !p.dead.Load() }
 // the exit reason as its cause ([context.Cause]). Blocking work in the
 // process must select on it. [FromContext] recovers the process from it.
 // Safe from any goroutine.
-func (p *Proc) Context() context.Context {
-	if pc := p.ctx.Load(); pc != nil {
-		return pc
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if pc := p.ctx.Load(); pc != nil {
-		return pc
-	}
-	ctx, cancel := context.WithCancelCause(context.Background())
-	pc := &procContext{Context: ctx, cancel: cancel, p: p}
-	if p.dead.Load() {
-		cancel(p.reason)
-	}
-	p.ctx.Store(pc)
-	return pc
-}
+func (p *Proc) Context() context.Context { return procContext{p} }
 
 // FromContext returns the process whose [Proc.Context] ctx derives from,
 // if any.
@@ -155,22 +228,21 @@ func FromContext(ctx context.Context) (*Proc, bool) {
 // Done returns a channel closed when the process dies. Safe from any
 // goroutine.
 func (p *Proc) Done() <-chan struct{} {
-	if ch := p.done.Load(); ch != nil {
-		return *ch
+	if p.hasDone.Load() {
+		return p.done
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if ch := p.done.Load(); ch != nil {
-		return *ch
+	if p.done == nil {
+		// One channel, not a whole context: calls and tasks wait on Done
+		// for every process they talk to.
+		p.done = make(chan struct{})
+		if p.dead.Load() {
+			close(p.done)
+		}
+		p.hasDone.Store(true)
 	}
-	// One channel, not a whole context: calls and tasks wait on Done for
-	// every process they talk to.
-	ch := make(chan struct{})
-	if p.dead.Load() {
-		close(ch)
-	}
-	p.done.Store(&ch)
-	return ch
+	return p.done
 }
 
 // Reason returns the exit reason of a dead process, nil while it lives.

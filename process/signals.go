@@ -21,9 +21,16 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 	links, watchers, monitors, timers, name := p.links, p.watchers, p.monitors, p.timers, p.name
 	p.links, p.watchers, p.monitors, p.timers, p.name = pidSet{}, nil, nil, nil, ""
 	hooks := p.takeExitHooksLocked()
-	pc := p.ctx.Load()
-	done := p.done.Load()
+	sc := p.std.Load()
+	var afters []*afterFunc
+	if sc != nil {
+		afters, sc.afters = sc.afters, nil
+	}
+	done := p.done
 	p.mu.Unlock()
+	if sc != nil {
+		sc.cancel(reason) // context.Cause reports the reason from now on
+	}
 
 	n := p.node
 	running, waiting, dropped := p.mb.close()
@@ -58,14 +65,14 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 	runExitHooks(hooks, p.pid, reason)
 	p.signalLinks(links, reason)
 	p.signalWatchers(watchers, reason)
-	if pc != nil {
-		// Cancelled last: when Done is closed, the name and table entry
-		// are gone, every link and monitor has its Exit or Down and every
-		// exit hook has run.
-		pc.cancel(reason)
-	}
 	if done != nil {
-		close(*done)
+		// Closed last: when Done is closed, the name and table entry are
+		// gone, every link and monitor has its Exit or Down and every exit
+		// hook has run.
+		close(done)
+	}
+	for _, a := range afters {
+		a.f() // contexts derived from the process's context
 	}
 	for ref, target := range monitors {
 		if q := n.lookup(target); q != nil {
