@@ -4,11 +4,22 @@ package process
 // lives inline (most processes have exactly one link, to their
 // supervisor, so linking allocates nothing), a few more live in a small
 // slice, and a large set (a supervisor linked to 100,000 children) becomes
-// a map, so every case costs O(1).
+// a map, so every case costs O(1). The map is keyed by the PID's number
+// alone (a uint64 key hashes and compares about twice as fast as a PID):
+// its members share the node of the PID that made it big, and a member
+// of another node, if ever, goes to a map of its own.
 type pidSet struct {
 	first PID // zero when the set is empty; unused once big is set
 	small []PID
-	big   map[PID]struct{}
+	big   *bigPidSet
+}
+
+// bigPidSet is a pidSet's map form (kept apart so a pidSet stays 48
+// bytes in every Proc).
+type bigPidSet struct {
+	ids    map[uint64]struct{} // PIDs of node
+	node   uint32
+	remote map[PID]struct{} // PIDs of other nodes
 }
 
 const pidSetSmall = 16
@@ -16,7 +27,7 @@ const pidSetSmall = 16
 func (s *pidSet) add(pid PID) {
 	switch {
 	case s.big != nil:
-		s.big[pid] = struct{}{}
+		s.addBig(pid)
 	case s.first == pid || s.contains(pid):
 	case s.first.IsZero():
 		s.first = pid
@@ -24,8 +35,20 @@ func (s *pidSet) add(pid PID) {
 		s.small = append(s.small, pid)
 	default:
 		s.toMap()
-		s.big[pid] = struct{}{}
+		s.addBig(pid)
 	}
+}
+
+func (s *pidSet) addBig(pid PID) {
+	b := s.big
+	if pid.node == b.node {
+		b.ids[pid.id] = struct{}{}
+		return
+	}
+	if b.remote == nil {
+		b.remote = make(map[PID]struct{})
+	}
+	b.remote[pid] = struct{}{}
 }
 
 func (s *pidSet) contains(pid PID) bool {
@@ -38,19 +61,24 @@ func (s *pidSet) contains(pid PID) bool {
 }
 
 func (s *pidSet) toMap() {
-	s.big = make(map[PID]struct{}, 4*pidSetSmall)
-	s.big[s.first] = struct{}{}
+	s.big = &bigPidSet{ids: make(map[uint64]struct{}, 4*pidSetSmall), node: s.first.node}
+	s.addBig(s.first)
 	for _, p := range s.small {
-		s.big[p] = struct{}{}
+		s.addBig(p)
 	}
 	s.first, s.small = PID{}, nil
 }
 
 // remove deletes pid and reports whether it was present.
 func (s *pidSet) remove(pid PID) bool {
-	if s.big != nil {
-		_, ok := s.big[pid]
-		delete(s.big, pid)
+	if b := s.big; b != nil {
+		if pid.node != b.node {
+			_, ok := b.remote[pid]
+			delete(b.remote, pid)
+			return ok
+		}
+		_, ok := b.ids[pid.id]
+		delete(b.ids, pid.id)
 		return ok
 	}
 	if pid.IsZero() {
@@ -75,8 +103,11 @@ func (s *pidSet) remove(pid PID) bool {
 }
 
 func (s *pidSet) each(fn func(PID)) {
-	if s.big != nil {
-		for p := range s.big {
+	if b := s.big; b != nil {
+		for id := range b.ids {
+			fn(PID{node: b.node, id: id})
+		}
+		for p := range b.remote {
 			fn(p)
 		}
 		return

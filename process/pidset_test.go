@@ -6,14 +6,17 @@ import (
 )
 
 // TestPidSetMatchesAMap drives a pidSet and a map with the same random
-// adds and removes, across the inline, slice and map forms.
+// adds and removes, across the inline, slice and map forms, with PIDs of
+// two nodes.
 func TestPidSetMatchesAMap(t *testing.T) {
 	for _, span := range []uint64{2, 10, 40} {
 		var s pidSet
 		want := map[PID]bool{}
 		rng := rand.New(rand.NewPCG(span, 7))
 		for step := range 5000 {
-			pid := PID{node: 1, id: 1 + rng.Uint64N(span)}
+			// Mostly node 1, sometimes node 2: a big set keys its own node's
+			// PIDs by number and keeps the others apart.
+			pid := PID{node: 1 + uint32(rng.IntN(4)/3), id: 1 + rng.Uint64N(span)}
 			if rng.IntN(2) == 0 {
 				s.add(pid)
 				want[pid] = true
