@@ -121,23 +121,24 @@ type callConfig struct {
 	err     error // the first invalid option
 }
 
-type callOption func(*callConfig)
-
-func (f callOption) applyCall(c *callConfig) { f(c) }
-
 // WithTimeout sets the call's own timeout; [Infinity] means none. Without
 // it, a call waits until the context's deadline or, if the context has
 // none, the configured default ([DefaultCallTimeout], see [CallTimeoutKey]). With both, the earlier one ends the call.
 // Any other duration that is not positive makes the call fail with
 // [ErrInvalidOption].
-func WithTimeout(d time.Duration) CallOption {
-	return callOption(func(c *callConfig) {
-		if d <= 0 && d != Infinity {
-			c.setErr(&optionError{"WithTimeout", "duration must be positive or Infinity"})
-			return
-		}
-		c.timeout = d
-	})
+func WithTimeout(d time.Duration) CallOption { return timeoutOption(d) }
+
+// timeoutOption is WithTimeout's option: a plain value, which
+// applyCallOptions recognises without an allocation.
+type timeoutOption time.Duration
+
+func (o timeoutOption) applyCall(c *callConfig) {
+	d := time.Duration(o)
+	if d <= 0 && d != Infinity {
+		c.setErr(&optionError{"WithTimeout", "duration must be positive or Infinity"})
+		return
+	}
+	c.timeout = d
 }
 
 func (c *callConfig) setErr(err error) {
@@ -307,10 +308,21 @@ func ctxReason(err error) error {
 }
 
 func applyCallOptions(opts []CallOption) callConfig {
-	if len(opts) == 0 {
-		return callConfig{} // the common case allocates nothing
+	// The common cases allocate nothing: no options, or only timeouts
+	// (a config passed to an interface method would escape).
+	var cfg callConfig
+	for i, o := range opts {
+		t, ok := o.(timeoutOption)
+		if !ok {
+			return applyOtherCallOptions(cfg, opts[i:])
+		}
+		t.applyCall(&cfg)
 	}
-	cfg := &callConfig{}
+	return cfg
+}
+
+func applyOtherCallOptions(c callConfig, opts []CallOption) callConfig {
+	cfg := &c
 	for _, o := range opts {
 		if o == nil {
 			cfg.setErr(&optionError{"Call", "nil option"})

@@ -123,26 +123,26 @@ func (g *server) HandleMessage(_ *process.Proc, m process.Msg) error {
 	}
 	g.cancelTimeout()
 	var err error
-	switch m := m.(type) {
+	switch v := m.(type) {
 	case *callReq:
-		if m.info {
-			return g.handleDelivery(m)
+		if v.info {
+			return g.handleDelivery(v)
 		}
-		return g.handleCall(m)
+		return g.handleCall(v)
 	case castReq:
-		err = g.handleCast(m.msg)
+		err = g.handleCast(v.msg)
 	case stopReq:
-		return g.terminate(m.reason)
+		return g.terminate(v.reason)
 	case process.Exit:
 		// An exit signal from the parent stops the server. A server
 		// with no parent treats a signal from outside any process (the
 		// node stopping, Node.Exit) as coming from its parent, and so
 		// does an orphan when its node stops (Node.Stop signals only
 		// processes whose parent is gone).
-		if m.From == g.parent || (m.From.IsZero() && g.self.Node().Stopped()) {
-			return g.terminate(m.Reason)
+		if v.From == g.parent || (v.From.IsZero() && g.self.Node().Stopped()) {
+			return g.terminate(v.Reason)
 		}
-		err = g.handleInfo(m)
+		err = g.handleInfo(m) // m, not v: boxing v again would allocate
 	default:
 		err = g.handleInfo(m)
 	}
