@@ -48,6 +48,11 @@
 // (a listener, a Match predicate, a Dispatch function) runs, except
 // UpdateValue's update function.
 //
+// Listeners see the events of each key in the order of its changes, as
+// Elixir's listeners receive them from the key's partition process: a
+// change queues its events under the partition's lock, and one goroutine
+// at a time, among those changing the partition, delivers them.
+//
 // Keys may be of any comparable type; strings and integers are hashed
 // without reflection. A key that is not comparable panics, as it would as
 // a map key.

@@ -72,9 +72,19 @@ func WithPartitions(n int) Option {
 // WithListener adds fn as a listener: it is called once per registration
 // made and once per registration removed (by Unregister or because its
 // process died), after the change is visible, outside the registry's
-// locks (Elixir's :listeners). fn runs on the goroutine that made the
-// change, which for a death is the goroutine ending the process, so it
-// must not block; to hand the event to a process, Send it.
+// locks (Elixir's :listeners). The events of one key reach every listener
+// in the order its changes were made, whichever goroutines made them;
+// events of different keys may interleave in any order.
+//
+// fn runs on a goroutine changing the registry: the one that made the
+// change (for a death, the goroutine ending the process) or another one
+// already delivering events of keys in the same partition, possibly after
+// the call that made the change has returned. So fn must not block, and
+// the other events of its partition wait while it runs; to hand the event
+// to a process, Send it. fn may call the registry: the events of its own
+// changes follow the one it is handling. A panic in fn reaches the
+// goroutine delivering the event; the events queued behind it are
+// delivered with the next change of their partition.
 func WithListener(fn func(Event)) Option {
 	return option(func(c *config) error {
 		if fn == nil {

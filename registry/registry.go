@@ -36,11 +36,22 @@ type Registry struct {
 
 // keyPartition holds the keys hashing to it and serialises their writers.
 // Readers never take its lock.
+//
+// With listeners, a change queues its events in pending under mu, so they
+// are queued in the order of the changes, and one goroutine at a time
+// delivers them (see [Registry.flush]).
 type keyPartition struct {
-	mu    sync.Mutex   // serialises changes to index
+	mu    sync.Mutex   // serialises changes to index, and protects the fields below
 	index table        // key -> *record
 	count atomic.Int64 // registrations under these keys
-	_     [64]byte
+	// pending holds the events not yet delivered, in change order.
+	pending []Event
+	// spare is the slice the last batch was delivered from, emptied, to
+	// become pending again: the queue allocates only to grow.
+	spare []Event
+	// delivering is set while a goroutine delivers pending's events.
+	delivering bool
+	_          [64]byte
 }
 
 // bucket holds the registrations of one duplicate key.
@@ -195,9 +206,63 @@ func mix(x uint64) uint64 {
 	return x
 }
 
-func (r *Registry) notify(e Event) {
-	for _, l := range r.listeners {
-		l(e)
+// maxSpareEvents bounds the capacity of the emptied queue a partition
+// keeps for reuse.
+const maxSpareEvents = 256
+
+// queueLocked appends e to the events kp's listeners have yet to see.
+// The caller holds kp.mu and has made the change e reports.
+func (kp *keyPartition) queueLocked(e Event) { kp.pending = append(kp.pending, e) }
+
+// flush delivers kp's queued events to the listeners, in queue order, on
+// the calling goroutine, unless another goroutine is delivering them: that
+// one delivers what was queued meanwhile too, since it checks the queue
+// under kp.mu before giving up the role. The caller holds no registry
+// lock. A listener that changes the registry, even under a key of kp,
+// only queues its events: they follow those being delivered.
+func (r *Registry) flush(kp *keyPartition) {
+	kp.mu.Lock()
+	if kp.delivering {
+		kp.mu.Unlock()
+		return
+	}
+	kp.delivering = true
+	for len(kp.pending) > 0 {
+		batch := kp.pending
+		kp.pending = kp.spare
+		kp.spare = nil
+		kp.mu.Unlock()
+		r.deliver(kp, batch)
+		kp.mu.Lock()
+		if cap(batch) <= maxSpareEvents { // a burst's queue is not kept
+			clear(batch) // drop the keys and values it references
+			kp.spare = batch[:0]
+		}
+	}
+	kp.delivering = false
+	kp.mu.Unlock()
+}
+
+// deliver calls every listener with each event of batch in turn. A
+// listener that panics stops the delivery, as a plain call would: the
+// panic goes on to the caller, the listeners after it miss that event,
+// and the events after it go back to the head of kp's queue for the next
+// flush of kp, which the panicking goroutine no longer blocks.
+func (r *Registry) deliver(kp *keyPartition, batch []Event) {
+	i := 0
+	defer func() {
+		if i == len(batch) {
+			return
+		}
+		kp.mu.Lock()
+		kp.pending = slices.Concat(batch[i+1:], kp.pending)
+		kp.delivering = false
+		kp.mu.Unlock()
+	}()
+	for ; i < len(batch); i++ {
+		for _, l := range r.listeners {
+			l(batch[i])
+		}
 	}
 }
 
@@ -247,13 +312,16 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 	if stale != nil {
 		r.dropOwnerKey(stale.PID, key)
 	}
-	kp.mu.Unlock()
 	if r.listeners != nil {
 		if stale != nil {
 			// Its exit hook will find the key taken over and say nothing.
-			r.notify(Event{Op: Unregistered, Key: key, Entry: *stale})
+			kp.queueLocked(Event{Op: Unregistered, Key: key, Entry: *stale})
 		}
-		r.notify(Event{Op: Registered, Key: key, Entry: e})
+		kp.queueLocked(Event{Op: Registered, Key: key, Entry: e})
+	}
+	kp.mu.Unlock()
+	if r.listeners != nil {
+		r.flush(kp)
 	}
 	return nil
 }
@@ -334,9 +402,14 @@ func (r *Registry) Unregister(pid process.PID, key any) {
 		// cannot slip in between and lose its index entry.
 		r.dropOwnerKey(pid, key)
 	}
+	if r.listeners != nil {
+		for _, e := range removed {
+			kp.queueLocked(Event{Op: Unregistered, Key: key, Entry: e})
+		}
+	}
 	kp.mu.Unlock()
-	for _, e := range removed {
-		r.notify(Event{Op: Unregistered, Key: key, Entry: e})
+	if r.listeners != nil && len(removed) > 0 {
+		r.flush(kp)
 	}
 }
 
@@ -389,20 +462,27 @@ func (r *Registry) onExit(pid process.PID, reason error) {
 	if o == nil {
 		return
 	}
-	var removed []Event
+	// Each partition queues its own events: the order that matters is
+	// that of each key's changes. All are removed before any listener
+	// runs.
+	var touched []*keyPartition
 	r.byPartition(o.keys, func(kp *keyPartition, keys []ownedKey) {
+		queued := len(kp.pending)
 		for _, k := range keys {
 			// A key listed twice (duplicate keys) finds nothing the
 			// second time: removeLocked takes every entry of pid.
 			for _, e := range removeLocked(kp, k.hash, pid, k.key) {
 				if r.listeners != nil {
-					removed = append(removed, Event{Op: Unregistered, Key: k.key, Entry: e, Reason: reason})
+					kp.queueLocked(Event{Op: Unregistered, Key: k.key, Entry: e, Reason: reason})
 				}
 			}
 		}
+		if len(kp.pending) > queued {
+			touched = append(touched, kp)
+		}
 	})
-	for _, e := range removed {
-		r.notify(e)
+	for _, kp := range touched {
+		r.flush(kp)
 	}
 }
 
