@@ -20,7 +20,11 @@ type mailbox struct {
 	running bool // a goroutine owns the process (handler mode: draining)
 	waiting bool // func mode: the process is parked in Receive
 	closed  bool // the process is dead
-	space   chan struct{}
+	// suspended: made by Node.SpawnSuspended and not resumed yet, so no
+	// goroutine owns it although running is set (which holds off
+	// dispatch).
+	suspended bool
+	space     chan struct{}
 
 	// queued counts messages in in and in the owner's batch. Senders add
 	// to it under the lock (same cache line); the owner takes off a whole
@@ -104,7 +108,7 @@ func (mb *mailbox) signalSpaceLocked() {
 // Receive (and so must be woken).
 func (mb *mailbox) close() (running, waiting bool, dropped int) {
 	mb.mu.Lock()
-	running, waiting = mb.running, mb.waiting
+	running, waiting = mb.running && !mb.suspended, mb.waiting
 	mb.closed = true
 	for _, m := range mb.in {
 		if _, ok := m.(startMarker); !ok { // not a message anyone sent

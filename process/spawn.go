@@ -7,7 +7,7 @@ func (n *Node) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
 	if fn == nil {
 		return PID{}, &OptionError{Option: "Spawn", Reason: "nil function"}
 	}
-	p, _, err := n.spawn(nil, fn, nil, false, opts)
+	p, _, err := n.spawn(nil, fn, nil, spawnPlain, opts)
 	return pidOf(p), err
 }
 
@@ -18,7 +18,7 @@ func (n *Node) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
 	if h == nil {
 		return PID{}, &OptionError{Option: "SpawnHandler", Reason: "nil handler"}
 	}
-	p, _, err := n.spawn(nil, nil, h, false, opts)
+	p, _, err := n.spawn(nil, nil, h, spawnPlain, opts)
 	return pidOf(p), err
 }
 
@@ -28,7 +28,7 @@ func (p *Proc) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
 	if fn == nil {
 		return PID{}, &OptionError{Option: "Spawn", Reason: "nil function"}
 	}
-	c, _, err := p.node.spawn(p, fn, nil, false, opts)
+	c, _, err := p.node.spawn(p, fn, nil, spawnPlain, opts)
 	return pidOf(c), err
 }
 
@@ -43,7 +43,7 @@ func (p *Proc) SpawnMonitor(fn Func, opts ...SpawnOption) (PID, Ref, error) {
 	if fn == nil {
 		return PID{}, Ref{}, &OptionError{Option: "SpawnMonitor", Reason: "nil function"}
 	}
-	c, ref, err := p.node.spawn(p, fn, nil, true, opts)
+	c, ref, err := p.node.spawn(p, fn, nil, spawnMonitored, opts)
 	return pidOf(c), ref, err
 }
 
@@ -53,9 +53,74 @@ func (p *Proc) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
 	if h == nil {
 		return PID{}, &OptionError{Option: "SpawnHandler", Reason: "nil handler"}
 	}
-	c, _, err := p.node.spawn(p, nil, h, false, opts)
+	c, _, err := p.node.spawn(p, nil, h, spawnPlain, opts)
 	return pidOf(c), err
 }
+
+// SpawnSuspended starts a message-driven child of the live process
+// parent on its behalf, from any goroutine: the child's Parent is parent,
+// and with [Linked] the two are linked before SpawnSuspended returns. The
+// child exists (it has its PID, links and name, and can be signalled) but
+// its HandleStart does not run until [Suspended.Resume]. This lets the
+// caller tell parent about the child, by a message sent before Resume,
+// that parent is sure to get before any exit signal of the child, without
+// waiting for parent. h must be a [Starter]; [StartInline] is refused.
+// Package task starts tasks this way.
+func (n *Node) SpawnSuspended(parent PID, h Handler, opts ...SpawnOption) (Suspended, error) {
+	if !isStarter(h) {
+		return Suspended{}, &OptionError{Option: "SpawnSuspended", Reason: "needs a handler with HandleStart"}
+	}
+	if n.stopping.Load() {
+		return Suspended{}, ErrNodeStopped
+	}
+	pp, err := n.resolve(parent)
+	if err != nil {
+		return Suspended{}, err
+	}
+	c, _, err := n.spawn(pp, nil, h, spawnSuspended, opts)
+	return Suspended{p: c}, err
+}
+
+// Suspended is a process made by [Node.SpawnSuspended] that has not run
+// yet. Its zero value is no process.
+type Suspended struct{ p *Proc }
+
+// PID returns the process's PID (zero for the zero Suspended).
+func (s Suspended) PID() PID { return pidOf(s.p) }
+
+// Target returns the process as a [Target], which stays usable after it
+// dies (no lookup, unlike Node.Lookup).
+func (s Suspended) Target() Target { return Target(s) }
+
+// Resume lets the process run its HandleStart. Call it exactly once. A
+// process that died while suspended (an exit signal through a link) never
+// runs, and was never counted as a zombie. Resume on the zero Suspended
+// does nothing. Safe from any goroutine.
+func (s Suspended) Resume() {
+	p := s.p
+	if p == nil {
+		return
+	}
+	p.mb.mu.Lock()
+	p.mb.suspended = false
+	dead := p.mb.closed
+	if dead {
+		p.mb.running = false
+	}
+	p.mb.mu.Unlock()
+	if !dead {
+		p.node.pool.dispatch(p)
+	}
+}
+
+// spawnMode says what spawn does besides starting the process.
+type spawnMode uint8
+
+const (
+	spawnPlain     spawnMode = iota
+	spawnMonitored           // the parent monitors the child
+	spawnSuspended           // not dispatched: Suspended.Resume does it
+)
 
 func pidOf(p *Proc) PID {
 	if p == nil {
@@ -64,12 +129,15 @@ func pidOf(p *Proc) PID {
 	return p.pid
 }
 
-func (n *Node) spawn(parent *Proc, fn Func, h Handler, monitor bool, opts []SpawnOption) (*Proc, Ref, error) {
+func (n *Node) spawn(parent *Proc, fn Func, h Handler, mode spawnMode, opts []SpawnOption) (*Proc, Ref, error) {
 	var cfg spawnConfig
 	for _, o := range opts {
 		if err := o.apply(&cfg); err != nil {
 			return nil, Ref{}, err
 		}
+	}
+	if cfg.inline && mode == spawnSuspended {
+		return nil, Ref{}, &OptionError{Option: "StartInline", Reason: "a suspended process does not start"}
 	}
 	if cfg.inline && !isStarter(h) {
 		return nil, Ref{}, &OptionError{Option: "StartInline", Reason: "needs a handler with HandleStart"}
@@ -109,9 +177,10 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, monitor bool, opts []Spaw
 		p.mb.in = append(p.mb.in, startMarker{})
 		p.mb.queued.Add(1)
 		p.mb.running = true
+		p.mb.suspended = mode == spawnSuspended
 	}
 	n.insert(p)
-	ref, err := n.attach(parent, p, cfg.link, monitor)
+	ref, err := n.attach(parent, p, cfg.link, mode == spawnMonitored)
 	if err == nil && n.stopping.Load() {
 		err = ErrNodeStopped // Stop began while we were inserting
 	}
@@ -125,6 +194,7 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, monitor bool, opts []Spaw
 		n.publish(Spawned{PID: p.pid, Parent: p.parent, Behaviour: p.behaviour})
 	}
 	switch {
+	case mode == spawnSuspended:
 	case cfg.inline:
 		n.runInline(parent, p)
 	case fn != nil || isStarter(h):
