@@ -50,6 +50,7 @@ type sup struct {
 	maxChildren int
 	dyn         map[process.PID]*child // keyed by pid (old pid while restarting)
 	dynRestarts int
+	adoptions   *adoptions // children of TemporaryStarters not yet in dyn; nil if none was made
 
 	initial []ChildSpec // static children to start at boot
 }
@@ -165,6 +166,7 @@ func (s *sup) Init(self *genserver.Self) error {
 
 // HandleInfo reacts to child exits and queued restart retries.
 func (s *sup) HandleInfo(_ *genserver.Self, msg any) error {
+	s.adopt()
 	switch m := msg.(type) {
 	case process.Exit:
 		return s.childExited(m.From, m.Reason)
@@ -176,6 +178,7 @@ func (s *sup) HandleInfo(_ *genserver.Self, msg any) error {
 
 // HandleCall serves the admin API.
 func (s *sup) HandleCall(_ *genserver.Self, _ genserver.From, req any) (any, error) {
+	s.adopt()
 	switch r := req.(type) {
 	case startChildReq:
 		if s.dynamic {
@@ -196,6 +199,8 @@ func (s *sup) HandleCall(_ *genserver.Self, _ genserver.From, req any) (any, err
 		return s.whichChildren(), nil
 	case countChildrenReq:
 		return s.countChildren(), nil
+	case temporaryStarterReq:
+		return s.startAdopting()
 	}
 	return nil, &SpecError{Field: "request", Reason: "unknown supervisor request"}
 }
@@ -203,6 +208,10 @@ func (s *sup) HandleCall(_ *genserver.Self, _ genserver.From, req any) (any, err
 // Terminate stops every child: static ones one by one in reverse start
 // order, dynamic ones all at once.
 func (s *sup) Terminate(_ *genserver.Self, _ error) {
+	if s.adoptions != nil {
+		s.adoptions.close() // a Start from now on fails: none is left behind
+	}
+	s.adopt()
 	if s.dynamic {
 		s.terminateDynamicChildren()
 		return

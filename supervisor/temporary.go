@@ -1,0 +1,201 @@
+package supervisor
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// TemporarySpec describes the children a [TemporaryStarter] starts: all
+// temporary workers with one id, one shutdown and one behaviour name.
+type TemporarySpec struct {
+	ID        string   // shown in events and error reports (WhichChildren leaves a dynamic child's ID empty, as OTP does)
+	Shutdown  Shutdown // how the supervisor stops them (zero: 5 s)
+	Behaviour string   // the children's process behaviour (process.WithBehaviour); empty for none
+}
+
+// TemporaryStarter starts temporary children under one dynamic supervisor
+// without a round trip to it per child. StartDynamicChild asks the
+// supervisor to spawn the child and waits for its answer (OTP's
+// start_child call); Start spawns the child itself, on the supervisor's
+// behalf and linked to it, records it where the supervisor looks first
+// whenever it handles anything (a request, an exit signal, its shutdown),
+// and only then lets the child run. So the supervisor knows the child
+// before it can see any exit signal of it or answer any later request,
+// and counts, lists, reports and stops it as a child it started itself,
+// without being woken for it. Package task starts its tasks this way.
+//
+// Only a per-spec dynamic supervisor without MaxChildren qualifies (a cap
+// could not be enforced before the start): [NewTemporaryStarter] checks
+// it once. A TemporaryStarter is safe for concurrent use.
+type TemporaryStarter struct {
+	node    *process.Node
+	sup     process.PID
+	spec    ChildSpec
+	opts    []process.SpawnOption
+	pending *adoptions
+}
+
+// adoptions are the children TemporaryStarters spawned that their
+// supervisor has not recorded yet.
+type adoptions struct {
+	any      atomic.Bool // children is not empty: the supervisor's cheap check
+	mu       sync.Mutex  // protects closed and children
+	closed   bool        // the supervisor is terminating: it takes no more children
+	children []*child
+	taken    []*child // the supervisor's copy of the last take; owned by it
+}
+
+// add records c, unless the supervisor has stopped taking children.
+func (a *adoptions) add(c *child) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.closed {
+		return false
+	}
+	a.children = append(a.children, c)
+	a.any.Store(true)
+	return true
+}
+
+// close makes every later add fail: the supervisor is terminating, and a
+// child it would not take would outlive it.
+func (a *adoptions) close() {
+	a.mu.Lock()
+	a.closed = true
+	a.mu.Unlock()
+}
+
+// take returns the pending children, oldest first, and empties the list.
+// The slice is valid until the next take; both slices are reused, so a
+// steady flow of children allocates nothing here.
+func (a *adoptions) take() []*child {
+	a.mu.Lock()
+	a.taken = append(a.taken[:0], a.children...)
+	clear(a.children)
+	a.children = a.children[:0]
+	a.any.Store(false)
+	a.mu.Unlock()
+	return a.taken
+}
+
+// NewTemporaryStarter checks that sup is a per-spec dynamic supervisor
+// without MaxChildren (one call to it, bounded by ctx or one minute) and
+// returns a starter for children described by spec. Otherwise it returns
+// a *[SpecError] (or the call's error when sup is not there).
+func NewTemporaryStarter(ctx context.Context, node *process.Node, sup process.PID, spec TemporarySpec) (*TemporaryStarter, error) {
+	cs := ChildSpec{
+		ID:    spec.ID,
+		Start: func(*process.Proc) (process.PID, error) { return process.PID{}, errNotRestartable },
+		// Restart and Type: Temporary workers.
+		Restart:  Temporary,
+		Shutdown: spec.Shutdown,
+	}
+	if err := cs.validate(Never); err != nil {
+		return nil, err
+	}
+	pending, err := supCall[*adoptions](ctx, sup, temporaryStarterReq{})
+	if err != nil {
+		return nil, err
+	}
+	opts := []process.SpawnOption{process.Linked()}
+	if spec.Behaviour != "" {
+		opts = append(opts, process.WithBehaviour(spec.Behaviour))
+	}
+	return &TemporaryStarter{node: node, sup: sup, spec: cs, opts: opts, pending: pending}, nil
+}
+
+// errNotRestartable is what a TemporaryStarter's spec would answer if it
+// were ever asked to start a child again; temporary children never are.
+var errNotRestartable = &SpecError{Field: "Start", Reason: "a child of a TemporaryStarter is never restarted"}
+
+// Start starts h (a process.Starter: its HandleStart runs first) as a
+// temporary child of the supervisor and returns its PID without waiting
+// for the supervisor or for HandleStart. It fails, with the child never
+// run, when the supervisor is gone or terminating (a *process.NoProcError)
+// or the node is stopping.
+func (t *TemporaryStarter) Start(h process.Handler) (process.PID, error) {
+	return t.start(h, nil)
+}
+
+// StartLinked is [TemporaryStarter.Start] that also links the child to
+// owner, the calling process, before the child runs (as spawn_link links
+// its caller), so no exit of the child can escape owner. It must be
+// called from owner's own code. It fails, with the child killed before it
+// ran, if owner is no longer alive.
+func (t *TemporaryStarter) StartLinked(h process.Handler, owner *process.Proc) (process.PID, error) {
+	if owner == nil {
+		return process.PID{}, &SpecError{Field: "owner", Reason: "StartLinked needs the calling process"}
+	}
+	return t.start(h, owner)
+}
+
+func (t *TemporaryStarter) start(h process.Handler, owner *process.Proc) (process.PID, error) {
+	s, err := t.node.SpawnSuspended(t.sup, h, t.opts...)
+	if err != nil {
+		return process.PID{}, err
+	}
+	pid := s.PID()
+	if owner != nil {
+		if err := owner.Link(pid); err != nil {
+			_ = t.node.Exit(pid, process.Kill) // never runs: Resume only cleans up
+			s.Resume()
+			return process.PID{}, err
+		}
+	}
+	if !t.pending.add(&child{spec: t.spec, pid: pid, proc: s.Target()}) {
+		// The supervisor is terminating and would not stop this child:
+		// kill it before it runs (Resume then only cleans up), unlinked
+		// from owner first so that the kill does not reach it.
+		if owner != nil {
+			owner.Unlink(pid)
+		}
+		_ = t.node.Exit(pid, process.Kill)
+		s.Resume()
+		return process.PID{}, &process.NoProcError{PID: t.sup, Reason: process.NoProc}
+	}
+	s.Resume()
+	return pid, nil
+}
+
+// temporaryStarterReq asks a supervisor whether it can take children from
+// a TemporaryStarter; the answer is its list of pending adoptions.
+type temporaryStarterReq struct{}
+
+// startAdopting answers a temporaryStarterReq.
+func (s *sup) startAdopting() (*adoptions, error) {
+	switch {
+	case !s.dynamic:
+		return nil, &SpecError{Field: "supervisor", Reason: "a TemporaryStarter needs a dynamic supervisor"}
+	case s.template != nil:
+		return nil, &SpecError{Field: "supervisor", Reason: "a TemporaryStarter needs a per-spec dynamic supervisor, not a template"}
+	case s.maxChildren > 0:
+		return nil, &SpecError{Field: "supervisor", Reason: "a TemporaryStarter cannot enforce MaxChildren"}
+	}
+	if s.adoptions == nil {
+		s.adoptions = &adoptions{}
+	}
+	return s.adoptions, nil
+}
+
+// adopt records the children TemporaryStarters spawned since the last
+// time, as startDyn records one it started. Every entry point of the
+// supervisor calls it first. A child already dead is recorded all the
+// same: its exit signal is still to come (it comes after the child was
+// listed), and handling it reports the exit as for any child.
+func (s *sup) adopt() {
+	if s.adoptions == nil || !s.adoptions.any.Load() {
+		return
+	}
+	taken := s.adoptions.take()
+	for i, c := range taken {
+		taken[i] = nil
+		c.state = stateRunning
+		s.dyn[c.pid] = c
+		if s.opts.hook != nil {
+			s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: c.pid})
+		}
+	}
+}
