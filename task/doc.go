@@ -41,16 +41,27 @@
 // panic is a crash: the process dies with a *process.PanicError, which
 // Await returns wrapped in an *[ExitError]. Nothing crashes the program.
 //
-// Results travel on a channel private to the task, never through a
-// mailbox, and Await also waits on the task's death (process.Target), so
-// a task that dies without a result is noticed at once, with its exit
-// reason.
+// [Async] and [Stream] start a task without a round trip to the
+// supervisor (a supervisor.TemporaryStarter): the task is spawned on the
+// supervisor's behalf, linked to it, and the supervisor is told by a
+// message it gets before any exit of the task, so it lists, counts,
+// reports and stops the task as one it started itself. Only under
+// [WithMaxChildren] does every start ask the supervisor first (its
+// start_child), since only the supervisor can enforce the cap. [Start]
+// always asks it.
+//
+// A result never travels through a mailbox: the task stores it in the
+// Task before its process dies, and Await waits for that death
+// (process.Target), so a task that dies without a result is noticed at
+// once, with its exit reason.
 //
 // [Async] called with the context of a process links the task to that
 // process (its owner): a task crash kills an owner that does not trap
-// exits, and the owner's death kills the task, as in OTP. The task links
-// itself before running its function and unlinks before replying, so a
-// trapping owner gets no Exit message for a normal end. When Await times
+// exits, and the owner's death kills the task, as in OTP. The owner and
+// the task are linked before the task runs (under [WithMaxChildren], where
+// the supervisor spawns it, the task links itself before running its
+// function), and the task unlinks before it replies, so a trapping owner
+// gets no Exit message for a normal end. When Await times
 // out it unlinks and kills the task (unless [KeepOnTimeout]); the owner
 // survives. [AsyncNoLink] never links.
 //

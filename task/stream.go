@@ -188,7 +188,7 @@ func (r *streamRun[T, R]) spawn(item T) bool {
 	idx := r.next
 	r.next++
 	done, quit, fn := r.done, r.quit, r.fn
-	pid, err := r.sup.startChild(r.ctx, func(tp *process.Proc) error {
+	body := taskProc(func(tp *process.Proc) error {
 		c := completion[R]{idx: idx, proc: tp}
 		defer func() { // also on panic: the stream sees it at once
 			select {
@@ -199,7 +199,8 @@ func (r *streamRun[T, R]) spawn(item T) bool {
 		c.val, c.err = fn(tp.Context(), item)
 		c.ok = tp.Alive() // a result produced after the item was stopped is not one
 		return nil
-	}, false)
+	})
+	pid, err := r.sup.startHandler(r.ctx, body)
 	if err != nil {
 		r.fail(err)
 		return false

@@ -19,6 +19,10 @@ type Supervisor struct {
 	pid      process.PID
 	shutdown supervisor.Shutdown
 	stopped  atomic.Bool
+	// starter starts Async and Stream tasks without a round trip to the
+	// supervisor; nil with WithMaxChildren, whose cap only the
+	// supervisor's own start_child can enforce.
+	starter *supervisor.TemporaryStarter
 }
 
 // Option configures a task supervisor at start. Build options with the
@@ -102,7 +106,16 @@ func start(node *process.Node, parent *process.Proc, opts []Option) (*Supervisor
 	if err != nil {
 		return nil, err
 	}
-	return &Supervisor{node: node, pid: pid, shutdown: c.shutdown}, nil
+	s := &Supervisor{node: node, pid: pid, shutdown: c.shutdown}
+	if c.maxChildren == 0 {
+		s.starter, err = supervisor.NewTemporaryStarter(context.Background(), node, pid,
+			supervisor.TemporarySpec{ID: "task", Shutdown: c.shutdown, Behaviour: "task"})
+		if err != nil {
+			_ = supervisor.Stop(pid, process.Shutdown, time.Minute)
+			return nil, err
+		}
+	}
+	return s, nil
 }
 
 // PID returns the supervisor's PID, for the admin functions of package
@@ -124,26 +137,35 @@ func (s *Supervisor) Stop(timeout time.Duration) error {
 	return supervisor.Stop(s.pid, process.Shutdown, timeout)
 }
 
-// startChild starts body as a temporary child of s, linked to the
-// supervisor. It waits for the supervisor to spawn it, bounded by ctx (or
-// the supervisor package's one-minute bound when ctx has none).
-// With asFunc the child is a Func process (it may call Proc.Receive);
-// otherwise it is a handler that runs body in its start (see taskProc).
-func (s *Supervisor) startChild(ctx context.Context, body process.Func, asFunc bool) (process.PID, error) {
+// startChild starts a temporary child of s with start, which must spawn
+// it linked to the supervisor. It waits for the supervisor to spawn it,
+// bounded by ctx (or the supervisor package's one-minute bound when ctx
+// has none).
+func (s *Supervisor) startChild(ctx context.Context, start func(*process.Proc) (process.PID, error)) (process.PID, error) {
 	return supervisor.StartDynamicChild(ctx, s.pid, supervisor.ChildSpec{
-		ID: "task",
-		Start: func(p *process.Proc) (process.PID, error) {
-			if asFunc {
-				return p.SpawnLink(body, taskBehaviour)
-			}
-			return p.SpawnHandler(taskProc(body), process.Linked(), taskBehaviour)
-		},
+		ID:       "task",
+		Start:    start,
 		Restart:  supervisor.Temporary,
 		Shutdown: s.shutdown,
 	})
 }
 
 var taskBehaviour = process.WithBehaviour("task")
+
+// startHandler starts h (a process.Starter) as a task: through the
+// TemporaryStarter when there is one, else by the supervisor's
+// start_child, bounded by ctx. A ctx that is already done fails it.
+func (s *Supervisor) startHandler(ctx context.Context, h process.Handler) (process.PID, error) {
+	if s.starter == nil {
+		return s.startChild(ctx, func(sp *process.Proc) (process.PID, error) {
+			return sp.SpawnHandler(h, process.Linked(), taskBehaviour)
+		})
+	}
+	if err := ctx.Err(); err != nil {
+		return process.PID{}, err
+	}
+	return s.starter.Start(h)
+}
 
 // taskProc runs a task's body as a message-driven process whose start
 // does all the work. Why not a Func process: a handler runs on a pooled
@@ -171,7 +193,8 @@ func (taskProc) HandleMessage(*process.Proc, process.Msg) error { return nil }
 // task is not linked to the caller and is never restarted. It is a Func
 // process, so fn may read its mailbox through process.FromContext(ctx).
 func Start(sup *Supervisor, fn func(ctx context.Context) error) (process.PID, error) {
-	return sup.startChild(context.Background(), func(p *process.Proc) error {
-		return fn(p.Context())
-	}, true)
+	return sup.startChild(context.Background(), func(sp *process.Proc) (process.PID, error) {
+		// A Func process, so fn may read its mailbox.
+		return sp.SpawnLink(func(p *process.Proc) error { return fn(p.Context()) }, taskBehaviour)
+	})
 }

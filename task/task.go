@@ -20,17 +20,28 @@ type Task[T any] struct {
 	target process.Target // zero when the task died before Async returned
 	// self is the task's process as its body saw it: the fallback for
 	// a task that died before Async could look it up.
-	self  atomic.Pointer[process.Proc]
-	owner *process.Proc // the linked caller; nil if not linked
+	self     atomic.Pointer[process.Proc]
+	owner    *process.Proc // the linked caller; nil if not linked
+	ownerPID process.PID   // owner's PID; zero if not linked
+	fn       func(context.Context) (T, error)
 	// caller is the process that called Async, if any: Await gives up
 	// when it dies.
 	caller *process.Proc
 	// link is the link handshake with owner (linkStarting → linkLinked by
-	// the task, or linkStarting → linkAbandoned by the owner).
-	link atomic.Int32
-	ch   chan outcome[T] // capacity 2: the body's outcome and one expiry
+	// the task, or linkStarting → linkAbandoned by the owner), or
+	// linkLinked from the start when linkedAtStart: Async linked owner and
+	// task before the task ran (supervisor.TemporaryStarter.StartLinked).
+	link          atomic.Int32
+	linkedAtStart bool
+	// out is what fn returned, written by the task's body before its
+	// process dies; published says it was. The owner reads out only once
+	// the process is dead and published is set: a body still running
+	// after a kill never publishes, so it never races the reader.
+	out       outcome[T]
+	published atomic.Bool
+	expired   chan struct{} // capacity 1: a wait's deadline passed
 	// dl bounds a wait without a runtime timer per wait (see
-	// process.Deadline); its expiry puts an expired outcome on ch.
+	// process.Deadline).
 	dl  process.Deadline
 	exp expiry[T]
 
@@ -40,13 +51,10 @@ type Task[T any] struct {
 	err      error
 }
 
-// outcome is what the task's body sends when it ends: ok is false when
-// fn did not return (a panic, an abandoned link).
+// outcome is what fn returned.
 type outcome[T any] struct {
-	val     T
-	err     error
-	ok      bool
-	expired bool // not from the body: the wait's deadline passed
+	val T
+	err error
 }
 
 // expiry tells a waiting owner that its deadline passed.
@@ -55,8 +63,8 @@ type expiry[T any] struct{ t *Task[T] }
 // Expire runs on the node's deadline goroutine; it never blocks.
 func (e *expiry[T]) Expire() {
 	select {
-	case e.t.ch <- outcome[T]{expired: true}:
-	default: // the result is there already
+	case e.t.expired <- struct{}{}:
+	default: // a stale expiry is there already
 	}
 }
 
@@ -73,8 +81,9 @@ const (
 // and if the caller dies, the task does. A task that returns unlinks
 // before it replies, so a trapping caller gets no Exit message for a
 // normal end. fn's ctx is the task process's context. fn's error is a
-// result, not a crash: Await returns it. ctx also bounds the start request
-// to the supervisor.
+// result, not a crash: Await returns it. A ctx that is already done fails
+// the start; under [WithMaxChildren], ctx also bounds the start request to
+// the supervisor.
 func Async[T any](ctx context.Context, sup *Supervisor, fn func(ctx context.Context) (T, error)) (*Task[T], error) {
 	return async(ctx, sup, fn, true)
 }
@@ -87,37 +96,29 @@ func AsyncNoLink[T any](ctx context.Context, sup *Supervisor, fn func(ctx contex
 }
 
 func async[T any](ctx context.Context, sup *Supervisor, fn func(context.Context) (T, error), link bool) (*Task[T], error) {
-	t := &Task[T]{node: sup.node, ch: make(chan outcome[T], 2)}
+	t := &Task[T]{node: sup.node, expired: make(chan struct{}, 1), fn: fn}
 	t.exp.t = t
-	var ownerPID process.PID
 	if p, ok := process.FromContext(ctx); ok {
 		t.caller = p
 		if link {
-			t.owner, ownerPID = p, p.PID()
+			t.owner, t.ownerPID = p, p.PID()
 		}
 	}
-	pid, err := sup.startChild(ctx, func(tp *process.Proc) error {
-		t.self.Store(tp)
-		var o outcome[T]
-		defer func() { t.ch <- o }() // runs on return and on panic: Await wakes at once
-		if !ownerPID.IsZero() {
-			if err := t.linkOwner(tp, ownerPID); err != nil {
-				return err
-			}
+	var (
+		pid process.PID
+		err error
+	)
+	if t.owner != nil && sup.starter != nil {
+		// Linked before it runs: no window in which the task could die
+		// unseen by its owner.
+		t.link.Store(linkLinked)
+		t.linkedAtStart = true
+		if err = ctx.Err(); err == nil {
+			pid, err = sup.starter.StartLinked((*asyncHandler[T])(t), t.owner)
 		}
-		o.val, o.err = fn(tp.Context())
-		if !tp.Alive() {
-			// fn returned because the process was stopped (its context is
-			// cancelled at death): a dead process replies nothing, so
-			// Await and Shutdown report the exit, not this late result.
-			return nil
-		}
-		if !ownerPID.IsZero() {
-			tp.Unlink(ownerPID) // no Exit{normal} for a trapping owner
-		}
-		o.ok = true
-		return nil
-	}, false)
+	} else {
+		pid, err = sup.startHandler(ctx, (*asyncHandler[T])(t))
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -125,6 +126,40 @@ func async[T any](ctx context.Context, sup *Supervisor, fn func(context.Context)
 	t.target, _ = sup.node.Lookup(pid) // zero if it is already dead
 	return t, nil
 }
+
+// asyncHandler runs an Async task: the Task itself is the process's
+// handler, so starting one allocates no closure for its body. Its start
+// does all the work on a pooled worker goroutine, as taskProc does.
+type asyncHandler[T any] Task[T]
+
+// HandleStart runs the task's function and publishes its outcome; the
+// process ends when it returns, which is what wakes Await.
+func (h *asyncHandler[T]) HandleStart(tp *process.Proc) error {
+	t := (*Task[T])(h)
+	t.self.Store(tp)
+	if !t.ownerPID.IsZero() && !t.linkedAtStart {
+		// Started through the supervisor's start_child: the task links
+		// itself (see linkOwner).
+		if err := t.linkOwner(tp, t.ownerPID); err != nil {
+			return err
+		}
+	}
+	t.out.val, t.out.err = t.fn(tp.Context())
+	if !tp.Alive() {
+		// fn returned because the process was stopped (its context is
+		// cancelled at death): a dead process replies nothing, so Await
+		// and Shutdown report the exit, not this late result.
+		return process.Normal
+	}
+	if !t.ownerPID.IsZero() {
+		tp.Unlink(t.ownerPID) // no Exit{normal} for a trapping owner
+	}
+	t.published.Store(true)
+	return process.Normal
+}
+
+// HandleMessage drops messages: a task has no mailbox protocol.
+func (*asyncHandler[T]) HandleMessage(*process.Proc, process.Msg) error { return nil }
 
 // linkOwner links the task to its owner from the task's side. Why not from
 // the owner's side in Async: the task may already have crashed by then, and
@@ -192,35 +227,16 @@ func (t *Task[T]) reason() error {
 	return process.NoProc
 }
 
-// settle records the task's end from its outcome.
-func (t *Task[T]) settle(o outcome[T]) {
+// settle records the end of a task whose process is dead: fn's outcome if
+// the body published one before the death, else the exit reason (a
+// panic, a kill, an abandoned link).
+func (t *Task[T]) settle() {
 	t.finished = true
-	if o.ok {
-		t.val, t.err = o.val, o.err
+	if t.published.Load() {
+		t.val, t.err = t.out.val, t.out.err
 		return
 	}
-	// The body ended without a result (a panic): the runtime is about to
-	// record the reason; the process is dead a moment later.
-	select {
-	case <-t.done():
-	case <-time.After(time.Minute):
-	}
 	t.err = &ExitError{PID: t.pid, Reason: t.reason()}
-}
-
-// settleDead records the end of a task whose process is dead.
-func (t *Task[T]) settleDead() {
-	select {
-	case o := <-t.ch:
-		if o.expired { // a stale expiry; the result, if any, is next
-			t.settleDead()
-			return
-		}
-		t.settle(o)
-	default:
-		t.finished = true
-		t.err = &ExitError{PID: t.pid, Reason: t.reason()}
-	}
 }
 
 // poll settles the task if it has ended, without blocking.
@@ -229,13 +245,8 @@ func (t *Task[T]) poll() bool {
 		return true
 	}
 	select {
-	case o := <-t.ch:
-		if o.expired { // stale, from an earlier wait
-			return t.poll()
-		}
-		t.settle(o)
 	case <-t.done():
-		t.settleDead()
+		t.settle()
 	default:
 	}
 	return t.finished
@@ -246,14 +257,15 @@ func (t *Task[T]) wait(timeout time.Duration) bool {
 	if t.poll() || timeout <= 0 {
 		return t.finished
 	}
+	select {
+	case <-t.expired: // stale, from an earlier wait that ended otherwise
+	default:
+	}
 	t.node.StartDeadline(&t.dl, timeout, &t.exp)
 	select {
-	case o := <-t.ch:
-		if !o.expired {
-			t.settle(o)
-		}
 	case <-t.done():
-		t.settleDead()
+		t.settle()
+	case <-t.expired:
 	case <-t.callerDone():
 	}
 	t.node.StopDeadline(&t.dl)
