@@ -99,6 +99,11 @@
 //     returns a *[NoProcError] instead of raising.
 //   - Selective receive is for Func processes; handlers get messages in
 //     order.
+//   - [Node.SpawnSuspended] spawns a child on behalf of another (live)
+//     process, from any goroutine, and lets it run only on
+//     [Suspended.Resume]: Erlang has no such spawn. A supervisor uses it to
+//     adopt a child it is told about before the child can exit
+//     (supervisor.TemporaryStarter).
 //
 // # Locks
 //

@@ -155,6 +155,12 @@
 //   - StartChild of a failing child returns a *[StartChildError] instead of
 //     {error, {Reason, ChildSpec}}; a panicking start function is a failed
 //     start, not a supervisor crash.
+//   - [TemporaryStarter] has no OTP counterpart: it starts temporary
+//     children of a per-spec dynamic supervisor without a call per child
+//     (the child is spawned on the supervisor's behalf, recorded where the
+//     supervisor looks before handling anything, then let run), which is
+//     how package task starts its tasks. It does not wait for the child's
+//     start, and cannot enforce MaxChildren.
 //   - There is no terminate_child by pid on static supervisors,
 //     get_childspec, check_childspecs or code change.
 //
