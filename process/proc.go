@@ -59,6 +59,7 @@ type Proc struct {
 	dead      atomic.Bool
 	trap      atomic.Bool
 	hasDone   atomic.Bool   // done is made (written once, under mu)
+	ended     atomic.Bool   // die is over: Done and the context are closed (set under mu)
 	gid       atomic.Uint64 // goroutine running the process, for zombie reports
 	std       atomic.Pointer[stdContext]
 	done      chan struct{} // Done's channel, made on first use
@@ -87,45 +88,44 @@ type Proc struct {
 	exitHooks *ExitHook
 }
 
-// procContext is a process's context. It is one pointer, so returning it
-// as a context.Context allocates nothing: Done is the process's own Done
-// channel, and Value answers FromContext's key directly. What only the
-// standard library's cancel context can do (context.Cause, AfterFunc for
-// derived contexts) goes to a stdContext made on first use and cancelled
-// at the process's death with the exit reason as its cause.
+// procContext is a process's context. It is one pointer, so handing it
+// out allocates nothing, and FromContext's key is answered directly. The
+// rest (Done, Err with a cause, derived contexts) is a standard cancel
+// context made the first time it is needed and cancelled at the
+// process's death with the exit reason as its cause: a process whose code
+// never waits on its context never pays for one. Done is that context's
+// own channel, so a derived context (through any number of WithValue
+// layers) attaches to it as to any cancel context: cancelled
+// synchronously at the death, with no watching goroutine.
 type procContext struct{ p *Proc }
 
-// stdContext is the standard cancel context behind a process's context,
-// and the functions derived contexts asked to run at the death (see
-// procContext.AfterFunc). Guarded by the process's mu.
+// stdContext is the standard cancel context behind a process's context.
 type stdContext struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
-	afters []*afterFunc
 }
-
-type afterFunc struct{ f func() }
 
 // Deadline reports no deadline: a process lives until it dies.
 func (c procContext) Deadline() (time.Time, bool) { return time.Time{}, false }
 
-// Done returns a channel closed when the process dies.
-func (c procContext) Done() <-chan struct{} { return c.p.Done() }
+// Done returns a channel closed when the process has died.
+func (c procContext) Done() <-chan struct{} { return c.p.stdContext().ctx.Done() }
 
-// Err returns context.Canceled once the process is dead. Like the
-// standard cancel context, which records its error before it closes Done,
-// Err may report the death a moment before Done is closed.
+// Err returns context.Canceled once the process has died (nil before).
 func (c procContext) Err() error {
-	if c.p.dead.Load() {
-		return context.Canceled
+	if sc := c.p.std.Load(); sc != nil {
+		return sc.ctx.Err()
+	}
+	if c.p.ended.Load() {
+		return context.Canceled // Done, made now, would be closed
 	}
 	return nil
 }
 
-// Value returns the process for FromContext's key. The standard library
-// finds its cancel context through a key of type *int (context.Cause,
-// derived contexts): those go to the stdContext. Every other key has no
-// value here.
+// Value returns the process for FromContext's key. The context package
+// finds a cancel context through a key of type *int (context.Cause, and a
+// derived context looking for its parent's): those go to the standard
+// context. No other key has a value here.
 func (c procContext) Value(key any) any {
 	switch key.(type) {
 	case procKey:
@@ -134,41 +134,6 @@ func (c procContext) Value(key any) any {
 		return c.p.stdContext().ctx.Value(key)
 	}
 	return nil
-}
-
-// AfterFunc arranges for f to run once the process is dead, on the
-// goroutine that ends it, right after Done is closed (at once, on the
-// caller's goroutine, if it is dead already); stop cancels that unless f
-// has run. This is how the context package cancels a context derived from
-// a process's context without a watching goroutine (its afterFuncer
-// interface), and why f must be short and must not block: it is a derived
-// context's cancel function. context.AfterFunc still runs its own f in a
-// new goroutine.
-func (c procContext) AfterFunc(f func()) (stop func() bool) {
-	p := c.p
-	sc := p.stdContext()
-	a := &afterFunc{f: f}
-	p.mu.Lock()
-	if p.dead.Load() {
-		p.mu.Unlock()
-		f()
-		return func() bool { return false }
-	}
-	sc.afters = append(sc.afters, a)
-	p.mu.Unlock()
-	return func() bool {
-		p.mu.Lock()
-		defer p.mu.Unlock()
-		for i, b := range sc.afters {
-			if b == a {
-				last := len(sc.afters) - 1
-				sc.afters[i], sc.afters[last] = sc.afters[last], nil
-				sc.afters = sc.afters[:last]
-				return true
-			}
-		}
-		return false // it ran, or is running
-	}
 }
 
 // String names the context after its process.
@@ -187,7 +152,7 @@ func (p *Proc) stdContext() *stdContext {
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
 	sc := &stdContext{ctx: ctx, cancel: cancel}
-	if p.dead.Load() {
+	if p.ended.Load() {
 		cancel(p.reason)
 	}
 	p.std.Store(sc)
@@ -237,8 +202,8 @@ func (p *Proc) Done() <-chan struct{} {
 		// One channel, not a whole context: calls and tasks wait on Done
 		// for every process they talk to.
 		p.done = make(chan struct{})
-		if p.dead.Load() {
-			close(p.done)
+		if p.ended.Load() {
+			close(p.done) // made after the death: die will not close it
 		}
 		p.hasDone.Store(true)
 	}

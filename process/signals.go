@@ -21,16 +21,7 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 	links, watchers, monitors, timers, name := p.links, p.watchers, p.monitors, p.timers, p.name
 	p.links, p.watchers, p.monitors, p.timers, p.name = pidSet{}, nil, nil, nil, ""
 	hooks := p.takeExitHooksLocked()
-	sc := p.std.Load()
-	var afters []*afterFunc
-	if sc != nil {
-		afters, sc.afters = sc.afters, nil
-	}
-	done := p.done
 	p.mu.Unlock()
-	if sc != nil {
-		sc.cancel(reason) // context.Cause reports the reason from now on
-	}
 
 	n := p.node
 	running, waiting, dropped := p.mb.close()
@@ -65,14 +56,19 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 	runExitHooks(hooks, p.pid, reason)
 	p.signalLinks(links, reason)
 	p.signalWatchers(watchers, reason)
-	if done != nil {
-		// Closed last: when Done is closed, the name and table entry are
-		// gone, every link and monitor has its Exit or Down and every exit
-		// hook has run.
-		close(done)
+	// Closed last: when Done is closed (or the context done), the name
+	// and table entry are gone, every link and monitor has its Exit or
+	// Down and every exit hook has run. A Done or context made during the
+	// death is made open and closed here (not at once: see ended).
+	p.mu.Lock()
+	p.ended.Store(true)
+	sc, done := p.std.Load(), p.done
+	p.mu.Unlock()
+	if sc != nil {
+		sc.cancel(reason)
 	}
-	for _, a := range afters {
-		a.f() // contexts derived from the process's context
+	if done != nil {
+		close(done)
 	}
 	for ref, target := range monitors {
 		if q := n.lookup(target); q != nil {
