@@ -122,11 +122,12 @@ func WithPanicPassThrough() Option {
 // (no allocation per spawn); build them with the functions below. An
 // invalid option is reported by the spawn that uses it.
 type SpawnOption struct {
-	kind   spawnOptionKind
-	str    string
-	limit  int
-	policy OverflowPolicy
-	err    error
+	kind     spawnOptionKind
+	str      string
+	limit    int
+	policy   OverflowPolicy
+	err      error
+	announce func(Target)
 }
 
 type spawnOptionKind uint8
@@ -139,6 +140,7 @@ const (
 	optBehaviour
 	optMailbox
 	optInline
+	optAnnounce
 )
 
 type spawnConfig struct {
@@ -149,6 +151,7 @@ type spawnConfig struct {
 	limit     int
 	overflow  OverflowPolicy
 	inline    bool
+	announce  func(Target)
 }
 
 func (o SpawnOption) apply(c *spawnConfig) error {
@@ -168,6 +171,8 @@ func (o SpawnOption) apply(c *spawnConfig) error {
 		c.limit, c.overflow = o.limit, o.policy
 	case optInline:
 		c.inline = true
+	case optAnnounce:
+		c.announce = o.announce
 	default:
 		return &OptionError{Option: "SpawnOption", Reason: "zero option"}
 	}
@@ -186,6 +191,21 @@ func Linked() SpawnOption { return SpawnOption{kind: optLink} }
 // blocks the spawner, with no timeout (as an OTP start_link waits, by
 // default, forever). Only for SpawnHandler with a [Starter].
 func StartInline() SpawnOption { return SpawnOption{kind: optInline} }
+
+// Announce calls fn with the new process before anyone else can know of
+// it: before it has a name, links or monitors, so before it can be
+// signalled or exit. A parent that is told of its children through fn (a
+// list it reads before handling anything) can thus never see the exit of
+// a child it was not told of. fn runs on the spawning goroutine and must
+// not block; if the spawn then fails, the process never runs. Pass a
+// func made once (a method value stored in a field), not a closure per
+// spawn, to keep spawns free of allocations.
+func Announce(fn func(Target)) SpawnOption {
+	if fn == nil {
+		return SpawnOption{err: &OptionError{Option: "Announce", Reason: "nil func"}}
+	}
+	return SpawnOption{kind: optAnnounce, announce: fn}
+}
 
 // TrapExits makes the new process trap exits from its first instruction.
 func TrapExits() SpawnOption { return SpawnOption{kind: optTrap} }

@@ -61,11 +61,13 @@ func (p *Proc) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
 // parent on its behalf, from any goroutine: the child's Parent is parent,
 // and with [Linked] the two are linked before SpawnSuspended returns. The
 // child exists (it has its PID, links and name, and can be signalled) but
-// its HandleStart does not run until [Suspended.Resume]. This lets the
-// caller tell parent about the child, by a message sent before Resume,
-// that parent is sure to get before any exit signal of the child, without
-// waiting for parent. h must be a [Starter]; [StartInline] is refused.
-// Package task starts tasks this way.
+// its HandleStart does not run until [Suspended.Resume]. With [Announce],
+// the caller tells parent about the child (in a list parent reads before
+// handling anything) before the child can be signalled or exit, and lets
+// it run only then, without waiting for parent: parent never sees the exit
+// of a child it was not told of. h must be a [Starter]; [StartInline] is
+// refused. Package supervisor starts temporary children this way
+// (supervisor.TemporaryStarter).
 func (n *Node) SpawnSuspended(parent PID, h Handler, opts ...SpawnOption) (Suspended, error) {
 	if !isStarter(h) {
 		return Suspended{}, &OptionError{Option: "SpawnSuspended", Reason: "needs a handler with HandleStart"}
@@ -92,16 +94,20 @@ func (s Suspended) PID() PID { return pidOf(s.p) }
 // dies (no lookup, unlike Node.Lookup).
 func (s Suspended) Target() Target { return Target(s) }
 
-// Resume lets the process run its HandleStart. Call it exactly once. A
-// process that died while suspended (an exit signal through a link) never
-// runs, and was never counted as a zombie. Resume on the zero Suspended
-// does nothing. Safe from any goroutine.
+// Resume lets the process run its HandleStart. Only the first call does
+// anything. A process that died while suspended (an exit signal through a
+// link) never runs, and was never counted as a zombie. Resume on the zero
+// Suspended does nothing. Safe from any goroutine.
 func (s Suspended) Resume() {
 	p := s.p
 	if p == nil {
 		return
 	}
 	p.mb.mu.Lock()
+	if !p.mb.suspended {
+		p.mb.mu.Unlock()
+		return // resumed already
+	}
 	p.mb.suspended = false
 	dead := p.mb.closed
 	if dead {
@@ -164,6 +170,9 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, mode spawnMode, opts []Sp
 	if parent != nil {
 		p.parent = parent.pid
 	}
+	if cfg.announce != nil {
+		cfg.announce(Target{p: p})
+	}
 	if cfg.name != "" {
 		if err := n.registerName(cfg.name, p); err != nil {
 			return nil, Ref{}, err
@@ -185,8 +194,10 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, mode spawnMode, opts []Sp
 		err = ErrNodeStopped // Stop began while we were inserting
 	}
 	if err != nil {
-		if !p.die(err, true) {
-			n.zombies.release(p) // a kill got there first
+		if !p.die(err, true) && mode != spawnSuspended {
+			// A kill got there first. (A suspended process that was
+			// killed is no zombie: nothing to release.)
+			n.zombies.release(p)
 		}
 		return nil, Ref{}, err
 	}
