@@ -68,6 +68,13 @@ func (a *adoptions) close() {
 	a.mu.Unlock()
 }
 
+// isClosed reports whether close was called.
+func (a *adoptions) isClosed() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.closed
+}
+
 // take returns the pending children, oldest first, and empties the list.
 // The slice is valid until the next take; both slices are reused, so a
 // steady flow of children allocates nothing here.
@@ -100,11 +107,20 @@ func NewTemporaryStarter(ctx context.Context, node *process.Node, sup process.PI
 	if err != nil {
 		return nil, err
 	}
-	opts := []process.SpawnOption{process.Linked()}
+	t := &TemporaryStarter{node: node, sup: sup, spec: cs, pending: pending}
+	// announce records each child before it is linked, named or started:
+	// the supervisor can see no exit of a child it does not know.
+	t.opts = []process.SpawnOption{process.Linked(), process.Announce(t.announce)}
 	if spec.Behaviour != "" {
-		opts = append(opts, process.WithBehaviour(spec.Behaviour))
+		t.opts = append(t.opts, process.WithBehaviour(spec.Behaviour))
 	}
-	return &TemporaryStarter{node: node, sup: sup, spec: cs, opts: opts, pending: pending}, nil
+	return t, nil
+}
+
+// announce records a child being spawned (process.Announce). A child of a
+// supervisor that is terminating is not recorded; start kills it.
+func (t *TemporaryStarter) announce(p process.Target) {
+	t.pending.add(&child{spec: t.spec, pid: p.PID(), proc: p})
 }
 
 // errNotRestartable is what a TemporaryStarter's spec would answer if it
@@ -138,23 +154,23 @@ func (t *TemporaryStarter) start(h process.Handler, owner *process.Proc) (proces
 		return process.PID{}, err
 	}
 	pid := s.PID()
-	if owner != nil {
-		if err := owner.Link(pid); err != nil {
-			_ = t.node.Exit(pid, process.Kill) // never runs: Resume only cleans up
-			s.Resume()
-			return process.PID{}, err
-		}
-	}
-	if !t.pending.add(&child{spec: t.spec, pid: pid, proc: s.Target()}) {
-		// The supervisor is terminating and would not stop this child:
-		// kill it before it runs (Resume then only cleans up), unlinked
-		// from owner first so that the kill does not reach it.
-		if owner != nil {
-			owner.Unlink(pid)
-		}
+	if t.pending.isClosed() {
+		// The supervisor is terminating: if it did not take this child
+		// (announced after it closed its list), nobody would stop it.
+		// Killed before it runs (Resume then only cleans up).
 		_ = t.node.Exit(pid, process.Kill)
 		s.Resume()
 		return process.PID{}, &process.NoProcError{PID: t.sup, Reason: process.NoProc}
+	}
+	if owner != nil {
+		if err := owner.Link(pid); err != nil {
+			// The owner died: the child never runs, and the supervisor,
+			// which knows it, handles its exit (shutdown: no report) as
+			// any child's.
+			_ = t.node.Exit(pid, process.Shutdown)
+			s.Resume()
+			return process.PID{}, err
+		}
 	}
 	s.Resume()
 	return pid, nil
@@ -183,8 +199,8 @@ func (s *sup) startAdopting() (*adoptions, error) {
 // adopt records the children TemporaryStarters spawned since the last
 // time, as startDyn records one it started. Every entry point of the
 // supervisor calls it first. A child already dead is recorded all the
-// same: its exit signal is still to come (it comes after the child was
-// listed), and handling it reports the exit as for any child.
+// same: it was listed before it was linked (process.Announce), so its exit
+// signal comes after, and handling it reports the exit as for any child.
 func (s *sup) adopt() {
 	if s.adoptions == nil || !s.adoptions.any.Load() {
 		return

@@ -631,3 +631,33 @@ func ExampleTemporaryStarter() {
 	// job stopped: shutdown
 	// start after stop: true
 }
+
+// TestTemporaryOwnerKilledDuringStart: owners killed while they call
+// StartLinked leave no child behind and none listed: a child killed
+// before it ran (with or without its owner's link) was recorded before it
+// could exit, so the supervisor forgets it when its exit comes.
+func TestTemporaryOwnerKilledDuringStart(t *testing.T) {
+	k := newKit(t)
+	sup, st := startTempSup(t, k, tempSpec, quiet)
+	const rounds = 2000
+	var started atomic.Int32
+	for range rounds {
+		ready := make(chan struct{})
+		owner, err := k.node.Spawn(func(p *process.Proc) error {
+			close(ready)
+			for {
+				if _, err := st.StartLinked(&tempChild{kind: tempBlock}, p); err != nil {
+					return err
+				}
+				started.Add(1)
+			}
+		})
+		if err != nil {
+			t.Fatalf("Spawn owner: %v", err)
+		}
+		<-ready
+		_ = k.node.Exit(owner, process.Kill) // lands anywhere in a StartLinked
+	}
+	t.Logf("%d children started before their owners died", started.Load())
+	awaitNoChildren(t, sup)
+}
