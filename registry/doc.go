@@ -65,7 +65,11 @@
 //   - Any goroutine may register any process; Elixir registers only the
 //     caller (self()).
 //   - Match takes a Go predicate instead of a match specification, and
-//     listeners are functions (send to a process from one if needed).
+//     listeners are functions (send to a process from one if needed). A
+//     listener may run after the Register or Unregister that caused its
+//     event has returned (on a goroutine delivering its partition's
+//     events), and sees one key's events in the order of the changes,
+//     which Elixir's messages from several processes do not promise.
 //   - UpdateValue replaces the value and returns only an error.
 //   - Between a process's death and its exit hook, Lookup may briefly
 //     return the dead process, as in Elixir. Register treats such an entry

@@ -79,9 +79,11 @@ func WithPartitions(n int) Option {
 // fn runs on a goroutine changing the registry: the one that made the
 // change (for a death, the goroutine ending the process) or another one
 // already delivering events of keys in the same partition, possibly after
-// the call that made the change has returned. So fn must not block, and
-// the other events of its partition wait while it runs; to hand the event
-// to a process, Send it. fn may call the registry: the events of its own
+// the call that made the change has returned. The goroutine that
+// delivers goes on while changes keep coming in that partition, so under
+// steady churn a Register or an exit may deliver many others' events. So
+// fn must not block, and the other events of its partition wait while it
+// runs; to hand the event to a process, Send it. fn may call the registry: the events of its own
 // changes follow the one it is handling. A panic in fn reaches the
 // goroutine delivering the event; the events queued behind it are
 // delivered with the next change of their partition.

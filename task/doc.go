@@ -37,15 +37,16 @@
 // A [Start] task is a Func process, so it may read its mailbox
 // (process.FromContext(ctx).Receive); [Async] and [Stream] tasks run as
 // message-driven processes on the node's pooled workers, which halves the
-// cost of a short task, and must not call Receive. A function's error is a result, delivered to Await; a
-// panic is a crash: the process dies with a *process.PanicError, which
+// cost of a short task, and must not call Receive. A function's error is
+// a result, delivered to Await; a panic is a crash: the process dies with a *process.PanicError, which
 // Await returns wrapped in an *[ExitError]. Nothing crashes the program.
 //
 // [Async] and [Stream] start a task without a round trip to the
 // supervisor (a supervisor.TemporaryStarter): the task is spawned on the
-// supervisor's behalf, linked to it, and the supervisor is told by a
-// message it gets before any exit of the task, so it lists, counts,
-// reports and stops the task as one it started itself. Only under
+// supervisor's behalf, linked to it, and recorded where the supervisor
+// looks before handling anything, before the task can exit, so the
+// supervisor lists, counts, reports and stops the task as one it started
+// itself. Only under
 // [WithMaxChildren] does every start ask the supervisor first (its
 // start_child), since only the supervisor can enforce the cap. [Start]
 // always asks it.
