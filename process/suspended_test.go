@@ -516,3 +516,61 @@ func ExampleNode_SpawnSuspended() {
 	// adopted worker-1
 	// exit of worker-1 known: true reason: normal
 }
+
+// TestSpawnSuspendedResumeOnce: only the first Resume lets the child run;
+// later ones, even concurrent, do nothing.
+func TestSpawnSuspendedResumeOnce(t *testing.T) {
+	n := otptest.NewNode(t)
+	parent := otptest.NewProbe(t, n)
+	started := make(chan process.PID, 4)
+	s, err := n.SpawnSuspended(parent.PID(), suspendedChild{started: started})
+	if err != nil {
+		t.Fatalf("SpawnSuspended: %v", err)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(s.Resume)
+	}
+	wg.Wait()
+	select {
+	case <-started:
+	case <-time.After(10 * time.Second):
+		t.Fatal("HandleStart never ran")
+	}
+	tg := s.Target()
+	_ = n.Exit(tg.PID(), process.Kill)
+	<-tg.Done()
+	if k := len(started); k != 0 {
+		t.Errorf("HandleStart ran %d more times; want once", k)
+	}
+	process.Suspended{}.Resume() // the zero Suspended: nothing
+}
+
+// TestAnnounce: the announce function sees the new process before anyone
+// else can (it is not yet in the node's table, so it can neither be
+// signalled nor exit), and a nil function is an invalid option.
+func TestAnnounce(t *testing.T) {
+	n := otptest.NewNode(t)
+	parent := otptest.NewProbe(t, n)
+	var announced process.Target
+	visible := true
+	s, err := n.SpawnSuspended(parent.PID(), suspendedChild{}, process.Linked(),
+		process.Announce(func(tg process.Target) {
+			announced = tg
+			visible = n.IsAlive(tg.PID())
+		}))
+	if err != nil {
+		t.Fatalf("SpawnSuspended: %v", err)
+	}
+	defer s.Resume()
+	if announced.PID() != s.PID() || visible {
+		t.Errorf("announced %v (visible %t); want %v, not yet visible", announced.PID(), visible, s.PID())
+	}
+	if !n.IsAlive(s.PID()) {
+		t.Errorf("child not alive after SpawnSuspended")
+	}
+	var oe *process.OptionError
+	if _, err := n.SpawnSuspended(parent.PID(), suspendedChild{}, process.Announce(nil)); !errors.As(err, &oe) {
+		t.Errorf("Announce(nil) = %v; want *OptionError", err)
+	}
+}
