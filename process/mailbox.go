@@ -24,7 +24,10 @@ type mailbox struct {
 	// goroutine owns it although running is set (which holds off
 	// dispatch).
 	suspended bool
-	space     chan struct{}
+	// starting: a Starter whose HandleStart has yet to run (set at spawn,
+	// cleared by the goroutine that runs it, before any message).
+	starting bool
+	space    chan struct{}
 
 	// queued counts messages in in and in the owner's batch. Senders add
 	// to it under the lock (same cache line); the owner takes off a whole
@@ -110,11 +113,7 @@ func (mb *mailbox) close() (running, waiting bool, dropped int) {
 	mb.mu.Lock()
 	running, waiting = mb.running && !mb.suspended, mb.waiting
 	mb.closed = true
-	for _, m := range mb.in {
-		if _, ok := m.(startMarker); !ok { // not a message anyone sent
-			dropped++
-		}
-	}
+	dropped = len(mb.in)
 	clear(mb.in)
 	mb.in = nil
 	mb.waiting = false

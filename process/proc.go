@@ -39,53 +39,58 @@ func sinceEpoch() int64 { return int64(time.Since(epoch)) }
 // startTime returns when p started.
 func (p *Proc) startTime() time.Time { return epoch.Add(time.Duration(p.started)) }
 
-// startMarker is queued first in the mailbox of a Starter.
-type startMarker struct{}
-
 // Proc is a live process as seen by its own code. Its methods must be
 // called from the process's own goroutine (inside its Func or Handler)
 // unless their doc says otherwise; other goroutines address a process
 // through its [PID].
 type Proc struct {
-	// read by other goroutines on every send; written once or at death
-	node      *Node
-	pid       PID
+	// Proc is 384 bytes (an allocation size class) in six cache lines,
+	// laid out so that the three hot groups never share a line: what
+	// senders read on every send (line 0), the mailbox senders write
+	// (lines 2-3) and the owner's batch (line 4). Fields touched only at
+	// spawn, link, monitor or death fill the lines in between, instead of
+	// padding. TestProcLayout checks it.
+
+	// Line 0, read by senders on every send; written once or at death.
+	node *Node
+	pid  PID
+	h    Handler
+	fn   Func
+	dead atomic.Bool
+	trap atomic.Bool
+	wake chan struct{} // func mode only
+
+	// Line 1: cold.
 	parent    PID
 	started   int64 // monotonic nanoseconds since epoch (8 bytes, not a 24-byte time.Time)
-	fn        Func
-	h         Handler
 	behaviour string
-	wake      chan struct{} // func mode only
-	dead      atomic.Bool
-	trap      atomic.Bool
-	hasDone   atomic.Bool   // done is made (written once, under mu)
-	ended     atomic.Bool   // die is over: Done and the context are closed (set under mu)
 	gid       atomic.Uint64 // goroutine running the process, for zombie reports
 	std       atomic.Pointer[stdContext]
 	done      chan struct{} // Done's channel, made on first use
 
-	// The three hot groups (read-mostly above, senders' mailbox, the
-	// owner's batch) sit on separate cache lines: a consumer writing its
-	// position must not evict the line every sender reads.
-	_  [64]byte
+	// Lines 2-3: written by senders.
 	mb mailbox
-	_  [64]byte
 
-	// owned by the goroutine running the process; no lock
+	// Rest of line 3: cold.
+	hasDone  atomic.Bool // done is made (written once, under mu)
+	ended    atomic.Bool // die is over: Done and the context are closed (set under mu)
+	mu       sync.Mutex  // protects reason, links, monitors, watchers, timers, name, exitHooks
+	reason   error
+	monitors map[Ref]PID // monitors this process holds: ref -> target
+	watchers map[Ref]PID // monitors on this process: ref -> watcher
+
+	// Line 4: owned by the goroutine running the process; no lock.
 	batch   []Msg
 	pos     int
 	lastTo  *Proc         // Send's cache of the last destination
 	handled atomic.Uint64 // written by the owner only; read by Info
-
-	mu       sync.Mutex // protects the fields below
-	reason   error
-	links    pidSet
-	monitors map[Ref]PID // monitors this process holds: ref -> target
-	watchers map[Ref]PID // monitors on this process: ref -> watcher
-	timers   map[uint64]*time.Timer
-	name     string
+	timers  map[uint64]*time.Timer
 	// exitHooks is the list of hooks installed by Node.OnExit.
 	exitHooks *ExitHook
+
+	// Line 5: cold.
+	links pidSet
+	name  string
 }
 
 // procContext is a process's context. It is one pointer, so handing it

@@ -78,14 +78,15 @@ func (pl *pool) park(w *worker) bool {
 func (pl *pool) exit() {
 	if pl.workers.Add(-1) == 0 {
 		pl.mu.Lock()
-		closed := pl.closed
-		pl.mu.Unlock()
-		if closed {
+		if pl.closed {
 			pl.closeExited()
 		}
+		pl.mu.Unlock()
 	}
 }
 
+// closeExited closes exited once; the caller holds mu (drain and the last
+// worker's exit may both get here).
 func (pl *pool) closeExited() {
 	select {
 	case <-pl.exited:
@@ -174,6 +175,12 @@ func (p *Proc) runHandler() {
 	// rather than per message, so the owner does not write a shared
 	// counter on every message; MailboxLen may then count messages of the
 	// current batch that were already handled.
+	if p.mb.starting {
+		p.mb.starting = false
+		if !p.runStart() {
+			return
+		}
+	}
 	perMessage := p.mb.limit > 0
 	done := 0
 	settle := func() {
@@ -204,9 +211,7 @@ func (p *Proc) runHandler() {
 			p.mb.took()
 		}
 		if p.dead.Load() {
-			if _, ok := m.(startMarker); !ok {
-				p.node.dropped.Add(1)
-			}
+			p.node.dropped.Add(1)
 			if !perMessage {
 				p.mb.queued.Add(-1)
 			}
@@ -241,12 +246,25 @@ func (p *Proc) dropBatch() {
 	p.pos = 0
 }
 
-func (p *Proc) handle(m Msg) error {
-	if _, ok := m.(startMarker); ok {
-		return p.h.(Starter).HandleStart(p)
+// runStart runs a Starter's HandleStart, before any message. It reports
+// whether the process lives on.
+func (p *Proc) runStart() bool {
+	if p.dead.Load() { // killed before it ran: its mailbox was dropped
+		p.node.zombies.release(p)
+		return false
 	}
-	return p.h.HandleMessage(p, m)
+	err := p.call(func() error { return p.h.(Starter).HandleStart(p) })
+	p.handled.Add(1)
+	if err != nil {
+		if !p.die(err, true) {
+			p.node.zombies.release(p)
+		}
+		return false
+	}
+	return true
 }
+
+func (p *Proc) handle(m Msg) error { return p.h.HandleMessage(p, m) }
 
 // call runs process code and turns a panic into the exit reason.
 //

@@ -183,8 +183,7 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, mode spawnMode, opts []Sp
 		p.wake = make(chan struct{}, 1)
 		p.mb.running = true
 	case isStarter(h):
-		p.mb.in = append(p.mb.in, startMarker{})
-		p.mb.queued.Add(1)
+		p.mb.starting = true
 		p.mb.running = true
 		p.mb.suspended = mode == spawnSuspended
 	}
