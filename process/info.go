@@ -74,9 +74,11 @@ func (n *Node) Info(pid PID) (Info, error) {
 		StartTime:       p.startTime(),
 	}
 	p.mb.mu.Lock()
-	running, waiting := p.mb.running, p.mb.waiting
+	running, waiting, suspended := p.mb.running, p.mb.waiting, p.mb.suspended
 	p.mb.mu.Unlock()
 	switch {
+	case suspended: // spawned by SpawnSuspended, waiting for Resume
+		info.Status = Runnable
 	case p.fn != nil && waiting:
 		info.Status = Waiting
 	case p.fn != nil || running:

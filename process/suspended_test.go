@@ -517,8 +517,9 @@ func ExampleNode_SpawnSuspended() {
 	// exit of worker-1 known: true reason: normal
 }
 
-// TestSpawnSuspendedResumeOnce: only the first Resume lets the child run;
-// later ones, even concurrent, do nothing.
+// TestSpawnSuspendedResumeOnce: a suspended child is Runnable with an
+// empty mailbox; only the first Resume lets it run; later ones, even
+// concurrent, do nothing.
 func TestSpawnSuspendedResumeOnce(t *testing.T) {
 	n := otptest.NewNode(t)
 	parent := otptest.NewProbe(t, n)
@@ -526,6 +527,9 @@ func TestSpawnSuspendedResumeOnce(t *testing.T) {
 	s, err := n.SpawnSuspended(parent.PID(), suspendedChild{started: started})
 	if err != nil {
 		t.Fatalf("SpawnSuspended: %v", err)
+	}
+	if info, err := n.Info(s.PID()); err != nil || info.Status != process.Runnable || info.MailboxLen != 0 {
+		t.Errorf("Info of a suspended child = %+v, %v; want Runnable, mailbox 0", info, err)
 	}
 	var wg sync.WaitGroup
 	for range 4 {
