@@ -48,16 +48,15 @@ type adoptions struct {
 	taken    []*child // the supervisor's copy of the last take; owned by it
 }
 
-// add records c, unless the supervisor has stopped taking children.
-func (a *adoptions) add(c *child) bool {
+// add records c, unless the supervisor has stopped taking children (the
+// starter then kills c's process: see TemporaryStarter.start).
+func (a *adoptions) add(c *child) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.closed {
-		return false
+	if !a.closed {
+		a.children = append(a.children, c)
+		a.any.Store(true)
 	}
-	a.children = append(a.children, c)
-	a.any.Store(true)
-	return true
 }
 
 // close makes every later add fail: the supervisor is terminating, and a
