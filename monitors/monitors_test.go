@@ -20,19 +20,6 @@ const timeout = 5 * time.Second
 
 func TestMain(m *testing.M) { otptest.VerifyTestMain(m) }
 
-// spawnIdle starts a process that waits until it is killed.
-func spawnIdle(t testing.TB, n *process.Node) process.PID {
-	t.Helper()
-	pid, err := n.Spawn(func(p *process.Proc) error {
-		<-p.Done()
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Spawn: %v", err)
-	}
-	return pid
-}
-
 // kill kills pid and waits until it is dead: its monitors are gone then.
 func kill(t testing.TB, n *process.Node, pid process.PID) {
 	t.Helper()
@@ -93,7 +80,7 @@ func wantStats(t *testing.T, m *monitors.Manager, want monitors.Stats) {
 func TestTracksMonitors(t *testing.T) {
 	node := otptest.NewNode(t)
 	m := newManager(t, node)
-	caller, a, b := spawnIdle(t, node), spawnIdle(t, node), spawnIdle(t, node)
+	caller, a, b := otptest.SpawnIdle(t, node), otptest.SpawnIdle(t, node), otptest.SpawnIdle(t, node)
 	refA, err := m.Monitor(caller, a, "a")
 	if err != nil {
 		t.Fatalf("Monitor(a) = %v", err)
@@ -131,7 +118,7 @@ func TestTargetDeathNotifiesCaller(t *testing.T) {
 	reg, rec := record(t, monitors.EventCreated, monitors.EventCleaned)
 	m := newManager(t, node, monitors.WithTelemetry(reg))
 	caller := otptest.NewProbe(t, node)
-	target := spawnIdle(t, node)
+	target := otptest.SpawnIdle(t, node)
 	ref, err := m.Monitor(caller.PID(), target, "job")
 	if err != nil {
 		t.Fatalf("Monitor = %v", err)
@@ -160,7 +147,7 @@ func TestCallerDeathCleansUp(t *testing.T) {
 		node := otptest.NewNode(t)
 		reg, rec := record(t, monitors.EventCleaned)
 		m := newManager(t, node, monitors.WithTelemetry(reg))
-		caller, target := spawnIdle(t, node), otptest.NewProbe(t, node)
+		caller, target := otptest.SpawnIdle(t, node), otptest.NewProbe(t, node)
 		if _, err := m.Monitor(caller, target.PID(), "x"); err != nil {
 			t.Fatalf("Monitor = %v", err)
 		}
@@ -183,7 +170,7 @@ func TestDetectsLeaks(t *testing.T) {
 		reg, rec := record(t, monitors.EventLeakDetected, monitors.EventLeakCheck)
 		m := newManager(t, node, monitors.WithTelemetry(reg),
 			monitors.WithLeakThreshold(time.Minute), monitors.WithCheckInterval(30*time.Second))
-		caller, old, young := spawnIdle(t, node), spawnIdle(t, node), spawnIdle(t, node)
+		caller, old, young := otptest.SpawnIdle(t, node), otptest.SpawnIdle(t, node), otptest.SpawnIdle(t, node)
 		oldRef, _ := m.Monitor(caller, old, "old")
 		time.Sleep(45 * time.Second)
 		if _, err := m.Monitor(caller, young, "young"); err != nil {
@@ -224,7 +211,7 @@ func TestDemonitorUnknownRef(t *testing.T) {
 	if !errors.As(err, &nf) || nf.Ref != unknown || !errors.Is(err, monitors.ErrNotFound) {
 		t.Errorf("Demonitor(unknown) = %v; want *NotFoundError{%v}", err, unknown)
 	}
-	ref, _ := m.Monitor(spawnIdle(t, node), spawnIdle(t, node), "t")
+	ref, _ := m.Monitor(otptest.SpawnIdle(t, node), otptest.SpawnIdle(t, node), "t")
 	if err := m.Demonitor(ref); err != nil {
 		t.Fatalf("Demonitor = %v", err)
 	}
@@ -238,7 +225,7 @@ func TestMonitorDeadTargetGivesNoProc(t *testing.T) {
 	reg, rec := record(t, monitors.EventCleaned)
 	m := newManager(t, node, monitors.WithTelemetry(reg))
 	caller := otptest.NewProbe(t, node)
-	dead := spawnIdle(t, node)
+	dead := otptest.SpawnIdle(t, node)
 	kill(t, node, dead)
 	ref, err := m.Monitor(caller.PID(), dead, "late")
 	if err != nil || ref.IsZero() {
@@ -272,8 +259,8 @@ func TestSelfMonitorNeverFires(t *testing.T) {
 func TestBadInput(t *testing.T) {
 	node := otptest.NewNode(t)
 	m := newManager(t, node)
-	live := spawnIdle(t, node)
-	dead := spawnIdle(t, node)
+	live := otptest.SpawnIdle(t, node)
+	dead := otptest.SpawnIdle(t, node)
 	kill(t, node, dead)
 	var ce *monitors.CallerError
 	if _, err := m.Monitor(process.PID{}, live, "t"); !errors.As(err, &ce) || !errors.Is(err, process.ErrInvalidPID) {
@@ -285,7 +272,7 @@ func TestBadInput(t *testing.T) {
 	if _, err := m.Monitor(live, process.PID{}, "t"); !errors.Is(err, process.ErrInvalidPID) {
 		t.Errorf("Monitor(zero target) = %v; want ErrInvalidPID", err)
 	}
-	other := spawnIdle(t, otptest.NewNode(t))
+	other := otptest.SpawnIdle(t, otptest.NewNode(t))
 	var wn *process.WrongNodeError
 	if _, err := m.Monitor(other, live, "t"); !errors.As(err, &ce) || !errors.As(err, &wn) {
 		t.Errorf("Monitor(caller of another node) = %v; want *CallerError wrapping *WrongNodeError", err)
@@ -320,7 +307,7 @@ func TestClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	caller, target := otptest.NewProbe(t, node), spawnIdle(t, node)
+	caller, target := otptest.NewProbe(t, node), otptest.SpawnIdle(t, node)
 	ref, _ := m.Monitor(caller.PID(), target, "t")
 	if err := m.Close(); err != nil {
 		t.Fatalf("Close = %v", err)
@@ -362,7 +349,7 @@ func TestRandomDeathsLeaveNoStaleEntries(t *testing.T) {
 	const procs, workers, ops = 64, 4, 2000
 	pids := make([]process.PID, procs)
 	for i := range pids {
-		pids[i] = spawnIdle(t, node)
+		pids[i] = otptest.SpawnIdle(t, node)
 	}
 	var wg sync.WaitGroup
 	for w := range workers {
@@ -415,7 +402,7 @@ func TestRefusedDownIsCounted(t *testing.T) {
 	if err := node.Send(caller, "fill"); err != nil {
 		t.Fatal(err)
 	}
-	target := spawnIdle(t, node)
+	target := otptest.SpawnIdle(t, node)
 	if _, err := m.Monitor(caller, target, "full"); err != nil {
 		t.Fatal(err)
 	}
@@ -451,7 +438,7 @@ func TestGenServerCallerGetsDownInHandleInfo(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	target := spawnIdle(t, node)
+	target := otptest.SpawnIdle(t, node)
 	ref, _ := m.Monitor(srv, target, "worker")
 	if err := node.Exit(target, process.Shutdown); err != nil {
 		t.Fatal(err)

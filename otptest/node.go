@@ -87,3 +87,18 @@ func describeZombies(zs []process.ZombieInfo) string {
 	}
 	return b.String()
 }
+
+// SpawnIdle starts a process on n that does nothing until it is killed or
+// the node stops, and fails the test if it cannot: the subject of a
+// registration, a link or a monitor in a test.
+func SpawnIdle(t testing.TB, n *process.Node) process.PID {
+	t.Helper()
+	pid, err := n.Spawn(func(p *process.Proc) error {
+		<-p.Done()
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("otptest.SpawnIdle: Spawn = %v; want nil", err)
+	}
+	return pid
+}

@@ -476,3 +476,21 @@ func TestVerifyNone(t *testing.T) {
 		t.Errorf("VerifyNone with the leak ignored: failures = %q; want none (options not passed on?)", got)
 	}
 }
+
+// TestSpawnIdle: the process stays alive until killed, then dies with the
+// kill's reason.
+func TestSpawnIdle(t *testing.T) {
+	n := otptest.NewNode(t)
+	pid := otptest.SpawnIdle(t, n)
+	tg, err := n.Lookup(pid)
+	if err != nil {
+		t.Fatalf("Lookup(idle) = %v; want it alive", err)
+	}
+	if err := n.Exit(pid, process.Kill); err != nil {
+		t.Fatalf("Exit: %v", err)
+	}
+	<-tg.Done()
+	if !errors.Is(tg.Reason(), process.Killed) {
+		t.Errorf("reason = %v; want killed", tg.Reason())
+	}
+}

@@ -90,7 +90,7 @@ func TestListenerOrderPerKey(t *testing.T) {
 	}
 	for round := range rounds {
 		key := fmt.Sprint("k", round)
-		a, b := spawnIdle(t, n), spawnIdle(t, n)
+		a, b := otptest.SpawnIdle(t, n), otptest.SpawnIdle(t, n)
 		mirror.await(key, 3) // Registered A, Unregistered A, Registered B
 		if err := r.Register(a, key, nil); err != nil {
 			t.Fatalf("Register(A) = %v; want nil", err)
@@ -141,7 +141,7 @@ func TestListenerRegistersFromCallback(t *testing.T) {
 					r.Unregister(e.Entry.PID, "trigger")
 				}
 			}))
-			pid := spawnIdle(t, n)
+			pid := otptest.SpawnIdle(t, n)
 			if err := r.Register(pid, "trigger", nil); err != nil {
 				t.Fatalf("Register = %v; want nil", err)
 			}
@@ -174,7 +174,7 @@ const registerUnregisterAllocs = 1
 // nothing either.
 func TestNoListenerCostsNothing(t *testing.T) {
 	n := otptest.NewNode(t)
-	pid := spawnIdle(t, n)
+	pid := otptest.SpawnIdle(t, n)
 	for _, withListener := range []bool{false, true} {
 		var opts []registry.Option
 		if withListener {
@@ -212,7 +212,7 @@ func TestListenerPanicKeepsDelivering(t *testing.T) {
 			panic("listener bug")
 		}
 	}))
-	pid := spawnIdle(t, n)
+	pid := otptest.SpawnIdle(t, n)
 	func() {
 		defer func() {
 			if p := recover(); p != "listener bug" {

@@ -27,7 +27,7 @@ func TestManyKeysOfOneProcessGoAtItsExit(t *testing.T) {
 							unregistered++
 						}
 					}))
-				owner, bystander := spawnIdle(t, node), spawnIdle(t, node)
+				owner, bystander := otptest.SpawnIdle(t, node), otptest.SpawnIdle(t, node)
 				for i := range n {
 					if err := r.Register(owner, fmt.Sprint("k", i), i); err != nil {
 						t.Fatal(err)
@@ -59,7 +59,7 @@ func TestManyKeysOfOneProcessGoAtItsExit(t *testing.T) {
 func TestNaNKeyIsRefused(t *testing.T) {
 	node := otptest.NewNode(t)
 	r := newRegistry(t, node)
-	pid := spawnIdle(t, node)
+	pid := otptest.SpawnIdle(t, node)
 	if err := r.Register(pid, math.NaN(), nil); !errors.Is(err, registry.ErrInvalidKey) {
 		t.Fatalf("Register(NaN) = %v; want ErrInvalidKey", err)
 	}

@@ -23,19 +23,6 @@ const timeout = 5 * time.Second
 
 func TestMain(m *testing.M) { otptest.VerifyTestMain(m) }
 
-// spawnIdle starts a process that waits until it is killed.
-func spawnIdle(t testing.TB, n *process.Node) process.PID {
-	t.Helper()
-	pid, err := n.Spawn(func(p *process.Proc) error {
-		<-p.Done()
-		return nil
-	})
-	if err != nil {
-		t.Fatalf("Spawn = %v; want nil", err)
-	}
-	return pid
-}
-
 // kill kills pid and waits until it is gone (its exit hooks have run).
 func kill(t testing.TB, n *process.Node, pid process.PID, reason error) {
 	t.Helper()
@@ -62,7 +49,7 @@ func newRegistry(t testing.TB, n *process.Node, opts ...registry.Option) *regist
 func TestUnique(t *testing.T) {
 	n := otptest.NewNode(t)
 	r := newRegistry(t, n)
-	a, b := spawnIdle(t, n), spawnIdle(t, n)
+	a, b := otptest.SpawnIdle(t, n), otptest.SpawnIdle(t, n)
 	if err := r.Register(a, "k", 1); err != nil {
 		t.Fatalf("Register = %v; want nil", err)
 	}
@@ -94,7 +81,7 @@ func TestUnique(t *testing.T) {
 	if err := r.Register(a, "k", 3); err != nil {
 		t.Fatalf("Register after holder died = %v; want nil", err)
 	}
-	dead := spawnIdle(t, n)
+	dead := otptest.SpawnIdle(t, n)
 	kill(t, n, dead, process.Kill)
 	if err := r.Register(dead, "x", nil); !errors.Is(err, process.NoProc) {
 		t.Fatalf("Register(dead) = %v; want NoProc", err)
@@ -104,7 +91,7 @@ func TestUnique(t *testing.T) {
 func TestDuplicateAndKeys(t *testing.T) {
 	n := otptest.NewNode(t)
 	r := newRegistry(t, n, registry.WithKeys(registry.Duplicate), registry.WithPartitions(4))
-	a, b := spawnIdle(t, n), spawnIdle(t, n)
+	a, b := otptest.SpawnIdle(t, n), otptest.SpawnIdle(t, n)
 	for _, reg := range []struct {
 		pid process.PID
 		key string
@@ -162,7 +149,7 @@ func compareStr(a, b string) int {
 func TestUpdateValue(t *testing.T) {
 	n := otptest.NewNode(t)
 	r := newRegistry(t, n)
-	a, b := spawnIdle(t, n), spawnIdle(t, n)
+	a, b := otptest.SpawnIdle(t, n), otptest.SpawnIdle(t, n)
 	if err := r.Register(a, "counter", 1); err != nil {
 		t.Fatalf("Register = %v", err)
 	}
@@ -186,7 +173,7 @@ func TestListeners(t *testing.T) {
 		defer mu.Unlock()
 		events = append(events, fmt.Sprintf("%v %v %v %v", e.Op, e.Key, e.Entry.Value, e.Reason))
 	}))
-	a := spawnIdle(t, n)
+	a := otptest.SpawnIdle(t, n)
 	_ = r.Register(a, "x", 1)
 	_ = r.Register(a, "y", 2)
 	r.Unregister(a, "x")
@@ -208,7 +195,7 @@ func TestOptionsAndClose(t *testing.T) {
 		t.Fatalf("New(nil) = %v; want ErrInvalidOption", err)
 	}
 	r := newRegistry(t, n)
-	a := spawnIdle(t, n)
+	a := otptest.SpawnIdle(t, n)
 	_ = r.Register(a, "k", nil)
 	if err := r.Close(); err != nil {
 		t.Fatalf("Close = %v; want nil", err)
@@ -303,7 +290,7 @@ func TestConcurrentRegisterLookup(t *testing.T) {
 	for w := range workers {
 		wg.Go(func() {
 			for i := range per {
-				pid := spawnIdle(t, n)
+				pid := otptest.SpawnIdle(t, n)
 				key := fmt.Sprint(w, "-", i)
 				if err := r.Register(pid, key, i); err != nil {
 					t.Errorf("Register = %v", err)

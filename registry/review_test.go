@@ -14,7 +14,7 @@ import (
 func TestInvalidKey(t *testing.T) {
 	n := otptest.NewNode(t)
 	r := newRegistry(t, n, registry.WithPartitions(1))
-	pid := spawnIdle(t, n)
+	pid := otptest.SpawnIdle(t, n)
 	if err := r.Register(pid, []string{"not", "comparable"}, nil); !errors.Is(err, registry.ErrInvalidKey) {
 		t.Fatalf("Register(slice key) = %v; want ErrInvalidKey", err)
 	}
@@ -30,7 +30,7 @@ func TestInvalidKey(t *testing.T) {
 func TestGoneBeforeDown(t *testing.T) {
 	n := otptest.NewNode(t)
 	r := newRegistry(t, n)
-	pid := spawnIdle(t, n)
+	pid := otptest.SpawnIdle(t, n)
 	if err := r.Register(pid, "svc", nil); err != nil {
 		t.Fatal(err)
 	}
