@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/idmap"
 )
 
 const (
@@ -41,10 +43,13 @@ type Node struct {
 	deadOnce sync.Once
 }
 
+// procShard holds the processes whose number is congruent to its index
+// modulo tableShards, keyed by number / tableShards: consecutive spawns
+// fill consecutive slots of its idmap.
 type procShard struct {
 	mu    sync.RWMutex // protects procs
-	procs map[uint64]*Proc
-	_     [32]byte // keep shards on separate cache lines
+	procs idmap.Map[*Proc]
+	_     [8]byte // keep shards on separate cache lines
 }
 
 var (
@@ -88,9 +93,6 @@ func NewNode(opts ...Option) (*Node, error) {
 		cfg:     cfg,
 		names:   make(map[string]PID),
 		allDead: make(chan struct{}),
-	}
-	for i := range n.procs {
-		n.procs[i].procs = make(map[uint64]*Proc)
 	}
 	n.pool.init(n, cfg.maxIdleWorkers)
 	n.deadlines.init()
@@ -147,7 +149,7 @@ func (n *Node) lookup(pid PID) *Proc {
 	}
 	s := n.shard(pid.id)
 	s.mu.RLock()
-	p := s.procs[pid.id]
+	p, _ := s.procs.Get(pid.id / tableShards)
 	s.mu.RUnlock()
 	if p != nil {
 		slot.Store(p)
@@ -158,7 +160,7 @@ func (n *Node) lookup(pid PID) *Proc {
 func (n *Node) insert(p *Proc) {
 	s := n.shard(p.pid.id)
 	s.mu.Lock()
-	s.procs[p.pid.id] = p
+	s.procs.Put(p.pid.id/tableShards, p)
 	s.mu.Unlock()
 	n.live.Add(1)
 }
@@ -166,7 +168,7 @@ func (n *Node) insert(p *Proc) {
 func (n *Node) remove(p *Proc) {
 	s := n.shard(p.pid.id)
 	s.mu.Lock()
-	delete(s.procs, p.pid.id)
+	s.procs.Delete(p.pid.id / tableShards)
 	s.mu.Unlock()
 	n.hot[p.pid.id%hotSlots].CompareAndSwap(p, nil) // let it be collected
 	if n.live.Add(-1) == 0 && n.stopping.Load() {
@@ -193,7 +195,7 @@ func (n *Node) each(fn func(*Proc)) {
 	for i := range n.procs {
 		s := &n.procs[i]
 		s.mu.RLock()
-		for _, p := range s.procs {
+		for _, p := range s.procs.All() {
 			ps = append(ps, p)
 		}
 		s.mu.RUnlock()

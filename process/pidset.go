@@ -1,13 +1,15 @@
 package process
 
+import "github.com/seed-fe72f376/orchard/internal/idmap"
+
 // pidSet is a set of PIDs sized for how links are used: its first member
 // lives inline (most processes have exactly one link, to their
 // supervisor, so linking allocates nothing), a few more live in a small
 // slice, and a large set (a supervisor linked to 100,000 children) becomes
-// a map, so every case costs O(1). The map is keyed by the PID's number
-// alone (a uint64 key hashes and compares about twice as fast as a PID):
-// its members share the node of the PID that made it big, and a member
-// of another node, if ever, goes to a map of its own.
+// a bit set of PID numbers (idmap.Set: children started one after
+// another share bit words), so every case costs O(1). The set's members
+// share the node of the PID that made it big; a member of another node,
+// if ever, goes to a map of its own.
 type pidSet struct {
 	first PID // zero when the set is empty; unused once big is set
 	small []PID
@@ -17,7 +19,7 @@ type pidSet struct {
 // bigPidSet is a pidSet's map form (kept apart so a pidSet stays 48
 // bytes in every Proc).
 type bigPidSet struct {
-	ids    map[uint64]struct{} // PIDs of node
+	ids    idmap.Set // PIDs of node
 	node   uint32
 	remote map[PID]struct{} // PIDs of other nodes
 }
@@ -42,7 +44,7 @@ func (s *pidSet) add(pid PID) {
 func (s *pidSet) addBig(pid PID) {
 	b := s.big
 	if pid.node == b.node {
-		b.ids[pid.id] = struct{}{}
+		b.ids.Add(pid.id)
 		return
 	}
 	if b.remote == nil {
@@ -61,7 +63,7 @@ func (s *pidSet) contains(pid PID) bool {
 }
 
 func (s *pidSet) toMap() {
-	s.big = &bigPidSet{ids: make(map[uint64]struct{}, 4*pidSetSmall), node: s.first.node}
+	s.big = &bigPidSet{node: s.first.node}
 	s.addBig(s.first)
 	for _, p := range s.small {
 		s.addBig(p)
@@ -77,9 +79,7 @@ func (s *pidSet) remove(pid PID) bool {
 			delete(b.remote, pid)
 			return ok
 		}
-		_, ok := b.ids[pid.id]
-		delete(b.ids, pid.id)
-		return ok
+		return b.ids.Remove(pid.id)
 	}
 	if pid.IsZero() {
 		return false
@@ -104,7 +104,7 @@ func (s *pidSet) remove(pid PID) bool {
 
 func (s *pidSet) each(fn func(PID)) {
 	if b := s.big; b != nil {
-		for id := range b.ids {
+		for id := range b.ids.All() {
 			fn(PID{node: b.node, id: id})
 		}
 		for p := range b.remote {

@@ -120,8 +120,8 @@ func (s *sup) whichChildren() []Child {
 }
 
 func (s *sup) whichDynamic() []Child {
-	out := make([]Child, 0, len(s.dyn))
-	for _, c := range s.dyn {
+	out := make([]Child, 0, s.dyn.len())
+	for _, c := range s.dyn.all() {
 		row := Child{Status: statusOf(c), Type: s.childType(c)}
 		if c.state == stateRunning {
 			row.PID = c.pid
@@ -164,7 +164,7 @@ func (s *sup) countChildren() Counts {
 }
 
 func (s *sup) countDynamic() Counts {
-	size := len(s.dyn)
+	size := s.dyn.len()
 	n := Counts{Specs: size, Active: size - s.dynRestarts}
 	if s.template != nil {
 		n.Specs = 1
@@ -177,7 +177,7 @@ func (s *sup) countDynamic() Counts {
 		}
 		return n
 	}
-	for _, c := range s.dyn {
+	for _, c := range s.dyn.all() {
 		if c.spec.Type == SupervisorChild {
 			n.Supervisors++
 		} else {

@@ -67,7 +67,7 @@ func (s *sup) startTemplateChild(args []any) (any, error) {
 }
 
 func (s *sup) startDyn(c *child) (any, error) {
-	if s.maxChildren > 0 && len(s.dyn) >= s.maxChildren {
+	if s.maxChildren > 0 && s.dyn.len() >= s.maxChildren {
 		return nil, ErrMaxChildren
 	}
 	pid, ignored, err := s.startOne(c)
@@ -81,7 +81,7 @@ func (s *sup) startDyn(c *child) (any, error) {
 		c.args = nil // never restarted: keep nothing (as OTP does)
 	}
 	s.track(c, pid)
-	s.dyn[pid] = c
+	s.dyn.put(pid, c)
 	if s.opts.hook != nil {
 		s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid})
 	}
@@ -94,8 +94,8 @@ func (s *sup) terminateChildByPID(pid process.PID) error {
 	if !s.dynamic {
 		return ErrNotFound
 	}
-	c, ok := s.dyn[pid]
-	if !ok {
+	c := s.dyn.get(pid)
+	if c == nil {
 		if s.template != nil && !s.self.Node().IsAlive(pid) {
 			return nil // OTP: a dead pid is ok for simple_one_for_one
 		}
@@ -112,7 +112,7 @@ func (s *sup) terminateChildByPID(pid process.PID) error {
 		// Elixir's DynamicSupervisor (no template) counts right.
 		s.dynRestarts--
 	}
-	delete(s.dyn, pid)
+	s.dyn.remove(pid)
 	return nil
 }
 
@@ -123,13 +123,13 @@ func (s *sup) restartDynamic(c *child) *tryAgain {
 	if c.state == stateRestarting {
 		s.dynRestarts--
 	}
-	delete(s.dyn, old)
+	s.dyn.remove(old)
 	pid, ignored, err := s.startOne(c)
 	switch {
 	case err != nil:
 		c.state = stateRestarting
 		s.dynRestarts++
-		s.dyn[old] = c
+		s.dyn.put(old, c)
 		return &tryAgain{pid: old}
 	case ignored:
 		if s.template != nil {
@@ -137,12 +137,12 @@ func (s *sup) restartDynamic(c *child) *tryAgain {
 			// children under the pid undefined (which_children shows
 			// {undefined, undefined, worker}); several collapse into one.
 			c.pid, c.state, c.proc = process.PID{}, stateStopped, process.Target{}
-			s.dyn[process.PID{}] = c
+			s.dyn.put(process.PID{}, c)
 		}
 		return nil
 	}
 	s.track(c, pid)
-	s.dyn[pid] = c
+	s.dyn.put(pid, c)
 	if s.opts.hook != nil {
 		s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Restart: true})
 	}

@@ -86,7 +86,7 @@ func (s *sup) childExited(pid process.PID, reason error) error {
 
 func (s *sup) findByPID(pid process.PID) *child {
 	if s.dynamic {
-		if c, ok := s.dyn[pid]; ok && c.state == stateRunning {
+		if c := s.dyn.get(pid); c != nil && c.state == stateRunning {
 			return c
 		}
 		return nil
@@ -120,7 +120,7 @@ func (s *sup) doRestart(c *child, reason error) error {
 // their spec with no process (OTP's del_child).
 func (s *sup) delChild(c *child) {
 	if s.dynamic {
-		delete(s.dyn, c.pid)
+		s.dyn.remove(c.pid)
 		return
 	}
 	if c.spec.Restart == Temporary {
@@ -149,7 +149,7 @@ func (s *sup) anySignificantRunning() bool {
 	if s.dynamic {
 		// Per-spec dynamic children may mix significant and other
 		// children; only the significant ones keep the supervisor up.
-		for _, c := range s.dyn {
+		for _, c := range s.dyn.all() {
 			if c.state != stateStopped && c.spec.Significant {
 				return true
 			}
@@ -251,7 +251,7 @@ func (s *sup) surviving(ids []string) []string {
 func (s *sup) retry(m tryAgain) error {
 	var c *child
 	if s.dynamic {
-		c = s.dyn[m.pid]
+		c = s.dyn.get(m.pid)
 	} else {
 		c = s.children[m.id]
 	}

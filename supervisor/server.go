@@ -48,7 +48,7 @@ type sup struct {
 	dynamic     bool
 	template    *Template
 	maxChildren int
-	dyn         map[process.PID]*child // keyed by pid (old pid while restarting)
+	dyn         *dynTable // keyed by pid (old pid while restarting)
 	dynRestarts int
 	adoptions   *adoptions // children of TemporaryStarters not yet in dyn; nil if none was made
 
@@ -122,7 +122,7 @@ func startDynamic(node *process.Node, parent *process.Proc, spec DynamicSpec, op
 	s.dynamic = true
 	s.template = spec.Template
 	s.maxChildren = spec.MaxChildren
-	s.dyn = make(map[process.PID]*child)
+	s.dyn = newDynTable(node.ID())
 	return s.start(node, parent)
 }
 

@@ -133,13 +133,13 @@ func (s *sup) terminateChildByID(id string) error {
 // one timer serves all the deadlines (Elixir's DynamicSupervisor, whose
 // children each have a spec, does the same).
 func (s *sup) terminateDynamicChildren() {
-	pending := make([]dynStop, 0, len(s.dyn))
+	pending := make([]dynStop, 0, s.dyn.len())
 	now := time.Now()
 	var tsd Shutdown
 	if s.template != nil {
 		tsd = s.dynShutdown()
 	}
-	for pid, c := range s.dyn {
+	for pid, c := range s.dyn.all() {
 		if c.state != stateRunning {
 			continue
 		}
@@ -167,7 +167,7 @@ func (s *sup) terminateDynamicChildren() {
 	s.awaitAll(pending)
 	// A child that died before it was unlinked left its Exit message.
 	s.self.Flush(func(m process.Msg) bool { _, ok := m.(process.Exit); return ok })
-	clear(s.dyn)
+	s.dyn.clear()
 }
 
 // dynStop is a dynamic child being shut down; a zero deadline means
