@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"runtime"
+	"sync"
 	"sync/atomic"
 
 	"github.com/seed-fe72f376/orchard/process"
@@ -83,6 +84,44 @@ type initWait struct {
 	state atomic.Int32 // waitPending, then waitAcked or waitExpired
 	ch    chan struct{}
 	dl    process.Deadline
+	pool  *sync.Pool // where recycle returns it
+}
+
+// initWaitPoolKey finds a node's pool of initWaits (process.Node.Value):
+// a start whose wait is recycled allocates neither it nor its channel.
+// The pool is per node, as the call records' are: a channel made in one
+// testing/synctest bubble must not be used in another.
+type initWaitPoolKey struct{}
+
+func initWaitPool(n *process.Node) *sync.Pool {
+	return n.Value(initWaitPoolKey{}, func() any {
+		return &sync.Pool{New: func() any { return new(initWait) }}
+	}).(*sync.Pool)
+}
+
+// newInitWait returns a pending initWait from pool; with a channel unless
+// inline.
+func newInitWait(pool *sync.Pool, inline bool) *initWait {
+	w := pool.Get().(*initWait)
+	w.pool = pool
+	w.state.Store(waitPending)
+	if !inline && w.ch == nil {
+		w.ch = make(chan struct{}, 1)
+	}
+	return w
+}
+
+// recycle returns w to its pool. Only Start calls it, once Init has
+// acked, Start has taken the wake-up (an inline Init's is still in the
+// channel) and the deadline is unregistered before it fired.
+func (w *initWait) recycle() {
+	if w.ch != nil {
+		select {
+		case <-w.ch: // an inline ack's wake-up, which nobody took
+		default:
+		}
+	}
+	w.pool.Put(w)
 }
 
 const (

@@ -79,11 +79,16 @@ func WithInitTimeout(d time.Duration) StartOption {
 // supervisor starting many children wants. The price: Init cannot be
 // timed out (WithInitTimeout and WithContext do not apply), so a hanging
 // Init hangs the caller, as an OTP start_link does by default.
-func WithInlineInit() StartOption {
-	return startOption(func(c *startConfig) error {
-		c.inline = true
-		return nil
-	})
+func WithInlineInit() StartOption { return inlineInit{} }
+
+// inlineInit is WithInlineInit's option: a plain value that
+// applyStartOptions recognises, so a start with only this option keeps
+// its config on the stack.
+type inlineInit struct{}
+
+func (inlineInit) applyStart(c *startConfig) error {
+	c.inline = true
+	return nil
 }
 
 // WithContext bounds Start by ctx as well as by the init timeout.
@@ -151,10 +156,7 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 	if err != nil {
 		return process.PID{}, err
 	}
-	w := &initWait{}
-	if !cfg.inline {
-		w.ch = make(chan struct{}, 1)
-	}
+	w := newInitWait(initWaitPool(node), cfg.inline)
 	g := &server{srv: srv, link: link, logger: cfg.logger, wait: w, via: cfg.via}
 	sopts := spawnOptions(cfg, link)
 	var pid process.PID
@@ -189,14 +191,29 @@ func startOptions(opts []StartOption) (startConfig, error) {
 	return applyStartOptions(cfg, opts)
 }
 
+// applyStartOptions applies opts to cfg. Options are applied through a
+// pointer, which moves the config to the heap, so it is copied there
+// only for an option that needs it (WithInlineInit does not).
 func applyStartOptions(cfg startConfig, opts []StartOption) (startConfig, error) {
+	var onHeap *startConfig
 	for _, o := range opts {
 		if o == nil {
 			return cfg, &optionError{"Start", "nil option"}
 		}
-		if err := o.applyStart(&cfg); err != nil {
-			return cfg, err
+		if _, ok := o.(inlineInit); ok && onHeap == nil {
+			cfg.inline = true
+			continue
 		}
+		if onHeap == nil {
+			onHeap = new(startConfig)
+			*onHeap = cfg
+		}
+		if err := o.applyStart(onHeap); err != nil {
+			return *onHeap, err
+		}
+	}
+	if onHeap != nil {
+		return *onHeap, nil
 	}
 	return cfg, nil
 }
@@ -243,6 +260,7 @@ func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, g *ser
 		if w.state.Load() != waitAcked {
 			return &InitError{Reason: process.NoProc} // killed before Init ran
 		}
+		w.recycle()
 		return g.initErr
 	}
 	node.StartDeadline(&w.dl, cfg.initTimeout, w)
@@ -264,8 +282,11 @@ func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, g *ser
 			}
 		}
 	}
-	node.StopDeadline(&w.dl)
+	unregistered := node.StopDeadline(&w.dl)
 	if w.state.Load() == waitAcked {
+		if unregistered {
+			w.recycle() // acked, its wake-up taken and no Expire to come
+		}
 		if g.initErr != nil {
 			// As proc_lib since OTP 26, a failed start returns once the
 			// process is gone: it exits right after the ack, on its own
