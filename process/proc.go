@@ -64,7 +64,7 @@ type Proc struct {
 	parent    PID
 	started   int64 // monotonic nanoseconds since epoch (8 bytes, not a 24-byte time.Time)
 	behaviour string
-	gid       atomic.Uint64 // goroutine running the process, for zombie reports
+	worker    atomic.Uint64 // serial of the worker running the process, for zombie reports
 	std       atomic.Pointer[stdContext]
 	done      chan struct{} // Done's channel, made on first use
 

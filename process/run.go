@@ -1,7 +1,6 @@
 package process
 
 import (
-	"bytes"
 	"context"
 	"runtime"
 	"runtime/pprof"
@@ -21,7 +20,9 @@ type pool struct {
 	node    *Node
 	max     int
 	workers atomic.Int64
-	exited  chan struct{} // closed when workers reach 0 after close
+	// nodeLabel is the node's id, the orchard.node label of its workers.
+	nodeLabel string
+	exited    chan struct{} // closed when workers reach 0 after close
 
 	mu     sync.Mutex // protects the fields below
 	idle   []*worker
@@ -29,13 +30,21 @@ type pool struct {
 }
 
 type worker struct {
-	pool *pool
-	ch   chan *Proc
-	gid  uint64
+	pool   *pool
+	ch     chan *Proc
+	serial uint64 // the worker's number, its workerLabel
 }
+
+// workerSerials numbers the workers of all nodes: a number names one
+// goroutine in the process's goroutine profile.
+var workerSerials atomic.Uint64
+
+// workerLabel is the pprof label that names a worker goroutine.
+const workerLabel = "orchard.worker"
 
 func (pl *pool) init(n *Node, max int) {
 	pl.node = n
+	pl.nodeLabel = strconv.FormatUint(uint64(n.id), 10)
 	pl.max = max
 	pl.exited = make(chan struct{})
 }
@@ -121,13 +130,17 @@ func (pl *pool) drain(ctx context.Context, d time.Duration) {
 
 func (w *worker) loop(p *Proc) {
 	defer w.pool.exit()
-	w.gid = goroutineID()
-	nodeLabels := pprof.WithLabels(context.Background(),
-		pprof.Labels("orchard.node", strconv.FormatUint(uint64(w.pool.node.id), 10)))
+	// The worker's labels name its node and the worker itself: a zombie
+	// report finds the goroutine running a process by its worker label
+	// in the goroutine profile (cheaper, at every new worker, than
+	// reading the goroutine's id from a stack trace).
+	w.serial = workerSerials.Add(1)
+	nodeLabels := pprof.WithLabels(context.Background(), pprof.Labels(
+		"orchard.node", w.pool.nodeLabel, workerLabel, strconv.FormatUint(w.serial, 10)))
 	pprof.SetGoroutineLabels(nodeLabels)
 	perProcess := w.pool.node.cfg.processLabels
 	for p != nil {
-		p.gid.Store(w.gid)
+		p.worker.Store(w.serial)
 		if perProcess {
 			pprof.SetGoroutineLabels(pprof.WithLabels(nodeLabels,
 				pprof.Labels("orchard.pid", p.pid.String(), "orchard.behaviour", p.behaviour)))
@@ -141,17 +154,6 @@ func (w *worker) loop(p *Proc) {
 		}
 		p = <-w.ch
 	}
-}
-
-func goroutineID() uint64 {
-	var buf [64]byte
-	b := buf[:runtime.Stack(buf[:], false)]
-	b = bytes.TrimPrefix(b, []byte("goroutine "))
-	if i := bytes.IndexByte(b, ' '); i > 0 {
-		id, _ := strconv.ParseUint(string(b[:i]), 10, 64)
-		return id
-	}
-	return 0
 }
 
 func (p *Proc) run() {

@@ -234,7 +234,7 @@ func (n *Node) attach(parent, p *Proc, link, monitor bool) (Ref, error) {
 // mailbox is empty, exactly as a pooled worker would.
 func (n *Node) runInline(parent, p *Proc) {
 	if parent != nil {
-		p.gid.Store(parent.gid.Load())
+		p.worker.Store(parent.worker.Load())
 	}
 	p.run()
 }

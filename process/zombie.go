@@ -2,7 +2,7 @@ package process
 
 import (
 	"bytes"
-	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"sync"
@@ -25,8 +25,8 @@ type ZombieInfo struct {
 type zombieEntry struct {
 	info     ZombieInfo
 	proc     *Proc
-	gid      uint64
-	released bool // the goroutine returned before the kill was recorded
+	worker   uint64 // serial of the worker running the process
+	released bool   // the goroutine returned before the kill was recorded
 	timer    *time.Timer
 }
 
@@ -47,9 +47,9 @@ func (z *zombieSet) add(p *Proc, reason error) {
 		return
 	}
 	e := &zombieEntry{
-		info: ZombieInfo{PID: p.pid, Behaviour: p.behaviour, Reason: reason, Since: time.Now()},
-		proc: p,
-		gid:  p.gid.Load(),
+		info:   ZombieInfo{PID: p.pid, Behaviour: p.behaviour, Reason: reason, Since: time.Now()},
+		proc:   p,
+		worker: p.worker.Load(),
 	}
 	n := p.node
 	e.timer = time.AfterFunc(n.cfg.zombieGrace, func() {
@@ -91,12 +91,12 @@ func (z *zombieSet) count() int {
 
 func (z *zombieSet) describe(e *zombieEntry) ZombieInfo {
 	info := e.info
-	gid := e.gid
-	if gid == 0 && e.proc != nil {
-		// Killed before its worker recorded the goroutine: look again.
-		gid = e.proc.gid.Load()
+	w := e.worker
+	if w == 0 && e.proc != nil {
+		// Killed before its worker recorded itself: look again.
+		w = e.proc.worker.Load()
 	}
-	info.Stack = goroutineStack(gid)
+	info.Stack = workerStack(w)
 	return info
 }
 
@@ -119,17 +119,19 @@ func (n *Node) Zombies() []ZombieInfo {
 	return out
 }
 
-// goroutineStack returns the stack of goroutine gid, found in a dump of
-// all goroutines ("" if it has ended).
-func goroutineStack(gid uint64) string {
-	if gid == 0 {
+// workerStack returns the stack of the worker goroutine numbered serial,
+// found by its label in the goroutine profile ("" if it has ended).
+func workerStack(serial uint64) string {
+	if serial == 0 {
 		return ""
 	}
-	buf := make([]byte, 1<<20)
-	buf = buf[:runtime.Stack(buf, true)]
-	head := []byte("goroutine " + strconv.FormatUint(gid, 10) + " [")
-	for _, g := range bytes.Split(buf, []byte("\n\n")) {
-		if bytes.HasPrefix(g, head) {
+	var buf bytes.Buffer
+	if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
+		return ""
+	}
+	label := []byte(strconv.Quote(workerLabel) + ":" + strconv.Quote(strconv.FormatUint(serial, 10)))
+	for _, g := range bytes.Split(buf.Bytes(), []byte("\n\n")) {
+		if bytes.Contains(g, label) {
 			return string(g)
 		}
 	}
