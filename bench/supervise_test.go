@@ -3,8 +3,10 @@ package bench_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,9 +120,105 @@ type idleChild struct{}
 
 func (idleChild) Init(*genserver.Self) error { return nil }
 
+// BenchmarkW6Dynamic's sides: orchard is OTP's start_child (a request to
+// the supervisor per child, answered once the child's Init ran; rawgo is
+// the same job in plain Go). orchard-starter starts the children through a
+// supervisor.TemporaryStarter, without a request per child, and stops the
+// clock once every child's HandleStart ran: the job of rawgo-bare (a
+// goroutine per child that signals it started), of ANCHORS.md's raw Go and
+// Proto.Actor figures, and of bench/peers' W6a.
 func BenchmarkW6Dynamic(b *testing.B) {
 	family(b, func(b *testing.B) { w6Orchard(b, false) }, w6Rawgo,
-		side{"orchard-inline", func(b *testing.B) { w6Orchard(b, true) }})
+		side{"orchard-inline", func(b *testing.B) { w6Orchard(b, true) }},
+		side{"orchard-starter", w6OrchardStarter},
+		side{"rawgo-bare", w6RawgoBare})
+}
+
+// startCounter is an idle child that counts its start and closes all once
+// want children have started.
+type startCounter struct {
+	n    *atomic.Int64
+	want int64
+	all  chan struct{}
+}
+
+func (c startCounter) HandleStart(*process.Proc) error {
+	if c.n.Add(1) == c.want {
+		close(c.all)
+	}
+	return nil
+}
+
+func (startCounter) HandleMessage(*process.Proc, process.Msg) error { return nil }
+
+func newStartCounter(want int) startCounter {
+	return startCounter{n: new(atomic.Int64), want: int64(want), all: make(chan struct{})}
+}
+
+// await waits until every child started, or fails b.
+func (c startCounter) await(b *testing.B) error {
+	select {
+	case <-c.all:
+		return nil
+	case <-time.After(stopTimeout):
+		return fmt.Errorf("%d of %d children started in %v", c.n.Load(), c.want, stopTimeout)
+	}
+}
+
+func w6OrchardStarter(b *testing.B) {
+	n := newNode(b)
+	sup, err := supervisor.StartDynamic(n, supervisor.DynamicSpec{Flags: supervisor.DefaultFlags()}, quiet)
+	if err != nil {
+		b.Fatalf("StartDynamic: %v", err)
+	}
+	ctx := context.Background()
+	starter, err := supervisor.NewTemporaryStarter(ctx, n, sup, supervisor.TemporarySpec{ID: "idle"})
+	if err != nil {
+		b.Fatalf("NewTemporaryStarter: %v", err)
+	}
+	child := newStartCounter(b.N)
+	startManyThen(b, func() error {
+		_, err := starter.Start(child)
+		return err
+	}, func() error { return child.await(b) })
+	c, err := supervisor.CountChildren(ctx, sup)
+	if err != nil || c.Active != b.N {
+		b.Fatalf("CountChildren = %+v, %v; want %d active", c, err, b.N)
+	}
+	stopped := time.Now()
+	if err := supervisor.Stop(sup, process.Shutdown, time.Minute); err != nil {
+		b.Fatalf("Stop: %v", err)
+	}
+	b.ReportMetric(float64(time.Since(stopped).Milliseconds()), "stop-ms")
+}
+
+// w6RawgoBare: a goroutine per child that signals it started and parks.
+func w6RawgoBare(b *testing.B) {
+	var started atomic.Int64
+	all := make(chan struct{})
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	want := int64(b.N)
+	startManyThen(b, func() error {
+		wg.Go(func() {
+			if started.Add(1) == want {
+				close(all)
+			}
+			<-stop
+		})
+		return nil
+	}, func() error {
+		select {
+		case <-all:
+			return nil
+		case <-time.After(stopTimeout):
+			return fmt.Errorf("%d of %d goroutines started", started.Load(), want)
+		}
+	})
+	stopped := time.Now()
+	close(stop)
+	wg.Wait()
+	b.ReportMetric(float64(time.Since(stopped).Milliseconds()), "stop-ms")
 }
 
 // w6Orchard starts the children with genserver.StartLink from their spec's
@@ -207,6 +305,12 @@ func w6Rawgo(b *testing.B) {
 // startMany runs start b.N times and reports children/s and the cost of
 // the last 10% of starts relative to the first 10%.
 func startMany(b *testing.B, start func() error) {
+	startManyThen(b, start, func() error { return nil })
+}
+
+// startManyThen is startMany with a settle step, timed with the starts:
+// it waits until every child started.
+func startManyThen(b *testing.B, start, settle func() error) {
 	tenth := max(b.N/10, 1)
 	var first, last time.Duration
 	b.ResetTimer()
@@ -221,6 +325,9 @@ func startMany(b *testing.B, start func() error) {
 		if err := start(); err != nil {
 			b.Fatalf("start child %d: %v", i, err)
 		}
+	}
+	if err := settle(); err != nil {
+		b.Fatal(err)
 	}
 	total := time.Since(began)
 	b.StopTimer()
