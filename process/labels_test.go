@@ -44,8 +44,8 @@ func TestProcessLabels(t *testing.T) {
 		if on && !strings.Contains(profile, `"orchard.behaviour":"labelled"`) {
 			t.Errorf("no orchard.behaviour label in the profile")
 		}
-		if !strings.Contains(profile, `"orchard.node":"`) {
-			t.Errorf("workers lack the orchard.node label")
+		if !strings.Contains(profile, `"orchard.node":"`) || !strings.Contains(profile, `"orchard.worker":"`) {
+			t.Errorf("workers lack the orchard.node or orchard.worker label")
 		}
 		_ = node.Exit(pid, process.Kill)
 	}

@@ -58,8 +58,9 @@ func WithEventHook(hook func(Event)) Option {
 }
 
 // WithProcessLabels makes every process run with the pprof labels
-// orchard.pid and orchard.behaviour (besides orchard.node, which every
-// worker carries), so a CPU profile can be broken down per process
+// orchard.pid and orchard.behaviour (besides orchard.node and
+// orchard.worker, which every worker carries: its node and its own
+// number), so a CPU profile can be broken down per process
 // (go tool pprof -tagfocus / -tagshow). It costs a few small allocations
 // (the PID's text and a label context) each time a process is scheduled,
 // so it is off by default: turn it on while profiling.

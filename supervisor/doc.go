@@ -118,6 +118,17 @@
 // serves every child's deadline, so stopping 10,000 children takes one
 // shutdown time, not 10,000.
 //
+// Every per-child operation of a dynamic supervisor costs the same with
+// 10 children or 100,000 (its children are filed by PID number in chunks
+// that children started one after another share). StartDynamicChild is
+// OTP's start_child: a call to the supervisor, which starts the child and
+// answers once the child's Init has run; that round trip and the
+// hand-off to the child's Init are most of a start's cost
+// (genserver.WithInlineInit in the start function saves the hand-off).
+// A program that starts many temporary children, as package task does,
+// can skip both with a [TemporaryStarter], which does not wait for the
+// children's start: see bench's BenchmarkW6Dynamic for the figures.
+//
 // Every admin function is a call to the supervisor process. A supervisor
 // that is not running fails it at once with a genserver.CallError matching
 // [process.NoProc]; a call whose context has no deadline is bounded by one
