@@ -11,7 +11,9 @@
 #      readers), like bench_beam.erl's register/whereis.
 #
 # Every other workload gets a result with an "na" reason: the Erlang
-# variants in bench_beam.erl cover them.
+# variants in bench_beam.erl cover them, except W6a (W6 without a
+# request/reply per child), which neither Erlang nor Elixir can run: OTP
+# adds a child to a supervisor only through a start_child request.
 #
 # Elixir 1.14's DynamicSupervisor stops its children in time quadratic in
 # their number (26-80 s for 100,000 children, ANCHORS.md). So stop_ms is
@@ -107,6 +109,10 @@ defmodule BenchElixir do
   end
 
   defp run("W7", %{names: n, lookups: l}), do: registry(n, l)
+
+  defp run("W6a", _) do
+    {:na, "OTP has no way to add a child to a supervisor without a start_child request (that is W6)"}
+  end
 
   defp run(w, _) when w in ["W1", "W2", "W3", "W3b", "W4", "W5"] do
     {:na, "Elixir variants only for W6 (DynamicSupervisor) and W7 (Registry); the Erlang column covers the rest"}

@@ -3,12 +3,14 @@
 # schedulers: erl +S 2:2) and prints their results as a JSON array on
 # stdout, in the shape bench/peers/cmd/compare reads.
 #
-#   bench/beam/run.sh [-quick | -scale full|quick|tiny] [W1 W2 W3 W3b W4 W5 W6 W7]
+#   bench/beam/run.sh [-quick | -scale full|quick|tiny] [W1 W2 W3 W3b W4 W5 W6 W6a W7]
 #   bench/beam/run.sh -elixir [-quick | -scale full|quick|tiny] [W6 W7]
 #
 # With no workloads it runs all of them, one after the other, in one VM;
 # bench/peers/cmd/compare calls it once per workload and repetition so each
 # gets a fresh VM. If erl is missing it installs erlang-base with apt-get.
+# W6a gets an "na" result: OTP has no way to add a child to a supervisor
+# without a start_child request (that is W6).
 # -elixir runs the Elixir variants instead (bench_elixir.exs, runtime
 # "elixir", elixir --erl "+S 2:2"): W6 with a DynamicSupervisor, W7 with a
 # Registry; other workloads get an "na" result. If elixir is missing it
@@ -24,7 +26,7 @@ while [ $# -gt 0 ]; do
 	-scale) scale="$2"; shift 2 ;;
 	-elixir) elixir=true; shift ;;
 	-h|-help|--help)
-		sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'
+		sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'
 		exit 0 ;;
 	-*) echo "run.sh: unknown flag $1" >&2; exit 2 ;;
 	*) break ;;

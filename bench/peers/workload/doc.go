@@ -1,6 +1,6 @@
-// Package workload runs the side-by-side workloads W1–W7 of ANCHORS.md on
-// Orchard and on its peers: plain goroutines and channels ("rawgo"), ergo,
-// Proto.Actor and suture.
+// Package workload runs the side-by-side workloads W1–W7 of ANCHORS.md,
+// and the variant W6a, on Orchard and on its peers: plain goroutines and
+// channels ("rawgo"), ergo, Proto.Actor and suture.
 //
 // Each runtime is a [Runtime]: [Runtime.Run] runs one [Workload] at a
 // [Scale] and returns the workload's [Metric] values, or an error if the
@@ -25,7 +25,23 @@
 //   - W6 dynamic: start children under one dynamic supervisor (a warm-up
 //     run first, then the measured one); children/s,
 //     the time of the last 10% of starts over the first 10%, and ms to
-//     stop the supervisor with all its children.
+//     stop the supervisor with all its children. Every start is a
+//     request/reply to the supervisor (OTP's start_child).
+//   - W6a async dynamic: W6 without a request/reply per child. Children
+//     (as many as W6's) are started under one supervising parent, each
+//     start only handing the parent or the runtime a child to start; the
+//     clock stops when every child has run its start (Orchard's
+//     HandleStart, Proto.Actor's Started, ergo's Init, a raw goroutine's
+//     first statement). Warm like W6, with W6's three metrics (the last
+//     10% over the first 10% of the start calls); the run checks that
+//     every child started exactly once and, where the runtime can count,
+//     that the parent has all of them. Orchard starts them with a
+//     supervisor.TemporaryStarter, raw Go with a bare go statement (the
+//     loop ANCHORS.md's raw Go W6 figure measured), Proto.Actor and ergo
+//     with one send per child to a parent actor that spawns (and, on
+//     ergo, links) the child itself. suture and the BEAM (Erlang and
+//     Elixir) cannot add a child without a round trip to the supervisor
+//     and are n/a.
 //   - W7 registry: register unique names, then look them up from 2
 //     concurrent readers; registrations/s and lookups/s.
 //

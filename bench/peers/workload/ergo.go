@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,8 +25,9 @@ type Ergo struct{}
 // Name returns "ergo".
 func (Ergo) Name() string { return "ergo" }
 
-// NA returns "": ergo runs every workload (W7 with its node-local name
-// table, RegisterName and ProcessByName).
+// NA returns "": ergo runs every workload (W6a with a parent gen.Server
+// that spawns and links its children, W7 with its node-local name table,
+// RegisterName and ProcessByName).
 func (Ergo) NA(Workload) string { return "" }
 
 // ergoNodes numbers ergo nodes, so each gets a unique name.
@@ -71,6 +73,8 @@ func (e Ergo) Run(w Workload, s Scale) ([]Metric, error) {
 		return e.restart(n, s.Restarts)
 	case W6:
 		return warm(func() ([]Metric, error) { return e.dynamic(n, s.Children) })
+	case W6a:
+		return warm(func() ([]Metric, error) { return e.asyncDynamic(n, s.Children) })
 	case W7:
 		return e.registry(n, s.Names, s.Lookups)
 	}
@@ -429,6 +433,111 @@ func (Ergo) dynamic(n node.Node, k int) ([]Metric, error) {
 	for _, c := range children {
 		if err := c.WaitWithTimeout(waitTimeout); err != nil {
 			return nil, fmt.Errorf("dynamic: wait for child: %w", err)
+		}
+	}
+	stopped := time.Since(t1)
+	return []Metric{{ChildrenPerS, perSec(total, k)}, {Last10First10, ratio}, {StopMS, ms(stopped)}}, nil
+}
+
+// ergoParent is the W6a parent: a gen.Server that traps exits and, on
+// every spawnChild message, spawns an ergoIdle child from its own handler
+// (ergo runs the child's Init inside Spawn) and links it. It keeps its
+// children, never restarts them (they are temporary), and stops on an
+// exit signal from itself, its children dying with it through their
+// links. ergo's gen.Supervisor adds a child only through StartChild, a
+// Direct request to the supervisor (W6); a parent process is ergo's way
+// to start children without a request per child.
+type ergoParent struct {
+	gen.Server
+	child    *ergoIdle
+	children []gen.Process
+	failed   chan error // the first failed spawn, then the parent stops
+}
+
+func (h *ergoParent) Init(p *gen.ServerProcess, _ ...etf.Term) error {
+	p.SetTrapExit(true)
+	return nil
+}
+
+func (h *ergoParent) HandleInfo(p *gen.ServerProcess, m etf.Term) gen.ServerStatus {
+	switch m := m.(type) {
+	case spawnChild:
+		// ergo has no spawn_link: the link follows the spawn, which is
+		// safe here as an idle child cannot exit in between.
+		c, err := p.Spawn("", gen.ProcessOptions{}, h.child)
+		if err == nil {
+			err = p.Link(c.Self())
+			h.children = append(h.children, c)
+		}
+		if err != nil {
+			h.failed <- err
+			return gen.ServerStatus(err)
+		}
+	case gen.MessageExit:
+		if m.Pid == p.Self() {
+			return gen.ServerStatusStopWithReason(m.Reason)
+		}
+		// A temporary child exited: nothing to restart.
+	}
+	return gen.ServerStatusOK
+}
+
+// HandleDirect answers countChildren with a copy of the children.
+func (h *ergoParent) HandleDirect(_ *gen.ServerProcess, _ etf.Ref, m any) (any, gen.DirectStatus) {
+	if _, ok := m.(countChildren); ok {
+		return slices.Clone(h.children), gen.DirectStatusOK
+	}
+	return nil, lib.ErrUnsupportedRequest
+}
+
+// asyncDynamic: each start is one message to the parent (sent as the
+// parent, from outside it, retried while its bounded mailbox is full); the
+// parent spawns and links the child. Spawn returns once the child's Init
+// ran, so the started count follows the parent's progress. The first
+// 65,535 sends only fill the mailbox; later ones wait for the parent to
+// make room, so at the full scale the last 10% / first 10% ratio of the
+// start calls shows that back-pressure (and ergo's Link, which scans the
+// parent's whole link list) more than the cost of a send.
+func (Ergo) asyncDynamic(n node.Node, k int) ([]Metric, error) {
+	var started atomic.Int64
+	h := &ergoParent{child: &ergoIdle{started: &started}, failed: make(chan error, 1)}
+	parent, err := n.Spawn("", gen.ProcessOptions{MailboxSize: ergoMailbox}, h)
+	if err != nil {
+		return nil, fmt.Errorf("ergo: start parent: %w", err)
+	}
+	self := parent.Self()
+	total, ratio, err := asyncStarts(k, &started, func(int) error {
+		return sendRetry(parent, self, spawnChild{})
+	})
+	if err != nil {
+		select {
+		case ferr := <-h.failed:
+			return nil, fmt.Errorf("async dynamic: parent: %w", ferr)
+		default:
+		}
+		return nil, err
+	}
+	v, err := parent.Direct(countChildren{})
+	children, _ := v.([]gen.Process)
+	if err != nil || len(children) != k {
+		return nil, fmt.Errorf("async dynamic: parent has %d children (%v); want %d", len(children), err, k)
+	}
+	if links := len(parent.Links()); links != k {
+		return nil, fmt.Errorf("async dynamic: parent has %d links; want %d", links, k)
+	}
+	if err := checkStarted(&started, k); err != nil {
+		return nil, err
+	}
+	t1 := time.Now()
+	if err := parent.Exit("shutdown"); err != nil {
+		return nil, fmt.Errorf("async dynamic: stop parent: %w", err)
+	}
+	if err := parent.WaitWithTimeout(waitTimeout); err != nil {
+		return nil, fmt.Errorf("async dynamic: wait for parent: %w", err)
+	}
+	for _, c := range children {
+		if err := c.WaitWithTimeout(waitTimeout); err != nil {
+			return nil, fmt.Errorf("async dynamic: wait for child: %w", err)
 		}
 	}
 	stopped := time.Since(t1)

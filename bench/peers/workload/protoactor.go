@@ -52,6 +52,8 @@ func (pa ProtoActor) Run(w Workload, s Scale) ([]Metric, error) {
 		return pa.restart(root, s.Restarts)
 	case W6:
 		return warm(func() ([]Metric, error) { return pa.dynamic(root, s.Children) })
+	case W6a:
+		return warm(func() ([]Metric, error) { return pa.asyncDynamic(root, s.Children) })
 	}
 	return nil, errNoWorkload(pa, w)
 }
@@ -289,14 +291,23 @@ func (c *protoCrasher) Receive(ctx actor.Context) {
 }
 
 // protoParent spawns child on Started and, on a startChild request,
-// spawns a child of childProps and responds with its PID.
+// spawns a child of childProps and responds with its PID; on spawnChild
+// it spawns one without responding, and on countChildren it responds
+// with how many children it has.
 type protoParent struct {
 	child      *actor.Props
 	childReady chan *actor.PID
 }
 
-// startChild asks a protoParent for a new child.
+// startChild asks a protoParent for a new child and its PID (W6).
 type startChild struct{}
+
+// spawnChild tells a protoParent to spawn a new child, with no response
+// (W6a).
+type spawnChild struct{}
+
+// countChildren asks a protoParent for its number of children.
+type countChildren struct{}
 
 func (p *protoParent) Receive(c actor.Context) {
 	switch c.Message().(type) {
@@ -306,6 +317,10 @@ func (p *protoParent) Receive(c actor.Context) {
 		}
 	case startChild:
 		c.Respond(c.Spawn(p.child))
+	case spawnChild:
+		c.Spawn(p.child)
+	case countChildren:
+		c.Respond(len(c.Children()))
 	}
 }
 
@@ -367,6 +382,39 @@ func (ProtoActor) dynamic(root *actor.RootContext, k int) ([]Metric, error) {
 	t1 := time.Now()
 	if err := root.StopFuture(parent).Wait(); err != nil {
 		return nil, fmt.Errorf("dynamic: stop parent: %w", err)
+	}
+	stopped := time.Since(t1)
+	return []Metric{{ChildrenPerS, perSec(total, k)}, {Last10First10, ratio}, {StopMS, ms(stopped)}}, nil
+}
+
+// asyncDynamic: each start is one send to the parent, which spawns the
+// child from its own context (so the child is its child, supervised by
+// it); no future per child. The clock stops when every child's Started
+// ran.
+func (ProtoActor) asyncDynamic(root *actor.RootContext, k int) ([]Metric, error) {
+	var started atomic.Int64
+	child := actor.PropsFromProducer(func() actor.Actor { return &protoIdle{started: &started} })
+	parent := root.Spawn(actor.PropsFromProducer(func() actor.Actor { return &protoParent{child: child} }))
+	total, ratio, err := asyncStarts(k, &started, func(int) error {
+		root.Send(parent, spawnChild{})
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	r, err := root.RequestFuture(parent, countChildren{}, protoTimeout).Result()
+	if err != nil {
+		return nil, fmt.Errorf("async dynamic: count children: %w", err)
+	}
+	if c, ok := r.(int); !ok || c != k {
+		return nil, fmt.Errorf("async dynamic: parent has %v children; want %d", r, k)
+	}
+	if err := checkStarted(&started, k); err != nil {
+		return nil, err
+	}
+	t1 := time.Now()
+	if err := root.StopFuture(parent).Wait(); err != nil {
+		return nil, fmt.Errorf("async dynamic: stop parent: %w", err)
 	}
 	stopped := time.Since(t1)
 	return []Metric{{ChildrenPerS, perSec(total, k)}, {Last10First10, ratio}, {StopMS, ms(stopped)}}, nil

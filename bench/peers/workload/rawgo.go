@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -38,6 +39,8 @@ func (r RawGo) Run(w Workload, s Scale) ([]Metric, error) {
 		return r.restart(s.Restarts)
 	case W6:
 		return warm(func() ([]Metric, error) { return r.dynamic(s.Children) })
+	case W6a:
+		return warm(func() ([]Metric, error) { return r.asyncDynamic(s.Children) })
 	case W7:
 		return r.registry(s.Names, s.Lookups)
 	}
@@ -379,6 +382,35 @@ func (RawGo) dynamic(n int) ([]Metric, error) {
 	}
 	if c := <-count; c != n {
 		return nil, fmt.Errorf("dynamic: %d children; want %d", c, n)
+	}
+	return []Metric{{ChildrenPerS, perSec(total, n)}, {Last10First10, ratio}, {StopMS, ms(stopped)}}, nil
+}
+
+// asyncDynamic: the bare loop of ANCHORS.md's raw Go W6 figure. Each
+// start is a go statement (through a WaitGroup, the parent's only record
+// of its children); the child counts its start as its first statement and
+// parks until the parent closes stop. Nothing counts the children but the
+// WaitGroup, so the check is the started counter.
+func (RawGo) asyncDynamic(n int) ([]Metric, error) {
+	var started atomic.Int64
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	total, ratio, err := asyncStarts(n, &started, func(int) error {
+		wg.Go(func() {
+			started.Add(1)
+			<-stop
+		})
+		return nil
+	})
+	t1 := time.Now()
+	close(stop)
+	wg.Wait()
+	stopped := time.Since(t1)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkStarted(&started, n); err != nil {
+		return nil, err
 	}
 	return []Metric{{ChildrenPerS, perSec(total, n)}, {Last10First10, ratio}, {StopMS, ms(stopped)}}, nil
 }

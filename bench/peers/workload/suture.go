@@ -11,7 +11,8 @@ import (
 
 // Suture runs the supervision workloads (W5, W6) on suture v4.0.6. Suture
 // supervises goroutines (Services); it has no processes, mailboxes,
-// calls or names, so W1–W4 and W7 do not apply.
+// calls or names, so W1–W4 and W7 do not apply, and every Add is a round
+// trip to the supervisor, so W6a does not either.
 type Suture struct{}
 
 // Name returns "suture".
@@ -22,6 +23,8 @@ func (Suture) NA(w Workload) string {
 	switch w {
 	case W5, W6:
 		return ""
+	case W6a:
+		return "every Add is a round trip to the supervisor goroutine (that is W6)"
 	case W4:
 		return "supervisors only: no processes to spawn outside a supervisor (W6 covers starting services)"
 	case W7:

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"sync/atomic"
 	"time"
 )
 
@@ -19,11 +20,12 @@ const (
 	W4  Workload = "W4"  // spawn idle servers
 	W5  Workload = "W5"  // restart under one_for_one
 	W6  Workload = "W6"  // dynamic supervisor
+	W6a Workload = "W6a" // dynamic supervisor, no request/reply per start
 	W7  Workload = "W7"  // registry
 )
 
 // All lists every workload in report order.
-var All = []Workload{W1, W2, W3, W3b, W4, W5, W6, W7}
+var All = []Workload{W1, W2, W3, W3b, W4, W5, W6, W6a, W7}
 
 // Title returns a short human description of w.
 func (w Workload) Title() string {
@@ -42,6 +44,8 @@ func (w Workload) Title() string {
 		return "restart (one_for_one)"
 	case W6:
 		return "dynamic supervisor"
+	case W6a:
+		return "async dynamic"
 	case W7:
 		return "registry"
 	}
@@ -67,7 +71,7 @@ type Scale struct {
 	Calls64    int    // W3b calls in total
 	Spawns     int    // W4 processes per batch
 	Restarts   int    // W5 crashes
-	Children   int    // W6 children
+	Children   int    // W6 and W6a children
 	Names      int    // W7 names registered
 	Lookups    int    // W7 lookups in total
 }
@@ -77,7 +81,7 @@ var Full = Scale{Name: "full", RoundTrips: 1_000_000, FanIn: 2_000_000, Calls: 5
 	Calls64: 1_000_000, Spawns: 100_000, Restarts: 2_000, Children: 100_000,
 	Names: 100_000, Lookups: 1_000_000}
 
-// Quick is a tenth of [Full] (a fifth for W4–W6), for a run of about a minute.
+// Quick is a tenth of [Full] (a fifth for W4–W6a), for a run of about a minute.
 var Quick = Scale{Name: "quick", RoundTrips: 100_000, FanIn: 200_000, Calls: 50_000,
 	Calls64: 100_000, Spawns: 20_000, Restarts: 400, Children: 20_000,
 	Names: 20_000, Lookups: 200_000}
@@ -138,7 +142,7 @@ func MetricsOf(w Workload) []MetricInfo {
 		return []MetricInfo{{SpawnUS, Lower}, {BytesPerProc, Lower}, {StopMS, Lower}}
 	case W5:
 		return []MetricInfo{{RestartUS, Lower}}
-	case W6:
+	case W6, W6a:
 		return []MetricInfo{{ChildrenPerS, Higher}, {Last10First10, Lower}, {StopMS, Lower}}
 	case W7:
 		return []MetricInfo{{RegsPerS, Higher}, {LookupsPerS, Higher}}
@@ -325,7 +329,7 @@ func holders(n int) int { return max(1, min(1000, n/100)) }
 // names: a stride through all names, different per reader.
 func lookupIndex(r, j, n int) int { return (r*7919 + j*13) % n }
 
-// timeStarts is the W6 helper: it times n calls of start and returns the
+// timeStarts is the W6 and W6a helper: it times n calls of start and returns the
 // total time and the time of the last 10% of starts over the first 10%.
 func timeStarts(n int, start func(i int) error) (total time.Duration, ratio float64, err error) {
 	tenth := max(n/10, 1)
@@ -349,8 +353,38 @@ func timeStarts(n int, start func(i int) error) (total time.Duration, ratio floa
 	return total, ratio, nil
 }
 
-// warm runs a workload twice and returns the second run's metrics: W6
-// measures children/s warm, as ANCHORS.md asks, after the runtime, its
+// asyncStarts is the W6a helper: it times n calls of start, each of which
+// only has a child started, without waiting for a reply, and then waits
+// until started (which every child increments in its start: Orchard's
+// HandleStart, Proto.Actor's Started, ergo's Init, a goroutine's first
+// statement) reaches n. That wait is part of the total: W6a's clock stops
+// when every child has run its start. The ratio is the last 10% of start
+// calls over the first 10%, as for W6.
+func asyncStarts(n int, started *atomic.Int64, start func(i int) error) (total time.Duration, ratio float64, err error) {
+	total, ratio, err = timeStarts(n, start)
+	if err != nil {
+		return 0, 0, err
+	}
+	t := time.Now()
+	if err := waitCount(started, int64(n), "async dynamic: started"); err != nil {
+		return 0, 0, err
+	}
+	return total + time.Since(t), ratio, nil
+}
+
+// checkStarted verifies, once every child has started and the parent
+// counted its children, that the children ran n starts in total: with n
+// children counted and no start run twice by any runtime, every child
+// started exactly once.
+func checkStarted(started *atomic.Int64, n int) error {
+	if got := started.Load(); got != int64(n) {
+		return fmt.Errorf("async dynamic: %d starts ran; want %d", got, n)
+	}
+	return nil
+}
+
+// warm runs a workload twice and returns the second run's metrics: W6 and
+// W6a measure children/s warm, as ANCHORS.md asks, after the runtime, its
 // heap and its tables have grown once to the workload's size.
 func warm(run func() ([]Metric, error)) ([]Metric, error) {
 	if _, err := run(); err != nil {

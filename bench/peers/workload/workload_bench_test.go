@@ -44,4 +44,5 @@ func BenchmarkW3b(b *testing.B) { benchWorkload(b, workload.W3b) }
 func BenchmarkW4(b *testing.B)  { benchWorkload(b, workload.W4) }
 func BenchmarkW5(b *testing.B)  { benchWorkload(b, workload.W5) }
 func BenchmarkW6(b *testing.B)  { benchWorkload(b, workload.W6) }
+func BenchmarkW6a(b *testing.B) { benchWorkload(b, workload.W6a) }
 func BenchmarkW7(b *testing.B)  { benchWorkload(b, workload.W7) }

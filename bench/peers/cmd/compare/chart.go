@@ -28,7 +28,7 @@ type family struct {
 var families = []family{
 	{"messaging", "Messaging (W1–W3b)", []workload.Workload{workload.W1, workload.W2, workload.W3, workload.W3b}},
 	{"processes", "Processes (W4)", []workload.Workload{workload.W4}},
-	{"supervision", "Supervision (W5–W6)", []workload.Workload{workload.W5, workload.W6}},
+	{"supervision", "Supervision (W5–W6a)", []workload.Workload{workload.W5, workload.W6, workload.W6a}},
 	{"registry", "Registry (W7)", []workload.Workload{workload.W7}},
 }
 

@@ -1,13 +1,16 @@
-// Command compare runs the side-by-side workloads W1–W7 of ANCHORS.md on
-// Orchard, plain Go, ergo, Proto.Actor, suture and (when Erlang/OTP is
-// installed) the BEAM, and writes the results. On the BEAM, runtime "beam"
-// is plain Erlang/OTP for every workload; runtime "elixir" (when Elixir is
-// installed) runs only W6 with a DynamicSupervisor and W7 with a Registry
-// (bench/beam/bench_elixir.exs) and is n/a elsewhere. -no-beam skips both.
+// Command compare runs the side-by-side workloads W1–W7 of ANCHORS.md,
+// and the variant W6a (W6 without a request/reply per child; see package
+// workload), on Orchard, plain Go, ergo, Proto.Actor, suture and (when
+// Erlang/OTP is installed) the BEAM, and writes the results. On the BEAM,
+// runtime "beam" is plain Erlang/OTP for every workload but W6a (OTP adds
+// a child to a supervisor only through a start_child request); runtime
+// "elixir" (when Elixir is installed) runs only W6 with a
+// DynamicSupervisor and W7 with a Registry (bench/beam/bench_elixir.exs)
+// and is n/a elsewhere. -no-beam skips both.
 //
 // Usage, from bench/peers:
 //
-//	go run ./cmd/compare [-quick] [-reps N] [-out DIR] [-runtimes a,b] [-workloads W1,W2] [-no-beam] [-inproc]
+//	go run ./cmd/compare [-quick] [-reps N] [-out DIR] [-runtimes a,b] [-workloads W1,W6a] [-no-beam] [-inproc]
 //	go run ./cmd/compare -from DIR/results.json [-out DIR]   # redraw only
 //
 // Repetitions are interleaved: for each repetition and workload every

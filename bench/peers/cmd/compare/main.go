@@ -26,8 +26,20 @@ const elixirName = "elixir"
 // elixirNA is why the Elixir runtime has no result for other workloads.
 const elixirNA = "Elixir variants only for W6 (DynamicSupervisor) and W7 (Registry); the Erlang column covers the rest"
 
+// otpNoAsyncStart is why neither Erlang nor Elixir runs W6a; bench_beam.erl
+// and bench_elixir.exs answer W6a with the same reason.
+const otpNoAsyncStart = "OTP has no way to add a child to a supervisor without a start_child request (that is W6)"
+
 // elixirRuns reports whether the Elixir runtime runs w.
 func elixirRuns(w workload.Workload) bool { return w == workload.W6 || w == workload.W7 }
+
+// elixirWhyNot returns why the Elixir runtime does not run w.
+func elixirWhyNot(w workload.Workload) string {
+	if w == workload.W6a {
+		return otpNoAsyncStart
+	}
+	return elixirNA
+}
 
 // childTimeout bounds one repetition of one workload on one runtime.
 const childTimeout = 5 * time.Minute
@@ -56,7 +68,7 @@ func run() error {
 		reps      = flag.Int("reps", 0, "repetitions (default 3, 1 with -quick)")
 		out       = flag.String("out", "", "output directory (default <repo>/docs/benchmarks)")
 		runtimes  = flag.String("runtimes", "", "comma-separated runtimes (default all: orchard,rawgo,ergo,protoactor,suture,beam,elixir)")
-		workloads = flag.String("workloads", "", "comma-separated workloads (default all: W1,W2,W3,W3b,W4,W5,W6,W7)")
+		workloads = flag.String("workloads", "", "comma-separated workloads (default all: W1,W2,W3,W3b,W4,W5,W6,W6a,W7)")
 		beam      = flag.String("beam", "", "path of bench/beam/run.sh (default <repo>/bench/beam/run.sh)")
 		noBeam    = flag.Bool("no-beam", false, "do not run the BEAM workloads (Erlang and Elixir)")
 		inProc    = flag.Bool("inproc", false, "run every repetition in this process instead of a fresh one (faster, less isolated)")
@@ -247,7 +259,7 @@ func runOnce(cfg config, exe, rt string, w workload.Workload, s workload.Scale) 
 		return runBeam(cfg.beam, beamName, w, s)
 	case elixirName:
 		if !elixirRuns(w) {
-			return workload.Result{Runtime: rt, Workload: w, Scale: s.Name, NA: elixirNA}
+			return workload.Result{Runtime: rt, Workload: w, Scale: s.Name, NA: elixirWhyNot(w)}
 		}
 		return runBeam(cfg.beam, elixirName, w, s)
 	}

@@ -125,3 +125,15 @@ func TestElixirColumnAndStopNote(t *testing.T) {
 		}
 	}
 }
+
+func TestW6aNotOnTheBEAM(t *testing.T) {
+	// Elixir's W6a is answered here, without starting the VM, with the
+	// reason bench_elixir.exs (and bench_beam.erl) give.
+	res := runOnce(config{}, "", elixirName, workload.W6a, workload.Tiny)
+	if res.NA != otpNoAsyncStart || res.Error != "" {
+		t.Errorf("elixir W6a = %+v; want n/a %q", res, otpNoAsyncStart)
+	}
+	if res := runOnce(config{}, "", elixirName, workload.W1, workload.Tiny); res.NA != elixirNA {
+		t.Errorf("elixir W1 = %+v; want n/a %q", res, elixirNA)
+	}
+}
