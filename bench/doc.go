@@ -36,6 +36,7 @@
 //     [process.Proc.Send], so sends go process to process. rawgo: two
 //     goroutines and two unbuffered channels. The message is a pointer, so
 //     neither side allocates per hop.
+//
 //   - W2 fanin: 8 producers send b.N small messages in total to one
 //     consumer. One op is one message; msgs/s is measured from the first
 //     send until the consumer has counted them all. orchard: producers are
@@ -44,6 +45,7 @@
 //     sending into one channel with a 1,024-slot buffer; this is the
 //     "default chan" column of ANCHORS.md (the 65k-slot variant is not
 //     run).
+//
 //   - W3 call: one caller, one server, synchronous calls. ns/op is ns per
 //     call. orchard: [genserver.Call] from a plain goroutine;
 //     orchard-from-process: the same call made from inside a Func process
@@ -52,9 +54,11 @@
 //     channel; a new reply channel is made for every call, as idiomatic
 //     request/response code does (and as genserver.Call does), so both
 //     sides pay for one channel per call.
+//
 //   - W3b call64: 64 concurrent callers, one server, b.N calls in total
 //     split evenly among the callers; reports calls/s. The callers are
 //     plain goroutines on both sides.
+//
 //   - W4 spawn: start idle GenServers ([genserver.Start], which returns
 //     after Init ran) or, for rawgo, goroutines parked on a channel. One op
 //     is one spawn; b.N spawns run in batches of at most 100,000, and each
@@ -71,15 +75,37 @@
 //     earlier GCs (Go's adaptive initial stack size, GODEBUG
 //     adaptivestackstart), which is the case after the timed batches; an
 //     idle Orchard process holds no goroutine, so it is not affected.
+//
 //   - W7 lookup: 100,000 names held by 1,000 processes; 2 goroutines
 //     look names up; reports lookups/s. orchard: [registry.Registry.Lookup]
 //     (unique keys); orchard-whereis: [registry.Registry.WhereIs], what a
 //     via-name resolves with; rawgo: a sync.Map from name to PID.
+//
 //   - W7 register: 2 goroutines each spawn a process, register 100 names
 //     for it and kill it; one op is one registration with its share of the
 //     spawn, the exit and the automatic cleanup; reports registrations/s.
 //     rawgo: a goroutine per owner, a sync.Map, and the owner deleting its
 //     names when told to exit.
 //
-// W5–W6 (restart, dynamic supervisor) arrive with the supervisor package.
+//   - W5 restart: a one_for_one supervisor with one GenServer child,
+//     crashed b.N times in sequence, each time waiting until the new
+//     child's Init ran; ns/op is one crash → ready. rawgo: a supervisor
+//     goroutine starting a new child goroutine when told of a crash.
+//
+//   - W6 dynamic: start b.N children under one dynamic supervisor, warm
+//     (an untimed run first grows the heap and the tables, as ANCHORS.md
+//     and bench/peers measure it); reports children/s, last10/first10 (the
+//     time of the last tenth of the starts over the first tenth; 1.0 is
+//     flat) and stop-ms (stopping the supervisor and every child). Five
+//     sides: orchard, [supervisor.StartDynamicChild] (OTP's start_child: a
+//     call to the supervisor, answered once the child's Init ran);
+//     orchard-inline, the same with [genserver.WithInlineInit] in the
+//     child's start function; rawgo, the same job in plain Go (a
+//     supervisor goroutine answering a request per child after a child
+//     goroutine's init handshake, a map of children); orchard-starter,
+//     [supervisor.TemporaryStarter] (no call per child; the clock stops
+//     once every child ran HandleStart and the supervisor filed them all);
+//     rawgo-bare, its plain Go counterpart (a goroutine per child that
+//     counts its start and parks), the kind of loop ANCHORS.md's raw Go
+//     W6 figure measures.
 package bench
