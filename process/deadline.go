@@ -1,7 +1,9 @@
 package process
 
 import (
+	"context"
 	"math/rand/v2"
+	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -132,6 +134,9 @@ func (n *Node) wakeSweeper() {
 // sweep is the deadline goroutine: it expires what is due, then sleeps
 // until the earliest remaining deadline or a kick.
 func (n *Node) sweep() {
+	// Started from whatever goroutine first needed it, often a worker:
+	// drop the labels it inherited, so it is not taken for that worker.
+	pprof.SetGoroutineLabels(context.Background())
 	ds := &n.deadlines
 	defer close(ds.exited)
 	t := time.NewTimer(time.Hour)

@@ -88,6 +88,14 @@
 // in [Stats], listed with its stack by [Node.Zombies], published as
 // [ZombieDetected], and reported by [Node.Stop].
 //
+// Every worker goroutine carries the pprof labels orchard.node and
+// orchard.worker (its number), and the zombie's stack is found through
+// them. Goroutines that process code starts inherit those labels (they
+// are told apart: they do not run a worker's loop), and code that sets
+// its own labels while it hangs (inside pprof.Do, or after
+// pprof.SetGoroutineLabels) hides its stack from the report; the worker
+// restores its labels after every process it runs.
+//
 // # Differences from OTP
 //
 //   - Exit signals reach a process that does not trap exits immediately,

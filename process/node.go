@@ -44,8 +44,9 @@ type Node struct {
 }
 
 // procShard holds the processes whose number is congruent to its index
-// modulo tableShards, keyed by number / tableShards: consecutive spawns
-// fill consecutive slots of its idmap.
+// modulo tableShards, keyed by number / tableShards: every tableShards-th
+// spawn lands in the shard's next slot, so one idmap chunk holds 16
+// consecutive slots (1,024 consecutive PIDs across the shards).
 type procShard struct {
 	mu    sync.RWMutex // protects procs
 	procs idmap.Map[*Proc]

@@ -16,7 +16,7 @@ type pidSet struct {
 	big   *bigPidSet
 }
 
-// bigPidSet is a pidSet's map form (kept apart so a pidSet stays 48
+// bigPidSet is a pidSet's large form (kept apart so a pidSet stays 48
 // bytes in every Proc).
 type bigPidSet struct {
 	ids    idmap.Set // PIDs of node
@@ -36,7 +36,7 @@ func (s *pidSet) add(pid PID) {
 	case len(s.small) < pidSetSmall:
 		s.small = append(s.small, pid)
 	default:
-		s.toMap()
+		s.toBig()
 		s.addBig(pid)
 	}
 }
@@ -62,7 +62,7 @@ func (s *pidSet) contains(pid PID) bool {
 	return false
 }
 
-func (s *pidSet) toMap() {
+func (s *pidSet) toBig() {
 	s.big = &bigPidSet{node: s.first.node}
 	s.addBig(s.first)
 	for _, p := range s.small {

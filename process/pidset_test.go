@@ -6,7 +6,7 @@ import (
 )
 
 // TestPidSetMatchesAMap drives a pidSet and a map with the same random
-// adds and removes, across the inline, slice and map forms, with PIDs of
+// adds and removes, across the inline, slice and large forms, with PIDs of
 // two nodes.
 func TestPidSetMatchesAMap(t *testing.T) {
 	for _, span := range []uint64{2, 10, 40} {

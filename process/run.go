@@ -144,11 +144,12 @@ func (w *worker) loop(p *Proc) {
 		if perProcess {
 			pprof.SetGoroutineLabels(pprof.WithLabels(nodeLabels,
 				pprof.Labels("orchard.pid", p.pid.String(), "orchard.behaviour", p.behaviour)))
-			p.run()
-			pprof.SetGoroutineLabels(nodeLabels)
-		} else {
-			p.run()
 		}
+		p.run()
+		// Back to the worker's own labels, also after process code that
+		// changed them (pprof.Do restores its context's labels, which
+		// are not the worker's): a zombie report looks for them.
+		pprof.SetGoroutineLabels(nodeLabels)
 		if !w.pool.park(w) {
 			return
 		}

@@ -2,9 +2,12 @@ package process
 
 import (
 	"bytes"
+	"runtime"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -18,7 +21,12 @@ type ZombieInfo struct {
 	Behaviour string
 	Reason    error
 	Since     time.Time
-	// Stack is the goroutine's current stack, when it could be found.
+	// Stack is the goroutine's current entry in a dump of all goroutines
+	// (runtime.Stack): its state, how long it has waited, its frames. If
+	// the goroutine moved on between the two dumps the report reads, it
+	// is its frames from the goroutine profile, one "function file:line"
+	// per line. Empty when the goroutine could not be found (see
+	// "Zombies" in the package documentation).
 	Stack string
 }
 
@@ -57,7 +65,7 @@ func (z *zombieSet) add(p *Proc, reason error) {
 		cur, still := z.m[p]
 		z.mu.Unlock()
 		if still && cur == e {
-			n.publish(ZombieDetected{Zombie: z.describe(e)})
+			n.publish(ZombieDetected{Zombie: z.describe(e, new(stackDumps))})
 		}
 	})
 	z.m[p] = e
@@ -89,14 +97,14 @@ func (z *zombieSet) count() int {
 	return c
 }
 
-func (z *zombieSet) describe(e *zombieEntry) ZombieInfo {
+func (z *zombieSet) describe(e *zombieEntry, d *stackDumps) ZombieInfo {
 	info := e.info
 	w := e.worker
 	if w == 0 && e.proc != nil {
 		// Killed before its worker recorded itself: look again.
 		w = e.proc.worker.Load()
 	}
-	info.Stack = workerStack(w)
+	info.Stack = d.workerStack(w)
 	return info
 }
 
@@ -112,28 +120,114 @@ func (n *Node) Zombies() []ZombieInfo {
 	}
 	n.zombies.mu.Unlock()
 	out := make([]ZombieInfo, 0, len(entries))
+	var d stackDumps // taken once for all the zombies
 	for _, e := range entries {
-		out = append(out, n.zombies.describe(e))
+		out = append(out, n.zombies.describe(e, &d))
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Since.Before(out[j].Since) })
 	return out
 }
 
-// workerStack returns the stack of the worker goroutine numbered serial,
-// found by its label in the goroutine profile ("" if it has ended).
-func workerStack(serial uint64) string {
+// stackDumps finds a worker goroutine's stack. A worker is known by its
+// number, which it carries as a pprof label (workerLabel); the goroutine
+// profile shows labels but not a goroutine's state, the goroutine dump
+// shows the state but not labels. So the profile finds the worker's
+// frames, and the dump the goroutine with the same frames, whose entry
+// (its state, how long it has waited, its arguments) is the stack
+// reported. Both dumps are taken on first use and shared by the zombies
+// of one report.
+type stackDumps struct {
+	profile, goroutines [][]byte // blocks of the two dumps
+}
+
+// workerStack returns the current stack of worker serial ("" if none).
+func (d *stackDumps) workerStack(serial uint64) string {
 	if serial == 0 {
 		return ""
 	}
-	var buf bytes.Buffer
-	if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
+	if d.profile == nil {
+		var buf bytes.Buffer
+		if err := pprof.Lookup("goroutine").WriteTo(&buf, 1); err != nil {
+			return ""
+		}
+		d.profile = bytes.Split(buf.Bytes(), []byte("\n\n"))
+	}
+	block := workerBlock(d.profile, serial)
+	if block == nil {
 		return ""
 	}
-	label := []byte(strconv.Quote(workerLabel) + ":" + strconv.Quote(strconv.FormatUint(serial, 10)))
-	for _, g := range bytes.Split(buf.Bytes(), []byte("\n\n")) {
-		if bytes.Contains(g, label) {
+	want := profileFrames(block)
+	if d.goroutines == nil {
+		buf := make([]byte, 1<<20)
+		d.goroutines = bytes.Split(buf[:runtime.Stack(buf, true)], []byte("\n\n"))
+	}
+	for _, g := range d.goroutines {
+		if slices.Equal(dumpFrames(g), want) {
 			return string(g)
 		}
 	}
-	return ""
+	// The worker moved between the two dumps: its frames, from the
+	// profile.
+	return strings.Join(want, "\n")
+}
+
+// workerBlock returns the goroutine profile's record of worker serial: the
+// one with its label that runs a worker's loop. A goroutine started by
+// process code inherits the worker's labels too, but not its loop.
+func workerBlock(profile [][]byte, serial uint64) []byte {
+	label := []byte(strconv.Quote(workerLabel) + ":" + strconv.Quote(strconv.FormatUint(serial, 10)))
+	for _, b := range profile {
+		if bytes.Contains(b, label) && bytes.Contains(b, workerLoopFrame) {
+			return b
+		}
+	}
+	return nil
+}
+
+// workerLoopFrame is how the worker's loop appears in both dumps.
+var workerLoopFrame = []byte("/process.(*worker).loop")
+
+// profileFrames returns the "function file:line" of a profile record's
+// frames ("#\tPC\tfunction+offset\tfile:line"), runtime frames left out.
+func profileFrames(block []byte) []string {
+	var out []string
+	for _, line := range strings.Split(string(block), "\n") {
+		// Tab-separated, padded with more tabs (a tabwriter's output).
+		f := strings.FieldsFunc(line, func(r rune) bool { return r == '\t' })
+		if len(f) != 4 || f[0] != "#" {
+			continue
+		}
+		fn, _, _ := strings.Cut(f[2], "+0x")
+		if !isRuntimeFrame(fn) {
+			out = append(out, fn+" "+f[3])
+		}
+	}
+	return out
+}
+
+// dumpFrames returns the "function file:line" of a goroutine dump entry's
+// frames (a "function(args)" line, then "\tfile:line +offset"), runtime
+// frames and the "created by" frame left out.
+func dumpFrames(entry []byte) []string {
+	var out []string
+	lines := strings.Split(string(entry), "\n")
+	for i := 1; i+1 < len(lines); i += 2 { // lines[0] is "goroutine N [state]:"
+		call, at := lines[i], strings.TrimSpace(lines[i+1])
+		if strings.HasPrefix(call, "created by ") {
+			break
+		}
+		fn := call
+		if k := strings.LastIndexByte(call, '('); k > 0 {
+			fn = call[:k] // drop the arguments
+		}
+		at, _, _ = strings.Cut(at, " ")
+		if !isRuntimeFrame(fn) {
+			out = append(out, fn+" "+at)
+		}
+	}
+	return out
+}
+
+func isRuntimeFrame(fn string) bool {
+	return strings.HasPrefix(fn, "runtime.") || strings.HasPrefix(fn, "internal/runtime/")
 }

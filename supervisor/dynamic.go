@@ -81,7 +81,7 @@ func (s *sup) startDyn(c *child) (any, error) {
 		c.args = nil // never restarted: keep nothing (as OTP does)
 	}
 	s.track(c, pid)
-	s.dyn.put(pid, c)
+	s.dyn.put(c)
 	if s.opts.hook != nil {
 		s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid})
 	}
@@ -129,7 +129,7 @@ func (s *sup) restartDynamic(c *child) *tryAgain {
 	case err != nil:
 		c.state = stateRestarting
 		s.dynRestarts++
-		s.dyn.put(old, c)
+		s.dyn.put(c)
 		return &tryAgain{pid: old}
 	case ignored:
 		if s.template != nil {
@@ -137,12 +137,12 @@ func (s *sup) restartDynamic(c *child) *tryAgain {
 			// children under the pid undefined (which_children shows
 			// {undefined, undefined, worker}); several collapse into one.
 			c.pid, c.state, c.proc = process.PID{}, stateStopped, process.Target{}
-			s.dyn.put(process.PID{}, c)
+			s.dyn.put(c)
 		}
 		return nil
 	}
 	s.track(c, pid)
-	s.dyn.put(pid, c)
+	s.dyn.put(c)
 	if s.opts.hook != nil {
 		s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Restart: true})
 	}

@@ -13,16 +13,14 @@ import (
 // one after another share chunks: a start touches one cache line, not a
 // fresh slot of a 100,000-entry Go map. The zero PID (an ignored restart)
 // and PIDs of other nodes go to a plain map.
+//
+// A child is filed under its c.pid (the running process, or the dead one
+// while restarting; an ignored template restart has the zero PID), which
+// all yields as its key; c.pid changes only while c is out of the table.
 type dynTable struct {
 	node  uint32
-	local idmap.Map[dynEntry]
+	local idmap.Map[*child]
 	other map[process.PID]*child
-}
-
-// dynEntry keeps the PID a child is filed under with it, for all.
-type dynEntry struct {
-	pid process.PID
-	c   *child
 }
 
 func newDynTable(node uint32) *dynTable { return &dynTable{node: node} }
@@ -33,15 +31,17 @@ func (t *dynTable) len() int { return t.local.Len() + len(t.other) }
 
 func (t *dynTable) get(pid process.PID) *child {
 	if t.isLocal(pid) {
-		e, _ := t.local.Get(pid.ID())
-		return e.c
+		c, _ := t.local.Get(pid.ID())
+		return c
 	}
 	return t.other[pid]
 }
 
-func (t *dynTable) put(pid process.PID, c *child) {
+// put files c under c.pid.
+func (t *dynTable) put(c *child) {
+	pid := c.pid
 	if t.isLocal(pid) {
-		t.local.Put(pid.ID(), dynEntry{pid, c})
+		t.local.Put(pid.ID(), c)
 		return
 	}
 	if t.other == nil {
@@ -62,8 +62,8 @@ func (t *dynTable) remove(pid process.PID) {
 // particular order; the loop body may remove children.
 func (t *dynTable) all() iter.Seq2[process.PID, *child] {
 	return func(yield func(process.PID, *child) bool) {
-		for _, e := range t.local.All() {
-			if !yield(e.pid, e.c) {
+		for _, c := range t.local.All() {
+			if !yield(c.pid, c) {
 				return
 			}
 		}

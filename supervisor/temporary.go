@@ -208,7 +208,7 @@ func (s *sup) adopt() {
 	for i, c := range taken {
 		taken[i] = nil
 		c.state = stateRunning
-		s.dyn.put(c.pid, c)
+		s.dyn.put(c)
 		if s.opts.hook != nil {
 			s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: c.pid})
 		}
