@@ -15,7 +15,12 @@ import (
 const DefaultInitTimeout = 5 * time.Second
 
 // StartOption configures [Start] and [StartLink].
-type StartOption interface{ applyStart(*startConfig) error }
+type StartOption interface {
+	// applyStart returns c with the option applied. The config goes by
+	// value, so a start keeps it on the stack: an option with a value
+	// receiver (WithInlineInit) allocates nothing.
+	applyStart(c startConfig) (startConfig, error)
+}
 
 type startConfig struct {
 	name        string
@@ -29,7 +34,10 @@ type startConfig struct {
 
 type startOption func(*startConfig) error
 
-func (f startOption) applyStart(c *startConfig) error { return f(c) }
+func (f startOption) applyStart(c startConfig) (startConfig, error) {
+	err := f(&c)
+	return c, err
+}
 
 // WithName registers the server under a local name before Init runs. If
 // the name is taken, Start returns an *[AlreadyStartedError] with the
@@ -81,14 +89,12 @@ func WithInitTimeout(d time.Duration) StartOption {
 // Init hangs the caller, as an OTP start_link does by default.
 func WithInlineInit() StartOption { return inlineInit{} }
 
-// inlineInit is WithInlineInit's option: a plain value that
-// applyStartOptions recognises, so a start with only this option keeps
-// its config on the stack.
+// inlineInit is WithInlineInit's option, a plain value.
 type inlineInit struct{}
 
-func (inlineInit) applyStart(c *startConfig) error {
+func (inlineInit) applyStart(c startConfig) (startConfig, error) {
 	c.inline = true
-	return nil
+	return c, nil
 }
 
 // WithContext bounds Start by ctx as well as by the init timeout.
@@ -181,8 +187,9 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 	return pid, nil
 }
 
-// startOptions applies opts to the defaults. Without options it allocates
-// nothing (the options need a pointer, which moves the config to the heap).
+// startOptions applies opts to the defaults. It allocates nothing for no
+// options or value options (WithInlineInit); a closure option applies
+// itself to a heap copy of the config.
 func startOptions(opts []StartOption) (startConfig, error) {
 	cfg := startConfig{initTimeout: DefaultInitTimeout, ctx: context.Background()}
 	if len(opts) == 0 {
@@ -191,29 +198,15 @@ func startOptions(opts []StartOption) (startConfig, error) {
 	return applyStartOptions(cfg, opts)
 }
 
-// applyStartOptions applies opts to cfg. Options are applied through a
-// pointer, which moves the config to the heap, so it is copied there
-// only for an option that needs it (WithInlineInit does not).
 func applyStartOptions(cfg startConfig, opts []StartOption) (startConfig, error) {
-	var onHeap *startConfig
 	for _, o := range opts {
 		if o == nil {
 			return cfg, &optionError{"Start", "nil option"}
 		}
-		if _, ok := o.(inlineInit); ok && onHeap == nil {
-			cfg.inline = true
-			continue
+		var err error
+		if cfg, err = o.applyStart(cfg); err != nil {
+			return cfg, err
 		}
-		if onHeap == nil {
-			onHeap = new(startConfig)
-			*onHeap = cfg
-		}
-		if err := o.applyStart(onHeap); err != nil {
-			return *onHeap, err
-		}
-	}
-	if onHeap != nil {
-		return *onHeap, nil
 	}
 	return cfg, nil
 }
