@@ -279,3 +279,51 @@ func TestKilledSupervisorStartsNothing(t *testing.T) {
 		}
 	})
 }
+
+// TestKilledSupervisorUnlinkedTheChild: the child a supervisor dies
+// waiting for was unlinked before its shutdown signal (OTP's
+// monitor_child), so it gets no exit signal from that death; the
+// supervisor's other children, still linked, do.
+func TestKilledSupervisorUnlinkedTheChild(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		k := newKit(t)
+		heard := make(chan process.Msg, 8)
+		// A trapping child that, told to shut down, keeps reading its
+		// mailbox and reports what else arrives.
+		stubborn := supervisor.ChildSpec{ID: "w", Shutdown: supervisor.Shutdown(childWait),
+			Start: func(p *process.Proc) (process.PID, error) {
+				return p.SpawnLink(func(p *process.Proc) error {
+					for {
+						m, err := p.Receive(p.Context())
+						if err != nil {
+							return context.Cause(p.Context())
+						}
+						if x, ok := m.(process.Exit); !ok || x.Reason != process.Shutdown {
+							heard <- m
+						}
+					}
+				}, process.TrapExits())
+			}}
+		root := k.start(supervisor.Spec{Flags: flags(supervisor.OneForOne), Children: []supervisor.ChildSpec{{
+			ID: "s", Type: supervisor.SupervisorChild, Shutdown: supervisor.Shutdown(parentWait),
+			Start: func(p *process.Proc) (process.PID, error) {
+				return supervisor.StartLink(p, supervisor.Spec{Flags: flags(supervisor.OneForOne), Children: []supervisor.ChildSpec{
+					k.spec("a", supervisor.Permanent, workerConf{trap: true}), stubborn,
+				}}, k.opts()...)
+			},
+		}}})
+		if err := supervisor.TerminateChild(context.Background(), root, "s"); err != nil {
+			t.Fatalf("TerminateChild(root, s) = %v", err)
+		}
+		time.Sleep(10 * childWait)
+		synctest.Wait()
+		select {
+		case m := <-heard:
+			t.Errorf("w got %+v after its supervisor died; want nothing (it was unlinked)", m)
+		default:
+		}
+		if got, want := k.trace.Lines(), []string{"start a", "terminate a killed"}; !slices.Equal(got, want) {
+			t.Errorf("trace = %q; want %q", got, want)
+		}
+	})
+}

@@ -50,6 +50,10 @@ func (s *sup) shutdown(c *child) bool {
 	if t == (process.Target{}) {
 		t, _ = process.Lookup(pid)
 	}
+	// Unlinked before the signal, as OTP's monitor_child does, so a child
+	// the supervisor dies waiting for gets no exit signal from that death.
+	// An Exit the child sent before is flushed below.
+	s.self.Unlink(pid)
 	var reason error
 	if t != (process.Target{}) {
 		if t.Alive() && !s.signalAndWait(t, c.spec.shutdown()) {
