@@ -189,6 +189,10 @@ func testKilledSupervisor(t *testing.T, tc deathCase) {
 	if x, ok := ex.get(s); !ok || x.Reason != process.Killed || time.Since(began) != parentWait {
 		t.Errorf("s exited %v after %v (seen %v); want killed after %v", x.Reason, time.Since(began), ok, parentWait)
 	}
+	synctest.Wait()
+	if zs := k.node.Zombies(); len(zs) != 0 {
+		t.Errorf("Zombies() = %+v; want none (the dead s's goroutine returns at once)", zs)
+	}
 
 	time.Sleep(10 * childWait) // long after every child's own timeout
 	synctest.Wait()
