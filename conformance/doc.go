@@ -9,6 +9,15 @@
 // observed trace; the tests compare it with the recorded one, and
 // `orchard conformance run FILE.json` prints it.
 //
+// testdata holds 55 scenarios recorded on OTP 25, each kept only when
+// every run in a fresh VM gave the same trace. The sup_killed_* and
+// sup_brutal_kill_* ones pin down the corners of a supervisor's death: a
+// supervisor killed by its parent's shutdown timeout while it waits for a
+// hanging child, for every strategy and mid-restart, does nothing more
+// (the child lives on as an orphan, its other children get the exit
+// signal killed); brutal_kill supervisor children; nested supervisors
+// killed while a child restarts.
+//
 // # OTP mapping
 //
 //	reference runner (otp-runner/runner)   Orchard

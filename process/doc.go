@@ -44,7 +44,10 @@
 // signal R: a process that traps exits gets an [Exit] message; otherwise
 // it dies with R, unless R is Normal, which it ignores. [Kill] sent with
 // Exit cannot be trapped; the victim dies with [Killed], and its links see
-// Killed (which they can trap). Every monitor of the dead process gets a
+// Killed (which they can trap). A process whose own code ends with Kill
+// dies with reason Kill, and its links get Kill as an ordinary signal: a
+// trapping one receives Exit{Reason: Kill}, another dies with Kill (as in
+// OTP 25, where only exit(Pid, kill) is untrappable). Every monitor of the dead process gets a
 // [Down] message; monitoring a dead PID gives Down with [NoProc] at once.
 // Before any signal goes out, the dead process is removed from the node's
 // table and name table, so a Down handler never sees it alive.

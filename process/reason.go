@@ -23,7 +23,9 @@ var (
 	// stop. It is not an error: supervisors do not report it.
 	Shutdown error = &atom{"shutdown"}
 	// Kill is the untrappable exit signal. A process sent Kill dies at once
-	// with reason [Killed], even if it traps exits.
+	// with reason [Killed], even if it traps exits. A process that ends
+	// itself with Kill (OTP's exit(kill)) dies with reason Kill, and its
+	// links receive Kill as an ordinary exit signal, which they can trap.
 	Kill error = &atom{"kill"}
 	// Killed is the reason of a process that was sent [Kill], as seen by
 	// its links and monitors. Unlike Kill it can be trapped.

@@ -80,12 +80,13 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 	return true
 }
 
+// signalLinks sends p's exit reason to its links. A reason Kill (p's own
+// code ended it with Kill, OTP's exit(kill)) goes out unchanged: only Kill
+// sent with Exit is untrappable and becomes Killed, while Kill reaching a
+// process through a link is an ordinary signal, trapped as Exit{Reason:
+// Kill} or killing a non-trapping process with reason Kill, whose own
+// links see Kill in turn (OTP 25 does the same).
 func (p *Proc) signalLinks(links pidSet, reason error) {
-	if reason == Kill {
-		// A process that exits with reason kill is seen by its links as
-		// killed, so the signal becomes trappable (as in OTP).
-		reason = Killed
-	}
 	links.each(func(pid PID) {
 		q := p.node.lookup(pid)
 		if q == nil {
@@ -156,8 +157,13 @@ func (n *Node) Exit(pid PID, reason error) error {
 
 // Exit sends the exit signal reason from p to pid (erlang:exit/2).
 // Exiting oneself with a reason other than Normal, or with Kill, ends the
-// process at once.
+// process at once. A dead process sends no signal: once p has died
+// (killed while its code still runs), Exit does nothing and returns nil,
+// as Send drops its messages.
 func (p *Proc) Exit(pid PID, reason error) error {
+	if p.dead.Load() {
+		return nil
+	}
 	q, err := p.node.resolve(pid)
 	if err != nil {
 		var np *NoProcError

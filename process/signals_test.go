@@ -1,6 +1,7 @@
 package process_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"testing"
@@ -49,6 +50,11 @@ var endings = []ending{
 		is: isPanic("kaboom"), want: "*PanicError{kaboom} with a stack"},
 	{name: "kill", end: nil, dies: true,
 		is: reasonIs(process.Killed), want: "killed"},
+	// The child's own code ends with Kill (OTP's exit(kill)): its links
+	// get kill as an ordinary signal, trappable, and a non-trapping link
+	// dies with kill, not killed (checked on OTP 25).
+	{name: "own_kill", end: func() error { return process.Kill }, dies: true,
+		is: reasonIs(process.Kill), want: "kill"},
 }
 
 // TestExitSignalMatrix checks OTP's outcome for every way a process can
@@ -157,6 +163,73 @@ func testExitSignal(t *testing.T, link, trap bool, e ending) {
 	}
 	if !n.IsAlive(watcher.PID()) {
 		t.Errorf("IsAlive(watcher) = false")
+	}
+}
+
+// TestOwnKillPropagatesAsKill: a process ending itself with Kill kills a
+// non-trapping linked process with reason Kill, whose own links see Kill
+// in turn, as OTP 25 does for exit(kill) (only exit(Pid, kill) becomes
+// killed).
+func TestOwnKillPropagatesAsKill(t *testing.T) {
+	n := otptest.NewNode(t)
+	firsts := make(chan process.PID, 1)
+	middle, err := n.Spawn(func(p *process.Proc) error {
+		first, err := p.SpawnLink(waitForGo(func() error { return process.Kill }))
+		if err != nil {
+			return err
+		}
+		firsts <- first
+		<-p.Context().Done()
+		return context.Cause(p.Context())
+	})
+	if err != nil {
+		t.Fatalf("Spawn = %v", err)
+	}
+	first := <-firsts
+	end := otptest.NewProbe(t, n, process.TrapExits())
+	if err := end.Link(middle); err != nil {
+		t.Fatalf("Link = %v", err)
+	}
+	firstDeath := monitorDeath(t, n, first)
+	middleDeath := monitorDeath(t, n, middle)
+	_ = n.Send(first, "go")
+	if r := firstDeath(); !errors.Is(r, process.Kill) {
+		t.Errorf("first's exit reason = %v; want kill", r)
+	}
+	if r := middleDeath(); !errors.Is(r, process.Kill) {
+		t.Errorf("non-trapping link's exit reason = %v; want kill, not killed", r)
+	}
+	if x := end.ExpectExit(t, timeout); x.From != middle || !errors.Is(x.Reason, process.Kill) {
+		t.Errorf("end of the chain got %+v; want Exit{From: %v, Reason: kill}", x, middle)
+	}
+}
+
+// TestDeadProcessSendsNoSignal: code still running in a killed process
+// cannot signal anyone (a dead supervisor must not kill its children).
+func TestDeadProcessSendsNoSignal(t *testing.T) {
+	n := otptest.NewNode(t)
+	victim := otptest.NewProbe(t, n)
+	killed, sent := make(chan struct{}), make(chan error, 1)
+	pid, err := n.Spawn(func(p *process.Proc) error {
+		<-killed // ignores its context, as code busy elsewhere would
+		sent <- p.Exit(victim.PID(), process.Kill)
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("Spawn = %v", err)
+	}
+	death := monitorDeath(t, n, pid)
+	_ = n.Exit(pid, process.Kill)
+	if r := death(); !errors.Is(r, process.Killed) {
+		t.Fatalf("exit reason = %v; want killed", r)
+	}
+	close(killed)
+	if err := <-sent; err != nil {
+		t.Errorf("Exit from a dead process = %v; want nil", err)
+	}
+	victim.Sync()
+	if !n.IsAlive(victim.PID()) {
+		t.Errorf("a dead process's Exit(pid, Kill) killed pid")
 	}
 }
 

@@ -71,6 +71,15 @@
 // its goroutine as a zombie ([process.Node.Zombies],
 // [process.ZombieDetected]).
 //
+// A supervisor killed while it stops or starts a child (its parent's
+// shutdown time for it ran out, or it was sent Kill) stops there, as
+// OTP's does: it does not kill the child when the child's time runs out,
+// stops no other child, starts, restarts or retries nothing, and
+// publishes no event and logs no report. The child it was waiting for,
+// unlinked before its shutdown signal, lives on as an orphan (the node's
+// Stop shuts it down, then kills it); the children it had not reached
+// get the exit signal [process.Killed] through their links.
+//
 // When a child exits, its restart type and exit reason decide: a
 // permanent child is always restarted, a transient one only after an
 // abnormal exit (not normal, shutdown or {shutdown, _}, see

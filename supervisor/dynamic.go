@@ -101,8 +101,8 @@ func (s *sup) terminateChildByPID(pid process.PID) error {
 		}
 		return ErrNotFound
 	}
-	if c.state == stateRunning {
-		s.shutdown(c)
+	if c.state == stateRunning && !s.shutdown(c) {
+		return nil // the supervisor died meanwhile: nobody hears of it
 	}
 	if c.state == stateRestarting && s.template == nil {
 		// OTP's simple_one_for_one does not decrement its restarting

@@ -28,6 +28,46 @@ var exitCases = []exitCase{
 	{name: "error", do: castExit(errors.New("boom"))},
 	{name: "panic", do: func(_ *kit, pid process.PID) { _ = genserver.Cast(pid, panicNow{}) }},
 	{name: "kill", do: func(k *kit, pid process.PID) { _ = k.node.Exit(pid, process.Kill) }},
+	// The child stops itself with Kill (OTP's {stop, kill}): the
+	// supervisor traps it as an ordinary abnormal exit.
+	{name: "own_kill", do: castExit(process.Kill)},
+}
+
+// TestChildKillReasons: the supervisor sees the reason kill for a child
+// that stopped itself with Kill and killed for a child sent Kill, as OTP
+// 25's supervisor does; both are abnormal exits that restart the child.
+func TestChildKillReasons(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		kill func(k *kit, pid process.PID)
+		want error
+	}{
+		{"own_kill", castExit(process.Kill), process.Kill},
+		{"sent_kill", func(k *kit, pid process.PID) { _ = k.node.Exit(pid, process.Kill) }, process.Killed},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			k := newKit(t)
+			reasons := make(chan error, 1)
+			opts := []supervisor.Option{quiet, supervisor.WithEventHook(func(e supervisor.Event) {
+				if r, ok := e.(supervisor.ChildRestarting); ok {
+					reasons <- r.Reason
+				}
+			})}
+			sup, err := supervisor.Start(k.node, supervisor.Spec{Flags: flags(supervisor.OneForOne),
+				Children: []supervisor.ChildSpec{k.spec("b", supervisor.Transient)}}, opts...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			old := pidOf(t, sup, "b")
+			tc.kill(k, old)
+			if r := <-reasons; r != tc.want {
+				t.Errorf("ChildRestarting.Reason = %v; want %v", r, tc.want)
+			}
+			if now := pidOf(t, sup, "b"); now == old {
+				t.Errorf("transient b not restarted after exiting with %v", tc.want)
+			}
+		})
+	}
 }
 
 var restartTypes = []supervisor.Restart{supervisor.Permanent, supervisor.Transient, supervisor.Temporary}

@@ -186,7 +186,7 @@ func (s *sup) restart(c *child) error {
 	default:
 		retry = s.restartMany(c, restartGroup(s.flags.Strategy, s.ids, c.spec.ID))
 	}
-	if retry != nil {
+	if retry != nil && s.alive() {
 		_ = s.self.Send(s.self.PID(), *retry)
 	}
 	return nil
@@ -226,7 +226,9 @@ func (s *sup) setRestarting(c *child) {
 // would shift the elements under it and start a child twice.
 func (s *sup) restartMany(c *child, group []string) *tryAgain {
 	s.setStopped(c)
-	s.terminateChildren(group)
+	if !s.terminateChildren(group) {
+		return nil // killed while it stopped the group: it restarts nothing
+	}
 	group = s.surviving(group)
 	failed, err := s.startChildren(group, true)
 	if err == nil {

@@ -158,7 +158,9 @@ func (s *sup) Init(self *genserver.Self) error {
 	}
 	s.initial = nil
 	if failed, err := s.startChildren(s.ids, false); err != nil {
-		s.terminateChildren(s.ids)
+		if !s.alive() || !s.terminateChildren(s.ids) {
+			return s.self.Reason() // killed during the boot
+		}
 		return process.ShutdownWith(&StartChildError{ID: failed, Reason: err})
 	}
 	return nil
@@ -220,8 +222,18 @@ func (s *sup) Terminate(_ *genserver.Self, _ error) {
 }
 
 // startOne runs a child's start function. ignored reports OTP's ignore.
+// A supervisor that is dead, or dies while the child starts, starts
+// nothing and reports nothing: the error is its own exit reason (a child
+// that started meanwhile has its link to the dead supervisor to deal
+// with, as in OTP).
 func (s *sup) startOne(c *child) (pid process.PID, ignored bool, err error) {
+	if !s.alive() {
+		return process.PID{}, false, s.self.Reason()
+	}
 	pid, err = s.callStart(c)
+	if !s.alive() {
+		return process.PID{}, false, s.self.Reason()
+	}
 	if errors.Is(err, process.ErrIgnored) || (err == nil && pid.IsZero()) {
 		return process.PID{}, true, nil
 	}
@@ -327,9 +339,10 @@ func (s *sup) removeChild(id string) {
 }
 
 // emit publishes e. Callers test s.opts.hook first, so that without a
-// hook no event value is built and boxed on the restart path.
+// hook no event value is built and boxed on the restart path. A dead
+// supervisor publishes nothing.
 func (s *sup) emit(e Event) {
-	if s.opts.hook != nil {
+	if s.opts.hook != nil && s.alive() {
 		s.opts.hook(e)
 	}
 }
@@ -348,9 +361,10 @@ func offenderOf(c *child) offender {
 	return offender{id: c.spec.ID, pid: c.pid, restart: c.spec.Restart, shutdown: c.spec.shutdown(), typ: c.spec.Type}
 }
 
-// report logs an OTP-style supervisor error report.
+// report logs an OTP-style supervisor error report; a dead supervisor
+// logs nothing.
 func (s *sup) report(errorContext string, reason error, off offender) {
-	if !s.logger.Enabled(context.Background(), slog.LevelError) {
+	if !s.logger.Enabled(context.Background(), slog.LevelError) || !s.alive() {
 		return
 	}
 	s.logger.LogAttrs(context.Background(), slog.LevelError, "supervisor report",

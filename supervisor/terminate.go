@@ -9,15 +9,16 @@ import (
 
 // terminateChildren stops the children ids (given in start order) one at
 // a time in reverse order; temporary children are removed, the others
-// kept as stopped (OTP's terminate_children).
-func (s *sup) terminateChildren(ids []string) {
+// kept as stopped (OTP's terminate_children). It returns false, leaving
+// the rest alone, if the supervisor died meanwhile (see shutdown).
+func (s *sup) terminateChildren(ids []string) bool {
 	for i := len(ids) - 1; i >= 0; i-- {
 		c, ok := s.children[ids[i]]
 		if !ok {
 			continue
 		}
-		if c.state == stateRunning {
-			s.shutdown(c)
+		if c.state == stateRunning && !s.shutdown(c) {
+			return false
 		}
 		if c.spec.Restart == Temporary {
 			s.removeChild(c.spec.ID)
@@ -25,6 +26,7 @@ func (s *sup) terminateChildren(ids []string) {
 			s.setStopped(c)
 		}
 	}
+	return true
 }
 
 // shutdown stops one running child: Kill for BrutalKill; otherwise the
@@ -33,16 +35,29 @@ func (s *sup) terminateChildren(ids []string) {
 // as a crash. The child is watched through its process.Target (a monitor
 // without a message), so a child that unlinked itself cannot hang the
 // supervisor, and a child found dead is reported with its own exit reason.
-func (s *sup) shutdown(c *child) {
+//
+// shutdown returns false if the supervisor itself is dead, or dies while
+// it waits: its parent's shutdown timeout ran out, or it was killed. A
+// dead supervisor does nothing more, as in OTP, where it is simply gone:
+// the child is neither killed nor reported and is left as it is (a child
+// that hangs in its shutdown handler lives on, unlinked, as an orphan).
+func (s *sup) shutdown(c *child) bool {
+	if !s.alive() {
+		return false
+	}
 	pid := c.pid
 	t := c.proc
 	if t == (process.Target{}) {
 		t, _ = process.Lookup(pid)
 	}
+	// Unlinked before the signal, as OTP's monitor_child does, so a child
+	// the supervisor dies waiting for gets no exit signal from that death.
+	// An Exit the child sent before is flushed below.
+	s.self.Unlink(pid)
 	var reason error
 	if t != (process.Target{}) {
-		if t.Alive() {
-			s.signalAndWait(t, c.spec.shutdown())
+		if t.Alive() && !s.signalAndWait(t, c.spec.shutdown()) {
+			return false
 		}
 		reason = t.Reason()
 	}
@@ -58,6 +73,7 @@ func (s *sup) shutdown(c *child) {
 	if !shutdownOK(reason, c.spec) {
 		s.report("shutdown_error", reason, offenderOf(c))
 	}
+	return true
 }
 
 // unlinkFlush unlinks pid and drops its Exit message, if one came, so
@@ -77,26 +93,54 @@ func (s *sup) unlinkFlush(pid process.PID) error {
 	return reason
 }
 
-func (s *sup) signalAndWait(t process.Target, sd Shutdown) {
+// signalAndWait sends the child t its shutdown signal (Kill for
+// BrutalKill) and waits for its death, killing it when its shutdown time
+// runs out. Every wait also watches the supervisor's own death: it
+// returns false as soon as the supervisor is dead, so a dead supervisor
+// never kills the child when the child's timeout expires.
+func (s *sup) signalAndWait(t process.Target, sd Shutdown) bool {
+	dead := s.self.Done()
 	if sd == BrutalKill {
 		_ = s.self.Exit(t.PID(), process.Kill)
-		<-t.Done() // a killed process is dead at once
-		return
+		return s.await(t, dead) // a killed process is dead at once
 	}
 	_ = s.self.Exit(t.PID(), process.Shutdown)
 	if sd == Infinity {
-		<-t.Done()
-		return
+		return s.await(t, dead)
 	}
 	timer := time.NewTimer(time.Duration(sd))
 	defer timer.Stop()
 	select {
 	case <-t.Done():
+		return true
+	case <-dead:
+		return false
 	case <-timer.C:
-		_ = s.self.Exit(t.PID(), process.Kill)
-		<-t.Done()
+	}
+	if !s.alive() {
+		return false // died at the same instant: the timer does not kill
+	}
+	_ = s.self.Exit(t.PID(), process.Kill)
+	return s.await(t, dead)
+}
+
+// await waits for t's death; it returns false if the supervisor dies
+// first (dead is its Done channel).
+func (s *sup) await(t process.Target, dead <-chan struct{}) bool {
+	select {
+	case <-t.Done():
+		return true
+	case <-dead:
+		return false
 	}
 }
+
+// alive reports whether the supervisor's process still lives. Code that
+// may run after a long wait (a child's shutdown, a child's start) checks
+// it before it acts, and the supervisor's events and reports are dropped
+// once it is dead: a dead process sends no signal, starts and kills
+// nothing and is seen to do nothing.
+func (s *sup) alive() bool { return s.self.Alive() }
 
 // shutdownOK says whether reason is an expected result of a shutdown.
 func shutdownOK(reason error, spec ChildSpec) bool {
@@ -115,8 +159,8 @@ func (s *sup) terminateChildByID(id string) error {
 	if !ok {
 		return ErrNotFound
 	}
-	if c.state == stateRunning {
-		s.shutdown(c)
+	if c.state == stateRunning && !s.shutdown(c) {
+		return nil // the supervisor died meanwhile: nobody hears of it
 	}
 	if c.spec.Restart == Temporary {
 		s.removeChild(id)
@@ -132,7 +176,13 @@ func (s *sup) terminateChildByID(id string) error {
 // get the shutdown signal and are killed when their own timeout expires;
 // one timer serves all the deadlines (Elixir's DynamicSupervisor, whose
 // children each have a spec, does the same).
+//
+// If the supervisor dies while it waits, it stops there, as shutdown does:
+// the children still alive are neither killed nor reported.
 func (s *sup) terminateDynamicChildren() {
+	if !s.alive() {
+		return
+	}
 	pending := make([]dynStop, 0, s.dyn.len())
 	now := time.Now()
 	var tsd Shutdown
@@ -164,7 +214,9 @@ func (s *sup) terminateDynamicChildren() {
 		}
 		pending = append(pending, st)
 	}
-	s.awaitAll(pending)
+	if !s.awaitAll(pending) {
+		return
+	}
 	// A child that died before it was unlinked left its Exit message.
 	s.self.Flush(func(m process.Msg) bool { _, ok := m.(process.Exit); return ok })
 	s.dyn.clear()
@@ -179,8 +231,10 @@ type dynStop struct {
 
 // awaitAll waits for every child in pending, killing each one whose
 // deadline passes first. Children are waited for in deadline order
-// (Infinity last) with one timer, re-armed for the next deadline.
-func (s *sup) awaitAll(pending []dynStop) {
+// (Infinity last) with one timer, re-armed for the next deadline. It
+// returns false as soon as the supervisor itself is dead.
+func (s *sup) awaitAll(pending []dynStop) bool {
+	dead := s.self.Done()
 	slices.SortFunc(pending, func(a, b dynStop) int {
 		switch {
 		case a.deadline.Equal(b.deadline):
@@ -200,7 +254,9 @@ func (s *sup) awaitAll(pending []dynStop) {
 	}()
 	for i, p := range pending {
 		if p.deadline.IsZero() {
-			<-p.t.Done()
+			if !s.await(p.t, dead) {
+				return false
+			}
 			continue
 		}
 		if timer == nil {
@@ -211,7 +267,12 @@ func (s *sup) awaitAll(pending []dynStop) {
 		select {
 		case <-p.t.Done():
 			continue
+		case <-dead:
+			return false
 		case <-timer.C:
+		}
+		if !s.alive() {
+			return false // died at the same instant: the timer does not kill
 		}
 		// p's deadline passed: kill every child whose deadline has.
 		now := time.Now()
@@ -220,6 +281,9 @@ func (s *sup) awaitAll(pending []dynStop) {
 				_ = s.self.Exit(q.t.PID(), process.Kill)
 			}
 		}
-		<-p.t.Done()
+		if !s.await(p.t, dead) {
+			return false
+		}
 	}
+	return true
 }
