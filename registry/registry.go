@@ -131,7 +131,7 @@ func New(node *process.Node, opts ...Option) (*Registry, error) {
 
 type optionError struct{ msg string }
 
-func (e *optionError) Error() string        { return "registry: invalid option: " + e.msg }
+func (e *optionError) Error() string { return "registry: invalid option: " + e.msg }
 func (e *optionError) Is(target error) bool {
 	return target == ErrInvalidOption || target == ErrInvalidArgument
 }
