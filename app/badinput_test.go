@@ -13,6 +13,9 @@ import (
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
 
+// nilCtx is a nil context, passed on purpose: it is bad input.
+var nilCtx context.Context
+
 func callNoPanic(f func() error) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -70,9 +73,9 @@ func TestBadInput(t *testing.T) {
 		{"WithStopHook(nil)", newWith(good, app.WithStopHook(nil)), inv},
 
 		{"RegisterOnStop(nil)", func() error { return a.RegisterOnStop(nil) }, inv},
-		{"Start(nil ctx)", func() error { return a.Start(nil) }, inv}, //lint:ignore SA1012 a nil ctx on purpose
-		{"Stop(nil ctx)", func() error { return a.Stop(nil) }, inv},   //lint:ignore SA1012 a nil ctx on purpose
-		{"Run(nil ctx)", func() error { return a.Run(nil) }, inv},     //lint:ignore SA1012 a nil ctx on purpose
+		{"Start(nil ctx)", func() error { return a.Start(nilCtx) }, inv},
+		{"Stop(nil ctx)", func() error { return a.Stop(nilCtx) }, inv},
+		{"Run(nil ctx)", func() error { return a.Run(nilCtx) }, inv},
 
 		{"nil Start", func() error { return nilApp.Start(bg) }, inv},
 		{"nil Stop", func() error { return nilApp.Stop(bg) }, inv},

