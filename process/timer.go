@@ -29,7 +29,9 @@ func (p *Proc) SendAfter(to PID, msg Msg, d time.Duration) (TimerRef, error) {
 
 // SendAfter sends msg to to after d from outside any process. The timer
 // belongs to the destination process and dies with it. Safe from any
-// goroutine.
+// goroutine. A d of zero or less sends at once (from the timer's
+// goroutine); the zero PID and a nil node are errors matching
+// [ErrInvalidArgument].
 func (n *Node) SendAfter(to PID, msg Msg, d time.Duration) (TimerRef, error) {
 	if n == nil {
 		return TimerRef{}, argerr.Nil("process: Node.SendAfter", "receiver")
