@@ -52,7 +52,9 @@ func (p *Proc) SpawnLink(fn Func, opts ...SpawnOption) (PID, error) {
 	if p == nil {
 		return PID{}, argerr.Nil("process: Proc.SpawnLink", "receiver")
 	}
-	return p.Spawn(fn, append(opts, Linked())...)
+	// A full slice expression, so append copies instead of writing
+	// Linked into the spare capacity of the caller's slice.
+	return p.Spawn(fn, append(opts[:len(opts):len(opts)], Linked())...)
 }
 
 // SpawnMonitor starts fn as a child of p, monitored by p before it runs,

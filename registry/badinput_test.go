@@ -83,6 +83,7 @@ func TestBadInput(t *testing.T) {
 		{"Via(nil).RegisterName", func() error { return registry.Via(nil, "k").RegisterName(pid) }, inv},
 		{"zero ViaName.Resolve", func() error { _, err := registry.ViaName{}.Resolve(); return err }, inv},
 		{"zero ViaName.String", func() error { return zeroOr(registry.ViaName{}.String() == "via(<nil>)", "another text") }, nil},
+		{"Via(r, bad key).Resolve", func() error { _, err := registry.Via(r, badKey).Resolve(); return err }, inv},
 		{"Via(r).RegisterName(zero PID)", func() error { return registry.Via(r, "k").RegisterName(process.PID{}) }, inv},
 		{"send to Via(nil)", func() error { return node.SendDest(registry.Via(nil, "k"), "x") }, inv},
 

@@ -24,8 +24,9 @@ var _ process.Registrar = ViaName{}
 func Via(r *Registry, key any) ViaName { return ViaName{r: r, key: key} }
 
 // Resolve returns the process registered under the key now. It fails with
-// a *[NotFoundError] (matching process.NoProc) when there is none and
-// [ErrNotUnique] for a registry with duplicate keys.
+// a *[NotFoundError] (matching process.NoProc) when there is none,
+// [ErrNotUnique] for a registry with duplicate keys and [ErrInvalidKey]
+// for a key that is not comparable.
 func (v ViaName) Resolve() (process.PID, error) {
 	if !v.r.usable() {
 		return process.PID{}, argerr.Nil("registry: ViaName.Resolve", "registry")
@@ -35,6 +36,9 @@ func (v ViaName) Resolve() (process.PID, error) {
 	}
 	if pid, ok := v.r.WhereIs(v.key); ok {
 		return pid, nil
+	}
+	if _, ok := hashKey(v.r.seed, v.key); !ok {
+		return process.PID{}, ErrInvalidKey // could never be registered
 	}
 	return process.PID{}, &NotFoundError{Key: v.key}
 }
