@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -54,7 +55,9 @@ type App struct {
 }
 
 // New checks spec and opts and returns an application ready to Start on
-// node. It starts nothing. Errors: a *[SpecError] or an *[OptionError].
+// node. It starts nothing. Errors: a *[SpecError] or an *[OptionError]
+// (both match [ErrInvalidArgument]), or process.ErrNodeStopped when node
+// has stopped; no App is made then.
 func New(node *process.Node, spec Spec, opts ...Option) (*App, error) {
 	if node == nil {
 		return nil, &SpecError{Field: "node", Reason: "nil node"}
@@ -63,13 +66,16 @@ func New(node *process.Node, spec Spec, opts ...Option) (*App, error) {
 		return nil, err
 	}
 	cfg := config{shutdownTimeout: DefaultShutdownTimeout}
-	for _, o := range opts {
+	for i, o := range opts {
 		if o == nil {
-			return nil, &OptionError{Option: "nil", Reason: "nil option"}
+			return nil, &OptionError{Option: fmt.Sprintf("opts[%d]", i), Reason: "nil option"}
 		}
 		if err := o.apply(&cfg); err != nil {
 			return nil, err
 		}
+	}
+	if node.Stopped() {
+		return nil, process.ErrNodeStopped
 	}
 	if cfg.logger == nil {
 		cfg.logger = slog.Default()
@@ -85,13 +91,33 @@ func New(node *process.Node, spec Spec, opts ...Option) (*App, error) {
 	}, nil
 }
 
-// Name returns the application's name.
-func (a *App) Name() string { return a.spec.Name }
+// Name returns the application's name ("" for a nil App).
+func (a *App) Name() string {
+	if a == nil {
+		return ""
+	}
+	return a.spec.Name
+}
+
+// check returns the error of op on an App not made by New: a nil or zero
+// App is bad input.
+func (a *App) check(op string) error {
+	if a == nil {
+		return argerr.Nil(op, "receiver")
+	}
+	if a.node == nil {
+		return argerr.New(op, "receiver", "is the zero App (use New)")
+	}
+	return nil
+}
 
 // PID returns the root process of the started part name (the zero PID and
 // false if there is no such part or it has not been started). The PID
-// stays valid after the root dies.
+// stays valid after the root dies. A nil App has no parts.
 func (a *App) PID(part string) (process.PID, bool) {
+	if a == nil {
+		return process.PID{}, false
+	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	for _, r := range a.all {
@@ -107,13 +133,20 @@ func (a *App) PID(part string) (process.PID, bool) {
 // goroutine calling Stop. fn must not block for long: Stop waits for it
 // beyond its own deadline. Hooks registered after that are never run
 // (net/http's RegisterOnShutdown). Kill does not run them.
-func (a *App) RegisterOnStop(fn func()) {
+//
+// A nil fn or a nil or zero App is an error matching [ErrInvalidArgument];
+// nothing is registered then.
+func (a *App) RegisterOnStop(fn func()) error {
+	if err := a.check("app: App.RegisterOnStop"); err != nil {
+		return err
+	}
 	if fn == nil {
-		panic("app: RegisterOnStop with nil function")
+		return argerr.Nil("app: App.RegisterOnStop", "fn")
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.onStop = append(a.onStop, fn)
+	return nil
 }
 
 // Start starts the parts in order (application:start). Each part starts
@@ -126,8 +159,15 @@ func (a *App) RegisterOnStop(fn func()) {
 // [WithShutdownTimeout]), the OnStop hooks run, the application is
 // stopped for good, and Start returns a *[StartError] naming the part.
 // A second Start returns [ErrAlreadyStarted]; Start after Stop returns
-// [ErrStopped].
+// [ErrStopped]. A nil ctx or a nil or zero App is an error matching
+// [ErrInvalidArgument]; nothing is started.
 func (a *App) Start(ctx context.Context) error {
+	if err := a.check("app: App.Start"); err != nil {
+		return err
+	}
+	if ctx == nil {
+		return argerr.Nil("app: App.Start", "ctx")
+	}
 	a.mu.Lock()
 	switch a.state {
 	case stateNew:
@@ -272,8 +312,15 @@ func (a *App) beginStop() bool {
 // wait. Stop returns nil when every part stopped, a *[StopError] listing
 // the parts still running otherwise (kill them with [App.Kill]), and
 // [ErrStopped] on every call after the first. A part whose root had
-// already exited counts as stopped.
+// already exited counts as stopped. A nil ctx or a nil or zero App is an
+// error matching [ErrInvalidArgument]; nothing is stopped.
 func (a *App) Stop(ctx context.Context) error {
+	if err := a.check("app: App.Stop"); err != nil {
+		return err
+	}
+	if ctx == nil {
+		return argerr.Nil("app: App.Stop", "ctx")
+	}
 	if !a.beginStop() {
 		return ErrStopped
 	}
@@ -396,8 +443,11 @@ func (a *App) stopPart(ctx context.Context, r root) bool {
 // Kill stops the application for good: later Start and Stop calls return
 // [ErrStopped]; a Stop in progress returns when its waits end. OnStop
 // hooks do not run. Kill does not block and may be called any number of
-// times.
+// times. It does nothing on a nil or zero App.
 func (a *App) Kill() {
+	if a.check("app: App.Kill") != nil {
+		return
+	}
 	a.mu.Lock()
 	roots := slices.Clone(a.all)
 	if !a.killed {

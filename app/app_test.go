@@ -131,7 +131,9 @@ func TestStartOrderStopReverse(t *testing.T) {
 	var st stops
 	a := newApp(t, node, parts(&tr, "storage", "cache", "web"), app.WithStopHook(st.hook))
 	hooked := false
-	a.RegisterOnStop(func() { hooked = true; tr.Add("on stop") })
+	if err := a.RegisterOnStop(func() { hooked = true; tr.Add("on stop") }); err != nil {
+		t.Fatalf("RegisterOnStop = %v; want nil", err)
+	}
 	ctx := context.Background()
 	if err := a.Start(ctx); err != nil {
 		t.Fatalf("Start = %v; want nil", err)
@@ -172,7 +174,9 @@ func TestStartFailureStopsStartedPartsInReverse(t *testing.T) {
 	ps = append(ps, parts(&tr, "admin")...)
 	a := newApp(t, node, ps, app.WithStopHook(st.hook))
 	hooked := false
-	a.RegisterOnStop(func() { hooked = true })
+	if err := a.RegisterOnStop(func() { hooked = true }); err != nil {
+		t.Fatalf("RegisterOnStop = %v; want nil", err)
+	}
 
 	err := a.Start(context.Background())
 	var se *app.StartError
@@ -280,7 +284,9 @@ func TestStopIdempotent(t *testing.T) {
 		t.Errorf("second Start = %v; want ErrAlreadyStarted", err)
 	}
 	hooks := 0
-	a.RegisterOnStop(func() { hooks++ })
+	if err := a.RegisterOnStop(func() { hooks++ }); err != nil {
+		t.Fatalf("RegisterOnStop = %v; want nil", err)
+	}
 	if err := a.Stop(ctx); err != nil {
 		t.Fatalf("Stop = %v; want nil", err)
 	}

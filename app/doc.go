@@ -70,6 +70,14 @@
 // This package starts no goroutine (os/signal runs its own single
 // watcher), and every wait in it is bounded as described above.
 //
+// # Errors
+//
+// Bad input never panics (docs/ERRORS.md): a nil node, a nil *App, a nil
+// context, a nil option or stop hook, and an invalid spec give an error
+// matching [ErrInvalidArgument] (*[SpecError] and *[OptionError] match it
+// too). [New] on a stopped node returns process.ErrNodeStopped and makes
+// nothing.
+//
 // # Differences from OTP
 //
 //   - There is no application_master process: the App is a Go value that

@@ -5,8 +5,27 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
+
+// ErrInvalidArgument is matched by every error about bad input to this package; it is
+// the same value in every Orchard package (docs/ERRORS.md). [ErrInvalidSpec],
+// [ErrInvalidOption], *[SpecError] and *[OptionError] match it too.
+var ErrInvalidArgument = argerr.ErrInvalidArgument
+
+// ArgumentError reports one bad argument (Op, Arg, Reason); the same type in every
+// Orchard package (docs/ERRORS.md).
+type ArgumentError = argerr.Error
+
+// invalidSentinel is a sentinel about bad input that also matches
+// [ErrInvalidArgument].
+type invalidSentinel struct{ msg string }
+
+func (e *invalidSentinel) Error() string { return e.msg }
+
+// Is matches [ErrInvalidArgument].
+func (e *invalidSentinel) Is(target error) bool { return target == ErrInvalidArgument }
 
 // Sentinels. Compare with [errors.Is].
 var (
@@ -22,10 +41,12 @@ var (
 	// ErrNoProcess is the start error of a part whose start function
 	// returned neither a live process nor an error.
 	ErrNoProcess = errors.New("app: start function returned no process")
-	// ErrInvalidSpec is matched by every *[SpecError].
-	ErrInvalidSpec = errors.New("app: invalid spec")
-	// ErrInvalidOption is matched by every *[OptionError].
-	ErrInvalidOption = errors.New("app: invalid option")
+	// ErrInvalidSpec is matched by every *[SpecError]. It matches
+	// [ErrInvalidArgument].
+	ErrInvalidSpec error = &invalidSentinel{"app: invalid spec"}
+	// ErrInvalidOption is matched by every *[OptionError]. It matches
+	// [ErrInvalidArgument].
+	ErrInvalidOption error = &invalidSentinel{"app: invalid option"}
 )
 
 // SpecError reports an invalid application spec; New returns it and
@@ -44,8 +65,10 @@ func (e *SpecError) Error() string {
 	return fmt.Sprintf("app: invalid spec: %s: %s", e.Field, e.Reason)
 }
 
-// Is matches [ErrInvalidSpec].
-func (e *SpecError) Is(target error) bool { return target == ErrInvalidSpec }
+// Is matches [ErrInvalidSpec] and [ErrInvalidArgument].
+func (e *SpecError) Is(target error) bool {
+	return target == ErrInvalidSpec || target == ErrInvalidArgument
+}
 
 // OptionError reports an option that is invalid; New returns it.
 type OptionError struct {
@@ -57,8 +80,10 @@ func (e *OptionError) Error() string {
 	return fmt.Sprintf("app: invalid option %s: %s", e.Option, e.Reason)
 }
 
-// Is matches [ErrInvalidOption].
-func (e *OptionError) Is(target error) bool { return target == ErrInvalidOption }
+// Is matches [ErrInvalidOption] and [ErrInvalidArgument].
+func (e *OptionError) Is(target error) bool {
+	return target == ErrInvalidOption || target == ErrInvalidArgument
+}
 
 // StartError is returned by Start (and Run) when a part failed to start
 // (OTP's {error, {Reason, {App, start, ...}}}). The parts started before

@@ -60,7 +60,10 @@ func ExampleNew() {
 		fmt.Println(err)
 		return
 	}
-	a.RegisterOnStop(func() { fmt.Println("on stop: flush metrics") })
+	if err := a.RegisterOnStop(func() { fmt.Println("on stop: flush metrics") }); err != nil {
+		fmt.Println(err)
+		return
+	}
 
 	ctx := context.Background()
 	if err := a.Start(ctx); err != nil {

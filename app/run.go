@@ -9,6 +9,8 @@ import (
 	"reflect"
 	"syscall"
 	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // Run starts the application (unless it was started already), waits until
@@ -37,7 +39,16 @@ import (
 // Start is not interrupted by ctx: a ctx done during Start makes Run stop
 // right after it. OS signals are caught only while Run waits; once the
 // shutdown begins, a second SIGINT terminates the program as usual.
+//
+// A nil ctx or a nil or zero App is an error matching [ErrInvalidArgument];
+// nothing is started.
 func (a *App) Run(ctx context.Context) error {
+	if err := a.check("app: App.Run"); err != nil {
+		return err
+	}
+	if ctx == nil {
+		return argerr.Nil("app: App.Run", "ctx")
+	}
 	a.mu.Lock()
 	st := a.state
 	a.mu.Unlock()

@@ -69,6 +69,11 @@ func (s Spec) validate() error {
 		case p.Start != nil && (len(p.Tree.Children) > 0 || len(p.TreeOptions) > 0):
 			return &SpecError{Part: p.Name, Field: "Start", Reason: "both Start and Tree are set"}
 		}
+		for j, o := range p.TreeOptions {
+			if o == nil {
+				return &SpecError{Part: p.Name, Field: fmt.Sprintf("TreeOptions[%d]", j), Reason: "nil option"}
+			}
+		}
 		seen[p.Name] = true
 	}
 	return nil

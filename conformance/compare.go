@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // Compare returns "" when got equals want, else a readable report: the
@@ -43,7 +45,12 @@ func at(l []string, i int) string {
 
 // WriteTrace writes trace as the reference runner prints it: a JSON
 // array of strings, one element per line, followed by a newline.
+//
+// A nil w is an error matching [ErrInvalidArgument].
 func WriteTrace(w io.Writer, trace []string) error {
+	if w == nil {
+		return argerr.Nil("conformance: WriteTrace", "w")
+	}
 	var b strings.Builder
 	if len(trace) == 0 {
 		b.WriteString("[]\n")

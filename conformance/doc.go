@@ -65,6 +65,15 @@
 // After the last step the trace is frozen, every process is killed and the
 // node is stopped.
 //
+// # Errors
+//
+// Bad input never panics (docs/ERRORS.md): [Load], [Decode], [Run],
+// [WriteTrace] and [Scenario.Validate] return an error matching
+// [ErrInvalidArgument] for an empty path, a nil reader, writer, scenario
+// or context; a malformed scenario file is a decoding error or a
+// *[ValidationError], and both match it too. FuzzDecode checks that any
+// input gives such an error or a scenario that round-trips through JSON.
+//
 // # Differences from OTP
 //
 // The reference passes OTP terms around; here reasons are Go errors and

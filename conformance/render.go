@@ -44,12 +44,17 @@ func appendSeq(b []byte, ts []Term, closer byte) []byte {
 		if i > 0 {
 			b = append(b, ',')
 		}
+		if t == nil {
+			b = append(b, atomUndefined...) // as Render(nil)
+			continue
+		}
 		b = t.appendTerm(b)
 	}
 	return append(b, closer)
 }
 
-// Render writes t in Erlang syntax without spaces.
+// Render writes t in Erlang syntax without spaces. A nil term, at the top
+// or inside a tuple or list, renders as undefined.
 func Render(t Term) string {
 	if t == nil {
 		return "undefined"

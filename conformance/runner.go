@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -26,8 +27,12 @@ type Clock interface {
 // that time is fake, so a whole run takes no wall-clock time.
 type RealClock struct{}
 
-// Sleep waits for d or until ctx is done.
+// Sleep waits for d or until ctx is done. A nil ctx is an error matching
+// [ErrInvalidArgument].
 func (RealClock) Sleep(ctx context.Context, d time.Duration) error {
+	if ctx == nil {
+		return argerr.Nil("conformance: RealClock.Sleep", "ctx")
+	}
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
@@ -98,8 +103,16 @@ type runner struct {
 // runs the steps, settles after each as the reference does, then kills
 // whatever is left and stops the node. clock may be nil (RealClock). The
 // error reports a scenario the harness cannot run (for example a crash of
-// a path that is not alive); the trace so far is returned with it.
+// a path that is not alive); the trace so far is returned with it. A nil
+// ctx or sc, and an invalid scenario, are errors matching
+// [ErrInvalidArgument]; nothing runs then.
 func Run(ctx context.Context, sc *Scenario, clock Clock) ([]string, error) {
+	if ctx == nil {
+		return nil, argerr.Nil("conformance: Run", "ctx")
+	}
+	if sc == nil {
+		return nil, argerr.Nil("conformance: Run", "sc")
+	}
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}

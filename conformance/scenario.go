@@ -9,6 +9,8 @@ import (
 	"os"
 	"slices"
 	"strings"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // Scenario is one conformance scenario (FORMAT.md §1): a supervision tree,
@@ -22,8 +24,10 @@ type Scenario struct {
 	Tree Tree `json:"tree"`
 	// Steps run in order after boot.
 	Steps []Step `json:"steps"`
-	// Expect is the trace recorded on OTP; nil when the file has none.
-	Expect []string `json:"expect,omitempty"`
+	// Expect is the trace recorded on OTP; nil when the file has none (an
+	// empty, non-nil Expect is an expected empty trace, and is written
+	// back as []).
+	Expect []string `json:"expect,omitzero"`
 }
 
 // Strategy values of [Tree.Strategy].
@@ -38,7 +42,8 @@ const (
 )
 
 // Tree is a supervisor (FORMAT.md §1.1). Pointer fields are nil when the
-// key is absent; the accessor methods apply the documented defaults.
+// key is absent; the accessor methods apply the documented defaults (and
+// return them for a nil *Tree).
 type Tree struct {
 	ID           string      `json:"id,omitempty"`
 	Strategy     string      `json:"strategy,omitempty"`
@@ -46,12 +51,12 @@ type Tree struct {
 	PeriodMS     *int        `json:"period_ms,omitempty"`
 	MaxChildren  *int        `json:"max_children,omitempty"`
 	AutoShutdown string      `json:"auto_shutdown,omitempty"`
-	Children     []ChildSpec `json:"children,omitempty"`
+	Children     []ChildSpec `json:"children,omitzero"`
 }
 
 // RootPath returns the tree's id, or "root" when it has none.
 func (t *Tree) RootPath() string {
-	if t.ID == "" {
+	if t == nil || t.ID == "" {
 		return "root"
 	}
 	return t.ID
@@ -59,7 +64,7 @@ func (t *Tree) RootPath() string {
 
 // StrategyName returns the strategy, one_for_one by default.
 func (t *Tree) StrategyName() string {
-	if t.Strategy == "" {
+	if t == nil || t.Strategy == "" {
 		return OneForOne
 	}
 	return t.Strategy
@@ -67,7 +72,7 @@ func (t *Tree) StrategyName() string {
 
 // IntensityValue returns the intensity, 1 by default.
 func (t *Tree) IntensityValue() int {
-	if t.Intensity == nil {
+	if t == nil || t.Intensity == nil {
 		return defaultIntensity
 	}
 	return *t.Intensity
@@ -75,7 +80,7 @@ func (t *Tree) IntensityValue() int {
 
 // PeriodValue returns period_ms, 5000 by default.
 func (t *Tree) PeriodValue() int {
-	if t.PeriodMS == nil {
+	if t == nil || t.PeriodMS == nil {
 		return defaultPeriodMS
 	}
 	return *t.PeriodMS
@@ -83,7 +88,7 @@ func (t *Tree) PeriodValue() int {
 
 // AutoShutdownName returns auto_shutdown, never by default.
 func (t *Tree) AutoShutdownName() string {
-	if t.AutoShutdown == "" {
+	if t == nil || t.AutoShutdown == "" {
 		return "never"
 	}
 	return t.AutoShutdown
@@ -97,6 +102,8 @@ func (t *Tree) isDynamic() bool {
 
 // ChildSpec is a child of a static supervisor, the template of a
 // simple_one_for_one one, or the spec given to start_child (FORMAT.md §1.2).
+// Its accessor methods apply the documented defaults (and return them for
+// a nil *ChildSpec).
 type ChildSpec struct {
 	ID          string    `json:"id"`
 	Type        string    `json:"type,omitempty"`
@@ -109,7 +116,7 @@ type ChildSpec struct {
 
 // TypeName returns worker or supervisor (worker by default).
 func (c *ChildSpec) TypeName() string {
-	if c.Type == "" {
+	if c == nil || c.Type == "" {
 		return "worker"
 	}
 	return c.Type
@@ -117,7 +124,7 @@ func (c *ChildSpec) TypeName() string {
 
 // RestartName returns the restart type, permanent by default.
 func (c *ChildSpec) RestartName() string {
-	if c.Restart == "" {
+	if c == nil || c.Restart == "" {
 		return "permanent"
 	}
 	return c.Restart
@@ -126,7 +133,7 @@ func (c *ChildSpec) RestartName() string {
 // ShutdownValue returns the shutdown, defaulting to 5000 ms for workers and
 // infinity for supervisors.
 func (c *ChildSpec) ShutdownValue() Shutdown {
-	if c.Shutdown != nil {
+	if c != nil && c.Shutdown != nil {
 		return *c.Shutdown
 	}
 	if c.TypeName() == "supervisor" {
@@ -137,7 +144,7 @@ func (c *ChildSpec) ShutdownValue() Shutdown {
 
 // BehaviorValue returns the worker's behavior ({} by default).
 func (c *ChildSpec) BehaviorValue() Behavior {
-	if c.Behavior == nil {
+	if c == nil || c.Behavior == nil {
 		return Behavior{}
 	}
 	return *c.Behavior
@@ -152,6 +159,9 @@ type Shutdown struct {
 
 // UnmarshalJSON accepts an integer >= 1, "brutal_kill" or "infinity".
 func (s *Shutdown) UnmarshalJSON(b []byte) error {
+	if s == nil {
+		return argerr.Nil("conformance: Shutdown.UnmarshalJSON", "receiver")
+	}
 	var n int
 	if err := json.Unmarshal(b, &n); err == nil {
 		if n < 1 {
@@ -191,7 +201,7 @@ const (
 type Behavior struct {
 	Init            *string       `json:"init,omitempty"`
 	InitFailTimes   *int          `json:"init_fail_times,omitempty"`
-	InitSequence    []InitAttempt `json:"init_sequence,omitempty"`
+	InitSequence    []InitAttempt `json:"init_sequence,omitzero"`
 	InitDelayMS     *int          `json:"init_delay_ms,omitempty"`
 	TrapExit        *bool         `json:"trap_exit,omitempty"`
 	OnShutdown      *string       `json:"on_shutdown,omitempty"`
@@ -207,6 +217,9 @@ type InitAttempt struct {
 
 // UnmarshalJSON accepts a result string or {"result": R, "delay_ms": D}.
 func (a *InitAttempt) UnmarshalJSON(b []byte) error {
+	if a == nil {
+		return argerr.Nil("conformance: InitAttempt.UnmarshalJSON", "receiver")
+	}
 	var s string
 	if err := json.Unmarshal(b, &s); err == nil {
 		*a = InitAttempt{Result: s}
@@ -308,6 +321,9 @@ type StartChild struct {
 // UnmarshalJSON decodes a step object, keeping its key order: the first
 // key is the action, the others may only be reason, settle and unordered.
 func (s *Step) UnmarshalJSON(b []byte) error {
+	if s == nil {
+		return argerr.Nil("conformance: Step.UnmarshalJSON", "receiver")
+	}
 	keys, vals, err := orderedObject(b)
 	if err != nil {
 		return fmt.Errorf("step: %w", err)
@@ -438,15 +454,19 @@ func strictDecode(b []byte, v any) error {
 }
 
 // Decode reads a scenario, rejecting unknown keys anywhere, and validates
-// it.
+// it. A nil r, and a malformed or invalid scenario, are errors matching
+// [ErrInvalidArgument]; a read error is returned as it is.
 func Decode(r io.Reader) (*Scenario, error) {
+	if r == nil {
+		return nil, argerr.Nil("conformance: Decode", "r")
+	}
 	b, err := io.ReadAll(r)
 	if err != nil {
 		return nil, err
 	}
 	var sc Scenario
 	if err := strictDecode(b, &sc); err != nil {
-		return nil, fmt.Errorf("conformance: %w", err)
+		return nil, &malformedError{err}
 	}
 	if err := sc.Validate(); err != nil {
 		return nil, err
@@ -454,8 +474,13 @@ func Decode(r io.Reader) (*Scenario, error) {
 	return &sc, nil
 }
 
-// Load reads and validates the scenario file path.
+// Load reads and validates the scenario file path. An empty path, and a
+// malformed or invalid scenario, are errors matching [ErrInvalidArgument];
+// a file that cannot be read gives the error of package os.
 func Load(path string) (*Scenario, error) {
+	if path == "" {
+		return nil, argerr.Empty("conformance: Load", "path")
+	}
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
@@ -468,22 +493,15 @@ func Load(path string) (*Scenario, error) {
 	return sc, nil
 }
 
-// ValidationError reports a scenario that is well-formed JSON but
-// violates FORMAT.md.
-type ValidationError struct {
-	Where  string // a path, or "step N"
-	Reason string
-}
-
-func (e *ValidationError) Error() string {
-	return fmt.Sprintf("conformance: invalid scenario: %s: %s", e.Where, e.Reason)
-}
-
 // Validate checks the scenario against FORMAT.md as the reference runner
 // does: enums, periods, child lists per strategy, unique ids, and that the
 // start_child specs aimed at a dynamic supervisor agree on restart and
-// shutdown.
+// shutdown. A nil sc is an error matching [ErrInvalidArgument], like every
+// *[ValidationError].
 func (sc *Scenario) Validate() error {
+	if sc == nil {
+		return argerr.Nil("conformance: Scenario.Validate", "receiver")
+	}
 	root := sc.Tree.RootPath()
 	sups := map[string]*Tree{}
 	if err := validateTree(&sc.Tree, root, sups); err != nil {
@@ -496,6 +514,9 @@ func (sc *Scenario) Validate() error {
 			continue
 		}
 		a := st.StartChild
+		if a == nil {
+			return &ValidationError{where, "start_child without its value"}
+		}
 		if a.Sup == "" {
 			return &ValidationError{where, "start_child without sup"}
 		}

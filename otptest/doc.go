@@ -51,6 +51,15 @@
 // Test so time is fake: NewNode works inside a bubble, and its cleanup
 // runs inside the bubble before it ends.
 //
+// # Errors
+//
+// The helpers report bad input (a nil node, a nil function, a nil
+// context) through the test they are given, with t.Fatalf or t.Errorf,
+// never with a panic (docs/ERRORS.md); the few that return an error
+// (Trace.Wait, Probe.Link, Probe.Send) return one matching
+// [ErrInvalidArgument]. A nil testing.TB (or *testing.M) has nowhere to
+// report to: it is the one argument the helpers require.
+//
 // # Differences from OTP
 //
 // common_test runs each case in a fresh process and kills its linked

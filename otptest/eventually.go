@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"testing"
 	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // Eventually calls cond until it returns true or timeout has passed, and
@@ -14,8 +16,14 @@ import (
 // 20 ms, never past the deadline. It is the only helper in this package that
 // sleeps; prefer waiting on a message, a [Trace] or a channel whenever an
 // event announces the condition.
+//
+// A nil cond fails the test at once (t.Fatalf).
 func Eventually(t testing.TB, timeout time.Duration, cond func() bool, msgAndArgs ...any) bool {
 	t.Helper()
+	if cond == nil {
+		t.Fatalf("otptest: Eventually: %v", argerr.Nil("otptest: Eventually", "cond"))
+		return false
+	}
 	deadline := time.Now().Add(timeout)
 	wait := time.Millisecond
 	for {

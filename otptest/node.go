@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -33,9 +34,13 @@ func NewNode(t testing.TB, opts ...process.Option) *process.Node {
 // [process.ErrStopped] (for example a *[process.StopError]), or if any
 // process, zombie or timer is left. It may be called on a node the test
 // already stopped: that Stop returns ErrStopped and the checks still run.
-// It reports whether all checks passed.
+// It reports whether all checks passed; a nil n fails the test.
 func CheckStopped(t testing.TB, n *process.Node) bool {
 	t.Helper()
+	if n == nil {
+		t.Errorf("otptest: CheckStopped: %v", argerr.Nil("otptest: CheckStopped", "n"))
+		return false
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), StopTimeout)
 	defer cancel()
 	ok := true
@@ -90,9 +95,13 @@ func describeZombies(zs []process.ZombieInfo) string {
 
 // SpawnIdle starts a process on n that does nothing until it is killed or
 // the node stops, and fails the test if it cannot: the subject of a
-// registration, a link or a monitor in a test.
+// registration, a link or a monitor in a test. A nil n fails the test.
 func SpawnIdle(t testing.TB, n *process.Node) process.PID {
 	t.Helper()
+	if n == nil {
+		t.Fatalf("otptest.SpawnIdle: %v", argerr.Nil("otptest: SpawnIdle", "n"))
+		return process.PID{}
+	}
 	pid, err := n.Spawn(func(p *process.Proc) error {
 		<-p.Done()
 		return nil

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -24,6 +25,11 @@ const DefaultTimeout = 5 * time.Second
 // A probe ends when it is killed, when a link signal kills it (if it does
 // not trap exits), or when its node stops: a trapping probe returns when it
 // receives an Exit from outside any process while its node is stopping.
+//
+// A nil or zero Probe (not made by NewProbe) has no test to fail: the
+// methods without a t parameter do nothing and return zero values (Done a
+// closed channel, Link and Send an error matching [ErrInvalidArgument]);
+// those with one fail that test.
 type Probe struct {
 	t    testing.TB
 	node *process.Node
@@ -47,6 +53,10 @@ type control struct {
 // fails. The probe keeps t for the failures of its methods that take no t.
 func NewProbe(t testing.TB, node *process.Node, opts ...process.SpawnOption) *Probe {
 	t.Helper()
+	if node == nil {
+		t.Fatalf("otptest: spawn probe: %v", argerr.Nil("otptest: NewProbe", "node"))
+		return nil
+	}
 	pr := &Probe{t: t, node: node, done: make(chan struct{}), signal: make(chan struct{})}
 	opts = append([]process.SpawnOption{process.WithBehaviour("otptest.probe")}, opts...)
 	pid, err := node.Spawn(pr.loop, opts...)
@@ -89,18 +99,46 @@ func (pr *Probe) push(m process.Msg) {
 }
 
 // PID returns the probe's PID.
-func (pr *Probe) PID() process.PID { return pr.pid }
+func (pr *Probe) PID() process.PID {
+	if !pr.usable() {
+		return process.PID{}
+	}
+	return pr.pid
+}
+
+// usable reports whether pr was made by NewProbe.
+func (pr *Probe) usable() bool { return pr != nil && pr.t != nil }
+
+// errUnusable is the error of op on a nil or zero probe.
+func errUnusable(op string) error {
+	return argerr.New("otptest: "+op, "receiver", "is not a probe made by NewProbe")
+}
+
+// closedChan is the Done channel of a nil or zero probe.
+var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
 // Done returns a channel closed when the probe process's code has
 // returned (it died or its node stopped).
-func (pr *Probe) Done() <-chan struct{} { return pr.done }
+func (pr *Probe) Done() <-chan struct{} {
+	if !pr.usable() {
+		return closedChan
+	}
+	return pr.done
+}
 
 // Do runs fn inside the probe process and waits until it returned. It
 // fails the test (t.Fatalf) if the probe is dead or does not run fn within
 // [DefaultTimeout]. fn may end the probe (for example by exiting itself);
-// Do still returns once fn has.
+// Do still returns once fn has. A nil fn fails the test.
 func (pr *Probe) Do(fn func(p *process.Proc)) {
+	if !pr.usable() {
+		return
+	}
 	pr.t.Helper()
+	if fn == nil {
+		pr.t.Fatalf("otptest: probe %v: %v", pr.pid, argerr.Nil("otptest: Probe.Do", "fn"))
+		return
+	}
 	reply := make(chan struct{})
 	if err := pr.node.Send(pr.pid, control{fn: fn, reply: reply}); err != nil {
 		pr.t.Fatalf("otptest: probe %v: send control: %v", pr.pid, err)
@@ -124,6 +162,9 @@ func (pr *Probe) Do(fn func(p *process.Proc)) {
 // mailbox when Sync was called: afterwards they are all queued for
 // [Probe.Expect], so [Probe.Len] tells exactly what arrived before.
 func (pr *Probe) Sync() {
+	if !pr.usable() {
+		return
+	}
 	pr.t.Helper()
 	pr.Do(func(*process.Proc) {})
 }
@@ -132,6 +173,9 @@ func (pr *Probe) Sync() {
 // (a *[process.NoProcError] when pid is dead and the probe does not trap
 // exits).
 func (pr *Probe) Link(pid process.PID) error {
+	if !pr.usable() {
+		return errUnusable("Probe.Link")
+	}
 	pr.t.Helper()
 	var err error
 	pr.Do(func(p *process.Proc) { err = p.Link(pid) })
@@ -140,6 +184,9 @@ func (pr *Probe) Link(pid process.PID) error {
 
 // Unlink removes the link between the probe and pid.
 func (pr *Probe) Unlink(pid process.PID) {
+	if !pr.usable() {
+		return
+	}
 	pr.t.Helper()
 	pr.Do(func(p *process.Proc) { p.Unlink(pid) })
 }
@@ -147,6 +194,9 @@ func (pr *Probe) Unlink(pid process.PID) {
 // Monitor makes the probe monitor pid and returns the monitor's ref. It
 // fails the test (t.Fatalf) if Monitor returns an error.
 func (pr *Probe) Monitor(pid process.PID) process.Ref {
+	if !pr.usable() {
+		return process.Ref{}
+	}
 	pr.t.Helper()
 	var (
 		ref process.Ref
@@ -163,6 +213,9 @@ func (pr *Probe) Monitor(pid process.PID) process.Ref {
 // still in the probe's mailbox is dropped too. Messages the probe already
 // queued for Expect are not touched.
 func (pr *Probe) Demonitor(ref process.Ref, flush bool) bool {
+	if !pr.usable() {
+		return false
+	}
 	pr.t.Helper()
 	var active bool
 	pr.Do(func(p *process.Proc) { active = p.Demonitor(ref, flush) })
@@ -172,6 +225,9 @@ func (pr *Probe) Demonitor(ref process.Ref, flush bool) bool {
 // TrapExit sets whether the probe traps exits and returns the previous
 // setting.
 func (pr *Probe) TrapExit(on bool) bool {
+	if !pr.usable() {
+		return false
+	}
 	pr.t.Helper()
 	var old bool
 	pr.Do(func(p *process.Proc) { old = p.TrapExit(on) })
@@ -180,6 +236,9 @@ func (pr *Probe) TrapExit(on bool) bool {
 
 // Send sends msg from the probe process to to.
 func (pr *Probe) Send(to process.PID, msg process.Msg) error {
+	if !pr.usable() {
+		return errUnusable("Probe.Send")
+	}
 	pr.t.Helper()
 	var err error
 	pr.Do(func(p *process.Proc) { err = p.Send(to, msg) })
@@ -222,6 +281,10 @@ func (pr *Probe) next(timeout time.Duration) (m process.Msg, ok bool) {
 // probe is dead with nothing queued.
 func (pr *Probe) Expect(t testing.TB, timeout time.Duration) process.Msg {
 	t.Helper()
+	if !pr.usable() {
+		t.Fatalf("otptest: Probe.Expect: %v", errUnusable("Probe.Expect"))
+		return nil
+	}
 	m, ok := pr.next(timeout)
 	if !ok {
 		t.Fatalf("otptest: probe %v: no message within %v%s", pr.pid, timeout, pr.deadNote())
@@ -256,6 +319,10 @@ func (pr *Probe) ExpectDown(t testing.TB, timeout time.Duration) process.Down {
 // in a testing/synctest bubble where d costs no real time.
 func (pr *Probe) ExpectNone(t testing.TB, d time.Duration) {
 	t.Helper()
+	if !pr.usable() {
+		t.Errorf("otptest: Probe.ExpectNone: %v", errUnusable("Probe.ExpectNone"))
+		return
+	}
 	if m, ok := pr.next(d); ok {
 		t.Errorf("otptest: probe %v got %T %+v; want no message", pr.pid, m, m)
 	}
@@ -263,6 +330,9 @@ func (pr *Probe) ExpectNone(t testing.TB, d time.Duration) {
 
 // Len returns the number of messages queued for Expect.
 func (pr *Probe) Len() int {
+	if !pr.usable() {
+		return 0
+	}
 	pr.mu.Lock()
 	defer pr.mu.Unlock()
 	return len(pr.queue)

@@ -8,12 +8,18 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // Trace records lines of text, typically one per observed event, so a test
 // can compare what happened with what OTP would do. The zero value is an
 // empty trace ready to use. A Trace is safe for concurrent use; its waiting
 // methods block on a signal raised by every Add and never sleep.
+//
+// A nil *Trace reads as an empty trace that Add, Addf and Reset cannot
+// change (they do nothing); Wait returns an error matching
+// [ErrInvalidArgument], and WaitN and WaitFor fail their test.
 type Trace struct {
 	mu      sync.Mutex // protects the fields below
 	lines   []string
@@ -22,6 +28,9 @@ type Trace struct {
 
 // Add appends line to the trace and wakes every waiter.
 func (tr *Trace) Add(line string) {
+	if tr == nil {
+		return
+	}
 	tr.mu.Lock()
 	tr.lines = append(tr.lines, line)
 	if tr.changed != nil {
@@ -36,6 +45,9 @@ func (tr *Trace) Addf(format string, args ...any) { tr.Add(fmt.Sprintf(format, a
 
 // Lines returns a copy of the lines recorded so far, in order.
 func (tr *Trace) Lines() []string {
+	if tr == nil {
+		return nil
+	}
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	return slices.Clone(tr.lines)
@@ -43,6 +55,9 @@ func (tr *Trace) Lines() []string {
 
 // Len returns the number of lines recorded so far.
 func (tr *Trace) Len() int {
+	if tr == nil {
+		return 0
+	}
 	tr.mu.Lock()
 	defer tr.mu.Unlock()
 	return len(tr.lines)
@@ -50,6 +65,9 @@ func (tr *Trace) Len() int {
 
 // Reset forgets every line.
 func (tr *Trace) Reset() {
+	if tr == nil {
+		return
+	}
 	tr.mu.Lock()
 	tr.lines = nil
 	tr.mu.Unlock()
@@ -83,8 +101,15 @@ func (tr *Trace) await(ctx context.Context, done func([]string) bool) ([]string,
 }
 
 // Wait blocks until the trace has at least n lines or ctx is done, and
-// returns the lines it saw with ctx's error in the second case.
+// returns the lines it saw with ctx's error in the second case. A nil ctx
+// or a nil *Trace is an error matching [ErrInvalidArgument].
 func (tr *Trace) Wait(ctx context.Context, n int) ([]string, error) {
+	if tr == nil {
+		return nil, argerr.Nil("otptest: Trace.Wait", "receiver")
+	}
+	if ctx == nil {
+		return nil, argerr.Nil("otptest: Trace.Wait", "ctx")
+	}
 	return tr.await(ctx, func(l []string) bool { return len(l) >= n })
 }
 
@@ -105,6 +130,10 @@ func (tr *Trace) WaitN(t testing.TB, n int, timeout time.Duration) []string {
 // (t.Fatalf) on timeout, showing the trace.
 func (tr *Trace) WaitFor(t testing.TB, line string, timeout time.Duration) {
 	t.Helper()
+	if tr == nil {
+		t.Fatalf("otptest: %v", argerr.Nil("otptest: Trace.WaitFor", "receiver"))
+		return
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	lines, err := tr.await(ctx, func(l []string) bool { return slices.Contains(l, line) })

@@ -64,7 +64,19 @@ func (ds *deadlines) now() int64 { return int64(time.Since(ds.base)) }
 // StartDeadline registers d to expire after timeout, calling e.Expire
 // then. A registered d must be stopped with StopDeadline before it is
 // reused. Safe from any goroutine.
+//
+// StartDeadline has no error result, so bad input is handled so that no
+// waiter is stuck: with a nil e it does nothing; with a nil node or a nil
+// d (nothing to register), e expires at once, as it does on a stopped
+// node.
 func (n *Node) StartDeadline(d *Deadline, timeout time.Duration, e Expirer) {
+	if e == nil {
+		return
+	}
+	if n == nil || d == nil {
+		e.Expire()
+		return
+	}
 	ds := &n.deadlines
 	if n.gone.Load() {
 		e.Expire() // no sweeper after Stop: expire now rather than never
@@ -89,8 +101,12 @@ func (n *Node) StartDeadline(d *Deadline, timeout time.Duration, e Expirer) {
 }
 
 // StopDeadline unregisters d. It reports whether d was still pending
-// (false if it already expired). Safe from any goroutine.
+// (false if it already expired, and for a nil node or d). Safe from any
+// goroutine.
 func (n *Node) StopDeadline(d *Deadline) bool {
+	if n == nil || d == nil {
+		return false
+	}
 	s := &n.deadlines.shards[d.shard]
 	s.mu.Lock()
 	defer s.mu.Unlock()

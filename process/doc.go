@@ -99,6 +99,17 @@
 // pprof.SetGoroutineLabels) hides its stack from the report; the worker
 // restores its labels after every process it runs.
 //
+// # Errors
+//
+// Bad input never panics (docs/ERRORS.md): a nil *Node or *Proc receiver,
+// a nil Func, Handler, Dest or context, the zero PID, an empty name and a
+// zero or invalid SpawnOption or Option give an error matching
+// [ErrInvalidArgument] (an *[ArgumentError], or the older
+// [ErrInvalidPID] and *[OptionError], which match it too). A spawn on a
+// stopped node is [ErrNodeStopped] and creates nothing. Methods without
+// an error result document what they do with bad input: getters return
+// the zero value.
+//
 // # Differences from OTP
 //
 //   - Exit signals reach a process that does not trap exits immediately,

@@ -4,7 +4,27 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
+
+// ErrInvalidArgument is matched by every error about bad input to this package; it is
+// the same value in every Orchard package (docs/ERRORS.md). [ErrInvalidPID],
+// [ErrInvalidOption] and every *[OptionError] match it too.
+var ErrInvalidArgument = argerr.ErrInvalidArgument
+
+// ArgumentError reports one bad argument (Op, Arg, Reason); the same type in every
+// Orchard package (docs/ERRORS.md).
+type ArgumentError = argerr.Error
+
+// invalidSentinel is a sentinel error about bad input: it is itself (for
+// errors.Is against it) and it also matches [ErrInvalidArgument].
+type invalidSentinel struct{ msg string }
+
+func (e *invalidSentinel) Error() string { return e.msg }
+
+// Is matches [ErrInvalidArgument].
+func (e *invalidSentinel) Is(target error) bool { return target == ErrInvalidArgument }
 
 var (
 	// ErrNodeStopped is returned by calls on a node that has stopped or is
@@ -12,8 +32,9 @@ var (
 	ErrNodeStopped = errors.New("process: node stopped")
 	// ErrStopped is returned by every Stop after the first.
 	ErrStopped = errors.New("process: node already stopped")
-	// ErrInvalidPID is returned for the zero PID.
-	ErrInvalidPID = errors.New("process: invalid pid")
+	// ErrInvalidPID is returned for the zero PID. It matches
+	// [ErrInvalidArgument].
+	ErrInvalidPID error = &invalidSentinel{"process: invalid pid"}
 	// ErrNotAlive is returned by operations a dead process may not do.
 	ErrNotAlive = errors.New("process: calling process is not alive")
 	// ErrNameTaken is returned by Register when the name is in use.
@@ -26,8 +47,9 @@ var (
 	// to run (OTP's ignore from init). Supervisors treat it as a start
 	// that produced no process, not as a failure.
 	ErrIgnored = errors.New("process: start ignored")
-	// ErrInvalidOption is matched by every *OptionError.
-	ErrInvalidOption = errors.New("process: invalid option")
+	// ErrInvalidOption is matched by every *OptionError. It matches
+	// [ErrInvalidArgument].
+	ErrInvalidOption error = &invalidSentinel{"process: invalid option"}
 )
 
 // WrongNodeError is returned when a PID belongs to another node than the
@@ -110,8 +132,11 @@ func (e *OptionError) Error() string {
 	return fmt.Sprintf("process: invalid option %s: %s", e.Option, e.Reason)
 }
 
-// Is matches ErrInvalidOption.
-func (e *OptionError) Is(target error) bool { return target == ErrInvalidOption }
+// Is matches [ErrInvalidOption] and [ErrInvalidArgument]: an option
+// is an argument.
+func (e *OptionError) Is(target error) bool {
+	return target == ErrInvalidOption || target == ErrInvalidArgument
+}
 
 // StopError is returned by Node.Stop when processes did not stop in time.
 type StopError struct {

@@ -232,3 +232,19 @@ func ExampleNode_Info() {
 	// status: running
 	// mailbox: 2
 }
+
+// Bad input is an error, never a panic: here a send through a node that
+// was never created. The error matches ErrInvalidArgument, the same value
+// in every Orchard package, and says which argument of which call was bad.
+func ExampleArgumentError() {
+	var node *process.Node // never created
+	err := node.Send(process.PID{}, "hello")
+	fmt.Println(errors.Is(err, process.ErrInvalidArgument))
+	var ae *process.ArgumentError
+	if errors.As(err, &ae) {
+		fmt.Printf("%s | %s | %s\n", ae.Op, ae.Arg, ae.Reason)
+	}
+	// Output:
+	// true
+	// process: Node.Send | receiver | is nil
+}

@@ -1,5 +1,7 @@
 package process
 
+import "github.com/seed-fe72f376/orchard/internal/argerr"
+
 // ExitHook is a callback run when a process dies, installed with
 // [Node.OnExit]. It is the runtime-level counterpart of a monitor for code
 // that is not a process (a registry table, say): no message, no mailbox,
@@ -28,6 +30,9 @@ type ExitHook struct {
 // short and must not block; it may take locks of its own, provided the
 // code that ends processes never holds them.
 func (n *Node) OnExit(pid PID, fn func(pid PID, reason error)) (*ExitHook, error) {
+	if n == nil {
+		return nil, argerr.Nil("process: Node.OnExit", "receiver")
+	}
 	if fn == nil {
 		return nil, &OptionError{Option: "OnExit", Reason: "nil func"}
 	}
@@ -53,8 +58,11 @@ func (n *Node) OnExit(pid PID, fn func(pid PID, reason error)) (*ExitHook, error
 // Cancel removes the hook. It reports whether the hook was still
 // installed: false means the process has died and fn has run, is running
 // or is about to run. Safe from any goroutine; calling it again returns
-// false.
+// false, and so does calling it on a nil or zero ExitHook.
 func (h *ExitHook) Cancel() bool {
+	if h == nil || h.p == nil {
+		return false
+	}
 	p := h.p
 	p.mu.Lock()
 	defer p.mu.Unlock()

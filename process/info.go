@@ -3,6 +3,8 @@ package process
 import (
 	"sort"
 	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // Status is what a process is doing. Legal transitions: Waiting ↔
@@ -60,6 +62,9 @@ type Info struct {
 // Info returns a snapshot of the live process pid, or a *[NoProcError].
 // Safe from any goroutine.
 func (n *Node) Info(pid PID) (Info, error) {
+	if n == nil {
+		return Info{}, argerr.Nil("process: Node.Info", "receiver")
+	}
 	p, err := n.resolve(pid)
 	if err != nil {
 		return Info{}, err
@@ -107,9 +112,10 @@ func (n *Node) Info(pid PID) (Info, error) {
 	return info, nil
 }
 
-// IsAlive reports whether pid is a live process of this node.
+// IsAlive reports whether pid is a live process of this node (false for
+// the zero PID and a nil node).
 func (n *Node) IsAlive(pid PID) bool {
-	return pid.node == n.id && n.lookup(pid) != nil
+	return n != nil && !pid.IsZero() && pid.node == n.id && n.lookup(pid) != nil
 }
 
 func sortPIDs(s []PID) {

@@ -1,8 +1,13 @@
 package process
 
+import "github.com/seed-fe72f376/orchard/internal/argerr"
+
 // Register gives pid the local name name. A process has at most one name;
 // the name is released when the process dies. Safe from any goroutine.
 func (n *Node) Register(name string, pid PID) error {
+	if n == nil {
+		return argerr.Nil("process: Node.Register", "receiver")
+	}
 	if name == "" {
 		return &OptionError{Option: "Register", Reason: "empty name"}
 	}
@@ -14,7 +19,12 @@ func (n *Node) Register(name string, pid PID) error {
 }
 
 // Register gives the calling process the local name name.
-func (p *Proc) Register(name string) error { return p.node.Register(name, p.pid) }
+func (p *Proc) Register(name string) error {
+	if p == nil {
+		return argerr.Nil("process: Proc.Register", "receiver")
+	}
+	return p.node.Register(name, p.pid)
+}
 
 func (n *Node) registerName(name string, p *Proc) error {
 	n.namesMu.Lock()
@@ -38,8 +48,11 @@ func (n *Node) registerName(name string, p *Proc) error {
 func (p *Proc) notAliveLocked() error { return &NoProcError{PID: p.pid, Reason: p.reason} }
 
 // Unregister removes a local name. It reports whether the name was
-// registered. Safe from any goroutine.
+// registered (false for a nil node). Safe from any goroutine.
 func (n *Node) Unregister(name string) bool {
+	if n == nil {
+		return false
+	}
 	n.namesMu.Lock()
 	pid, ok := n.names[name]
 	delete(n.names, name)
@@ -65,16 +78,23 @@ func (n *Node) unregisterName(name string, pid PID) {
 	n.namesMu.Unlock()
 }
 
-// WhereIs returns the PID registered under name. Safe from any goroutine.
+// WhereIs returns the PID registered under name (none for a nil node).
+// Safe from any goroutine.
 func (n *Node) WhereIs(name string) (PID, bool) {
+	if n == nil {
+		return PID{}, false
+	}
 	n.namesMu.RLock()
 	pid, ok := n.names[name]
 	n.namesMu.RUnlock()
 	return pid, ok
 }
 
-// Registered returns all registered names.
+// Registered returns all registered names (none for a nil node).
 func (n *Node) Registered() []string {
+	if n == nil {
+		return nil
+	}
 	n.namesMu.RLock()
 	defer n.namesMu.RUnlock()
 	out := make([]string, 0, len(n.names))

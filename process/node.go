@@ -2,11 +2,14 @@ package process
 
 import (
 	"context"
+	"reflect"
 	"runtime"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/idmap"
 )
 
@@ -75,12 +78,13 @@ func lookupNode(id uint32) *Node {
 	return nil
 }
 
-// NewNode creates and starts a runtime instance.
+// NewNode creates and starts a runtime instance. A nil or invalid option
+// is an *[OptionError] (matching [ErrInvalidArgument]); no node is made.
 func NewNode(opts ...Option) (*Node, error) {
 	cfg := nodeConfig{zombieGrace: time.Second, stopGrace: 5 * time.Second}
-	for _, o := range opts {
+	for i, o := range opts {
 		if o == nil {
-			return nil, &OptionError{Option: "nil", Reason: "nil option"}
+			return nil, &OptionError{Option: "opts[" + strconv.Itoa(i) + "]", Reason: "nil option"}
 		}
 		if err := o.applyNode(&cfg); err != nil {
 			return nil, err
@@ -102,14 +106,29 @@ func NewNode(opts ...Option) (*Node, error) {
 	return n, nil
 }
 
-// ID returns the node's number, which every PID of this node carries.
-func (n *Node) ID() uint32 { return n.id }
+// ID returns the node's number, which every PID of this node carries (0,
+// which no node has, for a nil node).
+func (n *Node) ID() uint32 {
+	if n == nil {
+		return 0
+	}
+	return n.id
+}
 
 // Name returns a destination for a locally registered name on this node.
+// Resolving the name of a nil node, or the empty name, fails with an error
+// matching [ErrInvalidArgument].
 func (n *Node) Name(name string) Name { return Name{node: n, name: name} }
 
-// Stopped reports whether Stop has been called.
-func (n *Node) Stopped() bool { return n.stopping.Load() }
+// Stopped reports whether Stop has been called (false for a nil node,
+// which every other method refuses with an error matching
+// [ErrInvalidArgument]).
+func (n *Node) Stopped() bool {
+	if n == nil {
+		return false
+	}
+	return n.stopping.Load()
+}
 
 // Stats are counters of a node.
 type Stats struct {
@@ -125,8 +144,11 @@ type Stats struct {
 	Workers int
 }
 
-// Stats returns the node's counters.
+// Stats returns the node's counters (zero for a nil node).
 func (n *Node) Stats() Stats {
+	if n == nil {
+		return Stats{}
+	}
 	return Stats{
 		Processes:       int(n.live.Load()),
 		Zombies:         n.zombies.count(),
@@ -206,8 +228,12 @@ func (n *Node) each(fn func(*Proc)) {
 	}
 }
 
-// Processes returns the PIDs of all live processes, in no particular order.
+// Processes returns the PIDs of all live processes, in no particular order
+// (none for a nil node).
 func (n *Node) Processes() []PID {
+	if n == nil {
+		return nil
+	}
 	var out []PID
 	n.each(func(p *Proc) { out = append(out, p.pid) })
 	return out
@@ -215,8 +241,14 @@ func (n *Node) Processes() []PID {
 
 func (n *Node) newRef() Ref { return Ref{node: n.id, id: n.nextRef.Add(1)} }
 
-// MakeRef returns a new node-unique reference.
-func (n *Node) MakeRef() Ref { return n.newRef() }
+// MakeRef returns a new node-unique reference (the zero Ref, which names
+// nothing, for a nil node).
+func (n *Node) MakeRef() Ref {
+	if n == nil {
+		return Ref{}
+	}
+	return n.newRef()
+}
 
 // Stop shuts the node down and waits, bounded by ctx, until it is done:
 //
@@ -229,8 +261,16 @@ func (n *Node) MakeRef() Ref { return n.newRef() }
 //     then releases the worker pool.
 //
 // It returns nil when everything stopped, a *[StopError] listing what was
-// left otherwise, and [ErrStopped] on every call after the first.
+// left otherwise, and [ErrStopped] on every call after the first. A nil
+// node or a nil ctx is an error matching [ErrInvalidArgument]; nothing
+// is stopped.
 func (n *Node) Stop(ctx context.Context) error {
+	if n == nil {
+		return argerr.Nil("process: Node.Stop", "receiver")
+	}
+	if ctx == nil {
+		return argerr.Nil("process: Node.Stop", "ctx")
+	}
 	if !n.stopping.CompareAndSwap(false, true) {
 		return ErrStopped
 	}
@@ -312,9 +352,19 @@ func (n *Node) publish(e Event) {
 // records, say): anything that holds channels or timers must not be shared
 // between nodes, since a node may live inside a testing/synctest bubble.
 // Safe from any goroutine.
+//
+// Value cannot report bad input, so it returns nil for it: for a nil node,
+// a key whose type is not comparable (a slice, a map, a func), or a nil
+// init when key has no value yet.
 func (n *Node) Value(key any, init func() any) any {
+	if n == nil || (key != nil && !reflect.TypeOf(key).Comparable()) {
+		return nil
+	}
 	if v, ok := n.values.Load(key); ok {
 		return v
+	}
+	if init == nil {
+		return nil
 	}
 	v, _ := n.values.LoadOrStore(key, init())
 	return v

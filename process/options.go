@@ -121,7 +121,9 @@ func WithPanicPassThrough() Option {
 
 // SpawnOption configures one spawned process. Options are plain values
 // (no allocation per spawn); build them with the functions below. An
-// invalid option is reported by the spawn that uses it.
+// invalid option, or the zero SpawnOption (the "nil option" of this value
+// type), is reported by the spawn that uses it as an *[OptionError],
+// which matches [ErrInvalidArgument].
 type SpawnOption struct {
 	kind     spawnOptionKind
 	str      string
@@ -221,8 +223,14 @@ func WithName(name string) SpawnOption {
 }
 
 // WithBehaviour labels the process with the behaviour it runs (for
-// example "genserver"); Info and zombie reports show it.
-func WithBehaviour(name string) SpawnOption { return SpawnOption{kind: optBehaviour, str: name} }
+// example "genserver"); Info and zombie reports show it. An empty name
+// labels nothing: the spawn using it fails with an *[OptionError].
+func WithBehaviour(name string) SpawnOption {
+	if name == "" {
+		return SpawnOption{err: &OptionError{Option: "WithBehaviour", Reason: "empty name"}}
+	}
+	return SpawnOption{kind: optBehaviour, str: name}
+}
 
 // WithMailbox bounds the process's mailbox to limit messages, with the
 // given overflow policy. Exit and Down messages are never refused.

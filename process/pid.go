@@ -2,6 +2,8 @@ package process
 
 import (
 	"strconv"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // PID identifies a process. It is a small comparable value: it can be a map
@@ -89,10 +91,14 @@ type Name struct {
 	name string
 }
 
-// Resolve looks the name up in its node's local name table.
+// Resolve looks the name up in its node's local name table. The zero Name
+// (no node) and an empty name are errors matching [ErrInvalidArgument].
 func (n Name) Resolve() (PID, error) {
 	if n.node == nil {
-		return PID{}, &NotRegisteredError{Name: n.name}
+		return PID{}, argerr.Nil("process: Name.Resolve", "node")
+	}
+	if n.name == "" {
+		return PID{}, argerr.Empty("process: Name.Resolve", "name")
 	}
 	pid, ok := n.node.WhereIs(n.name)
 	if !ok {

@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // Func is the code of a process that runs as a plain function: it owns a
@@ -43,6 +45,11 @@ func (p *Proc) startTime() time.Time { return epoch.Add(time.Duration(p.started)
 // called from the process's own goroutine (inside its Func or Handler)
 // unless their doc says otherwise; other goroutines address a process
 // through its [PID].
+//
+// A method called on a nil *Proc never panics: those with an error result
+// return an error matching [ErrInvalidArgument], the others do nothing
+// and return the zero value (Alive false, a closed Done channel, a done
+// Context).
 type Proc struct {
 	// Proc is 384 bytes (an allocation size class) in six cache lines,
 	// laid out so that the three hot groups never share a line: what
@@ -167,23 +174,58 @@ func (p *Proc) stdContext() *stdContext {
 type procKey struct{}
 
 // PID returns the process's PID. Safe from any goroutine.
-func (p *Proc) PID() PID { return p.pid }
+func (p *Proc) PID() PID {
+	if p == nil {
+		return PID{}
+	}
+	return p.pid
+}
 
 // Node returns the node the process runs on. Safe from any goroutine.
-func (p *Proc) Node() *Node { return p.node }
+func (p *Proc) Node() *Node {
+	if p == nil {
+		return nil
+	}
+	return p.node
+}
 
 // Parent returns the PID of the process that spawned this one (zero for
 // processes spawned from outside any process). Safe from any goroutine.
-func (p *Proc) Parent() PID { return p.parent }
+func (p *Proc) Parent() PID {
+	if p == nil {
+		return PID{}
+	}
+	return p.parent
+}
 
 // Alive reports whether the process is still alive. Safe from any goroutine.
-func (p *Proc) Alive() bool { return !p.dead.Load() }
+func (p *Proc) Alive() bool { return p != nil && !p.dead.Load() }
 
 // Context returns a context cancelled the moment the process dies, with
 // the exit reason as its cause ([context.Cause]). Blocking work in the
 // process must select on it. [FromContext] recovers the process from it.
-// Safe from any goroutine.
-func (p *Proc) Context() context.Context { return procContext{p} }
+// Safe from any goroutine. The context of a nil *Proc is already
+// cancelled.
+func (p *Proc) Context() context.Context {
+	if p == nil {
+		return cancelledContext
+	}
+	return procContext{p}
+}
+
+// closedChan is the Done channel of a nil *Proc or a zero Target.
+var closedChan = func() chan struct{} {
+	c := make(chan struct{})
+	close(c)
+	return c
+}()
+
+// cancelledContext is the context of a nil *Proc.
+var cancelledContext = func() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
+}()
 
 // FromContext returns the process whose [Proc.Context] ctx derives from,
 // if any.
@@ -195,9 +237,12 @@ func FromContext(ctx context.Context) (*Proc, bool) {
 	return p, ok
 }
 
-// Done returns a channel closed when the process dies. Safe from any
-// goroutine.
+// Done returns a channel closed when the process dies (a closed channel for
+// a nil *Proc). Safe from any goroutine.
 func (p *Proc) Done() <-chan struct{} {
+	if p == nil {
+		return closedChan
+	}
 	if p.hasDone.Load() {
 		return p.done
 	}
@@ -218,6 +263,9 @@ func (p *Proc) Done() <-chan struct{} {
 // Reason returns the exit reason of a dead process, nil while it lives.
 // Safe from any goroutine.
 func (p *Proc) Reason() error {
+	if p == nil {
+		return nil
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.reason
@@ -226,7 +274,12 @@ func (p *Proc) Reason() error {
 // TrapExit turns exit trapping on or off and returns the previous setting.
 // A trapping process receives exit signals as [Exit] messages instead of
 // dying (except for [Kill]).
-func (p *Proc) TrapExit(on bool) bool { return p.trap.Swap(on) }
+func (p *Proc) TrapExit(on bool) bool {
+	if p == nil {
+		return false
+	}
+	return p.trap.Swap(on)
+}
 
 // Send sends msg to the process to. It never blocks unless the target has a
 // [BlockWhenFull] mailbox. Messages to a dead process are dropped and
@@ -234,6 +287,9 @@ func (p *Proc) TrapExit(on bool) bool { return p.trap.Swap(on) }
 // is an error. Messages from one process to another arrive in the order
 // they were sent.
 func (p *Proc) Send(to PID, msg Msg) error {
+	if p == nil {
+		return argerr.Nil("process: Proc.Send", "receiver")
+	}
 	if p.dead.Load() {
 		p.node.dropped.Add(1)
 		return nil
@@ -256,8 +312,14 @@ func (p *Proc) Send(to PID, msg Msg) error {
 }
 
 // SendDest resolves dest and sends msg to it; an unregistered name is a
-// *[NotRegisteredError].
+// *[NotRegisteredError], a nil dest an error matching [ErrInvalidArgument].
 func (p *Proc) SendDest(dest Dest, msg Msg) error {
+	if p == nil {
+		return argerr.Nil("process: Proc.SendDest", "receiver")
+	}
+	if dest == nil {
+		return argerr.Nil("process: Proc.SendDest", "dest")
+	}
 	pid, err := dest.Resolve()
 	if err != nil {
 		return err
@@ -267,10 +329,22 @@ func (p *Proc) SendDest(dest Dest, msg Msg) error {
 
 // Send sends msg to the process to from outside any process. See
 // [Proc.Send] for the rules. Safe from any goroutine.
-func (n *Node) Send(to PID, msg Msg) error { return n.send(PID{}, to, msg) }
+func (n *Node) Send(to PID, msg Msg) error {
+	if n == nil {
+		return argerr.Nil("process: Node.Send", "receiver")
+	}
+	return n.send(PID{}, to, msg)
+}
 
-// SendDest resolves dest and sends msg to it from outside any process.
+// SendDest resolves dest and sends msg to it from outside any process. A
+// nil dest is an error matching [ErrInvalidArgument].
 func (n *Node) SendDest(dest Dest, msg Msg) error {
+	if n == nil {
+		return argerr.Nil("process: Node.SendDest", "receiver")
+	}
+	if dest == nil {
+		return argerr.Nil("process: Node.SendDest", "dest")
+	}
 	pid, err := dest.Resolve()
 	if err != nil {
 		return err
@@ -320,10 +394,16 @@ func (n *Node) afterPush(p *Proc, dispatch, wake, dropped bool) {
 }
 
 // MailboxLen returns the number of messages waiting. Safe from any goroutine.
-func (p *Proc) MailboxLen() int { return int(p.mb.queued.Load()) }
+func (p *Proc) MailboxLen() int {
+	if p == nil {
+		return 0
+	}
+	return int(p.mb.queued.Load())
+}
 
 // Receive waits for the next message, until ctx is done or the process
-// dies. Only [Func] processes may call it.
+// dies. Only [Func] processes may call it. A nil ctx is an error matching
+// [ErrInvalidArgument].
 func (p *Proc) Receive(ctx context.Context) (Msg, error) {
 	return p.ReceiveMatch(ctx, nil)
 }
@@ -333,6 +413,12 @@ func (p *Proc) Receive(ctx context.Context) (Msg, error) {
 // receive). A nil match takes any message. Only [Func] processes may call
 // it.
 func (p *Proc) ReceiveMatch(ctx context.Context, match func(Msg) bool) (Msg, error) {
+	if p == nil {
+		return nil, argerr.Nil("process: Proc.Receive", "receiver")
+	}
+	if ctx == nil {
+		return nil, argerr.Nil("process: Proc.Receive", "ctx")
+	}
 	if p.fn == nil {
 		return nil, &OptionError{Option: "Receive", Reason: "handler processes receive through HandleMessage"}
 	}
@@ -368,8 +454,12 @@ func (p *Proc) ReceiveMatch(ctx context.Context, match func(Msg) bool) (Msg, err
 }
 
 // ReceiveTimeout is Receive with a timeout instead of a context; it
-// returns [context.DeadlineExceeded] when nothing arrived in time.
+// returns [context.DeadlineExceeded] when nothing arrived in time (at
+// once for a d of zero or less, unless a message is waiting).
 func (p *Proc) ReceiveTimeout(d time.Duration) (Msg, error) {
+	if p == nil {
+		return nil, argerr.Nil("process: Proc.ReceiveTimeout", "receiver")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
 	defer cancel()
 	return p.Receive(ctx)

@@ -2,6 +2,8 @@ package process
 
 import (
 	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // die ends p with reason: it marks p dead, removes it from the node's
@@ -143,6 +145,9 @@ func (p *Proc) exitSignal(from PID, reason error, viaLink bool) {
 // Exit sends the exit signal reason to pid from outside any process
 // (erlang:exit/2). Safe from any goroutine.
 func (n *Node) Exit(pid PID, reason error) error {
+	if n == nil {
+		return argerr.Nil("process: Node.Exit", "receiver")
+	}
 	q, err := n.resolve(pid)
 	if err != nil {
 		var np *NoProcError
@@ -161,6 +166,9 @@ func (n *Node) Exit(pid PID, reason error) error {
 // (killed while its code still runs), Exit does nothing and returns nil,
 // as Send drops its messages.
 func (p *Proc) Exit(pid PID, reason error) error {
+	if p == nil {
+		return argerr.Nil("process: Proc.Exit", "receiver")
+	}
 	if p.dead.Load() {
 		return nil
 	}
@@ -200,6 +208,9 @@ func lockPair(a, b *Proc) {
 // Exit{pid, NoProc} and Link returns nil; a non-trapping p gets a
 // *NoProcError (OTP raises noproc). Linking to oneself does nothing.
 func (p *Proc) Link(pid PID) error {
+	if p == nil {
+		return argerr.Nil("process: Proc.Link", "receiver")
+	}
 	if pid == p.pid {
 		return nil
 	}
@@ -229,8 +240,12 @@ func (p *Proc) Link(pid PID) error {
 	return &NoProcError{PID: pid, Reason: NoProc}
 }
 
-// Unlink removes the link between p and pid, if any.
+// Unlink removes the link between p and pid, if any. It does nothing on
+// a nil *Proc.
 func (p *Proc) Unlink(pid PID) {
+	if p == nil {
+		return
+	}
 	p.mu.Lock()
 	p.links.remove(pid)
 	p.mu.Unlock()
@@ -246,6 +261,9 @@ func (p *Proc) Unlink(pid PID) {
 // Down{Reason: NoProc} at once. Monitoring oneself is allowed and never
 // fires. Each call creates a new monitor.
 func (p *Proc) Monitor(pid PID) (Ref, error) {
+	if p == nil {
+		return Ref{}, argerr.Nil("process: Proc.Monitor", "receiver")
+	}
 	ref := p.node.newRef()
 	q, err := p.node.resolve(pid)
 	if err != nil {
@@ -283,8 +301,11 @@ func (p *Proc) Monitor(pid PID) (Ref, error) {
 
 // Demonitor removes the monitor ref. With flush, a Down message for ref
 // already in the mailbox is removed too (demonitor(Ref, [flush])). It
-// reports whether the monitor was still active.
+// reports whether the monitor was still active (false on a nil *Proc).
 func (p *Proc) Demonitor(ref Ref, flush bool) bool {
+	if p == nil {
+		return false
+	}
 	p.mu.Lock()
 	target, active := p.monitors[ref]
 	delete(p.monitors, ref)
@@ -310,7 +331,11 @@ func (p *Proc) flushDown(ref Ref) {
 // true, keeping the others in order, and returns how many it removed. A
 // supervisor uses it to drop the Exit message of a child it shut down
 // itself (OTP's unlink-and-flush). Call it from the process's own code.
+// It removes nothing, and returns 0, for a nil match or a nil *Proc.
 func (p *Proc) Flush(match func(Msg) bool) int {
+	if p == nil || match == nil {
+		return 0
+	}
 	isDown := match
 	removed := 0
 	kept := p.batch[:p.pos]

@@ -1,9 +1,18 @@
 package process
 
+import "github.com/seed-fe72f376/orchard/internal/argerr"
+
 // Spawn starts fn as a new process with no parent. It returns as soon as
 // the process exists; fn runs concurrently. Options: [TrapExits],
 // [WithName], [WithBehaviour], [WithMailbox]. Safe from any goroutine.
+//
+// Bad input (a nil node, a nil fn, a zero or invalid option) is an error
+// matching [ErrInvalidArgument]; a stopped node is [ErrNodeStopped]. No
+// process is made then; the same holds for every spawn function.
 func (n *Node) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
+	if n == nil {
+		return PID{}, argerr.Nil("process: Node.Spawn", "receiver")
+	}
 	if fn == nil {
 		return PID{}, &OptionError{Option: "Spawn", Reason: "nil function"}
 	}
@@ -15,6 +24,9 @@ func (n *Node) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
 // [Starter], HandleStart runs first; otherwise the process stays idle
 // (holding no goroutine) until its first message. Safe from any goroutine.
 func (n *Node) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
+	if n == nil {
+		return PID{}, argerr.Nil("process: Node.SpawnHandler", "receiver")
+	}
 	if h == nil {
 		return PID{}, &OptionError{Option: "SpawnHandler", Reason: "nil handler"}
 	}
@@ -25,6 +37,9 @@ func (n *Node) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
 // Spawn starts fn as a child of p (its Parent). Add [Linked] to link them
 // before fn runs.
 func (p *Proc) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
+	if p == nil {
+		return PID{}, argerr.Nil("process: Proc.Spawn", "receiver")
+	}
 	if fn == nil {
 		return PID{}, &OptionError{Option: "Spawn", Reason: "nil function"}
 	}
@@ -34,12 +49,20 @@ func (p *Proc) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
 
 // SpawnLink starts fn as a child of p, linked to p before it runs.
 func (p *Proc) SpawnLink(fn Func, opts ...SpawnOption) (PID, error) {
-	return p.Spawn(fn, append(opts, Linked())...)
+	if p == nil {
+		return PID{}, argerr.Nil("process: Proc.SpawnLink", "receiver")
+	}
+	// A full slice expression, so append copies instead of writing
+	// Linked into the spare capacity of the caller's slice.
+	return p.Spawn(fn, append(opts[:len(opts):len(opts)], Linked())...)
 }
 
 // SpawnMonitor starts fn as a child of p, monitored by p before it runs,
 // and returns the monitor's ref.
 func (p *Proc) SpawnMonitor(fn Func, opts ...SpawnOption) (PID, Ref, error) {
+	if p == nil {
+		return PID{}, Ref{}, argerr.Nil("process: Proc.SpawnMonitor", "receiver")
+	}
 	if fn == nil {
 		return PID{}, Ref{}, &OptionError{Option: "SpawnMonitor", Reason: "nil function"}
 	}
@@ -50,6 +73,9 @@ func (p *Proc) SpawnMonitor(fn Func, opts ...SpawnOption) (PID, Ref, error) {
 // SpawnHandler starts a message-driven child of p. See [Node.SpawnHandler];
 // [Linked] links it to p before it runs.
 func (p *Proc) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
+	if p == nil {
+		return PID{}, argerr.Nil("process: Proc.SpawnHandler", "receiver")
+	}
 	if h == nil {
 		return PID{}, &OptionError{Option: "SpawnHandler", Reason: "nil handler"}
 	}
@@ -69,6 +95,9 @@ func (p *Proc) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
 // refused. Package supervisor starts temporary children this way
 // (supervisor.TemporaryStarter).
 func (n *Node) SpawnSuspended(parent PID, h Handler, opts ...SpawnOption) (Suspended, error) {
+	if n == nil {
+		return Suspended{}, argerr.Nil("process: Node.SpawnSuspended", "receiver")
+	}
 	if !isStarter(h) {
 		return Suspended{}, &OptionError{Option: "SpawnSuspended", Reason: "needs a handler with HandleStart"}
 	}

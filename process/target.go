@@ -1,5 +1,7 @@
 package process
 
+import "github.com/seed-fe72f376/orchard/internal/argerr"
+
 // Target is a view of a live process for code outside it: it can send to
 // the process and wait for its death, without looking the PID up again.
 // Behaviours use it to implement calls (a call waits on Done as a monitor
@@ -23,6 +25,9 @@ func Lookup(pid PID) (Target, error) {
 
 // Lookup returns a Target for the live process pid of this node.
 func (n *Node) Lookup(pid PID) (Target, error) {
+	if n == nil {
+		return Target{}, argerr.Nil("process: Node.Lookup", "receiver")
+	}
 	p, err := n.resolve(pid)
 	if err != nil {
 		return Target{}, err
@@ -31,17 +36,23 @@ func (n *Node) Lookup(pid PID) (Target, error) {
 }
 
 // Valid reports whether t refers to a process (the zero Target does not).
+// The zero Target's methods never panic: PID and Node return zero values,
+// Alive false, Reason nil, Done a closed channel, and Send an error
+// matching [ErrInvalidArgument].
 func (t Target) Valid() bool { return t.p != nil }
 
 // PID returns the target's PID.
-func (t Target) PID() PID { return t.p.pid }
+func (t Target) PID() PID { return t.p.PID() }
 
 // Node returns the target's node.
-func (t Target) Node() *Node { return t.p.node }
+func (t Target) Node() *Node { return t.p.Node() }
 
 // Send delivers msg to the target from outside any process, with the
 // rules of [Node.Send].
 func (t Target) Send(msg Msg) error {
+	if t.p == nil {
+		return argerr.New("process: Target.Send", "receiver", "is the zero Target")
+	}
 	if t.p.dead.Load() {
 		t.p.node.dropped.Add(1)
 		return nil
@@ -56,4 +67,4 @@ func (t Target) Done() <-chan struct{} { return t.p.Done() }
 func (t Target) Reason() error { return t.p.Reason() }
 
 // Alive reports whether the target is alive.
-func (t Target) Alive() bool { return !t.p.dead.Load() }
+func (t Target) Alive() bool { return t.p.Alive() }

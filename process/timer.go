@@ -2,6 +2,8 @@ package process
 
 import (
 	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // TimerRef identifies a timer made by SendAfter.
@@ -16,14 +18,24 @@ func (t TimerRef) IsZero() bool { return t.id == 0 }
 // SendAfter sends msg to to after d. The timer belongs to p: it is
 // cancelled if p dies first. The message is dropped if to is dead when the
 // timer fires.
+//
+// A d of zero or less sends at once (from the timer's goroutine).
 func (p *Proc) SendAfter(to PID, msg Msg, d time.Duration) (TimerRef, error) {
+	if p == nil {
+		return TimerRef{}, argerr.Nil("process: Proc.SendAfter", "receiver")
+	}
 	return p.node.sendAfter(p, p.pid, to, msg, d)
 }
 
 // SendAfter sends msg to to after d from outside any process. The timer
 // belongs to the destination process and dies with it. Safe from any
-// goroutine.
+// goroutine. A d of zero or less sends at once (from the timer's
+// goroutine); the zero PID and a nil node are errors matching
+// [ErrInvalidArgument].
 func (n *Node) SendAfter(to PID, msg Msg, d time.Duration) (TimerRef, error) {
+	if n == nil {
+		return TimerRef{}, argerr.Nil("process: Node.SendAfter", "receiver")
+	}
 	owner, err := n.resolve(to)
 	if err != nil {
 		return TimerRef{}, err
@@ -65,11 +77,20 @@ func (p *Proc) takeTimer(id uint64) *time.Timer {
 }
 
 // CancelTimer cancels a timer. It reports whether the timer was pending
-// (false if it fired, was cancelled, or its owner died).
-func (p *Proc) CancelTimer(ref TimerRef) bool { return p.node.CancelTimer(ref) }
+// (false if it fired, was cancelled, or its owner died, and for the zero
+// TimerRef or a nil receiver).
+func (p *Proc) CancelTimer(ref TimerRef) bool {
+	if p == nil {
+		return false
+	}
+	return p.node.CancelTimer(ref)
+}
 
 // CancelTimer cancels a timer from any goroutine. See [Proc.CancelTimer].
 func (n *Node) CancelTimer(ref TimerRef) bool {
+	if n == nil || ref.IsZero() || ref.owner.IsZero() {
+		return false
+	}
 	owner := n.lookup(ref.owner)
 	if owner == nil || ref.owner.node != n.id {
 		return false

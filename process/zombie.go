@@ -109,8 +109,11 @@ func (z *zombieSet) describe(e *zombieEntry, d *stackDumps) ZombieInfo {
 }
 
 // Zombies lists the node's zombies, oldest first, each with its current
-// stack. Safe from any goroutine.
+// stack (none for a nil node). Safe from any goroutine.
 func (n *Node) Zombies() []ZombieInfo {
+	if n == nil {
+		return nil
+	}
 	n.zombies.mu.Lock()
 	entries := make([]*zombieEntry, 0, len(n.zombies.m))
 	for _, e := range n.zombies.m {

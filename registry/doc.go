@@ -57,6 +57,16 @@
 // without reflection. A key that is not comparable panics, as it would as
 // a map key.
 //
+// # Errors
+//
+// Bad input never panics (docs/ERRORS.md): a nil *Registry, a nil node, a
+// nil option, listener or function, the zero PID and a key that is not
+// comparable give an error matching [ErrInvalidArgument] ([ErrInvalidKey]
+// and [ErrInvalidOption] match it too); [New] on a stopped node returns
+// process.ErrNodeStopped. Methods without an error result (Lookup,
+// WhereIs, Count, Unregister, Dispatch, ...) do nothing on bad input and
+// return the zero value, as their docs say.
+//
 // # Differences from OTP
 //
 //   - Registry is not a process: New starts nothing, and Close (not a

@@ -4,8 +4,27 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
+
+// ErrInvalidArgument is matched by every error about bad input to this package; it is
+// the same value in every Orchard package (docs/ERRORS.md). [ErrInvalidKey]
+// and [ErrInvalidOption] match it too.
+var ErrInvalidArgument = argerr.ErrInvalidArgument
+
+// ArgumentError reports one bad argument (Op, Arg, Reason); the same type in every
+// Orchard package (docs/ERRORS.md).
+type ArgumentError = argerr.Error
+
+// invalidSentinel is a sentinel about bad input that also matches
+// [ErrInvalidArgument].
+type invalidSentinel struct{ msg string }
+
+func (e *invalidSentinel) Error() string { return e.msg }
+
+// Is matches [ErrInvalidArgument].
+func (e *invalidSentinel) Is(target error) bool { return target == ErrInvalidArgument }
 
 var (
 	// ErrClosed is returned by every operation on a registry after Close
@@ -19,11 +38,12 @@ var (
 	ErrNotRegistered = errors.New("registry: key not registered by this process")
 	// ErrInvalidKey is returned for a key that cannot be a map key (a
 	// slice, a map, a func, or a struct holding one), or that is not
-	// equal to itself (a NaN), so it could never be looked up again.
-	ErrInvalidKey = errors.New("registry: key is not comparable")
+	// equal to itself (a NaN), so it could never be looked up again. It
+	// matches [ErrInvalidArgument].
+	ErrInvalidKey error = &invalidSentinel{"registry: key is not comparable"}
 	// ErrInvalidOption is matched by every error New returns for a bad
-	// option.
-	ErrInvalidOption = errors.New("registry: invalid option")
+	// option. It matches [ErrInvalidArgument].
+	ErrInvalidOption error = &invalidSentinel{"registry: invalid option"}
 )
 
 // AlreadyRegisteredError is returned by Register on a registry with unique

@@ -1,8 +1,13 @@
 package registry
 
 import (
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
+
+// The read methods below have no error result: on a nil or zero Registry,
+// and for a key that is not comparable, they find nothing (nil, zero,
+// false), as for a key nobody registered (docs/ERRORS.md §3).
 
 // Lookup returns the registrations under key: at most one with unique
 // keys. It takes no lock shared with other readers, so lookups from many
@@ -14,6 +19,9 @@ import (
 // lookup allocates nothing: read it, append to it (that copies), but do
 // not assign to its elements. With duplicate keys it is a fresh copy.
 func (r *Registry) Lookup(key any) []Entry {
+	if !r.usable() {
+		return nil
+	}
 	rec := r.load(key)
 	if rec == nil {
 		return nil
@@ -27,7 +35,7 @@ func (r *Registry) Lookup(key any) []Entry {
 // WhereIs returns the process registered under key in a registry with
 // unique keys (Elixir's whereis_name). It allocates nothing.
 func (r *Registry) WhereIs(key any) (process.PID, bool) {
-	if r.keys != Unique {
+	if !r.usable() || r.keys != Unique {
 		return process.PID{}, false
 	}
 	rec := r.load(key)
@@ -49,6 +57,9 @@ func (b *bucket) snapshot() []Entry {
 // Keys returns the keys pid is registered under, in no particular order;
 // with duplicate keys a key appears once per registration.
 func (r *Registry) Keys(pid process.PID) []any {
+	if !r.usable() {
+		return nil
+	}
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
@@ -76,8 +87,11 @@ func (r *Registry) Values(key any, pid process.PID) []any {
 
 // Match returns the registrations under key whose value satisfies match
 // (Elixir's match/3 with a guard written as a Go func). match runs
-// outside the registry's locks.
+// outside the registry's locks. A nil match matches nothing.
 func (r *Registry) Match(key any, match func(value any) bool) []Entry {
+	if match == nil {
+		return nil
+	}
 	var out []Entry
 	for _, e := range r.Lookup(key) {
 		if match(e.Value) {
@@ -89,6 +103,9 @@ func (r *Registry) Match(key any, match func(value any) bool) []Entry {
 
 // Count returns the number of registrations.
 func (r *Registry) Count() int {
+	if !r.usable() {
+		return 0
+	}
 	n := int64(0)
 	for i := range r.keyParts {
 		n += r.keyParts[i].count.Load()
@@ -98,6 +115,9 @@ func (r *Registry) Count() int {
 
 // CountKey returns the number of registrations under key.
 func (r *Registry) CountKey(key any) int {
+	if !r.usable() {
+		return 0
+	}
 	rec := r.load(key)
 	if rec == nil {
 		return 0
@@ -115,8 +135,12 @@ func (r *Registry) CountKey(key any) int {
 // pub/sub (Elixir's dispatch/3). fn is not called when there is none. It
 // runs on the calling goroutine, outside the registry's locks, on a
 // snapshot of the entries (as returned by [Registry.Lookup]; do not assign
-// to its elements), so it may send, register or kill.
+// to its elements), so it may send, register or kill. A nil fn is never
+// called: Dispatch then does nothing.
 func (r *Registry) Dispatch(key any, fn func([]Entry)) {
+	if fn == nil {
+		return
+	}
 	if entries := r.Lookup(key); len(entries) > 0 {
 		fn(entries)
 	}
@@ -126,8 +150,18 @@ func (r *Registry) Dispatch(key any, fn func([]Entry)) {
 // update(old), in a registry with unique keys. It fails with
 // [ErrNotRegistered] when pid does not hold key, [ErrNotUnique] with
 // duplicate keys and [ErrClosed] after Close. update runs under the key's
-// partition lock: it must not call r.
+// partition lock: it must not call r. A nil or zero Registry, the zero
+// PID and a nil update are errors matching [ErrInvalidArgument].
 func (r *Registry) UpdateValue(pid process.PID, key any, update func(old any) any) error {
+	const op = "registry: Registry.UpdateValue"
+	switch {
+	case !r.usable():
+		return r.errUnusable("Registry.UpdateValue")
+	case pid.IsZero():
+		return argerr.New(op, "pid", "is the zero PID")
+	case update == nil:
+		return argerr.Nil(op, "update")
+	}
 	if r.keys != Unique {
 		return ErrNotUnique
 	}

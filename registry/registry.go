@@ -1,12 +1,14 @@
 package registry
 
 import (
+	"fmt"
 	"hash/maphash"
 	"reflect"
 	"slices"
 	"sync"
 	"sync/atomic"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -88,18 +90,25 @@ type ownedKey struct {
 // New creates a registry on node. It starts no process and no goroutine:
 // registrations are removed by exit hooks ([process.Node.OnExit]), one per
 // registered process. Close releases it.
+//
+// A nil node, a nil or invalid option is an error matching
+// [ErrInvalidArgument]; a stopped node is process.ErrNodeStopped. No
+// registry is made then.
 func New(node *process.Node, opts ...Option) (*Registry, error) {
 	if node == nil {
 		return nil, &optionError{"New: nil node"}
 	}
 	var cfg config
-	for _, o := range opts {
+	for i, o := range opts {
 		if o == nil {
-			return nil, &optionError{"New: nil option"}
+			return nil, &optionError{fmt.Sprintf("New: opts[%d] is nil", i)}
 		}
 		if err := o.apply(&cfg); err != nil {
 			return nil, err
 		}
+	}
+	if node.Stopped() {
+		return nil, process.ErrNodeStopped
 	}
 	cfg.withDefaults()
 	r := &Registry{
@@ -122,16 +131,39 @@ func New(node *process.Node, opts ...Option) (*Registry, error) {
 
 type optionError struct{ msg string }
 
-func (e *optionError) Error() string        { return "registry: invalid option: " + e.msg }
-func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
+func (e *optionError) Error() string { return "registry: invalid option: " + e.msg }
+func (e *optionError) Is(target error) bool {
+	return target == ErrInvalidOption || target == ErrInvalidArgument
+}
 
-// Kind returns the kind of keys r holds.
-func (r *Registry) Kind() Keys { return r.keys }
+// usable reports whether r was made by New: false for a nil or zero
+// Registry, whose methods refuse or do nothing (docs/ERRORS.md).
+func (r *Registry) usable() bool { return r != nil && r.node != nil }
+
+// errUnusable is the error of op on a nil or zero registry.
+func (r *Registry) errUnusable(op string) error {
+	if r == nil {
+		return argerr.Nil("registry: "+op, "receiver")
+	}
+	return argerr.New("registry: "+op, "receiver", "is the zero Registry (use New)")
+}
+
+// Kind returns the kind of keys r holds ([Unique] for a nil Registry).
+func (r *Registry) Kind() Keys {
+	if r == nil {
+		return Unique
+	}
+	return r.keys
+}
 
 // Close removes every registration and exit hook. It does not call the
 // listeners. Later calls, and every other operation afterwards, return
-// [ErrClosed] (Lookup and friends return nothing).
+// [ErrClosed] (Lookup and friends return nothing). Close on a nil or zero
+// Registry is an error matching [ErrInvalidArgument].
 func (r *Registry) Close() error {
+	if !r.usable() {
+		return r.errUnusable("Registry.Close")
+	}
 	if r.closed.Swap(true) {
 		return ErrClosed
 	}
@@ -272,7 +304,17 @@ func (r *Registry) deliver(kp *keyPartition, batch []Event) {
 // pid is dead, and [ErrClosed] after Close. The registration is removed
 // when pid dies, before pid's Done channel is closed. Register does not
 // wait for anything but the registry's locks.
+//
+// A nil or zero Registry and the zero PID are errors matching
+// [ErrInvalidArgument], as is a key that is not comparable
+// ([ErrInvalidKey]).
 func (r *Registry) Register(pid process.PID, key, value any) error {
+	if !r.usable() {
+		return r.errUnusable("Registry.Register")
+	}
+	if pid.IsZero() {
+		return argerr.New("registry: Registry.Register", "pid", "is the zero PID")
+	}
 	hash, part, ok := r.locate(key)
 	if !ok {
 		return ErrInvalidKey
@@ -388,8 +430,11 @@ func (r *Registry) dropOwnerKey(pid process.PID, key any) {
 }
 
 // Unregister removes every registration of pid under key. It does
-// nothing when there is none.
+// nothing when there is none, and on a nil or zero Registry.
 func (r *Registry) Unregister(pid process.PID, key any) {
+	if !r.usable() {
+		return
+	}
 	hash, part, ok := r.locate(key)
 	if !ok {
 		return // never registered

@@ -3,6 +3,7 @@ package registry
 import (
 	"fmt"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -17,17 +18,27 @@ type ViaName struct {
 var _ process.Registrar = ViaName{}
 
 // Via returns the name key in r ({via, Registry, {r, key}} in Elixir).
+// Via cannot fail; a name in a nil registry (or the zero ViaName) is
+// refused when it is used: Resolve and RegisterName return an error
+// matching [ErrInvalidArgument].
 func Via(r *Registry, key any) ViaName { return ViaName{r: r, key: key} }
 
 // Resolve returns the process registered under the key now. It fails with
-// a *[NotFoundError] (matching process.NoProc) when there is none and
-// [ErrNotUnique] for a registry with duplicate keys.
+// a *[NotFoundError] (matching process.NoProc) when there is none,
+// [ErrNotUnique] for a registry with duplicate keys and [ErrInvalidKey]
+// for a key that is not comparable.
 func (v ViaName) Resolve() (process.PID, error) {
+	if !v.r.usable() {
+		return process.PID{}, argerr.Nil("registry: ViaName.Resolve", "registry")
+	}
 	if v.r.keys != Unique {
 		return process.PID{}, ErrNotUnique
 	}
 	if pid, ok := v.r.WhereIs(v.key); ok {
 		return pid, nil
+	}
+	if _, ok := hashKey(v.r.seed, v.key); !ok {
+		return process.PID{}, ErrInvalidKey // could never be registered
 	}
 	return process.PID{}, &NotFoundError{Key: v.key}
 }
@@ -35,6 +46,9 @@ func (v ViaName) Resolve() (process.PID, error) {
 // RegisterName registers pid under the key with a nil value; see
 // [Registry.Register].
 func (v ViaName) RegisterName(pid process.PID) error {
+	if !v.r.usable() {
+		return argerr.Nil("registry: ViaName.RegisterName", "registry")
+	}
 	if v.r.keys != Unique {
 		return ErrNotUnique
 	}

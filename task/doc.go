@@ -71,6 +71,15 @@
 // a failed start or the end of ctx stops the running tasks, and the loop
 // returns once their goroutines have returned.
 //
+// # Errors
+//
+// Bad input never panics (docs/ERRORS.md): a nil *Supervisor, a nil
+// function, a nil context, a nil or invalid option (WithMaxChildren(-1),
+// MaxConcurrency(0), Timeout(0), ...) and a nil *Task give an error
+// matching [ErrInvalidArgument]; a [Stream] yields that error as its only
+// element. Starting a supervisor on a stopped node returns
+// process.ErrNodeStopped and starts nothing.
+//
 // # Differences from OTP
 //
 //   - Await returns a *[TimeoutError] instead of exiting the caller, and

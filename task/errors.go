@@ -6,8 +6,17 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
+
+// ErrInvalidArgument is matched by every error about bad input to this package; it is
+// the same value in every Orchard package (docs/ERRORS.md).
+var ErrInvalidArgument = argerr.ErrInvalidArgument
+
+// ArgumentError reports one bad argument (Op, Arg, Reason); the same type in every
+// Orchard package (docs/ERRORS.md).
+type ArgumentError = argerr.Error
 
 var (
 	// ErrStopped is returned by every [Supervisor.Stop] after the first.

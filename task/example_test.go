@@ -114,3 +114,16 @@ func ExampleStream() {
 	// 9 <nil>
 	// 16 <nil>
 }
+
+// An invalid option makes the stream yield one error, matching
+// ErrInvalidArgument, and start nothing.
+func ExampleMaxConcurrency_invalid() {
+	_, sup, stop := setup()
+	defer stop()
+	double := func(_ context.Context, n int) (int, error) { return 2 * n, nil }
+	for v, err := range task.Stream(context.Background(), sup, slices.Values([]int{1, 2}), double, task.MaxConcurrency(0)) {
+		fmt.Println(v, errors.Is(err, task.ErrInvalidArgument), err)
+	}
+	// Output:
+	// 0 true task: MaxConcurrency: invalid argument n: must be at least 1, got 0
+}

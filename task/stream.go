@@ -2,10 +2,12 @@ package task
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"runtime"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -42,8 +44,10 @@ const killGrace = time.Minute
 // (Elixir's 5000 ms).
 const DefaultTimeout = 5 * time.Second
 
-// StreamOption configures [Stream].
-type StreamOption interface{ applyStream(*streamConfig) }
+// StreamOption configures [Stream]. An invalid option (and a nil one) is
+// reported by the Stream that uses it: it yields an error matching
+// [ErrInvalidArgument] and runs nothing.
+type StreamOption interface{ applyStream(*streamConfig) error }
 
 type streamConfig struct {
 	max       int
@@ -52,37 +56,50 @@ type streamConfig struct {
 	onTimeout TimeoutAction
 }
 
-type streamOption func(*streamConfig)
+type streamOption func(*streamConfig) error
 
-func (f streamOption) applyStream(c *streamConfig) { f(c) }
+func (f streamOption) applyStream(c *streamConfig) error { return f(c) }
 
 // MaxConcurrency bounds how many items run at once (default
-// runtime.GOMAXPROCS(0)). It panics if n < 1.
+// runtime.GOMAXPROCS(0)). An n below 1 is invalid: the Stream fails.
 func MaxConcurrency(n int) StreamOption {
-	if n < 1 {
-		panic("task: MaxConcurrency below 1")
-	}
-	return streamOption(func(c *streamConfig) { c.max = n })
+	return streamOption(func(c *streamConfig) error {
+		if n < 1 {
+			return argerr.New("task: MaxConcurrency", "n", fmt.Sprintf("must be at least 1, got %d", n))
+		}
+		c.max = n
+		return nil
+	})
 }
 
 // Ordered says whether results come in input order (true, the default) or
 // in completion order.
 func Ordered(ordered bool) StreamOption {
-	return streamOption(func(c *streamConfig) { c.unordered = !ordered })
+	return streamOption(func(c *streamConfig) error { c.unordered = !ordered; return nil })
 }
 
-// Timeout bounds each item's run (default [DefaultTimeout]). It panics if
-// d <= 0.
+// Timeout bounds each item's run (default [DefaultTimeout]). A d of zero
+// or less is invalid: the Stream fails.
 func Timeout(d time.Duration) StreamOption {
-	if d <= 0 {
-		panic("task: Timeout must be positive")
-	}
-	return streamOption(func(c *streamConfig) { c.timeout = d })
+	return streamOption(func(c *streamConfig) error {
+		if d <= 0 {
+			return argerr.New("task: Timeout", "d", fmt.Sprintf("must be positive, got %v", d))
+		}
+		c.timeout = d
+		return nil
+	})
 }
 
-// OnTimeout sets what an item's timeout does (default [FailStream]).
+// OnTimeout sets what an item's timeout does (default [FailStream]). An
+// action other than FailStream and KillTask is invalid: the Stream fails.
 func OnTimeout(a TimeoutAction) StreamOption {
-	return streamOption(func(c *streamConfig) { c.onTimeout = a })
+	return streamOption(func(c *streamConfig) error {
+		if a != FailStream && a != KillTask {
+			return argerr.New("task: OnTimeout", "a", fmt.Sprintf("unknown action %d", int(a)))
+		}
+		c.onTimeout = a
+		return nil
+	})
 }
 
 // Stream runs fn on every item of seq as tasks under sup, at most
@@ -102,10 +119,17 @@ func OnTimeout(a TimeoutAction) StreamOption {
 // With Ordered (the default), results that finish early wait for the
 // earlier ones, and they count against MaxConcurrency until yielded, so
 // memory stays bounded; an item's timeout still counts from its start.
+//
+// Bad input (a nil ctx, sup, seq or fn, a nil or invalid option) makes
+// the stream yield one error matching [ErrInvalidArgument] and end
+// without reading seq or starting a task.
 func Stream[T, R any](ctx context.Context, sup *Supervisor, seq iter.Seq[T], fn func(ctx context.Context, item T) (R, error), opts ...StreamOption) iter.Seq2[R, error] {
-	c := streamConfig{max: runtime.GOMAXPROCS(0), timeout: DefaultTimeout}
-	for _, o := range opts {
-		o.applyStream(&c)
+	c, err := streamArgs(ctx, sup, seq != nil, fn != nil, opts)
+	if err != nil {
+		return func(yield func(R, error) bool) {
+			var zero R
+			yield(zero, err)
+		}
 	}
 	return func(yield func(R, error) bool) {
 		r := &streamRun[T, R]{
@@ -138,6 +162,32 @@ func Stream[T, R any](ctx context.Context, sup *Supervisor, seq iter.Seq[T], fn 
 			}
 		}
 	}
+}
+
+// streamArgs checks Stream's arguments and returns its configuration.
+func streamArgs(ctx context.Context, sup *Supervisor, hasSeq, hasFn bool, opts []StreamOption) (streamConfig, error) {
+	const op = "task: Stream"
+	c := streamConfig{max: runtime.GOMAXPROCS(0), timeout: DefaultTimeout}
+	switch {
+	case ctx == nil:
+		return c, argerr.Nil(op, "ctx")
+	case !hasSeq:
+		return c, argerr.Nil(op, "seq")
+	case !hasFn:
+		return c, argerr.Nil(op, "fn")
+	}
+	if err := sup.check(op); err != nil {
+		return c, err
+	}
+	for i, o := range opts {
+		if o == nil {
+			return c, argerr.Nil(op, fmt.Sprintf("opts[%d]", i))
+		}
+		if err := o.applyStream(&c); err != nil {
+			return c, err
+		}
+	}
+	return c, nil
 }
 
 // streamRun is one iteration of a Stream; it lives on the consumer's

@@ -2,10 +2,13 @@ package task
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -26,8 +29,10 @@ type Supervisor struct {
 }
 
 // Option configures a task supervisor at start. Build options with the
-// With… functions of this package.
-type Option interface{ apply(*config) }
+// With… functions of this package. An invalid option (and a nil one) is
+// reported by the start that uses it, with an error matching
+// [ErrInvalidArgument].
+type Option interface{ apply(*config) error }
 
 type config struct {
 	name        string
@@ -36,53 +41,98 @@ type config struct {
 	logger      *slog.Logger
 }
 
-type optionFunc func(*config)
+type optionFunc func(*config) error
 
-func (f optionFunc) apply(c *config) { f(c) }
+func (f optionFunc) apply(c *config) error { return f(c) }
 
-// WithName registers the supervisor under a local name.
-func WithName(name string) Option { return optionFunc(func(c *config) { c.name = name }) }
+// WithName registers the supervisor under a local name, which must not be
+// empty.
+func WithName(name string) Option {
+	return optionFunc(func(c *config) error {
+		if name == "" {
+			return argerr.Empty("task: WithName", "name")
+		}
+		c.name = name
+		return nil
+	})
+}
 
 // WithMaxChildren caps the number of running tasks (Elixir's
 // max_children); starting one more fails with [supervisor.ErrMaxChildren].
-// Zero, the default, means no cap.
+// Zero, the default, means no cap; a negative n makes the start fail with
+// an error matching [ErrInvalidArgument].
 func WithMaxChildren(n int) Option {
-	if n < 0 {
-		panic("task: negative WithMaxChildren")
-	}
-	return optionFunc(func(c *config) { c.maxChildren = n })
+	return optionFunc(func(c *config) error {
+		if n < 0 {
+			return argerr.New("task: WithMaxChildren", "n", fmt.Sprintf("must not be negative, got %d", n))
+		}
+		c.maxChildren = n
+		return nil
+	})
 }
 
 // WithShutdown sets how the supervisor stops its tasks when it stops
-// (default 5 s, then kill; Elixir's :shutdown option).
+// (default 5 s, then kill; Elixir's :shutdown option): a positive
+// duration, [supervisor.BrutalKill] or [supervisor.Infinity]. Any other
+// negative value makes the start fail with an error matching
+// [ErrInvalidArgument].
 func WithShutdown(s supervisor.Shutdown) Option {
-	return optionFunc(func(c *config) { c.shutdown = s })
+	return optionFunc(func(c *config) error {
+		if s < 0 && s != supervisor.BrutalKill && s != supervisor.Infinity {
+			return argerr.New("task: WithShutdown", "s", fmt.Sprintf("must be positive, BrutalKill or Infinity, got %d", int64(s)))
+		}
+		c.shutdown = s
+		return nil
+	})
 }
 
 // WithLogger sets where the supervisor's reports go (the crash of a task
 // started with [Start] or [AsyncNoLink] is logged at error level, as OTP
-// does). Default slog.Default().
-func WithLogger(l *slog.Logger) Option { return optionFunc(func(c *config) { c.logger = l }) }
+// does). Default slog.Default(); a nil l makes the start fail with an
+// error matching [ErrInvalidArgument].
+func WithLogger(l *slog.Logger) Option {
+	return optionFunc(func(c *config) error {
+		if l == nil {
+			return argerr.Nil("task: WithLogger", "l")
+		}
+		c.logger = l
+		return nil
+	})
+}
 
 // StartSupervisor starts a task supervisor with no parent. It returns once
-// the supervisor runs.
+// the supervisor runs. A nil node or a nil or invalid option is an error
+// matching [ErrInvalidArgument], a stopped node process.ErrNodeStopped;
+// nothing is started then.
 func StartSupervisor(node *process.Node, opts ...Option) (*Supervisor, error) {
-	return start(node, nil, opts)
+	if node == nil {
+		return nil, argerr.Nil("task: StartSupervisor", "node")
+	}
+	return start("task: StartSupervisor", node, nil, opts)
 }
 
 // StartSupervisorLink starts a task supervisor linked to parent, so that it
-// stops when parent dies (and the reverse).
+// stops when parent dies (and the reverse). A nil parent is an error
+// matching [ErrInvalidArgument]; see [StartSupervisor] for the rest.
 func StartSupervisorLink(parent *process.Proc, opts ...Option) (*Supervisor, error) {
 	if parent == nil {
-		panic("task: StartSupervisorLink with a nil parent")
+		return nil, argerr.Nil("task: StartSupervisorLink", "parent")
 	}
-	return start(parent.Node(), parent, opts)
+	return start("task: StartSupervisorLink", parent.Node(), parent, opts)
 }
 
-func start(node *process.Node, parent *process.Proc, opts []Option) (*Supervisor, error) {
+func start(op string, node *process.Node, parent *process.Proc, opts []Option) (*Supervisor, error) {
 	var c config
-	for _, o := range opts {
-		o.apply(&c)
+	for i, o := range opts {
+		if o == nil {
+			return nil, argerr.Nil(op, fmt.Sprintf("opts[%d]", i))
+		}
+		if err := o.apply(&c); err != nil {
+			return nil, err
+		}
+	}
+	if node.Stopped() {
+		return nil, process.ErrNodeStopped
 	}
 	// Temporary children are never restarted, so the intensity is moot;
 	// OTP's defaults keep the supervisor valid.
@@ -119,18 +169,50 @@ func start(node *process.Node, parent *process.Proc, opts []Option) (*Supervisor
 }
 
 // PID returns the supervisor's PID, for the admin functions of package
-// supervisor (WhichChildren, CountChildren, TerminateChildPID).
-func (s *Supervisor) PID() process.PID { return s.pid }
+// supervisor (WhichChildren, CountChildren, TerminateChildPID); the zero
+// PID for a nil Supervisor.
+func (s *Supervisor) PID() process.PID {
+	if s == nil {
+		return process.PID{}
+	}
+	return s.pid
+}
 
-// Node returns the node the supervisor runs on.
-func (s *Supervisor) Node() *process.Node { return s.node }
+// Node returns the node the supervisor runs on (nil for a nil Supervisor).
+func (s *Supervisor) Node() *process.Node {
+	if s == nil {
+		return nil
+	}
+	return s.node
+}
+
+// check returns the error of op on s when s is not a started supervisor:
+// a nil or zero Supervisor is bad input.
+func (s *Supervisor) check(op string) error {
+	if s == nil {
+		return argerr.Nil(op, "sup")
+	}
+	if s.node == nil || s.pid.IsZero() {
+		return argerr.New(op, "sup", "is the zero Supervisor (use StartSupervisor)")
+	}
+	return nil
+}
 
 // Stop stops the supervisor and waits up to timeout for it to exit. Its
 // tasks get the shutdown signal all at once and up to their shutdown time
 // (see [WithShutdown]) before they are killed; a linked owner of an
 // [Async] task sees the task exit with reason shutdown. Stop returns
-// [ErrStopped] on every call after the first.
+// [ErrStopped] on every call after the first. A nil or zero Supervisor
+// is an error matching [ErrInvalidArgument], and so is a timeout that is
+// neither positive nor genserver.Infinity; the supervisor keeps running
+// then.
 func (s *Supervisor) Stop(timeout time.Duration) error {
+	if err := s.check("task: Supervisor.Stop"); err != nil {
+		return err
+	}
+	if timeout <= 0 && timeout != genserver.Infinity {
+		return argerr.New("task: Supervisor.Stop", "timeout", fmt.Sprintf("must be positive or genserver.Infinity, got %v", timeout))
+	}
 	if !s.stopped.CompareAndSwap(false, true) {
 		return ErrStopped
 	}
@@ -192,7 +274,15 @@ func (taskProc) HandleMessage(*process.Proc, process.Msg) error { return nil }
 // an error or a panic is its exit reason, which the supervisor logs. The
 // task is not linked to the caller and is never restarted. It is a Func
 // process, so fn may read its mailbox through process.FromContext(ctx).
+// A nil sup or fn is an error matching [ErrInvalidArgument]; nothing is
+// started.
 func Start(sup *Supervisor, fn func(ctx context.Context) error) (process.PID, error) {
+	if err := sup.check("task: Start"); err != nil {
+		return process.PID{}, err
+	}
+	if fn == nil {
+		return process.PID{}, argerr.Nil("task: Start", "fn")
+	}
 	return sup.startChild(context.Background(), func(sp *process.Proc) (process.PID, error) {
 		// A Func process, so fn may read its mailbox.
 		return sp.SpawnLink(func(p *process.Proc) error { return fn(p.Context()) }, taskBehaviour)

@@ -3,9 +3,11 @@ package task
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync/atomic"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -83,19 +85,29 @@ const (
 // normal end. fn's ctx is the task process's context. fn's error is a
 // result, not a crash: Await returns it. A ctx that is already done fails
 // the start; under [WithMaxChildren], ctx also bounds the start request to
-// the supervisor.
+// the supervisor. A nil ctx, sup or fn is an error matching
+// [ErrInvalidArgument]; nothing is started.
 func Async[T any](ctx context.Context, sup *Supervisor, fn func(ctx context.Context) (T, error)) (*Task[T], error) {
-	return async(ctx, sup, fn, true)
+	return async("task: Async", ctx, sup, fn, true)
 }
 
 // AsyncNoLink is [Async] without the link (Task.Supervisor.async_nolink):
 // a crash of the task never reaches the caller; Await returns it as an
 // *[ExitError].
 func AsyncNoLink[T any](ctx context.Context, sup *Supervisor, fn func(ctx context.Context) (T, error)) (*Task[T], error) {
-	return async(ctx, sup, fn, false)
+	return async("task: AsyncNoLink", ctx, sup, fn, false)
 }
 
-func async[T any](ctx context.Context, sup *Supervisor, fn func(context.Context) (T, error), link bool) (*Task[T], error) {
+func async[T any](op string, ctx context.Context, sup *Supervisor, fn func(context.Context) (T, error), link bool) (*Task[T], error) {
+	if ctx == nil {
+		return nil, argerr.Nil(op, "ctx")
+	}
+	if err := sup.check(op); err != nil {
+		return nil, err
+	}
+	if fn == nil {
+		return nil, argerr.Nil(op, "fn")
+	}
 	t := &Task[T]{node: sup.node, expired: make(chan struct{}, 1), fn: fn}
 	t.exp.t = t
 	if p, ok := process.FromContext(ctx); ok {
@@ -192,8 +204,25 @@ func (t *Task[T]) release() bool {
 	return true
 }
 
-// PID returns the task's process.
-func (t *Task[T]) PID() process.PID { return t.pid }
+// PID returns the task's process (the zero PID for a nil Task).
+func (t *Task[T]) PID() process.PID {
+	if t == nil {
+		return process.PID{}
+	}
+	return t.pid
+}
+
+// check returns the error of op on a Task not made by Async: a nil or
+// zero Task is bad input.
+func (t *Task[T]) check(op string) error {
+	if t == nil {
+		return argerr.Nil(op, "receiver")
+	}
+	if t.node == nil || t.expired == nil {
+		return argerr.New(op, "receiver", "is the zero Task (use Async)")
+	}
+	return nil
+}
 
 // done returns a channel closed when the task process is dead.
 func (t *Task[T]) done() <-chan struct{} {
@@ -293,16 +322,26 @@ func KeepOnTimeout() AwaitOption { return keepOnTimeout{} }
 // the owner survives) unless [KeepOnTimeout] is given; it does not wait
 // for the killed task's goroutine to return. It also returns early, with
 // the calling process's exit reason, if the process that called Async
-// dies. Awaiting a finished task returns the same result again.
+// dies. Awaiting a finished task returns the same result again. A
+// timeout of zero or less only checks whether the task has ended.
+//
+// A nil or zero Task, or a nil option, is an error matching
+// [ErrInvalidArgument]; the task is left alone.
 func (t *Task[T]) Await(timeout time.Duration, opts ...AwaitOption) (T, error) {
+	var zero T
+	if err := t.check("task: Task.Await"); err != nil {
+		return zero, err
+	}
 	var c awaitConfig
-	for _, o := range opts {
+	for i, o := range opts {
+		if o == nil {
+			return zero, argerr.Nil("task: Task.Await", fmt.Sprintf("opts[%d]", i))
+		}
 		o.applyAwait(&c)
 	}
 	if t.wait(timeout) {
 		return t.val, t.err
 	}
-	var zero T
 	if t.caller != nil && !t.caller.Alive() {
 		return zero, &ExitError{PID: t.caller.PID(), Reason: t.caller.Reason()}
 	}
@@ -324,8 +363,12 @@ func (t *Task[T]) kill() {
 // Yield waits up to timeout for the task to end (Task.yield) without
 // stopping it. done is false, with a zero value and a nil error, when the
 // task is still running; otherwise the results are Await's. A timeout of
-// zero or less only checks.
+// zero or less only checks. A nil or zero Task is an error matching
+// [ErrInvalidArgument].
 func (t *Task[T]) Yield(timeout time.Duration) (v T, done bool, err error) {
+	if err := t.check("task: Task.Yield"); err != nil {
+		return v, false, err
+	}
 	if t.wait(timeout) {
 		return t.val, true, t.err
 	}
@@ -337,8 +380,12 @@ func (t *Task[T]) Yield(timeout time.Duration) (v T, done bool, err error) {
 // [process.Shutdown], waits up to timeout for it to die, then kills it (a
 // timeout of zero or less kills at once: brutal_kill). done is true when
 // the task had ended by itself: with its result, or with an *[ExitError]
-// when it had died of something else than this shutdown.
+// when it had died of something else than this shutdown. A nil or zero
+// Task is an error matching [ErrInvalidArgument].
 func (t *Task[T]) Shutdown(timeout time.Duration) (v T, done bool, err error) {
+	if err := t.check("task: Task.Shutdown"); err != nil {
+		return v, false, err
+	}
 	if t.poll() {
 		return t.val, true, t.err
 	}

@@ -1,0 +1,315 @@
+package process_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/otptest"
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// nilCtx is a nil context, passed on purpose: it is bad input.
+var nilCtx context.Context
+
+// badCase is one call with bad input and the error it must return (nil
+// for a call without an error result, whose check returns an error when
+// it misbehaves).
+type badCase struct {
+	name string
+	call func() error
+	want error
+}
+
+// runBadCases runs every case, failing on a panic or a wrong error.
+func runBadCases(t *testing.T, cases []badCase) {
+	t.Helper()
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			err := callNoPanic(tc.call)
+			switch {
+			case tc.want == nil && err != nil:
+				t.Fatalf("%s = %v; want nil", tc.name, err)
+			case tc.want != nil && !errors.Is(err, tc.want):
+				t.Fatalf("%s = %v; want an error matching %v", tc.name, err, tc.want)
+			}
+		})
+	}
+}
+
+func callNoPanic(f func() error) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return f()
+}
+
+// zeroOr returns an error unless ok.
+func zeroOr(ok bool, what string) error {
+	if ok {
+		return nil
+	}
+	return errors.New("got " + what)
+}
+
+type nopHandler struct{}
+
+func (nopHandler) HandleMessage(*process.Proc, process.Msg) error { return nil }
+
+type nopExpirer struct{ expired chan struct{} }
+
+func (e nopExpirer) Expire() { close(e.expired) }
+
+func TestBadInput(t *testing.T) {
+	inv := process.ErrInvalidArgument
+	var nilNode *process.Node
+	var nilProc *process.Proc
+	node := otptest.NewNode(t)
+	live := otptest.SpawnIdle(t, node)
+	stopped, err := process.NewNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := stopped.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	fn := func(*process.Proc) error { return nil }
+
+	runBadCases(t, []badCase{
+		// The error values of the package.
+		{"ErrInvalidPID", func() error { return process.ErrInvalidPID }, inv},
+		{"ErrInvalidOption", func() error { return process.ErrInvalidOption }, inv},
+		{"OptionError", func() error { return &process.OptionError{Option: "x", Reason: "y"} }, inv},
+		{"OptionError/ErrInvalidOption", func() error { return &process.OptionError{} }, process.ErrInvalidOption},
+
+		// NewNode and its options.
+		{"NewNode(nil option)", func() error { _, err := process.NewNode(nil); return err }, inv},
+		{"WithDeadLetterHook(nil)", func() error { _, err := process.NewNode(process.WithDeadLetterHook(nil)); return err }, inv},
+		{"WithEventHook(nil)", func() error { _, err := process.NewNode(process.WithEventHook(nil)); return err }, inv},
+		{"WithZombieGrace(0)", func() error { _, err := process.NewNode(process.WithZombieGrace(0)); return err }, inv},
+		{"WithStopGrace(-1)", func() error { _, err := process.NewNode(process.WithStopGrace(-1)); return err }, inv},
+		{"WithMaxIdleWorkers(-1)", func() error { _, err := process.NewNode(process.WithMaxIdleWorkers(-1)); return err }, inv},
+
+		// Methods of a nil *Node with an error result.
+		{"nil Node.Send", func() error { return nilNode.Send(live, "x") }, inv},
+		{"nil Node.SendDest", func() error { return nilNode.SendDest(live, "x") }, inv},
+		{"nil Node.SendAfter", func() error { _, err := nilNode.SendAfter(live, "x", time.Second); return err }, inv},
+		{"nil Node.Spawn", func() error { _, err := nilNode.Spawn(fn); return err }, inv},
+		{"nil Node.SpawnHandler", func() error { _, err := nilNode.SpawnHandler(nopHandler{}); return err }, inv},
+		{"nil Node.SpawnSuspended", func() error { _, err := nilNode.SpawnSuspended(live, nopHandler{}); return err }, inv},
+		{"nil Node.Exit", func() error { return nilNode.Exit(live, process.Kill) }, inv},
+		{"nil Node.Info", func() error { _, err := nilNode.Info(live); return err }, inv},
+		{"nil Node.Lookup", func() error { _, err := nilNode.Lookup(live); return err }, inv},
+		{"nil Node.OnExit", func() error { _, err := nilNode.OnExit(live, func(process.PID, error) {}); return err }, inv},
+		{"nil Node.Register", func() error { return nilNode.Register("n", live) }, inv},
+		{"nil Node.Stop", func() error { return nilNode.Stop(context.Background()) }, inv},
+		{"nil Node.Name.Resolve", func() error { _, err := nilNode.Name("n").Resolve(); return err }, inv},
+		// Methods of a nil *Node without one: zero values.
+		{"nil Node.ID", func() error { return zeroOr(nilNode.ID() == 0, "a node id") }, nil},
+		{"nil Node.Stopped", func() error { return zeroOr(!nilNode.Stopped(), "true") }, nil},
+		{"nil Node.Stats", func() error { return zeroOr(nilNode.Stats() == process.Stats{}, "counters") }, nil},
+		{"nil Node.Processes", func() error { return zeroOr(nilNode.Processes() == nil, "processes") }, nil},
+		{"nil Node.Registered", func() error { return zeroOr(nilNode.Registered() == nil, "names") }, nil},
+		{"nil Node.MakeRef", func() error { return zeroOr(nilNode.MakeRef().IsZero(), "a ref") }, nil},
+		{"nil Node.IsAlive", func() error { return zeroOr(!nilNode.IsAlive(live), "alive") }, nil},
+		{"nil Node.Unregister", func() error { return zeroOr(!nilNode.Unregister("n"), "true") }, nil},
+		{"nil Node.WhereIs", func() error { _, ok := nilNode.WhereIs("n"); return zeroOr(!ok, "a pid") }, nil},
+		{"nil Node.Zombies", func() error { return zeroOr(nilNode.Zombies() == nil, "zombies") }, nil},
+		{"nil Node.CancelTimer", func() error { return zeroOr(!nilNode.CancelTimer(process.TimerRef{}), "true") }, nil},
+		{"nil Node.StopDeadline", func() error { return zeroOr(!nilNode.StopDeadline(new(process.Deadline)), "true") }, nil},
+		{"nil Node.Value", func() error { return zeroOr(nilNode.Value("k", func() any { return 1 }) == nil, "a value") }, nil},
+		{"nil Node.StartDeadline expires at once", func() error {
+			e := nopExpirer{make(chan struct{})}
+			nilNode.StartDeadline(new(process.Deadline), time.Hour, e)
+			select {
+			case <-e.expired:
+				return nil
+			default:
+				return errors.New("not expired")
+			}
+		}, nil},
+
+		// A live node given bad arguments.
+		{"Send(zero PID)", func() error { return node.Send(process.PID{}, "x") }, inv},
+		{"Send(zero PID)/ErrInvalidPID", func() error { return node.Send(process.PID{}, "x") }, process.ErrInvalidPID},
+		{"SendDest(nil)", func() error { return node.SendDest(nil, "x") }, inv},
+		{"SendDest(zero Name)", func() error { return node.SendDest(process.Name{}, "x") }, inv},
+		{"SendDest(empty name)", func() error { return node.SendDest(node.Name(""), "x") }, inv},
+		{"SendAfter(zero PID)", func() error { _, err := node.SendAfter(process.PID{}, "x", time.Second); return err }, inv},
+		{"Spawn(nil)", func() error { _, err := node.Spawn(nil); return err }, inv},
+		{"Spawn(zero option)", func() error { _, err := node.Spawn(fn, process.SpawnOption{}); return err }, inv},
+		{"Spawn(WithName(\"\"))", func() error { _, err := node.Spawn(fn, process.WithName("")); return err }, inv},
+		{"Spawn(WithBehaviour(\"\"))", func() error { _, err := node.Spawn(fn, process.WithBehaviour("")); return err }, inv},
+		{"Spawn(WithMailbox(0))", func() error { _, err := node.Spawn(fn, process.WithMailbox(0, process.RejectWhenFull())); return err }, inv},
+		{"Spawn(WithMailbox(block 0))", func() error {
+			_, err := node.Spawn(fn, process.WithMailbox(1, process.BlockWhenFull(0)))
+			return err
+		}, inv},
+		{"Spawn(Announce(nil))", func() error { _, err := node.Spawn(fn, process.Announce(nil)); return err }, inv},
+		{"Spawn(Linked) without parent", func() error { _, err := node.Spawn(fn, process.Linked()); return err }, inv},
+		{"SpawnHandler(nil)", func() error { _, err := node.SpawnHandler(nil); return err }, inv},
+		{"SpawnSuspended(nil handler)", func() error { _, err := node.SpawnSuspended(live, nil); return err }, inv},
+		{"SpawnSuspended(zero parent)", func() error {
+			_, err := node.SpawnSuspended(process.PID{}, starterHandler{})
+			return err
+		}, inv},
+		{"Exit(zero PID)", func() error { return node.Exit(process.PID{}, process.Kill) }, inv},
+		{"Info(zero PID)", func() error { _, err := node.Info(process.PID{}); return err }, inv},
+		{"Lookup(zero PID)", func() error { _, err := node.Lookup(process.PID{}); return err }, inv},
+		{"process.Lookup(zero PID)", func() error { _, err := process.Lookup(process.PID{}); return err }, inv},
+		{"OnExit(nil)", func() error { _, err := node.OnExit(live, nil); return err }, inv},
+		{"OnExit(zero PID)", func() error { _, err := node.OnExit(process.PID{}, func(process.PID, error) {}); return err }, inv},
+		{"Register(empty)", func() error { return node.Register("", live) }, inv},
+		{"Register(zero PID)", func() error { return node.Register("n", process.PID{}) }, inv},
+		{"Stop(nil ctx)", func() error { return node.Stop(nilCtx) }, inv},
+		{"PID.Resolve(zero)", func() error { _, err := process.PID{}.Resolve(); return err }, inv},
+		{"IsAlive(zero PID)", func() error { return zeroOr(!node.IsAlive(process.PID{}), "alive") }, nil},
+		{"CancelTimer(zero)", func() error { return zeroOr(!node.CancelTimer(process.TimerRef{}), "true") }, nil},
+		{"Value(uncomparable key)", func() error { return zeroOr(node.Value([]int{1}, func() any { return 1 }) == nil, "a value") }, nil},
+		{"Value(nil init)", func() error { return zeroOr(node.Value(struct{ badInputKey int }{}, nil) == nil, "a value") }, nil},
+		{"StopDeadline(nil)", func() error { return zeroOr(!node.StopDeadline(nil), "true") }, nil},
+		{"StartDeadline(nil expirer)", func() error { node.StartDeadline(new(process.Deadline), time.Hour, nil); return nil }, nil},
+		{"StartDeadline(nil deadline) expires at once", func() error {
+			e := nopExpirer{make(chan struct{})}
+			node.StartDeadline(nil, time.Hour, e)
+			select {
+			case <-e.expired:
+				return nil
+			default:
+				return errors.New("not expired")
+			}
+		}, nil},
+		{"nil ExitHook.Cancel", func() error { return zeroOr(!(*process.ExitHook)(nil).Cancel(), "true") }, nil},
+		{"zero ExitHook.Cancel", func() error { return zeroOr(!new(process.ExitHook).Cancel(), "true") }, nil},
+		{"zero Suspended.Resume", func() error { process.Suspended{}.Resume(); return nil }, nil},
+
+		// A stopped node creates nothing.
+		{"stopped Spawn", func() error { _, err := stopped.Spawn(fn); return err }, process.ErrNodeStopped},
+		{"stopped SpawnHandler", func() error { _, err := stopped.SpawnHandler(nopHandler{}); return err }, process.ErrNodeStopped},
+		{"stopped Stop", func() error { return stopped.Stop(context.Background()) }, process.ErrStopped},
+
+		// The zero Target.
+		{"zero Target.Send", func() error { return process.Target{}.Send("x") }, inv},
+		{"zero Target.PID", func() error { return zeroOr(process.Target{}.PID().IsZero(), "a pid") }, nil},
+		{"zero Target.Node", func() error { return zeroOr(process.Target{}.Node() == nil, "a node") }, nil},
+		{"zero Target.Alive", func() error { return zeroOr(!process.Target{}.Alive(), "alive") }, nil},
+		{"zero Target.Reason", func() error { return zeroOr(process.Target{}.Reason() == nil, "a reason") }, nil},
+		{"zero Target.Done", func() error {
+			select {
+			case <-process.Target{}.Done():
+				return nil
+			default:
+				return errors.New("open channel")
+			}
+		}, nil},
+
+		// Methods of a nil *Proc.
+		{"nil Proc.Send", func() error { return nilProc.Send(live, "x") }, inv},
+		{"nil Proc.SendDest", func() error { return nilProc.SendDest(live, "x") }, inv},
+		{"nil Proc.SendAfter", func() error { _, err := nilProc.SendAfter(live, "x", time.Second); return err }, inv},
+		{"nil Proc.Spawn", func() error { _, err := nilProc.Spawn(fn); return err }, inv},
+		{"nil Proc.SpawnLink", func() error { _, err := nilProc.SpawnLink(fn); return err }, inv},
+		{"nil Proc.SpawnMonitor", func() error { _, _, err := nilProc.SpawnMonitor(fn); return err }, inv},
+		{"nil Proc.SpawnHandler", func() error { _, err := nilProc.SpawnHandler(nopHandler{}); return err }, inv},
+		{"nil Proc.Exit", func() error { return nilProc.Exit(live, process.Kill) }, inv},
+		{"nil Proc.Link", func() error { return nilProc.Link(live) }, inv},
+		{"nil Proc.Monitor", func() error { _, err := nilProc.Monitor(live); return err }, inv},
+		{"nil Proc.Register", func() error { return nilProc.Register("n") }, inv},
+		{"nil Proc.Receive", func() error { _, err := nilProc.Receive(context.Background()); return err }, inv},
+		{"nil Proc.ReceiveMatch", func() error { _, err := nilProc.ReceiveMatch(context.Background(), nil); return err }, inv},
+		{"nil Proc.ReceiveTimeout", func() error { _, err := nilProc.ReceiveTimeout(time.Second); return err }, inv},
+		{"nil Proc.PID", func() error { return zeroOr(nilProc.PID().IsZero(), "a pid") }, nil},
+		{"nil Proc.Parent", func() error { return zeroOr(nilProc.Parent().IsZero(), "a pid") }, nil},
+		{"nil Proc.Node", func() error { return zeroOr(nilProc.Node() == nil, "a node") }, nil},
+		{"nil Proc.Alive", func() error { return zeroOr(!nilProc.Alive(), "alive") }, nil},
+		{"nil Proc.Reason", func() error { return zeroOr(nilProc.Reason() == nil, "a reason") }, nil},
+		{"nil Proc.MailboxLen", func() error { return zeroOr(nilProc.MailboxLen() == 0, "messages") }, nil},
+		{"nil Proc.TrapExit", func() error { return zeroOr(!nilProc.TrapExit(true), "true") }, nil},
+		{"nil Proc.Demonitor", func() error { return zeroOr(!nilProc.Demonitor(process.Ref{}, true), "true") }, nil},
+		{"nil Proc.Flush", func() error { return zeroOr(nilProc.Flush(func(process.Msg) bool { return true }) == 0, "removals") }, nil},
+		{"nil Proc.CancelTimer", func() error { return zeroOr(!nilProc.CancelTimer(process.TimerRef{}), "true") }, nil},
+		{"nil Proc.Unlink", func() error { nilProc.Unlink(live); return nil }, nil},
+		{"nil Proc.Done", func() error {
+			select {
+			case <-nilProc.Done():
+				return nil
+			default:
+				return errors.New("open channel")
+			}
+		}, nil},
+		{"nil Proc.Context", func() error { return zeroOr(nilProc.Context().Err() != nil, "a live context") }, nil},
+		{"FromContext(nilCtx)", func() error {
+			_, ok := process.FromContext(nilCtx)
+			return zeroOr(!ok, "a process")
+		}, nil},
+	})
+}
+
+// starterHandler is a handler with HandleStart that does nothing.
+type starterHandler struct{ nopHandler }
+
+func (starterHandler) HandleStart(*process.Proc) error { return nil }
+
+// TestBadInputInProcess calls the methods of a live process with bad
+// arguments from its own goroutine.
+func TestBadInputInProcess(t *testing.T) {
+	inv := process.ErrInvalidArgument
+	node := otptest.NewNode(t)
+	type result struct {
+		name string
+		err  error
+		want error
+	}
+	results := make(chan []result, 1)
+	_, err := node.Spawn(func(p *process.Proc) error {
+		var rs []result
+		add := func(name string, err, want error) { rs = append(rs, result{name, err, want}) }
+		_, err := p.Receive(nilCtx)
+		add("Receive(nil ctx)", err, inv)
+		_, err = p.ReceiveMatch(nilCtx, nil)
+		add("ReceiveMatch(nil ctx)", err, inv)
+		add("Send(zero PID)", p.Send(process.PID{}, "x"), inv)
+		add("SendDest(nil)", p.SendDest(nil, "x"), inv)
+		_, err = p.SendAfter(process.PID{}, "x", time.Second)
+		add("SendAfter(zero PID)", err, inv)
+		add("Link(zero PID)", p.Link(process.PID{}), inv)
+		_, err = p.Monitor(process.PID{})
+		add("Monitor(zero PID)", err, inv)
+		add("Exit(zero PID)", p.Exit(process.PID{}, process.Kill), inv)
+		add("Register(empty)", p.Register(""), inv)
+		_, err = p.Spawn(nil)
+		add("Spawn(nil)", err, inv)
+		_, err = p.SpawnLink(nil)
+		add("SpawnLink(nil)", err, inv)
+		_, _, err = p.SpawnMonitor(nil)
+		add("SpawnMonitor(nil)", err, inv)
+		_, err = p.SpawnHandler(nil)
+		add("SpawnHandler(nil)", err, inv)
+		if n := p.Flush(nil); n != 0 {
+			add("Flush(nil)", fmt.Errorf("removed %d", n), nil)
+		}
+		results <- rs
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range <-results {
+		if r.want == nil && r.err != nil || r.want != nil && !errors.Is(r.err, r.want) {
+			t.Errorf("%s = %v; want an error matching %v", r.name, r.err, r.want)
+		}
+	}
+}
+
+func TestArgumentErrorIsShared(t *testing.T) {
+	var nilNode *process.Node
+	err := nilNode.Send(process.PID{}, "x")
+	var ae *process.ArgumentError
+	if !errors.As(err, &ae) || ae.Op != "process: Node.Send" || ae.Arg != "receiver" {
+		t.Fatalf("Send on a nil node = %v; want an *ArgumentError for Node.Send's receiver", err)
+	}
+}
