@@ -1,0 +1,116 @@
+package proc_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/synctest"
+
+	"github.com/seed-fe72f376/orchard/conformance"
+	"github.com/seed-fe72f376/orchard/conformance/proc"
+	"github.com/seed-fe72f376/orchard/otptest"
+)
+
+func TestMain(m *testing.M) { otptest.VerifyTestMain(m) }
+
+var updateDiffers = flag.Bool("update-differs", false,
+	"write Orchard's trace into orchard_differs.expect of the scenarios that declare a difference")
+
+// knownBugs are scenarios that fail because of a known, reported bug;
+// delete an entry once the bug is fixed.
+var knownBugs = map[string]string{
+	// A process that exits by itself with reason kill (exit(kill), or a
+	// server's {stop,kill,...}) must give its links the trappable reason
+	// kill; Orchard's links see killed (monitors see kill, as in OTP).
+	"die_kill_notrap":                 selfKill,
+	"die_kill_trap":                   selfKill,
+	"gs_parent_exit_kill_self_notrap": selfKill,
+	"gs_parent_exit_kill_self_trap":   selfKill,
+	"gs_cast_stop_kill_linked":        selfKill,
+}
+
+const selfKill = "self-exit-kill (links of a process that exits by itself with kill see killed; fixed in process/signals.go by another branch)"
+
+// TestScenarios replays every scenario of testdata on fake time and
+// compares the trace with the one recorded on OTP 25 (or with Orchard's
+// documented one, for a scenario with orchard_differs).
+func TestScenarios(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) < 100 {
+		t.Fatalf("found %d scenarios; want at least 100", len(files))
+	}
+	for _, file := range files {
+		name := strings.TrimSuffix(filepath.Base(file), ".json")
+		t.Run(name, func(t *testing.T) {
+			t.Parallel()
+			sc, err := proc.Load(file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sc.Expect == nil {
+				t.Fatal("no expect: record the scenario with otp/record.sh")
+			}
+			var got []string
+			synctest.Test(t, func(t *testing.T) {
+				got, err = proc.Run(t.Context(), sc)
+			})
+			if err != nil {
+				t.Errorf("Run: %v", err)
+			}
+			want := sc.Expect
+			if d := sc.OrchardDiffers; d != nil {
+				if *updateDiffers {
+					writeDiffers(t, file, got)
+					return
+				}
+				want = d.Expect
+			}
+			if d := conformance.Compare(want, got); d != "" {
+				if bug, ok := knownBugs[name]; ok {
+					t.Skipf("known bug %s:\n%s", bug, d)
+				}
+				t.Errorf("trace differs from OTP's:\n%s", d)
+			}
+		})
+	}
+}
+
+// writeDiffers stores got as the orchard_differs trace of file, keeping
+// the rest of the file as it is.
+func writeDiffers(t *testing.T, file string, got []string) {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(b, []byte(`"reason": `))
+	j := bytes.LastIndex(b, []byte("\n  }\n}"))
+	if i < 0 || j < i {
+		t.Fatalf("%s: cannot find orchard_differs", file)
+	}
+	line := b[i : i+bytes.IndexByte(b[i:], '\n')]
+	line = bytes.TrimSuffix(line, []byte(","))
+	var out bytes.Buffer
+	out.Write(b[:i])
+	out.Write(line)
+	out.WriteString(",\n    \"expect\": [\n")
+	for k, g := range got {
+		q, _ := json.Marshal(g)
+		out.WriteString("      " + string(q))
+		if k < len(got)-1 {
+			out.WriteByte(',')
+		}
+		out.WriteByte('\n')
+	}
+	out.WriteString("    ]")
+	out.Write(b[j:])
+	if err := os.WriteFile(file, out.Bytes(), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
