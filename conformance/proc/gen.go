@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 )
 
 // step mirrors proc.Step; the field order is the key order in the files.
@@ -204,6 +205,32 @@ func processScenarios() []scenario {
 			dead("b"), recv("a"), nothing("a")))
 	add("spawn_unlinked_child_crash", "a plain spawn: the parent is not affected by its child's crash",
 		steps(spawn("a"), spawnBy("spawn", "a", "b"), step{Do: "crash", By: "b"}, dead("b"), status("a"), nothing("a")))
+	add("unlink_keeps_received_exit", "unlink does not remove an EXIT message already received",
+		steps(spawn("a"), trap("a", true), spawnBy("spawn_link", "a", "b"), die("b", `"boom"`), dead("b"),
+			op("unlink", "a", "b"), recv("a"), nothing("a")))
+	add("link_twice_unlink_once", "links are not counted: one unlink removes a link made twice",
+		steps(spawn("a"), trap("a", true), spawnBy("spawn_link", "a", "b"), op("link", "a", "b"), op("unlink", "a", "b"),
+			die("b", `"boom"`), dead("b"), nothing("a")))
+	add("send_two_senders", "messages from two senders keep their causal order",
+		steps(spawn("a"), spawn("b"), spawn("c"), step{Do: "send", By: "a", To: "c", Msg: "m1"},
+			step{Do: "send", By: "b", To: "c", Msg: "m2"}, step{Do: "send", By: "a", To: "c", Msg: "m3"},
+			recv("c"), recv("c"), recv("c"), nothing("c")))
+	add("send_to_self", "a process can send to itself",
+		steps(spawn("a"), step{Do: "send", By: "a", To: "a", Msg: "me"}, recv("a"), nothing("a")))
+	add("kill_propagates_killed", "b traps exits and is killed; its non-trapping link partner a dies with killed",
+		steps(spawn("a"), spawnBy("spawn_link", "a", "b"), trap("b", true), spawn("c"), exitSig("c", "b", `"kill"`),
+			dead("b"), status("a")))
+	add("spawn_monitor_killed", "a spawn_monitors b, which is killed: DOWN killed",
+		steps(spawn("a"), spawnBy("spawn_monitor", "a", "b"), exitSig("a", "b", `"kill"`), recv("a"), nothing("a")))
+	dm := op("demonitor", "a", "b")
+	dm.Flush = true
+	add("spawn_monitor_demonitor", "a removes the monitor spawn_monitor made: no DOWN",
+		steps(spawn("a"), spawnBy("spawn_monitor", "a", "b"), dm, die("b", `"boom"`), dead("b"), nothing("a")))
+	add("exit_signal_to_dead", "exit/2 to a dead process does nothing",
+		steps(spawn("a"), spawn("b"), die("b", `"normal"`), dead("b"), exitSig("a", "b", `"boom"`), status("a"), nothing("a")))
+	add("exit_normal_linked_notrap", "exit(b, normal) does not end a non-trapping linked b; a later crash still propagates",
+		steps(spawn("a"), trap("a", true), spawnBy("spawn_link", "a", "b"), exitSig("a", "b", `"normal"`), status("b"),
+			step{Do: "crash", By: "b"}, recv("a")))
 	return out
 }
 
@@ -259,6 +286,25 @@ func genServerScenarios() []scenario {
 	ck.Reason = r(`"kill"`)
 	add("gs_cast_stop_kill_linked", "handle_cast returns {stop,kill,S}; the trapping parent sees kill, not killed",
 		steps(spawn("a"), trap("a", true), start("a", "s", true, false), ck, dead("s"), recv("a")))
+	add("gs_call_dead", "a call to a dead server exits with noproc",
+		steps(spawn("a"), start("a", "s", false, false), op("stop", "a", "s"), call("a", "s", "ping")))
+	add("gs_cast_dead", "a cast to a dead server is silently dropped",
+		steps(spawn("a"), start("a", "s", false, false), op("stop", "a", "s"), cast("a", "s", "noop"), status("a")))
+	add("gs_deferred_then_killed", "s defers its reply and is killed: the caller exits with killed",
+		steps(base(false, false), async, exitSig("b", "s", `"kill"`), step{Do: "await", By: "a"}, dead("s")))
+	add("gs_caller_dies_during_call", "the caller of a deferred call dies; the later reply is dropped and s keeps running",
+		steps(base(false, false), async, exitSig("b", "a", `"kill"`), step{Do: "await", By: "a"},
+			call("b", "s", "reply_pending"), call("b", "s", "ping")))
+	sb := op("stop", "a", "s")
+	sb.Reason = r(`"boom"`)
+	add("gs_stop_boom_linked_notrap", "the non-trapping parent stops its server with boom and dies from the link",
+		steps(spawn("a"), start("a", "s", true, false), sb, dead("s"), status("a")))
+	add("gs_timeout_then_reply_next_call", "after a timed-out call, the next call gets its own reply, not the late one",
+		steps(base(false, false), to, cast("b", "s", "reply_pending"), call("a", "s", "ping"), call("a", "s", "ping"), nothing("a")))
+	ics := start("a", "s", false, false)
+	ics.Init, ics.ContStop = "continue", r(`"normal"`)
+	add("gs_init_continue_stop", "init continues into a chain that stops the server",
+		steps(spawn("a"), ics, dead("s"), status("a")))
 	add("gs_stop_dead", "gen_server:stop of a dead server exits with noproc",
 		steps(spawn("a"), start("a", "s", false, false), op("stop", "a", "s"), op("stop", "a", "s")))
 	for _, v := range []struct {
@@ -340,10 +386,12 @@ func genServerScenarios() []scenario {
 				steps(spawn("a"), trap("a", true), spawn("b"), start("a", "s", true, t), exitSig("b", "s", rs.json),
 					dead("s"), nothing("a")))
 		}
-		add("gs_exit_from_parent_"+rs.suffix,
-			fmt.Sprintf("the parent of a trapping s calls exit(s, %s)", rs.suffix),
-			steps(spawn("a"), trap("a", true), start("a", "s", true, true), exitSig("a", "s", rs.json),
-				dead("s"), nothing("a")))
+		for _, t := range []bool{false, true} {
+			add(fmt.Sprintf("gs_exit_from_parent_%s_%s", rs.suffix, trapName(t)),
+				fmt.Sprintf("the parent of s calls exit(s, %s); s traps exits: %v", rs.suffix, t),
+				steps(spawn("a"), trap("a", true), start("a", "s", true, t), exitSig("a", "s", rs.json),
+					dead("s"), nothing("a")))
+		}
 		add("gs_exit_from_starter_"+rs.suffix,
 			fmt.Sprintf("a started s without a link (s is its own parent) and calls exit(s, %s); s traps exits", rs.suffix),
 			steps(spawn("a"), start("a", "s", false, true), exitSig("a", "s", rs.json), dead("s")))
@@ -398,7 +446,13 @@ func keep(path string, sc *scenario) {
 // encode writes the canonical layout proc_json:encode_file/1 writes.
 func encode(sc scenario) []byte {
 	var b bytes.Buffer
-	str := func(s string) string { j, _ := json.Marshal(s); return string(j) }
+	str := func(s string) string {
+		var j bytes.Buffer
+		enc := json.NewEncoder(&j)
+		enc.SetEscapeHTML(false) // as the reference's codec: "->" stays as is
+		_ = enc.Encode(s)
+		return strings.TrimSuffix(j.String(), "\n")
+	}
 	list := func(indent string, items []string) string {
 		if len(items) == 0 {
 			return "[]"

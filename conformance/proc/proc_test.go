@@ -101,8 +101,11 @@ func writeDiffers(t *testing.T, file string, got []string) {
 	out.Write(line)
 	out.WriteString(",\n    \"expect\": [\n")
 	for k, g := range got {
-		q, _ := json.Marshal(g)
-		out.WriteString("      " + string(q))
+		var q bytes.Buffer
+		enc := json.NewEncoder(&q)
+		enc.SetEscapeHTML(false)
+		_ = enc.Encode(g)
+		out.WriteString("      " + strings.TrimSuffix(q.String(), "\n"))
 		if k < len(got)-1 {
 			out.WriteByte(',')
 		}
