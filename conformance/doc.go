@@ -9,6 +9,11 @@
 // observed trace; the tests compare it with the recorded one, and
 // `orchard conformance run FILE.json` prints it.
 //
+// The process-level and gen_server scenarios (links, monitors, exit
+// signals, trap_exit, calls, casts, deferred replies, continues and
+// terminate rules) are a separate suite with its own format and reference
+// runner: package [github.com/seed-fe72f376/orchard/conformance/proc].
+//
 // # OTP mapping
 //
 //	reference runner (otp-runner/runner)   Orchard

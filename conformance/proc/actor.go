@@ -36,7 +36,7 @@ func (h *harness) actor(name string) process.Func {
 			if !p.Alive() {
 				return nil // a signal ended it meanwhile; its reason is set
 			}
-			c.reply <- ans
+			h.reply(c, ans)
 		}
 	}
 }

@@ -40,6 +40,17 @@ func Run(ctx context.Context, sc *Scenario) ([]string, error) {
 	}
 	h.node = node
 	defer func() {
+		// As the reference, kill every process at the end: an actor that
+		// traps exits would otherwise hold up the node's stop.
+		h.mu.Lock()
+		pids := make([]process.PID, 0, len(h.pids))
+		for _, pid := range h.pids {
+			pids = append(pids, pid)
+		}
+		h.mu.Unlock()
+		for _, pid := range pids {
+			_ = node.Exit(pid, process.Kill)
+		}
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), stopWait)
 		defer cancel()
 		_ = node.Stop(sctx)
@@ -106,6 +117,14 @@ func (h *harness) register(name string, pid process.PID, server bool) {
 		h.servers = append(h.servers, name)
 	}
 	h.broadcastLocked()
+}
+
+// reply answers a command and wakes the harness.
+func (h *harness) reply(c *command, a answer) {
+	c.reply <- a
+	h.mu.Lock()
+	h.broadcastLocked()
+	h.mu.Unlock()
 }
 
 func (h *harness) record(server, line string) {
