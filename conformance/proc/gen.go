@@ -205,6 +205,14 @@ func processScenarios() []scenario {
 			dead("b"), recv("a"), nothing("a")))
 	add("spawn_unlinked_child_crash", "a plain spawn: the parent is not affected by its child's crash",
 		steps(spawn("a"), spawnBy("spawn", "a", "b"), step{Do: "crash", By: "b"}, dead("b"), status("a"), nothing("a")))
+	add("send_then_exit_order", "a message and then an exit signal from the same sender arrive in order",
+		steps(spawn("a"), spawn("b"), trap("b", true), step{Do: "send", By: "a", To: "b", Msg: "m1"},
+			exitSig("a", "b", `"boom"`), step{Do: "send", By: "a", To: "b", Msg: "m2"}, recv("b"), recv("b"), recv("b"), nothing("b")))
+	add("send_then_die_down_order", "a message sent before dying arrives before the DOWN and the EXIT",
+		steps(spawn("a"), spawn("c"), trap("c", true), op("monitor", "c", "a"), op("link", "c", "a"),
+			step{Do: "send", By: "a", To: "c", Msg: "last"}, die("a", `"boom"`), recv("c"), recv("c"), recv("c"), nothing("c")))
+	add("link_self", "linking to oneself does nothing",
+		steps(spawn("a"), trap("a", true), op("link", "a", "a"), die("a", `"boom"`)))
 	add("unlink_keeps_received_exit", "unlink does not remove an EXIT message already received",
 		steps(spawn("a"), trap("a", true), spawnBy("spawn_link", "a", "b"), die("b", `"boom"`), dead("b"),
 			op("unlink", "a", "b"), recv("a"), nothing("a")))
@@ -305,6 +313,15 @@ func genServerScenarios() []scenario {
 	ics.Init, ics.ContStop = "continue", r(`"normal"`)
 	add("gs_init_continue_stop", "init continues into a chain that stops the server",
 		steps(spawn("a"), ics, dead("s"), status("a")))
+	pe := exitSig("a", "s", `"shutdown"`)
+	add("gs_cast_then_parent_exit", "a cast sent before the parent's exit signal is handled before terminate",
+		steps(spawn("a"), trap("a", true), start("a", "s", true, true), cast("a", "s", "noop"), pe, dead("s")))
+	add("gs_info_then_parent_exit", "a message sent before the parent's exit signal is handled before terminate",
+		steps(spawn("a"), trap("a", true), start("a", "s", true, true), step{Do: "send", By: "a", To: "s", Msg: "hello"},
+			pe, dead("s")))
+	add("gs_info_then_other_exit", "a message and then an exit signal from b reach handle_info in order",
+		steps(spawn("a"), spawn("b"), start("a", "s", false, true), step{Do: "send", By: "b", To: "s", Msg: "hello"},
+			exitSig("b", "s", `"boom"`), call("a", "s", "ping")))
 	add("gs_stop_dead", "gen_server:stop of a dead server exits with noproc",
 		steps(spawn("a"), start("a", "s", false, false), op("stop", "a", "s"), op("stop", "a", "s")))
 	for _, v := range []struct {
