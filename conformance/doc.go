@@ -18,6 +18,11 @@
 // signal killed); brutal_kill supervisor children; nested supervisors
 // killed while a child restarts.
 //
+// The process-level and gen_server scenarios (links, monitors, exit
+// signals, trap_exit, calls, casts, deferred replies, continues and
+// terminate rules) are a separate suite with its own format and reference
+// runner: package [github.com/seed-fe72f376/orchard/conformance/proc].
+//
 // # OTP mapping
 //
 //	reference runner (otp-runner/runner)   Orchard

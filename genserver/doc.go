@@ -111,9 +111,11 @@
 //   - HandleCall returns (reply, error): a non-nil error is returned to the
 //     caller by Call, instead of being encoded as a {reply, {error, E}}
 //     value. To crash the server from HandleCall, panic or call [Self.Stop].
-//   - A failing Init unlinks from the parent before the process exits, so a
-//     parent that does not trap exits survives a failed StartLink and gets
-//     the error from StartLink alone (the OTP 26 behaviour of proc_lib).
+//   - A failing or ignoring Init unlinks from the parent before the process
+//     exits, so a parent that does not trap exits survives a failed
+//     StartLink and gets the error from StartLink alone, and a trapping
+//     parent gets no {'EXIT', Pid, normal} after ignore (the OTP 26
+//     behaviour of proc_lib).
 //   - The default init timeout is 5 s ([DefaultInitTimeout]) instead of
 //     infinity: Start never blocks forever on a stuck Init.
 //   - A call from outside any process is allowed; its [From.Caller] is the
