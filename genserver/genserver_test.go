@@ -423,17 +423,19 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// TestCallNilDest: a nil destination is bad input, an *ArgumentError
+// (see badinput_test.go for the rest of the API).
 func TestCallNilDest(t *testing.T) {
 	_, err := genserver.Call[int](context.Background(), nil, 1)
-	var ce *genserver.CallError
-	if !errors.As(err, &ce) || !errors.Is(err, process.ErrInvalidPID) {
-		t.Errorf("Call(nil) = %v; want *CallError matching ErrInvalidPID", err)
+	var ae *genserver.ArgumentError
+	if !errors.As(err, &ae) || ae.Arg != "dest" || !errors.Is(err, genserver.ErrInvalidArgument) {
+		t.Errorf("Call(nil) = %v; want an *ArgumentError for dest", err)
 	}
-	if err := genserver.Cast(nil, 1); !errors.Is(err, process.ErrInvalidPID) {
-		t.Errorf("Cast(nil) = %v; want ErrInvalidPID", err)
+	if err := genserver.Cast(nil, 1); !errors.Is(err, genserver.ErrInvalidArgument) {
+		t.Errorf("Cast(nil) = %v; want ErrInvalidArgument", err)
 	}
-	if err := genserver.Stop(nil, nil, time.Second); !errors.Is(err, process.ErrInvalidPID) {
-		t.Errorf("Stop(nil) = %v; want ErrInvalidPID", err)
+	if err := genserver.Stop(nil, nil, time.Second); !errors.Is(err, genserver.ErrInvalidArgument) {
+		t.Errorf("Stop(nil) = %v; want ErrInvalidArgument", err)
 	}
 }
 
