@@ -24,7 +24,7 @@ func TestZeroPIDStartIsAFailedStart(t *testing.T) {
 	t.Run("boot", func(t *testing.T) {
 		k := newKit(t)
 		_, err := supervisor.Start(k.node, supervisor.Spec{Children: []supervisor.ChildSpec{
-			k.spec("a", supervisor.Permanent), {ID: "zero", Start: zeroStart}, k.spec("c", supervisor.Permanent),
+			k.spec("a", supervisor.Permanent, workerConf{trap: true}), {ID: "zero", Start: zeroStart}, k.spec("c", supervisor.Permanent),
 		}}, k.opts()...)
 		sc, ok := supervisor.BootError(err)
 		if !ok || sc.ID != "zero" || !errors.Is(sc.Reason, supervisor.ErrBadStartReturn) {
