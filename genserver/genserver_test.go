@@ -346,7 +346,9 @@ func TestStartLinkSuccessLinks(t *testing.T) {
 	}
 }
 
-func TestBadInput(t *testing.T) {
+// TestBadOptionsStartNothing: bad options start no process and send no
+// message (badinput_test.go walks the whole API).
+func TestBadOptionsStartNothing(t *testing.T) {
 	node := otptest.NewNode(t)
 	parent := otptest.NewProbe(t, node)
 	tests := []struct {

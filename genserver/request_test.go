@@ -1,6 +1,8 @@
 package genserver_test
 
 import (
+	"context"
+	"errors"
 	"go/ast"
 	"go/importer"
 	"go/parser"
@@ -10,6 +12,11 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/otptest"
+	"github.com/seed-fe72f376/orchard/process"
 )
 
 // TestAskMismatchDoesNotCompile type-checks testdata/askmismatch.go.txt,
@@ -53,3 +60,33 @@ func TestAskMismatchDoesNotCompile(t *testing.T) {
 		}
 	}
 }
+
+// TestAsk: Ask returns the typed reply, the server's error, and the call
+// errors of Call; a nil request is bad input.
+func TestAsk(t *testing.T) {
+	node := otptest.NewNode(t)
+	ctx := context.Background()
+	pid := start(t, node, &bank{})
+	if n, err := genserver.Ask(ctx, pid, balance{Account: "bob"}); n != 7 || err != nil {
+		t.Errorf("Ask(balance bob) = %v, %v; want 7, nil", n, err)
+	}
+	if names, err := genserver.Ask(ctx, pid, owners{}); len(names) != 2 || err != nil {
+		t.Errorf("Ask(owners) = %v, %v; want 2 names", names, err)
+	}
+	if _, err := genserver.Ask(ctx, pid, unknownReq{}); err == nil || !strings.Contains(err.Error(), "unknown request") {
+		t.Errorf("Ask(unknown) = %v; want the server's error", err)
+	}
+	if _, err := genserver.Ask[int](ctx, pid, nil); !errors.Is(err, genserver.ErrInvalidArgument) {
+		t.Errorf("Ask(nil) = %v; want ErrInvalidArgument", err)
+	}
+	if err := genserver.Stop(pid, process.Normal, time.Second); err != nil {
+		t.Fatal(err)
+	}
+	var ce *genserver.CallError
+	if _, err := genserver.Ask(ctx, pid, balance{}); !errors.As(err, &ce) || !errors.Is(err, process.NoProc) {
+		t.Errorf("Ask(dead server) = %v; want a *CallError matching noproc", err)
+	}
+}
+
+// unknownReq declares a reply type the bank does not serve.
+type unknownReq struct{ genserver.Req[bool] }
