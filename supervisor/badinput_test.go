@@ -37,7 +37,9 @@ func TestBadInput(t *testing.T) {
 		probe.Do(func(p *process.Proc) { err = fn(p) })
 		return err
 	}
-	spec := func(c supervisor.ChildSpec) supervisor.Spec { return supervisor.Spec{Children: []supervisor.ChildSpec{c}} }
+	spec := func(c supervisor.ChildSpec) supervisor.Spec {
+		return supervisor.Spec{Children: []supervisor.ChildSpec{c}}
+	}
 
 	tests := []struct {
 		name string
@@ -45,7 +47,9 @@ func TestBadInput(t *testing.T) {
 		spec bool // the error is a *SpecError
 	}{
 		{"Start nil node", func() error { return pidOnly(supervisor.Start(nil, supervisor.Spec{})) }, false},
-		{"Start empty id", func() error { return pidOnly(supervisor.Start(k.node, spec(supervisor.ChildSpec{Start: worker.Start}))) }, true},
+		{"Start empty id", func() error {
+			return pidOnly(supervisor.Start(k.node, spec(supervisor.ChildSpec{Start: worker.Start})))
+		}, true},
 		{"Start nil start", func() error { return pidOnly(supervisor.Start(k.node, spec(noStart))) }, true},
 		{"Start GenServer empty id", func() error {
 			return pidOnly(supervisor.Start(k.node, spec(supervisor.GenServer("", counter{}))))
@@ -79,7 +83,9 @@ func TestBadInput(t *testing.T) {
 		{"StartChild zero sup", func() error { return pidOnly(supervisor.StartChild(ctx, process.PID{}, worker)) }, false},
 		{"StartChild empty name", func() error { return pidOnly(supervisor.StartChild(ctx, k.node.Name(""), worker)) }, false},
 		{"StartChild nil start", func() error { return pidOnly(supervisor.StartChild(ctx, sup, noStart)) }, true},
-		{"StartChild empty id", func() error { return pidOnly(supervisor.StartChild(ctx, sup, supervisor.ChildSpec{Start: worker.Start})) }, true},
+		{"StartChild empty id", func() error {
+			return pidOnly(supervisor.StartChild(ctx, sup, supervisor.ChildSpec{Start: worker.Start}))
+		}, true},
 		{"TerminateChild empty id", func() error { return supervisor.TerminateChild(ctx, sup, "") }, false},
 		{"TerminateChild nil ctx", func() error { return supervisor.TerminateChild(nilCtx, sup, "a") }, false},
 		{"RestartChild empty id", func() error { return pidOnly(supervisor.RestartChild(ctx, sup, "")) }, false},
