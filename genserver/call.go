@@ -77,10 +77,12 @@ func fromOf(c *callReq) From { return From{c: c, gen: c.state.Load() >> 1, calle
 func (f From) Caller() process.PID { return f.caller }
 
 // Reply sends v as the reply to the call from. It never blocks and may be
-// called from any goroutine; only the first reply to a call counts.
+// called from any goroutine; only the first reply to a call counts. A
+// reply to the zero From (one no HandleCall was given) does nothing.
 func Reply(from From, v any) { send(from, v, nil) }
 
-// ReplyError makes the call from return err.
+// ReplyError makes the call from return err. Like [Reply], it does
+// nothing for the zero From.
 func ReplyError(from From, err error) { send(from, nil, err) }
 
 func send(from From, v any, err error) {
@@ -152,7 +154,9 @@ func (c *callConfig) setErr(err error) {
 // It monitors the server while it waits: a server that is not running,
 // or dies before replying, fails the call at once with a *[CallError]
 // carrying its exit reason. A reply that is not an R is a
-// *[BadReplyError]; an error returned by HandleCall is returned as is.
+// *[BadReplyError]; an error returned by HandleCall is returned as is. A
+// request type that embeds [Req] declares its reply type: [Ask] then
+// checks R at compile time.
 func Call[R any](ctx context.Context, dest process.Dest, req any, opts ...CallOption) (R, error) {
 	var zero R
 	var cfg callConfig
