@@ -75,7 +75,7 @@ func tree(w *worker, shutdown supervisor.Shutdown) app.Part {
 	return app.Part{
 		Name: w.name,
 		Tree: supervisor.Spec{
-			Flags: supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: 0},
+			Flags: supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: supervisor.NoRestarts},
 			Children: []supervisor.ChildSpec{{
 				ID:       w.name,
 				Shutdown: shutdown,

@@ -22,7 +22,7 @@ func (r *runner) startSupervisor(parent *process.Proc, path string, t *Tree) (pr
 		r.mu.Unlock()
 	}()
 	flags := supervisor.Flags{
-		MaxRestarts:  t.IntensityValue(),
+		MaxRestarts:  maxRestarts(t.IntensityValue()),
 		Period:       ms(t.PeriodValue()),
 		AutoShutdown: autoShutdown(t.AutoShutdownName()),
 	}
@@ -73,6 +73,16 @@ func (r *runner) childSpec(supPath string, c *ChildSpec) supervisor.ChildSpec {
 	spec.Type = supervisor.Worker
 	spec.Start = r.workerStart(path, c.BehaviorValue())
 	return spec
+}
+
+// maxRestarts is OTP's intensity as Flags.MaxRestarts: intensity 0 (no
+// restarts) is supervisor.NoRestarts, since the zero MaxRestarts means
+// OTP's default of 1.
+func maxRestarts(intensity int) int {
+	if intensity == 0 {
+		return supervisor.NoRestarts
+	}
+	return intensity
 }
 
 func strategy(s string) supervisor.Strategy {

@@ -8,6 +8,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/timeouts"
 )
@@ -76,10 +77,12 @@ func fromOf(c *callReq) From { return From{c: c, gen: c.state.Load() >> 1, calle
 func (f From) Caller() process.PID { return f.caller }
 
 // Reply sends v as the reply to the call from. It never blocks and may be
-// called from any goroutine; only the first reply to a call counts.
+// called from any goroutine; only the first reply to a call counts. A
+// reply to the zero From (one no HandleCall was given) does nothing.
 func Reply(from From, v any) { send(from, v, nil) }
 
-// ReplyError makes the call from return err.
+// ReplyError makes the call from return err. Like [Reply], it does
+// nothing for the zero From.
 func ReplyError(from From, err error) { send(from, nil, err) }
 
 func send(from From, v any, err error) {
@@ -135,7 +138,7 @@ type timeoutOption time.Duration
 func (o timeoutOption) applyCall(c *callConfig) {
 	d := time.Duration(o)
 	if d <= 0 && d != Infinity {
-		c.setErr(&optionError{"WithTimeout", "duration must be positive or Infinity"})
+		c.setErr(argerr.New("genserver: WithTimeout", "d", "must be positive or Infinity, got "+d.String()))
 		return
 	}
 	c.timeout = d
@@ -151,7 +154,9 @@ func (c *callConfig) setErr(err error) {
 // It monitors the server while it waits: a server that is not running,
 // or dies before replying, fails the call at once with a *[CallError]
 // carrying its exit reason. A reply that is not an R is a
-// *[BadReplyError]; an error returned by HandleCall is returned as is.
+// *[BadReplyError]; an error returned by HandleCall is returned as is. A
+// request type that embeds [Req] declares its reply type: [Ask] then
+// checks R at compile time.
 func Call[R any](ctx context.Context, dest process.Dest, req any, opts ...CallOption) (R, error) {
 	var zero R
 	var cfg callConfig
@@ -181,15 +186,23 @@ func nillable(t reflect.Type) bool {
 	return false
 }
 
+// callOp names [Call] or [Deliver] in a bad-input error.
+func callOp(info bool) string {
+	if info {
+		return "genserver: Deliver"
+	}
+	return "genserver: Call"
+}
+
 // call makes a call, or with info a delivery (see [Deliver]).
 func call(ctx context.Context, dest process.Dest, req any, cfg callConfig, info bool) (any, error) {
 	if ctx == nil {
-		return nil, &optionError{"Call", "nil context"}
+		return nil, argerr.Nil(callOp(info), "ctx")
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, &CallError{Dest: dest, Reason: ctxReason(err)}
 	}
-	t, err := lookup(dest)
+	t, err := lookup(callOp(info), dest)
 	if err != nil {
 		return nil, err
 	}
@@ -325,7 +338,7 @@ func applyOtherCallOptions(c callConfig, opts []CallOption) callConfig {
 	cfg := &c
 	for _, o := range opts {
 		if o == nil {
-			cfg.setErr(&optionError{"Call", "nil option"})
+			cfg.setErr(argerr.Nil("genserver: Call", "opts"))
 			continue
 		}
 		o.applyCall(cfg)
@@ -334,12 +347,18 @@ func applyOtherCallOptions(c callConfig, opts []CallOption) callConfig {
 }
 
 // lookup resolves dest to a live process, or a *CallError saying why not.
-func lookup(dest process.Dest) (process.Target, error) {
+// A dest that names nothing (nil, the zero PID, an empty name) is bad
+// input: an *ArgumentError for op. It is told apart only once Resolve
+// failed, so a call pays nothing for the check.
+func lookup(op string, dest process.Dest) (process.Target, error) {
 	if dest == nil {
-		return process.Target{}, &CallError{Dest: dest, Reason: process.ErrInvalidPID}
+		return process.Target{}, argerr.Nil(op, "dest")
 	}
 	pid, err := dest.Resolve()
 	if err != nil {
+		if bad := badDest(op, dest); bad != nil {
+			return process.Target{}, bad
+		}
 		return process.Target{}, &CallError{Dest: dest, Reason: err}
 	}
 	t, err := process.Lookup(pid)
@@ -358,11 +377,27 @@ func lookup(dest process.Dest) (process.Target, error) {
 	return t, nil
 }
 
+// badDest returns the bad-input error for a dest that names nothing, or
+// nil.
+func badDest(op string, dest process.Dest) error {
+	switch d := dest.(type) {
+	case process.PID:
+		if d.IsZero() {
+			return argerr.New(op, "dest", "is the zero PID")
+		}
+	case process.Name:
+		if d.String() == "" {
+			return argerr.Empty(op, "dest")
+		}
+	}
+	return nil
+}
+
 // Cast sends msg to the server dest without waiting (gen_server:cast). It
 // fails only when dest cannot be resolved or is on a stopped node; a cast
 // to a dead PID is dropped and counted, as in OTP.
 func Cast(dest process.Dest, msg any) error {
-	t, err := lookup(dest)
+	t, err := lookup("genserver: Cast", dest)
 	if err != nil {
 		var ce *CallError
 		if errors.As(err, &ce) && errors.Is(ce.Reason, process.NoProc) {
@@ -387,9 +422,9 @@ func Stop(dest process.Dest, reason error, timeout time.Duration) error {
 		reason = process.Normal
 	}
 	if timeout <= 0 && timeout != Infinity {
-		return &optionError{"Stop", "timeout must be positive or Infinity"}
+		return argerr.New("genserver: Stop", "timeout", "must be positive or Infinity, got "+timeout.String())
 	}
-	t, err := lookup(dest)
+	t, err := lookup("genserver: Stop", dest)
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -32,7 +33,7 @@ import (
 // still be handled later.
 func Deliver(ctx context.Context, dest process.Dest, msg any, timeout time.Duration) error {
 	if timeout < 0 && timeout != Infinity {
-		return &optionError{"Deliver", "timeout must be positive, zero or Infinity"}
+		return argerr.New("genserver: Deliver", "timeout", "must be positive, zero or Infinity, got "+timeout.String())
 	}
 	_, err := call(ctx, dest, msg, callConfig{timeout: timeout}, true)
 	return err

@@ -19,6 +19,7 @@
 //	{via, Mod, Name} in start            WithVia(name) (e.g. registry.Via)
 //	{timeout, T} in start options        WithInitTimeout(d)
 //	gen_server:call/2,3                  Call[R](ctx, dest, req, WithTimeout(d))
+//	(a request typed with its reply)     Ask(ctx, dest, req), req embedding Req[R]
 //	gen_server:cast/2                    Cast(dest, msg)
 //	gen_server:reply/2                   Reply(from, v), ReplyError(from, err)
 //	gen_server:stop/1,3                  Stop(dest, reason, timeout)
@@ -79,10 +80,22 @@
 // continues not run yet); otherwise the timeout set with [Self.SetTimeout]
 // is armed, and any later message cancels it.
 //
-// Bad input (a nil node, server, parent, context or option, an empty name,
-// a duration that is neither positive nor [Infinity] where allowed) makes
-// the call return an error matching [ErrInvalidOption]; nothing panics and
-// no process is started.
+// A request type may declare its reply type by embedding [Req]: [Ask]
+// infers the reply type from the request, so a caller expecting another
+// type does not compile, and a server answering with [Req.Reply] cannot
+// send another type either. [Call] stays the form for OTP-style requests
+// (plain values with no declared reply type), checked at run time with
+// [BadReplyError].
+//
+// Bad input keeps the contract of docs/ERRORS.md: a nil node, server,
+// parent, context, request (Ask) or option, a destination that names
+// nothing (nil, the zero PID, an empty name), an empty name option, or a
+// duration that is neither positive nor [Infinity] where allowed makes the
+// call return an *[ArgumentError] matching [ErrInvalidArgument] (also
+// known as [ErrInvalidOption]); nothing panics, no process is started and
+// no message is sent. [Reply] and [ReplyError] to the zero [From],
+// [OnCallTimeout] with a nil node or function, and the methods of a nil
+// [Self] do nothing.
 //
 // Terminate runs exactly when OTP runs terminate/2:
 //

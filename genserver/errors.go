@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -30,11 +31,20 @@ var (
 	// ErrNotImplemented is the exit reason of a server sent a call, cast or
 	// continue it has no callback for.
 	ErrNotImplemented = errors.New("genserver: callback not implemented")
-	// ErrInvalidOption is matched by the error of every call given bad
-	// input: a nil node, server, parent, context or option, an empty
-	// name, or a duration that is not positive.
-	ErrInvalidOption = errors.New("genserver: invalid option")
+	// ErrInvalidOption is [ErrInvalidArgument] under its older name: it
+	// is matched by the error of every call given bad input (a nil node,
+	// server, parent, context, destination or option, the zero PID, an
+	// empty name, a duration out of range).
+	ErrInvalidOption = argerr.ErrInvalidArgument
 )
+
+// ErrInvalidArgument is matched by every error about bad input to this
+// package; it is the same value in every Orchard package (docs/ERRORS.md).
+var ErrInvalidArgument = argerr.ErrInvalidArgument
+
+// ArgumentError reports one bad argument (Op, Arg, Reason); the same type
+// in every Orchard package (docs/ERRORS.md).
+type ArgumentError = argerr.Error
 
 // CallError is returned by a call that did not get a reply: the server was
 // not running, died before replying, or did not reply in time. Reason is
@@ -103,14 +113,6 @@ func (e *StopError) Error() string {
 
 // Unwrap returns the actual exit reason.
 func (e *StopError) Unwrap() error { return e.Got }
-
-type optionError struct{ option, reason string }
-
-func (e *optionError) Error() string {
-	return fmt.Sprintf("genserver: invalid option %s: %s", e.option, e.reason)
-}
-
-func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
 
 // Is makes a timed-out call match context.DeadlineExceeded too.
 func (e *CallError) Is(target error) bool {

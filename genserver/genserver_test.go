@@ -346,7 +346,9 @@ func TestStartLinkSuccessLinks(t *testing.T) {
 	}
 }
 
-func TestBadInput(t *testing.T) {
+// TestBadOptionsStartNothing: bad options start no process and send no
+// message (badinput_test.go walks the whole API).
+func TestBadOptionsStartNothing(t *testing.T) {
 	node := otptest.NewNode(t)
 	parent := otptest.NewProbe(t, node)
 	tests := []struct {
@@ -423,17 +425,19 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// TestCallNilDest: a nil destination is bad input, an *ArgumentError
+// (see badinput_test.go for the rest of the API).
 func TestCallNilDest(t *testing.T) {
 	_, err := genserver.Call[int](context.Background(), nil, 1)
-	var ce *genserver.CallError
-	if !errors.As(err, &ce) || !errors.Is(err, process.ErrInvalidPID) {
-		t.Errorf("Call(nil) = %v; want *CallError matching ErrInvalidPID", err)
+	var ae *genserver.ArgumentError
+	if !errors.As(err, &ae) || ae.Arg != "dest" || !errors.Is(err, genserver.ErrInvalidArgument) {
+		t.Errorf("Call(nil) = %v; want an *ArgumentError for dest", err)
 	}
-	if err := genserver.Cast(nil, 1); !errors.Is(err, process.ErrInvalidPID) {
-		t.Errorf("Cast(nil) = %v; want ErrInvalidPID", err)
+	if err := genserver.Cast(nil, 1); !errors.Is(err, genserver.ErrInvalidArgument) {
+		t.Errorf("Cast(nil) = %v; want ErrInvalidArgument", err)
 	}
-	if err := genserver.Stop(nil, nil, time.Second); !errors.Is(err, process.ErrInvalidPID) {
-		t.Errorf("Stop(nil) = %v; want ErrInvalidPID", err)
+	if err := genserver.Stop(nil, nil, time.Second); !errors.Is(err, genserver.ErrInvalidArgument) {
+		t.Errorf("Stop(nil) = %v; want ErrInvalidArgument", err)
 	}
 }
 

@@ -37,7 +37,7 @@ func observersOf(node *process.Node) *observers {
 // sent is not reported. Functions stay for the node's life.
 // fn runs on the caller's goroutine just before the call returns its
 // timeout error, and must not block. It costs nothing on calls that get
-// their reply.
+// their reply. A nil node or fn does nothing.
 func OnCallTimeout(node *process.Node, fn func(CallTimedOut)) {
 	if node == nil || fn == nil {
 		return

@@ -76,11 +76,21 @@ type Self struct {
 
 // Continue schedules HandleContinue(cont) to run right after the current
 // callback returns, before any other message (OTP's {continue, C}).
-func (s *Self) Continue(cont any) { s.cont = append(s.cont, cont) }
+//
+// Like every Self method, it does nothing on a nil Self.
+func (s *Self) Continue(cont any) {
+	if s != nil {
+		s.cont = append(s.cont, cont)
+	}
+}
 
 // NoReply tells the running HandleCall not to reply now: the reply will be
 // sent later with [Reply] (OTP's {noreply, State} from handle_call).
-func (s *Self) NoReply() { s.noReply = true }
+func (s *Self) NoReply() {
+	if s != nil {
+		s.noReply = true
+	}
+}
 
 // Stop makes the server stop with reason once the current callback
 // returns: continues still scheduled are dropped, Terminate runs, and then,
@@ -88,6 +98,9 @@ func (s *Self) NoReply() { s.noReply = true }
 // {stop, Reason, Reply, State}) before the process exits. A nil reason
 // means process.Normal.
 func (s *Self) Stop(reason error) {
+	if s == nil {
+		return
+	}
 	if reason == nil {
 		reason = process.Normal
 	}
@@ -97,6 +110,10 @@ func (s *Self) Stop(reason error) {
 // SetTimeout makes HandleInfo receive [Timeout] if no message arrives
 // within d after the current callback (OTP's timeout in a callback
 // result). Any message cancels it; zero or negative d clears it.
-func (s *Self) SetTimeout(d time.Duration) { s.timeout = d }
+func (s *Self) SetTimeout(d time.Duration) {
+	if s != nil {
+		s.timeout = d
+	}
+}
 
 type timeoutMsg struct{ gen uint64 }

@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -45,7 +47,7 @@ func (f startOption) applyStart(c startConfig) (startConfig, error) {
 func WithName(name string) StartOption {
 	return startOption(func(c *startConfig) error {
 		if name == "" {
-			return &optionError{"WithName", "empty name"}
+			return argerr.Empty("genserver: WithName", "name")
 		}
 		c.name = name
 		return nil
@@ -62,7 +64,7 @@ func WithName(name string) StartOption {
 func WithVia(name process.Registrar) StartOption {
 	return startOption(func(c *startConfig) error {
 		if name == nil {
-			return &optionError{"WithVia", "nil name"}
+			return argerr.Nil("genserver: WithVia", "name")
 		}
 		c.via = name
 		return nil
@@ -74,7 +76,7 @@ func WithVia(name process.Registrar) StartOption {
 func WithInitTimeout(d time.Duration) StartOption {
 	return startOption(func(c *startConfig) error {
 		if d <= 0 {
-			return &optionError{"WithInitTimeout", "duration must be positive"}
+			return argerr.New("genserver: WithInitTimeout", "d", "must be positive, got "+d.String())
 		}
 		c.initTimeout = d
 		return nil
@@ -101,7 +103,7 @@ func (inlineInit) applyStart(c startConfig) (startConfig, error) {
 func WithContext(ctx context.Context) StartOption {
 	return startOption(func(c *startConfig) error {
 		if ctx == nil {
-			return &optionError{"WithContext", "nil context"}
+			return argerr.Nil("genserver: WithContext", "ctx")
 		}
 		c.ctx = ctx
 		return nil
@@ -121,9 +123,13 @@ func WithSpawnOptions(opts ...process.SpawnOption) StartOption {
 
 // WithLogger makes the server log an error report through l when it
 // terminates with a reason other than normal or shutdown (OTP's "Generic
-// server terminating" report). By default nothing is logged.
+// server terminating" report). By default nothing is logged; a nil l is
+// bad input.
 func WithLogger(l *slog.Logger) StartOption {
 	return startOption(func(c *startConfig) error {
+		if l == nil {
+			return argerr.Nil("genserver: WithLogger", "l")
+		}
 		c.logger = l
 		return nil
 	})
@@ -138,7 +144,7 @@ func WithLogger(l *slog.Logger) StartOption {
 // dead.
 func Start(node *process.Node, srv Server, opts ...StartOption) (process.PID, error) {
 	if node == nil {
-		return process.PID{}, &optionError{"Start", "nil node"}
+		return process.PID{}, argerr.Nil("genserver: Start", "node")
 	}
 	return start(node, nil, srv, opts, false)
 }
@@ -149,16 +155,24 @@ func Start(node *process.Node, srv Server, opts ...StartOption) (process.PID, er
 // exits survives (the OTP 26 behaviour).
 func StartLink(parent *process.Proc, srv Server, opts ...StartOption) (process.PID, error) {
 	if parent == nil {
-		return process.PID{}, &optionError{"StartLink", "nil parent"}
+		return process.PID{}, argerr.Nil("genserver: StartLink", "parent")
 	}
 	return start(parent.Node(), parent, srv, opts, true)
 }
 
+// startOp names the start function in a bad-input error.
+func startOp(link bool) string {
+	if link {
+		return "genserver: StartLink"
+	}
+	return "genserver: Start"
+}
+
 func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOption, link bool) (process.PID, error) {
 	if srv == nil {
-		return process.PID{}, &optionError{"Start", "nil server"}
+		return process.PID{}, argerr.Nil(startOp(link), "srv")
 	}
-	cfg, err := startOptions(opts)
+	cfg, err := startOptions(opts, link)
 	if err != nil {
 		return process.PID{}, err
 	}
@@ -190,18 +204,18 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 // startOptions applies opts to the defaults. It allocates nothing for no
 // options or value options (WithInlineInit); a closure option applies
 // itself to a heap copy of the config.
-func startOptions(opts []StartOption) (startConfig, error) {
+func startOptions(opts []StartOption, link bool) (startConfig, error) {
 	cfg := startConfig{initTimeout: DefaultInitTimeout, ctx: context.Background()}
 	if len(opts) == 0 {
 		return cfg, nil
 	}
-	return applyStartOptions(cfg, opts)
+	return applyStartOptions(cfg, opts, link)
 }
 
-func applyStartOptions(cfg startConfig, opts []StartOption) (startConfig, error) {
-	for _, o := range opts {
+func applyStartOptions(cfg startConfig, opts []StartOption, link bool) (startConfig, error) {
+	for i, o := range opts {
 		if o == nil {
-			return cfg, &optionError{"Start", "nil option"}
+			return cfg, argerr.Nil(startOp(link), "opts["+strconv.Itoa(i)+"]")
 		}
 		var err error
 		if cfg, err = o.applyStart(cfg); err != nil {

@@ -239,7 +239,7 @@ func TestInvalidSpec(t *testing.T) {
 			Children: []supervisor.ChildSpec{{ID: "b", Start: start, Significant: true}},
 		}},
 		{"significant_without_auto_shutdown", withChild(supervisor.ChildSpec{ID: "b", Start: start, Restart: supervisor.Transient, Significant: true})},
-		{"negative_max_restarts", supervisor.Spec{Flags: supervisor.Flags{MaxRestarts: -1}}},
+		{"negative_max_restarts", supervisor.Spec{Flags: supervisor.Flags{MaxRestarts: supervisor.NoRestarts - 1}}},
 		{"negative_period", supervisor.Spec{Flags: supervisor.Flags{Period: -time.Second}}},
 		{"unknown_strategy", supervisor.Spec{Flags: supervisor.Flags{Strategy: 9}}},
 		{"unknown_auto_shutdown", supervisor.Spec{Flags: supervisor.Flags{AutoShutdown: 9}}},
@@ -247,8 +247,8 @@ func TestInvalidSpec(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			k := newKit(t)
-			if _, err := supervisor.Start(k.node, tc.spec, quiet); !errors.Is(err, supervisor.ErrInvalidSpec) {
-				t.Errorf("Start = %v; want ErrInvalidSpec", err)
+			if _, err := supervisor.Start(k.node, tc.spec, quiet); !errors.Is(err, supervisor.ErrInvalidSpec) || !errors.Is(err, supervisor.ErrInvalidArgument) {
+				t.Errorf("Start = %v; want ErrInvalidSpec and ErrInvalidArgument", err)
 			}
 			if n := k.node.Stats().Processes; n != 0 {
 				t.Errorf("Stats.Processes = %d; want nothing started", n)
@@ -266,7 +266,7 @@ func TestInvalidSpec(t *testing.T) {
 			Flags:    supervisor.Flags{AutoShutdown: supervisor.AnySignificant},
 			Template: &supervisor.Template{Start: func(*process.Proc, ...any) (process.PID, error) { return process.PID{}, nil }, Significant: true},
 		}},
-		{"negative_max_restarts", supervisor.DynamicSpec{Flags: supervisor.Flags{MaxRestarts: -1}}},
+		{"negative_max_restarts", supervisor.DynamicSpec{Flags: supervisor.Flags{MaxRestarts: supervisor.NoRestarts - 1}}},
 	}
 	for _, tc := range dynTests {
 		t.Run("dynamic/"+tc.name, func(t *testing.T) {
@@ -279,14 +279,6 @@ func TestInvalidSpec(t *testing.T) {
 			}
 		})
 	}
-	t.Run("nil_node", func(t *testing.T) {
-		if _, err := supervisor.Start(nil, supervisor.Spec{}); !errors.Is(err, supervisor.ErrInvalidSpec) {
-			t.Errorf("Start(nil node) = %v; want ErrInvalidSpec", err)
-		}
-		if _, err := supervisor.StartLink(nil, supervisor.Spec{}); !errors.Is(err, supervisor.ErrInvalidSpec) {
-			t.Errorf("StartLink(nil parent) = %v; want ErrInvalidSpec", err)
-		}
-	})
 }
 
 // TestTerminateChildJustDied: a child that died while the supervisor was

@@ -28,17 +28,23 @@
 //	supervisor:which_children/1                 WhichChildren(ctx, sup) -> []Child
 //	supervisor:count_children/1                 CountChildren(ctx, sup) -> Counts
 //	sup_flags #{strategy, intensity, period}    Flags{Strategy, MaxRestarts, Period}
+//	default sup_flags (1 restart in 5 s)        the zero Flags (or DefaultFlags())
+//	intensity => 0                              Flags{MaxRestarts: NoRestarts}
 //	one_for_one, one_for_all, rest_for_one      OneForOne, OneForAll, RestForOne
 //	simple_one_for_one                          StartDynamic with DynamicSpec.Template
 //	DynamicSupervisor (max_children)            StartDynamic, DynamicSpec.MaxChildren
 //	child_spec #{id, start, restart, ...}       ChildSpec{ID, Start, Restart, Shutdown, Type}
+//	children = [{M, Arg}, ...] (Elixir)         GenServer(id, state), Subtree, DynamicSubtree,
+//	                                            task.ChildSpec (helpers returning ChildSpec)
+//	Supervisor.child_spec(spec, overrides)      spec.WithRestart(r), spec.WithShutdown(s)
 //	permanent, transient, temporary             Permanent, Transient, Temporary
 //	brutal_kill, infinity, Milliseconds         BrutalKill, Infinity, Shutdown(d)
 //	worker, supervisor (child type)             Worker, SupervisorChild
 //	auto_shutdown never/any_/all_significant    Never, AnySignificant, AllSignificant
 //	significant => true                         ChildSpec.Significant
 //	ignore (from a child's init)                process.ErrIgnored (genserver.Ignore)
-//	{ok, undefined} (ignored start)             zero PID, nil error
+//	{ok, undefined} (ignored start)             zero PID, nil error (from StartChild)
+//	start result not {ok,Pid}|ignore|{error,_}  ErrBadStartReturn (zero PID and nil error)
 //	{error, not_found}                          ErrNotFound
 //	{error, running}                            ErrRunning
 //	{error, restarting}                         ErrRestarting
@@ -48,7 +54,7 @@
 //	{error, max_children}                       ErrMaxChildren
 //	{error, {Reason, ChildSpec}} (start_child)  *StartChildError{ID, Reason}
 //	{shutdown, {failed_to_start_child, Id, R}}  process.ShutdownWith(*StartChildError); BootError
-//	bad child spec / sup flags                  *SpecError, matching ErrInvalidSpec
+//	bad child spec / sup flags                  *SpecError, matching ErrInvalidSpec and ErrInvalidArgument
 //	reached_max_restart_intensity               exit reason process.Shutdown; IntensityReached
 //	supervisor reports (logger)                 log/slog via WithLogger; events via WithEventHook
 //
@@ -111,7 +117,11 @@
 // nested supervisor; [BootError] unwraps it.
 //
 // A start function that returns [process.ErrIgnored] (a genserver whose
-// Init returned genserver.Ignore) is not a failure. At boot and from
+// Init returned genserver.Ignore) is not a failure. One that returns the
+// zero PID with a nil error is: it names no process, so the start failed
+// with [ErrBadStartReturn], at boot, from StartChild, for a dynamic child
+// and on a restart alike (OTP takes any start result other than
+// {ok, Pid}, ignore or {error, E} for the start's error). At boot and from
 // StartChild a non-temporary child keeps its spec with no process and a
 // temporary one is dropped; StartChild returns the zero PID. During a
 // restart, ignore leaves the child stopped, with no retry.
@@ -155,10 +165,12 @@
 //
 // # Differences from OTP
 //
-//   - The zero value of [ChildSpec.Shutdown] means the default (5 s for a
-//     worker, Infinity for a supervisor child); OTP has no zero. Flags'
-//     zero MaxRestarts, however, means zero restarts, as in OTP: use
-//     [DefaultFlags] for OTP's defaults (1 restart in 5 s).
+//   - Zero values mean OTP's defaults, so a spec written as a literal
+//     works: the zero [Flags] are one_for_one with 1 restart in 5 s, and
+//     the zero [ChildSpec.Shutdown] is 5 s for a worker, Infinity for a
+//     supervisor child. Where OTP's zero intensity means "no restarts",
+//     Orchard spells it MaxRestarts: [NoRestarts] (issue 14: a zero that
+//     meant "give up at the first crash" was a trap).
 //   - The intensity window uses exact durations: a restart counts while
 //     now - then <= Period, at nanosecond resolution. OTP truncates both
 //     to whole seconds, so its window is between Period and Period + 1 s.
@@ -184,22 +196,36 @@
 //   - There is no terminate_child by pid on static supervisors,
 //     get_childspec, check_childspecs or code change.
 //
+// # Bad input
+//
+// Every function and method keeps the contract of docs/ERRORS.md: a nil
+// node, parent, context or option, a sup that names nothing (nil, the
+// zero PID, an empty name), an empty child id or the zero child PID
+// returns an *[ArgumentError] matching [ErrInvalidArgument], and an
+// invalid spec a *[SpecError], which matches it too. Nothing panics and
+// nothing starts. The child-spec helpers cannot return an error: a bad
+// id or option in them is reported when the spec is used.
+//
 // # Example
 //
-// A one_for_one tree of two genserver workers:
+// A tree declared as data (see Example (TreeAsData) for a whole one):
+// the zero Flags are one_for_one with 1 restart in 5 s, and each helper
+// returns a ChildSpec whose Start links the child to the supervisor.
 //
 //	sup, err := supervisor.Start(node, supervisor.Spec{
-//		Flags: supervisor.DefaultFlags(),
 //		Children: []supervisor.ChildSpec{
-//			{ID: "db", Start: func(p *process.Proc) (process.PID, error) {
-//				return genserver.StartLink(p, &db{})
-//			}},
-//			{ID: "web", Start: func(p *process.Proc) (process.PID, error) {
-//				return genserver.StartLink(p, &web{})
-//			}, Shutdown: supervisor.Shutdown(10 * time.Second)},
+//			supervisor.GenServer("db", db{dsn: dsn}),
+//			supervisor.GenServer("web", web{port: 8080}).WithShutdown(supervisor.Shutdown(10 * time.Second)),
+//			supervisor.DynamicSubtree("sessions", supervisor.DynamicSpec{}, supervisor.WithName("sessions")),
 //		},
 //	})
 //	...
-//	kids, _ := supervisor.WhichChildren(ctx, sup) // web, then db
-//	_ = supervisor.Stop(sup, process.Shutdown, time.Minute) // web stops, then db
+//	kids, _ := supervisor.WhichChildren(ctx, sup) // sessions, web, then db
+//	_ = supervisor.Stop(sup, process.Shutdown, time.Minute) // sessions, web, then db stop
+//
+// The closure form stays available for any other start:
+//
+//	{ID: "db", Start: func(p *process.Proc) (process.PID, error) {
+//		return genserver.StartLink(p, &db{dsn: dsn})
+//	}}
 package supervisor

@@ -3,6 +3,7 @@ package supervisor
 import (
 	"context"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -30,39 +31,48 @@ type Template struct {
 	Significant bool
 }
 
-// StartDynamic starts a dynamic supervisor with no parent.
+// StartDynamic starts a dynamic supervisor with no parent. A nil node or
+// option, or an invalid spec, is bad input ([ErrInvalidArgument]).
 func StartDynamic(node *process.Node, spec DynamicSpec, opts ...Option) (process.PID, error) {
-	return startDynamic(node, nil, spec, opts)
+	if node == nil {
+		return process.PID{}, argerr.Nil("supervisor: StartDynamic", "node")
+	}
+	return startDynamic("supervisor: StartDynamic", node, nil, spec, opts)
 }
 
-// StartDynamicLink starts a dynamic supervisor linked to parent.
+// StartDynamicLink starts a dynamic supervisor linked to parent. See
+// [StartDynamic].
 func StartDynamicLink(parent *process.Proc, spec DynamicSpec, opts ...Option) (process.PID, error) {
 	if parent == nil {
-		return process.PID{}, &SpecError{Field: "parent", Reason: "nil parent"}
+		return process.PID{}, argerr.Nil("supervisor: StartDynamicLink", "parent")
 	}
-	return startDynamic(parent.Node(), parent, spec, opts)
+	return startDynamic("supervisor: StartDynamicLink", parent.Node(), parent, spec, opts)
 }
 
 // StartDynamicChild starts a child with its own spec under a dynamic
 // supervisor without a template (DynamicSupervisor.start_child). The
 // spec's ID is informative only. A child that returned ignore yields the
 // zero PID and a nil error. Errors: ErrMaxChildren, *SpecError, the start
-// function's error.
+// function's error (ErrBadStartReturn for the zero PID with a nil error).
 func StartDynamicChild(ctx context.Context, sup process.Dest, spec ChildSpec) (process.PID, error) {
-	return supCall[process.PID](ctx, sup, startChildReq{c: &child{spec: spec}})
+	return supCall[process.PID](ctx, "supervisor: StartDynamicChild", sup, startChildReq{c: &child{spec: spec}})
 }
 
 // StartTemplateChild starts a child from the template of a
 // simple_one_for_one supervisor, passing args to its Start
 // (supervisor:start_child(Sup, ExtraArgs)).
 func StartTemplateChild(ctx context.Context, sup process.Dest, args ...any) (process.PID, error) {
-	return supCall[process.PID](ctx, sup, startTemplateReq{args: args})
+	return supCall[process.PID](ctx, "supervisor: StartTemplateChild", sup, startTemplateReq{args: args})
 }
 
 // TerminateChildPID stops the dynamic child pid. A template supervisor
 // answers nil for a pid that is already dead (OTP); a per-spec one
-// ErrNotFound (Elixir).
+// ErrNotFound (Elixir). The zero pid is bad input.
 func TerminateChildPID(ctx context.Context, sup process.Dest, pid process.PID) error {
-	_, err := supCall[struct{}](ctx, sup, terminatePIDReq{pid: pid})
+	const op = "supervisor: TerminateChildPID"
+	if pid.IsZero() {
+		return argerr.New(op, "pid", "is the zero PID")
+	}
+	_, err := supCall[struct{}](ctx, op, sup, terminatePIDReq{pid: pid})
 	return err
 }

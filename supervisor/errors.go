@@ -4,8 +4,18 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
+
+// ErrInvalidArgument is matched by every error about bad input to this
+// package; it is the same value in every Orchard package (docs/ERRORS.md).
+// Every *SpecError matches it too: a spec is a value the caller wrote.
+var ErrInvalidArgument = argerr.ErrInvalidArgument
+
+// ArgumentError reports one bad argument (Op, Arg, Reason); the same type
+// in every Orchard package (docs/ERRORS.md).
+type ArgumentError = argerr.Error
 
 // Sentinels map one to one to OTP's supervisor results.
 var (
@@ -25,10 +35,17 @@ var (
 	ErrMaxChildren = errors.New("supervisor: max children reached")
 	// ErrInvalidSpec is matched by every *SpecError.
 	ErrInvalidSpec = errors.New("supervisor: invalid spec")
+	// ErrBadStartReturn is the reason of a child whose start function
+	// returned the zero PID and a nil error, which names no process: the
+	// child failed to start, as in OTP, where a start function's result
+	// that is not {ok, Pid}, ignore or {error, E} is the start's error.
+	// A child that chooses not to run returns process.ErrIgnored instead.
+	ErrBadStartReturn = errors.New("supervisor: start function returned the zero PID and no error")
 )
 
-// SpecError reports an invalid supervisor or child spec. Nothing was
-// started.
+// SpecError reports an invalid supervisor or child spec (a value the
+// caller wrote), so it matches both [ErrInvalidSpec] and
+// [ErrInvalidArgument]. Nothing was started.
 type SpecError struct {
 	Child  string
 	Field  string
@@ -42,8 +59,10 @@ func (e *SpecError) Error() string {
 	return fmt.Sprintf("supervisor: invalid spec: %s: %s", e.Field, e.Reason)
 }
 
-// Is matches ErrInvalidSpec.
-func (e *SpecError) Is(target error) bool { return target == ErrInvalidSpec }
+// Is matches ErrInvalidSpec and ErrInvalidArgument.
+func (e *SpecError) Is(target error) bool {
+	return target == ErrInvalidSpec || target == ErrInvalidArgument
+}
 
 // AlreadyStartedError ↔ {error, {already_started, Pid}}: a running child
 // with that id exists.

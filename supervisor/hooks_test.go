@@ -23,7 +23,7 @@ func TestEventHooksCompose(t *testing.T) {
 		})
 	}
 	_, err := supervisor.Start(k.node, supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: k.specs("a", "b")},
-		quiet, record("first"), supervisor.WithEventHook(nil), record("second"))
+		quiet, record("first"), record("second"))
 	if err != nil {
 		t.Fatal(err)
 	}

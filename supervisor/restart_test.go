@@ -62,14 +62,18 @@ func TestGroupRestartDropsTemporarySiblings(t *testing.T) {
 
 // TestIntensity: more than MaxRestarts restarts within Period make the
 // supervisor give up: it publishes IntensityReached, does not restart the
-// child, stops the others and exits with reason shutdown.
+// child, stops the others and exits with reason shutdown. The zero
+// MaxRestarts is OTP's default intensity, 1; NoRestarts is intensity 0.
 func TestIntensity(t *testing.T) {
-	for _, max := range []int{0, 1, 3} {
-		t.Run(fmt.Sprintf("max=%d", max), func(t *testing.T) {
+	for _, tc := range []struct{ maxRestarts, intensity int }{
+		{supervisor.NoRestarts, 0}, {0, 1}, {1, 1}, {3, 3},
+	} {
+		max := tc.intensity
+		t.Run(fmt.Sprintf("MaxRestarts=%d", tc.maxRestarts), func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				k := newKit(t)
 				sup := k.start(supervisor.Spec{
-					Flags:    supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: max, Period: 5 * time.Second},
+					Flags:    supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: tc.maxRestarts, Period: 5 * time.Second},
 					Children: []supervisor.ChildSpec{k.spec("a", supervisor.Permanent, workerConf{trap: true}), k.spec("b", supervisor.Permanent)},
 				})
 				down := k.monitor(sup)
@@ -135,13 +139,13 @@ func TestIntensityWindow(t *testing.T) {
 	})
 }
 
-// subSpec is a child supervisor with one worker w and intensity 0.
+// subSpec is a child supervisor with one worker w and no restarts.
 func (k *kit) subSpec(restart supervisor.Restart) supervisor.ChildSpec {
 	return supervisor.ChildSpec{
 		ID: "sub", Restart: restart, Type: supervisor.SupervisorChild,
 		Start: func(p *process.Proc) (process.PID, error) {
 			return supervisor.StartLink(p, supervisor.Spec{
-				Flags:    supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: 0},
+				Flags:    supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: supervisor.NoRestarts},
 				Children: []supervisor.ChildSpec{k.spec("w", supervisor.Permanent)},
 			}, k.opts()...)
 		},

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -62,22 +63,18 @@ type tryAgain struct {
 	pid process.PID // dynamic children
 }
 
-func newSup(flags Flags, opts []Option) *sup {
+func newSup(flags Flags, opts options) *sup {
 	s := &sup{
 		flags:    flags,
 		children: make(map[string]*child),
 		byPID:    make(map[process.PID]*child),
-	}
-	for _, o := range opts {
-		if o != nil {
-			o.apply(&s.opts)
-		}
+		opts:     opts,
 	}
 	s.logger = s.opts.logger
 	if s.logger == nil {
 		s.logger = slog.Default()
 	}
-	s.restarts.init(flags.MaxRestarts, flags.period())
+	s.restarts.init(flags.intensity(), flags.period())
 	return s
 }
 
@@ -85,40 +82,46 @@ func newSup(flags Flags, opts []Option) *sup {
 // child has started. A spec error is returned before anything starts; a
 // child that fails to start aborts the boot: the children already started
 // are stopped in reverse order and the error is
-// process.ShutdownWith(*StartChildError) (see [BootError]).
+// process.ShutdownWith(*StartChildError) (see [BootError]). A nil node or
+// option, or an invalid spec, is bad input ([ErrInvalidArgument]).
 func Start(node *process.Node, spec Spec, opts ...Option) (process.PID, error) {
-	return startStatic(node, nil, spec, opts)
+	if node == nil {
+		return process.PID{}, argerr.Nil("supervisor: Start", "node")
+	}
+	return startStatic("supervisor: Start", node, nil, spec, opts)
 }
 
 // StartLink starts a static supervisor linked to parent (supervisor:
 // start_link). See [Start].
 func StartLink(parent *process.Proc, spec Spec, opts ...Option) (process.PID, error) {
 	if parent == nil {
-		return process.PID{}, &SpecError{Field: "parent", Reason: "nil parent"}
+		return process.PID{}, argerr.Nil("supervisor: StartLink", "parent")
 	}
-	return startStatic(parent.Node(), parent, spec, opts)
+	return startStatic("supervisor: StartLink", parent.Node(), parent, spec, opts)
 }
 
-func startStatic(node *process.Node, parent *process.Proc, spec Spec, opts []Option) (process.PID, error) {
-	if node == nil {
-		return process.PID{}, &SpecError{Field: "node", Reason: "nil node"}
+func startStatic(op string, node *process.Node, parent *process.Proc, spec Spec, opts []Option) (process.PID, error) {
+	o, err := applyOptions(op, opts)
+	if err != nil {
+		return process.PID{}, err
 	}
 	if err := spec.validate(); err != nil {
 		return process.PID{}, err
 	}
-	s := newSup(spec.Flags, opts)
+	s := newSup(spec.Flags, o)
 	s.initial = append([]ChildSpec(nil), spec.Children...)
 	return s.start(node, parent)
 }
 
-func startDynamic(node *process.Node, parent *process.Proc, spec DynamicSpec, opts []Option) (process.PID, error) {
-	if node == nil {
-		return process.PID{}, &SpecError{Field: "node", Reason: "nil node"}
+func startDynamic(op string, node *process.Node, parent *process.Proc, spec DynamicSpec, opts []Option) (process.PID, error) {
+	o, err := applyOptions(op, opts)
+	if err != nil {
+		return process.PID{}, err
 	}
 	if err := spec.validate(); err != nil {
 		return process.PID{}, err
 	}
-	s := newSup(spec.Flags, opts)
+	s := newSup(spec.Flags, o)
 	s.dynamic = true
 	s.template = spec.Template
 	s.maxChildren = spec.MaxChildren
@@ -225,7 +228,9 @@ func (s *sup) Terminate(_ *genserver.Self, _ error) {
 // A supervisor that is dead, or dies while the child starts, starts
 // nothing and reports nothing: the error is its own exit reason (a child
 // that started meanwhile has its link to the dead supervisor to deal
-// with, as in OTP).
+// with, as in OTP). A start function that returns the zero PID with a nil
+// error failed: OTP takes anything but {ok, Pid}, ignore or {error, E} as
+// the error it is.
 func (s *sup) startOne(c *child) (pid process.PID, ignored bool, err error) {
 	if !s.alive() {
 		return process.PID{}, false, s.self.Reason()
@@ -234,8 +239,11 @@ func (s *sup) startOne(c *child) (pid process.PID, ignored bool, err error) {
 	if !s.alive() {
 		return process.PID{}, false, s.self.Reason()
 	}
-	if errors.Is(err, process.ErrIgnored) || (err == nil && pid.IsZero()) {
+	if errors.Is(err, process.ErrIgnored) {
 		return process.PID{}, true, nil
+	}
+	if err == nil && pid.IsZero() {
+		err = ErrBadStartReturn
 	}
 	if err != nil {
 		s.report("start_error", err, offenderOf(c))

@@ -160,12 +160,16 @@ type ChildSpec struct {
 }
 
 // Flags are a supervisor's flags (OTP's sup_flags). The zero value is
-// one_for_one with intensity 0 (no restarts at all) and the default period;
-// use [DefaultFlags] for OTP's defaults.
+// OTP's default: one_for_one, at most 1 restart in 5 seconds, no auto
+// shutdown; so Flags{Strategy: OneForAll} is a usable one_for_all
+// supervisor. A supervisor that must not restart anything says so with
+// MaxRestarts: [NoRestarts].
 type Flags struct {
+	// Strategy is how the supervisor restarts (default OneForOne).
 	Strategy Strategy
 	// MaxRestarts is the intensity: more than MaxRestarts restarts within
-	// Period make the supervisor give up. Zero means zero.
+	// Period make the supervisor give up. Zero means OTP's default, 1;
+	// [NoRestarts] means no restart at all (OTP's intensity 0).
 	MaxRestarts int
 	// Period is the intensity window; zero means 5 s.
 	Period time.Duration
@@ -173,8 +177,14 @@ type Flags struct {
 	AutoShutdown AutoShutdown
 }
 
-// DefaultFlags returns OTP's default flags: one_for_one, at most 1
-// restart in 5 seconds, no auto shutdown.
+// NoRestarts, as [Flags.MaxRestarts], allows no restart at all (OTP's
+// intensity 0): the first child exit that calls for a restart makes the
+// supervisor give up. Zero cannot say it, since the zero MaxRestarts is
+// OTP's default of 1 (issue 14: the zero Flags must be usable).
+const NoRestarts = -1
+
+// DefaultFlags returns OTP's default flags, which are also the zero
+// Flags: one_for_one, at most 1 restart in 5 seconds, no auto shutdown.
 func DefaultFlags() Flags {
 	return Flags{Strategy: OneForOne, MaxRestarts: 1, Period: 5 * time.Second}
 }
@@ -195,6 +205,18 @@ func (c ChildSpec) shutdown() Shutdown {
 	return DefaultWorkerShutdown
 }
 
+// intensity is MaxRestarts with its zero value and NoRestarts resolved:
+// OTP's intensity.
+func (f Flags) intensity() int {
+	switch f.MaxRestarts {
+	case 0:
+		return 1
+	case NoRestarts:
+		return 0
+	}
+	return f.MaxRestarts
+}
+
 func (f Flags) period() time.Duration {
 	if f.Period == 0 {
 		return 5 * time.Second
@@ -207,8 +229,8 @@ func (f Flags) validate() error {
 	switch {
 	case f.Strategy < OneForOne || f.Strategy > RestForOne:
 		return &SpecError{Field: "Strategy", Reason: fmt.Sprintf("unknown strategy %d", int(f.Strategy))}
-	case f.MaxRestarts < 0:
-		return &SpecError{Field: "MaxRestarts", Reason: fmt.Sprintf("negative intensity %d", f.MaxRestarts)}
+	case f.MaxRestarts < NoRestarts:
+		return &SpecError{Field: "MaxRestarts", Reason: fmt.Sprintf("negative intensity %d (NoRestarts is %d)", f.MaxRestarts, NoRestarts)}
 	case f.Period < 0:
 		return &SpecError{Field: "Period", Reason: fmt.Sprintf("negative period %v", f.Period)}
 	case f.AutoShutdown < Never || f.AutoShutdown > AllSignificant:

@@ -5,6 +5,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -90,8 +91,13 @@ func (a *adoptions) take() []*child {
 // NewTemporaryStarter checks that sup is a per-spec dynamic supervisor
 // without MaxChildren (one call to it, bounded by ctx or one minute) and
 // returns a starter for children described by spec. Otherwise it returns
-// a *[SpecError] (or the call's error when sup is not there).
+// a *[SpecError] (or the call's error when sup is not there). A nil ctx or
+// node, or the zero sup, is bad input ([ErrInvalidArgument]).
 func NewTemporaryStarter(ctx context.Context, node *process.Node, sup process.PID, spec TemporarySpec) (*TemporaryStarter, error) {
+	const op = "supervisor: NewTemporaryStarter"
+	if node == nil {
+		return nil, argerr.Nil(op, "node")
+	}
 	cs := ChildSpec{
 		ID:    spec.ID,
 		Start: func(*process.Proc) (process.PID, error) { return process.PID{}, errNotRestartable },
@@ -102,7 +108,7 @@ func NewTemporaryStarter(ctx context.Context, node *process.Node, sup process.PI
 	if err := cs.validate(Never); err != nil {
 		return nil, err
 	}
-	pending, err := supCall[*adoptions](ctx, sup, temporaryStarterReq{})
+	pending, err := supCall[*adoptions](ctx, op, sup, temporaryStarterReq{})
 	if err != nil {
 		return nil, err
 	}
@@ -132,6 +138,9 @@ var errNotRestartable = &SpecError{Field: "Start", Reason: "a child of a Tempora
 // run, when the supervisor is gone or terminating (a *process.NoProcError)
 // or the node is stopping.
 func (t *TemporaryStarter) Start(h process.Handler) (process.PID, error) {
+	if err := t.check("supervisor: TemporaryStarter.Start", h); err != nil {
+		return process.PID{}, err
+	}
 	return t.start(h, nil)
 }
 
@@ -139,12 +148,29 @@ func (t *TemporaryStarter) Start(h process.Handler) (process.PID, error) {
 // owner, the calling process, before the child runs (as spawn_link links
 // its caller), so no exit of the child can escape owner. It must be
 // called from owner's own code. It fails, with the child killed before it
-// ran, if owner is no longer alive.
+// ran, if owner is no longer alive. A nil starter, h or owner is bad
+// input ([ErrInvalidArgument]).
 func (t *TemporaryStarter) StartLinked(h process.Handler, owner *process.Proc) (process.PID, error) {
+	const op = "supervisor: TemporaryStarter.StartLinked"
+	if err := t.check(op, h); err != nil {
+		return process.PID{}, err
+	}
 	if owner == nil {
-		return process.PID{}, &SpecError{Field: "owner", Reason: "StartLinked needs the calling process"}
+		return process.PID{}, argerr.Nil(op, "owner")
 	}
 	return t.start(h, owner)
+}
+
+// check refuses a nil starter (one not made by NewTemporaryStarter) and a
+// nil handler.
+func (t *TemporaryStarter) check(op string, h process.Handler) error {
+	if t == nil || t.pending == nil {
+		return argerr.Nil(op, "receiver")
+	}
+	if h == nil {
+		return argerr.Nil(op, "h")
+	}
+	return nil
 }
 
 func (t *TemporaryStarter) start(h process.Handler, owner *process.Proc) (process.PID, error) {

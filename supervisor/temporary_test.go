@@ -445,8 +445,8 @@ func TestTemporaryStartLinked(t *testing.T) {
 	h := &reportHandler{tr: &k.trace}
 	sup, st := startTempSup(t, k, tempSpec, supervisor.WithLogger(slog.New(h)), k.hook())
 	var ran atomic.Int32
-	if pid, err := st.StartLinked(&tempChild{kind: tempIdle, ran: &ran}, nil); !pid.IsZero() || !errors.Is(err, supervisor.ErrInvalidSpec) {
-		t.Errorf("StartLinked(nil owner) = %v, %v; want zero, *SpecError", pid, err)
+	if pid, err := st.StartLinked(&tempChild{kind: tempIdle, ran: &ran}, nil); !pid.IsZero() || !errors.Is(err, supervisor.ErrInvalidArgument) {
+		t.Errorf("StartLinked(nil owner) = %v, %v; want zero, ErrInvalidArgument", pid, err)
 	}
 	owner := otptest.NewProbe(t, k.node)
 	owner.TrapExit(true)
