@@ -272,7 +272,16 @@ func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, g *ser
 	}
 	node.StartDeadline(&w.dl, cfg.initTimeout, w)
 	reason := ErrTimeout
-	if ctxDone := cfg.ctx.Done(); ctxDone == nil {
+	// The wait also ends when the parent dies (killed while it waits, by a
+	// supervisor's shutdown timeout say). A dead process does nothing
+	// more: it neither unlinks nor kills the child, whose link to it
+	// delivers the exit signal, as in OTP, where the parent is gone.
+	var parentDone <-chan struct{}
+	if parent != nil {
+		parentDone = parent.Done()
+	}
+	ctxDone := cfg.ctx.Done()
+	if ctxDone == nil && parentDone == nil {
 		<-ack
 	} else {
 		select {
@@ -287,6 +296,12 @@ func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, g *ser
 			} else {
 				<-ack // Init or the timeout won the race: take its wake-up
 			}
+		case <-parentDone:
+			if w.state.CompareAndSwap(waitPending, waitExpired) {
+				node.StopDeadline(&w.dl)
+				return &InitError{Reason: parent.Reason()}
+			}
+			<-ack // Init or the timeout won the race: take its wake-up
 		}
 	}
 	unregistered := node.StopDeadline(&w.dl)

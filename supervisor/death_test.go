@@ -331,3 +331,79 @@ func TestKilledSupervisorUnlinkedTheChild(t *testing.T) {
 		}
 	})
 }
+
+// stubbornInit is a worker whose Init after the first traps exits and
+// lasts until release is closed, whatever happens to its parent.
+type stubbornInit struct {
+	inits   *int
+	release chan struct{}
+}
+
+func (w stubbornInit) Init(s *genserver.Self) error {
+	*w.inits++
+	if *w.inits > 1 {
+		<-w.release
+	}
+	return nil
+}
+
+func (stubbornInit) HandleCast(_ *genserver.Self, msg any) error { return msg.(exitWith).reason }
+
+// TestKilledSupervisorLeavesAStartBehind: a supervisor killed while it
+// waits for a child's Init (the child traps exits, so the supervisor's
+// death does not end that Init) stops waiting at once: its goroutine
+// returns, it is no zombie, and it neither kills nor unlinks the child,
+// which finishes its Init and handles the exit signal as OTP's would.
+func TestKilledSupervisorLeavesAStartBehind(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var ex exits
+		k := newKit(t, ex.option())
+		inits := 0
+		release := make(chan struct{})
+		var child process.PID
+		slow := supervisor.ChildSpec{ID: "b", Start: func(p *process.Proc) (process.PID, error) {
+			pid, err := genserver.StartLink(p, stubbornInit{inits: &inits, release: release},
+				genserver.WithSpawnOptions(process.TrapExits()))
+			return pid, err
+		}}
+		root := k.start(supervisor.Spec{Flags: flags(supervisor.OneForOne), Children: []supervisor.ChildSpec{{
+			ID: "s", Type: supervisor.SupervisorChild, Shutdown: supervisor.Shutdown(parentWait),
+			Start: func(p *process.Proc) (process.PID, error) {
+				return supervisor.StartLink(p, supervisor.Spec{Flags: flags(supervisor.OneForOne), Children: []supervisor.ChildSpec{slow}},
+					k.opts()...)
+			},
+		}}})
+		s := pidOf(t, root, "s")
+		_ = genserver.Cast(pidOf(t, s, "b"), exitWith{errBoom})
+		synctest.Wait() // s now waits for b's second Init
+		if inits != 2 {
+			t.Fatalf("b's Init ran %d times; want 2", inits)
+		}
+		for _, pid := range k.node.Processes() {
+			if pid != s && pid != root && k.node.IsAlive(pid) {
+				child = pid
+			}
+		}
+		if err := supervisor.TerminateChild(context.Background(), root, "s"); err != nil {
+			t.Fatalf("TerminateChild(root, s) = %v", err)
+		}
+		if x, _ := ex.get(s); x.Reason != process.Killed {
+			t.Fatalf("s exited %v; want killed", x.Reason)
+		}
+		time.Sleep(time.Hour) // long past any zombie grace
+		synctest.Wait()
+		if zs := k.node.Zombies(); len(zs) != 0 {
+			t.Errorf("Zombies() = %+v; want none (the dead s stops waiting for b's Init)", zs)
+		}
+		if !k.node.IsAlive(child) {
+			t.Errorf("b (%v) died while its Init ran; want it left alone by the dead s", child)
+		}
+		close(release)
+		synctest.Wait()
+		// b traps exits: after Init it handles s's exit signal (killed) and,
+		// as a gen_server whose parent died, stops with that reason.
+		if x, ok := ex.get(child); !ok || x.Reason != process.Killed {
+			t.Errorf("b exited %v (seen %v) after its Init; want killed, its parent's reason", x.Reason, ok)
+		}
+	})
+}
