@@ -341,7 +341,7 @@ func TestTreeEpisodes(t *testing.T) {
 
 func TestWrap(t *testing.T) {
 	s := "  1.2s  crash parser (panic) → rest_for_one restarted parser, validator, transformer"
-	got := wrapEvent(s)
+	got := wrapEvent(s, width)
 	want := "  1.2s  crash parser (panic) → rest_for_one restarted parser, validator,\n         transformer"
 	if got != want {
 		t.Errorf("wrapEvent(%q) =\n%s\nwant\n%s", s, got, want)

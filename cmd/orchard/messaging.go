@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/deadletter"
@@ -149,7 +147,7 @@ func (d sendDone) line() string {
 	}
 	var f *send.Error
 	if errors.As(d.err, &f) {
-		return fmt.Sprintf("send job %d → %s: %s after %d attempts → dead letter", d.n, d.to, f.Outcome, f.Attempts)
+		return fmt.Sprintf("send job %d → %s: %s after %s → dead letter", d.n, d.to, f.Outcome, plural(f.Attempts, "attempt", "attempts"))
 	}
 	return fmt.Sprintf("send job %d → %s failed: %v", d.n, d.to, d.err)
 }
@@ -159,9 +157,5 @@ func (d delivered) line() string {
 	if d.attempts > 1 {
 		retried = ", the retry reached the restarted agent"
 	}
-	return fmt.Sprintf("send → %s handled after %d attempt(s)%s", d.dest, d.attempts, retried)
+	return fmt.Sprintf("send → %s handled after %s%s", d.dest, plural(d.attempts, "attempt", "attempts"), retried)
 }
-
-// defaultDataDir is where the demo keeps its dead letters by default, so
-// that `orchard deadletters list` finds them after the demo ended.
-func defaultDataDir() string { return filepath.Join(os.TempDir(), "orchard-demo-data") }
