@@ -225,6 +225,15 @@ func (s *JetStreamStore) Verify(ctx context.Context) error {
 	return dmg
 }
 
+// Unclean reports whether the store's directory was not closed cleanly
+// the last time (the program crashed or was killed), for a store of
+// [OpenDir]: [JetStreamStore.Verify] then knows only what nats-server
+// itself detected, not what a comparison with the last clean close would
+// find. False for a nil store or one of [OpenJetStream].
+func (s *JetStreamStore) Unclean() bool {
+	return s != nil && s.engine != nil && s.engine.Unclean()
+}
+
 // AcknowledgeDamage forgets the losses recorded for the store's bucket,
 // so that [JetStreamStore.Verify] and [OpenDir] stop reporting them: an
 // operator has seen them. It brings nothing back. It cannot clear what

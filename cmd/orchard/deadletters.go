@@ -228,6 +228,7 @@ func runDeadlettersSub(ctx context.Context, sub string, store deadletter.Store, 
 type verifier interface {
 	Verify(ctx context.Context) error
 	AcknowledgeDamage() error
+	Unclean() bool
 }
 
 // warnDamage prints a warning on stderr when the store lost data, before
@@ -292,6 +293,9 @@ func runVerify(ctx context.Context, store deadletter.Store, o deadlettersOpts, s
 	}
 	if code == 0 {
 		fmt.Fprintf(stdout, "ok: %s, no data lost\n", plural(len(entries), "entry", "entries"))
+		if v.Unclean() {
+			fmt.Fprintln(stderr, "note: the store was not closed cleanly the last time (a crash): only records nats-server found damaged would have been reported")
+		}
 	} else {
 		fmt.Fprintf(stdout, "damaged: %s left\n", plural(len(entries), "entry", "entries"))
 	}

@@ -187,6 +187,9 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	}
 	fmt.Fprintf(&b, "supervised sends: %d, handled: %d; dead letters stored: %d\n",
 		rep.jobs, rep.handled, msg.deadLetters())
+	if msg.damage != "" {
+		b.WriteString(wrap("  warning: "+msg.damage, width, "    ") + "\n")
+	}
 	switch {
 	case cfg.DataDir != "" && cfg.DataRemoved:
 		b.WriteString("  in a temporary directory, removed now (--keep-data keeps it, --data DIR picks one)\n")

@@ -96,6 +96,9 @@ var dirs sync.Map // absolute dir -> *Engine
 // its start, [ErrNotReady] after a ready timeout shorter than that check,
 // ctx's error if ctx ends first); on error nothing is left running.
 func Start(ctx context.Context, cfg Config) (*Engine, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: nil ctx", ErrInvalidConfig)
+	}
 	opts, dir, err := serverOptions(cfg)
 	if err != nil {
 		return nil, err

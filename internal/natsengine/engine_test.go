@@ -100,6 +100,10 @@ func TestInvalidConfig(t *testing.T) {
 			t.Errorf("Start(%+v) = %v; want ErrInvalidConfig", cfg, err)
 		}
 	}
+	var nilCtx context.Context
+	if _, err := natsengine.Start(nilCtx, natsengine.Config{Dir: t.TempDir()}); !errors.Is(err, natsengine.ErrInvalidConfig) {
+		t.Errorf("Start(nil ctx) = %v; want ErrInvalidConfig", err)
+	}
 }
 
 func TestStartCancelled(t *testing.T) {
