@@ -17,6 +17,7 @@ import (
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
 
 // fillDir stores n entries in a store on dir and closes it cleanly.
@@ -51,11 +52,13 @@ func truncateBlock(t *testing.T, dir string) {
 	}
 }
 
-// lostEvents records EventLost on a registry of its own.
+// lostEvents records EventLost on a registry of its own, and what the
+// default metric orchard_deadletter_lost_total counts of it.
 type lostEvents struct {
-	mu    sync.Mutex
-	count float64
-	n     int
+	mu     sync.Mutex
+	count  float64
+	n      int
+	metric map[string]float64 // series "name{labels}" -> value
 }
 
 func (l *lostEvents) attach(t *testing.T) *telemetry.Registry {
@@ -68,6 +71,19 @@ func (l *lostEvents) attach(t *testing.T) *telemetry.Registry {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	l.metric = map[string]float64{}
+	r := metricmap.NewRouter[string](tel, "metrics")
+	for _, m := range metricmap.DefaultMetrics(nil, nil, "_total") {
+		r.Add(m, m.Name)
+	}
+	if err := r.Attach(func(inst string, v float64, labels []string) {
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		l.metric[inst+"{"+strings.Join(labels, ",")+"}"] += v
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Detach() })
 	return tel
 }
 
@@ -99,6 +115,10 @@ func TestTruncatedStoreIsReported(t *testing.T) {
 	}
 	if events.n != 1 || events.count != float64(dmg.Msgs) {
 		t.Errorf("EventLost published %d times, count %v; want once, %d", events.n, events.count, dmg.Msgs)
+	}
+	series := "orchard_deadletter_lost_total{" + deadletter.DefaultBucket + "}"
+	if got := events.metric[series]; got != float64(dmg.Msgs) {
+		t.Errorf("%s = %v; want %d (metrics: %v)", series, got, dmg.Msgs, events.metric)
 	}
 	if !strings.Contains(logged.String(), "level=ERROR") || !strings.Contains(logged.String(), "lost data") {
 		t.Errorf("log = %q; want an error about lost data", logged.String())
