@@ -47,16 +47,19 @@ func NewJSONCodec() *JSONCodec {
 // [ErrInvalidOption]. Safe for concurrent use.
 func Register[T any](c *JSONCodec, name string) error {
 	t := reflect.TypeFor[T]()
+	if c == nil {
+		return badArg("Register", "c", "is nil")
+	}
 	if name == "" {
-		return invalid("empty type name for %v", t)
+		return invalid("Register", "name", "is empty (type %v)", t)
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.byName[name]; ok && old != t {
-		return invalid("type name %q already registered for %v", name, old)
+		return invalid("Register", "name", "%q already registered for %v", name, old)
 	}
 	if old, ok := c.byType[t]; ok && old != name {
-		return invalid("type %v already registered as %q", t, old)
+		return invalid("Register", "T", "%v already registered as %q", t, old)
 	}
 	c.byName[name] = t
 	c.byType[t] = name
@@ -67,6 +70,9 @@ func Register[T any](c *JSONCodec, name string) error {
 // error matching [ErrUnregistered] for an unregistered type (including
 // nil), and with json's error for a value json cannot encode.
 func (c *JSONCodec) Encode(msg any) (string, []byte, error) {
+	if c == nil {
+		return "", nil, badArg("JSONCodec.Encode", "receiver", "is nil")
+	}
 	t := reflect.TypeOf(msg)
 	c.mu.RLock()
 	name, ok := c.byType[t]
@@ -82,8 +88,15 @@ func (c *JSONCodec) Encode(msg any) (string, []byte, error) {
 }
 
 // Decode decodes data into a new value of the type registered as
-// typeName.
+// typeName. It fails with an error matching [ErrUnregistered] for an
+// unknown name, and with an *[ArgumentError] for an empty one.
 func (c *JSONCodec) Decode(typeName string, data []byte) (any, error) {
+	switch {
+	case c == nil:
+		return nil, badArg("JSONCodec.Decode", "receiver", "is nil")
+	case typeName == "":
+		return nil, badArg("JSONCodec.Decode", "typeName", "is empty")
+	}
 	c.mu.RLock()
 	t, ok := c.byName[typeName]
 	c.mu.RUnlock()

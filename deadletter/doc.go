@@ -18,6 +18,7 @@
 //	periodic :auto_retry (handle_info)              (*Queue).StartRetrier / StartRetrierLink + WithAutoRetry
 //	ETS table                                       Store: NewMemoryStore, OpenDir / OpenJetStream
 //	(none)                                          (*Queue).Rearm, JSONCodec + Register, WithResolver
+//	(none)                                          (*JetStreamStore).Verify, AcknowledgeDamage, DamagedError
 //
 // # Semantics
 //
@@ -82,15 +83,49 @@
 // JetStream the application already runs (one embedded server per node,
 // shared by Orchard's durable services).
 //
-// Sync policy ([DirConfig.SyncAlways]): by default an acknowledged entry
-// has been written to the OS, so it survives a crash or SIGKILL of the
-// program (the page cache keeps it); files are fsynced every interval
-// (nats-server's default: two minutes), so only a crash of the machine or
-// a power loss can lose the last interval's entries. With SyncAlways,
-// every entry is fsynced before it is acknowledged: nothing acknowledged
-// is lost even then, at a much lower rate (see bench/deadletter_test.go).
-// The tests kill a child process with SIGKILL while it appends and check
+// Durability depends on the sync policy ([DirConfig].SyncAlways) and on
+// what fails. [Queue.Add] returns only once JetStream acknowledged the
+// entry; "acknowledged" below means that.
+//
+//	                         default (SyncAlways false)       SyncAlways
+//	program killed           nothing acknowledged is lost     nothing acknowledged is lost
+//	(SIGKILL, panic, OOM)
+//	power loss, kernel       the entries acknowledged since   nothing acknowledged is lost,
+//	crash                    the last fsync may be lost       if the disk honours fsync
+//	                         (up to SyncInterval: 2 minutes
+//	                         by default), silently
+//	damaged disk or files    records after the damage in a    the same
+//	(truncated, bad sectors, block are dropped when the
+//	a missing block)         store opens; detected (below)
+//
+// With the default policy each entry is written to the OS (write(2))
+// before it is acknowledged, so the page cache holds it when the program
+// dies, and the files are fsynced every SyncInterval; a power loss loses
+// what the page cache had not written back, and a record torn by it is
+// cut off when the store opens. With SyncAlways every entry is fsynced
+// before it is acknowledged, at a much lower rate (see
+// bench/deadletter_test.go); a disk whose volatile write cache ignores
+// fsync can still lose it. [JetStreamStore.Close] (and a program that
+// closes its store on the way out) fsyncs everything under both. The
+// tests kill a child process with SIGKILL while it appends and check
 // that every acknowledged entry is there, under both policies.
+//
+// No sync policy protects against a damaged disk: JetStream checks each
+// record's checksum when it opens a store and drops a bad record and
+// everything after it in its block, and a block file that is gone takes
+// its records with it; the store then opens, without an error, with the
+// surviving entries. The store says so: the engine records the size of
+// the bucket at every clean Close and compares it when the store opens
+// next, and nats-server reports the corrupt records it found. A loss is a
+// *[DamagedError] (matching [ErrDamaged]) from [JetStreamStore.Verify];
+// [OpenDir] logs it as an error and publishes [EventLost] (the metric
+// orchard_deadletter_lost_total) at every open until
+// [JetStreamStore.AcknowledgeDamage], or fails with it under
+// [DirConfig].Strict; `orchard deadletters verify --data DIR` exits 1.
+// After a crash or a power loss there is no clean record to compare
+// with, so a loss is reported only when nats-server itself sees it (a
+// torn or corrupt record): the entries lost by the power loss itself are
+// not reported. Keep backups of the data directory for what matters.
 //
 // Only one program may open a data directory at a time (an advisory lock
 // file guards it). Writes from several queues on one store are
@@ -101,7 +136,16 @@
 // The queue publishes [EventAdded], [EventRetried], [EventRetryFailed],
 // [EventExhausted], [EventRemoved], [EventPurged], [EventRearmed],
 // [EventCorrupt] and [EventRetrierError] on the registry given with [WithTelemetry]
-// (default telemetry.Default()); [Queue.Stats] counts the same.
+// (default telemetry.Default()); [Queue.Stats] counts the same. [OpenDir]
+// publishes [EventLost] on [DirConfig].Telemetry.
+//
+// # Bad input
+//
+// Every function and method follows docs/ERRORS.md: a nil receiver,
+// ctx, store, node, codec or function, an empty id or name, a negative
+// limit or duration is an *[ArgumentError] matching [ErrInvalidArgument]
+// (and, as before, [ErrInvalidOption]); nothing panics on a caller's
+// input.
 //
 // # Differences from the seed
 //

@@ -43,6 +43,12 @@ const (
 	// per record and read. Metadata "key" (the record's key) and "reason"
 	// (error).
 	EventCorrupt = "orchard.deadletter.corrupt"
+	// EventLost: [OpenDir] opened a store that lost data while it was
+	// closed ([ErrDamaged]); published at every open until the damage is
+	// acknowledged. Measurements "count" (records lost, at least) and
+	// "bytes"; metadata "bucket", "how" and "dir". Counted by the default
+	// metric orchard_deadletter_lost_total.
+	EventLost = "orchard.deadletter.lost"
 )
 
 // Stats counts what a queue did since it was created (not what its store

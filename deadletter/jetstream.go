@@ -5,12 +5,15 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/seed-fe72f376/orchard/internal/natsengine"
+	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
 // DefaultBucket is the JetStream key-value bucket that holds entries when
@@ -27,6 +30,7 @@ const DefaultBucket = "ORCHARD_DEADLETTERS"
 // to do the same. A KV bucket is a stream underneath, so the sync policy
 // and file format are JetStream's.
 type JetStreamStore struct {
+	bucket string
 	js     jetstream.JetStream
 	kv     jetstream.KeyValue
 	engine *natsengine.Engine // owned engine (OpenDir) or nil
@@ -40,8 +44,11 @@ var _ Store = (*JetStreamStore)(nil)
 // own js: Close leaves the connection and the server running. Use it to
 // share one embedded server per node between Orchard's durable services.
 func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string) (*JetStreamStore, error) {
+	if ctx == nil {
+		return nil, badArg("OpenJetStream", "ctx", "is nil")
+	}
 	if js == nil {
-		return nil, invalid("nil JetStream")
+		return nil, badArg("OpenJetStream", "js", "is nil")
 	}
 	if bucket == "" {
 		bucket = DefaultBucket
@@ -55,7 +62,7 @@ func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string) (
 	if err != nil {
 		return nil, fmt.Errorf("deadletter: open bucket %s: %w", bucket, err)
 	}
-	return &JetStreamStore{js: js, kv: kv}, nil
+	return &JetStreamStore{bucket: bucket, js: js, kv: kv}, nil
 }
 
 // DirConfig configures [OpenDir].
@@ -63,7 +70,8 @@ type DirConfig struct {
 	// SyncAlways fsyncs every entry before Put returns. Default false:
 	// an acknowledged entry survives a crash of the program (the OS page
 	// cache holds it) and files are fsynced every SyncInterval, so only a
-	// crash of the machine can lose the last interval's entries.
+	// crash of the machine can lose the last interval's entries (see the
+	// package doc's Durability section).
 	SyncAlways bool
 	// SyncInterval is the fsync period without SyncAlways; zero means
 	// nats-server's default (two minutes).
@@ -73,14 +81,42 @@ type DirConfig struct {
 	// ReadyTimeout bounds the embedded server's start; zero means ten
 	// seconds.
 	ReadyTimeout time.Duration
+	// Strict makes OpenDir fail with the *[DamagedError] when the store
+	// lost data while it was closed (see [JetStreamStore.Verify]).
+	// Default false: the store opens with the surviving entries and the
+	// loss is reported loudly (an error log and [EventLost]).
+	Strict bool
+	// Logger receives the error report of a damaged store; nil means
+	// slog.Default().
+	Logger *slog.Logger
+	// Telemetry receives [EventLost] for a damaged store; nil means
+	// telemetry.Default().
+	Telemetry *telemetry.Registry
 }
 
-// OpenDir starts an embedded NATS server with JetStream on dir (no network
-// listener, in-process connection) and returns a store that owns it:
-// Close shuts the server down. Only one server may run on a directory at
-// a time; a second OpenDir on it, in this process or another, fails with
-// an error saying it is in use.
+// OpenDir starts an embedded NATS server with JetStream on dir (created if
+// missing; no network listener, in-process connection) and returns a
+// store that owns it: Close shuts the server down. Only one server may run
+// on a directory at a time; a second OpenDir on it, in this process or
+// another, fails with an error saying it is in use.
+//
+// When the store lost data while it was closed (a truncated or missing
+// file: see [JetStreamStore.Verify]), OpenDir logs an error, publishes
+// [EventLost] and returns the store with the surviving entries; with
+// [DirConfig].Strict it closes the store and returns the *[DamagedError]
+// instead. The report repeats at every open until
+// [JetStreamStore.AcknowledgeDamage].
 func OpenDir(ctx context.Context, dir string, cfg DirConfig) (*JetStreamStore, error) {
+	switch {
+	case ctx == nil:
+		return nil, badArg("OpenDir", "ctx", "is nil")
+	case dir == "":
+		return nil, badArg("OpenDir", "dir", "is empty")
+	case cfg.SyncInterval < 0:
+		return nil, invalid("OpenDir", "cfg.SyncInterval", "must not be negative, got %v", cfg.SyncInterval)
+	case cfg.ReadyTimeout < 0:
+		return nil, invalid("OpenDir", "cfg.ReadyTimeout", "must not be negative, got %v", cfg.ReadyTimeout)
+	}
 	eng, err := natsengine.Start(ctx, natsengine.Config{
 		Dir: dir, SyncAlways: cfg.SyncAlways, SyncInterval: cfg.SyncInterval,
 		ReadyTimeout: cfg.ReadyTimeout, ServerName: "orchard-deadletter",
@@ -94,17 +130,152 @@ func OpenDir(ctx context.Context, dir string, cfg DirConfig) (*JetStreamStore, e
 		return nil, err
 	}
 	s.engine = eng
+	if err := s.reportDamage(ctx, cfg); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// reportDamage logs and publishes the store's damage, if any, and
+// returns it under cfg.Strict.
+func (s *JetStreamStore) reportDamage(ctx context.Context, cfg DirConfig) error {
+	err := s.Verify(ctx)
+	var dmg *DamagedError
+	if !errors.As(err, &dmg) {
+		return err
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	log.LogAttrs(ctx, slog.LevelError, "deadletter: the store lost data while it was closed",
+		slog.String("dir", s.engine.Dir()), slog.String("bucket", dmg.Bucket),
+		slog.Uint64("records", dmg.Msgs), slog.Uint64("bytes", dmg.Bytes), slog.String("how", dmg.How),
+		slog.Time("detected", dmg.Detected), slog.Bool("strict", cfg.Strict))
+	tel := cfg.Telemetry
+	if tel == nil {
+		tel = telemetry.Default()
+	}
+	if tel.Enabled(EventLost) {
+		tel.Execute(EventLost, telemetry.Measurements{"count": float64(dmg.Msgs), "bytes": float64(dmg.Bytes)},
+			telemetry.Metadata{"bucket": dmg.Bucket, "how": dmg.How, "dir": s.engine.Dir()})
+	}
+	if cfg.Strict {
+		return err
+	}
+	return nil
+}
+
+// streamName is the JetStream stream of the store's bucket.
+func (s *JetStreamStore) streamName() string { return "KV_" + s.bucket }
+
+// Verify reports whether the store lost data: it returns a
+// *[DamagedError] (matching [ErrDamaged]) when it did, [ErrClosed] after
+// Close, nil otherwise. It does not read the entries.
+//
+// What it knows: for a store of [OpenDir], the losses the engine found
+// when it started on the directory (a stream holding fewer records than
+// at the last clean shutdown, a stream gone, what nats-server reported
+// lost), kept until [JetStreamStore.AcknowledgeDamage]; for every store,
+// the lost data nats-server reports in the bucket's stream state now.
+// After a crash of the program the engine cannot compare sizes (see the
+// package doc's Durability section), so a loss then may go unreported.
+func (s *JetStreamStore) Verify(ctx context.Context) error {
+	if err := checkCall("JetStreamStore.Verify", s == nil, ctx); err != nil {
+		return err
+	}
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	dmg := &DamagedError{Bucket: s.bucket}
+	var hows []string
+	add := func(msgs, bytes uint64, how string, at time.Time) {
+		dmg.Msgs += msgs
+		dmg.Bytes += bytes
+		if !strings.Contains(strings.Join(hows, ","), how) {
+			hows = append(hows, how)
+		}
+		if dmg.Detected.IsZero() || at.Before(dmg.Detected) {
+			dmg.Detected = at
+		}
+	}
+	if s.engine != nil {
+		losses, err := s.engine.Losses()
+		if err != nil {
+			return fmt.Errorf("deadletter: verify: %w", err)
+		}
+		for _, l := range losses {
+			if l.Stream == s.streamName() || l.Stream == "?" {
+				add(l.Msgs, l.Bytes, l.How, l.Detected)
+			}
+		}
+	}
+	if st, err := s.js.Stream(ctx, s.streamName()); err == nil {
+		if info, err := st.Info(ctx); err == nil && info.State.Lost != nil {
+			if lost := info.State.Lost; len(lost.Msgs) > 0 || lost.Bytes > 0 {
+				add(uint64(len(lost.Msgs)), lost.Bytes, natsengine.LossEngine, time.Now().UTC())
+			}
+		}
+	}
+	if len(hows) == 0 {
+		return nil
+	}
+	dmg.How = strings.Join(hows, ",")
+	return dmg
+}
+
+// Unclean reports whether the store's directory was not closed cleanly
+// the last time (the program crashed or was killed), for a store of
+// [OpenDir]: [JetStreamStore.Verify] then knows only what nats-server
+// itself detected, not what a comparison with the last clean close would
+// find. False for a nil store or one of [OpenJetStream].
+func (s *JetStreamStore) Unclean() bool {
+	return s != nil && s.engine != nil && s.engine.Unclean()
+}
+
+// AcknowledgeDamage forgets the losses recorded for the store's bucket,
+// so that [JetStreamStore.Verify] and [OpenDir] stop reporting them: an
+// operator has seen them. It brings nothing back. It cannot clear what
+// nats-server itself reports in the running stream's state, nor, for a
+// store of [OpenJetStream], the losses found by the engine that owns the
+// directory.
+func (s *JetStreamStore) AcknowledgeDamage() error {
+	if s == nil {
+		return badArg("JetStreamStore.AcknowledgeDamage", "receiver", "is nil")
+	}
+	if s.closed.Load() {
+		return ErrClosed
+	}
+	if s.engine == nil {
+		return nil
+	}
+	if err := s.engine.ClearLosses(s.streamName(), "?"); err != nil {
+		return fmt.Errorf("deadletter: acknowledge damage: %w", err)
+	}
+	return nil
 }
 
 // JetStream returns the JetStream the store lives in, so that other
 // durable services (schedule.OpenKVStore) keep their data in the same
 // engine: with [OpenDir], the one embedded server of the data directory.
-func (s *JetStreamStore) JetStream() jetstream.JetStream { return s.js }
+// It returns nil for a nil store.
+func (s *JetStreamStore) JetStream() jetstream.JetStream {
+	if s == nil {
+		return nil
+	}
+	return s.js
+}
 
 // Put stores e; it returns once JetStream acknowledged the write (after an
 // fsync under SyncAlways).
 func (s *JetStreamStore) Put(ctx context.Context, e Entry) error {
+	if err := checkCall("JetStreamStore.Put", s == nil, ctx); err != nil {
+		return err
+	}
+	if e.ID == "" {
+		return badArg("JetStreamStore.Put", "e.ID", "is empty")
+	}
 	if s.closed.Load() {
 		return ErrClosed
 	}
@@ -121,6 +292,12 @@ func (s *JetStreamStore) Put(ctx context.Context, e Entry) error {
 // Get returns the entry with the id, or a *[CorruptError] when its record
 // cannot be decoded.
 func (s *JetStreamStore) Get(ctx context.Context, id string) (Entry, error) {
+	if err := checkCall("JetStreamStore.Get", s == nil, ctx); err != nil {
+		return Entry{}, err
+	}
+	if id == "" {
+		return Entry{}, badArg("JetStreamStore.Get", "id", "is empty")
+	}
 	if s.closed.Load() {
 		return Entry{}, ErrClosed
 	}
@@ -155,6 +332,12 @@ func decodeEntry(data []byte) (Entry, error) {
 // its place; the bucket's PurgeDeletes (jetstream.KeyValue) removes old
 // markers.
 func (s *JetStreamStore) Delete(ctx context.Context, id string) error {
+	if err := checkCall("JetStreamStore.Delete", s == nil, ctx); err != nil {
+		return err
+	}
+	if id == "" {
+		return badArg("JetStreamStore.Delete", "id", "is empty")
+	}
 	if s.closed.Load() {
 		return ErrClosed
 	}
@@ -168,6 +351,12 @@ func (s *JetStreamStore) Delete(ctx context.Context, id string) error {
 // between is skipped, and so is a record that cannot be decoded: Scan
 // goes on and returns a *[CorruptError] naming those at the end.
 func (s *JetStreamStore) Scan(ctx context.Context, fn func(Entry) bool) error {
+	if err := checkCall("JetStreamStore.Scan", s == nil, ctx); err != nil {
+		return err
+	}
+	if fn == nil {
+		return badArg("JetStreamStore.Scan", "fn", "is nil")
+	}
 	if s.closed.Load() {
 		return ErrClosed
 	}
@@ -222,6 +411,9 @@ func (s *JetStreamStore) keys(ctx context.Context) ([]string, error) {
 // its embedded server down (JetStream syncs its files first). Later calls
 // return [ErrClosed].
 func (s *JetStreamStore) Close() error {
+	if s == nil {
+		return badArg("JetStreamStore.Close", "receiver", "is nil")
+	}
 	if !s.closed.CompareAndSwap(false, true) {
 		return ErrClosed
 	}

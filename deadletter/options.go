@@ -50,7 +50,7 @@ const DefaultRetryTimeout = 5 * time.Second
 func WithCodec(c Codec) Option {
 	return optionFunc(func(cfg *config) error {
 		if c == nil {
-			return invalid("nil codec")
+			return badArg("WithCodec", "c", "is nil")
 		}
 		cfg.codec = c
 		return nil
@@ -62,7 +62,7 @@ func WithCodec(c Codec) Option {
 func WithDeliverer(d Deliverer) Option {
 	return optionFunc(func(cfg *config) error {
 		if d == nil {
-			return invalid("nil deliverer")
+			return badArg("WithDeliverer", "d", "is nil")
 		}
 		cfg.deliver = d
 		return nil
@@ -76,7 +76,7 @@ func WithDeliverer(d Deliverer) Option {
 func WithResolver(r Resolver) Option {
 	return optionFunc(func(cfg *config) error {
 		if r == nil {
-			return invalid("nil resolver")
+			return badArg("WithResolver", "r", "is nil")
 		}
 		cfg.resolve = r
 		return nil
@@ -88,7 +88,7 @@ func WithResolver(r Resolver) Option {
 func WithTelemetry(r *telemetry.Registry) Option {
 	return optionFunc(func(cfg *config) error {
 		if r == nil {
-			return invalid("nil telemetry registry")
+			return badArg("WithTelemetry", "r", "is nil")
 		}
 		cfg.telemetry = r
 		return nil
@@ -104,7 +104,7 @@ func WithTelemetry(r *telemetry.Registry) Option {
 func WithAutoRetry(interval time.Duration, maxRetries int) Option {
 	return optionFunc(func(cfg *config) error {
 		if interval <= 0 || maxRetries <= 0 {
-			return invalid("auto retry needs a positive interval and maximum, got %v and %d", interval, maxRetries)
+			return invalid("WithAutoRetry", "interval, maxRetries", "must be positive, got %v and %d", interval, maxRetries)
 		}
 		cfg.interval, cfg.maxRetries = interval, maxRetries
 		return nil
@@ -116,7 +116,7 @@ func WithAutoRetry(interval time.Duration, maxRetries int) Option {
 func WithRetryTimeout(d time.Duration) Option {
 	return optionFunc(func(cfg *config) error {
 		if d <= 0 {
-			return invalid("retry timeout %v", d)
+			return invalid("WithRetryTimeout", "d", "must be positive, got %v", d)
 		}
 		cfg.retryTO = d
 		return nil

@@ -44,15 +44,15 @@ var _ send.DeadLetterSink = (*Queue)(nil)
 // The queue does not own store; close the store after [Queue.Close].
 func New(node *process.Node, store Store, opts ...Option) (*Queue, error) {
 	if node == nil {
-		return nil, invalid("nil node")
+		return nil, badArg("New", "node", "is nil")
 	}
-	if store == nil {
-		return nil, invalid("nil store")
+	if store == nil || isNilStore(store) {
+		return nil, badArg("New", "store", "is nil")
 	}
 	cfg := config{codec: NewJSONCodec(), telemetry: telemetry.Default(), retryTO: DefaultRetryTimeout, now: time.Now}
 	for _, o := range opts {
 		if o == nil {
-			return nil, invalid("nil option")
+			return nil, badArg("New", "opts", "has a nil option")
 		}
 		if err := o.apply(&cfg); err != nil {
 			return nil, err
@@ -94,6 +94,9 @@ func deliverToLive(ctx context.Context, dest process.Dest, msg any) error {
 // DeadLetter stores l; it is [Queue.Add] without the entry, for
 // send.DeadLetterSink. It returns once the store acknowledged the entry.
 func (q *Queue) DeadLetter(ctx context.Context, l send.Letter) error {
+	if err := checkCall("Queue.DeadLetter", q == nil, ctx); err != nil {
+		return err
+	}
 	_, err := q.Add(ctx, l)
 	return err
 }
@@ -105,11 +108,14 @@ func (q *Queue) DeadLetter(ctx context.Context, l send.Letter) error {
 // Attempts as 1, a zero FirstFailure as now and a zero LastAttempt as
 // FirstFailure.
 func (q *Queue) Add(ctx context.Context, l send.Letter) (Entry, error) {
+	if err := checkCall("Queue.Add", q == nil, ctx); err != nil {
+		return Entry{}, err
+	}
 	if q.closed.Load() {
 		return Entry{}, ErrClosed
 	}
 	if l.Dest == nil {
-		return Entry{}, invalid("nil destination")
+		return Entry{}, badArg("Queue.Add", "l.Dest", "is nil")
 	}
 	e := q.newEntry(l)
 	if err := q.store.Put(ctx, e); err != nil {
@@ -165,6 +171,12 @@ func destinationOf(d process.Dest) Destination {
 
 // Get returns the entry with the id, or an error matching [ErrNotFound].
 func (q *Queue) Get(ctx context.Context, id string) (Entry, error) {
+	if err := checkCall("Queue.Get", q == nil, ctx); err != nil {
+		return Entry{}, err
+	}
+	if id == "" {
+		return Entry{}, badArg("Queue.Get", "id", "is empty")
+	}
 	if q.closed.Load() {
 		return Entry{}, ErrClosed
 	}
@@ -176,8 +188,11 @@ func (q *Queue) Get(ctx context.Context, id string) (Entry, error) {
 // records the store cannot decode are skipped and reported
 // ([EventCorrupt], [Stats].Corrupt).
 func (q *Queue) List(ctx context.Context, f Filter, limit int) ([]Entry, error) {
+	if err := checkCall("Queue.List", q == nil, ctx); err != nil {
+		return nil, err
+	}
 	if limit < 0 {
-		return nil, invalid("negative limit %d", limit)
+		return nil, invalid("Queue.List", "limit", "must not be negative, got %d", limit)
 	}
 	if q.closed.Load() {
 		return nil, ErrClosed
@@ -200,8 +215,11 @@ func (q *Queue) list(ctx context.Context, f Filter, limit int) ([]Entry, error) 
 // store skipped undecodable records it returns the readable entries and a
 // *[CorruptError] naming the others.
 func List(ctx context.Context, store Store, f Filter, limit int) ([]Entry, error) {
+	if err := checkStoreCall("List", store, ctx); err != nil {
+		return nil, err
+	}
 	if limit < 0 {
-		return nil, invalid("negative limit %d", limit)
+		return nil, invalid("List", "limit", "must not be negative, got %d", limit)
 	}
 	return list(ctx, store, f, limit)
 }
@@ -242,6 +260,12 @@ func byFirstFailure(a, b Entry) int {
 // Len returns the number of readable entries in the store (corrupt
 // records are reported, not counted).
 func (q *Queue) Len(ctx context.Context) (int, error) {
+	if err := checkCall("Queue.Len", q == nil, ctx); err != nil {
+		return 0, err
+	}
+	if q.closed.Load() {
+		return 0, ErrClosed
+	}
 	n := 0
 	err := q.scan(ctx, func(Entry) bool { n++; return true })
 	return n, err
@@ -251,6 +275,9 @@ func (q *Queue) Len(ctx context.Context) (int, error) {
 // dead-lettered. It fails with a *[NotReplayableError] for a
 // non-replayable entry.
 func (q *Queue) Decode(e Entry) (any, error) {
+	if q == nil {
+		return nil, badArg("Queue.Decode", "receiver", "is nil")
+	}
 	if !e.Replayable {
 		return nil, &NotReplayableError{ID: e.ID, Type: e.Msg.Type, Cause: e.Msg.EncodeError}
 	}
@@ -261,14 +288,22 @@ func (q *Queue) Decode(e Entry) (any, error) {
 	return msg, nil
 }
 
-// Stats returns the queue's counters.
-func (q *Queue) Stats() Stats { return q.stats.snapshot() }
+// Stats returns the queue's counters; zero for a nil queue.
+func (q *Queue) Stats() Stats {
+	if q == nil {
+		return Stats{}
+	}
+	return q.stats.snapshot()
+}
 
 // Purge removes the entries f selects (a zero Filter: all of them) and
 // returns how many it removed. It waits for a retry pass in progress
 // ([Queue.Retry], the retrier), so that the pass cannot put back an entry
 // Purge removed.
 func (q *Queue) Purge(ctx context.Context, f Filter) (int, error) {
+	if err := checkCall("Queue.Purge", q == nil, ctx); err != nil {
+		return 0, err
+	}
 	if q.closed.Load() {
 		return 0, ErrClosed
 	}
@@ -287,6 +322,9 @@ func (q *Queue) Purge(ctx context.Context, f Filter) (int, error) {
 // the store skipped undecodable records, it removes the readable entries
 // selected and returns a *[CorruptError] naming the others.
 func Purge(ctx context.Context, store Store, f Filter, removed func(Entry)) (int, error) {
+	if err := checkStoreCall("Purge", store, ctx); err != nil {
+		return 0, err
+	}
 	entries, err := list(ctx, store, f, 0)
 	if err != nil && !onlyCorrupt(err) {
 		return 0, err
@@ -320,6 +358,9 @@ func (q *Queue) forget(id string) {
 // [Queue.Purge], it waits for a retry pass in progress, which would
 // otherwise overwrite the reset.
 func (q *Queue) Rearm(ctx context.Context, f Filter) (int, error) {
+	if err := checkCall("Queue.Rearm", q == nil, ctx); err != nil {
+		return 0, err
+	}
 	if q.closed.Load() {
 		return 0, ErrClosed
 	}
@@ -337,6 +378,12 @@ func (q *Queue) Rearm(ctx context.Context, f Filter) (int, error) {
 // without a queue (the orchard CLI). Undecodable records are handled as
 // [Purge] handles them.
 func Rearm(ctx context.Context, store Store, f Filter, now time.Time) (int, error) {
+	if err := checkStoreCall("Rearm", store, ctx); err != nil {
+		return 0, err
+	}
+	if now.IsZero() {
+		return 0, badArg("Rearm", "now", "is zero")
+	}
 	entries, err := list(ctx, store, f, 0)
 	if err != nil && !onlyCorrupt(err) {
 		return 0, err
@@ -356,6 +403,9 @@ func Rearm(ctx context.Context, store Store, f Filter, now time.Time) (int, erro
 // with [ErrClosed]. It waits for the retrier to stop, at most until ctx
 // ends. It does not close the store. Later calls return nil.
 func (q *Queue) Close(ctx context.Context) error {
+	if err := checkCall("Queue.Close", q == nil, ctx); err != nil {
+		return err
+	}
 	if !q.closed.CompareAndSwap(false, true) {
 		return nil
 	}

@@ -42,7 +42,10 @@ func (r *retrier) HandleInfo(s *genserver.Self, msg any) error {
 // and returns its PID. It needs [WithAutoRetry] and fails with
 // [ErrRetrierRunning] while one is alive.
 func (q *Queue) StartRetrier() (process.PID, error) {
-	return q.startRetrier(func(srv genserver.Server) (process.PID, error) {
+	if q == nil {
+		return process.PID{}, badArg("Queue.StartRetrier", "receiver", "is nil")
+	}
+	return q.startRetrier("Queue.StartRetrier", func(srv genserver.Server) (process.PID, error) {
 		return genserver.Start(q.node, srv)
 	})
 }
@@ -52,14 +55,20 @@ func (q *Queue) StartRetrier() (process.PID, error) {
 //
 //	supervisor.ChildSpec{ID: "deadletter-retrier", Start: q.StartRetrierLink}
 func (q *Queue) StartRetrierLink(parent *process.Proc) (process.PID, error) {
-	return q.startRetrier(func(srv genserver.Server) (process.PID, error) {
+	switch {
+	case q == nil:
+		return process.PID{}, badArg("Queue.StartRetrierLink", "receiver", "is nil")
+	case parent == nil:
+		return process.PID{}, badArg("Queue.StartRetrierLink", "parent", "is nil")
+	}
+	return q.startRetrier("Queue.StartRetrierLink", func(srv genserver.Server) (process.PID, error) {
 		return genserver.StartLink(parent, srv)
 	})
 }
 
-func (q *Queue) startRetrier(start func(genserver.Server) (process.PID, error)) (process.PID, error) {
+func (q *Queue) startRetrier(op string, start func(genserver.Server) (process.PID, error)) (process.PID, error) {
 	if q.cfg.interval <= 0 {
-		return process.PID{}, invalid("no auto retry policy (WithAutoRetry)")
+		return process.PID{}, badArg(op, "receiver", "has no auto retry policy (WithAutoRetry)")
 	}
 	if q.closed.Load() {
 		return process.PID{}, ErrClosed

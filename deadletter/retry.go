@@ -31,6 +31,9 @@ var errNoLiveDest = errors.New("no live destination: stored by an earlier run or
 // Retry does not count automatic retries and ignores their maximum. It
 // waits for each delivery in turn, bounded by ctx.
 func (q *Queue) Retry(ctx context.Context, f Filter) (RetryResult, error) {
+	if err := checkCall("Queue.Retry", q == nil, ctx); err != nil {
+		return RetryResult{}, err
+	}
 	var res RetryResult
 	if q.closed.Load() {
 		return res, ErrClosed

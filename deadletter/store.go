@@ -37,11 +37,38 @@ type MemoryStore struct {
 
 var _ Store = (*MemoryStore)(nil)
 
+// checkStoreCall returns the error of a package-level call op on a nil
+// store or with a nil ctx, or nil.
+func checkStoreCall(op string, store Store, ctx context.Context) error {
+	if store == nil || isNilStore(store) {
+		return badArg(op, "store", "is nil")
+	}
+	return checkCall(op, false, ctx)
+}
+
+// isNilStore reports whether s holds a nil pointer of this package's
+// stores.
+func isNilStore(s Store) bool {
+	switch s := s.(type) {
+	case *MemoryStore:
+		return s == nil
+	case *JetStreamStore:
+		return s == nil
+	}
+	return false
+}
+
 // NewMemoryStore returns an empty in-memory store.
 func NewMemoryStore() *MemoryStore { return &MemoryStore{entries: map[string]Entry{}} }
 
 // Put stores a copy of e.
-func (s *MemoryStore) Put(_ context.Context, e Entry) error {
+func (s *MemoryStore) Put(ctx context.Context, e Entry) error {
+	if err := checkCall("MemoryStore.Put", s == nil, ctx); err != nil {
+		return err
+	}
+	if e.ID == "" {
+		return badArg("MemoryStore.Put", "e.ID", "is empty")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -52,7 +79,13 @@ func (s *MemoryStore) Put(_ context.Context, e Entry) error {
 }
 
 // Get returns a copy of the entry with the id.
-func (s *MemoryStore) Get(_ context.Context, id string) (Entry, error) {
+func (s *MemoryStore) Get(ctx context.Context, id string) (Entry, error) {
+	if err := checkCall("MemoryStore.Get", s == nil, ctx); err != nil {
+		return Entry{}, err
+	}
+	if id == "" {
+		return Entry{}, badArg("MemoryStore.Get", "id", "is empty")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -66,7 +99,13 @@ func (s *MemoryStore) Get(_ context.Context, id string) (Entry, error) {
 }
 
 // Delete removes the entry with the id.
-func (s *MemoryStore) Delete(_ context.Context, id string) error {
+func (s *MemoryStore) Delete(ctx context.Context, id string) error {
+	if err := checkCall("MemoryStore.Delete", s == nil, ctx); err != nil {
+		return err
+	}
+	if id == "" {
+		return badArg("MemoryStore.Delete", "id", "is empty")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.closed {
@@ -79,6 +118,12 @@ func (s *MemoryStore) Delete(_ context.Context, id string) error {
 // Scan calls fn with a copy of each entry. fn runs without the store's
 // lock held, on a snapshot taken when Scan starts.
 func (s *MemoryStore) Scan(ctx context.Context, fn func(Entry) bool) error {
+	if err := checkCall("MemoryStore.Scan", s == nil, ctx); err != nil {
+		return err
+	}
+	if fn == nil {
+		return badArg("MemoryStore.Scan", "fn", "is nil")
+	}
 	s.mu.Lock()
 	if s.closed {
 		s.mu.Unlock()
@@ -102,6 +147,9 @@ func (s *MemoryStore) Scan(ctx context.Context, fn func(Entry) bool) error {
 
 // Close empties the store; later calls fail with [ErrClosed].
 func (s *MemoryStore) Close() error {
+	if s == nil {
+		return badArg("MemoryStore.Close", "receiver", "is nil")
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.closed, s.entries = true, nil

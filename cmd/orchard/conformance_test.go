@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -59,5 +60,39 @@ func TestConformanceUsage(t *testing.T) {
 				t.Errorf("run(%q) printed %q on stdout", tc.args, out.String())
 			}
 		})
+	}
+}
+
+// TestConformanceFlagsAfterFile is the regression of issue 14: `run FILE
+// -check` printed only the usage text. Flags may follow the file, and a
+// passing check confirms on stderr, leaving stdout to the trace.
+func TestConformanceFlagsAfterFile(t *testing.T) {
+	file := filepath.Join("..", "..", "conformance", "testdata", "ofo_crash_last.json")
+	for _, args := range [][]string{
+		{"conformance", "run", file, "-check"},
+		{"conformance", "run", "--check", file},
+		{"conformance", "run", "-check=true", "--", file},
+	} {
+		var out, errOut bytes.Buffer
+		if code := run(context.Background(), args, &out, &errOut); code != 0 {
+			t.Fatalf("run(%q) = %d; stderr:\n%s", args, code, errOut.String())
+		}
+		var trace []string
+		if err := json.Unmarshal(out.Bytes(), &trace); err != nil {
+			t.Errorf("run(%q): stdout is not the trace: %v\n%s", args, err, out.String())
+		}
+		want := "ok: " + file + " matches the OTP trace (" + strconv.Itoa(len(trace)) + " events)\n"
+		if errOut.String() != want {
+			t.Errorf("run(%q) stderr = %q; want %q", args, errOut.String(), want)
+		}
+	}
+	var out, errOut bytes.Buffer
+	args := []string{"conformance", "run", file, "-nope"}
+	if code := run(context.Background(), args, &out, &errOut); code != 2 || out.Len() != 0 {
+		t.Errorf("run(%q) = %d, stdout %q; want 2 and nothing", args, code, out.String())
+	}
+	args = []string{"conformance", "run", "--", "-check"} // a file named -check
+	if code := run(context.Background(), args, &out, &errOut); code != 1 {
+		t.Errorf("run(%q) = %d; want 1 (no such file)", args, code)
 	}
 }

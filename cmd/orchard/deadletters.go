@@ -7,6 +7,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
+	"log/slog"
+	"os"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -16,9 +19,10 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
-const deadlettersUsage = `usage: orchard deadletters list|retry|purge (--data DIR | --server URL) [flags]
+const deadlettersUsage = `usage: orchard deadletters list|retry|purge|verify (--data DIR | --server URL) [flags]
 
 Operates on a durable dead-letter queue (package deadletter).
 
@@ -29,10 +33,15 @@ Operates on a durable dead-letter queue (package deadletter).
           application); entries re-armed while the application is stopped are
           retried when it starts its retrier
   purge   delete the entries; needs a filter or --all
+  verify  check that the store lost no data while it was closed (a truncated
+          or missing file): prints "ok: N entries, no data lost" and exits 0,
+          or says what was lost and exits 1 (also for corrupt records); the
+          loss is reported at every open until --ack acknowledges it
 
 store (one of):
-  --data DIR      the queue's data directory; the application must not be
-                  running (the directory is locked while it is)
+  --data DIR      the queue's data directory, which must exist; the
+                  application must not be running (the directory is locked
+                  while it is)
   --server URL    the NATS server of a running application (when it listens)
   --bucket NAME   the key-value bucket (default ORCHARD_DEADLETTERS)
 
@@ -43,6 +52,8 @@ filters (ANDed):
   --limit N       list at most N entries (default 0: all)
   --json          list as JSON
   --all           purge or retry every entry
+  --ack           verify: acknowledge a reported loss (forget it; nothing
+                  comes back), then verify again
 `
 
 // deadlettersOpts is the parsed command line of `orchard deadletters`.
@@ -50,7 +61,7 @@ type deadlettersOpts struct {
 	data, server, bucket string
 	filter               deadletter.Filter
 	limit                int
-	json, all            bool
+	json, all, ack       bool
 }
 
 // runDeadletters runs `orchard deadletters ...`: 0 on success, 1 when the
@@ -65,7 +76,7 @@ func runDeadletters(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, deadlettersUsage)
 		return 0
 	}
-	if sub != "list" && sub != "retry" && sub != "purge" {
+	if sub != "list" && sub != "retry" && sub != "purge" && sub != "verify" {
 		fmt.Fprintf(stderr, "orchard deadletters: unknown command %q\n\n%s", sub, deadlettersUsage)
 		return 2
 	}
@@ -81,6 +92,10 @@ func runDeadletters(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	defer closeStore()
+	if sub == "verify" {
+		return runVerify(ctx, store, o, stdout, stderr)
+	}
+	warnDamage(ctx, store, stderr)
 	if err := runDeadlettersSub(ctx, sub, store, o, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "orchard deadletters %s: %v\n", sub, err)
 		return 1
@@ -104,6 +119,7 @@ func parseDeadlettersFlags(sub string, args []string, stderr io.Writer) (deadlet
 	fs.IntVar(&o.limit, "limit", 0, "at most N entries")
 	fs.BoolVar(&o.json, "json", false, "JSON output")
 	fs.BoolVar(&o.all, "all", false, "every entry")
+	fs.BoolVar(&o.ack, "ack", false, "acknowledge a reported loss (verify)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return o, 0
@@ -117,6 +133,12 @@ func parseDeadlettersFlags(sub string, args []string, stderr io.Writer) (deadlet
 		fmt.Fprintf(stderr, "orchard deadletters %s: give exactly one of --data or --server\n", sub)
 	case o.limit < 0:
 		fmt.Fprintf(stderr, "orchard deadletters %s: negative --limit\n", sub)
+	case o.ack && sub != "verify":
+		fmt.Fprintf(stderr, "orchard deadletters %s: --ack is for verify\n", sub)
+	case sub == "verify" && (!o.filter.IsZero() || o.all || o.limit != 0 || o.json):
+		fmt.Fprintln(stderr, "orchard deadletters verify: takes no filter, --limit, --json or --all")
+	case sub == "verify":
+		return o, -1
 	case sub != "list" && o.filter.IsZero() && !o.all:
 		fmt.Fprintf(stderr, "orchard deadletters %s: give a filter (--id, --dest, --reason) or --all\n", sub)
 	case sub != "list" && !o.filter.IsZero() && o.all:
@@ -129,9 +151,24 @@ func parseDeadlettersFlags(sub string, args []string, stderr io.Writer) (deadlet
 
 // openDeadletterStore opens the store named by --data or --server and
 // returns the function that closes it.
+//
+// A --data directory must exist: opening a store creates one, and a
+// mistyped path would otherwise show an empty queue (and leave a new
+// directory behind). The store's own report of lost data is left to the
+// commands (warnDamage, runVerify), so it is not logged here.
 func openDeadletterStore(ctx context.Context, o deadlettersOpts) (deadletter.Store, func(), error) {
 	if o.data != "" {
-		s, err := deadletter.OpenDir(ctx, o.data, deadletter.DirConfig{Bucket: o.bucket})
+		fi, err := os.Stat(o.data)
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, nil, fmt.Errorf("data directory %s does not exist", o.data)
+		case err != nil:
+			return nil, nil, fmt.Errorf("data directory: %w", err)
+		case !fi.IsDir():
+			return nil, nil, fmt.Errorf("data directory %s is not a directory", o.data)
+		}
+		s, err := deadletter.OpenDir(ctx, o.data, deadletter.DirConfig{Bucket: o.bucket,
+			Logger: slog.New(slog.DiscardHandler), Telemetry: telemetry.New()})
 		if err != nil {
 			return nil, nil, err
 		}
@@ -172,13 +209,97 @@ func runDeadlettersSub(ctx context.Context, sub string, store deadletter.Store, 
 		return writeEntriesTable(stdout, entries)
 	case "retry":
 		n, err := deadletter.Rearm(ctx, store, o.filter, time.Now())
-		fmt.Fprintf(stdout, "re-armed %d entries: the application's retrier re-delivers them at its next tick\n", n)
+		them := "them"
+		if n == 1 {
+			them = "it"
+		}
+		fmt.Fprintf(stdout, "re-armed %s: the application's retrier re-delivers %s at its next tick\n",
+			plural(n, "entry", "entries"), them)
 		return err
 	default: // purge
 		n, err := deadletter.Purge(ctx, store, o.filter, nil)
-		fmt.Fprintf(stdout, "purged %d entries\n", n)
+		fmt.Fprintf(stdout, "purged %s\n", plural(n, "entry", "entries"))
 		return err
 	}
+}
+
+// verifier is a store that can say whether it lost data: the JetStream
+// store of --data or --server.
+type verifier interface {
+	Verify(ctx context.Context) error
+	AcknowledgeDamage() error
+	Unclean() bool
+}
+
+// warnDamage prints a warning on stderr when the store lost data, before
+// a command that works on what is left.
+func warnDamage(ctx context.Context, store deadletter.Store, stderr io.Writer) {
+	v, ok := store.(verifier)
+	if !ok {
+		return
+	}
+	var dmg *deadletter.DamagedError
+	if errors.As(v.Verify(ctx), &dmg) {
+		fmt.Fprintf(stderr, "warning: %s\nwarning: the store holds only what survived; see `orchard deadletters verify`\n", damageText(dmg))
+	}
+}
+
+// damageText says what a damaged store lost, in a sentence.
+func damageText(d *deadletter.DamagedError) string {
+	size := plural(int(d.Msgs), "record", "records")
+	if d.Bytes > 0 {
+		size += fmt.Sprintf(" (%d bytes)", d.Bytes)
+	}
+	return fmt.Sprintf("data lost: bucket %s lost %s while it was closed (found by %s at %s)",
+		d.Bucket, size, d.How, d.Detected.UTC().Format(time.RFC3339))
+}
+
+// runVerify runs `orchard deadletters verify`: 0 when the store lost no
+// data and every record decodes, 1 otherwise.
+func runVerify(ctx context.Context, store deadletter.Store, o deadlettersOpts, stdout, stderr io.Writer) int {
+	v, ok := store.(verifier)
+	if !ok {
+		fmt.Fprintln(stderr, "orchard deadletters verify: this store cannot be verified")
+		return 1
+	}
+	if o.ack {
+		if err := v.AcknowledgeDamage(); err != nil {
+			fmt.Fprintf(stderr, "orchard deadletters verify: %v\n", err)
+			return 1
+		}
+	}
+	code := 0
+	var dmg *deadletter.DamagedError
+	switch err := v.Verify(ctx); {
+	case errors.As(err, &dmg):
+		fmt.Fprintf(stderr, "orchard deadletters verify: %s\n", damageText(dmg))
+		fmt.Fprintln(stderr, "  the surviving entries are listed by `orchard deadletters list`; restore the directory")
+		fmt.Fprintln(stderr, "  from a backup if they matter, or acknowledge the loss with `orchard deadletters verify --ack`")
+		code = 1
+	case err != nil:
+		fmt.Fprintf(stderr, "orchard deadletters verify: %v\n", err)
+		return 1
+	}
+	entries, err := deadletter.List(ctx, store, deadletter.Filter{}, 0)
+	var corrupt *deadletter.CorruptError
+	switch {
+	case errors.As(err, &corrupt):
+		fmt.Fprintf(stderr, "orchard deadletters verify: %s cannot be decoded (first %s: %v)\n",
+			plural(len(corrupt.Records), "record", "records"), corrupt.Records[0].Key, corrupt.Records[0].Err)
+		code = 1
+	case err != nil:
+		fmt.Fprintf(stderr, "orchard deadletters verify: %v\n", err)
+		return 1
+	}
+	if code == 0 {
+		fmt.Fprintf(stdout, "ok: %s, no data lost\n", plural(len(entries), "entry", "entries"))
+		if v.Unclean() {
+			fmt.Fprintln(stderr, "note: the store was not closed cleanly the last time (a crash): only records nats-server found damaged would have been reported")
+		}
+	} else {
+		fmt.Fprintf(stdout, "damaged: %s left\n", plural(len(entries), "entry", "entries"))
+	}
+	return code
 }
 
 func writeEntriesJSON(w io.Writer, entries []deadletter.Entry) error {
@@ -201,7 +322,7 @@ func writeEntriesTable(w io.Writer, entries []deadletter.Entry) error {
 	if err := tw.Flush(); err != nil {
 		return err
 	}
-	_, err := fmt.Fprintf(w, "%d entries\n", len(entries))
+	_, err := fmt.Fprintln(w, plural(len(entries), "entry", "entries"))
 	return err
 }
 

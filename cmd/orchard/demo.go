@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -47,12 +48,21 @@ type demoConfig struct {
 	Quiet bool
 	// Events is how many rows of events a terminal frame shows (default 5).
 	Events int
+	// Width is the column at which event lines wrap (default 80, at
+	// least 40): the terminal's width, see terminalWidth.
+	Width int
+	// SkipDeadLetter sends no job to the retired agent, so that the run
+	// makes no dead letter (--no-crash).
+	SkipDeadLetter bool
 	// HTTP is the address of /metrics, /healthz and /readyz; empty
 	// serves nothing.
 	HTTP string
 	// DataDir holds the durable dead-letter queue (JetStream files); empty
 	// keeps dead letters in memory.
 	DataDir string
+	// DataRemoved says that DataDir is a temporary directory removed when
+	// the demo ends, so the summary does not offer to list it.
+	DataRemoved bool
 }
 
 func (c *demoConfig) withDefaults() {
@@ -61,6 +71,9 @@ func (c *demoConfig) withDefaults() {
 	}
 	if c.Events <= 0 {
 		c.Events = defaultEvents
+	}
+	if c.Width <= 0 {
+		c.Width = width
 	}
 }
 
@@ -174,8 +187,14 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	}
 	fmt.Fprintf(&b, "supervised sends: %d, handled: %d; dead letters stored: %d\n",
 		rep.jobs, rep.handled, msg.deadLetters())
-	if cfg.DataDir != "" {
-		fmt.Fprintf(&b, "  list them: go run ./cmd/orchard deadletters list --data %s\n", cfg.DataDir)
+	if msg.damage != "" {
+		b.WriteString(wrap("  warning: "+msg.damage, width, "    ") + "\n")
+	}
+	switch {
+	case cfg.DataDir != "" && cfg.DataRemoved:
+		b.WriteString("  in a temporary directory, removed now (--keep-data keeps it, --data DIR picks one)\n")
+	case cfg.DataDir != "":
+		fmt.Fprintf(&b, "  list them: orchard deadletters list --data %s\n", cfg.DataDir)
 	}
 	fmt.Fprintf(&b, "summary: crashes injected: %d, restarts seen: %d, processes left: %d\n",
 		rep.injected, rep.restarts, left)
@@ -184,7 +203,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	case runErr != nil:
 		return runErr
 	case left != 0:
-		return fmt.Errorf("%d processes still alive after the application stopped", left)
+		return fmt.Errorf("%s still alive after the application stopped", plural(left, "process", "processes"))
 	case rep.werr != nil:
 		return rep.werr
 	}
@@ -211,15 +230,23 @@ func demoSpec(node *process.Node, reg *registry.Registry, tel *telemetry.Registr
 	return app.Spec{
 		Name: "orchard-demo",
 		Parts: []app.Part{
-			{Name: "root", Tree: root, TreeOptions: opts},
+			// Named, so that the metrics label the trees "root",
+			// "root/pipeline", "services" (never by PID).
+			{Name: "root", Tree: root, TreeOptions: append(slices.Clip(opts), supervisor.WithName(rootName))},
 			{
 				Name:        "services",
 				Tree:        supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: services},
-				TreeOptions: []supervisor.Option{telemetry.SupervisorEvents(tel), supervisor.WithLogger(discard)},
+				TreeOptions: []supervisor.Option{telemetry.SupervisorEvents(tel), supervisor.WithLogger(discard), supervisor.WithName(servicesTreeName)},
 			},
 		},
 	}
 }
+
+// The registered names of the demo's two trees.
+const (
+	rootName         = "root"
+	servicesTreeName = "services"
+)
 
 // stopNode stops the node, bounded by stopBudget. Normally the
 // application has stopped every process by then, and this only releases

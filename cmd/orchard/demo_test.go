@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -141,7 +143,10 @@ func TestDemoNoCrash(t *testing.T) {
 		if strings.Contains(text, "crash ") || strings.Contains(text, "restarted") {
 			t.Errorf("--no-crash output has crash lines:\n%s", text)
 		}
-		for _, want := range []string{"no crashes", "crashes injected: 0, restarts seen: 0, processes left: 0"} {
+		if strings.Contains(text, "→ dead letter") {
+			t.Errorf("--no-crash made a dead letter:\n%s", text)
+		}
+		for _, want := range []string{"no crashes", "crashes injected: 0, restarts seen: 0, processes left: 0", "dead letters stored: 0\n"} {
 			if !strings.Contains(text, want) {
 				t.Errorf("output lacks %q:\n%s", want, text)
 			}
@@ -341,9 +346,68 @@ func TestTreeEpisodes(t *testing.T) {
 
 func TestWrap(t *testing.T) {
 	s := "  1.2s  crash parser (panic) → rest_for_one restarted parser, validator, transformer"
-	got := wrapEvent(s)
+	got := wrapEvent(s, width)
 	want := "  1.2s  crash parser (panic) → rest_for_one restarted parser, validator,\n         transformer"
 	if got != want {
 		t.Errorf("wrapEvent(%q) =\n%s\nwant\n%s", s, got, want)
+	}
+}
+
+// TestDemoFreshDataDir: without --data each run stores its dead letters
+// in a new temporary directory, removed at the end unless --keep-data;
+// and --no-crash makes no dead letter.
+func TestDemoFreshDataDir(t *testing.T) {
+	tmp := t.TempDir()
+	t.Setenv("TMPDIR", tmp) // os.MkdirTemp's directory
+	args := []string{"demo", "--duration", "300ms", "--no-crash", "--http="}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), args, &out, &errOut); code != 0 {
+		t.Fatalf("run(%q) = %d; stderr:\n%s", args, code, errOut.String())
+	}
+	for _, want := range []string{"dead letters stored: 0\n", "in a temporary directory, removed now"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("output lacks %q:\n%s", want, out.String())
+		}
+	}
+	if left, _ := os.ReadDir(tmp); len(left) != 0 {
+		t.Errorf("the temporary data directory was left behind: %v", left)
+	}
+
+	out.Reset()
+	args = append(args, "--keep-data")
+	if code := run(context.Background(), args, &out, &errOut); code != 0 {
+		t.Fatalf("run(%q) = %d; stderr:\n%s", args, code, errOut.String())
+	}
+	kept, _ := filepath.Glob(filepath.Join(tmp, "orchard-demo-*"))
+	if len(kept) != 1 || !strings.Contains(out.String(), "list them: orchard deadletters list --data "+kept[0]+"\n") {
+		t.Fatalf("--keep-data kept %v; output:\n%s", kept, out.String())
+	}
+	var list bytes.Buffer
+	if code := run(context.Background(), []string{"deadletters", "list", "--data", kept[0]}, &list, &errOut); code != 0 ||
+		!strings.HasSuffix(list.String(), "\n0 entries\n") {
+		t.Errorf("deadletters list of the kept directory = %d:\n%s%s", code, list.String(), errOut.String())
+	}
+}
+
+func TestTerminalWidth(t *testing.T) {
+	for _, tc := range []struct {
+		columns string
+		want    int
+	}{{"120", 120}, {" 100 ", 100}, {"", width}, {"0", width}, {"-5", width}, {"wide", width}} {
+		if got := terminalWidth(&bytes.Buffer{}, tc.columns); got != tc.want {
+			t.Errorf("terminalWidth(buffer, COLUMNS=%q) = %d; want %d", tc.columns, got, tc.want)
+		}
+	}
+	event := "  1.2s  crash parser (panic) → rest_for_one restarted parser, validator, transformer and the rest"
+	if got := wrapEvent(event, 120); got != event {
+		t.Errorf("wrapEvent at 120 columns = %q; want it on one line", got)
+	}
+	if got := wrapEvent(event, 10); strings.Count(got, "\n") == 0 {
+		t.Errorf("wrapEvent at 10 columns (40 at least) = %q; want it wrapped", got)
+	}
+	tr := newTree()
+	frame := renderFrame(tr, frameData{header: "h", events: []string{event}, eventWidth: 120})
+	if !strings.Contains(frame, event+"\n") {
+		t.Errorf("a 120-column frame wraps the event:\n%s", frame)
 	}
 }

@@ -88,8 +88,11 @@ func (d *director) HandleCast(s *genserver.Self, msg any) error {
 	}
 	d.start = time.Now()
 	d.draw(s)
-	// One job for an agent that no longer exists: it ends as a dead letter.
-	d.sendJob(s, retiredAgent)
+	// One job for an agent that no longer exists: it ends as a dead letter
+	// (not with --no-crash, which makes the run uneventful).
+	if !d.cfg.SkipDeadLetter {
+		d.sendJob(s, retiredAgent)
+	}
 	if _, err := s.SendAfter(s.PID(), frameTick{}, d.cfg.Refresh); err != nil {
 		return err
 	}
@@ -239,7 +242,7 @@ func (d *director) frame(s *genserver.Self) string {
 	d.lastVersion = d.tree.version
 	events := d.events[d.shown:]
 	if d.cfg.Terminal {
-		events = lastRows(d.events, d.cfg.Events)
+		events = lastRows(d.events, d.cfg.Events, d.cfg.Width)
 	}
 	d.shown = len(d.events)
 	quiet := "(none since the last frame)"
@@ -255,8 +258,9 @@ func (d *director) frame(s *genserver.Self) string {
 			info, err := node.Info(pid)
 			return info.MessagesHandled, err == nil
 		},
-		events:   events,
-		noEvents: quiet,
+		events:     events,
+		noEvents:   quiet,
+		eventWidth: d.cfg.Width,
 	})
 }
 
@@ -282,11 +286,12 @@ func (d *director) write(s string) {
 	}
 }
 
-// lastRows returns the last events that fit in rows lines once wrapped.
-func lastRows(events []string, rows int) []string {
+// lastRows returns the last events that fit in rows lines once wrapped
+// at width columns.
+func lastRows(events []string, rows, width int) []string {
 	i := len(events)
 	for i > 0 {
-		n := strings.Count(wrapEvent(events[i-1]), "\n") + 1
+		n := strings.Count(wrapEvent(events[i-1], width), "\n") + 1
 		if n > rows {
 			break
 		}

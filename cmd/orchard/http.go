@@ -130,7 +130,7 @@ func serveHTTP(srv *http.Server, ln net.Listener, served chan<- struct{}) proces
 func healthChildren(node *process.Node, tel *telemetry.Registry, services []string) []supervisor.ChildSpec {
 	noZombies := func(context.Context) error {
 		if z := node.Stats().Zombies; z > 0 {
-			return fmt.Errorf("%d zombie processes", z)
+			return fmt.Errorf("%s", plural(int(z), "zombie process", "zombie processes"))
 		}
 		return nil
 	}

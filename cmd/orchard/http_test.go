@@ -75,7 +75,7 @@ func TestHTTPEndpoints(t *testing.T) {
 	probe := otptest.NewProbe(t, node)
 	spec := supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: append([]supervisor.ChildSpec{worker}, healthChildren(node, tel, []string{"stage"})...)}
 	spec.Flags.MaxRestarts = 5
-	sup, err := supervisor.Start(node, spec, opts...)
+	sup, err := supervisor.Start(node, spec, append(opts, supervisor.WithName("web-root"))...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestHTTPEndpoints(t *testing.T) {
 		t.Fatalf("/metrics = %d", code)
 	}
 	for _, want := range []string{
-		`orchard_supervisor_restarts_total{supervisor="` + sup.String() + `"} 1`,
+		`orchard_supervisor_restarts_total{supervisor="web-root"} 1`, // its name, not its PID
 		`orchard_processes_exited_total{normal="false"} 1`,
 		"orchard_processes ",
 		"orchard_mailbox_messages_max ",
@@ -113,6 +113,9 @@ func TestHTTPEndpoints(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %q", want)
 		}
+	}
+	if strings.Contains(body, `supervisor="<`) {
+		t.Errorf("/metrics labels a supervisor by its PID:\n%s", body)
 	}
 	if len(events) == 0 {
 		t.Error("the next hook received no supervisor event")

@@ -2,10 +2,10 @@
 //
 // Usage:
 //
-//	orchard version                          print the module and Go versions
-//	orchard demo [flags]                     run a live supervision tree and crash it
-//	orchard conformance run [-check] FILE    replay a supervisor conformance scenario
-//	orchard deadletters list|retry|purge     inspect a durable dead-letter queue
+//	orchard version                                print the module version, VCS revision and Go version
+//	orchard demo [flags]                           run a live supervision tree and crash it
+//	orchard conformance run [-check] FILE          replay a supervisor conformance scenario
+//	orchard deadletters list|retry|purge|verify    inspect or check a durable dead-letter queue
 //
 // The demo runs an application (a dynamic supervisor of agents, named in
 // a registry, and a rest_for_one pipeline under one root supervisor), crashes
@@ -39,18 +39,21 @@ func main() {
 const usage = `usage: orchard <command> [flags]
 
 commands:
-  version    print the Orchard module version and the Go version
+  version    print the Orchard module version, its VCS revision and the Go
+             version
   demo       run a live supervision tree, crash a worker every second and
              watch the supervisors restart it
              flags: --duration 10s (0: until Ctrl-C), --crash-every 1s,
              --no-crash, --seed N (replay the crash choices), --quiet
              (draw a frame only when something changed), --http ADDR
              (/metrics, /healthz, /readyz; default 127.0.0.1:7600),
-             --data DIR (durable dead letters)
+             --data DIR (durable dead letters; default: a new temporary
+             directory, removed at the end unless --keep-data)
   conformance run [-check] FILE.json
-             replay a supervisor conformance scenario, print its trace (JSON)
-  deadletters list|retry|purge (--data DIR | --server URL) [flags]
-             inspect, re-arm or purge a durable dead-letter queue
+             replay a supervisor conformance scenario, print its trace (JSON);
+             flags may follow the file
+  deadletters list|retry|purge|verify (--data DIR | --server URL) [flags]
+             inspect, re-arm, purge or verify a durable dead-letter queue
   help       print this text
 `
 
@@ -84,14 +87,15 @@ func runDemoCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs := flag.NewFlagSet("orchard demo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var cfg demoConfig
-	var noCrash bool
+	var noCrash, keepData bool
 	fs.DurationVar(&cfg.Duration, "duration", defaultDuration, "how long the demo runs (0: until Ctrl-C)")
 	fs.DurationVar(&cfg.CrashEvery, "crash-every", defaultCrashEvery, "time between two injected crashes")
 	fs.BoolVar(&noCrash, "no-crash", false, "inject no crashes")
 	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of the crash choices (default: from the clock)")
 	fs.BoolVar(&cfg.Quiet, "quiet", false, "draw a frame only when something changed")
 	fs.StringVar(&cfg.HTTP, "http", defaultHTTPAddr, "address of /metrics, /healthz and /readyz (empty: none)")
-	fs.StringVar(&cfg.DataDir, "data", defaultDataDir(), "directory of the durable dead-letter queue (empty: in memory)")
+	fs.StringVar(&cfg.DataDir, "data", "", "directory of the durable dead-letter queue, kept after the run (default: a new temporary directory; --data= keeps dead letters in memory)")
+	fs.BoolVar(&keepData, "keep-data", false, "keep the temporary data directory and print its path")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -111,7 +115,25 @@ func runDemoCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		return 2
 	}
 	if noCrash {
-		cfg.CrashEvery = 0
+		cfg.CrashEvery, cfg.SkipDeadLetter = 0, true
+	}
+	dataSet := false
+	fs.Visit(func(f *flag.Flag) { dataSet = dataSet || f.Name == "data" })
+	if dataSet && keepData {
+		fmt.Fprintln(stderr, "orchard demo: --keep-data is for the temporary directory; a --data directory is always kept")
+		return 2
+	}
+	if !dataSet {
+		// A fresh directory per run, so that the counts are this run's.
+		dir, err := os.MkdirTemp("", "orchard-demo-")
+		if err != nil {
+			fmt.Fprintf(stderr, "orchard demo: %v\n", err)
+			return 1
+		}
+		cfg.DataDir, cfg.DataRemoved = dir, !keepData
+		if !keepData {
+			defer func() { _ = os.RemoveAll(dir) }()
+		}
 	}
 	seeded := false
 	fs.Visit(func(f *flag.Flag) { seeded = seeded || f.Name == "seed" })
@@ -119,6 +141,7 @@ func runDemoCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 		cfg.Seed = time.Now().UnixNano() % 1_000_000
 	}
 	cfg.Terminal = isTerminal(stdout)
+	cfg.Width = terminalWidth(stdout, os.Getenv("COLUMNS"))
 	if err := runDemo(ctx, stdout, cfg); err != nil {
 		fmt.Fprintf(stderr, "orchard demo: %v\n", err)
 		return app.ExitCode(err) // 1, or 2 when the shutdown timed out

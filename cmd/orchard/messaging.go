@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/deadletter"
@@ -48,6 +46,9 @@ type messaging struct {
 	letters *deadletter.Queue
 	store   deadletter.Store
 	dataDir string
+	// damage says what the store of dataDir lost while it was closed, or
+	// is empty.
+	damage string
 }
 
 // The dead-letter retrier's period and cap in the demo.
@@ -73,10 +74,17 @@ var jobOptions = []send.Option{
 // or memory when dataDir is empty) and builds the sender.
 func openMessaging(ctx context.Context, node *process.Node, tel *telemetry.Registry, dataDir string) (*messaging, error) {
 	var store deadletter.Store = deadletter.NewMemoryStore()
+	var damage string
 	if dataDir != "" {
-		js, err := deadletter.OpenDir(ctx, dataDir, deadletter.DirConfig{})
+		// A loss is published on tel (orchard_deadletter_lost_total on
+		// /metrics) and shown in the summary, not logged over the frames.
+		js, err := deadletter.OpenDir(ctx, dataDir, deadletter.DirConfig{Telemetry: tel, Logger: discard})
 		if err != nil {
 			return nil, err
+		}
+		var dmg *deadletter.DamagedError
+		if errors.As(js.Verify(ctx), &dmg) {
+			damage = damageText(dmg)
 		}
 		store = js
 	}
@@ -84,7 +92,7 @@ func openMessaging(ctx context.Context, node *process.Node, tel *telemetry.Regis
 	if err := deadletter.Register[job](codec, "orchard.demo.job"); err != nil {
 		return nil, errors.Join(err, store.Close())
 	}
-	m := &messaging{store: store, dataDir: dataDir}
+	m := &messaging{store: store, dataDir: dataDir, damage: damage}
 	// The queue's retrier (a child of the application, see demoSpec)
 	// tries each letter again every retryEvery, at most retryMax times,
 	// through the same sender (without dead-lettering a failed retry).
@@ -149,7 +157,7 @@ func (d sendDone) line() string {
 	}
 	var f *send.Error
 	if errors.As(d.err, &f) {
-		return fmt.Sprintf("send job %d → %s: %s after %d attempts → dead letter", d.n, d.to, f.Outcome, f.Attempts)
+		return fmt.Sprintf("send job %d → %s: %s after %s → dead letter", d.n, d.to, f.Outcome, plural(f.Attempts, "attempt", "attempts"))
 	}
 	return fmt.Sprintf("send job %d → %s failed: %v", d.n, d.to, d.err)
 }
@@ -159,9 +167,5 @@ func (d delivered) line() string {
 	if d.attempts > 1 {
 		retried = ", the retry reached the restarted agent"
 	}
-	return fmt.Sprintf("send → %s handled after %d attempt(s)%s", d.dest, d.attempts, retried)
+	return fmt.Sprintf("send → %s handled after %s%s", d.dest, plural(d.attempts, "attempt", "attempts"), retried)
 }
-
-// defaultDataDir is where the demo keeps its dead letters by default, so
-// that `orchard deadletters list` finds them after the demo ended.
-func defaultDataDir() string { return filepath.Join(os.TempDir(), "orchard-demo-data") }

@@ -2,14 +2,22 @@ package main
 
 import (
 	"fmt"
+	"io"
+	"os"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
 	"github.com/seed-fe72f376/orchard/process"
 )
 
-// width is the frame's width: every line fits in 80 columns.
+// width is the width of the frame's tree and summary: every such line
+// fits in 80 columns. Event lines wrap at the terminal's width
+// (demoConfig.Width), at least minEventWidth.
 const width = 80
+
+// minEventWidth is the narrowest wrap of the event lines.
+const minEventWidth = 40
 
 // ANSI sequences for redrawing in place on a terminal.
 const (
@@ -32,6 +40,8 @@ type frameData struct {
 	// hideEvents leaves the events out (the last frame on a terminal,
 	// which makes room for the stop sequence below it).
 	hideEvents bool
+	// eventWidth is the column at which event lines wrap.
+	eventWidth int
 }
 
 // renderFrame draws the tree and the events, one line per row, each at
@@ -61,11 +71,7 @@ func renderFrame(t *tree, d frameData) string {
 			}
 		}
 	}
-	names := fmt.Sprintf("%d names", d.names)
-	if d.names == 1 {
-		names = "1 name"
-	}
-	b.WriteString("registry: " + names + "\n")
+	b.WriteString("registry: " + plural(d.names, "name", "names") + "\n")
 	if d.hideEvents {
 		return b.String()
 	}
@@ -74,7 +80,7 @@ func renderFrame(t *tree, d frameData) string {
 		b.WriteString("  " + d.noEvents + "\n")
 	}
 	for _, e := range d.events {
-		b.WriteString(wrapEvent(e) + "\n")
+		b.WriteString(wrapEvent(e, d.eventWidth) + "\n")
 	}
 	return b.String()
 }
@@ -101,10 +107,8 @@ func note(m *member, d frameData) string {
 	case m.status != running:
 		return ""
 	case d.msgs != nil:
-		if n, ok := d.msgs(m.pid); ok && n == 1 {
-			return "1 msg"
-		} else if ok {
-			return fmt.Sprintf("%d msgs", n)
+		if n, ok := d.msgs(m.pid); ok {
+			return plural(int(n), "msg", "msgs")
 		}
 	}
 	return ""
@@ -142,8 +146,9 @@ func pad(s string, n int) string {
 	return s + " "
 }
 
-// wrapEvent wraps an event line under its text, past the time stamp.
-func wrapEvent(e string) string { return wrap(e, width, "         ") }
+// wrapEvent wraps an event line at w columns (at least minEventWidth),
+// under its text, past the time stamp.
+func wrapEvent(e string, w int) string { return wrap(e, max(w, minEventWidth), "         ") }
 
 // wrap breaks s into lines of at most w columns, at spaces, starting
 // each continuation line with indent.
@@ -185,4 +190,27 @@ func redraw(frame string, first bool) string {
 	b.WriteString(strings.ReplaceAll(frame, "\n", ansiClearLine+"\n"))
 	b.WriteString(ansiClearLine + ansiClearDown)
 	return b.String()
+}
+
+// plural returns "1 entry" or "n entries": n and the word that fits it.
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}
+
+// terminalWidth returns the width the demo's events wrap at: the
+// terminal's column count when w is a terminal, else $COLUMNS (as the
+// shell exports it) when it is a positive number, else 80.
+func terminalWidth(w io.Writer, columns string) int {
+	if f, ok := w.(*os.File); ok && isTerminal(w) {
+		if n := ttyColumns(f); n > 0 {
+			return n
+		}
+	}
+	if n, err := strconv.Atoi(strings.TrimSpace(columns)); err == nil && n > 0 {
+		return n
+	}
+	return width
 }

@@ -12,6 +12,7 @@
 //	client connection                     (*Engine).Conn()
 //	JetStream (streams, KV)               (*Engine).JetStream()
 //	stop in the app's shutdown order      (*Engine).Shutdown(ctx)
+//	(none: ETS loses everything anyway)   (*Engine).Losses(), ClearLosses, Unclean
 //
 // # Semantics
 //
@@ -43,11 +44,35 @@
 // nats-server only logs why, so set [Config.Logger] to see it), rather
 // than with [ErrNotReady] after the whole ready timeout.
 //
+// # Data loss
+//
+// nats-server recovers a damaged store by dropping what it cannot read:
+// a block file cut short (a full disk, a bad copy, an fsck) opens
+// without an error, and its stream simply holds fewer messages (nor does
+// its StreamState.Lost say so in that case). The engine therefore keeps
+// its own record beside JetStream's files: at a clean Shutdown it writes
+// every stream's message count, byte count and last sequence to
+// Dir/orchard.state.json, and marks the file "running" when it starts.
+// At Start, before any client connects, it compares: a stream that ends
+// at a lower sequence, or at the same one with fewer messages or bytes,
+// lost data ([LossCount]); a recorded stream that is gone lost all of it
+// ([LossMissing]); and what nats-server reports in a stream's Lost is
+// added ([LossEngine]). A stream written to since the record (a higher
+// last sequence) is not compared. Losses are appended to
+// Dir/orchard.losses.json and stay there, reported by [Engine.Losses] at
+// every start, until [Engine.ClearLosses]. After a crash the record says
+// "running" ([Engine.Unclean]): sizes cannot be compared, and only
+// nats-server's own detection applies.
+//
+// Streams with a maximum age or per-message TTLs expire messages while
+// the engine is stopped: for them only a lower last sequence counts as a
+// loss.
+//
 // Shutdown closes the client connection, shuts the server down (JetStream
 // flushes and syncs its files; nats-server's shutdown is synchronous and
-// bounded by the server) and releases the data directory. It does all of
-// it whatever the state of its ctx, so the directory is never left locked
-// by a stopped engine. It is idempotent: later calls return nil at once.
+// bounded by the server), records the streams' sizes and releases the
+// data directory. It does all of it whatever the state of its ctx, so
+// the directory is never left locked by a stopped engine. It is idempotent: later calls return nil at once.
 //
 // # Differences from the seed
 //

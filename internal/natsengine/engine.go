@@ -77,6 +77,14 @@ type Engine struct {
 
 	unlock func()
 	once   sync.Once
+
+	// unclean is set once by start (see [Engine.Unclean]).
+	unclean bool
+	// lossMu serialises reads and rewrites of the loss file.
+	lossMu sync.Mutex
+	// started is set once start has checked the losses and marked the
+	// directory running: only such an engine records a clean shutdown.
+	started bool
 }
 
 // dirs holds the data directories with a running Engine in this process.
@@ -88,6 +96,9 @@ var dirs sync.Map // absolute dir -> *Engine
 // its start, [ErrNotReady] after a ready timeout shorter than that check,
 // ctx's error if ctx ends first); on error nothing is left running.
 func Start(ctx context.Context, cfg Config) (*Engine, error) {
+	if ctx == nil {
+		return nil, fmt.Errorf("%w: nil ctx", ErrInvalidConfig)
+	}
 	opts, dir, err := serverOptions(cfg)
 	if err != nil {
 		return nil, err
@@ -158,6 +169,11 @@ func (e *Engine) start(ctx context.Context, cfg Config, opts *server.Options) er
 	if err := checkJetStream(srv, e.dir); err != nil {
 		return err
 	}
+	// Before any client connects, so that nothing has written yet.
+	if err := e.checkLosses(); err != nil {
+		return err
+	}
+	e.started = true
 	nc, err := nats.Connect("", nats.InProcessServer(srv), nats.Name("orchard-"+opts.ServerName),
 		nats.MaxReconnects(-1))
 	if err != nil {
@@ -248,13 +264,29 @@ func (e *Engine) Shutdown(context.Context) error {
 	return nil
 }
 
-// release stops the server and frees the data directory.
+// release stops the server and frees the data directory. An engine that
+// started records the size of every stream once its connection is
+// closed and the server has stopped, which marks the shutdown clean for
+// the next start's loss check ([Engine.Losses]).
 func (e *Engine) release() {
 	if e.nc != nil {
 		e.nc.Close()
 	}
+	var sizes []streamSize
+	var sized bool
+	if e.started {
+		var err error
+		sizes, _, err = streamSizes(e.srv)
+		sized = err == nil
+	}
 	if e.srv != nil {
 		e.srv.Shutdown()
+	}
+	if sized {
+		// A failed write leaves the record "running": the next start
+		// then treats this shutdown as unclean, which only weakens its
+		// check.
+		_ = recordClean(e.dir, sizes)
 	}
 	e.unlock()
 	dirs.Delete(e.dir)

@@ -13,6 +13,10 @@ var (
 	DefaultDeadLetterEvents = []string{"orchard.deadletter.added", "orchard.deadletter.removed"}
 )
 
+// DeadLetterLostEvent is package deadletter's EventLost: a durable store
+// opened after it lost data while closed.
+const DeadLetterLostEvent = "orchard.deadletter.lost"
+
 // DefaultMetrics returns the metrics Orchard's exporters export by
 // default; sendEvents and deadLetterEvents default to [DefaultSendEvents]
 // and [DefaultDeadLetterEvents] when nil, and an empty list drops the
@@ -35,6 +39,11 @@ var (
 //	orchard_sends<suffix>{outcome}                         supervised sends
 //	orchard_send_retries<suffix>                           retried send attempts
 //	orchard_dead_letters<suffix>{action}                   dead letters added/removed
+//	orchard_deadletter_lost<suffix>{bucket}                records a dead-letter store lost while closed
+//
+// The supervisor label is the supervisor's stable name (its registered
+// name, else its path in the supervision tree, else its behaviour; see
+// [Names]), never its PID, so restarts keep the same series.
 func DefaultMetrics(sendEvents, deadLetterEvents []string, counterSuffix string) []Metric {
 	if sendEvents == nil {
 		sendEvents = DefaultSendEvents
@@ -53,6 +62,9 @@ func DefaultMetrics(sendEvents, deadLetterEvents []string, counterSuffix string)
 		ms = append(ms, Metric{Name: "orchard_dead_letters", Help: "Dead letters added to or removed from the queue.",
 			Events: deadLetterEvents, Labels: []Label{{Name: "action", FromEvent: true}}})
 	}
+	ms = append(ms, Metric{Name: "orchard_deadletter_lost",
+		Help:   "Records a durable dead-letter store lost while it was closed (a damaged or truncated file), counted at every open until acknowledged.",
+		Events: []string{DeadLetterLostEvent}, Labels: []Label{{Name: "bucket"}}})
 	for i := range ms {
 		if ms[i].Kind == Counter {
 			ms[i].Name += counterSuffix

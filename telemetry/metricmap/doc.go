@@ -27,6 +27,7 @@
 //	:measurement                           Metric.Measurement
 //	:event_name                            Metric.Events
 //	reporter's handle_event/4              Router (one handler per exporter)
+//	(none: tags are terms)                 Names (a process's stable label value)
 //
 // # Semantics
 //
@@ -45,6 +46,19 @@
 // from the metadata keys "pid" and "parent", whose values grow without
 // bound. The [Router] starts no goroutine: its handler runs in the
 // emitter's goroutine.
+//
+// A label whose metadata value is a process.PID (the "supervisor" of the
+// supervisor events) is never labelled by the PID, which changes at every
+// restart and would open a series each time: [Names] gives the process's
+// registered name, else its path in the supervision tree
+// ("root/pipeline"), learnt from the supervisor events the Router sees,
+// else its role or behaviour. A restart therefore records on the series
+// that existed before it.
+//
+// Bad input follows docs/ERRORS.md: [Metric.Validate]'s errors and those
+// of a nil [Router], a nil record function or an empty handler id match
+// [ErrInvalidArgument]; functions without an error result do nothing on
+// nil input, as documented on each.
 //
 // # Differences from the seed
 //

@@ -1,9 +1,14 @@
 package metricmap_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"time"
 
+	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
@@ -87,4 +92,26 @@ func ExampleRouter() {
 	defer r.Detach()
 	tel.Execute("myapp.cache.miss", telemetry.Measurements{"count": 1}, telemetry.Metadata{"cache": "users"})
 	// Output: myapp_cache_misses_total [users] 1
+}
+
+// Names labels an unnamed child supervisor by its path under a registered
+// root, which a restart does not change (its PID does).
+func ExampleNames() {
+	tel := telemetry.New()
+	node, _ := process.NewNode(telemetry.NodeEvents(tel))
+	defer func() { _ = node.Stop(context.Background()) }()
+	names := metricmap.NewNames()
+	_ = tel.Attach("names", metricmap.TrackedEvents, func(ev string, _ telemetry.Measurements, md telemetry.Metadata) {
+		names.Observe(ev, md)
+	})
+	opts := []supervisor.Option{telemetry.SupervisorEvents(tel), supervisor.WithLogger(slog.New(slog.DiscardHandler))}
+	pipeline := supervisor.Spec{Flags: supervisor.DefaultFlags()}
+	root, _ := supervisor.Start(node, supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: []supervisor.ChildSpec{{
+		ID: "pipeline", Type: supervisor.SupervisorChild,
+		Start: func(p *process.Proc) (process.PID, error) { return supervisor.StartLink(p, pipeline, opts...) },
+	}}}, append(opts, supervisor.WithName("root"))...)
+	children, _ := supervisor.WhichChildren(context.Background(), root)
+	fmt.Println(names.Name(root), names.NameAs(children[0].PID, "supervisor"))
+	_ = supervisor.Stop(root, process.Shutdown, time.Second)
+	// Output: root root/pipeline
 }

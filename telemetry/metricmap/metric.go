@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
@@ -42,9 +43,11 @@ type Label struct {
 	// Name is the label name.
 	Name string
 	// Key is the metadata key holding the value ("" means Name). Values
-	// are formatted with String for fmt.Stringers (PIDs, statuses), as
-	// "true"/"false" for bools, and with fmt.Sprint otherwise; a missing
-	// key gives "".
+	// are formatted as the stable name of the process for a process.PID
+	// (its registered name, its supervision tree path or its behaviour:
+	// see [Names]; never the PID, which changes at every restart), with
+	// String for other fmt.Stringers (statuses), as "true"/"false" for
+	// bools, and with fmt.Sprint otherwise; a missing key gives "".
 	Key string
 	// FromEvent uses the last dotted segment of the event name when the
 	// metadata has no Key ("orchard.send.delivered" → "delivered").
@@ -77,9 +80,9 @@ type Metric struct {
 	// send's events carry durations and attempts, not counts).
 	Measurement string
 	// Labels are filled from each event's metadata. Keep them bounded:
-	// never the PID of an ordinary process ([Metric.Validate] rejects the
-	// keys "pid" and "parent"); a supervisor's PID, a check's name, an
-	// outcome are fine.
+	// not one per process ([Metric.Validate] rejects the keys "pid" and
+	// "parent"); a supervisor (labelled by its stable name, see [Label]),
+	// a check's name, an outcome are fine.
 	Labels []Label
 	// Match, if set, keeps only events whose metadata has these values
 	// (compared with ==), e.g. {"restart": true}.
@@ -114,18 +117,18 @@ var unboundedKeys = []string{"pid", "parent"}
 func (m Metric) Validate() error {
 	switch {
 	case !nameRE.MatchString(m.Name) || len(m.Name) > MaxNameLen:
-		return fmt.Errorf("%w: name %q", ErrInvalidMetric, m.Name)
+		return invalidMetric("m.Name", "name %q", m.Name)
 	case len(m.Events) == 0 || slices.Contains(m.Events, ""):
-		return fmt.Errorf("%w: %s: no events or an empty event name", ErrInvalidMetric, m.Name)
+		return invalidMetric("m.Events", "%s: no events or an empty event name", m.Name)
 	case m.Kind < Counter || m.Kind > Histogram:
-		return fmt.Errorf("%w: %s: kind %d", ErrInvalidMetric, m.Name, m.Kind)
+		return invalidMetric("m.Kind", "%s: kind %d", m.Name, m.Kind)
 	}
 	for _, l := range m.Labels {
 		if !labelRE.MatchString(l.Name) || strings.HasPrefix(l.Name, "__") {
-			return fmt.Errorf("%w: %s: label name %q", ErrInvalidMetric, m.Name, l.Name)
+			return invalidMetric("m.Labels", "%s: label name %q", m.Name, l.Name)
 		}
 		if slices.Contains(unboundedKeys, l.key()) {
-			return fmt.Errorf("%w: %s: label %q from %q has unbounded cardinality", ErrInvalidMetric, m.Name, l.Name, l.key())
+			return invalidMetric("m.Labels", "%s: label %q from %q has unbounded cardinality", m.Name, l.Name, l.key())
 		}
 	}
 	return nil
@@ -166,13 +169,27 @@ func (m Metric) LabelNames() []string {
 }
 
 // LabelValues formats the values of m's labels for one event, in the
-// order of [Metric.Labels] (see [Label] for the formatting).
+// order of [Metric.Labels] (see [Label] for the formatting). It knows no
+// supervision tree paths: a [Router] formats with its own [Names], which
+// does.
 func (m Metric) LabelValues(event string, md telemetry.Metadata) []string {
+	return m.labelValues(event, md, nil)
+}
+
+func (m Metric) labelValues(event string, md telemetry.Metadata, names *Names) []string {
 	vals := make([]string, len(m.Labels))
 	for i, l := range m.Labels {
 		v, ok := md[l.key()]
 		switch {
 		case ok:
+			if pid, isPID := v.(process.PID); isPID {
+				role := ""
+				if l.key() == supervisorRole {
+					role = supervisorRole
+				}
+				vals[i] = names.NameAs(pid, role)
+				continue
+			}
 			vals[i] = format(v)
 		case l.FromEvent:
 			vals[i] = event[strings.LastIndexByte(event, '.')+1:]
