@@ -2,8 +2,8 @@ package send
 
 import (
 	"context"
-	"fmt"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
