@@ -31,6 +31,7 @@ type registererError struct{ arg *argerr.Error }
 func (e *registererError) Error() string        { return e.arg.Error() }
 func (e *registererError) Is(target error) bool { return target == ErrInvalidMetric }
 func (e *registererError) Unwrap() error        { return e.arg }
+
 var (
 	// ErrInvalidMetric is matched by the error of [New] for a bad
 	// [Metric] (see [metricmap.Metric.Validate]: a malformed name or
