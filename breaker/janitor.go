@@ -67,6 +67,9 @@ func (s *Set) StartJanitorLink(parent *process.Proc, j Janitor) (process.PID, er
 	if err := j.validate(op); err != nil {
 		return process.PID{}, err
 	}
+	if parent.Node().Stopped() {
+		return process.PID{}, process.ErrNodeStopped
+	}
 	return parent.SpawnLink(s.janitor(j), process.WithBehaviour("breaker.janitor"))
 }
 

@@ -136,6 +136,29 @@ func TestBadInput(t *testing.T) {
 	if _, err := health.StartServiceMonitor(stopped, health.ServiceConfig{}); !errors.Is(err, process.ErrNodeStopped) {
 		t.Fatalf("StartServiceMonitor(stopped node) = %v; want ErrNodeStopped", err)
 	}
+	// A parent whose node stopped: nothing is started either.
+	procs := make(chan *process.Proc, 1)
+	stopping, err := process.NewNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stopping.Spawn(func(p *process.Proc) error {
+		procs <- p
+		<-p.Context().Done()
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	parent := <-procs
+	if err := stopping.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := health.StartLink(parent, health.Config{}); !errors.Is(err, process.ErrNodeStopped) {
+		t.Fatalf("StartLink(parent on a stopped node) = %v; want ErrNodeStopped", err)
+	}
+	if _, err := health.StartServiceMonitorLink(parent, health.ServiceConfig{}); !errors.Is(err, process.ErrNodeStopped) {
+		t.Fatalf("StartServiceMonitorLink(parent on a stopped node) = %v; want ErrNodeStopped", err)
+	}
 	// The refused calls registered nothing.
 	rep, err := health.Get(ctx, mon)
 	if err != nil || len(rep.Checks) != 0 {

@@ -37,6 +37,9 @@ func StartLink(parent *process.Proc, cfg Config) (process.PID, error) {
 	if parent == nil {
 		return process.PID{}, argerr.Nil(op, "parent")
 	}
+	if parent.Node().Stopped() {
+		return process.PID{}, process.ErrNodeStopped
+	}
 	srv, opts, err := newMonitor(op, cfg)
 	if err != nil {
 		return process.PID{}, err

@@ -105,6 +105,9 @@ func StartServiceMonitorLink(parent *process.Proc, cfg ServiceConfig) (process.P
 	if parent == nil {
 		return process.PID{}, argerr.Nil(op, "parent")
 	}
+	if parent.Node().Stopped() {
+		return process.PID{}, process.ErrNodeStopped
+	}
 	if err := cfg.withDefaults(op); err != nil {
 		return process.PID{}, err
 	}

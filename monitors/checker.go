@@ -42,6 +42,8 @@ func (m *Manager) StartLink(parent *process.Proc) (process.PID, error) {
 		return process.PID{}, invalidOption(op, "receiver", "is nil")
 	case parent == nil:
 		return process.PID{}, invalidOption(op, "parent", "is nil")
+	case parent.Node().Stopped():
+		return process.PID{}, process.ErrNodeStopped
 	}
 	return m.startChecker(parent.Node(), func() (process.PID, error) {
 		return parent.SpawnLink(m.runChecker, process.WithBehaviour("monitors.leak_check"))

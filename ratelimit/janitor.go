@@ -43,6 +43,8 @@ func (l *Limiter) StartLink(parent *process.Proc) (process.PID, error) {
 		return process.PID{}, invalidOption(op, "receiver", "is nil")
 	case parent == nil:
 		return process.PID{}, invalidOption(op, "parent", "is nil")
+	case parent.Node().Stopped():
+		return process.PID{}, process.ErrNodeStopped
 	}
 	return l.startJanitor(parent.Node(), func() (process.PID, error) {
 		return parent.SpawnLink(l.runJanitor, process.WithBehaviour("ratelimit.janitor"))
