@@ -148,6 +148,10 @@ func TestBadInput(t *testing.T) {
 		t.Fatalf("Start(stopped node) = %v, %v; want nil, ErrNodeStopped", got, err)
 	}
 
+	if (&schedule.BadRecordsError{}).Error() == "" {
+		t.Fatal("BadRecordsError{}.Error() is empty")
+	}
+
 	// The zero Codec and the zero MemoryStore work.
 	var c schedule.Codec
 	if err := schedule.Register[string](&c, "s"); err != nil {

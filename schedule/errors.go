@@ -158,6 +158,9 @@ type BadRecord struct {
 }
 
 func (e *BadRecordsError) Error() string {
+	if len(e.Records) == 0 {
+		return "schedule: stored records undecodable"
+	}
 	if len(e.Records) == 1 {
 		return fmt.Sprintf("schedule: stored record %q undecodable: %v", string(e.Records[0].ID), e.Records[0].Err)
 	}
