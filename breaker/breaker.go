@@ -9,6 +9,8 @@ import (
 
 	"github.com/sony/gobreaker/v2"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
+
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
@@ -82,20 +84,20 @@ func DefaultSettings() Settings {
 	return Settings{FailureThreshold: 5, MinRequests: 10, OpenTimeout: 30 * time.Second, HalfOpenMaxRequests: 1}
 }
 
-func (s Settings) validate() error {
+func (s Settings) validate(op string) error {
 	switch {
 	case s.FailureThreshold == 0 && s.FailureRatio == 0:
-		return &settingsError{"FailureThreshold", "and FailureRatio are both zero: the breaker could never open"}
+		return invalidSettings(op, "settings.FailureThreshold", "and FailureRatio are both zero: the breaker could never open")
 	case s.FailureRatio < 0 || s.FailureRatio > 1 || s.FailureRatio != s.FailureRatio:
-		return &settingsError{"FailureRatio", "must be in [0, 1]"}
+		return invalidSettings(op, "settings.FailureRatio", "must be in [0, 1]")
 	case s.FailureRatio > 0 && s.MinRequests == 0:
-		return &settingsError{"MinRequests", "must be positive with a FailureRatio"}
+		return invalidSettings(op, "settings.MinRequests", "must be positive with a FailureRatio")
 	case s.Interval < 0:
-		return &settingsError{"Interval", "must not be negative"}
+		return invalidSettings(op, "settings.Interval", "must not be negative")
 	case s.OpenTimeout <= 0:
-		return &settingsError{"OpenTimeout", "must be positive"}
+		return invalidSettings(op, "settings.OpenTimeout", "must be positive")
 	case s.HalfOpenMaxRequests == 0:
-		return &settingsError{"HalfOpenMaxRequests", "must be at least 1"}
+		return invalidSettings(op, "settings.HalfOpenMaxRequests", "must be at least 1")
 	}
 	return nil
 }
@@ -120,13 +122,18 @@ type Counts struct {
 }
 
 // Breaker is the circuit breaker of one key: a gobreaker two-step
-// breaker. Safe for concurrent use.
+// breaker. Safe for concurrent use. Get one from a [Set]: a nil or zero
+// *Breaker refuses every request with an error matching
+// [ErrInvalidArgument], and its getters return zero values.
 type Breaker struct {
 	key      string
 	cb       *gobreaker.TwoStepCircuitBreaker[struct{}]
 	lastUsed atomic.Int64 // unix nanos of the last Allow or done
 	inflight atomic.Int64 // requests allowed and not yet reported
 }
+
+// usable reports whether b was made by a Set.
+func (b *Breaker) usable() bool { return b != nil && b.cb != nil }
 
 func newBreaker(key string, s Settings, tel *telemetry.Registry) *Breaker {
 	b := &Breaker{key: key, cb: newGobreaker(key, s, tel)}
@@ -158,15 +165,28 @@ func newGobreaker(key string, s Settings, tel *telemetry.Registry) *gobreaker.Tw
 	})
 }
 
-// Key returns the breaker's key.
-func (b *Breaker) Key() string { return b.key }
+// Key returns the breaker's key ("" for a nil Breaker).
+func (b *Breaker) Key() string {
+	if b == nil {
+		return ""
+	}
+	return b.key
+}
 
 // State returns the breaker's state now (an open breaker whose
 // OpenTimeout passed reports HalfOpen).
-func (b *Breaker) State() State { return fromGobreaker(b.cb.State()) }
+func (b *Breaker) State() State {
+	if !b.usable() {
+		return Closed
+	}
+	return fromGobreaker(b.cb.State())
+}
 
 // Counts returns the breaker's counts.
 func (b *Breaker) Counts() Counts {
+	if !b.usable() {
+		return Counts{}
+	}
 	c := b.cb.Counts()
 	return Counts{c.Requests, c.TotalSuccesses, c.TotalFailures, c.ConsecutiveSuccesses, c.ConsecutiveFailures}
 }
@@ -201,8 +221,14 @@ func (r Result) String() string {
 // Allow asks whether a request may proceed. If so it returns done, which
 // the caller must call exactly once with the request's outcome (a
 // half-open breaker keeps a trial slot taken until then); else an
-// *[OpenError]. Allow does not block.
+// *[OpenError]. Allow does not block. A second call of done does
+// nothing, and a Result other than Success and Excluded counts as a
+// Failure. A nil or zero Breaker returns an error matching
+// [ErrInvalidArgument].
 func (b *Breaker) Allow() (done func(Result), err error) {
+	if !b.usable() {
+		return nil, argerr.Nil("breaker: Breaker.Allow", "receiver")
+	}
 	b.touch()
 	report, err := b.cb.Allow()
 	if err != nil {
@@ -213,7 +239,11 @@ func (b *Breaker) Allow() (done func(Result), err error) {
 		return nil, &OpenError{Key: b.key, State: st}
 	}
 	b.inflight.Add(1)
+	var reported atomic.Bool
 	return func(r Result) {
+		if reported.Swap(true) {
+			return // done is called once; a second call must not count twice
+		}
 		defer b.inflight.Add(-1)
 		b.touch()
 		switch r {
@@ -237,8 +267,12 @@ func isExcluded(err error) bool { return err == errExcluded }
 
 // Execute runs fn if the breaker allows it and counts its error: nil is a
 // Success, an error matching context.Canceled is Excluded, any other a
-// Failure. Refused, it returns an *[OpenError] without running fn.
+// Failure. Refused, it returns an *[OpenError] without running fn. A nil
+// fn or a nil Breaker is an error matching [ErrInvalidArgument].
 func (b *Breaker) Execute(fn func() error) error {
+	if fn == nil {
+		return argerr.Nil("breaker: Breaker.Execute", "fn")
+	}
 	done, err := b.Allow()
 	if err != nil {
 		return err

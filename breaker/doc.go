@@ -54,6 +54,15 @@
 // open-to-half-open transition is seen at the next request or State
 // call rather than by a timer.
 //
+// # Errors
+//
+// Bad input is an error, never a panic (docs/ERRORS.md): every error
+// about a value the caller gave matches [ErrInvalidArgument], those about
+// settings and options match [ErrInvalidSettings] as well, and errors.As
+// finds an *[ArgumentError]. An *[OpenError] is not bad input: it is the
+// state of the destination. A nil or zero *[Set] or *[Breaker] refuses
+// requests with [ErrInvalidArgument] and reads as empty.
+//
 // # Example
 //
 //	set, _ := breaker.NewSet(breaker.DefaultSettings())

@@ -3,7 +3,18 @@ package breaker
 import (
 	"errors"
 	"fmt"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
+
+// ErrInvalidArgument is matched by every error about bad input to this package; it is
+// the same value in every Orchard package (docs/ERRORS.md). Every error
+// matching [ErrInvalidSettings] matches it too.
+var ErrInvalidArgument = argerr.ErrInvalidArgument
+
+// ArgumentError reports one bad argument (Op, Arg, Reason); the same type in every
+// Orchard package (docs/ERRORS.md).
+type ArgumentError = argerr.Error
 
 var (
 	// ErrOpen is matched by every *[OpenError]: the breaker refused a
@@ -29,10 +40,14 @@ func (e *OpenError) Error() string {
 // Is makes an *OpenError match [ErrOpen].
 func (e *OpenError) Is(target error) bool { return target == ErrOpen }
 
-type settingsError struct{ field, reason string }
+// settingsError is an *ArgumentError about settings or options; it also
+// matches ErrInvalidSettings.
+type settingsError struct{ arg *argerr.Error }
 
-func (e *settingsError) Error() string {
-	return fmt.Sprintf("breaker: invalid settings: %s %s", e.field, e.reason)
+func invalidSettings(op, arg, reason string) error {
+	return &settingsError{arg: &argerr.Error{Op: op, Arg: arg, Reason: reason}}
 }
 
+func (e *settingsError) Error() string        { return e.arg.Error() }
 func (e *settingsError) Is(target error) bool { return target == ErrInvalidSettings }
+func (e *settingsError) Unwrap() error        { return e.arg }

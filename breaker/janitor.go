@@ -18,9 +18,12 @@ type Janitor struct {
 	IdleFor time.Duration
 }
 
-func (j Janitor) validate() error {
-	if j.Every <= 0 || j.IdleFor <= 0 {
-		return &settingsError{"Janitor", fmt.Sprintf("Every %v and IdleFor %v must be positive", j.Every, j.IdleFor)}
+func (j Janitor) validate(op string) error {
+	if j.Every <= 0 {
+		return invalidSettings(op, "j.Every", fmt.Sprintf("must be positive, got %v", j.Every))
+	}
+	if j.IdleFor <= 0 {
+		return invalidSettings(op, "j.IdleFor", fmt.Sprintf("must be positive, got %v", j.IdleFor))
 	}
 	return nil
 }
@@ -30,15 +33,23 @@ type sweepTick struct{}
 
 // StartJanitor starts a process on node that sweeps the set as j says,
 // on a timer it owns, until it is stopped (with the node, or an exit
-// signal to the PID returned). Bad settings give an error matching
-// [ErrInvalidSettings]. The breakers live in the Set, not in the process:
-// any number of janitors (or none) may run.
+// signal to the PID returned). Bad settings, a nil node or a nil Set give
+// an error matching [ErrInvalidSettings] and [ErrInvalidArgument]; a
+// stopped node gives process.ErrNodeStopped. The breakers live in the
+// Set, not in the process: any number of janitors (or none) may run.
 func (s *Set) StartJanitor(node *process.Node, j Janitor) (process.PID, error) {
-	if node == nil {
-		return process.PID{}, &settingsError{"StartJanitor", "node is nil"}
+	const op = "breaker: Set.StartJanitor"
+	switch {
+	case !s.usable():
+		return process.PID{}, invalidSettings(op, "receiver", "is nil")
+	case node == nil:
+		return process.PID{}, invalidSettings(op, "node", "is nil")
 	}
-	if err := j.validate(); err != nil {
+	if err := j.validate(op); err != nil {
 		return process.PID{}, err
+	}
+	if node.Stopped() {
+		return process.PID{}, process.ErrNodeStopped
 	}
 	return node.Spawn(s.janitor(j), process.WithBehaviour("breaker.janitor"))
 }
@@ -46,11 +57,18 @@ func (s *Set) StartJanitor(node *process.Node, j Janitor) (process.PID, error) {
 // StartJanitorLink starts the janitor linked to parent, for a supervisor
 // (see [Set.JanitorSpec]). It fails as StartJanitor does.
 func (s *Set) StartJanitorLink(parent *process.Proc, j Janitor) (process.PID, error) {
-	if parent == nil {
-		return process.PID{}, &settingsError{"StartJanitorLink", "parent is nil"}
+	const op = "breaker: Set.StartJanitorLink"
+	switch {
+	case !s.usable():
+		return process.PID{}, invalidSettings(op, "receiver", "is nil")
+	case parent == nil:
+		return process.PID{}, invalidSettings(op, "parent", "is nil")
 	}
-	if err := j.validate(); err != nil {
+	if err := j.validate(op); err != nil {
 		return process.PID{}, err
+	}
+	if parent.Node().Stopped() {
+		return process.PID{}, process.ErrNodeStopped
 	}
 	return parent.SpawnLink(s.janitor(j), process.WithBehaviour("breaker.janitor"))
 }

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -51,6 +52,10 @@ func stateChanged(tel *telemetry.Registry, key string, from, to State) {
 // [Set.StartJanitor]); [WithMaxSize] bounds the set, evicting the
 // longest-idle evictable breakers when a new key would exceed it. Read
 // state without creating a breaker with [Set.State] or [Set.Lookup].
+//
+// Create a Set with [NewSet]. A nil or zero *Set holds no breaker: Allow
+// and the janitor return an error matching [ErrInvalidArgument], Get
+// returns nil, and the other methods return zero values.
 type Set struct {
 	settings Settings
 	tel      *telemetry.Registry
@@ -72,7 +77,7 @@ func (f optionFunc) apply(s *Set) error { return f(s) }
 func WithTelemetry(r *telemetry.Registry) Option {
 	return optionFunc(func(s *Set) error {
 		if r == nil {
-			return &settingsError{"WithTelemetry", "is nil"}
+			return invalidSettings("breaker: NewSet", "WithTelemetry r", "is nil")
 		}
 		s.tel = r
 		return nil
@@ -89,7 +94,7 @@ func WithTelemetry(r *telemetry.Registry) Option {
 func WithMaxSize(n int) Option {
 	return optionFunc(func(s *Set) error {
 		if n <= 0 {
-			return &settingsError{"WithMaxSize", fmt.Sprintf("%d is not positive", n)}
+			return invalidSettings("breaker: NewSet", "WithMaxSize n", fmt.Sprintf("must be positive, got %d", n))
 		}
 		s.maxSize = n
 		return nil
@@ -99,13 +104,14 @@ func WithMaxSize(n int) Option {
 // NewSet returns an empty set whose breakers use settings. Bad settings
 // or options give an error matching [ErrInvalidSettings].
 func NewSet(settings Settings, opts ...Option) (*Set, error) {
-	if err := settings.validate(); err != nil {
+	const op = "breaker: NewSet"
+	if err := settings.validate(op); err != nil {
 		return nil, err
 	}
 	s := &Set{settings: settings, tel: telemetry.Default(), breakers: make(map[string]*Breaker)}
-	for _, o := range opts {
+	for i, o := range opts {
 		if o == nil {
-			return nil, &settingsError{"option", "is nil"}
+			return nil, invalidSettings(op, fmt.Sprintf("opts[%d]", i), "is nil")
 		}
 		if err := o.apply(s); err != nil {
 			return nil, err
@@ -114,8 +120,16 @@ func NewSet(settings Settings, opts ...Option) (*Set, error) {
 	return s, nil
 }
 
-// Get returns key's breaker, creating it closed on first use.
+// usable reports whether s was made by NewSet.
+func (s *Set) usable() bool { return s != nil && s.breakers != nil }
+
+// Get returns key's breaker, creating it closed on first use. For an
+// empty key, or on a nil or zero Set, it returns nil, whose Allow returns
+// an error matching [ErrInvalidArgument].
 func (s *Set) Get(key string) *Breaker {
+	if key == "" || !s.usable() {
+		return nil
+	}
 	s.mu.RLock()
 	b := s.breakers[key]
 	s.mu.RUnlock()
@@ -141,6 +155,9 @@ func (s *Set) Get(key string) *Breaker {
 
 // Lookup returns key's breaker if the set has one, without creating it.
 func (s *Set) Lookup(key string) (*Breaker, bool) {
+	if !s.usable() {
+		return nil, false
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	b, ok := s.breakers[key]
@@ -159,6 +176,9 @@ func (s *Set) State(key string) (State, bool) {
 
 // Len returns the number of breakers in the set.
 func (s *Set) Len() int {
+	if !s.usable() {
+		return 0
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return len(s.breakers)
@@ -169,8 +189,12 @@ func (s *Set) Len() int {
 // [EventEvicted] if it forgot any, and returns how many. Forgetting a
 // closed breaker loses only its counts below the trip threshold; the next
 // Get starts a fresh closed one. A request allowed by a breaker just as it
-// is swept is counted on the forgotten breaker.
+// is swept is counted on the forgotten breaker. A negative idleFor, or a
+// nil or zero Set, forgets nothing.
 func (s *Set) Sweep(idleFor time.Duration) int {
+	if idleFor < 0 || !s.usable() {
+		return 0
+	}
 	cutoff := time.Now().Add(-idleFor)
 	s.mu.Lock()
 	n := 0
@@ -211,11 +235,24 @@ func (s *Set) shrinkLocked(target int) int {
 	return n
 }
 
-// Allow is Get(key).Allow().
-func (s *Set) Allow(key string) (done func(Result), err error) { return s.Get(key).Allow() }
+// Allow is Get(key).Allow(). An empty key, or a nil or zero Set, is an
+// error matching [ErrInvalidArgument].
+func (s *Set) Allow(key string) (done func(Result), err error) {
+	const op = "breaker: Set.Allow"
+	if !s.usable() {
+		return nil, argerr.Nil(op, "receiver")
+	}
+	if key == "" {
+		return nil, argerr.Empty(op, "key")
+	}
+	return s.Get(key).Allow()
+}
 
 // States returns the state of every breaker in the set, by key.
 func (s *Set) States() map[string]State {
+	if !s.usable() {
+		return map[string]State{}
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make(map[string]State, len(s.breakers))
@@ -227,6 +264,9 @@ func (s *Set) States() map[string]State {
 
 // Keys returns the keys of the set's breakers, sorted.
 func (s *Set) Keys() []string {
+	if !s.usable() {
+		return nil
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	keys := make([]string, 0, len(s.breakers))
@@ -240,6 +280,9 @@ func (s *Set) Keys() []string {
 // Remove forgets key's breaker (the next Get starts a closed one) and
 // reports whether there was one.
 func (s *Set) Remove(key string) bool {
+	if !s.usable() {
+		return false
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	_, ok := s.breakers[key]
@@ -250,7 +293,8 @@ func (s *Set) Remove(key string) bool {
 // Key renders a destination as a breaker key: "pid:<1.42>" for a PID,
 // "name:worker" for a local name, and "<type>:<String()>" (for example
 // "registry.ViaName:via(worker)") for any other destination, so a name
-// keeps its breaker across restarts of the process behind it.
+// keeps its breaker across restarts of the process behind it. A nil dest
+// renders as "nil" (Key has no error result; docs/ERRORS.md §3).
 func Key(dest process.Dest) string {
 	switch d := dest.(type) {
 	case nil:

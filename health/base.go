@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -94,8 +95,12 @@ type (
 
 // Get returns the report of the health monitor or service monitor dest.
 // It waits for the monitor's answer, bounded by ctx (and genserver's
-// default call timeout when ctx has no deadline).
+// default call timeout when ctx has no deadline). A nil ctx or dest is an
+// error matching [ErrInvalidArgument].
 func Get(ctx context.Context, dest process.Dest) (Report, error) {
+	if err := checkCall("health: Get", ctx, dest); err != nil {
+		return Report{}, err
+	}
 	return genserver.Call[Report](ctx, dest, reportReq{})
 }
 
@@ -106,8 +111,16 @@ func summary(ctx context.Context, dest process.Dest) (Report, error) {
 
 // Unregister removes the check or the watched service name from the
 // monitor dest; a running check is killed. It returns an error matching
-// [ErrNotFound] if there is none.
+// [ErrNotFound] if there is none. A nil ctx or dest, or an empty name, is
+// an error matching [ErrInvalidArgument].
 func Unregister(ctx context.Context, dest process.Dest, name string) error {
+	const op = "health: Unregister"
+	if err := checkCall(op, ctx, dest); err != nil {
+		return err
+	}
+	if name == "" {
+		return argerr.Empty(op, "name")
+	}
 	_, err := genserver.Call[struct{}](ctx, dest, unregisterReq{name: name})
 	return err
 }

@@ -2,6 +2,7 @@ package health
 
 import (
 	"context"
+	"fmt"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/process"
@@ -57,14 +58,17 @@ func (c Check) withDefaults() Check {
 	return c
 }
 
-func (c Check) validate() error {
+// validate checks c, named arg in the call op.
+func (c Check) validate(op, arg string) error {
 	switch {
 	case !validName(c.Name):
-		return invalid("name %q", c.Name)
+		return invalid(op, arg+".Name", fmt.Sprintf("%q is empty or has a space, a slash or a bracket", c.Name))
 	case c.Func == nil:
-		return invalid("check %q: nil Func", c.Name)
-	case c.Interval < 0 || c.Timeout < 0:
-		return invalid("check %q: negative interval or timeout", c.Name)
+		return invalid(op, arg+".Func", "is nil")
+	case c.Interval < 0:
+		return invalid(op, arg+".Interval", fmt.Sprintf("must not be negative, got %v", c.Interval))
+	case c.Timeout < 0:
+		return invalid(op, arg+".Timeout", fmt.Sprintf("must not be negative, got %v", c.Timeout))
 	}
 	return nil
 }
@@ -85,9 +89,9 @@ type Config struct {
 	Telemetry *telemetry.Registry
 }
 
-func (c *Config) withDefaults() error {
+func (c *Config) withDefaults(op string) error {
 	if c.History < 0 {
-		return invalid("negative history %d", c.History)
+		return invalid(op, "cfg.History", fmt.Sprintf("must not be negative, got %d", c.History))
 	}
 	if c.History == 0 {
 		c.History = DefaultHistory

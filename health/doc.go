@@ -79,6 +79,17 @@
 //     are Unknown make the monitor not ready, as a Kubernetes readiness
 //     probe expects at start-up.
 //
+// # Errors
+//
+// Bad input is an error, never a panic (docs/ERRORS.md): every error
+// about a value the caller gave matches [ErrInvalidArgument] (a bad check,
+// service or configuration matches [ErrInvalidCheck] as well), and
+// errors.As finds an *[ArgumentError]. This covers a nil context or
+// destination, an empty name, an unknown probe and a nil option. Starting
+// a monitor on a stopped node returns process.ErrNodeStopped and starts
+// nothing. [Handler] and [Mount] return an error rather than an endpoint
+// that cannot ask its monitors.
+//
 // # Example
 //
 //	mon, _ := health.Start(node, health.Config{Checks: []health.Check{

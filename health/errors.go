@@ -1,17 +1,28 @@
 package health
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
+
+// ErrInvalidArgument is matched by every error about bad input to this package; it is
+// the same value in every Orchard package (docs/ERRORS.md).
+var ErrInvalidArgument = argerr.ErrInvalidArgument
+
+// ArgumentError reports one bad argument (Op, Arg, Reason); the same type in every
+// Orchard package (docs/ERRORS.md).
+type ArgumentError = argerr.Error
 
 var (
 	// ErrInvalidCheck is matched by the error of every call given a bad
 	// [Check] or [Service]: an empty or malformed name, a nil function or
-	// destination, a negative interval, timeout or history.
+	// destination, a negative interval, timeout or history. Each such
+	// error matches [ErrInvalidArgument] too.
 	ErrInvalidCheck = errors.New("health: invalid check")
 	// ErrDuplicate is matched when a check or service name is taken.
 	ErrDuplicate = errors.New("health: duplicate name")
@@ -102,6 +113,39 @@ func isDegraded(err error) bool {
 	return errors.As(err, &d)
 }
 
-func invalid(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidCheck}, args...)...)
+// checkError is an *ArgumentError about a check, a service or a
+// configuration; it also matches ErrInvalidCheck.
+type checkError struct{ arg *argerr.Error }
+
+func (e *checkError) Error() string        { return e.arg.Error() }
+func (e *checkError) Is(target error) bool { return target == ErrInvalidCheck }
+func (e *checkError) Unwrap() error        { return e.arg }
+
+func invalid(op, arg, reason string) error {
+	return &checkError{arg: &argerr.Error{Op: op, Arg: arg, Reason: reason}}
+}
+
+// checkCall checks the arguments every call to a monitor takes.
+func checkCall(op string, ctx context.Context, dest process.Dest) error {
+	switch {
+	case ctx == nil:
+		return argerr.Nil(op, "ctx")
+	case dest == nil:
+		return argerr.Nil(op, "dest")
+	}
+	if pid, ok := dest.(process.PID); ok && pid.IsZero() {
+		return argerr.New(op, "dest", "is the zero PID")
+	}
+	return nil
+}
+
+// checkNode refuses a nil or stopped node before anything is created.
+func checkNode(op string, node *process.Node) error {
+	if node == nil {
+		return argerr.Nil(op, "node")
+	}
+	if node.Stopped() {
+		return process.ErrNodeStopped
+	}
+	return nil
 }

@@ -92,7 +92,9 @@ func ExampleMount() {
 	<-done
 	<-done
 	mux := http.NewServeMux()
-	health.Mount(mux, []process.Dest{mon})
+	if err := health.Mount(mux, []process.Dest{mon}); err != nil {
+		fmt.Println(err)
+	}
 	for _, target := range []string{"/healthz", "/readyz?verbose"} {
 		rec := httptest.NewRecorder()
 		mux.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, target, nil))

@@ -27,7 +27,10 @@ func BenchmarkReadyz(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			h := health.Handler(health.Readiness, []process.Dest{mon})
+			h, err := health.Handler(health.Readiness, []process.Dest{mon})
+			if err != nil {
+				b.Fatal(err)
+			}
 			req := httptest.NewRequest(http.MethodGet, "/readyz?verbose", nil)
 			b.ReportAllocs()
 			for b.Loop() {

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -38,30 +40,34 @@ func (p Probe) String() string {
 const DefaultHandlerTimeout = 2 * time.Second
 
 // HandlerOption configures [Handler] and [Mount].
-type HandlerOption interface{ applyHandler(*handler) }
+type HandlerOption interface{ applyHandler(*handler) error }
 
-type handlerOption func(*handler)
+type handlerOption func(*handler) error
 
-func (f handlerOption) applyHandler(h *handler) { f(h) }
+func (f handlerOption) applyHandler(h *handler) error { return f(h) }
 
 // WithHandlerTimeout bounds the wait for the monitors' reports (default
 // [DefaultHandlerTimeout]): one deadline shared by all the sources of a
 // request, so a probe never takes longer than d however many sources
 // there are. A monitor that has not answered by then is reported as a
 // check "monitor(<dest>)": unhealthy for readiness, pending (Unknown,
-// which does not fail the probe) for liveness.
+// which does not fail the probe) for liveness. d must be positive.
 func WithHandlerTimeout(d time.Duration) HandlerOption {
-	return handlerOption(func(h *handler) {
-		if d > 0 {
-			h.timeout = d
+	return handlerOption(func(h *handler) error {
+		if d <= 0 {
+			return argerr.New(h.op, "WithHandlerTimeout d", fmt.Sprintf("must be positive, got %v", d))
 		}
+		h.timeout = d
+		return nil
 	})
 }
 
 // WithReasons makes verbose and JSON output include the checks' errors.
 // By default they are withheld, as kube-apiserver does, since error text
 // can reveal internals to anyone who can reach the endpoint.
-func WithReasons() HandlerOption { return handlerOption(func(h *handler) { h.reasons = true }) }
+func WithReasons() HandlerOption {
+	return handlerOption(func(h *handler) error { h.reasons = true; return nil })
+}
 
 // Handler returns an HTTP handler following the Kubernetes health
 // endpoint conventions over the reports of sources (health monitors and
@@ -80,22 +86,74 @@ func WithReasons() HandlerOption { return handlerOption(func(h *handler) { h.rea
 //
 // Each request asks the sources one after another, all of them bounded
 // by one deadline (the handler's timeout) and the request's context.
-func Handler(probe Probe, sources []process.Dest, opts ...HandlerOption) http.Handler {
-	h := &handler{probe: probe, sources: sources, timeout: DefaultHandlerTimeout}
-	for _, o := range opts {
-		o.applyHandler(h)
+//
+// An unknown probe, a nil or zero-PID source, a nil option or a bad
+// option value is an error matching [ErrInvalidArgument], and no handler
+// is returned: a probe endpoint that cannot ask its monitors must not
+// answer "ok". An empty sources list is allowed: the probe then reports
+// the process's own liveness only (always "ok").
+func Handler(probe Probe, sources []process.Dest, opts ...HandlerOption) (http.Handler, error) {
+	h, err := newHandler("health: Handler", probe, sources, opts)
+	if err != nil {
+		return nil, err // not a typed nil in the interface
 	}
-	return h
+	return h, nil
+}
+
+func newHandler(op string, probe Probe, sources []process.Dest, opts []HandlerOption) (*handler, error) {
+	if probe != Readiness && probe != Liveness {
+		return nil, argerr.New(op, "probe", fmt.Sprintf("unknown probe %d", int(probe)))
+	}
+	for i, src := range sources {
+		if src == nil {
+			return nil, argerr.Nil(op, fmt.Sprintf("sources[%d]", i))
+		}
+		if pid, ok := src.(process.PID); ok && pid.IsZero() {
+			return nil, argerr.New(op, fmt.Sprintf("sources[%d]", i), "is the zero PID")
+		}
+	}
+	h := &handler{op: op, probe: probe, sources: slices.Clone(sources), timeout: DefaultHandlerTimeout}
+	for i, o := range opts {
+		if o == nil {
+			return nil, argerr.Nil(op, fmt.Sprintf("opts[%d]", i))
+		}
+		if err := o.applyHandler(h); err != nil {
+			return nil, err
+		}
+	}
+	return h, nil
 }
 
 // Mount registers Handler(Liveness, ...) on "/healthz" and
-// Handler(Readiness, ...) on "/readyz" of mux.
-func Mount(mux *http.ServeMux, sources []process.Dest, opts ...HandlerOption) {
-	mux.Handle("/healthz", Handler(Liveness, sources, opts...))
-	mux.Handle("/readyz", Handler(Readiness, sources, opts...))
+// Handler(Readiness, ...) on "/readyz" of mux. A nil mux, a mux that
+// already has either pattern (http.ServeMux would panic), or anything
+// [Handler] refuses, is an error matching [ErrInvalidArgument], and
+// nothing is registered.
+func Mount(mux *http.ServeMux, sources []process.Dest, opts ...HandlerOption) error {
+	const op = "health: Mount"
+	if mux == nil {
+		return argerr.Nil(op, "mux")
+	}
+	live, err := newHandler(op, Liveness, sources, opts)
+	if err != nil {
+		return err
+	}
+	ready, err := newHandler(op, Readiness, sources, opts)
+	if err != nil {
+		return err
+	}
+	for _, path := range []string{"/healthz", "/readyz"} {
+		if _, pattern := mux.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: path}}); pattern == path {
+			return argerr.New(op, "mux", "already has a handler for "+path)
+		}
+	}
+	mux.Handle("/healthz", live)
+	mux.Handle("/readyz", ready)
+	return nil
 }
 
 type handler struct {
+	op      string // the constructor, for option errors
 	probe   Probe
 	sources []process.Dest
 	timeout time.Duration

@@ -41,8 +41,13 @@ func TestHandlers(t *testing.T) {
 		}
 		synctest.Wait()
 		mux := http.NewServeMux()
-		health.Mount(mux, []process.Dest{mon})
-		withReasons := health.Handler(health.Readiness, []process.Dest{mon}, health.WithReasons())
+		if err := health.Mount(mux, []process.Dest{mon}); err != nil {
+			t.Fatal(err)
+		}
+		withReasons, err := health.Handler(health.Readiness, []process.Dest{mon}, health.WithReasons())
+		if err != nil {
+			t.Fatal(err)
+		}
 
 		cases := []struct {
 			name     string
@@ -127,7 +132,9 @@ func TestLivenessPassesBeforeFirstRun(t *testing.T) {
 		defer close(release)
 		synctest.Wait()
 		mux := http.NewServeMux()
-		health.Mount(mux, []process.Dest{mon})
+		if err := health.Mount(mux, []process.Dest{mon}); err != nil {
+			t.Fatal(err)
+		}
 		for target, want := range map[string]int{"/healthz": 200, "/readyz": 503} {
 			if code, body := serve(mux, target, ""); code != want {
 				t.Errorf("GET %s before the first run = %d %q; want %d", target, code, body, want)
@@ -149,7 +156,10 @@ func TestHandlerSharedDeadline(t *testing.T) {
 			}
 			sources = append(sources, pid)
 		}
-		h := health.Handler(health.Readiness, sources, health.WithHandlerTimeout(time.Second))
+		h, err := health.Handler(health.Readiness, sources, health.WithHandlerTimeout(time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
 		start := time.Now()
 		code, _ := serve(h, "/readyz", "")
 		if took := time.Since(start); code != 503 || took > time.Second {

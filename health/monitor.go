@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -14,9 +15,15 @@ import (
 // Start starts a health monitor on node, with no parent, and returns once
 // its checks are registered (their first runs start right after). It
 // returns an error matching [ErrInvalidCheck] or [ErrDuplicate] for a bad
-// configuration, and genserver's start errors otherwise.
+// configuration (and [ErrInvalidArgument] for it or a nil node),
+// process.ErrNodeStopped for a stopped node (nothing is started), and
+// genserver's start errors otherwise.
 func Start(node *process.Node, cfg Config) (process.PID, error) {
-	srv, opts, err := newMonitor(cfg)
+	const op = "health: Start"
+	if err := checkNode(op, node); err != nil {
+		return process.PID{}, err
+	}
+	srv, opts, err := newMonitor(op, cfg)
 	if err != nil {
 		return process.PID{}, err
 	}
@@ -26,7 +33,14 @@ func Start(node *process.Node, cfg Config) (process.PID, error) {
 // StartLink starts a health monitor linked to parent; see [Start]. It has
 // the shape of a supervisor start function (see [StartFunc]).
 func StartLink(parent *process.Proc, cfg Config) (process.PID, error) {
-	srv, opts, err := newMonitor(cfg)
+	const op = "health: StartLink"
+	if parent == nil {
+		return process.PID{}, argerr.Nil(op, "parent")
+	}
+	if parent.Node().Stopped() {
+		return process.PID{}, process.ErrNodeStopped
+	}
+	srv, opts, err := newMonitor(op, cfg)
 	if err != nil {
 		return process.PID{}, err
 	}
@@ -34,9 +48,14 @@ func StartLink(parent *process.Proc, cfg Config) (process.PID, error) {
 }
 
 // Register adds check to the monitor dest and starts its first run. It
-// returns an error matching [ErrInvalidCheck] or [ErrDuplicate].
+// returns an error matching [ErrInvalidCheck] or [ErrDuplicate]; a nil
+// ctx or dest, and a bad check, match [ErrInvalidArgument].
 func Register(ctx context.Context, dest process.Dest, check Check) error {
-	if err := check.validate(); err != nil {
+	const op = "health: Register"
+	if err := checkCall(op, ctx, dest); err != nil {
+		return err
+	}
+	if err := check.validate(op, "check"); err != nil {
 		return err
 	}
 	_, err := genserver.Call[struct{}](ctx, dest, registerReq{check: check.withDefaults()})
@@ -45,19 +64,27 @@ func Register(ctx context.Context, dest process.Dest, check Check) error {
 
 // RunNow starts a run of the check name at once unless one is running;
 // it does not wait for the result (use [Get]). The check's next periodic
-// run is counted from the end of this one.
+// run is counted from the end of this one. A nil ctx or dest, or an empty
+// name, is an error matching [ErrInvalidArgument].
 func RunNow(ctx context.Context, dest process.Dest, name string) error {
+	const op = "health: RunNow"
+	if err := checkCall(op, ctx, dest); err != nil {
+		return err
+	}
+	if name == "" {
+		return argerr.Empty(op, "name")
+	}
 	_, err := genserver.Call[struct{}](ctx, dest, runNowReq{name: name})
 	return err
 }
 
-func newMonitor(cfg Config) (*monitor, []genserver.StartOption, error) {
-	if err := cfg.withDefaults(); err != nil {
+func newMonitor(op string, cfg Config) (*monitor, []genserver.StartOption, error) {
+	if err := cfg.withDefaults(op); err != nil {
 		return nil, nil, err
 	}
 	seen := map[string]bool{}
-	for _, c := range cfg.Checks {
-		if err := c.validate(); err != nil {
+	for i, c := range cfg.Checks {
+		if err := c.validate(op, fmt.Sprintf("cfg.Checks[%d]", i)); err != nil {
 			return nil, nil, err
 		}
 		if seen[c.Name] {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
@@ -28,12 +29,16 @@ type Service struct {
 	Liveness    bool
 }
 
-func (s Service) validate() error {
+// validate checks s, named arg in the call op.
+func (s Service) validate(op, arg string) error {
 	switch {
 	case !validName(s.Name):
-		return invalid("service name %q", s.Name)
+		return invalid(op, arg+".Name", fmt.Sprintf("%q is empty or has a space, a slash or a bracket", s.Name))
 	case s.Dest == nil:
-		return invalid("service %q: nil Dest", s.Name)
+		return invalid(op, arg+".Dest", "is nil")
+	}
+	if pid, ok := s.Dest.(process.PID); ok && pid.IsZero() {
+		return invalid(op, arg+".Dest", "is the zero PID")
 	}
 	return nil
 }
@@ -52,21 +57,21 @@ type ServiceConfig struct {
 	Telemetry *telemetry.Registry
 }
 
-func (c *ServiceConfig) withDefaults() error {
+func (c *ServiceConfig) withDefaults(op string) error {
 	base := Config{History: c.History, Telemetry: c.Telemetry}
-	if err := base.withDefaults(); err != nil {
+	if err := base.withDefaults(op); err != nil {
 		return err
 	}
 	c.History, c.Telemetry = base.History, base.Telemetry
 	if c.Retry < 0 {
-		return invalid("negative retry %v", c.Retry)
+		return invalid(op, "cfg.Retry", fmt.Sprintf("must not be negative, got %v", c.Retry))
 	}
 	if c.Retry == 0 {
 		c.Retry = DefaultRetry
 	}
 	seen := map[string]bool{}
-	for _, s := range c.Services {
-		if err := s.validate(); err != nil {
+	for i, s := range c.Services {
+		if err := s.validate(op, fmt.Sprintf("cfg.Services[%d]", i)); err != nil {
 			return err
 		}
 		if seen[s.Name] {
@@ -79,9 +84,15 @@ func (c *ServiceConfig) withDefaults() error {
 
 // StartServiceMonitor starts a service monitor on node, with no parent.
 // It returns once every service was resolved once and, if found, is
-// monitored: a service found alive is Healthy in the first report.
+// monitored: a service found alive is Healthy in the first report. A nil
+// node or a bad configuration is an error matching [ErrInvalidArgument]; a
+// stopped node gives process.ErrNodeStopped, and nothing is started.
 func StartServiceMonitor(node *process.Node, cfg ServiceConfig) (process.PID, error) {
-	if err := cfg.withDefaults(); err != nil {
+	const op = "health: StartServiceMonitor"
+	if err := checkNode(op, node); err != nil {
+		return process.PID{}, err
+	}
+	if err := cfg.withDefaults(op); err != nil {
 		return process.PID{}, err
 	}
 	return genserver.Start(node, newServiceMonitor(cfg), nameOptions(cfg.Name, cfg.Via)...)
@@ -90,7 +101,14 @@ func StartServiceMonitor(node *process.Node, cfg ServiceConfig) (process.PID, er
 // StartServiceMonitorLink starts a service monitor linked to parent; see
 // [StartServiceMonitor].
 func StartServiceMonitorLink(parent *process.Proc, cfg ServiceConfig) (process.PID, error) {
-	if err := cfg.withDefaults(); err != nil {
+	const op = "health: StartServiceMonitorLink"
+	if parent == nil {
+		return process.PID{}, argerr.Nil(op, "parent")
+	}
+	if parent.Node().Stopped() {
+		return process.PID{}, process.ErrNodeStopped
+	}
+	if err := cfg.withDefaults(op); err != nil {
 		return process.PID{}, err
 	}
 	return genserver.StartLink(parent, newServiceMonitor(cfg), nameOptions(cfg.Name, cfg.Via)...)
@@ -104,8 +122,13 @@ func ServiceStartFunc(cfg ServiceConfig) supervisor.StartFunc {
 
 // Watch adds svc to the service monitor dest. It returns once svc was
 // resolved once, or an error matching [ErrInvalidCheck] or [ErrDuplicate].
+// A nil ctx or dest is an error matching [ErrInvalidArgument].
 func Watch(ctx context.Context, dest process.Dest, svc Service) error {
-	if err := svc.validate(); err != nil {
+	const op = "health: Watch"
+	if err := checkCall(op, ctx, dest); err != nil {
+		return err
+	}
+	if err := svc.validate(op, "svc"); err != nil {
 		return err
 	}
 	_, err := genserver.Call[struct{}](ctx, dest, watchReq{svc: svc})

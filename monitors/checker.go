@@ -14,8 +14,14 @@ import (
 // another leak-check process of this manager is alive, and with the
 // node's error if the process cannot be spawned.
 func (m *Manager) Start(node *process.Node) (process.PID, error) {
-	if node == nil {
-		return process.PID{}, &optionError{"Start: nil node"}
+	const op = "monitors: Manager.Start"
+	switch {
+	case !m.usable():
+		return process.PID{}, invalidOption(op, "receiver", "is nil")
+	case node == nil:
+		return process.PID{}, invalidOption(op, "node", "is nil")
+	case node.Stopped():
+		return process.PID{}, process.ErrNodeStopped
 	}
 	return m.startChecker(node, func() (process.PID, error) {
 		return node.Spawn(m.runChecker, process.WithBehaviour("monitors.leak_check"))
@@ -30,8 +36,14 @@ func (m *Manager) Start(node *process.Node) (process.PID, error) {
 // [WithoutChecker] so that the manager does not start an unlinked one
 // first. It fails as Start does.
 func (m *Manager) StartLink(parent *process.Proc) (process.PID, error) {
-	if parent == nil {
-		return process.PID{}, &optionError{"StartLink: nil parent"}
+	const op = "monitors: Manager.StartLink"
+	switch {
+	case !m.usable():
+		return process.PID{}, invalidOption(op, "receiver", "is nil")
+	case parent == nil:
+		return process.PID{}, invalidOption(op, "parent", "is nil")
+	case parent.Node().Stopped():
+		return process.PID{}, process.ErrNodeStopped
 	}
 	return m.startChecker(parent.Node(), func() (process.PID, error) {
 		return parent.SpawnLink(m.runChecker, process.WithBehaviour("monitors.leak_check"))
@@ -48,6 +60,9 @@ func (m *Manager) ChildSpec(id string) supervisor.ChildSpec {
 // Checker returns the PID of the manager's leak-check process, or the
 // zero PID if none was ever started. The process may have died since.
 func (m *Manager) Checker() process.PID {
+	if m == nil {
+		return process.PID{}
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if !m.checker.Valid() {

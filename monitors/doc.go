@@ -92,6 +92,16 @@
 //     wait up to that mailbox's deadline.
 //   - Close removes every monitor without notification.
 //
+// # Errors
+//
+// Bad input is an error, never a panic (docs/ERRORS.md): every error
+// about a value the caller gave matches [ErrInvalidArgument] (bad options
+// match [ErrInvalidOption] as well, a zero PID process.ErrInvalidPID, the
+// zero Ref [ErrNotFound]), and errors.As finds an *[ArgumentError] or the
+// documented typed error. New and Start refuse a stopped node with
+// process.ErrNodeStopped and create nothing. A nil or zero *[Manager]
+// refuses every call and reads as empty.
+//
 // # Example
 //
 //	m, _ := monitors.New(node)

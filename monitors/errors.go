@@ -4,8 +4,17 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
+
+// ErrInvalidArgument is matched by every error about bad input to this package; it is
+// the same value in every Orchard package (docs/ERRORS.md).
+var ErrInvalidArgument = argerr.ErrInvalidArgument
+
+// ArgumentError reports one bad argument (Op, Arg, Reason); the same type in every
+// Orchard package (docs/ERRORS.md).
+type ArgumentError = argerr.Error
 
 var (
 	// ErrNotFound is matched by the *[NotFoundError] Demonitor returns for
@@ -14,8 +23,10 @@ var (
 	ErrNotFound = errors.New("monitors: unknown monitor ref")
 	// ErrClosed is returned by every operation on a manager after Close.
 	ErrClosed = errors.New("monitors: manager closed")
-	// ErrInvalidOption is matched by every error New returns for bad
-	// input (a nil node or option, a duration that is not positive).
+	// ErrInvalidOption is matched by every error New, Start and
+	// StartLink return for bad input (a nil node, parent or option, a
+	// duration that is not positive); each matches [ErrInvalidArgument]
+	// as well.
 	ErrInvalidOption = errors.New("monitors: invalid option")
 )
 
@@ -31,8 +42,11 @@ func (e *NotFoundError) Error() string {
 	return fmt.Sprintf("monitors: unknown monitor ref %v", e.Ref)
 }
 
-// Is matches ErrNotFound.
-func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
+// Is matches ErrNotFound, and ErrInvalidArgument for the zero Ref (which
+// names no monitor: bad input).
+func (e *NotFoundError) Is(target error) bool {
+	return target == ErrNotFound || target == ErrInvalidArgument && e.Ref.IsZero()
+}
 
 // CallerError is returned by [Manager.Monitor] when the caller cannot own
 // a monitor: it is the zero PID, dead (Reason matches process.NoProc or
@@ -49,10 +63,22 @@ func (e *CallerError) Error() string {
 // Unwrap returns the reason (for example a *process.NoProcError).
 func (e *CallerError) Unwrap() error { return e.Reason }
 
-type optionError struct{ msg string }
+// argError is an *ArgumentError that also matches a more precise
+// sentinel (ErrInvalidOption, ErrNotFound, process.ErrInvalidPID).
+type argError struct {
+	arg  *argerr.Error
+	also error
+}
 
-func (e *optionError) Error() string        { return "monitors: invalid option: " + e.msg }
-func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
+func (e *argError) Error() string        { return e.arg.Error() }
+func (e *argError) Is(target error) bool { return target == e.also }
+func (e *argError) Unwrap() error        { return e.arg }
+
+func invalid(also error, op, arg, reason string) error {
+	return &argError{arg: &argerr.Error{Op: op, Arg: arg, Reason: reason}, also: also}
+}
+
+func invalidOption(op, arg, reason string) error { return invalid(ErrInvalidOption, op, arg, reason) }
 
 // ErrCloseTimeout is matched by the *[CloseTimeoutError] of a Close whose
 // leak-check process did not die in time.

@@ -46,6 +46,9 @@ type Stats struct {
 // Stats returns the manager's counters. Each shard is read under its
 // lock, so the sum is consistent per shard, not across shards.
 func (m *Manager) Stats() Stats {
+	if !m.usable() {
+		return Stats{}
+	}
 	s := Stats{Leaked: m.leaked.Load(), Undelivered: m.dropped.Load()}
 	for i := range m.refs {
 		rs := &m.refs[i]
@@ -61,13 +64,20 @@ func (m *Manager) Stats() Stats {
 
 // List returns every active monitor, oldest first.
 func (m *Manager) List() []Info {
+	if !m.usable() {
+		return nil
+	}
 	return m.collect(func(*entry) bool { return true })
 }
 
 // FindLeaks returns the active monitors older than olderThan, oldest
 // first: potential leaks (see the package doc). It does not flag them or
-// emit anything; the periodic check does.
+// emit anything; the periodic check does. A negative olderThan, or a nil
+// Manager, finds nothing.
 func (m *Manager) FindLeaks(olderThan time.Duration) []Info {
+	if olderThan < 0 || !m.usable() {
+		return nil
+	}
 	now := time.Now()
 	return m.collect(func(e *entry) bool { return now.Sub(e.created) > olderThan })
 }

@@ -3,17 +3,20 @@ package monitors
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
 // Manager keeps tagged monitors taken on behalf of processes. All its
-// methods are safe from any goroutine. Create it with [New]; the zero
-// Manager is not usable.
+// methods are safe from any goroutine. Create it with [New]. A nil or
+// zero *Manager refuses every call with an error matching
+// [ErrInvalidArgument], and its getters return zero values.
 type Manager struct {
 	node    *process.Node
 	cfg     config
@@ -91,20 +94,25 @@ const (
 // (a root process of node: it stops with the node, or with Close), unless
 // [WithoutChecker] asks for none, so that a supervisor can own it (see
 // [Manager.ChildSpec]). It fails with an error matching
-// [ErrInvalidOption] for a nil node or a bad option, and with the node's
-// error if the process cannot be spawned.
+// [ErrInvalidOption] (and [ErrInvalidArgument]) for a nil node or a bad
+// option, with process.ErrNodeStopped for a stopped node (nothing is
+// created), and with the node's error if the process cannot be spawned.
 func New(node *process.Node, opts ...Option) (*Manager, error) {
+	const op = "monitors: New"
 	if node == nil {
-		return nil, &optionError{"New: nil node"}
+		return nil, invalidOption(op, "node", "is nil")
 	}
 	var cfg config
-	for _, o := range opts {
+	for i, o := range opts {
 		if o == nil {
-			return nil, &optionError{"New: nil option"}
+			return nil, invalidOption(op, fmt.Sprintf("opts[%d]", i), "is nil")
 		}
 		if err := o.apply(&cfg); err != nil {
 			return nil, err
 		}
+	}
+	if node.Stopped() {
+		return nil, process.ErrNodeStopped
 	}
 	cfg.withDefaults()
 	m := &Manager{
@@ -127,6 +135,9 @@ func New(node *process.Node, opts ...Option) (*Manager, error) {
 	return m, nil
 }
 
+// usable reports whether m was made by New.
+func (m *Manager) usable() bool { return m != nil && len(m.refs) > 0 }
+
 func (m *Manager) refShard(ref Ref) *refShard {
 	return &m.refs[ref.id%uint64(len(m.refs))]
 }
@@ -146,17 +157,22 @@ func (m *Manager) pidShard(pid process.PID) *pidShard {
 // Monitor fails with a *[CallerError] when caller is the zero PID, dead
 // or on another node, with process.ErrInvalidPID for a zero target, a
 // *process.WrongNodeError for a target of another node, and with
-// [ErrClosed] after Close. It does not wait for anything but the
-// manager's shard locks.
+// [ErrClosed] after Close. A zero caller or target, and a nil Manager, are
+// bad input: the error matches [ErrInvalidArgument] as well. The tag may
+// be empty. It does not wait for anything but the manager's shard locks.
 func (m *Manager) Monitor(caller, target process.PID, tag string) (Ref, error) {
+	const op = "monitors: Manager.Monitor"
+	if !m.usable() {
+		return Ref{}, argerr.Nil(op, "receiver")
+	}
 	if m.closed.Load() {
 		return Ref{}, ErrClosed
 	}
 	if caller.IsZero() {
-		return Ref{}, &CallerError{Caller: caller, Reason: process.ErrInvalidPID}
+		return Ref{}, &CallerError{Caller: caller, Reason: invalid(process.ErrInvalidPID, op, "caller", "is the zero PID")}
 	}
 	if target.IsZero() {
-		return Ref{}, process.ErrInvalidPID
+		return Ref{}, invalid(process.ErrInvalidPID, op, "target", "is the zero PID")
 	}
 	if caller.Node() != m.node.ID() {
 		return Ref{}, &CallerError{Caller: caller, Reason: &process.WrongNodeError{PID: caller, Node: m.node.ID()}}
@@ -211,8 +227,15 @@ func (m *Manager) targetFailed(e *entry, err error) (Ref, error) {
 // (matching [ErrNotFound]) when ref names no active monitor: never made
 // by this manager, already removed, or already fired (then its Down is
 // in, or on its way to, the caller's mailbox; the manager cannot flush
-// another process's mailbox). After Close it returns [ErrClosed].
+// another process's mailbox). After Close it returns [ErrClosed]. The
+// zero Ref, which names no monitor, and a nil Manager are bad input: the
+// error matches [ErrInvalidArgument] (for the zero Ref it is a
+// *[NotFoundError] as well).
 func (m *Manager) Demonitor(ref Ref) error {
+	const op = "monitors: Manager.Demonitor"
+	if !m.usable() {
+		return argerr.Nil(op, "receiver")
+	}
 	if m.closed.Load() {
 		return ErrClosed
 	}
@@ -383,6 +406,9 @@ const DefaultCloseTimeout = 5 * time.Second
 
 // Close is CloseContext bounded by [DefaultCloseTimeout].
 func (m *Manager) Close() error {
+	if !m.usable() {
+		return argerr.Nil("monitors: Manager.Close", "receiver")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), DefaultCloseTimeout)
 	defer cancel()
 	return m.CloseContext(ctx)
@@ -394,8 +420,16 @@ func (m *Manager) Close() error {
 // (not for its goroutine to return), bounded by ctx: if it is still alive
 // then, the monitors are removed all the same and CloseContext returns a
 // *[CloseTimeoutError] naming it. Later calls, and Monitor and Demonitor
-// afterwards, return [ErrClosed].
+// afterwards, return [ErrClosed]. A nil ctx or a nil Manager is an error
+// matching [ErrInvalidArgument], and closes nothing.
 func (m *Manager) CloseContext(ctx context.Context) error {
+	const op = "monitors: Manager.CloseContext"
+	if !m.usable() {
+		return argerr.Nil(op, "receiver")
+	}
+	if ctx == nil {
+		return argerr.Nil(op, "ctx")
+	}
 	if m.closed.Swap(true) {
 		return ErrClosed
 	}

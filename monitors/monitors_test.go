@@ -256,7 +256,7 @@ func TestSelfMonitorNeverFires(t *testing.T) {
 	}
 }
 
-func TestBadInput(t *testing.T) {
+func TestMonitorBadPIDs(t *testing.T) {
 	node := otptest.NewNode(t)
 	m := newManager(t, node)
 	live := otptest.SpawnIdle(t, node)

@@ -52,7 +52,7 @@ func (c *config) withDefaults() {
 func WithLeakThreshold(d time.Duration) Option {
 	return option(func(c *config) error {
 		if d <= 0 {
-			return &optionError{fmt.Sprintf("WithLeakThreshold(%v): must be positive", d)}
+			return invalidOption("monitors: New", "WithLeakThreshold d", fmt.Sprintf("must be positive, got %v", d))
 		}
 		c.threshold = d
 		return nil
@@ -64,7 +64,7 @@ func WithLeakThreshold(d time.Duration) Option {
 func WithCheckInterval(d time.Duration) Option {
 	return option(func(c *config) error {
 		if d <= 0 {
-			return &optionError{fmt.Sprintf("WithCheckInterval(%v): must be positive", d)}
+			return invalidOption("monitors: New", "WithCheckInterval d", fmt.Sprintf("must be positive, got %v", d))
 		}
 		c.interval = d
 		return nil
@@ -77,7 +77,7 @@ func WithCheckInterval(d time.Duration) Option {
 func WithShards(n int) Option {
 	return option(func(c *config) error {
 		if n <= 0 {
-			return &optionError{fmt.Sprintf("WithShards(%d): must be positive", n)}
+			return invalidOption("monitors: New", "WithShards n", fmt.Sprintf("must be positive, got %d", n))
 		}
 		c.shards = n
 		return nil

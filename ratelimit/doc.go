@@ -69,6 +69,16 @@
 //   - A key forgotten by the janitor while an Allow for it is running may
 //     let that one event through on the forgotten bucket.
 //
+// # Errors
+//
+// Bad input is an error, never a panic (docs/ERRORS.md): every error
+// about a value the caller gave matches [ErrInvalidArgument] (a bad limit
+// matches [ErrInvalidLimit] too, a bad option or context
+// [ErrInvalidOption]), and errors.As finds an *[ArgumentError] or a
+// *[LimitError]. An empty key is bad input: Allow refuses it and Wait and
+// SetLimit return the error. A *[RejectedError] is not bad input: it is
+// the bucket's answer.
+//
 // # Example
 //
 //	lim, _ := ratelimit.New(ratelimit.Limit{Rate: 100, Burst: 10},

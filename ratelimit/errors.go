@@ -5,15 +5,26 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
+
+// ErrInvalidArgument is matched by every error about bad input to this package; it is
+// the same value in every Orchard package (docs/ERRORS.md). Errors
+// matching [ErrInvalidLimit] or [ErrInvalidOption] match it too.
+var ErrInvalidArgument = argerr.ErrInvalidArgument
+
+// ArgumentError reports one bad argument (Op, Arg, Reason); the same type in every
+// Orchard package (docs/ERRORS.md).
+type ArgumentError = argerr.Error
 
 var (
 	// ErrInvalidLimit is matched by every *[LimitError]: a rate or burst
 	// that no bucket can have.
 	ErrInvalidLimit = errors.New("ratelimit: invalid limit")
-	// ErrInvalidOption is returned (wrapped) for a nil option, a nil
-	// context or a bad setting other than a limit.
+	// ErrInvalidOption is matched for a nil option, a nil context or a
+	// bad setting other than a limit; each such error is an
+	// *[ArgumentError] as well.
 	ErrInvalidOption = errors.New("ratelimit: invalid option")
 	// ErrRejected is matched by every *[RejectedError].
 	ErrRejected = errors.New("ratelimit: rejected")
@@ -40,8 +51,11 @@ func (e *LimitError) Error() string {
 	return fmt.Sprintf("ratelimit: invalid %s %v: %s", what, e.Limit, e.Reason)
 }
 
-// Is matches ErrInvalidLimit.
-func (e *LimitError) Is(target error) bool { return target == ErrInvalidLimit }
+// Is matches ErrInvalidLimit and ErrInvalidArgument: the limit is the
+// caller's bad value.
+func (e *LimitError) Is(target error) bool {
+	return target == ErrInvalidLimit || target == ErrInvalidArgument
+}
 
 // RejectedError is returned by [Limiter.Wait] when it gives up: Cause is
 // [ErrExceedsBurst] (the key can never pass), context.DeadlineExceeded
@@ -78,6 +92,13 @@ func (e *AlreadyStartedError) Error() string {
 	return fmt.Sprintf("ratelimit: janitor already started as %v", e.PID)
 }
 
-func optionErr(format string, args ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidOption}, args...)...)
+// optionError is an *ArgumentError that also matches ErrInvalidOption.
+type optionError struct{ arg *argerr.Error }
+
+func (e *optionError) Error() string        { return e.arg.Error() }
+func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
+func (e *optionError) Unwrap() error        { return e.arg }
+
+func invalidOption(op, arg, reason string) error {
+	return &optionError{arg: &argerr.Error{Op: op, Arg: arg, Reason: reason}}
 }

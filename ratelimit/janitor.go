@@ -17,8 +17,14 @@ type sweepTick struct{}
 // is alive, and with the node's error if the process cannot be spawned.
 // It does not wait for anything.
 func (l *Limiter) Start(node *process.Node) (process.PID, error) {
-	if node == nil {
-		return process.PID{}, optionErr("Start: nil node")
+	const op = "ratelimit: Limiter.Start"
+	switch {
+	case !l.usable():
+		return process.PID{}, invalidOption(op, "receiver", "is nil")
+	case node == nil:
+		return process.PID{}, invalidOption(op, "node", "is nil")
+	case node.Stopped():
+		return process.PID{}, process.ErrNodeStopped
 	}
 	return l.startJanitor(node, func() (process.PID, error) {
 		return node.Spawn(l.runJanitor, process.WithBehaviour("ratelimit.janitor"))
@@ -31,8 +37,14 @@ func (l *Limiter) Start(node *process.Node) (process.PID, error) {
 // the process: a restarted janitor goes on with the same keys. It fails
 // as Start does.
 func (l *Limiter) StartLink(parent *process.Proc) (process.PID, error) {
-	if parent == nil {
-		return process.PID{}, optionErr("StartLink: nil parent")
+	const op = "ratelimit: Limiter.StartLink"
+	switch {
+	case !l.usable():
+		return process.PID{}, invalidOption(op, "receiver", "is nil")
+	case parent == nil:
+		return process.PID{}, invalidOption(op, "parent", "is nil")
+	case parent.Node().Stopped():
+		return process.PID{}, process.ErrNodeStopped
 	}
 	return l.startJanitor(parent.Node(), func() (process.PID, error) {
 		return parent.SpawnLink(l.runJanitor, process.WithBehaviour("ratelimit.janitor"))
@@ -48,6 +60,9 @@ func (l *Limiter) ChildSpec(id string) supervisor.ChildSpec {
 
 // Janitor returns the PID of the running janitor, or the zero PID.
 func (l *Limiter) Janitor() process.PID {
+	if l == nil {
+		return process.PID{}
+	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if !l.janitor.Valid() || !l.janitor.Alive() {
@@ -102,6 +117,9 @@ func (l *Limiter) runJanitor(p *process.Proc) error {
 // The janitor calls it every sweep interval; it emits [EventExpired] when
 // it forgot any key.
 func (l *Limiter) Sweep() int {
+	if !l.usable() {
+		return 0
+	}
 	now := time.Now()
 	cutoff := now.Add(-l.cfg.idle).UnixNano()
 	n := 0

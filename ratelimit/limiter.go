@@ -2,6 +2,7 @@ package ratelimit
 
 import (
 	"context"
+	"fmt"
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
@@ -9,13 +10,16 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
 // Limiter is a set of token buckets, one per key, each with the default
 // limit or its own. All its methods are safe from any goroutine. Create
-// it with [New]; the zero Limiter is not usable.
+// it with [New]. A nil or zero *Limiter is refused the way an empty key
+// is: Allow reports false, Wait, SetLimit and Start return an error
+// matching [ErrInvalidArgument], and getters return zero values.
 type Limiter struct {
 	def       Limit
 	overrides sync.Map // string -> Limit; read when a bucket is made
@@ -56,9 +60,9 @@ func New(def Limit, opts ...Option) (*Limiter, error) {
 		return nil, err
 	}
 	var cfg config
-	for _, o := range opts {
+	for i, o := range opts {
 		if o == nil {
-			return nil, optionErr("nil option")
+			return nil, invalidOption("ratelimit: New", fmt.Sprintf("opts[%d]", i), "is nil")
 		}
 		if err := o.apply(&cfg); err != nil {
 			return nil, err
@@ -79,12 +83,19 @@ func New(def Limit, opts ...Option) (*Limiter, error) {
 	return l, nil
 }
 
+// usable reports whether l was made by New.
+func (l *Limiter) usable() bool { return l != nil && len(l.shards) > 0 }
+
 func (l *Limiter) shard(key string) *shard {
 	return &l.shards[maphash.String(l.seed, key)%uint64(len(l.shards))]
 }
 
-// LimitOf returns the limit key has: its own, or the default.
+// LimitOf returns the limit key has: its own, or the default (the zero
+// Limit for a nil Limiter).
 func (l *Limiter) LimitOf(key string) Limit {
+	if !l.usable() {
+		return Limit{}
+	}
 	if v, ok := l.overrides.Load(key); ok {
 		return v.(Limit)
 	}
@@ -93,8 +104,16 @@ func (l *Limiter) LimitOf(key string) Limit {
 
 // SetLimit gives key its own limit from now on. An existing bucket keeps
 // its tokens and refills at the new rate. It fails with a *[LimitError]
-// for an invalid limit.
+// for an invalid limit, and with an error matching [ErrInvalidArgument]
+// for an empty key or a nil Limiter.
 func (l *Limiter) SetLimit(key string, lim Limit) error {
+	const op = "ratelimit: Limiter.SetLimit"
+	if !l.usable() {
+		return argerr.Nil(op, "receiver")
+	}
+	if key == "" {
+		return argerr.Empty(op, "key")
+	}
 	if err := lim.validate(key); err != nil {
 		return err
 	}
@@ -139,8 +158,12 @@ func (l *Limiter) bucket(key string, now time.Time) *bucket {
 
 // Allow reports whether one event for key may happen now, taking a token
 // if so. It never blocks. A refusal is counted and emitted as
-// [EventRejected] with op "allow".
+// [EventRejected] with op "allow". An empty key, or a nil Limiter, is
+// refused (false) without a count: it is bad input, not a rate decision.
 func (l *Limiter) Allow(key string) bool {
+	if key == "" || !l.usable() {
+		return false
+	}
 	now := time.Now()
 	if l.bucket(key, now).lim.AllowN(now, 1) {
 		return true
@@ -153,8 +176,12 @@ func (l *Limiter) Allow(key string) bool {
 // reservation: the caller waits r.Delay() before acting, or calls
 // r.Cancel() to give the token back. r.OK() is false when the key can
 // never pass (burst zero); that is counted and emitted as [EventRejected]
-// with op "reserve". It never blocks.
+// with op "reserve". It never blocks. For an empty key or a nil Limiter
+// it returns a reservation that is not OK, without a count.
 func (l *Limiter) Reserve(key string) *rate.Reservation {
+	if key == "" || !l.usable() {
+		return &rate.Reservation{} // not OK: Delay is infinite, Cancel does nothing
+	}
 	now := time.Now()
 	r := l.bucket(key, now).lim.ReserveN(now, 1)
 	if !r.OK() {
@@ -175,10 +202,17 @@ func (l *Limiter) Reserve(key string) *rate.Reservation {
 //     back).
 //
 // Rejections are counted and emitted as [EventRejected] with op "wait".
-// A nil ctx is an error matching [ErrInvalidOption].
+// A nil ctx, an empty key or a nil Limiter is an error matching
+// [ErrInvalidOption] and [ErrInvalidArgument].
 func (l *Limiter) Wait(ctx context.Context, key string) error {
-	if ctx == nil {
-		return optionErr("Wait: nil context")
+	const op = "ratelimit: Limiter.Wait"
+	switch {
+	case !l.usable():
+		return invalidOption(op, "receiver", "is nil")
+	case ctx == nil:
+		return invalidOption(op, "ctx", "is nil")
+	case key == "":
+		return invalidOption(op, "key", "is empty")
 	}
 	if err := ctx.Err(); err != nil {
 		return l.rejectWait(key, 0, err) // as x/time/rate: no token taken
@@ -236,6 +270,9 @@ type Stats struct {
 
 // Stats returns the limiter's counters.
 func (l *Limiter) Stats() Stats {
+	if !l.usable() {
+		return Stats{}
+	}
 	s := Stats{Rejected: l.rejected.Load(), Expired: l.expired.Load()}
 	for i := range l.shards {
 		s.Keys += int(l.shards[i].n.Load())

@@ -76,9 +76,13 @@ func (c *config) withDefaults() {
 }
 
 // WithLimit gives key its own limit instead of the default. The limit is
-// validated as New's default is.
+// validated as New's default is; an empty key is an error matching
+// [ErrInvalidOption] and [ErrInvalidArgument].
 func WithLimit(key string, l Limit) Option {
 	return option(func(c *config) error {
+		if key == "" {
+			return invalidOption("ratelimit: New", "WithLimit key", "is empty")
+		}
 		if err := l.validate(key); err != nil {
 			return err
 		}
@@ -95,7 +99,7 @@ func WithLimit(key string, l Limit) Option {
 func WithIdleTimeout(d time.Duration) Option {
 	return option(func(c *config) error {
 		if d <= 0 {
-			return optionErr("WithIdleTimeout(%v): must be positive", d)
+			return invalidOption("ratelimit: New", "WithIdleTimeout d", fmt.Sprintf("must be positive, got %v", d))
 		}
 		c.idle = d
 		return nil
@@ -107,7 +111,7 @@ func WithIdleTimeout(d time.Duration) Option {
 func WithSweepInterval(d time.Duration) Option {
 	return option(func(c *config) error {
 		if d <= 0 {
-			return optionErr("WithSweepInterval(%v): must be positive", d)
+			return invalidOption("ratelimit: New", "WithSweepInterval d", fmt.Sprintf("must be positive, got %v", d))
 		}
 		c.sweep = d
 		return nil
@@ -119,7 +123,7 @@ func WithSweepInterval(d time.Duration) Option {
 func WithShards(n int) Option {
 	return option(func(c *config) error {
 		if n <= 0 {
-			return optionErr("WithShards(%d): must be positive", n)
+			return invalidOption("ratelimit: New", "WithShards n", fmt.Sprintf("must be positive, got %d", n))
 		}
 		c.shards = n
 		return nil

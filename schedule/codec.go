@@ -17,29 +17,39 @@ type Codec struct {
 	byType map[reflect.Type]string
 }
 
-// NewCodec returns a codec that knows no type.
+// NewCodec returns a codec that knows no type. The zero Codec is one too;
+// a nil *Codec refuses every call with an error matching
+// [ErrInvalidArgument].
 func NewCodec() *Codec {
 	return &Codec{byName: make(map[string]reflect.Type), byType: make(map[reflect.Type]string)}
 }
 
 // Register makes c encode messages of type T under name and decode name
 // back into a T. Registering a name or a type twice, an empty name, or a
-// nil codec fails with an error matching [ErrInvalidOption].
+// nil codec fails with an error matching [ErrInvalidOption] and
+// [ErrInvalidArgument].
 func Register[T any](c *Codec, name string) error {
-	if c == nil || name == "" {
-		return &optionError{"Register", "nil codec or empty name"}
+	const op = "schedule: Register"
+	if c == nil {
+		return invalidOption(op, "c", "is nil")
+	}
+	if name == "" {
+		return invalidOption(op, "name", "is empty")
 	}
 	t := reflect.TypeFor[T]()
 	if t.Kind() == reflect.Interface {
-		return &optionError{"Register", fmt.Sprintf("%v is an interface type", t)}
+		return invalidOption(op, "T", fmt.Sprintf("%v is an interface type", t))
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if old, ok := c.byName[name]; ok {
-		return &optionError{"Register", fmt.Sprintf("name %q already names %v", name, old)}
+		return invalidOption(op, "name", fmt.Sprintf("%q already names %v", name, old))
 	}
 	if old, ok := c.byType[t]; ok {
-		return &optionError{"Register", fmt.Sprintf("%v already registered as %q", t, old)}
+		return invalidOption(op, "T", fmt.Sprintf("%v already registered as %q", t, old))
+	}
+	if c.byName == nil { // the zero Codec
+		c.byName, c.byType = make(map[string]reflect.Type), make(map[reflect.Type]string)
 	}
 	c.byName[name], c.byType[t] = t, name
 	return nil
@@ -48,6 +58,9 @@ func Register[T any](c *Codec, name string) error {
 // Encode returns msg's registered name and its JSON form. An unregistered
 // type gives a *[CodecError] matching [ErrUnregisteredType].
 func (c *Codec) Encode(msg any) (name string, data []byte, err error) {
+	if c == nil {
+		return "", nil, invalidOption("schedule: Codec.Encode", "receiver", "is nil")
+	}
 	t := reflect.TypeOf(msg)
 	c.mu.RLock()
 	name, ok := c.byType[t]
@@ -66,6 +79,9 @@ func (c *Codec) Encode(msg any) (name string, data []byte, err error) {
 // name gives a *[CodecError] matching [ErrUnregisteredType]; bad JSON a
 // *CodecError wrapping the JSON error.
 func (c *Codec) Decode(name string, data []byte) (any, error) {
+	if c == nil {
+		return nil, invalidOption("schedule: Codec.Decode", "receiver", "is nil")
+	}
 	c.mu.RLock()
 	t, ok := c.byName[name]
 	c.mu.RUnlock()

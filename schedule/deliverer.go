@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/send"
 )
@@ -23,8 +24,11 @@ type Deliverer interface {
 // DelivererFunc adapts a function to [Deliverer].
 type DelivererFunc func(ctx context.Context, dest process.Dest, msg any) error
 
-// Deliver calls f.
+// Deliver calls f; a nil f is an error matching [ErrInvalidArgument].
 func (f DelivererFunc) Deliver(ctx context.Context, dest process.Dest, msg any) error {
+	if f == nil {
+		return argerr.Nil("schedule: DelivererFunc.Deliver", "receiver")
+	}
 	return f(ctx, dest, msg)
 }
 
@@ -32,7 +36,9 @@ func (f DelivererFunc) Deliver(ctx context.Context, dest process.Dest, msg any) 
 // firing is sender.Send(ctx, dest, msg, opts...), so the options decide
 // the confirmation, retries, backoff and what happens when they are
 // exhausted (OnError DeadLetter keeps the message as a dead letter, and
-// the scheduler reports the failure).
+// the scheduler reports the failure). SendDeliverer has no error result:
+// a nil sender makes every delivery fail with send's error for a nil
+// Sender (matching [ErrInvalidArgument]), which the scheduler reports.
 func SendDeliverer(sender *send.Sender, opts ...send.Option) Deliverer {
 	return DelivererFunc(func(ctx context.Context, dest process.Dest, msg any) error {
 		return sender.Send(ctx, dest, msg, opts...)

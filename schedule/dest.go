@@ -3,6 +3,7 @@ package schedule
 import (
 	"fmt"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/registry"
 )
@@ -24,18 +25,33 @@ type DestRecord struct {
 type RegistryDest struct {
 	kind string
 	key  string
+	reg  *registry.Registry
 	via  registry.ViaName
 }
 
 // RegistryName returns registry.Via(r, key) as a destination a durable
 // schedule can store, as {kind, key}. The scheduler that reloads it must
-// be given r under the same kind with [WithRegistry].
+// be given r under the same kind with [WithRegistry]. RegistryName has
+// no error result: with an empty kind or key, or a nil r, the
+// destination's Resolve returns an error matching [ErrInvalidArgument]
+// (and a durable schedule refuses it with a *[NotDurableError]).
 func RegistryName(kind string, r *registry.Registry, key string) RegistryDest {
-	return RegistryDest{kind: kind, key: key, via: registry.Via(r, key)}
+	return RegistryDest{kind: kind, key: key, reg: r, via: registry.Via(r, key)}
 }
 
-// Resolve resolves the via-name now.
-func (d RegistryDest) Resolve() (process.PID, error) { return d.via.Resolve() }
+// Resolve resolves the via-name now; see [RegistryName] for bad input.
+func (d RegistryDest) Resolve() (process.PID, error) {
+	const op = "schedule: RegistryDest.Resolve"
+	switch {
+	case d.reg == nil:
+		return process.PID{}, argerr.Nil(op, "registry")
+	case d.kind == "":
+		return process.PID{}, argerr.Empty(op, "kind")
+	case d.key == "":
+		return process.PID{}, argerr.Empty(op, "key")
+	}
+	return d.via.Resolve()
+}
 
 // String returns "kind:key".
 func (d RegistryDest) String() string { return d.kind + ":" + d.key }
@@ -46,7 +62,7 @@ func recordOf(dest process.Dest) (DestRecord, error) {
 	case process.Name:
 		return DestRecord{Kind: kindName, Name: d.String()}, nil
 	case RegistryDest:
-		if d.kind == "" || d.kind == kindName || d.key == "" {
+		if d.kind == "" || d.kind == kindName || d.key == "" || d.reg == nil {
 			return DestRecord{}, &NotDurableError{Dest: dest}
 		}
 		return DestRecord{Kind: d.kind, Name: d.key}, nil

@@ -107,6 +107,17 @@
 //     schedule are skipped rather than queued.
 //   - Missed runs of Every and Cron are not replayed after a restart.
 //
+// # Errors
+//
+// Bad input is an error, never a panic (docs/ERRORS.md): a nil context,
+// destination or message, a zero PID, an empty id, a bad option, a
+// malformed cron expression, a message the codec cannot take, and calls on
+// a nil *[Scheduler], *[Codec] or store give an error matching
+// [ErrInvalidArgument] (option errors match [ErrInvalidOption] as well;
+// *[CronError], *[CodecError] and *[NotDurableError] keep their detail).
+// Start refuses a stopped node with process.ErrNodeStopped and starts
+// nothing.
+//
 // # Example
 //
 //	s, _ := schedule.Start(node, schedule.WithName("scheduler"))

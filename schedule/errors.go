@@ -4,8 +4,19 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
+
+// ErrInvalidArgument is matched by every error about bad input to this package; it is
+// the same value in every Orchard package (docs/ERRORS.md). Errors matching
+// [ErrInvalidOption], *[CronError], *[CodecError] and *[NotDurableError]
+// match it too.
+var ErrInvalidArgument = argerr.ErrInvalidArgument
+
+// ArgumentError reports one bad argument (Op, Arg, Reason); the same type in every
+// Orchard package (docs/ERRORS.md).
+type ArgumentError = argerr.Error
 
 var (
 	// ErrInvalidOption is matched by every error returned for bad input: a
@@ -51,6 +62,10 @@ func (e *CronError) Error() string {
 // Unwrap returns the parser's error.
 func (e *CronError) Unwrap() error { return e.Err }
 
+// Is makes a *CronError match [ErrInvalidArgument]: the expression is the
+// caller's malformed text.
+func (e *CronError) Is(target error) bool { return target == ErrInvalidArgument }
+
 // NotFoundError is returned by [Scheduler.Cancel] for an unknown id. It
 // matches [ErrNotFound].
 type NotFoundError struct {
@@ -80,7 +95,9 @@ func (e *NotDurableError) Error() string {
 }
 
 // Is matches ErrNotDurable.
-func (e *NotDurableError) Is(target error) bool { return target == ErrNotDurable }
+func (e *NotDurableError) Is(target error) bool {
+	return target == ErrNotDurable || target == ErrInvalidArgument
+}
 
 // CodecError is returned by a [Codec] that cannot encode or decode a
 // message. Type is the Go type (encoding) or the stored type name
@@ -97,13 +114,31 @@ func (e *CodecError) Error() string {
 // Unwrap returns the cause.
 func (e *CodecError) Unwrap() error { return e.Err }
 
-type optionError struct{ where, msg string }
+// Is makes a *CodecError match [ErrInvalidArgument]: the message (or its
+// stored JSON, or its type name) is a value the codec cannot take.
+func (e *CodecError) Is(target error) bool { return target == ErrInvalidArgument }
 
-func (e *optionError) Error() string {
-	return "schedule: invalid option: " + e.where + ": " + e.msg
+// optionError is an *ArgumentError that also matches ErrInvalidOption,
+// and process.ErrInvalidPID when it is about a destination that names no
+// process.
+type optionError struct {
+	arg *argerr.Error
+	pid bool
 }
 
-func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
+func (e *optionError) Error() string { return e.arg.Error() }
+func (e *optionError) Is(target error) bool {
+	return target == ErrInvalidOption || e.pid && target == process.ErrInvalidPID
+}
+func (e *optionError) Unwrap() error { return e.arg }
+
+func invalidPID(op, arg, reason string) error {
+	return &optionError{arg: &argerr.Error{Op: op, Arg: arg, Reason: reason}, pid: true}
+}
+
+func invalidOption(op, arg, reason string) error {
+	return &optionError{arg: &argerr.Error{Op: op, Arg: arg, Reason: reason}}
+}
 
 // BadRecordsError is returned by a [Store]'s List, together with the
 // records it could read, when some stored records could not be decoded.
@@ -123,6 +158,9 @@ type BadRecord struct {
 }
 
 func (e *BadRecordsError) Error() string {
+	if len(e.Records) == 0 {
+		return "schedule: stored records undecodable"
+	}
 	if len(e.Records) == 1 {
 		return fmt.Sprintf("schedule: stored record %q undecodable: %v", string(e.Records[0].ID), e.Records[0].Err)
 	}

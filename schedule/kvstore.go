@@ -12,15 +12,31 @@ import (
 )
 
 // KVStore is a [Store] in a JetStream key-value bucket: one key per
-// schedule id, the record as JSON. Build it with [NewKVStore].
+// schedule id, the record as JSON. Build it with [NewKVStore] or
+// [OpenKVStore]. On a nil *KVStore, one over a nil bucket, and for a nil
+// ctx or an empty id, every method returns an error matching
+// [ErrInvalidArgument].
 type KVStore struct {
 	kv jetstream.KeyValue
 }
 
 // NewKVStore returns a Store over kv. The bucket is the caller's: create
 // it (file storage for durability, history 1 is enough) on the node's
-// embedded NATS server and keep it for the scheduler's life.
+// embedded NATS server and keep it for the scheduler's life. NewKVStore
+// has no error result: over a nil kv, the store's methods return an
+// error matching [ErrInvalidArgument].
 func NewKVStore(kv jetstream.KeyValue) *KVStore { return &KVStore{kv: kv} }
+
+// check refuses a nil store, a nil bucket and a nil ctx.
+func (s *KVStore) check(op string, ctx context.Context) error {
+	if s == nil || s.kv == nil {
+		return invalidOption(op, "receiver", "is nil or has a nil bucket")
+	}
+	if ctx == nil {
+		return invalidOption(op, "ctx", "is nil")
+	}
+	return nil
+}
 
 // DefaultBucket is the key-value bucket [OpenKVStore] uses by default.
 const DefaultBucket = "orchard_schedules"
@@ -33,8 +49,12 @@ const DefaultBucket = "orchard_schedules"
 // closing whatever owns it (with deadletter.OpenDir, the dead-letter
 // store, whose Close shuts the embedded server down).
 func OpenKVStore(ctx context.Context, js jetstream.JetStream, bucket string) (*KVStore, error) {
+	const op = "schedule: OpenKVStore"
+	if ctx == nil {
+		return nil, invalidOption(op, "ctx", "is nil")
+	}
 	if js == nil {
-		return nil, fmt.Errorf("%w: OpenKVStore: nil JetStream", ErrInvalidOption)
+		return nil, invalidOption(op, "js", "is nil")
 	}
 	if bucket == "" {
 		bucket = DefaultBucket
@@ -53,6 +73,12 @@ func OpenKVStore(ctx context.Context, js jetstream.JetStream, bucket string) (*K
 
 // Put writes r under the key r.ID.
 func (s *KVStore) Put(ctx context.Context, r Record) error {
+	if err := s.check("schedule: KVStore.Put", ctx); err != nil {
+		return err
+	}
+	if r.ID == "" {
+		return invalidOption("schedule: KVStore.Put", "r.ID", "is empty")
+	}
 	data, err := json.Marshal(r)
 	if err != nil {
 		return fmt.Errorf("schedule: encode record %s: %w", r.ID, err)
@@ -65,6 +91,12 @@ func (s *KVStore) Put(ctx context.Context, r Record) error {
 
 // Delete purges the key id (its history too).
 func (s *KVStore) Delete(ctx context.Context, id ID) error {
+	if err := s.check("schedule: KVStore.Delete", ctx); err != nil {
+		return err
+	}
+	if id == "" {
+		return invalidOption("schedule: KVStore.Delete", "id", "is empty")
+	}
 	if err := s.kv.Purge(ctx, string(id)); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
 		return fmt.Errorf("schedule: kv delete %s: %w", id, err)
 	}
@@ -76,6 +108,9 @@ func (s *KVStore) Delete(ctx context.Context, id ID) error {
 // decode is skipped, not fatal: List then returns the good records with
 // a *[BadRecordsError] naming the bad keys.
 func (s *KVStore) List(ctx context.Context) ([]Record, error) {
+	if err := s.check("schedule: KVStore.List", ctx); err != nil {
+		return nil, err
+	}
 	w, err := s.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, fmt.Errorf("schedule: kv list: %w", err)

@@ -56,7 +56,7 @@ func (c *config) withDefaults() {
 func WithName(name string) Option {
 	return option(func(c *config) error {
 		if name == "" {
-			return &optionError{"WithName", "empty name"}
+			return invalidOption("schedule: WithName", "name", "is empty")
 		}
 		c.name = name
 		return nil
@@ -73,7 +73,7 @@ func WithName(name string) Option {
 func WithDeliverer(d Deliverer) Option {
 	return option(func(c *config) error {
 		if d == nil {
-			return &optionError{"WithDeliverer", "nil deliverer"}
+			return invalidOption("schedule: WithDeliverer", "d", "is nil")
 		}
 		c.deliverer = d
 		return nil
@@ -85,7 +85,7 @@ func WithDeliverer(d Deliverer) Option {
 func WithDeliveryTimeout(d time.Duration) Option {
 	return option(func(c *config) error {
 		if d <= 0 {
-			return &optionError{"WithDeliveryTimeout", fmt.Sprintf("%v is not positive", d)}
+			return invalidOption("schedule: WithDeliveryTimeout", "d", fmt.Sprintf("must be positive, got %v", d))
 		}
 		c.deliveryTimeout = d
 		return nil
@@ -97,7 +97,7 @@ func WithDeliveryTimeout(d time.Duration) Option {
 func WithStore(s Store) Option {
 	return option(func(c *config) error {
 		if s == nil {
-			return &optionError{"WithStore", "nil store"}
+			return invalidOption("schedule: WithStore", "s", "is nil")
 		}
 		c.store = s
 		return nil
@@ -109,7 +109,7 @@ func WithStore(s Store) Option {
 func WithStoreTimeout(d time.Duration) Option {
 	return option(func(c *config) error {
 		if d <= 0 {
-			return &optionError{"WithStoreTimeout", fmt.Sprintf("%v is not positive", d)}
+			return invalidOption("schedule: WithStoreTimeout", "d", fmt.Sprintf("must be positive, got %v", d))
 		}
 		c.storeTimeout = d
 		return nil
@@ -121,7 +121,7 @@ func WithStoreTimeout(d time.Duration) Option {
 func WithCodec(codec *Codec) Option {
 	return option(func(c *config) error {
 		if codec == nil {
-			return &optionError{"WithCodec", "nil codec"}
+			return invalidOption("schedule: WithCodec", "codec", "is nil")
 		}
 		c.codec = codec
 		return nil
@@ -142,7 +142,7 @@ func WithTelemetry(r *telemetry.Registry) Option {
 func WithOnFailure(fn func(Failure)) Option {
 	return option(func(c *config) error {
 		if fn == nil {
-			return &optionError{"WithOnFailure", "nil function"}
+			return invalidOption("schedule: WithOnFailure", "fn", "is nil")
 		}
 		c.onFailure = fn
 		return nil
@@ -154,7 +154,7 @@ func WithOnFailure(fn func(Failure)) Option {
 func WithRegistry(kind string, r *registry.Registry) Option {
 	return option(func(c *config) error {
 		if kind == "" || kind == kindName || r == nil {
-			return &optionError{"WithRegistry", fmt.Sprintf("kind %q (reserved or empty) or nil registry", kind)}
+			return invalidOption("schedule: WithRegistry", "kind or r", fmt.Sprintf("kind %q is reserved or empty, or r is nil", kind))
 		}
 		if c.registries == nil {
 			c.registries = make(map[string]*registry.Registry)
@@ -186,7 +186,7 @@ func (f scheduleOption) applySchedule(c *scheduleConfig) error { return f(c) }
 func WithID(id ID) ScheduleOption {
 	return scheduleOption(func(c *scheduleConfig) error {
 		if !validID(id) {
-			return &optionError{"WithID", fmt.Sprintf("%q: want 1 to 128 characters of [A-Za-z0-9_=-]", string(id))}
+			return invalidOption("schedule: WithID", "id", fmt.Sprintf("%q: want 1 to 128 characters of [A-Za-z0-9_=-]", string(id)))
 		}
 		c.id = id
 		return nil
@@ -199,7 +199,7 @@ func WithID(id ID) ScheduleOption {
 func WithJitter(d time.Duration) ScheduleOption {
 	return scheduleOption(func(c *scheduleConfig) error {
 		if d < 0 {
-			return &optionError{"WithJitter", fmt.Sprintf("%v is negative", d)}
+			return invalidOption("schedule: WithJitter", "d", fmt.Sprintf("must not be negative, got %v", d))
 		}
 		c.jitter = d
 		return nil
@@ -211,7 +211,7 @@ func WithJitter(d time.Duration) ScheduleOption {
 func WithOwner(pid process.PID) ScheduleOption {
 	return scheduleOption(func(c *scheduleConfig) error {
 		if pid.IsZero() {
-			return &optionError{"WithOwner", "zero PID"}
+			return invalidOption("schedule: WithOwner", "pid", "is the zero PID")
 		}
 		c.owner, c.owned = pid, true
 		return nil

@@ -309,7 +309,7 @@ func TestWithIDAndDuplicates(t *testing.T) {
 	}
 }
 
-func TestBadInput(t *testing.T) {
+func TestInvalidOptions(t *testing.T) {
 	node := otptest.NewNode(t)
 	s := start(t, node, nil)
 	sk := newSink(t, node)

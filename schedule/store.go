@@ -42,26 +42,55 @@ type Store interface {
 
 // MemoryStore is a [Store] in memory, safe for concurrent use: durable
 // across restarts of a scheduler within one program (a supervisor
-// restarting it), not across restarts of the program.
+// restarting it), not across restarts of the program. The zero
+// MemoryStore is empty and usable; on a nil *MemoryStore, and for a nil
+// ctx or an empty id, every method returns an error matching
+// [ErrInvalidArgument].
 type MemoryStore struct {
 	mu      sync.Mutex // protects records
 	records map[ID]Record
+}
+
+// checkStoreCall refuses a nil store or ctx.
+func checkStoreCall(op string, nilStore bool, ctx context.Context) error {
+	if nilStore {
+		return invalidOption(op, "receiver", "is nil")
+	}
+	if ctx == nil {
+		return invalidOption(op, "ctx", "is nil")
+	}
+	return nil
 }
 
 // NewMemoryStore returns an empty MemoryStore.
 func NewMemoryStore() *MemoryStore { return &MemoryStore{records: make(map[ID]Record)} }
 
 // Put stores r.
-func (m *MemoryStore) Put(_ context.Context, r Record) error {
+func (m *MemoryStore) Put(ctx context.Context, r Record) error {
+	if err := checkStoreCall("schedule: MemoryStore.Put", m == nil, ctx); err != nil {
+		return err
+	}
+	if r.ID == "" {
+		return invalidOption("schedule: MemoryStore.Put", "r.ID", "is empty")
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	r.Msg = slices.Clone(r.Msg)
+	if m.records == nil { // the zero MemoryStore
+		m.records = make(map[ID]Record)
+	}
 	m.records[r.ID] = r
 	return nil
 }
 
 // Delete removes the record with id.
-func (m *MemoryStore) Delete(_ context.Context, id ID) error {
+func (m *MemoryStore) Delete(ctx context.Context, id ID) error {
+	if err := checkStoreCall("schedule: MemoryStore.Delete", m == nil, ctx); err != nil {
+		return err
+	}
+	if id == "" {
+		return invalidOption("schedule: MemoryStore.Delete", "id", "is empty")
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	delete(m.records, id)
@@ -69,7 +98,10 @@ func (m *MemoryStore) Delete(_ context.Context, id ID) error {
 }
 
 // List returns the records ordered by id.
-func (m *MemoryStore) List(context.Context) ([]Record, error) {
+func (m *MemoryStore) List(ctx context.Context) ([]Record, error) {
+	if err := checkStoreCall("schedule: MemoryStore.List", m == nil, ctx); err != nil {
+		return nil, err
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	out := make([]Record, 0, len(m.records))

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -37,16 +38,21 @@ func (k Kind) String() string {
 	return fmt.Sprintf("Kind(%d)", int(k))
 }
 
-// MarshalText encodes k as its String form.
+// MarshalText encodes k as its String form; an unknown kind is an error
+// matching [ErrInvalidArgument].
 func (k Kind) MarshalText() ([]byte, error) {
 	if k < After || k > Cron {
-		return nil, fmt.Errorf("schedule: unknown kind %d", int(k))
+		return nil, argerr.New("schedule: Kind.MarshalText", "k", fmt.Sprintf("unknown kind %d", int(k)))
 	}
 	return []byte(k.String()), nil
 }
 
-// UnmarshalText decodes "after", "every" or "cron".
+// UnmarshalText decodes "after", "every" or "cron"; any other text, or a
+// nil k, is an error matching [ErrInvalidArgument].
 func (k *Kind) UnmarshalText(b []byte) error {
+	if k == nil {
+		return argerr.Nil("schedule: Kind.UnmarshalText", "receiver")
+	}
 	switch string(b) {
 	case "after":
 		*k = After
@@ -55,7 +61,7 @@ func (k *Kind) UnmarshalText(b []byte) error {
 	case "cron":
 		*k = Cron
 	default:
-		return fmt.Errorf("schedule: unknown kind %q", b)
+		return argerr.New("schedule: Kind.UnmarshalText", "b", fmt.Sprintf("unknown kind %q", b))
 	}
 	return nil
 }

@@ -85,12 +85,19 @@ func Broadcast(ctx context.Context, recipients []process.Dest, msg any, strategy
 // failed. It blocks until every send finished; each is bounded by its
 // timeout and ctx.
 func (s *Sender) Broadcast(ctx context.Context, recipients []process.Dest, msg any, strategy Strategy, opts ...Option) ([]Result, error) {
+	const op = "send: Sender.Broadcast"
+	if !s.usable() {
+		return nil, invalidOption(op, "receiver", "is nil or not made by New")
+	}
+	if msg == nil {
+		return nil, invalidOption(op, "msg", "is nil")
+	}
 	if strategy < AllOrNothing || strategy > AtLeastOne {
-		return nil, &optionError{"Broadcast", "unknown strategy"}
+		return nil, invalidOption("send: Sender.Broadcast", "strategy", "unknown strategy "+strconv.Itoa(int(strategy)))
 	}
 	cfgs := make([]config, len(recipients))
 	for i, dest := range recipients {
-		cfg, err := s.configure(ctx, dest, opts)
+		cfg, err := s.configure(op, ctx, dest, opts)
 		if err != nil {
 			return nil, err
 		}

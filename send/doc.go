@@ -87,6 +87,14 @@
 //     take back a delivery when a later recipient dies between the check
 //     and its send; it then fails with [ErrIncomplete].
 //
+// # Errors
+//
+// Bad input is an error, never a panic (docs/ERRORS.md): a nil context,
+// destination or message, a zero PID, a bad option or strategy, and a nil
+// Sender give an error matching [ErrInvalidArgument] and [ErrInvalidOption]
+// (errors.As finds an *[ArgumentError]), and nothing is sent. A failed
+// delivery is not bad input: it is an *[Error] matching its [Outcome].
+//
 // # Example
 //
 //	err := send.Send(ctx, registry.Via(reg, "billing"), Invoice{ID: 7},

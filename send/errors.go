@@ -7,8 +7,18 @@ import (
 	"strconv"
 
 	"github.com/seed-fe72f376/orchard/breaker"
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
+
+// ErrInvalidArgument is matched by every error about bad input to this package; it is
+// the same value in every Orchard package (docs/ERRORS.md). Every error
+// matching [ErrInvalidOption] matches it too.
+var ErrInvalidArgument = argerr.ErrInvalidArgument
+
+// ArgumentError reports one bad argument (Op, Arg, Reason); the same type in every
+// Orchard package (docs/ERRORS.md).
+type ArgumentError = argerr.Error
 
 var (
 	// ErrNoProc is matched by a send whose destination had no live
@@ -27,8 +37,9 @@ var (
 	// mailbox. It is process.ErrMailboxFull.
 	ErrMailboxFull = process.ErrMailboxFull
 	// ErrInvalidOption is matched by the error of a send, broadcast or
-	// New given bad input: a nil context or destination, a bad option,
-	// OnError DeadLetter without a sink.
+	// New given bad input: a nil context, destination or message, a zero
+	// PID, a bad option, OnError DeadLetter without a sink. Each such
+	// error matches [ErrInvalidArgument] too.
 	ErrInvalidOption = errors.New("send: invalid option")
 	// ErrAborted is matched by an AllOrNothing broadcast that sent
 	// nothing because a recipient was not available.
@@ -148,15 +159,23 @@ func (e *Error) Timeout() bool { return e.Outcome == TimedOut }
 // OnError DeadLetter could not store the letter: Err is the sink's error.
 type DeadLetterError struct{ Err error }
 
-func (e *DeadLetterError) Error() string { return "send: dead letter not stored: " + e.Err.Error() }
+func (e *DeadLetterError) Error() string {
+	if e.Err == nil {
+		return "send: dead letter not stored"
+	}
+	return "send: dead letter not stored: " + e.Err.Error()
+}
 
 // Unwrap returns the sink's error.
 func (e *DeadLetterError) Unwrap() error { return e.Err }
 
-type optionError struct{ option, reason string }
+// optionError is an *ArgumentError that also matches ErrInvalidOption.
+type optionError struct{ arg *argerr.Error }
 
-func (e *optionError) Error() string {
-	return fmt.Sprintf("send: invalid option %s: %s", e.option, e.reason)
-}
-
+func (e *optionError) Error() string        { return e.arg.Error() }
 func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
+func (e *optionError) Unwrap() error        { return e.arg }
+
+func invalidOption(op, arg, reason string) error {
+	return &optionError{arg: &argerr.Error{Op: op, Arg: arg, Reason: reason}}
+}

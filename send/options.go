@@ -99,21 +99,26 @@ func DefaultBackoff() Backoff {
 func (b Backoff) validate() error {
 	switch {
 	case b.Initial <= 0:
-		return &optionError{"WithBackoff", "Initial must be positive"}
+		return invalidOption("send: WithBackoff", "b.Initial", "must be positive")
 	case b.Max < b.Initial:
-		return &optionError{"WithBackoff", "Max must be at least Initial"}
+		return invalidOption("send: WithBackoff", "b.Max", "must be at least Initial")
 	case !(b.Multiplier >= 1) || math.IsInf(b.Multiplier, 0):
-		return &optionError{"WithBackoff", "Multiplier must be a finite number >= 1"}
+		return invalidOption("send: WithBackoff", "b.Multiplier", "must be a finite number >= 1")
 	case b.Jitter < FullJitter || b.Jitter > NoJitter:
-		return &optionError{"WithBackoff", "unknown Jitter"}
+		return invalidOption("send: WithBackoff", "b.Jitter", "unknown jitter")
 	}
 	return nil
 }
 
 // Delay returns the wait before retry number retry (1 for the first
-// retry), jittered.
+// retry), jittered. Delay has no error result: a Backoff that
+// [WithBackoff] would refuse gives 0 where its wait is not positive, and
+// a retry below 1 counts as 1 (docs/ERRORS.md §3).
 func (b Backoff) Delay(retry int) time.Duration {
-	d := b.capped(retry)
+	d := min(b.capped(retry), math.MaxInt64-1) // +1 below must not overflow
+	if d <= 0 {
+		return 0
+	}
 	switch b.Jitter {
 	case FullJitter:
 		return time.Duration(rand.Int64N(int64(d) + 1))
@@ -184,19 +189,19 @@ func (o Option) apply(c *config) {
 			c.level = l
 			return
 		}
-		c.setErr(&optionError{"WithConfirm", "unknown level"})
+		c.setErr(invalidOption("send: WithConfirm", "l", "unknown level"))
 	case optTimeout:
 		if d := time.Duration(o.n); d > 0 || d == Infinity {
 			c.timeout = d
 			return
 		}
-		c.setErr(&optionError{"WithTimeout", "duration must be positive or Infinity"})
+		c.setErr(invalidOption("send: WithTimeout", "d", "must be positive or Infinity"))
 	case optRetries:
 		if o.n >= 0 {
 			c.retries = int(o.n)
 			return
 		}
-		c.setErr(&optionError{"WithRetries", "must not be negative"})
+		c.setErr(invalidOption("send: WithRetries", "n", "must not be negative"))
 	case optBackoff:
 		if err := o.backoff.validate(); err != nil {
 			c.setErr(err)
@@ -208,7 +213,7 @@ func (o Option) apply(c *config) {
 			c.onError = p
 			return
 		}
-		c.setErr(&optionError{"WithOnError", "unknown policy"})
+		c.setErr(invalidOption("send: WithOnError", "o", "unknown policy"))
 	case optMetadata:
 		c.metadata = maps.Clone(c.metadata)
 		if c.metadata == nil {
@@ -216,7 +221,7 @@ func (o Option) apply(c *config) {
 		}
 		maps.Copy(c.metadata, o.md)
 	default:
-		c.setErr(&optionError{"Option", "zero Option"})
+		c.setErr(invalidOption("send: Option", "opts", "has the zero Option"))
 	}
 }
 
@@ -256,7 +261,7 @@ func (f senderOption) applySender(s *Sender) error { return f(s) }
 func WithTelemetry(r *telemetry.Registry) SenderOption {
 	return senderOption(func(s *Sender) error {
 		if r == nil {
-			return &optionError{"WithTelemetry", "nil registry"}
+			return invalidOption("send: WithTelemetry", "r", "is nil")
 		}
 		s.tel = r
 		return nil
@@ -269,7 +274,7 @@ func WithTelemetry(r *telemetry.Registry) SenderOption {
 func WithDeadLetterSink(sink DeadLetterSink) SenderOption {
 	return senderOption(func(s *Sender) error {
 		if sink == nil {
-			return &optionError{"WithDeadLetterSink", "nil sink"}
+			return invalidOption("send: WithDeadLetterSink", "sink", "is nil")
 		}
 		s.sink = sink
 		return nil
@@ -281,7 +286,7 @@ func WithDeadLetterSink(sink DeadLetterSink) SenderOption {
 func WithBreakers(set *breaker.Set) SenderOption {
 	return senderOption(func(s *Sender) error {
 		if set == nil {
-			return &optionError{"WithBreakers", "nil set"}
+			return invalidOption("send: WithBreakers", "set", "is nil")
 		}
 		s.breakers = set
 		return nil
@@ -302,7 +307,7 @@ type Gate interface {
 func WithRateLimit(gate Gate) SenderOption {
 	return senderOption(func(s *Sender) error {
 		if gate == nil {
-			return &optionError{"WithRateLimit", "nil gate"}
+			return invalidOption("send: WithRateLimit", "gate", "is nil")
 		}
 		s.gate = gate
 		return nil
@@ -313,7 +318,7 @@ func WithRateLimit(gate Gate) SenderOption {
 func WithLogger(l *slog.Logger) SenderOption {
 	return senderOption(func(s *Sender) error {
 		if l == nil {
-			return &optionError{"WithLogger", "nil logger"}
+			return invalidOption("send: WithLogger", "l", "is nil")
 		}
 		s.logger = l
 		return nil
@@ -325,7 +330,7 @@ func WithLogger(l *slog.Logger) SenderOption {
 func WithTimeouts(cfg *timeouts.Config) SenderOption {
 	return senderOption(func(s *Sender) error {
 		if cfg == nil {
-			return &optionError{"WithTimeouts", "nil config"}
+			return invalidOption("send: WithTimeouts", "cfg", "is nil")
 		}
 		s.timeouts = cfg
 		return nil

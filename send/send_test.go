@@ -271,7 +271,7 @@ func (*blocker) Init(*genserver.Self) error { return nil }
 
 func (b *blocker) HandleInfo(*genserver.Self, any) error { <-b.release; return nil }
 
-func TestBadInput(t *testing.T) {
+func TestInvalidOption(t *testing.T) {
 	node := otptest.NewNode(t)
 	pid := startInbox(t, node, &inbox{})
 	s := newSender(t)

@@ -3,6 +3,7 @@ package send
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync/atomic"
 	"time"
@@ -71,16 +72,16 @@ func New(opts ...SenderOption) (*Sender, error) {
 		timeouts: timeouts.Default(),
 		defaults: config{backoff: DefaultBackoff()},
 	}
-	for _, o := range opts {
+	for i, o := range opts {
 		if o == nil {
-			return nil, &optionError{"New", "nil option"}
+			return nil, invalidOption("send: New", fmt.Sprintf("opts[%d]", i), "is nil")
 		}
 		if err := o.applySender(s); err != nil {
 			return nil, err
 		}
 	}
 	if s.defaults.onError == DeadLetter && s.sink == nil {
-		return nil, &optionError{"WithDefaults", "OnError DeadLetter needs WithDeadLetterSink"}
+		return nil, invalidOption("send: New", "WithDefaults", "OnError DeadLetter needs WithDeadLetterSink")
 	}
 	s.timeout = s.timeouts.Handle(TimeoutKey)
 	s.sinkWait = s.timeouts.Handle(DeadLetterTimeoutKey)
@@ -99,8 +100,14 @@ func Send(ctx context.Context, dest process.Dest, msg any, opts ...Option) error
 	return defaultSender.Send(ctx, dest, msg, opts...)
 }
 
-// Stats returns the Sender's counters.
+// usable reports whether s was made by New.
+func (s *Sender) usable() bool { return s != nil && s.timeout != nil }
+
+// Stats returns the Sender's counters (zero for a nil Sender).
 func (s *Sender) Stats() Stats {
+	if s == nil {
+		return Stats{}
+	}
 	c := &s.stats
 	return Stats{
 		Sent: c.sent.Load(), Delivered: c.delivered.Load(), Failed: c.failed.Load(),
@@ -126,11 +133,19 @@ func (s *Sender) Stats() Stats {
 // It returns nil when delivered. A send that fails for good is a *[Error]
 // (matching the sentinel of its [Outcome]), then handled per [OnError]:
 // returned, logged and returned, dead-lettered and returned, or ignored
-// (nil). Bad input returns an error matching [ErrInvalidOption] and sends
-// nothing. A Handled send that timed out may still be handled later, so
+// (nil). Bad input (a nil ctx, dest or msg, a zero PID, a bad option, a
+// nil or zero Sender) returns an error matching [ErrInvalidOption] and
+// [ErrInvalidArgument], and sends nothing. A Handled send that timed out may still be handled later, so
 // retries give at-least-once delivery.
 func (s *Sender) Send(ctx context.Context, dest process.Dest, msg any, opts ...Option) error {
-	cfg, err := s.configure(ctx, dest, opts)
+	const op = "send: Sender.Send"
+	if !s.usable() {
+		return invalidOption(op, "receiver", "is nil or not made by New")
+	}
+	if msg == nil {
+		return invalidOption(op, "msg", "is nil")
+	}
+	cfg, err := s.configure(op, ctx, dest, opts)
 	if err != nil {
 		return err
 	}
@@ -138,7 +153,7 @@ func (s *Sender) Send(ctx context.Context, dest process.Dest, msg any, opts ...O
 }
 
 // configure merges the defaults and opts, and checks the input.
-func (s *Sender) configure(ctx context.Context, dest process.Dest, opts []Option) (config, error) {
+func (s *Sender) configure(op string, ctx context.Context, dest process.Dest, opts []Option) (config, error) {
 	cfg := s.defaults
 	for _, o := range opts {
 		o.apply(&cfg)
@@ -147,11 +162,14 @@ func (s *Sender) configure(ctx context.Context, dest process.Dest, opts []Option
 	case cfg.err != nil:
 		return cfg, cfg.err
 	case ctx == nil:
-		return cfg, &optionError{"Send", "nil context"}
+		return cfg, invalidOption(op, "ctx", "is nil")
 	case dest == nil:
-		return cfg, &optionError{"Send", "nil destination"}
+		return cfg, invalidOption(op, "dest", "is nil")
 	case cfg.onError == DeadLetter && s.sink == nil:
-		return cfg, &optionError{"WithOnError", "DeadLetter needs a Sender with WithDeadLetterSink"}
+		return cfg, invalidOption(op, "opts", "OnError DeadLetter needs a Sender with WithDeadLetterSink")
+	}
+	if pid, ok := dest.(process.PID); ok && pid.IsZero() {
+		return cfg, invalidOption(op, "dest", "is the zero PID")
 	}
 	if cfg.timeout == 0 {
 		cfg.timeout = s.timeout.Get()

@@ -2,6 +2,7 @@ package telemetry
 
 import (
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -67,8 +68,16 @@ func (r *Registry) publishProcess(e process.Event) {
 }
 
 // GenServerEvents publishes on r (nil means [Default]) every call to a
-// server of node that times out ([GenServerCallTimeout]).
-func GenServerEvents(r *Registry, node *process.Node) {
+// server of node that times out ([GenServerCallTimeout]). A nil node is
+// an error matching [ErrInvalidArgument], a stopped one
+// process.ErrNodeStopped; then nothing is published.
+func GenServerEvents(r *Registry, node *process.Node) error {
+	if node == nil {
+		return argerr.Nil("telemetry: GenServerEvents", "node")
+	}
+	if node.Stopped() {
+		return process.ErrNodeStopped
+	}
 	if r == nil {
 		r = defaultRegistry
 	}
@@ -76,6 +85,7 @@ func GenServerEvents(r *Registry, node *process.Node) {
 		r.Execute(GenServerCallTimeout, Measurements{"count": 1, "timeout": e.Timeout.Seconds()},
 			Metadata{"caller": e.Caller, "callee": e.Callee})
 	})
+	return nil
 }
 
 // SupervisorEvents returns a supervisor option that publishes the

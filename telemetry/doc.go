@@ -37,6 +37,16 @@
 // units. Span reports an error returned by the function as an exception event
 // with kind "error" and a panic with kind "panic" (then re-panics).
 //
+// # Errors
+//
+// Bad input is an error, never a panic (docs/ERRORS.md): every error
+// about a value the caller gave matches [ErrInvalidArgument] (an invalid
+// handler matches [ErrInvalidHandler] as well), and errors.As finds an
+// *[ArgumentError]. A nil *[Registry] has no handlers: [Registry.Execute]
+// and [Registry.Enabled] do nothing on it. The one panic that leaves this
+// package is the documented pass-through of [Registry.Span]: fn's own
+// panic, re-raised after it is reported.
+//
 // # Example
 //
 //	telemetry.Attach("log-restarts", []string{supervisor.EventChildRestarting}, ...)

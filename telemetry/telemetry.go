@@ -9,6 +9,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // HandlerFailure is the event emitted when a handler panics. Its metadata
@@ -27,24 +29,16 @@ type Metadata map[string]any
 // shared with other handlers and events).
 type Handler func(event string, m Measurements, md Metadata)
 
-// Errors returned by [Registry.Attach] and [Registry.Detach].
-var (
-	// ErrAlreadyAttached: a handler with this id is attached.
-	ErrAlreadyAttached = errors.New("telemetry: handler id already attached")
-	// ErrNotAttached: no handler with this id is attached.
-	ErrNotAttached = errors.New("telemetry: handler id not attached")
-	// ErrInvalidHandler: an empty id, no event names, an empty event name
-	// or a nil function.
-	ErrInvalidHandler = errors.New("telemetry: invalid handler")
-)
-
 // HandlerInfo describes an attached handler.
 type HandlerInfo struct {
 	ID     string
 	Events []string
 }
 
-// Registry holds attached handlers. The zero value is not usable; use [New].
+// Registry holds attached handlers. Create one with [New]; the zero
+// Registry works as an empty one. A nil *Registry has no handlers:
+// Execute and Enabled do nothing, Attach, Detach and Span return an error
+// matching [ErrInvalidArgument].
 type Registry struct {
 	mu     sync.Mutex // serialises Attach and Detach
 	table  atomic.Pointer[table]
@@ -56,6 +50,20 @@ type table struct {
 	byEvent map[string][]*entry
 	byID    map[string]*entry
 	order   []*entry
+}
+
+// emptyTable is the table of a nil or zero Registry.
+var emptyTable = &table{byEvent: map[string][]*entry{}, byID: map[string]*entry{}}
+
+// load returns r's table, or emptyTable for a nil or zero Registry.
+func (r *Registry) load() *table {
+	if r == nil {
+		return emptyTable
+	}
+	if t := r.table.Load(); t != nil {
+		return t
+	}
+	return emptyTable
 }
 
 type entry struct {
@@ -75,11 +83,15 @@ func (f optionFunc) apply(r *Registry) { f(r) }
 // slog.Default() at the time of the report).
 func WithLogger(l *slog.Logger) Option { return optionFunc(func(r *Registry) { r.logger = l }) }
 
-// New returns an empty registry.
+// New returns an empty registry. A nil option is skipped: New has no
+// error result, and no option can make a registry unusable
+// (docs/ERRORS.md §3).
 func New(opts ...Option) *Registry {
 	r := &Registry{}
 	for _, o := range opts {
-		o.apply(r)
+		if o != nil {
+			o.apply(r)
+		}
 	}
 	r.table.Store(&table{byEvent: map[string][]*entry{}, byID: map[string]*entry{}})
 	return r
@@ -90,14 +102,26 @@ var defaultRegistry = New()
 // Default returns the process-wide registry the package-level functions use.
 func Default() *Registry { return defaultRegistry }
 
-// Attach attaches fn under id to every event in events.
+// Attach attaches fn under id to every event in events. An empty id, no
+// events, an empty event name or a nil fn is an error matching both
+// [ErrInvalidHandler] and [ErrInvalidArgument], as is a nil receiver.
 func (r *Registry) Attach(id string, events []string, fn Handler) error {
-	if id == "" || len(events) == 0 || fn == nil || slices.Contains(events, "") {
-		return fmt.Errorf("%w: id %q, %d events, nil function %t", ErrInvalidHandler, id, len(events), fn == nil)
+	const op = "telemetry: Registry.Attach"
+	switch {
+	case r == nil:
+		return argerr.Nil(op, "receiver")
+	case id == "":
+		return invalidHandler(op, "id", "is empty")
+	case len(events) == 0:
+		return invalidHandler(op, "events", "is empty")
+	case slices.Contains(events, ""):
+		return invalidHandler(op, fmt.Sprintf("events[%d]", slices.Index(events, "")), "is empty")
+	case fn == nil:
+		return invalidHandler(op, "fn", "is nil")
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	old := r.table.Load()
+	old := r.load()
 	if _, ok := old.byID[id]; ok {
 		return fmt.Errorf("%w: %q", ErrAlreadyAttached, id)
 	}
@@ -106,11 +130,19 @@ func (r *Registry) Attach(id string, events []string, fn Handler) error {
 	return nil
 }
 
-// Detach removes the handler attached under id.
+// Detach removes the handler attached under id. A nil receiver or an
+// empty id is an error matching [ErrInvalidArgument].
 func (r *Registry) Detach(id string) error {
+	const op = "telemetry: Registry.Detach"
+	if r == nil {
+		return argerr.Nil(op, "receiver")
+	}
+	if id == "" {
+		return argerr.Empty(op, "id")
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	old := r.table.Load()
+	old := r.load()
 	if _, ok := old.byID[id]; !ok {
 		return fmt.Errorf("%w: %q", ErrNotAttached, id)
 	}
@@ -120,7 +152,7 @@ func (r *Registry) Detach(id string) error {
 
 // Handlers lists the attached handlers in attach order.
 func (r *Registry) Handlers() []HandlerInfo {
-	t := r.table.Load()
+	t := r.load()
 	out := make([]HandlerInfo, 0, len(t.order))
 	for _, e := range t.order {
 		out = append(out, HandlerInfo{ID: e.id, Events: slices.Clone(e.events)})
@@ -130,13 +162,13 @@ func (r *Registry) Handlers() []HandlerInfo {
 
 // Enabled reports whether any handler is attached to event.
 func (r *Registry) Enabled(event string) bool {
-	return len(r.table.Load().byEvent[event]) > 0
+	return len(r.load().byEvent[event]) > 0
 }
 
 // Execute runs every handler attached to event. A handler that panics is
 // detached and reported; the others still run.
 func (r *Registry) Execute(event string, m Measurements, md Metadata) {
-	for _, e := range r.table.Load().byEvent[event] {
+	for _, e := range r.load().byEvent[event] {
 		r.run(e, event, m, md)
 	}
 }
@@ -179,8 +211,23 @@ func (r *Registry) fail(e *entry, event string, v any, stack string) {
 // "kind" "error" and "reason"; if fn panics, with "kind" "panic", and the
 // panic goes on; if fn ends its goroutine (runtime.Goexit, t.FailNow),
 // with "kind" "exit", and the goroutine goes on ending. Span returns fn's
-// error.
+// error. A nil receiver, an empty prefix or a nil fn is an error matching
+// [ErrInvalidArgument], and fn does not run.
+//
+// Span does not recover fn's panic: it observes it, reports it, and lets
+// it go on in the caller's goroutine, as if fn had been called directly
+// (telemetry:span/3 re-raises too). The panic is the caller's own code's,
+// never Span's (docs/ERRORS.md §4).
 func (r *Registry) Span(prefix string, md Metadata, fn func() (Metadata, error)) (err error) {
+	const op = "telemetry: Registry.Span"
+	switch {
+	case r == nil:
+		return argerr.Nil(op, "receiver")
+	case prefix == "":
+		return argerr.Empty(op, "prefix")
+	case fn == nil:
+		return argerr.Nil(op, "fn")
+	}
 	start := time.Now()
 	r.Execute(prefix+".start", Measurements{"system_time": float64(start.UnixNano())}, md)
 	panicked := true
@@ -196,6 +243,8 @@ func (r *Registry) Span(prefix string, md Metadata, fn func() (Metadata, error))
 		}
 		r.Execute(prefix+".exception", Measurements{"duration": time.Since(start).Seconds()},
 			merge(md, Metadata{"kind": "panic", "reason": fmt.Errorf("panic: %v", v)}))
+		// Pass-through of the caller's fn's own panic, documented above;
+		// not a library panic (docs/ERRORS.md §4).
 		panic(v)
 	}()
 	stopMD, err := fn()

@@ -356,7 +356,9 @@ func TestGenServerEventsPublishCallTimeouts(t *testing.T) {
 		t.Fatal(err)
 	}
 	node := otptest.NewNode(t)
-	telemetry.GenServerEvents(r, node)
+	if err := telemetry.GenServerEvents(r, node); err != nil {
+		t.Fatal(err)
+	}
 	pid, err := genserver.Start(node, mute{})
 	if err != nil {
 		t.Fatal(err)

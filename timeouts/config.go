@@ -1,6 +1,7 @@
 package timeouts
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path"
@@ -9,6 +10,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // Infinity as a configured timeout means "no timeout". The factor does
@@ -95,6 +98,11 @@ type Resolution struct {
 // overrides. Reads (Get, Lookup, Handle.Get) take no lock: they load one
 // immutable snapshot, which writers (Override, ClearOverride, Configure)
 // replace under a mutex. All methods are safe for concurrent use.
+//
+// A nil *Config and the zero Config read as an empty [Spec] with factor 1
+// (every key gets [DefaultTimeout]); writers on a nil *Config return an
+// error matching [ErrInvalidArgument], and on the zero Config they work,
+// starting from that empty configuration.
 type Config struct {
 	mu   sync.Mutex // serialises writers; readers only load snap
 	snap atomic.Pointer[snapshot]
@@ -107,13 +115,28 @@ type snapshot struct {
 	overrides map[string]time.Duration
 }
 
+// emptySnapshot is what a nil or zero Config reads: an empty Spec, factor 1.
+var emptySnapshot = &snapshot{spec: Spec{Default: DefaultTimeout}, factor: 1}
+
+// load returns c's snapshot, or emptySnapshot for a nil or zero Config.
+func (c *Config) load() *snapshot {
+	if c == nil {
+		return emptySnapshot
+	}
+	if s := c.snap.Load(); s != nil {
+		return s
+	}
+	return emptySnapshot
+}
+
 // Option configures [New].
 type Option interface{ apply(*options) }
 
 type options struct {
-	factor    float64
-	hasFactor bool
-	lookupEnv func(string) (string, bool)
+	factor       float64
+	hasFactor    bool
+	lookupEnv    func(string) (string, bool)
+	nilLookupEnv bool // WithLookupEnv(nil): refused by New
 }
 
 type optionFunc func(*options)
@@ -128,21 +151,31 @@ func WithFactor(f float64) Option {
 
 // WithLookupEnv replaces os.LookupEnv for reading [EnvFactor] (tests,
 // or configuration from somewhere other than the process environment).
+// A nil fn makes New fail with an error matching [ErrInvalidArgument].
 func WithLookupEnv(fn func(key string) (string, bool)) Option {
-	return optionFunc(func(o *options) { o.lookupEnv = fn })
+	return optionFunc(func(o *options) { o.lookupEnv, o.nilLookupEnv = fn, fn == nil })
 }
 
 // New validates spec and returns a Config for it. Unless [WithFactor] is
 // given, the factor is read from the environment variable [EnvFactor]
 // (unset or empty means 1); an invalid value is a *[FactorError], a bad
-// spec a *[SpecError]. New never panics on bad input.
+// spec a *[SpecError], a nil option or a nil [WithLookupEnv] function an
+// error matching [ErrInvalidArgument] (as the other two do). New never
+// panics on bad input.
 func New(spec Spec, opts ...Option) (*Config, error) {
+	return newConfig("timeouts: New", spec, opts)
+}
+
+func newConfig(op string, spec Spec, opts []Option) (*Config, error) {
 	o := options{lookupEnv: os.LookupEnv}
-	for _, opt := range opts {
+	for i, opt := range opts {
 		if opt == nil {
-			return nil, &SpecError{Field: "Option", Reason: "nil option"}
+			return nil, argerr.Nil(op, fmt.Sprintf("opts[%d]", i))
 		}
 		opt.apply(&o)
+	}
+	if o.nilLookupEnv {
+		return nil, argerr.Nil(op, "WithLookupEnv fn")
 	}
 	factor, err := o.resolveFactor()
 	if err != nil {
@@ -163,9 +196,6 @@ func (o *options) resolveFactor() (float64, error) {
 			return 0, &FactorError{Source: "WithFactor", Value: strconv.FormatFloat(o.factor, 'g', -1, 64)}
 		}
 		return o.factor, nil
-	}
-	if o.lookupEnv == nil {
-		return 1, nil
 	}
 	v, ok := o.lookupEnv(EnvFactor)
 	if !ok {
@@ -242,12 +272,14 @@ func checkDuration(field, key string, d time.Duration) error {
 }
 
 // Get returns the timeout of key: the configured duration times the
-// factor, or [Infinity]. It takes no lock.
+// factor, or [Infinity]. It takes no lock. No rule can name the empty key
+// exactly (Operations and Services refuse it), so "" gets a matching
+// pattern's timeout or the default.
 func (c *Config) Get(key string) time.Duration { return c.Lookup(key).Timeout }
 
 // Lookup returns the timeout of key and the rule that gave it; see
 // [Source] for the precedence.
-func (c *Config) Lookup(key string) Resolution { return c.snap.Load().resolve(key) }
+func (c *Config) Lookup(key string) Resolution { return c.load().resolve(key) }
 
 func (s *snapshot) resolve(key string) Resolution {
 	d, src := s.configured(key)
@@ -293,13 +325,18 @@ func scale(d time.Duration, factor float64) time.Duration {
 	return max(time.Duration(f), 1)
 }
 
-// Factor returns the factor every timeout is multiplied by.
-func (c *Config) Factor() float64 { return c.snap.Load().factor }
+// Factor returns the factor every timeout is multiplied by (1 for a nil
+// Config).
+func (c *Config) Factor() float64 { return c.load().factor }
 
 // Override sets key's timeout at run time, above every configured rule,
 // until [Config.ClearOverride]. The factor applies to it as well. d must
-// be positive or [Infinity]; otherwise it returns a *[SpecError].
+// be positive or [Infinity]; otherwise it returns a *[SpecError]. On a nil
+// Config it returns an error matching [ErrInvalidArgument].
 func (c *Config) Override(key string, d time.Duration) error {
+	if c == nil {
+		return argerr.Nil("timeouts: Config.Override", "receiver")
+	}
 	if key == "" {
 		return &SpecError{Field: "Override", Key: key, Reason: "empty key"}
 	}
@@ -312,8 +349,12 @@ func (c *Config) Override(key string, d time.Duration) error {
 	return nil
 }
 
-// ClearOverride removes key's override and reports whether it had one.
+// ClearOverride removes key's override and reports whether it had one (a
+// nil Config has none).
 func (c *Config) ClearOverride(key string) bool {
+	if c == nil {
+		return false
+	}
 	had := false
 	c.update(func(s *snapshot) {
 		if _, had = s.overrides[key]; had {
@@ -325,17 +366,27 @@ func (c *Config) ClearOverride(key string) bool {
 	return had
 }
 
-// ClearOverrides removes every override.
-func (c *Config) ClearOverrides() { c.update(func(s *snapshot) { s.overrides = nil }) }
+// ClearOverrides removes every override; on a nil Config it does nothing.
+func (c *Config) ClearOverrides() {
+	if c == nil {
+		return
+	}
+	c.update(func(s *snapshot) { s.overrides = nil })
+}
 
-// Overrides returns a copy of the current overrides.
+// Overrides returns a copy of the current overrides (empty for a nil
+// Config).
 func (c *Config) Overrides() map[string]time.Duration {
-	return cloneWith(c.snap.Load().overrides, "", 0)
+	return cloneWith(c.load().overrides, "", 0)
 }
 
 // Configure replaces the spec, keeping the factor and the overrides. A bad
-// spec is a *[SpecError] and changes nothing.
+// spec is a *[SpecError] and changes nothing; a nil Config gives an error
+// matching [ErrInvalidArgument].
 func (c *Config) Configure(spec Spec) error {
+	if c == nil {
+		return argerr.Nil("timeouts: Config.Configure", "receiver")
+	}
 	s, err := normalize(spec)
 	if err != nil {
 		return err
@@ -348,7 +399,7 @@ func (c *Config) Configure(spec Spec) error {
 func (c *Config) update(change func(*snapshot)) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	next := *c.snap.Load()
+	next := *c.load()
 	change(&next)
 	c.snap.Store(&next)
 }

@@ -1,6 +1,10 @@
 package timeouts
 
-import "time"
+import (
+	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
+)
 
 // defaultConfig is the process-wide configuration. It is created at
 // package initialisation with an empty Spec and the factor from
@@ -34,9 +38,13 @@ func DefaultError() error { return defaultErr }
 func LoadDefault(spec Spec, opts ...Option) error { return defaultConfig.Reload(spec, opts...) }
 
 // Reload replaces the spec and the factor (read as [New] reads it),
-// keeping the overrides. On error nothing changes.
+// keeping the overrides. On error nothing changes; a nil Config gives an
+// error matching [ErrInvalidArgument].
 func (c *Config) Reload(spec Spec, opts ...Option) error {
-	fresh, err := New(spec, opts...)
+	if c == nil {
+		return argerr.Nil("timeouts: Config.Reload", "receiver")
+	}
+	fresh, err := newConfig("timeouts: Config.Reload", spec, opts)
 	if err != nil {
 		return err
 	}

@@ -56,6 +56,15 @@
 // hot paths. Keys are strings rather than {service, operation} tuples, so
 // one glob syntax serves for patterns.
 //
+// # Errors
+//
+// Bad input is an error, never a panic (docs/ERRORS.md): every error
+// about a value the caller gave matches [ErrInvalidArgument], the
+// *[FactorError] and *[SpecError] included, and [errors.As] finds an
+// *[ArgumentError] for a nil option. A nil *[Config] reads as an empty
+// configuration ([DefaultTimeout] for every key, factor 1) and refuses
+// writes.
+//
 // # Example
 //
 //	cfg, err := timeouts.New(timeouts.Spec{

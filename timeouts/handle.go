@@ -21,14 +21,24 @@ type cachedResolution struct {
 }
 
 // Handle returns a Handle for key. Handles are cheap; keep one per key.
+// A handle on a nil Config reads as the nil Config does ([DefaultTimeout]).
 func (c *Config) Handle(key string) *Handle { return &Handle{c: c, key: key} }
 
-// Key returns the handle's key.
-func (h *Handle) Key() string { return h.key }
+// Key returns the handle's key ("" for a nil Handle).
+func (h *Handle) Key() string {
+	if h == nil {
+		return ""
+	}
+	return h.key
+}
 
-// Get returns the key's timeout, as [Config.Get] would now.
+// Get returns the key's timeout, as [Config.Get] would now. A nil Handle
+// (or the zero Handle) reads as a nil [Config]: [DefaultTimeout].
 func (h *Handle) Get() time.Duration {
-	snap := h.c.snap.Load()
+	if h == nil {
+		return emptySnapshot.spec.Default
+	}
+	snap := h.c.load()
 	if r := h.cache.Load(); r != nil && r.snap == snap {
 		return r.d
 	}

@@ -157,8 +157,8 @@ func TestInvalidSpec(t *testing.T) {
 			t.Errorf("%s: New = %v; want a *SpecError", name, err)
 		}
 	}
-	if _, err := timeouts.New(timeouts.Spec{}, nil); !errors.Is(err, timeouts.ErrInvalidSpec) {
-		t.Errorf("New(nil option) = %v; want ErrInvalidSpec", err)
+	if _, err := timeouts.New(timeouts.Spec{}, nil); !errors.Is(err, timeouts.ErrInvalidArgument) {
+		t.Errorf("New(nil option) = %v; want ErrInvalidArgument", err)
 	}
 	c, _ := timeouts.New(timeouts.Spec{}, env(""))
 	if err := c.Override("x", -5); !errors.Is(err, timeouts.ErrInvalidSpec) {

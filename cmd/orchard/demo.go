@@ -96,7 +96,9 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 		return err
 	}
 	defer func() { err = errors.Join(err, stopNode(node)) }()
-	telemetry.GenServerEvents(tel, node)
+	if err := telemetry.GenServerEvents(tel, node); err != nil {
+		return err
+	}
 	msg, err := openMessaging(ctx, node, tel, cfg.DataDir)
 	if err != nil {
 		return fmt.Errorf("dead-letter queue: %w", err)

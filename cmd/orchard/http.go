@@ -52,6 +52,10 @@ const (
 // idempotent. The server also stops when the node stops.
 func startHTTP(node *process.Node, addr string, tel *telemetry.Registry, health []process.Dest) (stop func(context.Context) error, bound string, err error) {
 	preg := prometheus.NewRegistry()
+	mux, err := httpMux(preg, health)
+	if err != nil {
+		return nil, "", err
+	}
 	exp, err := promexport.New(tel, preg, promexport.WithNode(node), promexport.WithHandlerID(httpPromHandlerID))
 	if err != nil {
 		return nil, "", err
@@ -61,7 +65,7 @@ func startHTTP(node *process.Node, addr string, tel *telemetry.Registry, health 
 		_ = exp.Close()
 		return nil, "", fmt.Errorf("http: %w", err)
 	}
-	srv := &http.Server{Handler: httpMux(preg, health), ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	served := make(chan struct{})
 	pid, err := node.Spawn(serveHTTP(srv, ln, served), process.WithBehaviour("http.server"))
 	if err != nil {
@@ -86,11 +90,13 @@ func startHTTP(node *process.Node, addr string, tel *telemetry.Registry, health 
 	return stop, ln.Addr().String(), nil
 }
 
-func httpMux(preg *prometheus.Registry, sources []process.Dest) *http.ServeMux {
+func httpMux(preg *prometheus.Registry, sources []process.Dest) (*http.ServeMux, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/metrics", promhttp.HandlerFor(preg, promhttp.HandlerOpts{}))
-	health.Mount(mux, sources, health.WithReasons())
-	return mux
+	if err := health.Mount(mux, sources, health.WithReasons()); err != nil {
+		return nil, fmt.Errorf("http: %w", err)
+	}
+	return mux, nil
 }
 
 // serveHTTP is the server's process: it serves ln until the process's

@@ -49,6 +49,15 @@
 // which imports no metrics library, so an OpenTelemetry-only program does
 // not link client_golang.
 //
+// # Errors
+//
+// Bad input is an error, never a panic (docs/ERRORS.md): a nil
+// MeterProvider, option or node, an empty handler id and a bad [Metric]
+// give an error matching [ErrInvalidArgument] (a bad metric or a nil
+// MeterProvider [ErrInvalidMetric] as well), a stopped node
+// process.ErrNodeStopped, and no handler stays attached. Close on a nil
+// *[Exporter] returns the error too.
+//
 // # Example
 //
 //	reader := sdkmetric.NewManualReader()

@@ -3,8 +3,34 @@ package otelexport
 import (
 	"errors"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
+
+// ErrInvalidArgument is matched by every error about bad input to this package; it is
+// the same value in every Orchard package (docs/ERRORS.md). Every error
+// of New matching [ErrInvalidMetric] matches it too.
+var ErrInvalidArgument = argerr.ErrInvalidArgument
+
+// ArgumentError reports one bad argument (Op, Arg, Reason); the same type in every
+// Orchard package (docs/ERRORS.md).
+type ArgumentError = argerr.Error
+
+// metricError is a bad metric: it matches ErrInvalidArgument, and
+// through Unwrap the Validate error (so ErrInvalidMetric).
+type metricError struct{ err error }
+
+func (e *metricError) Error() string        { return e.err.Error() }
+func (e *metricError) Is(target error) bool { return target == ErrInvalidArgument }
+func (e *metricError) Unwrap() error        { return e.err }
+
+// providerError is the *ArgumentError of a nil MeterProvider; it also
+// matches ErrInvalidMetric, as documented before the contract.
+type providerError struct{ arg *argerr.Error }
+
+func (e *providerError) Error() string        { return e.arg.Error() }
+func (e *providerError) Is(target error) bool { return target == ErrInvalidMetric }
+func (e *providerError) Unwrap() error        { return e.arg }
 
 var (
 	// ErrInvalidMetric is matched by the error of [New] for a bad

@@ -9,6 +9,7 @@ import (
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
@@ -29,6 +30,7 @@ type config struct {
 	metrics     []Metric
 	metricsSet  bool
 	node        *process.Node
+	nodeSet     bool // WithNode was given (its node may be nil: refused)
 	mailboxScan bool
 	handlerID   string
 }
@@ -48,14 +50,19 @@ func WithMetrics(ms ...Metric) Option {
 // orchard_timers, orchard_workers, orchard_messages_dropped (a counter),
 // and, with the mailbox scan on, orchard_mailbox_messages,
 // orchard_mailbox_messages_max and orchard_mailbox_length{name} (see
-// promexport.NewNodeCollector for the cost).
-func WithNode(node *process.Node) Option { return optionFunc(func(c *config) { c.node = node }) }
+// promexport.NewNodeCollector for the cost). A nil node makes New fail
+// with an error matching [ErrInvalidArgument], a stopped one with
+// process.ErrNodeStopped.
+func WithNode(node *process.Node) Option {
+	return optionFunc(func(c *config) { c.node, c.nodeSet = node, true })
+}
 
 // WithMailboxScan turns the per-collection walk of the node's mailboxes
 // on (the default) or off.
 func WithMailboxScan(on bool) Option { return optionFunc(func(c *config) { c.mailboxScan = on }) }
 
 // WithHandlerID sets the telemetry handler id (default [DefaultHandlerID]).
+// An empty id makes New fail with an error matching [ErrInvalidArgument].
 func WithHandlerID(id string) Option { return optionFunc(func(c *config) { c.handlerID = id }) }
 
 // Exporter records telemetry events on OpenTelemetry instruments. It
@@ -80,14 +87,29 @@ type instrument struct {
 // tel (nil: telemetry.Default()) for their events. It returns an error
 // matching [ErrInvalidMetric] for a bad metric or a nil mp, the meter's
 // error if an instrument cannot be created, or the telemetry registry's
-// error if the handler id is taken.
+// error if the handler id is taken. A nil mp, a nil option, a nil node or
+// an empty handler id is an error matching [ErrInvalidArgument] (a nil mp
+// [ErrInvalidMetric] too, and so does every bad metric), a stopped node
+// process.ErrNodeStopped; then nothing is attached.
 func New(tel *telemetry.Registry, mp metric.MeterProvider, opts ...Option) (*Exporter, error) {
+	const op = "otelexport: New"
 	if mp == nil {
-		return nil, fmt.Errorf("%w: nil MeterProvider", ErrInvalidMetric)
+		return nil, &providerError{arg: &argerr.Error{Op: op, Arg: "mp", Reason: "is nil"}}
 	}
 	c := config{mailboxScan: true, handlerID: DefaultHandlerID}
-	for _, o := range opts {
+	for i, o := range opts {
+		if o == nil {
+			return nil, argerr.Nil(op, fmt.Sprintf("opts[%d]", i))
+		}
 		o.apply(&c)
+	}
+	switch {
+	case c.handlerID == "":
+		return nil, argerr.Empty(op, "WithHandlerID id")
+	case c.nodeSet && c.node == nil:
+		return nil, argerr.Nil(op, "WithNode node")
+	case c.node != nil && c.node.Stopped():
+		return nil, process.ErrNodeStopped
 	}
 	if !c.metricsSet {
 		c.metrics = DefaultMetrics(nil, nil)
@@ -115,7 +137,7 @@ func New(tel *telemetry.Registry, mp metric.MeterProvider, opts ...Option) (*Exp
 
 func (e *Exporter) add(meter metric.Meter, m Metric) error {
 	if err := m.Validate(); err != nil {
-		return err
+		return &metricError{err: err}
 	}
 	in := &instrument{keys: make([]attribute.Key, len(m.Labels))}
 	for i, l := range m.Labels {
@@ -174,8 +196,12 @@ func (e *Exporter) unregister() error {
 
 // Close detaches the telemetry handler and unregisters the node
 // callback; instruments stay in the MeterProvider (OpenTelemetry has no
-// way to remove one). It returns [ErrClosed] when called again.
+// way to remove one). It returns [ErrClosed] when called again, and an
+// error matching [ErrInvalidArgument] on a nil or zero Exporter.
 func (e *Exporter) Close() error {
+	if e == nil || e.router == nil {
+		return argerr.Nil("otelexport: Exporter.Close", "receiver")
+	}
 	if !e.closed.CompareAndSwap(false, true) {
 		return ErrClosed
 	}

@@ -74,6 +74,15 @@
 // (OTLP, Prometheus bridge, stdout) to otelexport, and Orchard stays out of
 // exporter and transport choices.
 //
+// # Errors
+//
+// Bad input is an error, never a panic (docs/ERRORS.md): a nil
+// Registerer, option or node, an empty handler id and a bad [Metric] give
+// an error matching [ErrInvalidArgument] (a bad metric or a nil Registerer
+// [ErrInvalidMetric] as well), a stopped node process.ErrNodeStopped, and
+// nothing stays registered or attached. Close on a nil *[Exporter] returns
+// the error too.
+//
 // # Example
 //
 //	tel := telemetry.New()

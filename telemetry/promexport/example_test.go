@@ -91,7 +91,12 @@ func ExampleNewNodeCollector() {
 	node, _ := process.NewNode()
 	defer node.Stop(context.Background())
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(promexport.NewNodeCollector(node, false))
+	col, err := promexport.NewNodeCollector(node, false)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	reg.MustRegister(col)
 	show(reg, "orchard_processes")
 	// Output: orchard_processes 0
 }

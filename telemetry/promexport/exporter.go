@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
@@ -22,6 +23,7 @@ type config struct {
 	metrics     []Metric
 	metricsSet  bool
 	node        *process.Node
+	nodeSet     bool // WithNode was given (its node may be nil: refused)
 	mailboxScan bool
 	handlerID   string
 }
@@ -38,8 +40,11 @@ func WithMetrics(ms ...Metric) Option {
 }
 
 // WithNode also exports node's gauges, read on every scrape (see
-// [NewNodeCollector]).
-func WithNode(node *process.Node) Option { return optionFunc(func(c *config) { c.node = node }) }
+// [NewNodeCollector]). A nil node makes New fail with an error matching
+// [ErrInvalidArgument], a stopped one with process.ErrNodeStopped.
+func WithNode(node *process.Node) Option {
+	return optionFunc(func(c *config) { c.node, c.nodeSet = node, true })
+}
 
 // WithMailboxScan turns the per-scrape walk of the node's mailboxes on
 // (the default) or off; see [NewNodeCollector].
@@ -47,7 +52,8 @@ func WithMailboxScan(on bool) Option { return optionFunc(func(c *config) { c.mai
 
 // WithHandlerID sets the telemetry handler id (default
 // [DefaultHandlerID]); two exporters on one telemetry registry need two
-// ids.
+// ids. An empty id makes New fail with an error matching
+// [ErrInvalidArgument].
 func WithHandlerID(id string) Option { return optionFunc(func(c *config) { c.handlerID = id }) }
 
 // Exporter turns telemetry events into Prometheus metrics. It holds no
@@ -73,14 +79,29 @@ type series struct {
 // matching [ErrInvalidMetric] for a bad metric, the registry's error (for
 // example a prometheus.AlreadyRegisteredError) if a metric cannot be
 // registered, or the telemetry registry's error if the handler id is
-// taken; nothing stays registered or attached after an error.
+// taken; nothing stays registered or attached after an error. A nil reg,
+// a nil option, a nil node or an empty handler id is an error matching
+// [ErrInvalidArgument] (a nil reg [ErrInvalidMetric] too, and so does
+// every bad metric), a stopped node process.ErrNodeStopped.
 func New(tel *telemetry.Registry, reg prometheus.Registerer, opts ...Option) (*Exporter, error) {
+	const op = "promexport: New"
 	if reg == nil {
-		return nil, fmt.Errorf("%w: nil prometheus.Registerer", ErrInvalidMetric)
+		return nil, &registererError{arg: &argerr.Error{Op: op, Arg: "reg", Reason: "is nil"}}
 	}
 	c := config{mailboxScan: true, handlerID: DefaultHandlerID}
-	for _, o := range opts {
+	for i, o := range opts {
+		if o == nil {
+			return nil, argerr.Nil(op, fmt.Sprintf("opts[%d]", i))
+		}
 		o.apply(&c)
+	}
+	switch {
+	case c.handlerID == "":
+		return nil, argerr.Empty(op, "WithHandlerID id")
+	case c.nodeSet && c.node == nil:
+		return nil, argerr.Nil(op, "WithNode node")
+	case c.node != nil && c.node.Stopped():
+		return nil, process.ErrNodeStopped
 	}
 	if !c.metricsSet {
 		c.metrics = DefaultMetrics(nil, nil)
@@ -100,7 +121,7 @@ func New(tel *telemetry.Registry, reg prometheus.Registerer, opts ...Option) (*E
 func (e *Exporter) build(c config) error {
 	for _, m := range c.metrics {
 		if err := m.Validate(); err != nil {
-			return err
+			return &metricError{err: err}
 		}
 		s, col := newSeries(m)
 		if err := e.register(col); err != nil {
@@ -109,7 +130,7 @@ func (e *Exporter) build(c config) error {
 		e.router.Add(m, s)
 	}
 	if c.node != nil {
-		if err := e.register(NewNodeCollector(c.node, c.mailboxScan)); err != nil {
+		if err := e.register(&nodeCollector{node: c.node, mailboxScan: c.mailboxScan}); err != nil {
 			return fmt.Errorf("promexport: registering the node collector: %w", err)
 		}
 	}
@@ -162,8 +183,12 @@ func (s *series) record(v float64, labels []string) {
 }
 
 // Close detaches the telemetry handler and unregisters the metrics. It
-// returns [ErrClosed] when called again.
+// returns [ErrClosed] when called again, and an error matching
+// [ErrInvalidArgument] on a nil or zero Exporter.
 func (e *Exporter) Close() error {
+	if e == nil || e.router == nil {
+		return argerr.Nil("promexport: Exporter.Close", "receiver")
+	}
 	if !e.closed.CompareAndSwap(false, true) {
 		return ErrClosed
 	}

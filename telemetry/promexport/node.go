@@ -3,6 +3,7 @@ package promexport
 import (
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
@@ -32,9 +33,17 @@ var (
 // and a few allocations per process, so turn it off for nodes with
 // millions of processes) for orchard_mailbox_messages (sum),
 // orchard_mailbox_messages_max, and orchard_mailbox_length{name} of each
-// registered process (names are bounded; PIDs would not be).
-func NewNodeCollector(node *process.Node, mailboxScan bool) prometheus.Collector {
-	return &nodeCollector{node: node, mailboxScan: mailboxScan}
+// registered process (names are bounded; PIDs would not be). A nil node
+// is an error matching [ErrInvalidArgument], a stopped one
+// process.ErrNodeStopped.
+func NewNodeCollector(node *process.Node, mailboxScan bool) (prometheus.Collector, error) {
+	if node == nil {
+		return nil, argerr.Nil("promexport: NewNodeCollector", "node")
+	}
+	if node.Stopped() {
+		return nil, process.ErrNodeStopped
+	}
+	return &nodeCollector{node: node, mailboxScan: mailboxScan}, nil
 }
 
 // Describe sends the descriptors of the node's metrics.
