@@ -10,6 +10,7 @@ import (
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
 
@@ -98,13 +99,13 @@ func ExampleRouter() {
 // root, which a restart does not change (its PID does).
 func ExampleNames() {
 	tel := telemetry.New()
-	node, _ := process.NewNode(telemetry.NodeEvents(tel))
+	node, _ := process.NewNode(bridge.NodeEvents(tel))
 	defer func() { _ = node.Stop(context.Background()) }()
 	names := metricmap.NewNames()
 	_ = tel.Attach("names", metricmap.TrackedEvents, func(ev string, _ telemetry.Measurements, md telemetry.Metadata) {
 		names.Observe(ev, md)
 	})
-	opts := []supervisor.Option{telemetry.SupervisorEvents(tel), supervisor.WithLogger(slog.New(slog.DiscardHandler))}
+	opts := []supervisor.Option{bridge.SupervisorEvents(tel), supervisor.WithLogger(slog.New(slog.DiscardHandler))}
 	pipeline := supervisor.Spec{Flags: supervisor.DefaultFlags()}
 	root, _ := supervisor.Start(node, supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: []supervisor.ChildSpec{{
 		ID: "pipeline", Type: supervisor.SupervisorChild,

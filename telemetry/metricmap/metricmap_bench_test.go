@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
@@ -24,7 +25,7 @@ func BenchmarkRouter(b *testing.B) {
 		benchEvent(b, tel, "orchard.send.delivered", telemetry.Metadata{"outcome": "delivered"})
 	})
 	b.Run("event=restart", func(b *testing.B) {
-		benchEvent(b, tel, telemetry.SupervisorChildStarted, telemetry.Metadata{"supervisor": process.PID{}, "restart": true})
+		benchEvent(b, tel, supervisor.EventChildStarted, telemetry.Metadata{"supervisor": process.PID{}, "restart": true})
 	})
 }
 

@@ -15,6 +15,7 @@ import (
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 	"github.com/seed-fe72f376/orchard/telemetry/otelexport"
 )
 
@@ -101,7 +102,7 @@ func sum(ps map[string][]point, name string, kvs ...attribute.KeyValue) (float64
 
 func TestRuntimeDataPoints(t *testing.T) {
 	tel := telemetry.New()
-	node := otptest.NewNode(t, telemetry.NodeEvents(tel))
+	node := otptest.NewNode(t, bridge.NodeEvents(tel))
 	reader := setup(t, tel, otelexport.WithNode(node))
 	probe := otptest.NewProbe(t, node)
 	worker := func(p *process.Proc) (process.PID, error) {
@@ -114,7 +115,7 @@ func TestRuntimeDataPoints(t *testing.T) {
 	}
 	sup, err := supervisor.Start(node, supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: []supervisor.ChildSpec{
 		{ID: "worker", Start: worker},
-	}}, telemetry.SupervisorEvents(tel), supervisor.WithLogger(slog.New(slog.DiscardHandler)))
+	}}, bridge.SupervisorEvents(tel), supervisor.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}

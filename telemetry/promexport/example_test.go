@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 	"github.com/seed-fe72f376/orchard/telemetry/promexport"
 )
 
@@ -67,7 +68,7 @@ func ExampleWithMetrics() {
 // The node's gauges are read on each scrape.
 func ExampleWithNode() {
 	tel := telemetry.New()
-	node, _ := process.NewNode(telemetry.NodeEvents(tel))
+	node, _ := process.NewNode(bridge.NodeEvents(tel))
 	defer node.Stop(context.Background())
 	reg := prometheus.NewRegistry()
 	exp, _ := promexport.New(tel, reg, promexport.WithNode(node))

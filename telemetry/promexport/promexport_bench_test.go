@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/promexport"
 )
@@ -30,7 +31,7 @@ func BenchmarkEvent(b *testing.B) {
 		md := telemetry.Metadata{"supervisor": process.PID{}, "restart": true}
 		b.ReportAllocs()
 		for b.Loop() {
-			tel.Execute(telemetry.SupervisorChildStarted, m, md)
+			tel.Execute(supervisor.EventChildStarted, m, md)
 		}
 	})
 }
