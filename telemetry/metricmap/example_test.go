@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/bridge"
@@ -59,8 +60,8 @@ func ExampleMetric_Matches() {
 func ExampleMetric_LabelValues() {
 	sends := metricmap.Metric{Labels: []metricmap.Label{{Name: "outcome", FromEvent: true}, {Name: "retried", Key: "retry"}}}
 	fmt.Println(sends.LabelNames())
-	fmt.Println(sends.LabelValues("orchard.send.delivered", telemetry.Metadata{"retry": true}))
-	fmt.Println(sends.LabelValues("orchard.send.failed", telemetry.Metadata{"outcome": "timeout"}))
+	fmt.Println(sends.LabelValues(send.EventDelivered, telemetry.Metadata{"retry": true}))
+	fmt.Println(sends.LabelValues(send.EventFailed, telemetry.Metadata{"outcome": "timeout"}))
 	// Output:
 	// [outcome retried]
 	// [delivered true]

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 	"github.com/seed-fe72f376/orchard/telemetry/promexport"
@@ -42,8 +43,8 @@ func ExampleNew() {
 		panic(err)
 	}
 	defer exp.Close()
-	tel.Execute("orchard.send.delivered", telemetry.Measurements{"attempts": 1}, nil)
-	tel.Execute("orchard.send.failed", telemetry.Measurements{"attempts": 3}, telemetry.Metadata{"outcome": "timeout"})
+	tel.Execute(send.EventDelivered, telemetry.Measurements{"attempts": 1}, nil)
+	tel.Execute(send.EventFailed, telemetry.Measurements{"attempts": 3}, telemetry.Metadata{"outcome": "timeout"})
 	show(reg, "orchard_sends")
 	// Output:
 	// orchard_sends_total{outcome="delivered"} 1

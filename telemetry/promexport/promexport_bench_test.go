@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/promexport"
@@ -23,7 +24,7 @@ func BenchmarkEvent(b *testing.B) {
 		m, md := telemetry.Measurements{"count": 1}, telemetry.Metadata{"outcome": "delivered"}
 		b.ReportAllocs()
 		for b.Loop() {
-			tel.Execute("orchard.send.delivered", m, md)
+			tel.Execute(send.EventDelivered, m, md)
 		}
 	})
 	b.Run("event=restart", func(b *testing.B) {
