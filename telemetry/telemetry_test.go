@@ -230,16 +230,6 @@ func TestConcurrentAttachAndExecute(t *testing.T) {
 	}
 }
 
-func count(xs []string, x string) int {
-	n := 0
-	for _, v := range xs {
-		if v == x {
-			n++
-		}
-	}
-	return n
-}
-
 func equal(a, b []string) bool {
 	if len(a) != len(b) {
 		return false

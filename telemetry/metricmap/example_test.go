@@ -117,3 +117,24 @@ func ExampleNames() {
 	_ = supervisor.Stop(root, process.Shutdown, time.Second)
 	// Output: root root/pipeline
 }
+
+// Configure applies an exporter's options to its defaults and checks
+// them; promexport.New and otelexport.New start this way.
+func ExampleConfigure() {
+	defaults := func() []metricmap.Metric {
+		return []metricmap.Metric{{Name: "myapp_jobs_total", Events: []string{"myapp.job.done"}}}
+	}
+	c, err := metricmap.Configure("myexport: New", "myexport", defaults, []metricmap.Option{metricmap.WithMailboxScan(false)})
+	fmt.Println(c.HandlerID, len(c.Metrics), c.MailboxScan, err)
+
+	_, err = metricmap.Configure("myexport: New", "myexport", defaults, []metricmap.Option{metricmap.WithHandlerID("")})
+	fmt.Println(errors.Is(err, metricmap.ErrInvalidArgument), err)
+
+	bad := metricmap.Metric{Name: "bad name", Events: []string{"e"}}
+	_, err = metricmap.Configure("myexport: New", "myexport", defaults, []metricmap.Option{metricmap.WithMetrics(bad)})
+	fmt.Println(errors.Is(err, metricmap.ErrInvalidMetric), errors.Is(err, metricmap.ErrInvalidArgument))
+	// Output:
+	// myexport 1 false <nil>
+	// true myexport: New: invalid argument WithHandlerID id: is empty
+	// true true
+}
