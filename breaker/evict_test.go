@@ -3,8 +3,8 @@ package breaker_test
 import (
 	"context"
 	"errors"
-	"log/slog"
 	"fmt"
+	"log/slog"
 	"testing"
 	"testing/synctest"
 	"time"
