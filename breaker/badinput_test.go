@@ -75,15 +75,15 @@ func TestBadInput(t *testing.T) {
 		{"Breaker.Allow/from empty key", allow(set.Get("").Allow), nil},
 		{"Breaker.Execute/nil fn", func() error { return set.Get("k").Execute(nil) }, nil},
 		{"Breaker.Execute/nil receiver", func() error { return nilBreaker.Execute(func() error { return nil }) }, nil},
-		{"StartJanitor/nil receiver", pidErr(func() (process.PID, error) { return nilSet.StartJanitor(node, good) }), breaker.ErrInvalidSettings},
-		{"StartJanitor/nil node", pidErr(func() (process.PID, error) { return set.StartJanitor(nil, good) }), breaker.ErrInvalidSettings},
-		{"StartJanitor/zero janitor", pidErr(func() (process.PID, error) { return set.StartJanitor(node, breaker.Janitor{}) }), breaker.ErrInvalidSettings},
-		{"StartJanitor/negative idle", pidErr(func() (process.PID, error) {
-			return set.StartJanitor(node, breaker.Janitor{Every: time.Second, IdleFor: -1})
+		{"Start/nil receiver", pidErr(func() (process.PID, error) { return nilSet.Start(node, good) }), breaker.ErrInvalidSettings},
+		{"Start/nil node", pidErr(func() (process.PID, error) { return set.Start(nil, good) }), breaker.ErrInvalidSettings},
+		{"Start/zero janitor", pidErr(func() (process.PID, error) { return set.Start(node, breaker.Janitor{}) }), breaker.ErrInvalidSettings},
+		{"Start/negative idle", pidErr(func() (process.PID, error) {
+			return set.Start(node, breaker.Janitor{Every: time.Second, IdleFor: -1})
 		}), breaker.ErrInvalidSettings},
-		{"StartJanitorLink/nil parent", pidErr(func() (process.PID, error) { return set.StartJanitorLink(nil, good) }), breaker.ErrInvalidSettings},
-		{"StartJanitorLink/nil receiver", pidErr(func() (process.PID, error) { return nilSet.StartJanitorLink(nil, good) }), breaker.ErrInvalidSettings},
-		{"JanitorSpec/nil receiver", pidErr(func() (process.PID, error) { return nilSet.JanitorSpec("j", good).Start(nil) }), nil},
+		{"StartLink/nil parent", pidErr(func() (process.PID, error) { return set.StartLink(nil, good) }), breaker.ErrInvalidSettings},
+		{"StartLink/nil receiver", pidErr(func() (process.PID, error) { return nilSet.StartLink(nil, good) }), breaker.ErrInvalidSettings},
+		{"ChildSpec/nil receiver", pidErr(func() (process.PID, error) { return nilSet.ChildSpec("j", good).Start(nil) }), nil},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -101,11 +101,11 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 
-	if _, err := set.StartJanitor(stopped, good); !errors.Is(err, process.ErrNodeStopped) {
-		t.Fatalf("StartJanitor(stopped node) = %v; want ErrNodeStopped", err)
+	if _, err := set.Start(stopped, good); !errors.Is(err, process.ErrNodeStopped) {
+		t.Fatalf("Start(stopped node) = %v; want ErrNodeStopped", err)
 	}
 	if n := len(stopped.Processes()); n != 0 {
-		t.Fatalf("StartJanitor on a stopped node left %d processes", n)
+		t.Fatalf("Start on a stopped node left %d processes", n)
 	}
 
 	// Getters on nil and zero values return zero values.

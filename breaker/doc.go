@@ -12,7 +12,7 @@
 //	CircuitBreaker.execute              (*Breaker).Execute, or Allow + done
 //	CircuitBreaker.get_status           (*Breaker).State, (*Set).States
 //	CircuitBreaker.reset                (*Set).Remove
-//	(fuse instance cleanup)             (*Set).Sweep, WithMaxSize, StartJanitor
+//	(fuse instance cleanup)             (*Set).Sweep, WithMaxSize, (*Set).Start/StartLink/ChildSpec
 //	{:error, :circuit_open}             *OpenError (errors.Is ErrOpen)
 //	fuse melt / blown / heal            Closed → Open → HalfOpen → Closed
 //
@@ -38,12 +38,20 @@
 // the process behind it while a PID has its own. Since every PID is a new
 // key, a set forgets breakers that protect nothing: [Set.Sweep] evicts
 // closed breakers with no request in flight that have been idle for a
-// given time, [Set.StartJanitor] (or [Set.JanitorSpec] under a
-// supervisor) runs it periodically in a process of the node, and
+// given time, a janitor ([Set.Start], or [Set.StartLink] and
+// [Set.ChildSpec] under a supervisor) runs it periodically in a process of
+// the node, and
 // [WithMaxSize] bounds the set by evicting the longest-idle such breakers
 // when a new key arrives ([EventEvicted]). Open and half-open breakers are
 // never evicted. [Set.State] and [Set.Lookup] read a key's breaker without
 // creating one.
+//
+// The janitor is the same small periodic process as ratelimit's janitor
+// and monitors' leak check, with the same Start/StartLink/ChildSpec
+// shape: a process with a timer of its own, not a schedule of package
+// schedule, because breaker sits below schedule (a scheduler delivers
+// through package send, which uses breakers) and so cannot ask one
+// without an import cycle.
 //
 // # Differences from the seed
 //

@@ -1,14 +1,17 @@
 package breaker_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/breaker"
 	"github.com/seed-fe72f376/orchard/otptest"
+	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
@@ -103,10 +106,10 @@ func TestJanitorSweeps(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		node := otptest.NewNode(t)
 		set, _ := breaker.NewSet(evictSettings)
-		if _, err := set.StartJanitor(node, breaker.Janitor{Every: time.Second}); !errors.Is(err, breaker.ErrInvalidSettings) {
-			t.Errorf("StartJanitor(no IdleFor) = %v; want ErrInvalidSettings", err)
+		if _, err := set.Start(node, breaker.Janitor{Every: time.Second}); !errors.Is(err, breaker.ErrInvalidSettings) {
+			t.Errorf("Start(no IdleFor) = %v; want ErrInvalidSettings", err)
 		}
-		if _, err := set.StartJanitor(node, breaker.Janitor{Every: time.Second, IdleFor: 5 * time.Second}); err != nil {
+		if _, err := set.Start(node, breaker.Janitor{Every: time.Second, IdleFor: 5 * time.Second}); err != nil {
 			t.Fatal(err)
 		}
 		_ = set.Get("a").Execute(ok)
@@ -119,6 +122,38 @@ func TestJanitorSweeps(t *testing.T) {
 		synctest.Wait()
 		if set.Len() != 0 {
 			t.Errorf("Len after 6s = %d; want 0 (swept)", set.Len())
+		}
+	})
+}
+
+// TestJanitorSupervised: ChildSpec runs the janitor under a supervisor,
+// which restarts it after a crash; the restarted janitor sweeps the same
+// set.
+func TestJanitorSupervised(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		node := otptest.NewNode(t)
+		set, _ := breaker.NewSet(evictSettings)
+		sup, err := supervisor.Start(node, supervisor.Spec{Flags: supervisor.DefaultFlags(),
+			Children: []supervisor.ChildSpec{set.ChildSpec("janitor", breaker.Janitor{Every: time.Second, IdleFor: 5 * time.Second})}},
+			supervisor.WithLogger(slog.New(slog.DiscardHandler)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		children, err := supervisor.WhichChildren(context.Background(), sup)
+		if err != nil || len(children) != 1 {
+			t.Fatalf("WhichChildren = %v, %v; want the janitor", children, err)
+		}
+		_ = node.Exit(children[0].PID, errors.New("crash"))
+		synctest.Wait()
+		_ = set.Get("a").Execute(ok)
+		time.Sleep(6 * time.Second)
+		synctest.Wait()
+		if set.Len() != 0 {
+			t.Errorf("Len after 6s = %d; want 0 (swept by the restarted janitor)", set.Len())
+		}
+		after, err := supervisor.WhichChildren(context.Background(), sup)
+		if err != nil || len(after) != 1 || after[0].PID == children[0].PID || !node.IsAlive(after[0].PID) {
+			t.Fatalf("children after the crash = %v, %v; want a restarted janitor", after, err)
 		}
 	})
 }

@@ -52,3 +52,11 @@ func ExampleSet_Sweep() {
 	// closed false
 	// 1 [pid:<1.43>]
 }
+
+// A supervised janitor sweeps idle breakers every Every.
+func ExampleSet_ChildSpec() {
+	set, _ := breaker.NewSet(breaker.DefaultSettings())
+	spec := set.ChildSpec("breaker-janitor", breaker.Janitor{Every: time.Minute, IdleFor: 10 * time.Minute})
+	fmt.Println(spec.ID, spec.Restart, spec.Type)
+	// Output: breaker-janitor permanent worker
+}

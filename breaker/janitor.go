@@ -4,12 +4,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/periodic"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
 
-// Janitor settings for [Set.StartJanitor]: every Every it runs
-// [Set.Sweep] with IdleFor.
+// Janitor settings for [Set.Start], [Set.StartLink] and [Set.ChildSpec]:
+// every Every the janitor runs [Set.Sweep] with IdleFor.
 type Janitor struct {
 	// Every is the time between sweeps; it must be positive.
 	Every time.Duration
@@ -28,17 +29,15 @@ func (j Janitor) validate(op string) error {
 	return nil
 }
 
-// sweepTick is the janitor's timer message.
-type sweepTick struct{}
-
-// StartJanitor starts a process on node that sweeps the set as j says,
-// on a timer it owns, until it is stopped (with the node, or an exit
-// signal to the PID returned). Bad settings, a nil node or a nil Set give
-// an error matching [ErrInvalidSettings] and [ErrInvalidArgument]; a
-// stopped node gives process.ErrNodeStopped. The breakers live in the
-// Set, not in the process: any number of janitors (or none) may run.
-func (s *Set) StartJanitor(node *process.Node, j Janitor) (process.PID, error) {
-	const op = "breaker: Set.StartJanitor"
+// Start starts a janitor on node, a root process that sweeps the set as
+// j says, on a timer it owns, until it is stopped (with the node, or an
+// exit signal to the PID returned). It does not wait for the first
+// sweep. Bad settings, a nil node or a nil Set give an error matching
+// [ErrInvalidSettings] and [ErrInvalidArgument]; a stopped node gives
+// process.ErrNodeStopped. The breakers live in the Set, not in the
+// process: any number of janitors (or none) may run.
+func (s *Set) Start(node *process.Node, j Janitor) (process.PID, error) {
+	const op = "breaker: Set.Start"
 	switch {
 	case !s.usable():
 		return process.PID{}, invalidSettings(op, "receiver", "is nil")
@@ -51,13 +50,14 @@ func (s *Set) StartJanitor(node *process.Node, j Janitor) (process.PID, error) {
 	if node.Stopped() {
 		return process.PID{}, process.ErrNodeStopped
 	}
-	return node.Spawn(s.janitor(j), process.WithBehaviour("breaker.janitor"))
+	return periodic.Spawn(node, nil, s.janitor(j))
 }
 
-// StartJanitorLink starts the janitor linked to parent, for a supervisor
-// (see [Set.JanitorSpec]). It fails as StartJanitor does.
-func (s *Set) StartJanitorLink(parent *process.Proc, j Janitor) (process.PID, error) {
-	const op = "breaker: Set.StartJanitorLink"
+// StartLink starts a janitor linked to parent; it has the shape of a
+// supervisor.StartFunc, so a supervisor can own it (see [Set.ChildSpec]).
+// It fails as Start does.
+func (s *Set) StartLink(parent *process.Proc, j Janitor) (process.PID, error) {
+	const op = "breaker: Set.StartLink"
 	switch {
 	case !s.usable():
 		return process.PID{}, invalidSettings(op, "receiver", "is nil")
@@ -70,41 +70,18 @@ func (s *Set) StartJanitorLink(parent *process.Proc, j Janitor) (process.PID, er
 	if parent.Node().Stopped() {
 		return process.PID{}, process.ErrNodeStopped
 	}
-	return parent.SpawnLink(s.janitor(j), process.WithBehaviour("breaker.janitor"))
+	return periodic.Spawn(parent.Node(), parent, s.janitor(j))
 }
 
-// JanitorSpec returns a permanent worker child spec with id that runs
-// [Set.StartJanitorLink] with j.
-func (s *Set) JanitorSpec(id string, j Janitor) supervisor.ChildSpec {
-	start := func(parent *process.Proc) (process.PID, error) { return s.StartJanitorLink(parent, j) }
+// ChildSpec returns a permanent worker child spec with id whose start
+// function is [Set.StartLink] with j, so that the janitor runs as a
+// supervised service.
+func (s *Set) ChildSpec(id string, j Janitor) supervisor.ChildSpec {
+	start := func(parent *process.Proc) (process.PID, error) { return s.StartLink(parent, j) }
 	return supervisor.ChildSpec{ID: id, Start: start, Restart: supervisor.Permanent, Type: supervisor.Worker}
 }
 
-// janitor returns the janitor process's body: a sweep every j.Every;
-// other messages are dropped.
-func (s *Set) janitor(j Janitor) func(*process.Proc) error {
-	return func(p *process.Proc) error {
-		for {
-			if _, err := p.SendAfter(p.PID(), sweepTick{}, j.Every); err != nil {
-				return err
-			}
-			if err := awaitTick(p); err != nil {
-				return nil // stopped
-			}
-			s.Sweep(j.IdleFor)
-		}
-	}
-}
-
-// awaitTick receives until the next sweepTick, or the process's end.
-func awaitTick(p *process.Proc) error {
-	for {
-		msg, err := p.Receive(p.Context())
-		if err != nil {
-			return err
-		}
-		if _, ok := msg.(sweepTick); ok {
-			return nil
-		}
-	}
+// janitor describes the janitor process: a sweep every j.Every.
+func (s *Set) janitor(j Janitor) periodic.Spec {
+	return periodic.Spec{Behaviour: "breaker.janitor", Every: j.Every, Work: func() { s.Sweep(j.IdleFor) }}
 }

@@ -49,7 +49,7 @@ func stateChanged(tel *telemetry.Registry, key string, from, to State) {
 // that protect nothing: a closed breaker with no request in flight is
 // evictable, an open or half-open one never is. [Set.Sweep] forgets the
 // evictable breakers idle for a while (call it periodically, or run
-// [Set.StartJanitor]); [WithMaxSize] bounds the set, evicting the
+// a janitor, [Set.Start]); [WithMaxSize] bounds the set, evicting the
 // longest-idle evictable breakers when a new key would exceed it. Read
 // state without creating a breaker with [Set.State] or [Set.Lookup].
 //

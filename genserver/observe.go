@@ -32,9 +32,9 @@ func observersOf(node *process.Node) *observers {
 }
 
 // OnCallTimeout adds fn to the functions that hear of every call to a
-// server of node that times out while waiting (telemetry.GenServerEvents
-// attaches here); a call whose context had already expired before it was
-// sent is not reported. Functions stay for the node's life.
+// server of node that times out while waiting (GenServerEvents of
+// package telemetry/bridge attaches here); a call whose context had
+// already expired before it was sent is not reported. Functions stay for the node's life.
 // fn runs on the caller's goroutine just before the call returns its
 // timeout error, and must not block. It costs nothing on calls that get
 // their reply. A nil node or fn does nothing.

@@ -3,6 +3,7 @@ package monitors
 import (
 	"context"
 
+	"github.com/seed-fe72f376/orchard/internal/periodic"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -23,9 +24,7 @@ func (m *Manager) Start(node *process.Node) (process.PID, error) {
 	case node.Stopped():
 		return process.PID{}, process.ErrNodeStopped
 	}
-	return m.startChecker(node, func() (process.PID, error) {
-		return node.Spawn(m.runChecker, process.WithBehaviour("monitors.leak_check"))
-	})
+	return m.startChecker(node, nil)
 }
 
 // StartLink starts the leak-check process linked to parent; it has the
@@ -45,9 +44,7 @@ func (m *Manager) StartLink(parent *process.Proc) (process.PID, error) {
 	case parent.Node().Stopped():
 		return process.PID{}, process.ErrNodeStopped
 	}
-	return m.startChecker(parent.Node(), func() (process.PID, error) {
-		return parent.SpawnLink(m.runChecker, process.WithBehaviour("monitors.leak_check"))
-	})
+	return m.startChecker(parent.Node(), parent)
 }
 
 // ChildSpec returns a permanent worker child spec with id whose start
@@ -65,38 +62,33 @@ func (m *Manager) Checker() process.PID {
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if !m.checker.Valid() {
-		return process.PID{}
+	if t := m.checker.Last(); t.Valid() {
+		return t.PID()
 	}
-	return m.checker.PID()
+	return process.PID{}
 }
 
-func (m *Manager) startChecker(node *process.Node, spawn func() (process.PID, error)) (process.PID, error) {
+// startChecker starts the leak-check process (linked to parent unless it
+// is nil) unless one is alive or m is closed.
+func (m *Manager) startChecker(node *process.Node, parent *process.Proc) (process.PID, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed.Load() {
 		return process.PID{}, ErrClosed
 	}
-	if m.checker.Valid() && m.checker.Alive() {
-		return process.PID{}, &AlreadyStartedError{PID: m.checker.PID()}
+	spec := periodic.Spec{Behaviour: "monitors.leak_check", Every: m.cfg.interval, Work: func() { m.checkLeaks() }}
+	pid, running, err := m.checker.Start(node, parent, spec)
+	if running {
+		return process.PID{}, &AlreadyStartedError{PID: pid}
 	}
-	pid, err := spawn()
-	if err != nil {
-		return process.PID{}, err
-	}
-	t, err := node.Lookup(pid)
-	if err != nil {
-		return process.PID{}, err // died at once
-	}
-	m.checker = t
-	return pid, nil
+	return pid, err
 }
 
 // stopChecker shuts the leak-check process down and waits for its death,
 // bounded by ctx.
 func (m *Manager) stopChecker(ctx context.Context) error {
 	m.mu.Lock()
-	t := m.checker
+	t := m.checker.Last()
 	m.mu.Unlock()
 	if !t.Valid() || !t.Alive() {
 		return nil

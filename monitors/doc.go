@@ -64,6 +64,13 @@
 // and reports one that outlives the wait with a *[CloseTimeoutError]. [Manager.FindLeaks] is the same query on
 // demand, with any threshold and without side effects.
 //
+// The leak-check process is the same small periodic process as the
+// janitors of package breaker and ratelimit, with the same
+// Start/StartLink/ChildSpec shape: it keeps a timer of its own rather
+// than asking package schedule, so that a manager needs no scheduler
+// process, and so that the three sweepers share one mechanism (breaker
+// sits below schedule and cannot use it without an import cycle).
+//
 // The manager is sharded twice: monitors by ref (a map per shard, for
 // Demonitor) and processes by PID (a map per shard, holding each
 // process's hook and an intrusive list of its monitors, so adding and

@@ -105,31 +105,6 @@ func (m *Manager) collect(keep func(*entry) bool) []Info {
 	return out
 }
 
-// leakTick is the leak-check process's timer message.
-type leakTick struct{}
-
-// runChecker is the leak-check process: it runs checkLeaks every
-// interval, on a timer it owns, until it is stopped (Close, or its node's
-// Stop). Other messages are dropped.
-func (m *Manager) runChecker(p *process.Proc) error {
-	if _, err := p.SendAfter(p.PID(), leakTick{}, m.cfg.interval); err != nil {
-		return err
-	}
-	for {
-		msg, err := p.Receive(p.Context())
-		if err != nil {
-			return nil // stopped
-		}
-		if _, ok := msg.(leakTick); !ok {
-			continue
-		}
-		m.checkLeaks()
-		if _, err := p.SendAfter(p.PID(), leakTick{}, m.cfg.interval); err != nil {
-			return err
-		}
-	}
-}
-
 // checkLeaks flags the monitors older than the threshold that were not
 // flagged before, emits EventLeakDetected for each and EventLeakCheck for
 // the run, and returns the number of new leaks.

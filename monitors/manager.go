@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/periodic"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -26,9 +27,9 @@ type Manager struct {
 	exited  func(process.PID, error) // m.onExit, bound once
 	nextRef atomic.Uint64            // the last Ref's id; orders List and FindLeaks
 	leaked  atomic.Uint64
-	dropped atomic.Uint64  // Downs a mailbox refused
-	mu      sync.Mutex     // protects checker
-	checker process.Target // the leak-check process, zero if never started
+	dropped atomic.Uint64 // Downs a mailbox refused
+	mu      sync.Mutex    // protects checker
+	checker periodic.Slot // the leak-check process, if any was started
 	closed  atomic.Bool
 }
 

@@ -52,6 +52,12 @@
 // [Limiter.StartLink] (a supervisor.StartFunc). The buckets live in the
 // Limiter, not in the process, so a restarted janitor goes on with the
 // same keys, and the limiter works (without expiry) when no janitor runs.
+// The janitor is the same small periodic process as breaker's janitor and
+// monitors' leak check, with the same Start/StartLink/ChildSpec shape. It
+// keeps a timer of its own rather than asking package schedule: a
+// limiter's housekeeping then needs no scheduler process, and the three
+// sweepers (breaker sits below schedule, which cannot serve it without an
+// import cycle) share one mechanism.
 //
 // # Rate-limited sends
 //

@@ -3,13 +3,11 @@ package ratelimit
 import (
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/periodic"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
-
-// sweepTick is the janitor's timer message.
-type sweepTick struct{}
 
 // Start starts the limiter's janitor as a root process of node: it stops
 // with the node (or with an exit signal to the PID returned). It fails
@@ -26,9 +24,7 @@ func (l *Limiter) Start(node *process.Node) (process.PID, error) {
 	case node.Stopped():
 		return process.PID{}, process.ErrNodeStopped
 	}
-	return l.startJanitor(node, func() (process.PID, error) {
-		return node.Spawn(l.runJanitor, process.WithBehaviour("ratelimit.janitor"))
-	})
+	return l.startJanitor(node, nil)
 }
 
 // StartLink starts the janitor linked to parent; it has the shape of a
@@ -46,9 +42,7 @@ func (l *Limiter) StartLink(parent *process.Proc) (process.PID, error) {
 	case parent.Node().Stopped():
 		return process.PID{}, process.ErrNodeStopped
 	}
-	return l.startJanitor(parent.Node(), func() (process.PID, error) {
-		return parent.SpawnLink(l.runJanitor, process.WithBehaviour("ratelimit.janitor"))
-	})
+	return l.startJanitor(parent.Node(), parent)
 }
 
 // ChildSpec returns a permanent worker child spec with id whose start
@@ -65,49 +59,23 @@ func (l *Limiter) Janitor() process.PID {
 	}
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if !l.janitor.Valid() || !l.janitor.Alive() {
-		return process.PID{}
+	if t := l.janitor.Last(); t.Valid() && t.Alive() {
+		return t.PID()
 	}
-	return l.janitor.PID()
+	return process.PID{}
 }
 
-func (l *Limiter) startJanitor(node *process.Node, spawn func() (process.PID, error)) (process.PID, error) {
+// startJanitor starts the janitor (linked to parent unless it is nil)
+// unless one is alive.
+func (l *Limiter) startJanitor(node *process.Node, parent *process.Proc) (process.PID, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if l.janitor.Valid() && l.janitor.Alive() {
-		return process.PID{}, &AlreadyStartedError{PID: l.janitor.PID()}
+	spec := periodic.Spec{Behaviour: "ratelimit.janitor", Every: l.cfg.sweep, Work: func() { l.Sweep() }}
+	pid, running, err := l.janitor.Start(node, parent, spec)
+	if running {
+		return process.PID{}, &AlreadyStartedError{PID: pid}
 	}
-	pid, err := spawn()
-	if err != nil {
-		return process.PID{}, err
-	}
-	t, err := node.Lookup(pid)
-	if err != nil {
-		return process.PID{}, err // died at once
-	}
-	l.janitor = t
-	return pid, nil
-}
-
-// runJanitor sweeps idle keys every sweep interval, on a timer it owns,
-// until it is stopped. Other messages are dropped.
-func (l *Limiter) runJanitor(p *process.Proc) error {
-	if _, err := p.SendAfter(p.PID(), sweepTick{}, l.cfg.sweep); err != nil {
-		return err
-	}
-	for {
-		msg, err := p.Receive(p.Context())
-		if err != nil {
-			return nil // stopped
-		}
-		if _, ok := msg.(sweepTick); !ok {
-			continue
-		}
-		l.Sweep()
-		if _, err := p.SendAfter(p.PID(), sweepTick{}, l.cfg.sweep); err != nil {
-			return err
-		}
-	}
+	return pid, err
 }
 
 // Sweep forgets every key unused for the idle timeout whose bucket is

@@ -39,7 +39,7 @@ func WithName(name string) Option {
 
 // WithEventHook adds a function that receives every [Event], synchronously
 // in the supervisor's process; it must not block. Hooks of several
-// WithEventHook options (say, telemetry.SupervisorEvents and the
+// WithEventHook options (say, bridge.SupervisorEvents and the
 // application's own) all run, in the order of the options.
 func WithEventHook(hook func(Event)) Option {
 	return optionFunc(func(o *options) error {

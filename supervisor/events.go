@@ -60,3 +60,30 @@ func (ChildTerminated) isSupervisorEvent()       {}
 func (StartFailed) isSupervisorEvent()           {}
 func (IntensityReached) isSupervisorEvent()      {}
 func (AutoShutdownTriggered) isSupervisorEvent() {}
+
+// Telemetry event names of the supervisor's lifecycle events. A
+// supervisor publishes typed [Event] values to the hooks set with
+// [WithEventHook]; the bridge in package telemetry/bridge
+// (SupervisorEvents) turns them into telemetry events under these names.
+// Every event has the measurement "count" (1); metadata keys are listed
+// per event ("supervisor" is the supervisor's PID).
+const (
+	// EventChildStarted: [ChildStarted]. Metadata "supervisor", "id",
+	// "pid", "restart" (bool).
+	EventChildStarted = "orchard.supervisor.child.started"
+	// EventChildRestarting: [ChildRestarting]. Metadata "supervisor",
+	// "id", "pid", "reason".
+	EventChildRestarting = "orchard.supervisor.child.restarting"
+	// EventChildTerminated: [ChildTerminated]. Metadata "supervisor",
+	// "id", "pid", "reason".
+	EventChildTerminated = "orchard.supervisor.child.terminated"
+	// EventStartFailed: [StartFailed]. Metadata "supervisor", "id",
+	// "reason".
+	EventStartFailed = "orchard.supervisor.start_failed"
+	// EventIntensityReached: [IntensityReached]. Metadata "supervisor",
+	// "id", "reason".
+	EventIntensityReached = "orchard.supervisor.intensity_reached"
+	// EventAutoShutdown: [AutoShutdownTriggered]. Metadata "supervisor",
+	// "id".
+	EventAutoShutdown = "orchard.supervisor.auto_shutdown"
+)

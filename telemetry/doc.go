@@ -14,7 +14,7 @@
 //
 // # Semantics
 //
-// Event names are dotted strings, "orchard.supervisor.child.restarted",
+// Event names are dotted strings, "orchard.supervisor.child.restarting",
 // matched exactly. Handlers run synchronously in the emitter's goroutine, in
 // the order they were attached; they must be quick and must not block. A
 // handler that panics is detached at once, reported through log/slog and as a
@@ -24,10 +24,17 @@
 // map lookup. Emitters on hot paths can test [Registry.Enabled] before they
 // build measurement maps.
 //
-// Orchard's own packages publish their lifecycle events here: use
-// [NodeEvents], [SupervisorEvents] and [GenServerEvents] to bridge the
-// runtime's, the supervisors' and the GenServer calls' typed hooks; send, deadletter, monitors, health and
-// schedule publish directly. Each package documents its event names.
+// Orchard's own packages publish their lifecycle events here, and each
+// declares the names of the events it emits as constants
+// (process.EventSpawned, supervisor.EventChildRestarting,
+// send.EventDelivered, ...). The runtime, the supervisors and GenServer
+// calls publish typed values to hooks instead, which package
+// telemetry/bridge (NodeEvents, SupervisorEvents, GenServerEvents) turns
+// into events here; send, deadletter, monitors, health, schedule, breaker
+// and ratelimit publish directly.
+//
+// This package imports nothing of Orchard (but internal/argerr), so every
+// package can emit events without an import cycle (DESIGN §1, base layer).
 //
 // # Differences from OTP
 //

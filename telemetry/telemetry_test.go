@@ -1,19 +1,14 @@
 package telemetry_test
 
 import (
-	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"runtime"
 	"sync"
 	"testing"
-	"time"
 
-	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/otptest"
-	"github.com/seed-fe72f376/orchard/process"
-	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
@@ -235,60 +230,6 @@ func TestConcurrentAttachAndExecute(t *testing.T) {
 	}
 }
 
-type crasher struct{}
-
-func (crasher) Init(*genserver.Self) error { return nil }
-func (crasher) HandleCast(_ *genserver.Self, msg any) error {
-	return msg.(error)
-}
-
-func TestBridgesPublishRuntimeAndSupervisorEvents(t *testing.T) {
-	r := telemetry.New()
-	var rec recorder
-	if err := r.Attach("rec", []string{
-		telemetry.ProcessSpawned, telemetry.ProcessExited,
-		telemetry.SupervisorChildStarted, telemetry.SupervisorChildRestarting,
-	}, rec.handle); err != nil {
-		t.Fatal(err)
-	}
-	node := otptest.NewNode(t, telemetry.NodeEvents(r))
-	sup, err := supervisor.Start(node, supervisor.Spec{
-		Flags: supervisor.DefaultFlags(),
-		Children: []supervisor.ChildSpec{{ID: "w", Start: func(p *process.Proc) (process.PID, error) {
-			return genserver.StartLink(p, crasher{})
-		}}},
-	}, telemetry.SupervisorEvents(r), supervisor.WithLogger(slog.New(slog.DiscardHandler)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	children, err := supervisor.WhichChildren(context.Background(), sup)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := genserver.Cast(children[0].PID, errors.New("crash")); err != nil {
-		t.Fatal(err)
-	}
-	otptest.Eventually(t, 5*time.Second, func() bool {
-		return count(rec.names(), telemetry.SupervisorChildStarted) == 2
-	}, "the restarted child's start event")
-	names := rec.names()
-	for _, ev := range []string{telemetry.ProcessSpawned, telemetry.ProcessExited, telemetry.SupervisorChildRestarting} {
-		if count(names, ev) == 0 {
-			t.Errorf("no %s event in %v", ev, names)
-		}
-	}
-}
-
-func count(xs []string, x string) int {
-	n := 0
-	for _, v := range xs {
-		if v == x {
-			n++
-		}
-	}
-	return n
-}
-
 func equal(a, b []string) bool {
 	if len(a) != len(b) {
 		return false
@@ -339,35 +280,4 @@ func TestSpanGoexit(t *testing.T) {
 	if got := rec.names(); !equal(got, []string{"op.start", "op.exception"}) || rec.md[1]["kind"] != "exit" {
 		t.Fatalf("events = %v, metadata %v; want start then an exit exception", got, rec.md)
 	}
-}
-
-type mute struct{}
-
-func (mute) Init(*genserver.Self) error { return nil }
-func (mute) HandleCall(s *genserver.Self, _ genserver.From, _ any) (any, error) {
-	s.NoReply()
-	return nil, nil
-}
-
-func TestGenServerEventsPublishCallTimeouts(t *testing.T) {
-	r := telemetry.New()
-	var rec recorder
-	if err := r.Attach("rec", []string{telemetry.GenServerCallTimeout}, rec.handle); err != nil {
-		t.Fatal(err)
-	}
-	node := otptest.NewNode(t)
-	if err := telemetry.GenServerEvents(r, node); err != nil {
-		t.Fatal(err)
-	}
-	pid, err := genserver.Start(node, mute{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := genserver.Call[any](context.Background(), pid, "x", genserver.WithTimeout(time.Millisecond)); err == nil {
-		t.Fatal("Call to a server that never replies succeeded")
-	}
-	if got := rec.names(); len(got) != 1 || rec.md[0]["callee"] != pid || rec.m[0]["timeout"] != time.Millisecond.Seconds() {
-		t.Fatalf("events %v, metadata %v, measurements %v; want one timeout of %v", got, rec.md, rec.m, pid)
-	}
-	_ = node.Exit(pid, process.Kill)
 }

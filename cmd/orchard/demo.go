@@ -17,6 +17,7 @@ import (
 	"github.com/seed-fe72f376/orchard/registry"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 )
 
 // Defaults of `orchard demo`.
@@ -91,12 +92,12 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	// Every process and supervisor event is published on tel, which the
 	// /metrics exporter and the send-delivery lines read.
 	tel := telemetry.New()
-	node, err := process.NewNode(telemetry.NodeEvents(tel))
+	node, err := process.NewNode(bridge.NodeEvents(tel))
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, stopNode(node)) }()
-	if err := telemetry.GenServerEvents(tel, node); err != nil {
+	if err := bridge.GenServerEvents(tel, node); err != nil {
 		return err
 	}
 	msg, err := openMessaging(ctx, node, tel, cfg.DataDir)
@@ -221,7 +222,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 func demoSpec(node *process.Node, reg *registry.Registry, tel *telemetry.Registry, msg *messaging, hook func(supervisor.Event)) app.Spec {
 	services := append(healthChildren(node, tel, stageNames),
 		supervisor.ChildSpec{ID: "deadletter-retrier", Start: msg.letters.StartRetrierLink})
-	opts := []supervisor.Option{telemetry.SupervisorEvents(tel), supervisor.WithEventHook(hook), supervisor.WithLogger(discard)}
+	opts := []supervisor.Option{bridge.SupervisorEvents(tel), supervisor.WithEventHook(hook), supervisor.WithLogger(discard)}
 	root := supervisor.Spec{
 		Flags: supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: 10, Period: 5 * time.Second},
 		Children: []supervisor.ChildSpec{
@@ -238,7 +239,7 @@ func demoSpec(node *process.Node, reg *registry.Registry, tel *telemetry.Registr
 			{
 				Name:        "services",
 				Tree:        supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: services},
-				TreeOptions: []supervisor.Option{telemetry.SupervisorEvents(tel), supervisor.WithLogger(discard), supervisor.WithName(servicesTreeName)},
+				TreeOptions: []supervisor.Option{bridge.SupervisorEvents(tel), supervisor.WithLogger(discard), supervisor.WithName(servicesTreeName)},
 			},
 		},
 	}

@@ -41,7 +41,7 @@ const (
 //
 //   - /metrics: Prometheus text of the orchard_ metrics exported from the
 //     events of tel (which node and the supervisors must publish to, see
-//     telemetry.NodeEvents and telemetry.SupervisorEvents) and node's gauges;
+//     bridge.NodeEvents and bridge.SupervisorEvents) and node's gauges;
 //   - /healthz and /readyz: the reports of the monitors named by health
 //     (for example node.Name(healthName), node.Name(servicesName)),
 //     asked on every request, so the monitors may start after this.

@@ -14,6 +14,7 @@ import (
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 )
 
 // httpGet fetches url with a client that keeps no connection (no
@@ -45,10 +46,10 @@ func (idleServer) HandleCast(_ *genserver.Self, msg any) error {
 
 func TestHTTPEndpoints(t *testing.T) {
 	tel := telemetry.New()
-	node := otptest.NewNode(t, telemetry.NodeEvents(tel))
+	node := otptest.NewNode(t, bridge.NodeEvents(tel))
 	var events []supervisor.Event
 	opts := []supervisor.Option{
-		telemetry.SupervisorEvents(tel),
+		bridge.SupervisorEvents(tel),
 		supervisor.WithEventHook(func(e supervisor.Event) { events = append(events, e) }),
 		supervisor.WithLogger(discard),
 	}

@@ -61,7 +61,7 @@ func TestBadInput(t *testing.T) {
 	}
 	metricmap.ScanMailboxes(node, nil) // a nil callback is not called
 	var nilNames *metricmap.Names
-	nilNames.Observe(telemetry.ProcessExited, telemetry.Metadata{"pid": "not a pid"})
+	nilNames.Observe(process.EventExited, telemetry.Metadata{"pid": "not a pid"})
 	if got := nilNames.Name(process.PID{}); got != metricmap.UnknownName {
 		t.Errorf("Name(zero PID) = %q; want %q", got, metricmap.UnknownName)
 	}

@@ -1,21 +1,22 @@
 package metricmap
 
 import (
+	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/health"
-	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
+	"github.com/seed-fe72f376/orchard/supervisor"
 )
 
-// Send and dead-letter event names counted by the default metrics. They
-// follow the pattern "orchard.send.<outcome>" (metadata "outcome") of
-// package send and "orchard.deadletter.<action>" of package deadletter.
+// Send and dead-letter event names counted by the default metrics:
+// package send's send.EventDelivered and send.EventFailed (metadata
+// "outcome"), and package deadletter's deadletter.EventAdded and
+// deadletter.EventRemoved.
 var (
-	DefaultSendEvents       = []string{"orchard.send.delivered", "orchard.send.failed"}
-	DefaultDeadLetterEvents = []string{"orchard.deadletter.added", "orchard.deadletter.removed"}
+	DefaultSendEvents       = []string{send.EventDelivered, send.EventFailed}
+	DefaultDeadLetterEvents = []string{deadletter.EventAdded, deadletter.EventRemoved}
 )
-
-// DeadLetterLostEvent is package deadletter's EventLost: a durable store
-// opened after it lost data while closed.
-const DeadLetterLostEvent = "orchard.deadletter.lost"
 
 // DefaultMetrics returns the metrics Orchard's exporters export by
 // default; sendEvents and deadLetterEvents default to [DefaultSendEvents]
@@ -56,7 +57,7 @@ func DefaultMetrics(sendEvents, deadLetterEvents []string, counterSuffix string)
 		ms = append(ms,
 			Metric{Name: "orchard_sends", Help: "Supervised sends, by outcome: delivered, or the failure's outcome (noproc, timeout, crashed, ...).",
 				Events: sendEvents, Labels: []Label{{Name: "outcome", FromEvent: true}}},
-			Metric{Name: "orchard_send_retries", Help: "Send attempts that failed and were retried.", Events: []string{"orchard.send.retry"}})
+			Metric{Name: "orchard_send_retries", Help: "Send attempts that failed and were retried.", Events: []string{send.EventRetry}})
 	}
 	if len(deadLetterEvents) > 0 {
 		ms = append(ms, Metric{Name: "orchard_dead_letters", Help: "Dead letters added to or removed from the queue.",
@@ -64,7 +65,7 @@ func DefaultMetrics(sendEvents, deadLetterEvents []string, counterSuffix string)
 	}
 	ms = append(ms, Metric{Name: "orchard_deadletter_lost",
 		Help:   "Records a durable dead-letter store lost while it was closed (a damaged or truncated file), counted at every open until acknowledged.",
-		Events: []string{DeadLetterLostEvent}, Labels: []Label{{Name: "bucket"}}})
+		Events: []string{deadletter.EventLost}, Labels: []Label{{Name: "bucket"}}})
 	for i := range ms {
 		if ms[i].Kind == Counter {
 			ms[i].Name += counterSuffix
@@ -78,17 +79,17 @@ func DefaultMetrics(sendEvents, deadLetterEvents []string, counterSuffix string)
 func runtimeMetrics() []Metric {
 	sup := []Label{{Name: "supervisor"}}
 	return []Metric{
-		{Name: "orchard_processes_spawned", Help: "Processes spawned.", Events: []string{telemetry.ProcessSpawned}, Labels: []Label{{Name: "behaviour"}}},
-		{Name: "orchard_processes_exited", Help: "Processes exited, by whether the reason was normal or shutdown.", Events: []string{telemetry.ProcessExited}, Labels: []Label{{Name: "normal"}}},
-		{Name: "orchard_process_lifetime_seconds", Help: "Lifetime of exited processes.", Kind: Histogram, Events: []string{telemetry.ProcessExited}, Measurement: "lifetime",
+		{Name: "orchard_processes_spawned", Help: "Processes spawned.", Events: []string{process.EventSpawned}, Labels: []Label{{Name: "behaviour"}}},
+		{Name: "orchard_processes_exited", Help: "Processes exited, by whether the reason was normal or shutdown.", Events: []string{process.EventExited}, Labels: []Label{{Name: "normal"}}},
+		{Name: "orchard_process_lifetime_seconds", Help: "Lifetime of exited processes.", Kind: Histogram, Events: []string{process.EventExited}, Measurement: "lifetime",
 			Buckets: []float64{.001, .01, .1, 1, 10, 60, 600, 3600}},
-		{Name: "orchard_process_zombies", Help: "Killed processes whose goroutine outlived the zombie grace.", Events: []string{telemetry.ProcessZombie}},
-		{Name: "orchard_call_timeouts", Help: "GenServer calls that got no reply in time.", Events: []string{telemetry.GenServerCallTimeout}},
-		{Name: "orchard_supervisor_child_starts", Help: "Children started by supervisors, restarts included.", Events: []string{telemetry.SupervisorChildStarted}, Labels: sup},
-		{Name: "orchard_supervisor_restarts", Help: "Children restarted by supervisors.", Events: []string{telemetry.SupervisorChildStarted}, Labels: sup, Match: map[string]any{"restart": true}},
-		{Name: "orchard_supervisor_child_terminations", Help: "Children stopped by supervisors.", Events: []string{telemetry.SupervisorChildTerminated}, Labels: sup},
-		{Name: "orchard_supervisor_start_failures", Help: "Child start functions that failed.", Events: []string{telemetry.SupervisorStartFailed}, Labels: sup},
-		{Name: "orchard_supervisor_intensity_reached", Help: "Supervisors that reached their maximum restart intensity.", Events: []string{telemetry.SupervisorIntensityReached}, Labels: sup},
+		{Name: "orchard_process_zombies", Help: "Killed processes whose goroutine outlived the zombie grace.", Events: []string{process.EventZombie}},
+		{Name: "orchard_call_timeouts", Help: "GenServer calls that got no reply in time.", Events: []string{genserver.EventCallTimeout}},
+		{Name: "orchard_supervisor_child_starts", Help: "Children started by supervisors, restarts included.", Events: []string{supervisor.EventChildStarted}, Labels: sup},
+		{Name: "orchard_supervisor_restarts", Help: "Children restarted by supervisors.", Events: []string{supervisor.EventChildStarted}, Labels: sup, Match: map[string]any{"restart": true}},
+		{Name: "orchard_supervisor_child_terminations", Help: "Children stopped by supervisors.", Events: []string{supervisor.EventChildTerminated}, Labels: sup},
+		{Name: "orchard_supervisor_start_failures", Help: "Child start functions that failed.", Events: []string{supervisor.EventStartFailed}, Labels: sup},
+		{Name: "orchard_supervisor_intensity_reached", Help: "Supervisors that reached their maximum restart intensity.", Events: []string{supervisor.EventIntensityReached}, Labels: sup},
 	}
 }
 

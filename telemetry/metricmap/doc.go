@@ -9,6 +9,11 @@
 // Package promexport (Prometheus) and package otelexport (OpenTelemetry)
 // re-export these types under their own names (promexport.Metric is
 // metricmap.Metric), so a mapping written for one works for the other.
+// They take the same options as well: their Option is [Option], built by
+// [WithMetrics], [WithNode], [WithMailboxScan] and [WithHandlerID], and
+// applied and checked by [Configure]. The default metrics name each event
+// by the constant its emitting package declares (process.EventExited,
+// send.EventDelivered, health.EventCheckCompleted, ...).
 // This package imports neither library: an OpenTelemetry-only program
 // does not link client_golang, and the other way round.
 //

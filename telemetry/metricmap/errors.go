@@ -45,3 +45,27 @@ func invalidMetric(field, format string, args ...any) error {
 
 // badArg returns the *ArgumentError of op ("Router.Attach").
 func badArg(op, arg, reason string) error { return argerr.New("metricmap: "+op, arg, reason) }
+
+// NilTarget returns the error of an exporter's function op given a nil
+// arg, the place metrics go to (a prometheus.Registerer, an OpenTelemetry
+// MeterProvider): an *[ArgumentError] that matches [ErrInvalidMetric]
+// too, as the exporters documented before the bad-input contract.
+func NilTarget(op, arg string) error {
+	return &targetError{arg: &argerr.Error{Op: op, Arg: arg, Reason: "is nil"}}
+}
+
+// metricError is a bad metric given to an exporter: it matches
+// ErrInvalidArgument, and through Unwrap the Validate error (so
+// ErrInvalidMetric).
+type metricError struct{ err error }
+
+func (e *metricError) Error() string        { return e.err.Error() }
+func (e *metricError) Is(target error) bool { return target == ErrInvalidArgument }
+func (e *metricError) Unwrap() error        { return e.err }
+
+// targetError is NilTarget's error.
+type targetError struct{ arg *argerr.Error }
+
+func (e *targetError) Error() string        { return e.arg.Error() }
+func (e *targetError) Is(target error) bool { return target == ErrInvalidMetric }
+func (e *targetError) Unwrap() error        { return e.arg }

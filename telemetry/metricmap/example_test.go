@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
 
@@ -58,8 +60,8 @@ func ExampleMetric_Matches() {
 func ExampleMetric_LabelValues() {
 	sends := metricmap.Metric{Labels: []metricmap.Label{{Name: "outcome", FromEvent: true}, {Name: "retried", Key: "retry"}}}
 	fmt.Println(sends.LabelNames())
-	fmt.Println(sends.LabelValues("orchard.send.delivered", telemetry.Metadata{"retry": true}))
-	fmt.Println(sends.LabelValues("orchard.send.failed", telemetry.Metadata{"outcome": "timeout"}))
+	fmt.Println(sends.LabelValues(send.EventDelivered, telemetry.Metadata{"retry": true}))
+	fmt.Println(sends.LabelValues(send.EventFailed, telemetry.Metadata{"outcome": "timeout"}))
 	// Output:
 	// [outcome retried]
 	// [delivered true]
@@ -98,13 +100,13 @@ func ExampleRouter() {
 // root, which a restart does not change (its PID does).
 func ExampleNames() {
 	tel := telemetry.New()
-	node, _ := process.NewNode(telemetry.NodeEvents(tel))
+	node, _ := process.NewNode(bridge.NodeEvents(tel))
 	defer func() { _ = node.Stop(context.Background()) }()
 	names := metricmap.NewNames()
 	_ = tel.Attach("names", metricmap.TrackedEvents, func(ev string, _ telemetry.Measurements, md telemetry.Metadata) {
 		names.Observe(ev, md)
 	})
-	opts := []supervisor.Option{telemetry.SupervisorEvents(tel), supervisor.WithLogger(slog.New(slog.DiscardHandler))}
+	opts := []supervisor.Option{bridge.SupervisorEvents(tel), supervisor.WithLogger(slog.New(slog.DiscardHandler))}
 	pipeline := supervisor.Spec{Flags: supervisor.DefaultFlags()}
 	root, _ := supervisor.Start(node, supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: []supervisor.ChildSpec{{
 		ID: "pipeline", Type: supervisor.SupervisorChild,
@@ -114,4 +116,25 @@ func ExampleNames() {
 	fmt.Println(names.Name(root), names.NameAs(children[0].PID, "supervisor"))
 	_ = supervisor.Stop(root, process.Shutdown, time.Second)
 	// Output: root root/pipeline
+}
+
+// Configure applies an exporter's options to its defaults and checks
+// them; promexport.New and otelexport.New start this way.
+func ExampleConfigure() {
+	defaults := func() []metricmap.Metric {
+		return []metricmap.Metric{{Name: "myapp_jobs_total", Events: []string{"myapp.job.done"}}}
+	}
+	c, err := metricmap.Configure("myexport: New", "myexport", defaults, []metricmap.Option{metricmap.WithMailboxScan(false)})
+	fmt.Println(c.HandlerID, len(c.Metrics), c.MailboxScan, err)
+
+	_, err = metricmap.Configure("myexport: New", "myexport", defaults, []metricmap.Option{metricmap.WithHandlerID("")})
+	fmt.Println(errors.Is(err, metricmap.ErrInvalidArgument), err)
+
+	bad := metricmap.Metric{Name: "bad name", Events: []string{"e"}}
+	_, err = metricmap.Configure("myexport: New", "myexport", defaults, []metricmap.Option{metricmap.WithMetrics(bad)})
+	fmt.Println(errors.Is(err, metricmap.ErrInvalidMetric), errors.Is(err, metricmap.ErrInvalidArgument))
+	// Output:
+	// myexport 1 false <nil>
+	// true myexport: New: invalid argument WithHandlerID id: is empty
+	// true true
 }

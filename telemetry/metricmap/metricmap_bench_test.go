@@ -4,6 +4,8 @@ import (
 	"testing"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
+	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
@@ -21,10 +23,10 @@ func BenchmarkRouter(b *testing.B) {
 	}
 	defer r.Detach()
 	b.Run("event=send", func(b *testing.B) {
-		benchEvent(b, tel, "orchard.send.delivered", telemetry.Metadata{"outcome": "delivered"})
+		benchEvent(b, tel, send.EventDelivered, telemetry.Metadata{"outcome": "delivered"})
 	})
 	b.Run("event=restart", func(b *testing.B) {
-		benchEvent(b, tel, telemetry.SupervisorChildStarted, telemetry.Metadata{"supervisor": process.PID{}, "restart": true})
+		benchEvent(b, tel, supervisor.EventChildStarted, telemetry.Metadata{"supervisor": process.PID{}, "restart": true})
 	})
 }
 

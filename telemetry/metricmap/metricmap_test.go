@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
@@ -133,7 +134,7 @@ func TestLabelValues(t *testing.T) {
 	}}
 	md := telemetry.Metadata{"s": "x", "b": true, "st": status(1), "n": 42, "null": nil, "k": "v"}
 	want := []string{"x", "true", "down", "42", "", "", "v", "delivered"}
-	if got := m.LabelValues("orchard.send.delivered", md); !slices.Equal(got, want) {
+	if got := m.LabelValues(send.EventDelivered, md); !slices.Equal(got, want) {
 		t.Errorf("LabelValues = %q; want %q", got, want)
 	}
 	if got, want := m.LabelNames(), []string{"s", "b", "st", "n", "null", "missing", "renamed", "outcome"}; !slices.Equal(got, want) {
@@ -145,8 +146,8 @@ func TestLabelValues(t *testing.T) {
 		md    telemetry.Metadata
 		want  string
 	}{
-		{"orchard.send.failed", telemetry.Metadata{"outcome": "timeout"}, "timeout"},
-		{"orchard.send.failed", nil, "failed"},
+		{send.EventFailed, telemetry.Metadata{"outcome": "timeout"}, "timeout"},
+		{send.EventFailed, nil, "failed"},
 		{"undotted", nil, "undotted"},
 	} {
 		if got := fromEvent.LabelValues(c.event, c.md); !slices.Equal(got, []string{c.want}) {

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
@@ -22,7 +23,7 @@ const UnknownName = "unknown"
 //  1. its registered name (process.WithName, supervisor.WithName), read
 //     from its node;
 //  2. its path in the supervision tree: the name of the supervisor that
-//     reported it started (telemetry.SupervisorChildStarted), a slash and
+//     reported it started (supervisor.EventChildStarted), a slash and
 //     its child id ("root/pipeline/validator");
 //  3. its role, when the caller knows it: a PID found under the metadata
 //     key "supervisor" is a supervisor, and [Router] labels it
@@ -40,7 +41,7 @@ const UnknownName = "unknown"
 // Names learns paths from the events given to [Names.Observe] (a
 // [Router] gives it every event it receives) and forgets a process when
 // its supervisor reports it exited or terminated, or when it exits
-// (telemetry.ProcessExited). It holds one small record per supervised
+// (process.EventExited). It holds one small record per supervised
 // child alive. The zero value is not usable; use [NewNames]. Safe for
 // concurrent use.
 type Names struct {
@@ -66,8 +67,8 @@ const supervisorRole = "supervisor"
 
 // TrackedEvents are the events [Names.Observe] learns from.
 var TrackedEvents = []string{
-	telemetry.SupervisorChildStarted, telemetry.SupervisorChildRestarting,
-	telemetry.SupervisorChildTerminated, telemetry.ProcessExited,
+	supervisor.EventChildStarted, supervisor.EventChildRestarting,
+	supervisor.EventChildTerminated, process.EventExited,
 }
 
 // Observe updates the table from one telemetry event; events other than
@@ -81,7 +82,7 @@ func (n *Names) Observe(event string, md telemetry.Metadata) {
 		return
 	}
 	switch event {
-	case telemetry.SupervisorChildStarted:
+	case supervisor.EventChildStarted:
 		sup, _ := md["supervisor"].(process.PID)
 		id, _ := md["id"].(string)
 		if sup.IsZero() || id == "" {
@@ -91,7 +92,7 @@ func (n *Names) Observe(event string, md telemetry.Metadata) {
 		n.parents[pid] = childRef{sup: sup, id: id}
 		delete(n.cache, pid) // named by behaviour while it started its children
 		n.mu.Unlock()
-	case telemetry.SupervisorChildRestarting, telemetry.SupervisorChildTerminated, telemetry.ProcessExited:
+	case supervisor.EventChildRestarting, supervisor.EventChildTerminated, process.EventExited:
 		n.mu.Lock()
 		delete(n.parents, pid)
 		delete(n.cache, pid)

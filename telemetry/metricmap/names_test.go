@@ -15,6 +15,7 @@ import (
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
 
@@ -91,10 +92,10 @@ func restartAndWait(t *testing.T, node *process.Node, probe *otptest.Probe, pid 
 // no label holds a PID.
 func TestRestartKeepsLabels(t *testing.T) {
 	tel := telemetry.New()
-	node := otptest.NewNode(t, telemetry.NodeEvents(tel))
+	node := otptest.NewNode(t, bridge.NodeEvents(tel))
 	probe := otptest.NewProbe(t, node)
 	quiet := supervisor.WithLogger(slog.New(slog.DiscardHandler))
-	opts := []supervisor.Option{telemetry.SupervisorEvents(tel), quiet}
+	opts := []supervisor.Option{bridge.SupervisorEvents(tel), quiet}
 	lenient := supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: 100, Period: time.Minute}
 	pipeline := supervisor.Spec{Flags: lenient, Children: []supervisor.ChildSpec{
 		// unnamed: a killed pipeline's worker may still hold a name when
@@ -155,7 +156,7 @@ func TestRestartKeepsLabels(t *testing.T) {
 // process is UnknownName.
 func TestNamesPaths(t *testing.T) {
 	tel := telemetry.New()
-	node := otptest.NewNode(t, telemetry.NodeEvents(tel))
+	node := otptest.NewNode(t, bridge.NodeEvents(tel))
 	names := metricmap.NewNames()
 	if err := tel.Attach("names", metricmap.TrackedEvents, func(ev string, _ telemetry.Measurements, md telemetry.Metadata) {
 		names.Observe(ev, md)
@@ -163,7 +164,7 @@ func TestNamesPaths(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = tel.Detach("names") }()
-	opts := []supervisor.Option{telemetry.SupervisorEvents(tel), supervisor.WithLogger(slog.New(slog.DiscardHandler))}
+	opts := []supervisor.Option{bridge.SupervisorEvents(tel), supervisor.WithLogger(slog.New(slog.DiscardHandler))}
 	inner := supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: []supervisor.ChildSpec{
 		{ID: "validator", Start: crashWorker("validator")},
 	}}
@@ -205,7 +206,7 @@ func TestNamesPaths(t *testing.T) {
 	if got := nilNames.Name(rootPID); got != "root" {
 		t.Errorf("nil Names.Name(root) = %q; want the registered name", got)
 	}
-	nilNames.Observe(telemetry.SupervisorChildStarted, nil) // a no-op, not a panic
+	nilNames.Observe(supervisor.EventChildStarted, nil) // a no-op, not a panic
 	if err := supervisor.Stop(rootPID, process.Shutdown, time.Second); err != nil {
 		t.Fatal(err)
 	}

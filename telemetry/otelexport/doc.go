@@ -64,7 +64,7 @@
 //	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))
 //	defer mp.Shutdown(ctx)
 //	tel := telemetry.New()
-//	node, _ := process.NewNode(telemetry.NodeEvents(tel))
+//	node, _ := process.NewNode(bridge.NodeEvents(tel))
 //	exp, _ := otelexport.New(tel, mp, otelexport.WithNode(node))
 //	defer exp.Close()
 package otelexport

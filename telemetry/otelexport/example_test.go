@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/otelexport"
 )
@@ -23,7 +24,7 @@ func ExampleNew() {
 		panic(err)
 	}
 	defer exp.Close()
-	tel.Execute("orchard.send.failed", telemetry.Measurements{"count": 1}, nil)
+	tel.Execute(send.EventFailed, telemetry.Measurements{"count": 1}, nil)
 
 	var rm metricdata.ResourceMetrics
 	_ = reader.Collect(context.Background(), &rm)

@@ -23,27 +23,13 @@ const (
 	DefaultHandlerID = "orchard.otelexport"
 )
 
-// Option configures [New].
-type Option interface{ apply(*config) }
-
-type config struct {
-	metrics     []Metric
-	metricsSet  bool
-	node        *process.Node
-	nodeSet     bool // WithNode was given (its node may be nil: refused)
-	mailboxScan bool
-	handlerID   string
-}
-
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
+// Option configures [New]. It is metricmap.Option: the Prometheus and
+// OpenTelemetry exporters take the same options.
+type Option = metricmap.Option
 
 // WithMetrics replaces the exported metrics (default
 // DefaultMetrics(nil, nil)).
-func WithMetrics(ms ...Metric) Option {
-	return optionFunc(func(c *config) { c.metrics, c.metricsSet = ms, true })
-}
+func WithMetrics(ms ...Metric) Option { return metricmap.WithMetrics(ms...) }
 
 // WithNode also exports node's gauges through observable instruments,
 // read at each collection: orchard_processes, orchard_zombies,
@@ -53,17 +39,15 @@ func WithMetrics(ms ...Metric) Option {
 // promexport.NewNodeCollector for the cost). A nil node makes New fail
 // with an error matching [ErrInvalidArgument], a stopped one with
 // process.ErrNodeStopped.
-func WithNode(node *process.Node) Option {
-	return optionFunc(func(c *config) { c.node, c.nodeSet = node, true })
-}
+func WithNode(node *process.Node) Option { return metricmap.WithNode(node) }
 
 // WithMailboxScan turns the per-collection walk of the node's mailboxes
 // on (the default) or off.
-func WithMailboxScan(on bool) Option { return optionFunc(func(c *config) { c.mailboxScan = on }) }
+func WithMailboxScan(on bool) Option { return metricmap.WithMailboxScan(on) }
 
 // WithHandlerID sets the telemetry handler id (default [DefaultHandlerID]).
 // An empty id makes New fail with an error matching [ErrInvalidArgument].
-func WithHandlerID(id string) Option { return optionFunc(func(c *config) { c.handlerID = id }) }
+func WithHandlerID(id string) Option { return metricmap.WithHandlerID(id) }
 
 // Exporter records telemetry events on OpenTelemetry instruments. It
 // holds no goroutine; when the data leaves the process is up to the
@@ -94,35 +78,21 @@ type instrument struct {
 func New(tel *telemetry.Registry, mp metric.MeterProvider, opts ...Option) (*Exporter, error) {
 	const op = "otelexport: New"
 	if mp == nil {
-		return nil, &providerError{arg: &argerr.Error{Op: op, Arg: "mp", Reason: "is nil"}}
+		return nil, metricmap.NilTarget(op, "mp")
 	}
-	c := config{mailboxScan: true, handlerID: DefaultHandlerID}
-	for i, o := range opts {
-		if o == nil {
-			return nil, argerr.Nil(op, fmt.Sprintf("opts[%d]", i))
-		}
-		o.apply(&c)
-	}
-	switch {
-	case c.handlerID == "":
-		return nil, argerr.Empty(op, "WithHandlerID id")
-	case c.nodeSet && c.node == nil:
-		return nil, argerr.Nil(op, "WithNode node")
-	case c.node != nil && c.node.Stopped():
-		return nil, process.ErrNodeStopped
-	}
-	if !c.metricsSet {
-		c.metrics = DefaultMetrics(nil, nil)
+	c, err := metricmap.Configure(op, DefaultHandlerID, func() []Metric { return DefaultMetrics(nil, nil) }, opts)
+	if err != nil {
+		return nil, err
 	}
 	meter := mp.Meter(ScopeName)
-	e := &Exporter{router: metricmap.NewRouter[*instrument](tel, c.handlerID)}
-	for _, m := range c.metrics {
+	e := &Exporter{router: metricmap.NewRouter[*instrument](tel, c.HandlerID)}
+	for _, m := range c.Metrics {
 		if err := e.add(meter, m); err != nil {
 			return nil, err
 		}
 	}
-	if c.node != nil {
-		reg, err := observeNode(meter, c.node, c.mailboxScan)
+	if c.Node != nil {
+		reg, err := observeNode(meter, c.Node, c.MailboxScan)
 		if err != nil {
 			return nil, err
 		}
@@ -136,9 +106,6 @@ func New(tel *telemetry.Registry, mp metric.MeterProvider, opts ...Option) (*Exp
 }
 
 func (e *Exporter) add(meter metric.Meter, m Metric) error {
-	if err := m.Validate(); err != nil {
-		return &metricError{err: err}
-	}
 	in := &instrument{keys: make([]attribute.Key, len(m.Labels))}
 	for i, l := range m.Labels {
 		in.keys[i] = attribute.Key(l.Name)

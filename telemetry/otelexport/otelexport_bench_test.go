@@ -6,6 +6,7 @@ import (
 
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 
+	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/otelexport"
 )
@@ -23,6 +24,6 @@ func BenchmarkEvent(b *testing.B) {
 	m, md := telemetry.Measurements{"count": 1}, telemetry.Metadata{"outcome": "delivered"}
 	b.ReportAllocs()
 	for b.Loop() {
-		tel.Execute("orchard.send.delivered", m, md)
+		tel.Execute(send.EventDelivered, m, md)
 	}
 }

@@ -11,10 +11,13 @@ import (
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/seed-fe72f376/orchard/deadletter"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 	"github.com/seed-fe72f376/orchard/telemetry/otelexport"
 )
 
@@ -101,7 +104,7 @@ func sum(ps map[string][]point, name string, kvs ...attribute.KeyValue) (float64
 
 func TestRuntimeDataPoints(t *testing.T) {
 	tel := telemetry.New()
-	node := otptest.NewNode(t, telemetry.NodeEvents(tel))
+	node := otptest.NewNode(t, bridge.NodeEvents(tel))
 	reader := setup(t, tel, otelexport.WithNode(node))
 	probe := otptest.NewProbe(t, node)
 	worker := func(p *process.Proc) (process.PID, error) {
@@ -114,7 +117,7 @@ func TestRuntimeDataPoints(t *testing.T) {
 	}
 	sup, err := supervisor.Start(node, supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: []supervisor.ChildSpec{
 		{ID: "worker", Start: worker},
-	}}, telemetry.SupervisorEvents(tel), supervisor.WithLogger(slog.New(slog.DiscardHandler)))
+	}}, bridge.SupervisorEvents(tel), supervisor.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,11 +159,11 @@ func TestSendsAndGauges(t *testing.T) {
 		Measurement: "depth", Labels: []otelexport.Label{{Name: "queue"}}}
 	reader := setup(t, tel, otelexport.WithNode(node), otelexport.WithMetrics(append(otelexport.DefaultMetrics(nil, nil), depth)...))
 	one := telemetry.Measurements{"count": 1}
-	tel.Execute("orchard.send.delivered", one, telemetry.Metadata{"outcome": "delivered"})
-	tel.Execute("orchard.send.retry", telemetry.Measurements{"attempt": 1, "delay": 0.01}, nil)
-	tel.Execute("orchard.send.retry", telemetry.Measurements{"attempt": 2, "delay": 0.02}, nil)
-	tel.Execute("orchard.send.failed", telemetry.Measurements{"attempts": 3}, telemetry.Metadata{"outcome": "noproc"})
-	tel.Execute("orchard.deadletter.removed", one, nil)
+	tel.Execute(send.EventDelivered, one, telemetry.Metadata{"outcome": "delivered"})
+	tel.Execute(send.EventRetry, telemetry.Measurements{"attempt": 1, "delay": 0.01}, nil)
+	tel.Execute(send.EventRetry, telemetry.Measurements{"attempt": 2, "delay": 0.02}, nil)
+	tel.Execute(send.EventFailed, telemetry.Measurements{"attempts": 3}, telemetry.Metadata{"outcome": "noproc"})
+	tel.Execute(deadletter.EventRemoved, one, nil)
 	tel.Execute("myapp.queue", telemetry.Measurements{"depth": 5}, telemetry.Metadata{"queue": "in"})
 	pid, err := node.Spawn(func(p *process.Proc) error {
 		<-p.Context().Done()

@@ -86,7 +86,7 @@
 // # Example
 //
 //	tel := telemetry.New()
-//	node, _ := process.NewNode(telemetry.NodeEvents(tel))
+//	node, _ := process.NewNode(bridge.NodeEvents(tel))
 //	reg := prometheus.NewRegistry()
 //	exp, _ := promexport.New(tel, reg, promexport.WithNode(node))
 //	defer exp.Close()

@@ -16,22 +16,6 @@ var ErrInvalidArgument = argerr.ErrInvalidArgument
 // Orchard package (docs/ERRORS.md).
 type ArgumentError = argerr.Error
 
-// metricError is a bad metric: it matches ErrInvalidArgument, and
-// through Unwrap the Validate error (so ErrInvalidMetric).
-type metricError struct{ err error }
-
-func (e *metricError) Error() string        { return e.err.Error() }
-func (e *metricError) Is(target error) bool { return target == ErrInvalidArgument }
-func (e *metricError) Unwrap() error        { return e.err }
-
-// registererError is the *ArgumentError of a nil Registerer; it also
-// matches ErrInvalidMetric, as documented before the contract.
-type registererError struct{ arg *argerr.Error }
-
-func (e *registererError) Error() string        { return e.arg.Error() }
-func (e *registererError) Is(target error) bool { return target == ErrInvalidMetric }
-func (e *registererError) Unwrap() error        { return e.arg }
-
 var (
 	// ErrInvalidMetric is matched by the error of [New] for a bad
 	// [Metric] (see [metricmap.Metric.Validate]: a malformed name or

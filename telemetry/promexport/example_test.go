@@ -10,7 +10,9 @@ import (
 	"github.com/prometheus/common/expfmt"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 	"github.com/seed-fe72f376/orchard/telemetry/promexport"
 )
 
@@ -41,8 +43,8 @@ func ExampleNew() {
 		panic(err)
 	}
 	defer exp.Close()
-	tel.Execute("orchard.send.delivered", telemetry.Measurements{"attempts": 1}, nil)
-	tel.Execute("orchard.send.failed", telemetry.Measurements{"attempts": 3}, telemetry.Metadata{"outcome": "timeout"})
+	tel.Execute(send.EventDelivered, telemetry.Measurements{"attempts": 1}, nil)
+	tel.Execute(send.EventFailed, telemetry.Measurements{"attempts": 3}, telemetry.Metadata{"outcome": "timeout"})
 	show(reg, "orchard_sends")
 	// Output:
 	// orchard_sends_total{outcome="delivered"} 1
@@ -67,7 +69,7 @@ func ExampleWithMetrics() {
 // The node's gauges are read on each scrape.
 func ExampleWithNode() {
 	tel := telemetry.New()
-	node, _ := process.NewNode(telemetry.NodeEvents(tel))
+	node, _ := process.NewNode(bridge.NodeEvents(tel))
 	defer node.Stop(context.Background())
 	reg := prometheus.NewRegistry()
 	exp, _ := promexport.New(tel, reg, promexport.WithNode(node))

@@ -16,45 +16,29 @@ import (
 // under unless [WithHandlerID] says otherwise.
 const DefaultHandlerID = "orchard.promexport"
 
-// Option configures [New].
-type Option interface{ apply(*config) }
-
-type config struct {
-	metrics     []Metric
-	metricsSet  bool
-	node        *process.Node
-	nodeSet     bool // WithNode was given (its node may be nil: refused)
-	mailboxScan bool
-	handlerID   string
-}
-
-type optionFunc func(*config)
-
-func (f optionFunc) apply(c *config) { f(c) }
+// Option configures [New]. It is metricmap.Option: the Prometheus and
+// OpenTelemetry exporters take the same options.
+type Option = metricmap.Option
 
 // WithMetrics replaces the exported metrics (default
 // DefaultMetrics(nil, nil)). To add to the defaults, pass
 // append(DefaultMetrics(nil, nil), mine...).
-func WithMetrics(ms ...Metric) Option {
-	return optionFunc(func(c *config) { c.metrics, c.metricsSet = ms, true })
-}
+func WithMetrics(ms ...Metric) Option { return metricmap.WithMetrics(ms...) }
 
 // WithNode also exports node's gauges, read on every scrape (see
 // [NewNodeCollector]). A nil node makes New fail with an error matching
 // [ErrInvalidArgument], a stopped one with process.ErrNodeStopped.
-func WithNode(node *process.Node) Option {
-	return optionFunc(func(c *config) { c.node, c.nodeSet = node, true })
-}
+func WithNode(node *process.Node) Option { return metricmap.WithNode(node) }
 
 // WithMailboxScan turns the per-scrape walk of the node's mailboxes on
 // (the default) or off; see [NewNodeCollector].
-func WithMailboxScan(on bool) Option { return optionFunc(func(c *config) { c.mailboxScan = on }) }
+func WithMailboxScan(on bool) Option { return metricmap.WithMailboxScan(on) }
 
 // WithHandlerID sets the telemetry handler id (default
 // [DefaultHandlerID]); two exporters on one telemetry registry need two
 // ids. An empty id makes New fail with an error matching
 // [ErrInvalidArgument].
-func WithHandlerID(id string) Option { return optionFunc(func(c *config) { c.handlerID = id }) }
+func WithHandlerID(id string) Option { return metricmap.WithHandlerID(id) }
 
 // Exporter turns telemetry events into Prometheus metrics. It holds no
 // goroutine: events update the metrics synchronously in the emitter's
@@ -86,27 +70,13 @@ type series struct {
 func New(tel *telemetry.Registry, reg prometheus.Registerer, opts ...Option) (*Exporter, error) {
 	const op = "promexport: New"
 	if reg == nil {
-		return nil, &registererError{arg: &argerr.Error{Op: op, Arg: "reg", Reason: "is nil"}}
+		return nil, metricmap.NilTarget(op, "reg")
 	}
-	c := config{mailboxScan: true, handlerID: DefaultHandlerID}
-	for i, o := range opts {
-		if o == nil {
-			return nil, argerr.Nil(op, fmt.Sprintf("opts[%d]", i))
-		}
-		o.apply(&c)
+	c, err := metricmap.Configure(op, DefaultHandlerID, func() []Metric { return DefaultMetrics(nil, nil) }, opts)
+	if err != nil {
+		return nil, err
 	}
-	switch {
-	case c.handlerID == "":
-		return nil, argerr.Empty(op, "WithHandlerID id")
-	case c.nodeSet && c.node == nil:
-		return nil, argerr.Nil(op, "WithNode node")
-	case c.node != nil && c.node.Stopped():
-		return nil, process.ErrNodeStopped
-	}
-	if !c.metricsSet {
-		c.metrics = DefaultMetrics(nil, nil)
-	}
-	e := &Exporter{reg: reg, router: metricmap.NewRouter[*series](tel, c.handlerID)}
+	e := &Exporter{reg: reg, router: metricmap.NewRouter[*series](tel, c.HandlerID)}
 	if err := e.build(c); err != nil {
 		e.unregister()
 		return nil, err
@@ -118,19 +88,16 @@ func New(tel *telemetry.Registry, reg prometheus.Registerer, opts ...Option) (*E
 	return e, nil
 }
 
-func (e *Exporter) build(c config) error {
-	for _, m := range c.metrics {
-		if err := m.Validate(); err != nil {
-			return &metricError{err: err}
-		}
+func (e *Exporter) build(c metricmap.Config) error {
+	for _, m := range c.Metrics {
 		s, col := newSeries(m)
 		if err := e.register(col); err != nil {
 			return fmt.Errorf("promexport: registering %s: %w", m.Name, err)
 		}
 		e.router.Add(m, s)
 	}
-	if c.node != nil {
-		if err := e.register(&nodeCollector{node: c.node, mailboxScan: c.mailboxScan}); err != nil {
+	if c.Node != nil {
+		if err := e.register(&nodeCollector{node: c.Node, mailboxScan: c.MailboxScan}); err != nil {
 			return fmt.Errorf("promexport: registering the node collector: %w", err)
 		}
 	}

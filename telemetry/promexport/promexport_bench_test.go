@@ -6,6 +6,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
+	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/telemetry/promexport"
 )
@@ -22,7 +24,7 @@ func BenchmarkEvent(b *testing.B) {
 		m, md := telemetry.Measurements{"count": 1}, telemetry.Metadata{"outcome": "delivered"}
 		b.ReportAllocs()
 		for b.Loop() {
-			tel.Execute("orchard.send.delivered", m, md)
+			tel.Execute(send.EventDelivered, m, md)
 		}
 	})
 	b.Run("event=restart", func(b *testing.B) {
@@ -30,7 +32,7 @@ func BenchmarkEvent(b *testing.B) {
 		md := telemetry.Metadata{"supervisor": process.PID{}, "restart": true}
 		b.ReportAllocs()
 		for b.Loop() {
-			tel.Execute(telemetry.SupervisorChildStarted, m, md)
+			tel.Execute(supervisor.EventChildStarted, m, md)
 		}
 	})
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 	"github.com/seed-fe72f376/orchard/telemetry/promexport"
 )
 
@@ -81,7 +82,7 @@ func newExporter(t *testing.T, tel *telemetry.Registry, opts ...promexport.Optio
 
 func TestRuntimeMetrics(t *testing.T) {
 	tel := telemetry.New()
-	node := otptest.NewNode(t, telemetry.NodeEvents(tel))
+	node := otptest.NewNode(t, bridge.NodeEvents(tel))
 	reg := newExporter(t, tel, promexport.WithNode(node))
 	probe := otptest.NewProbe(t, node)
 
@@ -96,7 +97,7 @@ func TestRuntimeMetrics(t *testing.T) {
 	}
 	sup, err := supervisor.Start(node, supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: []supervisor.ChildSpec{
 		{ID: "worker", Start: crashOnce},
-	}}, telemetry.SupervisorEvents(tel), supervisor.WithLogger(quiet))
+	}}, bridge.SupervisorEvents(tel), supervisor.WithLogger(quiet))
 	if err != nil {
 		t.Fatal(err)
 	}
