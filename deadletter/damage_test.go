@@ -87,7 +87,7 @@ func (l *lostEvents) attach(t *testing.T) *telemetry.Registry {
 	return tel
 }
 
-// TestTruncatedStoreIsReported is the regression of issue 14: a store
+// TestTruncatedStoreIsReported is a regression test: a store
 // whose block file was cut in half opened and listed without an error
 // while half its entries were gone.
 func TestTruncatedStoreIsReported(t *testing.T) {

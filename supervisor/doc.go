@@ -169,8 +169,9 @@
 //     works: the zero [Flags] are one_for_one with 1 restart in 5 s, and
 //     the zero [ChildSpec.Shutdown] is 5 s for a worker, Infinity for a
 //     supervisor child. Where OTP's zero intensity means "no restarts",
-//     Orchard spells it MaxRestarts: [NoRestarts] (issue 14: a zero that
-//     meant "give up at the first crash" was a trap).
+//     Orchard spells it MaxRestarts: [NoRestarts]: a Go programmer expects
+//     a usable zero value, and a zero that meant "give up at the first
+//     crash" took whole trees down by surprise.
 //   - The intensity window uses exact durations: a restart counts while
 //     now - then <= Period, at nanosecond resolution. OTP truncates both
 //     to whole seconds, so its window is between Period and Period + 1 s.

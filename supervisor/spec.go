@@ -180,7 +180,7 @@ type Flags struct {
 // NoRestarts, as [Flags.MaxRestarts], allows no restart at all (OTP's
 // intensity 0): the first child exit that calls for a restart makes the
 // supervisor give up. Zero cannot say it, since the zero MaxRestarts is
-// OTP's default of 1 (issue 14: the zero Flags must be usable).
+// OTP's default of 1, so that the zero Flags are usable.
 const NoRestarts = -1
 
 // DefaultFlags returns OTP's default flags, which are also the zero

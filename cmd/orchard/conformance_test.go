@@ -63,7 +63,7 @@ func TestConformanceUsage(t *testing.T) {
 	}
 }
 
-// TestConformanceFlagsAfterFile is the regression of issue 14: `run FILE
+// TestConformanceFlagsAfterFile is a regression test: `run FILE
 // -check` printed only the usage text. Flags may follow the file, and a
 // passing check confirms on stderr, leaving stdout to the trace.
 func TestConformanceFlagsAfterFile(t *testing.T) {

@@ -116,7 +116,7 @@ func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
 	return code, out.String(), errb.String()
 }
 
-// TestDeadlettersMissingDir is the regression of issue 14: `list --data
+// TestDeadlettersMissingDir is a regression test: `list --data
 // WRONG_DIR` printed "0 entries" and created the directory.
 func TestDeadlettersMissingDir(t *testing.T) {
 	missing := filepath.Join(t.TempDir(), "typo")

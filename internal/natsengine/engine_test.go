@@ -185,7 +185,7 @@ func losses(t *testing.T, e *natsengine.Engine) []natsengine.StreamLoss {
 	return ls
 }
 
-// TestTruncatedBlockIsReported is the regression of issue 14: a block
+// TestTruncatedBlockIsReported is a regression test: a block
 // file cut in half loses half the messages, which nats-server recovers
 // from without reporting anything.
 func TestTruncatedBlockIsReported(t *testing.T) {
