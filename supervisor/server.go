@@ -12,29 +12,39 @@ import (
 
 // How the supervisor is built (internal notes).
 //
-// A supervisor is one genserver process whose state is a [sup]: the part
+// A supervisor is one genserver process whose state is a sup: the part
 // every supervisor shares (its Self, flags, restart window, options and
-// logger, the reports and events it emits, and the shutdown of a child)
-// plus an executor, which keeps the children and carries out what the
-// shared part decides. There are two executors:
+// logger, the reports and events it emits, the start and the shutdown of
+// one child) plus an executor, which keeps the children and carries out
+// what the shared part decides. There are two executors:
 //
-//   - static (static.go, static_admin.go): the children of a Spec and of
-//     StartChild, kept as OTP's {Ids, Db}: ids in start order plus a map
-//     by id (and one by PID for exits). It restarts by strategy and stops
-//     its children one at a time in reverse start order.
-//   - dynamic (dynamic.go, dynamic_admin.go): the children of a
-//     DynamicSpec, kept by PID in a dynTable (dyntable.go). It is
-//     one_for_one, stops its children all at once, and owns the queue of
-//     children that TemporaryStarters (temporary.go) spawned behind its
-//     back: each of its entry points reads the table through
-//     dynamic.table, which files them first, so it knows them before it
-//     sees their exits or answers a request about them.
+//   - static: the children of a Spec and of StartChild, kept as OTP's
+//     {Ids, Db}: ids in start order plus a map by id (and one by PID for
+//     the exits). It restarts by strategy and stops its children one at a
+//     time in reverse start order.
+//   - dynamic: the children of a DynamicSpec, kept by PID in a dynTable.
+//     It is one_for_one, stops its children all at once, and owns the
+//     queue of children that TemporaryStarters spawned behind its back:
+//     each of its entry points reads the table through dynamic.table,
+//     which files them first, so it knows them before it sees their exits
+//     or answers a request about them.
 //
-// The gen_server callbacks below dispatch once to the executor. The way
-// from a child's exit to its replacement (classify the exit, count the
-// restart, apply the strategy, stop the group, start it again, retry a
-// failed start by a message to self) reads top to bottom in restart.go;
-// the pure decisions it takes are in strategy.go.
+// The gen_server callbacks below dispatch once to the executor. The files:
+//
+//	server.go         start functions, sup, the executor interface, gen_server callbacks
+//	restart.go        from a child's exit to its replacement, top to bottom (both executors)
+//	strategy.go       the pure decisions: restart type x reason, the group a strategy restarts
+//	window.go         the restart intensity window
+//	child.go          the child record and the start of one child
+//	terminate.go      the shutdown of one child, and the wait for many at once
+//	report.go         events, OTP-style reports and progress logs
+//	static.go         the static executor: its {Ids, Db} table, boot and terminate
+//	static_admin.go   the static executor's admin calls
+//	dynamic.go        the dynamic executor: its table and adoption queue, terminate
+//	dynamic_admin.go  the dynamic executor's admin calls
+//	dyntable.go       the dynamic children's table, by PID
+//	temporary.go      TemporaryStarter and the adoption queue it fills
+//	api.go, dynamic_api.go, spec.go, childspecs.go, events.go, errors.go: the exported API
 
 // infiniteInit bounds a supervisor's boot: OTP waits forever; we wait an
 // hour, which no sane tree reaches, so Start never blocks unboundedly.
