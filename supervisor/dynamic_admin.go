@@ -127,10 +127,8 @@ func (d *dynamic) whichChildren() []Child {
 func (d *dynamic) countChildren() Counts {
 	size := d.children.len()
 	n := Counts{Specs: size, Active: size - d.restarting}
-	if d.template != nil {
+	if d.template != nil { // one spec and one type for all: O(1)
 		n.Specs = 1
-	}
-	if d.template != nil { // one type for all: O(1)
 		if d.template.Type == SupervisorChild {
 			n.Supervisors = size
 		} else {
