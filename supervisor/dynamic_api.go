@@ -31,6 +31,27 @@ type Template struct {
 	Significant bool
 }
 
+func (d DynamicSpec) validate() error {
+	if err := d.Flags.validate(); err != nil {
+		return err
+	}
+	if d.Strategy != OneForOne {
+		return &SpecError{Field: "Strategy", Reason: "a dynamic supervisor is one_for_one"}
+	}
+	if d.MaxChildren < 0 {
+		return &SpecError{Field: "MaxChildren", Reason: "negative"}
+	}
+	if t := d.Template; t != nil {
+		spec := ChildSpec{ID: "template", Start: func(*process.Proc) (process.PID, error) { return process.PID{}, nil },
+			Restart: t.Restart, Shutdown: t.Shutdown, Type: t.Type, Significant: t.Significant}
+		if t.Start == nil {
+			return &SpecError{Child: "template", Field: "Start", Reason: "missing start function"}
+		}
+		return spec.validate(d.AutoShutdown)
+	}
+	return nil
+}
+
 // StartDynamic starts a dynamic supervisor with no parent. A nil node or
 // option, or an invalid spec, is bad input ([ErrInvalidArgument]).
 func StartDynamic(node *process.Node, spec DynamicSpec, opts ...Option) (process.PID, error) {

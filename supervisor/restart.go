@@ -1,80 +1,35 @@
 package supervisor
 
 import (
-	"math"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/process"
 )
 
-// infiniteInit bounds a supervisor's boot: OTP waits forever; we wait an
-// hour, which no sane tree reaches, so Start never blocks unboundedly.
-const infiniteInit = time.Hour
-
-// restartWindow counts restarts within the period. It keeps at most
-// MaxRestarts+1 timestamps in a ring, so each restart costs O(1) however
-// long the supervisor has lived (the BEAM's list grows with its history).
-type restartWindow struct {
-	max    int
-	period time.Duration
-	ring   []time.Time
-	head   int // index of the oldest
-	n      int
-}
-
-func (w *restartWindow) init(max int, period time.Duration) {
-	w.max, w.period = max, period
-	w.ring = make([]time.Time, min(w.limit(), 1024))
-}
-
-// limit is the most timestamps the ring ever needs: MaxRestarts+1.
-func (w *restartWindow) limit() int {
-	if w.max >= math.MaxInt-1 {
-		return math.MaxInt
-	}
-	return w.max + 1
-}
-
-// add records a restart at now and reports whether the intensity is
-// still respected (OTP's add_restart: more than max restarts within the
-// period means give up). A restart exactly period ago still counts.
-func (w *restartWindow) add(now time.Time) bool {
-	threshold := now.Add(-w.period)
-	for w.n > 0 && w.ring[w.head].Before(threshold) {
-		w.dropOldest()
-	}
-	if w.n == len(w.ring) {
-		if len(w.ring) < w.limit() {
-			w.grow()
-		} else {
-			// max+1 restarts in the window already: the answer is no
-			// whatever we keep, so keep the ring bounded.
-			w.dropOldest()
-		}
-	}
-	w.ring[(w.head+w.n)%len(w.ring)] = now
-	w.n++
-	return w.n <= w.max
-}
-
-func (w *restartWindow) dropOldest() {
-	w.head = (w.head + 1) % len(w.ring)
-	w.n--
-}
-
-// grow doubles the ring, up to limit; only reached when MaxRestarts
-// exceeds 1023.
-func (w *restartWindow) grow() {
-	bigger := make([]time.Time, min(2*len(w.ring), w.limit()))
-	for i := 0; i < w.n; i++ {
-		bigger[i] = w.ring[(w.head+i)%len(w.ring)]
-	}
-	w.ring, w.head = bigger, 0
-}
+// From a child's exit to its replacement, in the order it runs (OTP's
+// restart_child/3, do_restart/3, restart/2, restart/3 and
+// try_again_restart):
+//
+//  1. childExited: the Exit message of a running child; any other Exit is
+//     ignored (a child the supervisor stopped itself was unlinked and its
+//     Exit flushed).
+//  2. doRestart: the child's restart type and the exit reason's class
+//     decide (onExit, strategy.go): restart, or forget with or without a
+//     report, which may trigger an auto-shutdown.
+//  3. restart: the restart is counted against the intensity
+//     (restartWindow, window.go); past it the supervisor gives up.
+//  4. restartByStrategy, per executor: a static one_for_one supervisor
+//     restarts the child alone (restartOne); one_for_all and rest_for_one
+//     stop the group restartGroup names in reverse start order and start
+//     it again in order (restartMany); a dynamic supervisor restarts the
+//     child under a new PID (dynamic.restartByStrategy).
+//  5. A start that failed marks its child restarting and queues a
+//     tryAgain to the supervisor itself, behind the requests already
+//     waiting; retry handles it by going back to step 3.
 
 // childExited handles {'EXIT', Pid, Reason} (OTP's restart_child/3).
 func (s *sup) childExited(pid process.PID, reason error) error {
-	c := s.findByPID(pid)
+	c := s.exec.findRunning(pid)
 	if c == nil {
 		return nil // not a child (or one we already stopped): ignore
 	}
@@ -82,16 +37,6 @@ func (s *sup) childExited(pid process.PID, reason error) error {
 		s.emit(ChildRestarting{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Reason: reason})
 	}
 	return s.doRestart(c, reason)
-}
-
-func (s *sup) findByPID(pid process.PID) *child {
-	if s.dynamic {
-		if c := s.dyn.get(pid); c != nil && c.state == stateRunning {
-			return c
-		}
-		return nil
-	}
-	return s.byPID[pid]
 }
 
 // doRestart is OTP's do_restart: one decision per (restart type, reason
@@ -112,22 +57,8 @@ func (s *sup) doRestart(c *child, reason error) error {
 	case reportAndForget:
 		s.report("child_terminated", reason, offenderOf(c))
 	}
-	s.delChild(c)
+	s.exec.delChild(c)
 	return s.autoShutdown(c)
-}
-
-// delChild forgets a dead child: temporary ones entirely, others keep
-// their spec with no process (OTP's del_child).
-func (s *sup) delChild(c *child) {
-	if s.dynamic {
-		s.dyn.remove(c.pid)
-		return
-	}
-	if c.spec.Restart == Temporary {
-		s.removeChild(c.spec.ID)
-		return
-	}
-	s.setStopped(c)
 }
 
 // autoShutdown decides whether a significant child's exit stops the
@@ -136,32 +67,13 @@ func (s *sup) autoShutdown(c *child) error {
 	if s.flags.AutoShutdown == Never || !c.spec.Significant {
 		return nil
 	}
-	if s.flags.AutoShutdown == AllSignificant && s.anySignificantRunning() {
+	if s.flags.AutoShutdown == AllSignificant && s.exec.anySignificantRunning() {
 		return nil
 	}
 	if s.opts.hook != nil {
 		s.emit(AutoShutdownTriggered{Supervisor: s.self.PID(), ID: c.spec.ID})
 	}
 	return process.Shutdown
-}
-
-func (s *sup) anySignificantRunning() bool {
-	if s.dynamic {
-		// Per-spec dynamic children may mix significant and other
-		// children; only the significant ones keep the supervisor up.
-		for _, c := range s.dyn.all() {
-			if c.state != stateStopped && c.spec.Significant {
-				return true
-			}
-		}
-		return false
-	}
-	for _, c := range s.children {
-		if c.state != stateStopped && c.spec.Significant {
-			return true
-		}
-	}
-	return false
 }
 
 // restart counts a restart against the intensity and restarts by strategy.
@@ -174,46 +86,39 @@ func (s *sup) restart(c *child) error {
 		if s.opts.hook != nil {
 			s.emit(IntensityReached{Supervisor: s.self.PID(), ID: c.spec.ID, Reason: errReachedMaxIntensity})
 		}
-		s.delChild(c)
+		s.exec.delChild(c)
 		return process.Shutdown
 	}
-	var retry *tryAgain
-	switch {
-	case s.dynamic:
-		retry = s.restartDynamic(c)
-	case s.flags.Strategy == OneForOne:
-		retry = s.restartOne(c)
-	default:
-		retry = s.restartMany(c, restartGroup(s.flags.Strategy, s.ids, c.spec.ID))
-	}
-	if retry != nil && s.alive() {
+	if retry := s.exec.restartByStrategy(c); retry != nil && s.alive() {
 		_ = s.self.Send(s.self.PID(), *retry)
 	}
 	return nil
 }
 
-func (s *sup) restartOne(c *child) *tryAgain {
-	pid, ignored, err := s.startOne(c)
+// restartByStrategy is OTP's restart/3 for a static supervisor.
+func (st *static) restartByStrategy(c *child) *tryAgain {
+	if st.flags.Strategy == OneForOne {
+		return st.restartOne(c)
+	}
+	return st.restartMany(c, restartGroup(st.flags.Strategy, st.ids, c.spec.ID))
+}
+
+// restartOne restarts c alone (one_for_one).
+func (st *static) restartOne(c *child) *tryAgain {
+	pid, ignored, err := st.startOne(c)
 	switch {
 	case err != nil:
-		s.setRestarting(c)
+		st.setRestarting(c)
 		return &tryAgain{id: c.spec.ID}
 	case ignored:
-		s.setStopped(c)
+		st.setStopped(c)
 	default:
-		s.setRunning(c, pid)
-		if s.opts.hook != nil {
-			s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Restart: true})
+		st.setRunning(c, pid)
+		if st.opts.hook != nil {
+			st.emit(ChildStarted{Supervisor: st.self.PID(), ID: c.spec.ID, PID: pid, Restart: true})
 		}
 	}
 	return nil
-}
-
-func (s *sup) setRestarting(c *child) {
-	if c.state == stateRunning {
-		delete(s.byPID, c.pid)
-	}
-	c.state = stateRestarting
 }
 
 // restartMany is OTP's restart_multiple_children for one_for_all and
@@ -221,42 +126,60 @@ func (s *sup) setRestarting(c *child) {
 // order, temporary members are dropped, then the group is started in
 // order. A failure marks the failed child restarting and asks for a retry.
 //
-// group must not share its array with s.ids (restartGroup's result never
-// does): terminateChildren removes temporary members from s.ids, which
+// group must not share its array with st.ids (restartGroup's result never
+// does): terminateChildren removes temporary members from st.ids, which
 // would shift the elements under it and start a child twice.
-func (s *sup) restartMany(c *child, group []string) *tryAgain {
-	s.setStopped(c)
-	if !s.terminateChildren(group) {
+func (st *static) restartMany(c *child, group []string) *tryAgain {
+	st.setStopped(c)
+	if !st.terminateChildren(group) {
 		return nil // killed while it stopped the group: it restarts nothing
 	}
-	group = s.surviving(group)
-	failed, err := s.startChildren(group, true)
+	group = st.surviving(group)
+	failed, err := st.startChildren(group, true)
 	if err == nil {
 		return nil
 	}
-	s.setRestarting(s.children[failed])
+	st.setRestarting(st.children[failed])
 	return &tryAgain{id: failed}
 }
 
-// surviving filters out ids removed meanwhile (temporary children).
-func (s *sup) surviving(ids []string) []string {
-	out := ids[:0:0]
-	for _, id := range ids {
-		if _, ok := s.children[id]; ok {
-			out = append(out, id)
-		}
+// restartByStrategy restarts a dynamic child (one_for_one); a failure
+// keeps it under its old pid as restarting and asks for a retry.
+func (d *dynamic) restartByStrategy(c *child) *tryAgain {
+	old := c.pid
+	if c.state == stateRestarting {
+		d.restarting--
 	}
-	return out
+	tbl := d.children
+	tbl.remove(old)
+	pid, ignored, err := d.startOne(c)
+	switch {
+	case err != nil:
+		c.state = stateRestarting
+		d.restarting++
+		tbl.put(c)
+		return &tryAgain{pid: old}
+	case ignored:
+		if d.template != nil {
+			// OTP's simple_one_for_one keeps an ignored restart in its
+			// children under the pid undefined (which_children shows
+			// {undefined, undefined, worker}); several collapse into one.
+			c.pid, c.state, c.proc = process.PID{}, stateStopped, process.Target{}
+			tbl.put(c)
+		}
+		return nil
+	}
+	d.track(c, pid)
+	tbl.put(c)
+	if d.opts.hook != nil {
+		d.emit(ChildStarted{Supervisor: d.self.PID(), ID: c.spec.ID, PID: pid, Restart: true})
+	}
+	return nil
 }
 
 // retry handles a queued tryAgain (OTP's try_again_restart cast).
 func (s *sup) retry(m tryAgain) error {
-	var c *child
-	if s.dynamic {
-		c = s.dyn.get(m.pid)
-	} else {
-		c = s.children[m.id]
-	}
+	c := s.exec.findRetried(m)
 	if c == nil || c.state != stateRestarting {
 		return nil // cancelled by terminate_child, or deleted
 	}

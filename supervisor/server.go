@@ -1,59 +1,91 @@
 package supervisor
 
 import (
-	"context"
 	"errors"
 	"log/slog"
+	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
-// status of a child record; OTP keeps it in the pid field.
-type childState int
+// How the supervisor is built (internal notes).
+//
+// A supervisor is one genserver process whose state is a sup: the part
+// every supervisor shares (its Self, flags, restart window, options and
+// logger, the reports and events it emits, the start and the shutdown of
+// one child) plus an executor, which keeps the children and carries out
+// what the shared part decides. There are two executors:
+//
+//   - static: the children of a Spec and of StartChild, kept as OTP's
+//     {Ids, Db}: ids in start order plus a map by id (and one by PID for
+//     the exits). It restarts by strategy and stops its children one at a
+//     time in reverse start order.
+//   - dynamic: the children of a DynamicSpec, kept by PID in a dynTable.
+//     It is one_for_one, stops its children all at once, and owns the
+//     queue of children that TemporaryStarters spawned behind its back:
+//     each of its entry points reads the table through dynamic.table,
+//     which files them first, so it knows them before it sees their exits
+//     or answers a request about them.
+//
+// The gen_server callbacks below dispatch once to the executor. The files:
+//
+//	server.go         start functions, sup, the executor interface, gen_server callbacks
+//	restart.go        from a child's exit to its replacement, top to bottom (both executors)
+//	strategy.go       the pure decisions: restart type x reason, the group a strategy restarts
+//	window.go         the restart intensity window
+//	child.go          the child record and the start of one child
+//	terminate.go      the shutdown of one child, and the wait for many at once
+//	report.go         events, OTP-style reports and progress logs
+//	static.go         the static executor: its {Ids, Db} table, boot and terminate
+//	static_admin.go   the static executor's admin calls
+//	dynamic.go        the dynamic executor: its table and adoption queue, terminate
+//	dynamic_admin.go  the dynamic executor's admin calls
+//	dyntable.go       the dynamic children's table, by PID
+//	temporary.go      TemporaryStarter and the adoption queue it fills
+//	api.go, dynamic_api.go, spec.go, childspecs.go, events.go, errors.go: the exported API
 
-const (
-	stateStopped    childState = iota // pid undefined
-	stateRunning                      // pid is a live child
-	stateRestarting                   // a restart failed; a retry is queued
-)
+// infiniteInit bounds a supervisor's boot: OTP waits forever; we wait an
+// hour, which no sane tree reaches, so Start never blocks unboundedly.
+const infiniteInit = time.Hour
 
-// child is one child record (OTP's #child{}).
-type child struct {
-	spec  ChildSpec
-	pid   process.PID
-	state childState
-	args  []any // template children: the extra start arguments
-	// proc watches the running child: its Done and exit Reason stay
-	// readable after it died, so a shutdown that finds it dead reports
-	// the real reason, whether or not its Exit message has arrived yet.
-	// Zero if the child was already gone when it was recorded.
-	proc process.Target
-}
-
-// sup is the supervisor's state, owned by its process (no locks). Static
-// children are an ordered id slice plus a map, as supervisor.erl keeps
-// {Ids, Db}; ids is in start order.
+// sup is the supervisor's state, owned by its process (no locks).
 type sup struct {
 	self     *genserver.Self
 	flags    Flags
-	ids      []string
-	children map[string]*child
-	byPID    map[process.PID]*child
 	restarts restartWindow
 	opts     options
 	logger   *slog.Logger
+	exec     executor // the static or dynamic children; set once by the constructor
+}
 
-	// dynamic supervisors
-	dynamic     bool
-	template    *Template
-	maxChildren int
-	dyn         *dynTable // keyed by pid (old pid while restarting)
-	dynRestarts int
-	adoptions   *adoptions // children of TemporaryStarters not yet in dyn; nil if none was made
+// executor keeps a supervisor's children and carries out the decisions
+// of the shared part. The gen_server callbacks call the first three; the
+// restart path (restart.go) and the start of a child (child.go) the
+// others.
+type executor interface {
+	// initChildren starts the children a supervisor boots with (Init).
+	initChildren() error
+	// handleCall serves one admin request.
+	handleCall(req any) (any, error)
+	// terminateAll stops every child as the supervisor terminates.
+	terminateAll()
 
-	initial []ChildSpec // static children to start at boot
+	// findRunning returns the running child pid, or nil.
+	findRunning(pid process.PID) *child
+	// findRetried returns the child a tryAgain is for, or nil.
+	findRetried(m tryAgain) *child
+	// restartByStrategy restarts c, and the children its exit takes
+	// along, once the restart was counted; it returns the retry to queue
+	// if a start failed.
+	restartByStrategy(c *child) *tryAgain
+	// delChild forgets the dead child c (OTP's del_child).
+	delChild(c *child)
+	// anySignificantRunning reports whether a significant child lives.
+	anySignificantRunning() bool
+	// runStart runs c's start function.
+	runStart(c *child) (process.PID, error)
 }
 
 // tryAgain is the message a supervisor sends itself to retry a failed
@@ -64,12 +96,7 @@ type tryAgain struct {
 }
 
 func newSup(flags Flags, opts options) *sup {
-	s := &sup{
-		flags:    flags,
-		children: make(map[string]*child),
-		byPID:    make(map[process.PID]*child),
-		opts:     opts,
-	}
+	s := &sup{flags: flags, opts: opts}
 	s.logger = s.opts.logger
 	if s.logger == nil {
 		s.logger = slog.Default()
@@ -109,7 +136,7 @@ func startStatic(op string, node *process.Node, parent *process.Proc, spec Spec,
 		return process.PID{}, err
 	}
 	s := newSup(spec.Flags, o)
-	s.initial = append([]ChildSpec(nil), spec.Children...)
+	s.exec = newStatic(s, spec.Children)
 	return s.start(node, parent)
 }
 
@@ -122,10 +149,7 @@ func startDynamic(op string, node *process.Node, parent *process.Proc, spec Dyna
 		return process.PID{}, err
 	}
 	s := newSup(spec.Flags, o)
-	s.dynamic = true
-	s.template = spec.Template
-	s.maxChildren = spec.MaxChildren
-	s.dyn = newDynTable(node.ID())
+	s.exec = newDynamic(s, spec, node.ID())
 	return s.start(node, parent)
 }
 
@@ -148,30 +172,16 @@ func (s *sup) start(node *process.Node, parent *process.Proc) (process.PID, erro
 	return pid, err
 }
 
-// Init traps exits and starts the static children in order.
+// Init traps exits and starts the initial children in order.
 func (s *sup) Init(self *genserver.Self) error {
 	s.self = self
 	self.TrapExit(true)
-	if s.dynamic {
-		return nil
-	}
-	for _, spec := range s.initial {
-		s.children[spec.ID] = &child{spec: spec}
-		s.ids = append(s.ids, spec.ID)
-	}
-	s.initial = nil
-	if failed, err := s.startChildren(s.ids, false); err != nil {
-		if !s.alive() || !s.terminateChildren(s.ids) {
-			return s.self.Reason() // killed during the boot
-		}
-		return process.ShutdownWith(&StartChildError{ID: failed, Reason: err})
-	}
-	return nil
+	return s.exec.initChildren()
 }
 
-// HandleInfo reacts to child exits and queued restart retries.
+// HandleInfo reacts to child exits and queued restart retries
+// (restart.go).
 func (s *sup) HandleInfo(_ *genserver.Self, msg any) error {
-	s.adopt()
 	switch m := msg.(type) {
 	case process.Exit:
 		return s.childExited(m.From, m.Reason)
@@ -183,218 +193,16 @@ func (s *sup) HandleInfo(_ *genserver.Self, msg any) error {
 
 // HandleCall serves the admin API.
 func (s *sup) HandleCall(_ *genserver.Self, _ genserver.From, req any) (any, error) {
-	s.adopt()
-	switch r := req.(type) {
-	case startChildReq:
-		if s.dynamic {
-			return s.startDynamicChild(r.c)
-		}
-		return s.startChild(r.c)
-	case startTemplateReq:
-		return s.startTemplateChild(r.args)
-	case terminateChildReq:
-		return struct{}{}, s.terminateChildByID(r.id)
-	case terminatePIDReq:
-		return struct{}{}, s.terminateChildByPID(r.pid)
-	case restartChildReq:
-		return s.restartChild(r.id)
-	case deleteChildReq:
-		return struct{}{}, s.deleteChild(r.id)
-	case whichChildrenReq:
-		return s.whichChildren(), nil
-	case countChildrenReq:
-		return s.countChildren(), nil
-	case temporaryStarterReq:
-		return s.startAdopting()
-	}
-	return nil, &SpecError{Field: "request", Reason: "unknown supervisor request"}
+	return s.exec.handleCall(req)
 }
 
 // Terminate stops every child: static ones one by one in reverse start
 // order, dynamic ones all at once.
 func (s *sup) Terminate(_ *genserver.Self, _ error) {
-	if s.adoptions != nil {
-		s.adoptions.close() // a Start from now on fails: none is left behind
-	}
-	s.adopt()
-	if s.dynamic {
-		s.terminateDynamicChildren()
-		return
-	}
-	s.terminateChildren(s.ids)
+	s.exec.terminateAll()
 }
 
-// startOne runs a child's start function. ignored reports OTP's ignore.
-// A supervisor that is dead, or dies while the child starts, starts
-// nothing and reports nothing: the error is its own exit reason (a child
-// that started meanwhile has its link to the dead supervisor to deal
-// with, as in OTP). A start function that returns the zero PID with a nil
-// error failed: OTP takes anything but {ok, Pid}, ignore or {error, E} as
-// the error it is.
-func (s *sup) startOne(c *child) (pid process.PID, ignored bool, err error) {
-	if !s.alive() {
-		return process.PID{}, false, s.self.Reason()
-	}
-	pid, err = s.callStart(c)
-	if !s.alive() {
-		return process.PID{}, false, s.self.Reason()
-	}
-	if errors.Is(err, process.ErrIgnored) {
-		return process.PID{}, true, nil
-	}
-	if err == nil && pid.IsZero() {
-		err = ErrBadStartReturn
-	}
-	if err != nil {
-		s.report("start_error", err, offenderOf(c))
-		if s.opts.hook != nil {
-			s.emit(StartFailed{Supervisor: s.self.PID(), ID: c.spec.ID, Reason: err})
-		}
-		return process.PID{}, false, err
-	}
-	s.progress(c, pid)
-	return pid, false, nil
-}
-
-// progress logs OTP's progress report for a started child at debug
-// level; it costs one Enabled check when debug logging is off.
-func (s *sup) progress(c *child, pid process.PID) {
-	if !s.logger.Enabled(context.Background(), slog.LevelDebug) {
-		return
-	}
-	off := offenderOf(c)
-	off.pid = pid
-	s.logger.LogAttrs(context.Background(), slog.LevelDebug, "supervisor progress",
-		slog.String("supervisor", s.name()), off.attr("started"))
-}
-
-// callStart runs the start function; a panic in it is a failed start, not
-// a crash of the supervisor (OTP catches the start call too).
-func (s *sup) callStart(c *child) (pid process.PID, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			err = &process.PanicError{Value: r}
-		}
-	}()
-	if s.dynamic && s.template != nil {
-		return s.template.Start(s.self.Proc, c.args...)
-	}
-	return c.spec.Start(s.self.Proc)
-}
-
-func (s *sup) setRunning(c *child, pid process.PID) {
-	if c.state == stateRunning {
-		delete(s.byPID, c.pid)
-	}
-	s.track(c, pid)
-	s.byPID[pid] = c
-}
-
-// track records pid as c's running process.
-func (s *sup) track(c *child, pid process.PID) {
-	c.pid, c.state = pid, stateRunning
-	c.proc, _ = s.self.Node().Lookup(pid)
-}
-
-func (s *sup) setStopped(c *child) {
-	if c.state == stateRunning {
-		delete(s.byPID, c.pid)
-	}
-	c.pid, c.state, c.proc = process.PID{}, stateStopped, process.Target{}
-}
-
-// startChildren starts ids in order (OTP's start_children). On a failure
-// it returns the failing id and its error; children after it are left
-// stopped. Temporary children that return ignore are dropped.
-// restart says whether this is a group restart (for the events).
-func (s *sup) startChildren(ids []string, restart bool) (string, error) {
-	for _, id := range append([]string(nil), ids...) {
-		c := s.children[id]
-		pid, ignored, err := s.startOne(c)
-		switch {
-		case err != nil:
-			return id, err
-		case ignored:
-			s.setStopped(c)
-			if c.spec.Restart == Temporary {
-				s.removeChild(id)
-			}
-		default:
-			s.setRunning(c, pid)
-			if s.opts.hook != nil {
-				s.emit(ChildStarted{Supervisor: s.self.PID(), ID: id, PID: pid, Restart: restart})
-			}
-		}
-	}
-	return "", nil
-}
-
-func (s *sup) removeChild(id string) {
-	c, ok := s.children[id]
-	if !ok {
-		return
-	}
-	if c.state == stateRunning {
-		delete(s.byPID, c.pid)
-	}
-	delete(s.children, id)
-	for i, x := range s.ids {
-		if x == id {
-			s.ids = append(s.ids[:i], s.ids[i+1:]...)
-			break
-		}
-	}
-}
-
-// emit publishes e. Callers test s.opts.hook first, so that without a
-// hook no event value is built and boxed on the restart path. A dead
-// supervisor publishes nothing.
-func (s *sup) emit(e Event) {
-	if s.opts.hook != nil && s.alive() {
-		s.opts.hook(e)
-	}
-}
-
-// offender is what a report says about the child concerned (OTP's
-// offender list), captured before the child record changes.
-type offender struct {
-	id       string
-	pid      process.PID
-	restart  Restart
-	shutdown Shutdown
-	typ      ChildType
-}
-
-func offenderOf(c *child) offender {
-	return offender{id: c.spec.ID, pid: c.pid, restart: c.spec.Restart, shutdown: c.spec.shutdown(), typ: c.spec.Type}
-}
-
-// report logs an OTP-style supervisor error report; a dead supervisor
-// logs nothing.
-func (s *sup) report(errorContext string, reason error, off offender) {
-	if !s.logger.Enabled(context.Background(), slog.LevelError) || !s.alive() {
-		return
-	}
-	s.logger.LogAttrs(context.Background(), slog.LevelError, "supervisor report",
-		slog.String("supervisor", s.name()),
-		slog.String("errorContext", errorContext),
-		slog.String("reason", process.FormatReason(reason)),
-		off.attr("offender"))
-}
-
-// attr renders the offender as a group attribute named key.
-func (off offender) attr(key string) slog.Attr {
-	return slog.Group(key,
-		slog.String("id", off.id),
-		slog.String("pid", off.pid.String()),
-		slog.String("restart_type", off.restart.String()),
-		slog.String("shutdown", off.shutdown.String()),
-		slog.String("child_type", off.typ.String()))
-}
-
-func (s *sup) name() string {
-	if s.opts.name != "" {
-		return s.opts.name
-	}
-	return s.self.PID().String()
+// unknownRequest answers a request no supervisor serves.
+func unknownRequest() error {
+	return &SpecError{Field: "request", Reason: "unknown supervisor request"}
 }

@@ -204,39 +204,3 @@ func (t *TemporaryStarter) start(h process.Handler, owner *process.Proc) (proces
 // temporaryStarterReq asks a supervisor whether it can take children from
 // a TemporaryStarter; the answer is its list of pending adoptions.
 type temporaryStarterReq struct{}
-
-// startAdopting answers a temporaryStarterReq.
-func (s *sup) startAdopting() (*adoptions, error) {
-	switch {
-	case !s.dynamic:
-		return nil, &SpecError{Field: "supervisor", Reason: "a TemporaryStarter needs a dynamic supervisor"}
-	case s.template != nil:
-		return nil, &SpecError{Field: "supervisor", Reason: "a TemporaryStarter needs a per-spec dynamic supervisor, not a template"}
-	case s.maxChildren > 0:
-		return nil, &SpecError{Field: "supervisor", Reason: "a TemporaryStarter cannot enforce MaxChildren"}
-	}
-	if s.adoptions == nil {
-		s.adoptions = &adoptions{}
-	}
-	return s.adoptions, nil
-}
-
-// adopt records the children TemporaryStarters spawned since the last
-// time, as startDyn records one it started. Every entry point of the
-// supervisor calls it first. A child already dead is recorded all the
-// same: it was listed before it was linked (process.Announce), so its exit
-// signal comes after, and handling it reports the exit as for any child.
-func (s *sup) adopt() {
-	if s.adoptions == nil || !s.adoptions.any.Load() {
-		return
-	}
-	taken := s.adoptions.take()
-	for i, c := range taken {
-		taken[i] = nil
-		c.state = stateRunning
-		s.dyn.put(c)
-		if s.opts.hook != nil {
-			s.emit(ChildStarted{Supervisor: s.self.PID(), ID: c.spec.ID, PID: c.pid})
-		}
-	}
-}

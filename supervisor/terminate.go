@@ -7,27 +7,10 @@ import (
 	"github.com/seed-fe72f376/orchard/process"
 )
 
-// terminateChildren stops the children ids (given in start order) one at
-// a time in reverse order; temporary children are removed, the others
-// kept as stopped (OTP's terminate_children). It returns false, leaving
-// the rest alone, if the supervisor died meanwhile (see shutdown).
-func (s *sup) terminateChildren(ids []string) bool {
-	for i := len(ids) - 1; i >= 0; i-- {
-		c, ok := s.children[ids[i]]
-		if !ok {
-			continue
-		}
-		if c.state == stateRunning && !s.shutdown(c) {
-			return false
-		}
-		if c.spec.Restart == Temporary {
-			s.removeChild(c.spec.ID)
-		} else {
-			s.setStopped(c)
-		}
-	}
-	return true
-}
+// Stopping children: one at a time (shutdown, OTP's shutdown/2, for the
+// static executor and for TerminateChild), or many at once (awaitAll,
+// for the dynamic executor's terminateAll). A supervisor that dies while
+// it waits stops there.
 
 // shutdown stops one running child: Kill for BrutalKill; otherwise the
 // exit signal Shutdown, then Kill if it has not died within its shutdown
@@ -150,80 +133,8 @@ func shutdownOK(reason error, spec ChildSpec) bool {
 	return spec.Restart != Permanent && process.IsNormalOrShutdown(reason)
 }
 
-// terminateChildByID is terminate_child for static supervisors.
-func (s *sup) terminateChildByID(id string) error {
-	if s.dynamic {
-		return ErrSimpleOneForOne
-	}
-	c, ok := s.children[id]
-	if !ok {
-		return ErrNotFound
-	}
-	if c.state == stateRunning && !s.shutdown(c) {
-		return nil // the supervisor died meanwhile: nobody hears of it
-	}
-	if c.spec.Restart == Temporary {
-		s.removeChild(id)
-	} else {
-		s.setStopped(c) // also cancels a pending retry
-	}
-	return nil
-}
-
-// terminateDynamicChildren signals every dynamic child at once and waits
-// for them together (OTP's terminate_dynamic_children). Each child gets
-// its own shutdown: BrutalKill children are killed at once, the others
-// get the shutdown signal and are killed when their own timeout expires;
-// one timer serves all the deadlines (Elixir's DynamicSupervisor, whose
-// children each have a spec, does the same).
-//
-// If the supervisor dies while it waits, it stops there, as shutdown does:
-// the children still alive are neither killed nor reported.
-func (s *sup) terminateDynamicChildren() {
-	if !s.alive() {
-		return
-	}
-	pending := make([]dynStop, 0, s.dyn.len())
-	now := time.Now()
-	var tsd Shutdown
-	if s.template != nil {
-		tsd = s.dynShutdown()
-	}
-	for pid, c := range s.dyn.all() {
-		if c.state != stateRunning {
-			continue
-		}
-		sd := tsd
-		if s.template == nil {
-			sd = c.spec.shutdown()
-		}
-		// Unlink first, so the children's deaths put no Exit message in
-		// this mailbox: 100,000 of them would have to be flushed again.
-		s.self.Unlink(pid)
-		if sd == BrutalKill {
-			_ = s.self.Exit(pid, process.Kill)
-		} else {
-			_ = s.self.Exit(pid, process.Shutdown)
-		}
-		if sd == BrutalKill || !c.proc.Valid() || !c.proc.Alive() {
-			continue // dead already (a child that does not trap exits dies at once)
-		}
-		st := dynStop{t: c.proc}
-		if sd != Infinity {
-			st.deadline = now.Add(time.Duration(sd))
-		}
-		pending = append(pending, st)
-	}
-	if !s.awaitAll(pending) {
-		return
-	}
-	// A child that died before it was unlinked left its Exit message.
-	s.self.Flush(func(m process.Msg) bool { _, ok := m.(process.Exit); return ok })
-	s.dyn.clear()
-}
-
-// dynStop is a dynamic child being shut down; a zero deadline means
-// Infinity.
+// dynStop is a child being shut down, among many stopped at once (a
+// dynamic supervisor's terminateAll); a zero deadline means Infinity.
 type dynStop struct {
 	t        process.Target
 	deadline time.Time
