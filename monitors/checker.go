@@ -3,6 +3,7 @@ package monitors
 import (
 	"context"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -84,7 +85,7 @@ func (m *Manager) startChecker(node *process.Node, spawn func() (process.PID, er
 	if err != nil {
 		return process.PID{}, err
 	}
-	t, err := node.Lookup(pid)
+	t, err := rt.LookupOn(node, pid)
 	if err != nil {
 		return process.PID{}, err // died at once
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -26,9 +27,9 @@ type Manager struct {
 	exited  func(process.PID, error) // m.onExit, bound once
 	nextRef atomic.Uint64            // the last Ref's id; orders List and FindLeaks
 	leaked  atomic.Uint64
-	dropped atomic.Uint64  // Downs a mailbox refused
-	mu      sync.Mutex     // protects checker
-	checker process.Target // the leak-check process, zero if never started
+	dropped atomic.Uint64 // Downs a mailbox refused
+	mu      sync.Mutex    // protects checker
+	checker rt.Target     // the leak-check process, zero if never started
 	closed  atomic.Bool
 }
 
@@ -69,7 +70,7 @@ type pidShard struct {
 // so adding and removing a monitor hashes nothing.
 type watched struct {
 	pid  process.PID
-	hook *process.ExitHook
+	hook rt.ExitHook
 	head *link
 }
 
@@ -308,7 +309,7 @@ func (m *Manager) track(pid process.PID, l *link) error {
 	if w == nil {
 		// An existing entry means pid's hook has not run yet: even if pid
 		// is dying, the hook will see l.
-		hook, err := m.node.OnExit(pid, m.exited)
+		hook, err := rt.OnExit(m.node, pid, m.exited)
 		if err != nil {
 			return err
 		}

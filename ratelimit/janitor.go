@@ -3,6 +3,7 @@ package ratelimit
 import (
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
@@ -81,7 +82,7 @@ func (l *Limiter) startJanitor(node *process.Node, spawn func() (process.PID, er
 	if err != nil {
 		return process.PID{}, err
 	}
-	t, err := node.Lookup(pid)
+	t, err := rt.LookupOn(node, pid)
 	if err != nil {
 		return process.PID{}, err // died at once
 	}

@@ -11,7 +11,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
-	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
@@ -31,8 +31,8 @@ type Limiter struct {
 	rejected  atomic.Uint64
 	expired   atomic.Uint64
 
-	mu      sync.Mutex     // protects janitor
-	janitor process.Target // the running janitor, if any
+	mu      sync.Mutex // protects janitor
+	janitor rt.Target  // the running janitor, if any
 }
 
 // shard holds the buckets of the keys hashing to it. Reads take no lock

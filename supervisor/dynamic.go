@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -136,7 +137,7 @@ func (s *sup) restartDynamic(c *child) *tryAgain {
 			// OTP's simple_one_for_one keeps an ignored restart in its
 			// children under the pid undefined (which_children shows
 			// {undefined, undefined, worker}); several collapse into one.
-			c.pid, c.state, c.proc = process.PID{}, stateStopped, process.Target{}
+			c.pid, c.state, c.proc = process.PID{}, stateStopped, rt.Target{}
 			s.dyn.put(c)
 		}
 		return nil

@@ -7,6 +7,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -29,7 +30,7 @@ type child struct {
 	// readable after it died, so a shutdown that finds it dead reports
 	// the real reason, whether or not its Exit message has arrived yet.
 	// Zero if the child was already gone when it was recorded.
-	proc process.Target
+	proc rt.Target
 }
 
 // sup is the supervisor's state, owned by its process (no locks). Static
@@ -293,14 +294,14 @@ func (s *sup) setRunning(c *child, pid process.PID) {
 // track records pid as c's running process.
 func (s *sup) track(c *child, pid process.PID) {
 	c.pid, c.state = pid, stateRunning
-	c.proc, _ = s.self.Node().Lookup(pid)
+	c.proc, _ = rt.LookupOn(s.self.Node(), pid)
 }
 
 func (s *sup) setStopped(c *child) {
 	if c.state == stateRunning {
 		delete(s.byPID, c.pid)
 	}
-	c.pid, c.state, c.proc = process.PID{}, stateStopped, process.Target{}
+	c.pid, c.state, c.proc = process.PID{}, stateStopped, rt.Target{}
 }
 
 // startChildren starts ids in order (OTP's start_children). On a failure

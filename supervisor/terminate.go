@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -32,7 +33,7 @@ func (s *sup) terminateChildren(ids []string) bool {
 // shutdown stops one running child: Kill for BrutalKill; otherwise the
 // exit signal Shutdown, then Kill if it has not died within its shutdown
 // time. The child's own Exit message is flushed, so its death is not seen
-// as a crash. The child is watched through its process.Target (a monitor
+// as a crash. The child is watched through its rt.Target (a monitor
 // without a message), so a child that unlinked itself cannot hang the
 // supervisor, and a child found dead is reported with its own exit reason.
 //
@@ -47,15 +48,15 @@ func (s *sup) shutdown(c *child) bool {
 	}
 	pid := c.pid
 	t := c.proc
-	if t == (process.Target{}) {
-		t, _ = process.Lookup(pid)
+	if t == (rt.Target{}) {
+		t, _ = rt.Lookup(pid)
 	}
 	// Unlinked before the signal, as OTP's monitor_child does, so a child
 	// the supervisor dies waiting for gets no exit signal from that death.
 	// An Exit the child sent before is flushed below.
 	s.self.Unlink(pid)
 	var reason error
-	if t != (process.Target{}) {
+	if t != (rt.Target{}) {
 		if t.Alive() && !s.signalAndWait(t, c.spec.shutdown()) {
 			return false
 		}
@@ -98,7 +99,7 @@ func (s *sup) unlinkFlush(pid process.PID) error {
 // runs out. Every wait also watches the supervisor's own death: it
 // returns false as soon as the supervisor is dead, so a dead supervisor
 // never kills the child when the child's timeout expires.
-func (s *sup) signalAndWait(t process.Target, sd Shutdown) bool {
+func (s *sup) signalAndWait(t rt.Target, sd Shutdown) bool {
 	dead := s.self.Done()
 	if sd == BrutalKill {
 		_ = s.self.Exit(t.PID(), process.Kill)
@@ -126,7 +127,7 @@ func (s *sup) signalAndWait(t process.Target, sd Shutdown) bool {
 
 // await waits for t's death; it returns false if the supervisor dies
 // first (dead is its Done channel).
-func (s *sup) await(t process.Target, dead <-chan struct{}) bool {
+func (s *sup) await(t rt.Target, dead <-chan struct{}) bool {
 	select {
 	case <-t.Done():
 		return true
@@ -225,7 +226,7 @@ func (s *sup) terminateDynamicChildren() {
 // dynStop is a dynamic child being shut down; a zero deadline means
 // Infinity.
 type dynStop struct {
-	t        process.Target
+	t        rt.Target
 	deadline time.Time
 }
 
