@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -31,7 +32,7 @@ const (
 // root is a started part: its name and its root process.
 type root struct {
 	name string
-	t    process.Target
+	t    rt.Target
 }
 
 // App is a running application: an ordered list of parts (supervision
@@ -211,9 +212,9 @@ func (a *App) startPart(p Part) (root, error) {
 	if err == nil && pid.IsZero() {
 		err = ErrNoProcess
 	}
-	var t process.Target
+	var t rt.Target
 	if err == nil {
-		t, err = a.node.Lookup(pid) // a root that died at once is a failed start
+		t, err = rt.LookupOn(a.node, pid) // a root that died at once is a failed start
 	}
 	if err != nil {
 		a.cfg.logger.Error("app: part failed to start", slog.String("part", p.Name),

@@ -45,7 +45,7 @@
 // on every part before it. If a part fails, the parts already started are
 // stopped in reverse order and Start returns a *[StartError] naming the
 // failed part. Roots are started without a parent: the App owns them
-// through their PIDs and watches each with a process.Target.
+// through their PIDs and watches each for its death.
 //
 // Stop stops the parts one at a time in reverse start order, each with
 // supervisor.Stop(root, process.Shutdown, time left), so each tree stops

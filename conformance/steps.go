@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -80,7 +81,7 @@ func (r *runner) crash(path string, reason Term) error {
 	if !ok {
 		return fmt.Errorf("no live process at %s", path)
 	}
-	t, err := r.node.Lookup(pid)
+	t, err := rt.LookupOn(r.node, pid)
 	if err != nil {
 		return nil // it died meanwhile: that is the outcome the step waits for
 	}

@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/registry"
 	"github.com/seed-fe72f376/orchard/send"
@@ -81,7 +82,7 @@ func deliverToLive(ctx context.Context, dest process.Dest, msg any) error {
 	if err != nil {
 		return err
 	}
-	t, err := process.Lookup(pid)
+	t, err := rt.Lookup(pid)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/timeouts"
 )
@@ -50,7 +51,7 @@ type callReq struct {
 	v     any
 	err   error
 	done  chan struct{}
-	dl    process.Deadline // the call's timeout, swept by the node
+	dl    rt.Deadline // the call's timeout, swept by the node
 }
 
 // errExpired marks a call completed by its deadline.
@@ -94,11 +95,11 @@ func send(from From, v any, err error) {
 	c.done <- struct{}{}
 }
 
-// callPoolKey finds a node's pool of call records (process.Node.Value).
+// callPoolKey finds a node's pool of call records (rt.Value).
 type callPoolKey struct{}
 
 func callPool(n *process.Node) *sync.Pool {
-	return n.Value(callPoolKey{}, func() any {
+	return rt.Value(n, callPoolKey{}, func() any {
 		return &sync.Pool{New: func() any { return &callReq{done: make(chan struct{}, 1)} }}
 	}).(*sync.Pool)
 }
@@ -226,7 +227,7 @@ func call(ctx context.Context, dest process.Dest, req any, cfg callConfig, info 
 // waiter is one caller waiting for its reply.
 type waiter struct {
 	ctx     context.Context
-	t       process.Target
+	t       rt.Target
 	c       *callReq
 	dest    process.Dest
 	timeout time.Duration
@@ -249,19 +250,19 @@ func (w *waiter) await(pool *sync.Pool) (any, error) {
 		w.timeout = callTimeout.Get()
 	}
 	if w.timeout > 0 {
-		t.Node().StartDeadline(&c.dl, w.timeout, c)
+		rt.StartDeadline(t.Node(), &c.dl, w.timeout, c)
 	}
 	if !w.block() {
 		select {
 		case <-c.done: // replied, then died or was cancelled
 		default:
 			if w.timeout > 0 {
-				t.Node().StopDeadline(&c.dl)
+				rt.StopDeadline(t.Node(), &c.dl)
 			}
 			return nil, w.failure()
 		}
 	}
-	stillPending := w.timeout <= 0 || t.Node().StopDeadline(&c.dl)
+	stillPending := w.timeout <= 0 || rt.StopDeadline(t.Node(), &c.dl)
 	v, err := c.v, c.err
 	if err == errExpired {
 		w.timedOut(w.timeout)
@@ -350,29 +351,29 @@ func applyOtherCallOptions(c callConfig, opts []CallOption) callConfig {
 // A dest that names nothing (nil, the zero PID, an empty name) is bad
 // input: an *ArgumentError for op. It is told apart only once Resolve
 // failed, so a call pays nothing for the check.
-func lookup(op string, dest process.Dest) (process.Target, error) {
+func lookup(op string, dest process.Dest) (rt.Target, error) {
 	if dest == nil {
-		return process.Target{}, argerr.Nil(op, "dest")
+		return rt.Target{}, argerr.Nil(op, "dest")
 	}
 	pid, err := dest.Resolve()
 	if err != nil {
 		if bad := badDest(op, dest); bad != nil {
-			return process.Target{}, bad
+			return rt.Target{}, bad
 		}
-		return process.Target{}, &CallError{Dest: dest, Reason: err}
+		return rt.Target{}, &CallError{Dest: dest, Reason: err}
 	}
-	t, err := process.Lookup(pid)
+	t, err := rt.Lookup(pid)
 	if err != nil {
 		var np *process.NoProcError
 		if errors.As(err, &np) {
-			return process.Target{}, &CallError{Dest: dest, Reason: np.Reason}
+			return rt.Target{}, &CallError{Dest: dest, Reason: np.Reason}
 		}
-		return process.Target{}, &CallError{Dest: dest, Reason: err}
+		return rt.Target{}, &CallError{Dest: dest, Reason: err}
 	}
 	if !t.Alive() {
 		// Dead but not yet out of the node's table: the same as not
 		// found, as a monitor set now would say (OTP's noproc).
-		return process.Target{}, &CallError{Dest: dest, Reason: process.NoProc}
+		return rt.Target{}, &CallError{Dest: dest, Reason: process.NoProc}
 	}
 	return t, nil
 }

@@ -197,10 +197,23 @@ func ExampleTerminator() {
 	// done
 }
 
-// waitDead returns when pid is dead.
+// waitDead returns when pid is dead: a process monitors it and returns on
+// the Down (at once, with NoProc, if pid is dead already).
 func waitDead(node *process.Node, pid process.PID) {
-	if t, err := node.Lookup(pid); err == nil {
-		<-t.Done()
+	done := make(chan struct{})
+	_, err := node.Spawn(func(p *process.Proc) error {
+		defer close(done)
+		if _, err := p.Monitor(pid); err != nil {
+			return err
+		}
+		_, err := p.ReceiveMatch(p.Context(), func(m process.Msg) bool {
+			_, ok := m.(process.Down)
+			return ok
+		})
+		return err
+	})
+	if err == nil {
+		<-done
 	}
 }
 

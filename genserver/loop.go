@@ -8,6 +8,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -83,18 +84,18 @@ func (g *server) registerVia(p *process.Proc) error {
 type initWait struct {
 	state atomic.Int32 // waitPending, then waitAcked or waitExpired
 	ch    chan struct{}
-	dl    process.Deadline
+	dl    rt.Deadline
 	pool  *sync.Pool // where recycle returns it
 }
 
-// initWaitPoolKey finds a node's pool of initWaits (process.Node.Value):
+// initWaitPoolKey finds a node's pool of initWaits (rt.Value):
 // a start whose wait is recycled allocates neither it nor its channel.
 // The pool is per node, as the call records' are: a channel made in one
 // testing/synctest bubble must not be used in another.
 type initWaitPoolKey struct{}
 
 func initWaitPool(n *process.Node) *sync.Pool {
-	return n.Value(initWaitPoolKey{}, func() any {
+	return rt.Value(n, initWaitPoolKey{}, func() any {
 		return &sync.Pool{New: func() any { return new(initWait) }}
 	}).(*sync.Pool)
 }

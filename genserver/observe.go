@@ -4,6 +4,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -28,7 +29,7 @@ type observers struct {
 type observersKey struct{}
 
 func observersOf(node *process.Node) *observers {
-	return node.Value(observersKey{}, func() any { return &observers{} }).(*observers)
+	return rt.Value(node, observersKey{}, func() any { return &observers{} }).(*observers)
 }
 
 // OnCallTimeout adds fn to the functions that hear of every call to a

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -229,8 +230,8 @@ var (
 	asGenServer        = process.WithBehaviour("genserver")
 	plainOptions       = []process.SpawnOption{asGenServer}
 	linkOptions        = []process.SpawnOption{asGenServer, process.Linked()}
-	inlinePlainOptions = []process.SpawnOption{asGenServer, process.StartInline()}
-	inlineLinkOptions  = []process.SpawnOption{asGenServer, process.Linked(), process.StartInline()}
+	inlinePlainOptions = []process.SpawnOption{asGenServer, rt.StartInline()}
+	inlineLinkOptions  = []process.SpawnOption{asGenServer, process.Linked(), rt.StartInline()}
 )
 
 // spawnOptions builds the process options; the common cases share
@@ -252,7 +253,7 @@ func spawnOptions(cfg startConfig, link bool) []process.SpawnOption {
 		sopts = append(sopts, process.WithName(cfg.name))
 	}
 	if cfg.inline {
-		sopts = append(sopts, process.StartInline())
+		sopts = append(sopts, rt.StartInline())
 	}
 	if link {
 		sopts = append(sopts, process.Linked())
@@ -270,7 +271,7 @@ func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, g *ser
 		w.recycle()
 		return g.initErr
 	}
-	node.StartDeadline(&w.dl, cfg.initTimeout, w)
+	rt.StartDeadline(node, &w.dl, cfg.initTimeout, w)
 	reason := ErrTimeout
 	// The wait also ends when the parent dies (killed while it waits, by a
 	// supervisor's shutdown timeout say). A dead process does nothing
@@ -298,13 +299,13 @@ func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, g *ser
 			}
 		case <-parentDone:
 			if w.state.CompareAndSwap(waitPending, waitExpired) {
-				node.StopDeadline(&w.dl)
+				rt.StopDeadline(node, &w.dl)
 				return &InitError{Reason: parent.Reason()}
 			}
 			<-ack // Init or the timeout won the race: take its wake-up
 		}
 	}
-	unregistered := node.StopDeadline(&w.dl)
+	unregistered := rt.StopDeadline(node, &w.dl)
 	if w.state.Load() == waitAcked {
 		if unregistered {
 			w.recycle() // acked, its wake-up taken and no Expire to come
@@ -313,7 +314,7 @@ func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, g *ser
 			// As proc_lib since OTP 26, a failed start returns once the
 			// process is gone: it exits right after the ack, on its own
 			// goroutine, so this wait is short.
-			if t, err := node.Lookup(pid); err == nil {
+			if t, err := rt.LookupOn(node, pid); err == nil {
 				<-t.Done()
 			}
 		}

@@ -38,7 +38,7 @@
 // OTP's demonitor/1 returning false.
 //
 // Deaths are learned from the runtime's exit hooks
-// ([process.Node.OnExit]), one per process involved in any monitor, the
+// (callbacks run as a process dies), one per process involved in any monitor, the
 // same mechanism package registry uses: the manager takes no
 // process.Monitor, holds no process per monitor and polls nothing. Hooks
 // run before a process's Done channel closes, so once a caller has seen a

@@ -39,9 +39,27 @@ func inbox(node *process.Node) (process.PID, <-chan process.Msg) {
 
 // stop kills pid and waits until it is dead.
 func stop(node *process.Node, pid process.PID) {
-	if t, err := node.Lookup(pid); err == nil {
-		_ = node.Exit(pid, process.Kill)
-		<-t.Done()
+	_ = node.Exit(pid, process.Kill)
+	waitDead(node, pid)
+}
+
+// waitDead returns when pid is dead: a process monitors it and returns on
+// the Down (at once, with NoProc, if pid is dead already).
+func waitDead(node *process.Node, pid process.PID) {
+	done := make(chan struct{})
+	_, err := node.Spawn(func(p *process.Proc) error {
+		defer close(done)
+		if _, err := p.Monitor(pid); err != nil {
+			return err
+		}
+		_, err := p.ReceiveMatch(p.Context(), func(m process.Msg) bool {
+			_, ok := m.(process.Down)
+			return ok
+		})
+		return err
+	})
+	if err == nil {
+		<-done
 	}
 }
 

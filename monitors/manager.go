@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/periodic"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -70,7 +71,7 @@ type pidShard struct {
 // so adding and removing a monitor hashes nothing.
 type watched struct {
 	pid  process.PID
-	hook *process.ExitHook
+	hook rt.ExitHook
 	head *link
 }
 
@@ -309,7 +310,7 @@ func (m *Manager) track(pid process.PID, l *link) error {
 	if w == nil {
 		// An existing entry means pid's hook has not run yet: even if pid
 		// is dying, the hook will see l.
-		hook, err := m.node.OnExit(pid, m.exited)
+		hook, err := rt.OnExit(m.node, pid, m.exited)
 		if err != nil {
 			return err
 		}

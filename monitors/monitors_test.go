@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/monitors"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
@@ -23,7 +24,7 @@ func TestMain(m *testing.M) { otptest.VerifyTestMain(m) }
 // kill kills pid and waits until it is dead: its monitors are gone then.
 func kill(t testing.TB, n *process.Node, pid process.PID) {
 	t.Helper()
-	tg, err := n.Lookup(pid)
+	tg, err := rt.LookupOn(n, pid)
 	if err != nil {
 		return
 	}

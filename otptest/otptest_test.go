@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/goleak"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -482,7 +483,7 @@ func TestVerifyNone(t *testing.T) {
 func TestSpawnIdle(t *testing.T) {
 	n := otptest.NewNode(t)
 	pid := otptest.SpawnIdle(t, n)
-	tg, err := n.Lookup(pid)
+	tg, err := rt.LookupOn(n, pid)
 	if err != nil {
 		t.Fatalf("Lookup(idle) = %v; want it alive", err)
 	}

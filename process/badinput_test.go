@@ -60,10 +60,6 @@ type nopHandler struct{}
 
 func (nopHandler) HandleMessage(*process.Proc, process.Msg) error { return nil }
 
-type nopExpirer struct{ expired chan struct{} }
-
-func (e nopExpirer) Expire() { close(e.expired) }
-
 func TestBadInput(t *testing.T) {
 	inv := process.ErrInvalidArgument
 	var nilNode *process.Node
@@ -100,11 +96,8 @@ func TestBadInput(t *testing.T) {
 		{"nil Node.SendAfter", func() error { _, err := nilNode.SendAfter(live, "x", time.Second); return err }, inv},
 		{"nil Node.Spawn", func() error { _, err := nilNode.Spawn(fn); return err }, inv},
 		{"nil Node.SpawnHandler", func() error { _, err := nilNode.SpawnHandler(nopHandler{}); return err }, inv},
-		{"nil Node.SpawnSuspended", func() error { _, err := nilNode.SpawnSuspended(live, nopHandler{}); return err }, inv},
 		{"nil Node.Exit", func() error { return nilNode.Exit(live, process.Kill) }, inv},
 		{"nil Node.Info", func() error { _, err := nilNode.Info(live); return err }, inv},
-		{"nil Node.Lookup", func() error { _, err := nilNode.Lookup(live); return err }, inv},
-		{"nil Node.OnExit", func() error { _, err := nilNode.OnExit(live, func(process.PID, error) {}); return err }, inv},
 		{"nil Node.Register", func() error { return nilNode.Register("n", live) }, inv},
 		{"nil Node.Stop", func() error { return nilNode.Stop(context.Background()) }, inv},
 		{"nil Node.Name.Resolve", func() error { _, err := nilNode.Name("n").Resolve(); return err }, inv},
@@ -120,18 +113,6 @@ func TestBadInput(t *testing.T) {
 		{"nil Node.WhereIs", func() error { _, ok := nilNode.WhereIs("n"); return zeroOr(!ok, "a pid") }, nil},
 		{"nil Node.Zombies", func() error { return zeroOr(nilNode.Zombies() == nil, "zombies") }, nil},
 		{"nil Node.CancelTimer", func() error { return zeroOr(!nilNode.CancelTimer(process.TimerRef{}), "true") }, nil},
-		{"nil Node.StopDeadline", func() error { return zeroOr(!nilNode.StopDeadline(new(process.Deadline)), "true") }, nil},
-		{"nil Node.Value", func() error { return zeroOr(nilNode.Value("k", func() any { return 1 }) == nil, "a value") }, nil},
-		{"nil Node.StartDeadline expires at once", func() error {
-			e := nopExpirer{make(chan struct{})}
-			nilNode.StartDeadline(new(process.Deadline), time.Hour, e)
-			select {
-			case <-e.expired:
-				return nil
-			default:
-				return errors.New("not expired")
-			}
-		}, nil},
 
 		// A live node given bad arguments.
 		{"Send(zero PID)", func() error { return node.Send(process.PID{}, "x") }, inv},
@@ -149,43 +130,16 @@ func TestBadInput(t *testing.T) {
 			_, err := node.Spawn(fn, process.WithMailbox(1, process.BlockWhenFull(0)))
 			return err
 		}, inv},
-		{"Spawn(Announce(nil))", func() error { _, err := node.Spawn(fn, process.Announce(nil)); return err }, inv},
 		{"Spawn(Linked) without parent", func() error { _, err := node.Spawn(fn, process.Linked()); return err }, inv},
 		{"SpawnHandler(nil)", func() error { _, err := node.SpawnHandler(nil); return err }, inv},
-		{"SpawnSuspended(nil handler)", func() error { _, err := node.SpawnSuspended(live, nil); return err }, inv},
-		{"SpawnSuspended(zero parent)", func() error {
-			_, err := node.SpawnSuspended(process.PID{}, starterHandler{})
-			return err
-		}, inv},
 		{"Exit(zero PID)", func() error { return node.Exit(process.PID{}, process.Kill) }, inv},
 		{"Info(zero PID)", func() error { _, err := node.Info(process.PID{}); return err }, inv},
-		{"Lookup(zero PID)", func() error { _, err := node.Lookup(process.PID{}); return err }, inv},
-		{"process.Lookup(zero PID)", func() error { _, err := process.Lookup(process.PID{}); return err }, inv},
-		{"OnExit(nil)", func() error { _, err := node.OnExit(live, nil); return err }, inv},
-		{"OnExit(zero PID)", func() error { _, err := node.OnExit(process.PID{}, func(process.PID, error) {}); return err }, inv},
 		{"Register(empty)", func() error { return node.Register("", live) }, inv},
 		{"Register(zero PID)", func() error { return node.Register("n", process.PID{}) }, inv},
 		{"Stop(nil ctx)", func() error { return node.Stop(nilCtx) }, inv},
 		{"PID.Resolve(zero)", func() error { _, err := process.PID{}.Resolve(); return err }, inv},
 		{"IsAlive(zero PID)", func() error { return zeroOr(!node.IsAlive(process.PID{}), "alive") }, nil},
 		{"CancelTimer(zero)", func() error { return zeroOr(!node.CancelTimer(process.TimerRef{}), "true") }, nil},
-		{"Value(uncomparable key)", func() error { return zeroOr(node.Value([]int{1}, func() any { return 1 }) == nil, "a value") }, nil},
-		{"Value(nil init)", func() error { return zeroOr(node.Value(struct{ badInputKey int }{}, nil) == nil, "a value") }, nil},
-		{"StopDeadline(nil)", func() error { return zeroOr(!node.StopDeadline(nil), "true") }, nil},
-		{"StartDeadline(nil expirer)", func() error { node.StartDeadline(new(process.Deadline), time.Hour, nil); return nil }, nil},
-		{"StartDeadline(nil deadline) expires at once", func() error {
-			e := nopExpirer{make(chan struct{})}
-			node.StartDeadline(nil, time.Hour, e)
-			select {
-			case <-e.expired:
-				return nil
-			default:
-				return errors.New("not expired")
-			}
-		}, nil},
-		{"nil ExitHook.Cancel", func() error { return zeroOr(!(*process.ExitHook)(nil).Cancel(), "true") }, nil},
-		{"zero ExitHook.Cancel", func() error { return zeroOr(!new(process.ExitHook).Cancel(), "true") }, nil},
-		{"zero Suspended.Resume", func() error { process.Suspended{}.Resume(); return nil }, nil},
 
 		// A stopped node creates nothing.
 		{"stopped Spawn", func() error { _, err := stopped.Spawn(fn); return err }, process.ErrNodeStopped},
@@ -193,19 +147,6 @@ func TestBadInput(t *testing.T) {
 		{"stopped Stop", func() error { return stopped.Stop(context.Background()) }, process.ErrStopped},
 
 		// The zero Target.
-		{"zero Target.Send", func() error { return process.Target{}.Send("x") }, inv},
-		{"zero Target.PID", func() error { return zeroOr(process.Target{}.PID().IsZero(), "a pid") }, nil},
-		{"zero Target.Node", func() error { return zeroOr(process.Target{}.Node() == nil, "a node") }, nil},
-		{"zero Target.Alive", func() error { return zeroOr(!process.Target{}.Alive(), "alive") }, nil},
-		{"zero Target.Reason", func() error { return zeroOr(process.Target{}.Reason() == nil, "a reason") }, nil},
-		{"zero Target.Done", func() error {
-			select {
-			case <-process.Target{}.Done():
-				return nil
-			default:
-				return errors.New("open channel")
-			}
-		}, nil},
 
 		// Methods of a nil *Proc.
 		{"nil Proc.Send", func() error { return nilProc.Send(live, "x") }, inv},
@@ -248,11 +189,6 @@ func TestBadInput(t *testing.T) {
 		}, nil},
 	})
 }
-
-// starterHandler is a handler with HandleStart that does nothing.
-type starterHandler struct{ nopHandler }
-
-func (starterHandler) HandleStart(*process.Proc) error { return nil }
 
 // TestBadInputInProcess calls the methods of a live process with bad
 // arguments from its own goroutine.

@@ -99,7 +99,7 @@ func TestDerivedFromDyingProcess(t *testing.T) {
 	n, p := contextNode(t)
 	_ = p.Context().Done() // the standard context exists before the death
 	inHook, release := make(chan struct{}), make(chan struct{})
-	if _, err := n.OnExit(p.PID(), func(PID, error) {
+	if _, err := n.onExit(p.PID(), func(PID, error) {
 		close(inHook)
 		<-release
 	}); err != nil {

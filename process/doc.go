@@ -52,12 +52,6 @@
 // Before any signal goes out, the dead process is removed from the node's
 // table and name table, so a Down handler never sees it alive.
 //
-// Code that is not a process (a registry's table) can ask for a callback
-// instead of a Down message with [Node.OnExit]; it has no OTP counterpart
-// (Elixir's Registry monitors from its partition processes). Hooks run on
-// the goroutine ending the process, after links and monitors are
-// signalled and before the process's Done channel closes.
-//
 // Messages from one sender to one receiver arrive in send order. The
 // mailbox is unbounded by default, so Send never blocks; [WithMailbox]
 // bounds it with an explicit [OverflowPolicy]. Messages to a dead process
@@ -121,11 +115,6 @@
 //     returns a *[NoProcError] instead of raising.
 //   - Selective receive is for Func processes; handlers get messages in
 //     order.
-//   - [Node.SpawnSuspended] spawns a child on behalf of another (live)
-//     process, from any goroutine, and lets it run only on
-//     [Suspended.Resume]: Erlang has no such spawn. A supervisor uses it to
-//     adopt a child it is told about before the child can exit
-//     (supervisor.TemporaryStarter).
 //
 // # Locks
 //

@@ -82,7 +82,7 @@ func (n *Node) Info(pid PID) (Info, error) {
 	running, waiting, suspended := p.mb.running, p.mb.waiting, p.mb.suspended
 	p.mb.mu.Unlock()
 	switch {
-	case suspended: // spawned by SpawnSuspended, waiting for Resume
+	case suspended: // spawned by rt.SpawnSuspended, waiting for Resume
 		info.Status = Runnable
 	case p.fn != nil && waiting:
 		info.Status = Waiting

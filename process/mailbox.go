@@ -20,7 +20,7 @@ type mailbox struct {
 	running bool // a goroutine owns the process (handler mode: draining)
 	waiting bool // func mode: the process is parked in Receive
 	closed  bool // the process is dead
-	// suspended: made by Node.SpawnSuspended and not resumed yet, so no
+	// suspended: made by rt.SpawnSuspended and not resumed yet, so no
 	// goroutine owns it although running is set (which holds off
 	// dispatch).
 	suspended bool

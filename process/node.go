@@ -2,7 +2,6 @@ package process
 
 import (
 	"context"
-	"reflect"
 	"runtime"
 	"strconv"
 	"sync"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/idmap"
+	"github.com/seed-fe72f376/orchard/internal/rt/rtcore"
 )
 
 const (
@@ -34,8 +34,8 @@ type Node struct {
 	pool    pool
 	zombies zombieSet
 
-	deadlines deadlines
-	values    sync.Map // Value's store
+	deadlines rtcore.Sweeper // rt.StartDeadline's sweeper
+	values    sync.Map       // rt.Value's store
 
 	namesMu sync.RWMutex // protects names
 	names   map[string]PID
@@ -100,7 +100,7 @@ func NewNode(opts ...Option) (*Node, error) {
 		allDead: make(chan struct{}),
 	}
 	n.pool.init(n, cfg.maxIdleWorkers)
-	n.deadlines.init()
+	n.deadlines.Init(startSweeper)
 	n.zombies.init()
 	nodes.Store(n.id, n)
 	return n, nil
@@ -288,7 +288,7 @@ func (n *Node) Stop(ctx context.Context) error {
 	n.pool.drain(ctx, n.cfg.zombieGrace)
 	n.stopTimers()
 	n.gone.Store(true)
-	n.stopSweeper()
+	n.deadlines.Close()
 	nodes.Delete(n.id)
 	recentNodes[n.id%uint32(len(recentNodes))].CompareAndSwap(n, nil)
 	zs := n.Zombies()
@@ -345,27 +345,4 @@ func (n *Node) publish(e Event) {
 	if h := n.cfg.events; h != nil {
 		h(e)
 	}
-}
-
-// Value returns the node-scoped value stored under key, creating it with
-// init on first use. Behaviours keep per-node caches here (a pool of call
-// records, say): anything that holds channels or timers must not be shared
-// between nodes, since a node may live inside a testing/synctest bubble.
-// Safe from any goroutine.
-//
-// Value cannot report bad input, so it returns nil for it: for a nil node,
-// a key whose type is not comparable (a slice, a map, a func), or a nil
-// init when key has no value yet.
-func (n *Node) Value(key any, init func() any) any {
-	if n == nil || (key != nil && !reflect.TypeOf(key).Comparable()) {
-		return nil
-	}
-	if v, ok := n.values.Load(key); ok {
-		return v
-	}
-	if init == nil {
-		return nil
-	}
-	v, _ := n.values.LoadOrStore(key, init())
-	return v
 }

@@ -130,7 +130,7 @@ type SpawnOption struct {
 	limit    int
 	policy   OverflowPolicy
 	err      error
-	announce func(Target)
+	announce func(*Proc)
 }
 
 type spawnOptionKind uint8
@@ -154,7 +154,7 @@ type spawnConfig struct {
 	limit     int
 	overflow  OverflowPolicy
 	inline    bool
-	announce  func(Target)
+	announce  func(*Proc)
 }
 
 func (o SpawnOption) apply(c *spawnConfig) error {
@@ -185,30 +185,6 @@ func (o SpawnOption) apply(c *spawnConfig) error {
 // Linked links the new process to the spawning process before it runs, as
 // spawn_link does. It needs a parent: it is invalid in [Node.Spawn].
 func Linked() SpawnOption { return SpawnOption{kind: optLink} }
-
-// StartInline makes the spawning goroutine run the new handler's
-// HandleStart (and any message that reaches it meanwhile) before the
-// spawn returns, instead of handing the process to a pooled worker. It
-// saves two goroutine switches per start, which matters when a supervisor
-// starts many children; the price is that a HandleStart that blocks
-// blocks the spawner, with no timeout (as an OTP start_link waits, by
-// default, forever). Only for SpawnHandler with a [Starter].
-func StartInline() SpawnOption { return SpawnOption{kind: optInline} }
-
-// Announce calls fn with the new process before anyone else can know of
-// it: before it has a name, links or monitors, so before it can be
-// signalled or exit. A parent that is told of its children through fn (a
-// list it reads before handling anything) can thus never see the exit of
-// a child it was not told of. fn runs on the spawning goroutine and must
-// not block; if the spawn then fails, the process never runs. Pass a
-// func made once (a method value stored in a field), not a closure per
-// spawn, to keep spawns free of allocations.
-func Announce(fn func(Target)) SpawnOption {
-	if fn == nil {
-		return SpawnOption{err: &OptionError{Option: "Announce", Reason: "nil func"}}
-	}
-	return SpawnOption{kind: optAnnounce, announce: fn}
-}
 
 // TrapExits makes the new process trap exits from its first instruction.
 func TrapExits() SpawnOption { return SpawnOption{kind: optTrap} }

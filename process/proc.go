@@ -92,8 +92,8 @@ type Proc struct {
 	lastTo  *Proc         // Send's cache of the last destination
 	handled atomic.Uint64 // written by the owner only; read by Info
 	timers  map[uint64]*time.Timer
-	// exitHooks is the list of hooks installed by Node.OnExit.
-	exitHooks *ExitHook
+	// exitHooks is the list of hooks installed by onExit (rt.OnExit).
+	exitHooks *exitHook
 
 	// Line 5: cold.
 	links pidSet
@@ -213,7 +213,7 @@ func (p *Proc) Context() context.Context {
 	return procContext{p}
 }
 
-// closedChan is the Done channel of a nil *Proc or a zero Target.
+// closedChan is the Done channel of a nil *Proc.
 var closedChan = func() chan struct{} {
 	c := make(chan struct{})
 	close(c)

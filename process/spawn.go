@@ -83,78 +83,13 @@ func (p *Proc) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
 	return pidOf(c), err
 }
 
-// SpawnSuspended starts a message-driven child of the live process
-// parent on its behalf, from any goroutine: the child's Parent is parent,
-// and with [Linked] the two are linked before SpawnSuspended returns. The
-// child exists (it has its PID, links and name, and can be signalled) but
-// its HandleStart does not run until [Suspended.Resume]. With [Announce],
-// the caller tells parent about the child (in a list parent reads before
-// handling anything) before the child can be signalled or exit, and lets
-// it run only then, without waiting for parent: parent never sees the exit
-// of a child it was not told of. h must be a [Starter]; [StartInline] is
-// refused. Package supervisor starts temporary children this way
-// (supervisor.TemporaryStarter).
-func (n *Node) SpawnSuspended(parent PID, h Handler, opts ...SpawnOption) (Suspended, error) {
-	if n == nil {
-		return Suspended{}, argerr.Nil("process: Node.SpawnSuspended", "receiver")
-	}
-	if !isStarter(h) {
-		return Suspended{}, &OptionError{Option: "SpawnSuspended", Reason: "needs a handler with HandleStart"}
-	}
-	if n.stopping.Load() {
-		return Suspended{}, ErrNodeStopped
-	}
-	pp, err := n.resolve(parent)
-	if err != nil {
-		return Suspended{}, err
-	}
-	c, _, err := n.spawn(pp, nil, h, spawnSuspended, opts)
-	return Suspended{p: c}, err
-}
-
-// Suspended is a process made by [Node.SpawnSuspended] that has not run
-// yet. Its zero value is no process.
-type Suspended struct{ p *Proc }
-
-// PID returns the process's PID (zero for the zero Suspended).
-func (s Suspended) PID() PID { return pidOf(s.p) }
-
-// Target returns the process as a [Target], which stays usable after it
-// dies (no lookup, unlike Node.Lookup).
-func (s Suspended) Target() Target { return Target(s) }
-
-// Resume lets the process run its HandleStart. Only the first call does
-// anything. A process that died while suspended (an exit signal through a
-// link) never runs, and was never counted as a zombie. Resume on the zero
-// Suspended does nothing. Safe from any goroutine.
-func (s Suspended) Resume() {
-	p := s.p
-	if p == nil {
-		return
-	}
-	p.mb.mu.Lock()
-	if !p.mb.suspended {
-		p.mb.mu.Unlock()
-		return // resumed already
-	}
-	p.mb.suspended = false
-	dead := p.mb.closed
-	if dead {
-		p.mb.running = false
-	}
-	p.mb.mu.Unlock()
-	if !dead {
-		p.node.pool.dispatch(p)
-	}
-}
-
 // spawnMode says what spawn does besides starting the process.
 type spawnMode uint8
 
 const (
 	spawnPlain     spawnMode = iota
 	spawnMonitored           // the parent monitors the child
-	spawnSuspended           // not dispatched: Suspended.Resume does it
+	spawnSuspended           // not dispatched: bridge.Resume does it
 )
 
 func pidOf(p *Proc) PID {
@@ -200,7 +135,7 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, mode spawnMode, opts []Sp
 		p.parent = parent.pid
 	}
 	if cfg.announce != nil {
-		cfg.announce(Target{p: p})
+		cfg.announce(p)
 	}
 	if cfg.name != "" {
 		if err := n.registerName(cfg.name, p); err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -71,10 +72,10 @@ func TestZombieStackNotTheSweeper(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		n := otptest.NewNode(t)
 		started, release := make(chan struct{}), make(chan struct{})
-		var d process.Deadline
+		var d rt.Deadline
 		e := &expiryCount{}
 		pid, err := n.Spawn(func(*process.Proc) error {
-			n.StartDeadline(&d, time.Hour, e) // starts the sweeper from this worker
+			rt.StartDeadline(n, &d, time.Hour, e) // starts the sweeper from this worker
 			ignoreContext(started, release)
 			return nil
 		})
@@ -84,7 +85,7 @@ func TestZombieStackNotTheSweeper(t *testing.T) {
 		checkZombieStack(t, zombieStack(t, n, pid, started))
 		close(release)
 		synctest.Wait()
-		if !n.StopDeadline(&d) || e.n != 0 {
+		if !rt.StopDeadline(n, &d) || e.n != 0 {
 			t.Errorf("the hour-long deadline expired (%d) or was gone", e.n)
 		}
 	})

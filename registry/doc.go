@@ -29,8 +29,8 @@
 //
 // A registration belongs to a process, not to the goroutine that made it:
 // Register may name any live process, and the entry is removed when that
-// process dies, whatever the reason. Removal uses one exit hook
-// ([process.Node.OnExit]) per (registry, process), installed on the
+// process dies, whatever the reason. Removal uses one runtime exit hook
+// (a callback run as the process dies) per (registry, process), installed on the
 // process's first registration and cancelled when its last one is
 // unregistered, so a registry holds no monitor, no process and no
 // goroutine, and nothing polls. Hooks run before the process's Done

@@ -22,12 +22,28 @@ func idle(node *process.Node) process.PID {
 // stop kills pid and waits until it is dead: its registrations are gone
 // by then.
 func stop(node *process.Node, pid process.PID) {
-	t, err := node.Lookup(pid)
-	if err != nil {
-		return
-	}
 	_ = node.Exit(pid, process.Kill)
-	<-t.Done()
+	waitDead(node, pid)
+}
+
+// waitDead returns when pid is dead: a process monitors it and returns on
+// the Down (at once, with NoProc, if pid is dead already).
+func waitDead(node *process.Node, pid process.PID) {
+	done := make(chan struct{})
+	_, err := node.Spawn(func(p *process.Proc) error {
+		defer close(done)
+		if _, err := p.Monitor(pid); err != nil {
+			return err
+		}
+		_, err := p.ReceiveMatch(p.Context(), func(m process.Msg) bool {
+			_, ok := m.(process.Down)
+			return ok
+		})
+		return err
+	})
+	if err == nil {
+		<-done
+	}
 }
 
 // A unique registry: one process per key, removed when the process dies.

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -76,7 +77,7 @@ type pidPartition struct {
 // hook, whatever the number of keys, and one key per registration.
 type owner struct {
 	pid  process.PID
-	hook *process.ExitHook
+	hook rt.ExitHook
 	keys []ownedKey
 }
 
@@ -88,8 +89,8 @@ type ownedKey struct {
 }
 
 // New creates a registry on node. It starts no process and no goroutine:
-// registrations are removed by exit hooks ([process.Node.OnExit]), one per
-// registered process. Close releases it.
+// registrations are removed by runtime exit hooks (callbacks run as a process
+// dies), one per registered process. Close releases it.
 //
 // A nil node, a nil or invalid option is an error matching
 // [ErrInvalidArgument]; a stopped node is process.ErrNodeStopped. No
@@ -399,7 +400,7 @@ func (r *Registry) addOwnerKey(pid process.PID, key ownedKey) error {
 		o = pp.owners[pid]
 	}
 	if o == nil {
-		hook, err := r.node.OnExit(pid, r.exited)
+		hook, err := rt.OnExit(r.node, pid, r.exited)
 		if err != nil {
 			return err
 		}

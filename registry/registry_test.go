@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/registry"
@@ -26,7 +27,7 @@ func TestMain(m *testing.M) { otptest.VerifyTestMain(m) }
 // kill kills pid and waits until it is gone (its exit hooks have run).
 func kill(t testing.TB, n *process.Node, pid process.PID, reason error) {
 	t.Helper()
-	target, err := n.Lookup(pid)
+	target, err := rt.LookupOn(n, pid)
 	if err != nil {
 		return
 	}

@@ -180,14 +180,31 @@ func ExampleWithOnFailure() {
 	failed := make(chan schedule.Failure, 1)
 	s, _ := schedule.Start(node, schedule.WithOnFailure(func(f schedule.Failure) { failed <- f }))
 	pid, _ := node.Spawn(func(*process.Proc) error { return nil })
-	t, err := process.Lookup(pid)
-	if err == nil {
-		<-t.Done()
-	}
+	waitDead(node, pid)
 
 	_, _ = s.After(context.Background(), time.Millisecond, pid, "hello?", schedule.WithoutOwner())
 	f := <-failed
 	fmt.Println(f.Last, errors.Is(f.Reason, process.NoProc))
 	// Output:
 	// true true
+}
+
+// waitDead returns when pid is dead: a process monitors it and returns on
+// the Down (at once, with NoProc, if pid is dead already).
+func waitDead(node *process.Node, pid process.PID) {
+	done := make(chan struct{})
+	_, err := node.Spawn(func(p *process.Proc) error {
+		defer close(done)
+		if _, err := p.Monitor(pid); err != nil {
+			return err
+		}
+		_, err := p.ReceiveMatch(p.Context(), func(m process.Msg) bool {
+			_, ok := m.(process.Down)
+			return ok
+		})
+		return err
+	})
+	if err == nil {
+		<-done
+	}
 }

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/schedule"
 )
@@ -51,7 +52,7 @@ func BenchmarkFire(b *testing.B) {
 		if err != nil {
 			return err
 		}
-		target, err := process.Lookup(pid)
+		target, err := rt.Lookup(pid)
 		if err != nil {
 			return err
 		}

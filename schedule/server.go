@@ -13,6 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -347,7 +348,7 @@ func sendLive(self *process.Proc, dest process.Dest, msg any) error {
 	if err != nil {
 		return err
 	}
-	t, err := process.Lookup(pid)
+	t, err := rt.Lookup(pid)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/breaker"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -145,7 +146,7 @@ func (s *Sender) available(dest process.Dest) (Outcome, error) {
 	if err != nil {
 		return classify(err)
 	}
-	t, err := process.Lookup(pid)
+	t, err := rt.Lookup(pid)
 	if err != nil {
 		return classify(err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/breaker"
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/timeouts"
@@ -359,7 +360,7 @@ func enqueue(ctx context.Context, dest process.Dest, msg any) (Outcome, error) {
 	if err != nil {
 		return classify(err)
 	}
-	t, err := process.Lookup(pid)
+	t, err := rt.Lookup(pid)
 	if err != nil {
 		return classify(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
@@ -319,7 +320,7 @@ func TestTerminateChildJustDied(t *testing.T) {
 		info, err := k.node.Info(sup)
 		return err == nil && info.MailboxLen == base.MailboxLen+1 // the TerminateChild call
 	}, "TerminateChild queued")
-	target, err := process.Lookup(a)
+	target, err := rt.Lookup(a)
 	if err != nil {
 		t.Fatal(err)
 	}

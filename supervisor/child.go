@@ -3,6 +3,7 @@ package supervisor
 import (
 	"errors"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -25,7 +26,7 @@ type child struct {
 	// readable after it died, so a shutdown that finds it dead reports
 	// the real reason, whether or not its Exit message has arrived yet.
 	// Zero if the child was already gone when it was recorded.
-	proc process.Target
+	proc rt.Target
 }
 
 func statusOf(c *child) ChildStatus {
@@ -84,5 +85,5 @@ func (s *sup) callStart(c *child) (pid process.PID, err error) {
 // track records pid as c's running process.
 func (s *sup) track(c *child, pid process.PID) {
 	c.pid, c.state = pid, stateRunning
-	c.proc, _ = s.self.Node().Lookup(pid)
+	c.proc, _ = rt.LookupOn(s.self.Node(), pid)
 }

@@ -255,3 +255,32 @@ func ExampleWithEventHook() {
 	// started w restart: true
 	// terminated w reason: shutdown
 }
+
+// watch returns a channel that receives pid's exit reason when it dies:
+// a process monitors pid (before watch returns) and forwards the Down.
+func watch(node *process.Node, pid process.PID) <-chan error {
+	reason := make(chan error, 1)
+	monitoring := make(chan struct{})
+	_, err := node.Spawn(func(p *process.Proc) error {
+		_, err := p.Monitor(pid)
+		close(monitoring)
+		if err != nil {
+			return err
+		}
+		m, err := p.ReceiveMatch(p.Context(), func(m process.Msg) bool {
+			_, ok := m.(process.Down)
+			return ok
+		})
+		if err != nil {
+			return err
+		}
+		reason <- m.(process.Down).Reason
+		return nil
+	})
+	if err != nil {
+		reason <- err
+		return reason
+	}
+	<-monitoring
+	return reason
+}

@@ -62,11 +62,10 @@ func ExampleFlags() {
 		Flags:    supervisor.Flags{MaxRestarts: supervisor.NoRestarts},
 		Children: children,
 	}, discardLogs)
-	t, _ := node.Lookup(strict)
+	gaveUp := watch(node, strict)
 	kids, _ = supervisor.WhichChildren(ctx, strict)
 	_ = genserver.Cast(kids[0].PID, errors.New("crash"))
-	<-t.Done()
-	fmt.Println("NoRestarts gave up:", t.Reason())
+	fmt.Println("NoRestarts gave up:", <-gaveUp)
 	// Output:
 	// w starts at 0
 	// w starts at 0

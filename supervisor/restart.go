@@ -3,6 +3,7 @@ package supervisor
 import (
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -164,7 +165,7 @@ func (d *dynamic) restartByStrategy(c *child) *tryAgain {
 			// OTP's simple_one_for_one keeps an ignored restart in its
 			// children under the pid undefined (which_children shows
 			// {undefined, undefined, worker}); several collapse into one.
-			c.pid, c.state, c.proc = process.PID{}, stateStopped, process.Target{}
+			c.pid, c.state, c.proc = process.PID{}, stateStopped, rt.Target{}
 			tbl.put(c)
 		}
 		return nil

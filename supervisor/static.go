@@ -1,6 +1,7 @@
 package supervisor
 
 import (
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -137,7 +138,7 @@ func (st *static) setStopped(c *child) {
 	if c.state == stateRunning {
 		delete(st.byPID, c.pid)
 	}
-	c.pid, c.state, c.proc = process.PID{}, stateStopped, process.Target{}
+	c.pid, c.state, c.proc = process.PID{}, stateStopped, rt.Target{}
 }
 
 func (st *static) setRestarting(c *child) {

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -115,7 +116,7 @@ func NewTemporaryStarter(ctx context.Context, node *process.Node, sup process.PI
 	t := &TemporaryStarter{node: node, sup: sup, spec: cs, pending: pending}
 	// announce records each child before it is linked, named or started:
 	// the supervisor can see no exit of a child it does not know.
-	t.opts = []process.SpawnOption{process.Linked(), process.Announce(t.announce)}
+	t.opts = []process.SpawnOption{process.Linked(), rt.Announce(t.announce)}
 	if spec.Behaviour != "" {
 		t.opts = append(t.opts, process.WithBehaviour(spec.Behaviour))
 	}
@@ -124,7 +125,7 @@ func NewTemporaryStarter(ctx context.Context, node *process.Node, sup process.PI
 
 // announce records a child being spawned (process.Announce). A child of a
 // supervisor that is terminating is not recorded; start kills it.
-func (t *TemporaryStarter) announce(p process.Target) {
+func (t *TemporaryStarter) announce(p rt.Target) {
 	t.pending.add(&child{spec: t.spec, pid: p.PID(), proc: p})
 }
 
@@ -174,7 +175,7 @@ func (t *TemporaryStarter) check(op string, h process.Handler) error {
 }
 
 func (t *TemporaryStarter) start(h process.Handler, owner *process.Proc) (process.PID, error) {
-	s, err := t.node.SpawnSuspended(t.sup, h, t.opts...)
+	s, err := rt.SpawnSuspended(t.node, t.sup, h, t.opts...)
 	if err != nil {
 		return process.PID{}, err
 	}

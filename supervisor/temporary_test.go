@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
@@ -113,7 +114,7 @@ func startTempSup(t *testing.T, k *kit, spec supervisor.TemporarySpec, opts ...s
 }
 
 // startTemp starts h and returns the child's Target.
-func startTemp(t *testing.T, k *kit, st *supervisor.TemporaryStarter, h process.Handler) process.Target {
+func startTemp(t *testing.T, k *kit, st *supervisor.TemporaryStarter, h process.Handler) rt.Target {
 	t.Helper()
 	pid, err := st.Start(h)
 	if err != nil {
@@ -123,9 +124,9 @@ func startTemp(t *testing.T, k *kit, st *supervisor.TemporaryStarter, h process.
 }
 
 // lookupTarget returns pid's Target, or fails the test if pid is dead.
-func lookupTarget(t *testing.T, k *kit, pid process.PID) process.Target {
+func lookupTarget(t *testing.T, k *kit, pid process.PID) rt.Target {
 	t.Helper()
-	tg, err := k.node.Lookup(pid)
+	tg, err := rt.LookupOn(k.node, pid)
 	if err != nil {
 		t.Fatalf("Lookup(%v) = %v; want the child alive", pid, err)
 	}
@@ -135,7 +136,7 @@ func lookupTarget(t *testing.T, k *kit, pid process.PID) process.Target {
 // awaitDeath waits until pid is dead (it may be dead already).
 func awaitDeath(t *testing.T, k *kit, pid process.PID) {
 	t.Helper()
-	tg, err := k.node.Lookup(pid)
+	tg, err := rt.LookupOn(k.node, pid)
 	if err != nil {
 		return
 	}
@@ -334,7 +335,7 @@ func TestTemporaryStop(t *testing.T) {
 		synctest.Test(t, func(t *testing.T) {
 			k := newKit(t)
 			sup, st := startTempSup(t, k, tempSpec)
-			var early []process.Target
+			var early []rt.Target
 			for range 3 {
 				early = append(early, startTemp(t, k, st, &tempChild{kind: tempBlock}))
 			}
@@ -346,7 +347,7 @@ func TestTemporaryStop(t *testing.T) {
 			synctest.Wait()
 			// Started just before Stop, with no call in between: the
 			// supervisor has not looked at them yet.
-			var late []process.Target
+			var late []rt.Target
 			for range 5 {
 				late = append(late, startTemp(t, k, st, &tempChild{kind: tempIdle}))
 			}
@@ -566,7 +567,7 @@ func TestTemporaryStartRacesStop(t *testing.T) {
 		}
 		wg.Wait()
 		for _, pid := range pids {
-			if tg, err := k.node.Lookup(pid); err == nil {
+			if tg, err := rt.LookupOn(k.node, pid); err == nil {
 				select {
 				case <-tg.Done():
 				case <-time.After(time.Second):
@@ -603,11 +604,10 @@ func ExampleTemporaryStarter() {
 		fmt.Println(err)
 		return
 	}
-	var jobs []process.Target
+	var jobs []<-chan error
 	for range 3 {
 		pid, _ := starter.Start(exampleJob{})
-		job, _ := node.Lookup(pid)
-		jobs = append(jobs, job)
+		jobs = append(jobs, watch(node, pid))
 	}
 	n, _ := supervisor.CountChildren(ctx, sup) // no wait: the jobs are counted
 	fmt.Println("active:", n.Active)
@@ -617,7 +617,7 @@ func ExampleTemporaryStarter() {
 
 	_ = supervisor.Stop(sup, process.Shutdown, time.Second)
 	for _, job := range jobs {
-		fmt.Println("job stopped:", process.FormatReason(job.Reason()))
+		fmt.Println("job stopped:", process.FormatReason(<-job))
 	}
 	_, err = starter.Start(exampleJob{})
 	fmt.Println("start after stop:", errors.Is(err, process.NoProc))

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -15,7 +16,7 @@ import (
 // shutdown stops one running child: Kill for BrutalKill; otherwise the
 // exit signal Shutdown, then Kill if it has not died within its shutdown
 // time. The child's own Exit message is flushed, so its death is not seen
-// as a crash. The child is watched through its process.Target (a monitor
+// as a crash. The child is watched through its rt.Target (a monitor
 // without a message), so a child that unlinked itself cannot hang the
 // supervisor, and a child found dead is reported with its own exit reason.
 //
@@ -30,15 +31,15 @@ func (s *sup) shutdown(c *child) bool {
 	}
 	pid := c.pid
 	t := c.proc
-	if t == (process.Target{}) {
-		t, _ = process.Lookup(pid)
+	if t == (rt.Target{}) {
+		t, _ = rt.Lookup(pid)
 	}
 	// Unlinked before the signal, as OTP's monitor_child does, so a child
 	// the supervisor dies waiting for gets no exit signal from that death.
 	// An Exit the child sent before is flushed below.
 	s.self.Unlink(pid)
 	var reason error
-	if t != (process.Target{}) {
+	if t != (rt.Target{}) {
 		if t.Alive() && !s.signalAndWait(t, c.spec.shutdown()) {
 			return false
 		}
@@ -81,7 +82,7 @@ func (s *sup) unlinkFlush(pid process.PID) error {
 // runs out. Every wait also watches the supervisor's own death: it
 // returns false as soon as the supervisor is dead, so a dead supervisor
 // never kills the child when the child's timeout expires.
-func (s *sup) signalAndWait(t process.Target, sd Shutdown) bool {
+func (s *sup) signalAndWait(t rt.Target, sd Shutdown) bool {
 	dead := s.self.Done()
 	if sd == BrutalKill {
 		_ = s.self.Exit(t.PID(), process.Kill)
@@ -109,7 +110,7 @@ func (s *sup) signalAndWait(t process.Target, sd Shutdown) bool {
 
 // await waits for t's death; it returns false if the supervisor dies
 // first (dead is its Done channel).
-func (s *sup) await(t process.Target, dead <-chan struct{}) bool {
+func (s *sup) await(t rt.Target, dead <-chan struct{}) bool {
 	select {
 	case <-t.Done():
 		return true
@@ -136,7 +137,7 @@ func shutdownOK(reason error, spec ChildSpec) bool {
 // dynStop is a child being shut down, among many stopped at once (a
 // dynamic supervisor's terminateAll); a zero deadline means Infinity.
 type dynStop struct {
-	t        process.Target
+	t        rt.Target
 	deadline time.Time
 }
 

@@ -4,6 +4,7 @@ import (
 	"sync"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -55,7 +56,7 @@ func Lookup(dest process.Dest) (*Supervisor, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, err := process.Lookup(pid)
+	t, err := rt.Lookup(pid)
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +76,7 @@ type filed struct {
 type filedKey struct{}
 
 func filedOf(n *process.Node) *filed {
-	return n.Value(filedKey{}, func() any { return &filed{sups: make(map[process.PID]*Supervisor)} }).(*filed)
+	return rt.Value(n, filedKey{}, func() any { return &filed{sups: make(map[process.PID]*Supervisor)} }).(*filed)
 }
 
 func (f *filed) get(pid process.PID) (*Supervisor, bool) {
@@ -91,7 +92,7 @@ func (s *Supervisor) file() error {
 	f.mu.Lock()
 	f.sups[s.pid] = s
 	f.mu.Unlock()
-	_, err := s.node.OnExit(s.pid, func(pid process.PID, _ error) {
+	_, err := rt.OnExit(s.node, s.pid, func(pid process.PID, _ error) {
 		f.mu.Lock()
 		delete(f.sups, pid)
 		f.mu.Unlock()

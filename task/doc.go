@@ -53,7 +53,7 @@
 //
 // A result never travels through a mailbox: the task stores it in the
 // Task before its process dies, and Await waits for that death
-// (process.Target), so a task that dies without a result is noticed at
+// (watched by the runtime, like a monitor without a message), so a task that dies without a result is noticed at
 // once, with its exit reason.
 //
 // [Async] called with the context of a process links the task to that

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
@@ -164,7 +165,7 @@ func TestBothPathsNoLinkCrashSparesCaller(t *testing.T) {
 				return err
 			}
 			_, aerr := tk.Await(signalWait)
-			if tg, err := process.Lookup(tk.PID()); err == nil && tg.Alive() {
+			if tg, err := rt.Lookup(tk.PID()); err == nil && tg.Alive() {
 				return errors.New("task alive after Await")
 			}
 			awaited <- aerr
@@ -406,7 +407,7 @@ var errOwnerFailed = errors.New("owner failed")
 func ownerDeathKillsTask(t *testing.T, node *process.Node, sup *task.Supervisor, path startPath, waitRunning bool) (ownerDown bool) {
 	t.Helper()
 	running := make(chan struct{})
-	targets := make(chan process.Target, 1)
+	targets := make(chan rt.Target, 1)
 	_, err := node.Spawn(func(p *process.Proc) error {
 		tk, err := task.Async(p.Context(), sup, func(ctx context.Context) (int, error) {
 			close(running)
@@ -417,7 +418,7 @@ func ownerDeathKillsTask(t *testing.T, node *process.Node, sup *task.Supervisor,
 		}
 		// Looked up here: the task cannot die while its owner lives,
 		// and a Target outlives its process.
-		tg, err := process.Lookup(tk.PID())
+		tg, err := rt.Lookup(tk.PID())
 		if err != nil {
 			return err
 		}
@@ -430,7 +431,7 @@ func ownerDeathKillsTask(t *testing.T, node *process.Node, sup *task.Supervisor,
 	if err != nil {
 		t.Fatal(err)
 	}
-	var tg process.Target
+	var tg rt.Target
 	select {
 	case tg = <-targets:
 	case <-time.After(signalWait):
@@ -493,7 +494,7 @@ func awaitTimeoutStopsTask(t *testing.T, path startPath, async asyncFunc) {
 			res <- err
 			return err
 		}
-		if tg, err := process.Lookup(tk.PID()); err == nil {
+		if tg, err := rt.Lookup(tk.PID()); err == nil {
 			<-tg.Done() // the task's Exit, were it linked, is queued now
 		}
 		if m, err := p.ReceiveTimeout(time.Second); err == nil {
@@ -512,7 +513,7 @@ func awaitTimeoutStopsTask(t *testing.T, path startPath, async asyncFunc) {
 		t.Fatal(err)
 	}
 	<-returned // the function saw its context end and returned
-	tg, err := process.Lookup(owner)
+	tg, err := rt.Lookup(owner)
 	if err != nil || !tg.Alive() {
 		t.Errorf("owner dead after the Await timeout: %v", err)
 	}
@@ -527,14 +528,14 @@ func awaitTimeoutStopsTask(t *testing.T, path startPath, async asyncFunc) {
 func TestBothPathsStopKillsTasks(t *testing.T) {
 	bothPaths(t, func(t *testing.T, _ *process.Node, sup *task.Supervisor, _ startPath) {
 		var tasks []*task.Task[int]
-		var targets []process.Target
+		var targets []rt.Target
 		for range 4 {
 			for _, af := range asyncFuncs {
 				tk, err := af.async(t.Context(), sup, blockUntilDone)
 				if err != nil {
 					t.Fatalf("%s: %v", af.name, err)
 				}
-				tg, err := process.Lookup(tk.PID())
+				tg, err := rt.Lookup(tk.PID())
 				if err != nil {
 					t.Fatalf("blocked task %v gone: %v", tk.PID(), err)
 				}

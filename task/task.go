@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -19,7 +20,7 @@ import (
 type Task[T any] struct {
 	pid    process.PID
 	node   *process.Node
-	target process.Target // zero when the task died before Async returned
+	target rt.Target // zero when the task died before Async returned
 	// self is the task's process as its body saw it: the fallback for
 	// a task that died before Async could look it up.
 	self     atomic.Pointer[process.Proc]
@@ -43,8 +44,8 @@ type Task[T any] struct {
 	published atomic.Bool
 	expired   chan struct{} // capacity 1: a wait's deadline passed
 	// dl bounds a wait without a runtime timer per wait (see
-	// process.Deadline).
-	dl  process.Deadline
+	// rt.Deadline).
+	dl  rt.Deadline
 	exp expiry[T]
 
 	// The fields below are owned by the awaiting goroutine; no lock.
@@ -135,7 +136,7 @@ func async[T any](op string, ctx context.Context, sup *Supervisor, fn func(conte
 		return nil, err
 	}
 	t.pid = pid
-	t.target, _ = sup.node.Lookup(pid) // zero if it is already dead
+	t.target, _ = rt.LookupOn(sup.node, pid) // zero if it is already dead
 	return t, nil
 }
 
@@ -290,14 +291,14 @@ func (t *Task[T]) wait(timeout time.Duration) bool {
 	case <-t.expired: // stale, from an earlier wait that ended otherwise
 	default:
 	}
-	t.node.StartDeadline(&t.dl, timeout, &t.exp)
+	rt.StartDeadline(t.node, &t.dl, timeout, &t.exp)
 	select {
 	case <-t.done():
 		t.settle()
 	case <-t.expired:
 	case <-t.callerDone():
 	}
-	t.node.StopDeadline(&t.dl)
+	rt.StopDeadline(t.node, &t.dl)
 	return t.finished
 }
 

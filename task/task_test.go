@@ -11,6 +11,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
@@ -391,7 +392,7 @@ func TestTrappingOwnerMailboxClean(t *testing.T) {
 			return err
 		}
 		// The task process is gone by now; a link signal would be queued.
-		if tg, err := process.Lookup(tk.PID()); err == nil {
+		if tg, err := rt.Lookup(tk.PID()); err == nil {
 			<-tg.Done()
 		}
 		res <- p.MailboxLen()

@@ -3,6 +3,7 @@ package periodic
 import (
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -63,7 +64,7 @@ func awaitTick(p *process.Proc) error {
 // Limiter's janitor, a Manager's leak check). It is not safe for
 // concurrent use: its owner guards it with its own lock.
 type Slot struct {
-	t process.Target // the last process started; zero if none
+	t rt.Target // the last process started; zero if none
 }
 
 // Start starts spec's process as [Spawn] does, unless the slot's last
@@ -78,7 +79,7 @@ func (s *Slot) Start(node *process.Node, parent *process.Proc, spec Spec) (pid p
 	if err != nil {
 		return process.PID{}, false, err
 	}
-	t, err := node.Lookup(pid)
+	t, err := rt.LookupOn(node, pid)
 	if err != nil {
 		return process.PID{}, false, err // died at once
 	}
@@ -88,4 +89,4 @@ func (s *Slot) Start(node *process.Node, parent *process.Proc, spec Spec) (pid p
 
 // Last returns the slot's last process, alive or not; the zero Target if
 // none was started.
-func (s *Slot) Last() process.Target { return s.t }
+func (s *Slot) Last() rt.Target { return s.t }

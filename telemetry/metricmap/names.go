@@ -3,6 +3,7 @@ package metricmap
 import (
 	"sync"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
@@ -125,7 +126,7 @@ func (n *Names) name(pid process.PID, role string, depth int) string {
 
 	var info process.Info
 	live := false
-	if t, err := process.Lookup(pid); err == nil {
+	if t, err := rt.Lookup(pid); err == nil {
 		info, err = t.Node().Info(pid)
 		live = err == nil
 	}

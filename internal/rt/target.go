@@ -1,34 +1,34 @@
-package process
+package rt
 
-import "github.com/seed-fe72f376/orchard/internal/argerr"
+import (
+	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/process"
+)
 
 // Target is a view of a live process for code outside it: it can send to
 // the process and wait for its death, without looking the PID up again.
 // Behaviours use it to implement calls (a call waits on Done as a monitor
 // would). A Target stays usable after the process dies: Send then drops
 // the message and Done is closed.
-type Target struct{ p *Proc }
+type Target struct{ p *process.Proc }
 
 // Lookup returns a Target for pid on whichever node of this program owns
-// it. It fails with [ErrInvalidPID], an error matching [ErrNodeStopped]
-// when the node is gone, or a *[NoProcError] when the process is dead.
-func Lookup(pid PID) (Target, error) {
-	if pid.IsZero() {
-		return Target{}, ErrInvalidPID
+// it. It fails with process.ErrInvalidPID, an error matching
+// process.ErrNodeStopped when the node is gone, or a *process.NoProcError
+// when the process is dead.
+func Lookup(pid process.PID) (Target, error) {
+	p, err := impl.Lookup(pid)
+	if err != nil {
+		return Target{}, err
 	}
-	n := lookupNode(pid.node)
-	if n == nil {
-		return Target{}, &WrongNodeError{PID: pid}
-	}
-	return n.Lookup(pid)
+	return Target{p: p}, nil
 }
 
-// Lookup returns a Target for the live process pid of this node.
-func (n *Node) Lookup(pid PID) (Target, error) {
-	if n == nil {
-		return Target{}, argerr.Nil("process: Node.Lookup", "receiver")
-	}
-	p, err := n.resolve(pid)
+// LookupOn returns a Target for the live process pid of node n (process's
+// former Node.Lookup). A nil n is an error matching
+// process.ErrInvalidArgument.
+func LookupOn(n *process.Node, pid process.PID) (Target, error) {
+	p, err := impl.LookupOn(n, pid)
 	if err != nil {
 		return Target{}, err
 	}
@@ -38,26 +38,22 @@ func (n *Node) Lookup(pid PID) (Target, error) {
 // Valid reports whether t refers to a process (the zero Target does not).
 // The zero Target's methods never panic: PID and Node return zero values,
 // Alive false, Reason nil, Done a closed channel, and Send an error
-// matching [ErrInvalidArgument].
+// matching process.ErrInvalidArgument.
 func (t Target) Valid() bool { return t.p != nil }
 
 // PID returns the target's PID.
-func (t Target) PID() PID { return t.p.PID() }
+func (t Target) PID() process.PID { return t.p.PID() }
 
 // Node returns the target's node.
-func (t Target) Node() *Node { return t.p.Node() }
+func (t Target) Node() *process.Node { return t.p.Node() }
 
 // Send delivers msg to the target from outside any process, with the
-// rules of [Node.Send].
-func (t Target) Send(msg Msg) error {
+// rules of [process.Node.Send].
+func (t Target) Send(msg process.Msg) error {
 	if t.p == nil {
-		return argerr.New("process: Target.Send", "receiver", "is the zero Target")
+		return argerr.New("rt: Target.Send", "receiver", "is the zero Target")
 	}
-	if t.p.dead.Load() {
-		t.p.node.dropped.Add(1)
-		return nil
-	}
-	return t.p.node.deliver(t.p, PID{}, msg, false)
+	return impl.SendOutside(t.p, msg)
 }
 
 // Done returns a channel closed when the target dies.

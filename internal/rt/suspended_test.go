@@ -1,4 +1,4 @@
-package process_test
+package rt_test
 
 import (
 	"context"
@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -53,7 +54,7 @@ func notStarted(t *testing.T, started <-chan process.PID, when string) {
 }
 
 // awaitDone waits, bounded, for a Target's death.
-func awaitDone(t *testing.T, target process.Target, what string) {
+func awaitDone(t *testing.T, target rt.Target, what string) {
 	t.Helper()
 	select {
 	case <-target.Done():
@@ -70,7 +71,7 @@ func TestSpawnSuspendedHoldsStartUntilResume(t *testing.T) {
 	parent := otptest.NewProbe(t, n)
 	started := make(chan process.PID, 1)
 
-	s, err := n.SpawnSuspended(parent.PID(), suspendedChild{started: started})
+	s, err := rt.SpawnSuspended(n, parent.PID(), suspendedChild{started: started})
 	if err != nil {
 		t.Fatalf("SpawnSuspended = %v; want nil", err)
 	}
@@ -132,7 +133,7 @@ func TestSpawnSuspendedLinkedDiesWithParent(t *testing.T) {
 				t.Fatalf("Spawn(parent) = %v; want nil", err)
 			}
 			started := make(chan process.PID, 1)
-			s, err := n.SpawnSuspended(parent, suspendedChild{started: started}, process.Linked())
+			s, err := rt.SpawnSuspended(n, parent, suspendedChild{started: started}, process.Linked())
 			if err != nil {
 				t.Fatalf("SpawnSuspended(Linked) = %v; want nil", err)
 			}
@@ -170,7 +171,7 @@ func TestSpawnSuspendedTrapsParentExitAfterStart(t *testing.T) {
 	n := otptest.NewNode(t)
 	parent := otptest.NewProbe(t, n)
 	var trace otptest.Trace
-	s, err := n.SpawnSuspended(parent.PID(), suspendedChild{trace: &trace}, process.Linked(), process.TrapExits())
+	s, err := rt.SpawnSuspended(n, parent.PID(), suspendedChild{trace: &trace}, process.Linked(), process.TrapExits())
 	if err != nil {
 		t.Fatalf("SpawnSuspended = %v; want nil", err)
 	}
@@ -200,7 +201,7 @@ func TestSpawnSuspendedQueuesMessagesAfterStart(t *testing.T) {
 	n := otptest.NewNode(t)
 	parent := otptest.NewProbe(t, n)
 	var trace otptest.Trace
-	s, err := n.SpawnSuspended(parent.PID(), suspendedChild{trace: &trace})
+	s, err := rt.SpawnSuspended(n, parent.PID(), suspendedChild{trace: &trace})
 	if err != nil {
 		t.Fatalf("SpawnSuspended = %v; want nil", err)
 	}
@@ -276,14 +277,14 @@ func TestSpawnSuspendedErrors(t *testing.T) {
 		{"not a Starter", parent.PID(), handlerFunc(func(*process.Proc, process.Msg) error { return nil }), nil,
 			"*OptionError for SpawnSuspended", isOption("SpawnSuspended")},
 		{"nil handler", parent.PID(), nil, nil, "*OptionError for SpawnSuspended", isOption("SpawnSuspended")},
-		{"StartInline", parent.PID(), child, []process.SpawnOption{process.StartInline()}, "*OptionError for StartInline", isOption("StartInline")},
+		{"StartInline", parent.PID(), child, []process.SpawnOption{rt.StartInline()}, "*OptionError for StartInline", isOption("StartInline")},
 		{"name taken", parent.PID(), child, []process.SpawnOption{process.WithName("taken")}, "ErrNameTaken", func(err error) bool {
 			return errors.Is(err, process.ErrNameTaken)
 		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := n.SpawnSuspended(tc.parent, tc.h, tc.opts...)
+			s, err := rt.SpawnSuspended(n, tc.parent, tc.h, tc.opts...)
 			if !tc.match(err) {
 				t.Errorf("SpawnSuspended = %v; want %s", err, tc.want)
 			}
@@ -346,7 +347,7 @@ func TestSpawnSuspendedWhileNodeStops(t *testing.T) {
 		t.Fatalf("parent got no Shutdown within %v of Stop", suspendWait)
 	}
 
-	s, err := n.SpawnSuspended(parent, suspendedChild{}, process.Linked())
+	s, err := rt.SpawnSuspended(n, parent, suspendedChild{}, process.Linked())
 	if !errors.Is(err, process.ErrNodeStopped) || !s.PID().IsZero() {
 		t.Errorf("SpawnSuspended on a stopping node = %v, %v; want ErrNodeStopped and no process", s.PID(), err)
 	}
@@ -368,7 +369,7 @@ func TestSpawnSuspendedOnStoppedNode(t *testing.T) {
 	if !otptest.CheckStopped(t, n) {
 		t.FailNow()
 	}
-	s, err := n.SpawnSuspended(parent.PID(), suspendedChild{})
+	s, err := rt.SpawnSuspended(n, parent.PID(), suspendedChild{})
 	if !errors.Is(err, process.ErrNodeStopped) {
 		t.Errorf("SpawnSuspended on a stopped node = %v; want ErrNodeStopped", err)
 	}
@@ -389,17 +390,17 @@ func TestSpawnSuspendedConcurrent(t *testing.T) {
 	parent := otptest.NewProbe(t, n)
 	var (
 		starts      [spawners * perSpawner]atomic.Int32
-		children    [spawners * perSpawner]process.Suspended
+		children    [spawners * perSpawner]rt.Suspended
 		wrongParent atomic.Int32
 	)
-	handOff := make(chan process.Suspended, len(children))
+	handOff := make(chan rt.Suspended, len(children))
 
 	var wg sync.WaitGroup
 	for g := range spawners {
 		wg.Go(func() {
 			for i := g * perSpawner; i < (g+1)*perSpawner; i++ {
 				h := &countingChild{count: &starts[i], parent: parent.PID(), wrongParent: &wrongParent}
-				s, err := n.SpawnSuspended(parent.PID(), h, process.Linked())
+				s, err := rt.SpawnSuspended(n, parent.PID(), h, process.Linked())
 				if err != nil {
 					t.Errorf("SpawnSuspended #%d = %v; want nil", i, err)
 					return
@@ -480,7 +481,7 @@ func (quickChild) HandleMessage(*process.Proc, process.Msg) error { return nil }
 // and tell that process about it before the child runs, so the parent
 // always learns of the child before it learns of its exit, however quickly
 // the child ends, and the caller never waits for the parent.
-func ExampleNode_SpawnSuspended() {
+func ExampleSpawnSuspended() {
 	node, _ := process.NewNode()
 	defer node.Stop(context.Background())
 
@@ -502,9 +503,9 @@ func ExampleNode_SpawnSuspended() {
 			}
 		}
 	}, process.TrapExits())
-	watch, _ := node.Lookup(parent)
+	watch, _ := rt.LookupOn(node, parent)
 
-	s, err := node.SpawnSuspended(parent, quickChild{}, process.Linked())
+	s, err := rt.SpawnSuspended(node, parent, quickChild{}, process.Linked())
 	if err != nil {
 		panic(err)
 	}
@@ -524,7 +525,7 @@ func TestSpawnSuspendedResumeOnce(t *testing.T) {
 	n := otptest.NewNode(t)
 	parent := otptest.NewProbe(t, n)
 	started := make(chan process.PID, 4)
-	s, err := n.SpawnSuspended(parent.PID(), suspendedChild{started: started})
+	s, err := rt.SpawnSuspended(n, parent.PID(), suspendedChild{started: started})
 	if err != nil {
 		t.Fatalf("SpawnSuspended: %v", err)
 	}
@@ -547,7 +548,7 @@ func TestSpawnSuspendedResumeOnce(t *testing.T) {
 	if k := len(started); k != 0 {
 		t.Errorf("HandleStart ran %d more times; want once", k)
 	}
-	process.Suspended{}.Resume() // the zero Suspended: nothing
+	rt.Suspended{}.Resume() // the zero Suspended: nothing
 }
 
 // TestAnnounce: the announce function sees the new process before anyone
@@ -556,10 +557,10 @@ func TestSpawnSuspendedResumeOnce(t *testing.T) {
 func TestAnnounce(t *testing.T) {
 	n := otptest.NewNode(t)
 	parent := otptest.NewProbe(t, n)
-	var announced process.Target
+	var announced rt.Target
 	visible := true
-	s, err := n.SpawnSuspended(parent.PID(), suspendedChild{}, process.Linked(),
-		process.Announce(func(tg process.Target) {
+	s, err := rt.SpawnSuspended(n, parent.PID(), suspendedChild{}, process.Linked(),
+		rt.Announce(func(tg rt.Target) {
 			announced = tg
 			visible = n.IsAlive(tg.PID())
 		}))
@@ -574,7 +575,7 @@ func TestAnnounce(t *testing.T) {
 		t.Errorf("child not alive after SpawnSuspended")
 	}
 	var oe *process.OptionError
-	if _, err := n.SpawnSuspended(parent.PID(), suspendedChild{}, process.Announce(nil)); !errors.As(err, &oe) {
+	if _, err := rt.SpawnSuspended(n, parent.PID(), suspendedChild{}, rt.Announce(nil)); !errors.As(err, &oe) {
 		t.Errorf("Announce(nil) = %v; want *OptionError", err)
 	}
 }

@@ -1,10 +1,11 @@
-package process_test
+package rt_test
 
 import (
 	"context"
 	"fmt"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -21,7 +22,7 @@ func ExampleLookup() {
 		}
 		return process.ShutdownWith("done")
 	})
-	t, err := process.Lookup(pid)
+	t, err := rt.Lookup(pid)
 	if err != nil {
 		panic(err)
 	}
@@ -44,7 +45,7 @@ func ExampleStartInline() {
 	defer node.Stop(context.Background())
 
 	started := false
-	_, err := node.SpawnHandler(starter{started: &started}, process.StartInline())
+	_, err := node.SpawnHandler(starter{started: &started}, rt.StartInline())
 	fmt.Println("started before return:", started, err)
 	// Output: started before return: true <nil>
 }
@@ -56,16 +57,16 @@ func (e expiry) Expire() { e <- "expired" }
 
 // A Deadline is a timeout without a runtime timer of its own: the node's
 // sweeper calls Expire once it has passed, unless it is stopped first.
-func ExampleNode_StartDeadline() {
+func ExampleStartDeadline() {
 	node, _ := process.NewNode()
 	defer node.Stop(context.Background())
 
-	var kept, lapsed process.Deadline
+	var kept, lapsed rt.Deadline
 	fired := make(expiry, 1)
-	node.StartDeadline(&kept, time.Hour, fired)
-	node.StartDeadline(&lapsed, time.Millisecond, fired)
+	rt.StartDeadline(node, &kept, time.Hour, fired)
+	rt.StartDeadline(node, &lapsed, time.Millisecond, fired)
 	fmt.Println(<-fired)
-	fmt.Println("stopped in time:", node.StopDeadline(&kept))
+	fmt.Println("stopped in time:", rt.StopDeadline(node, &kept))
 	// Output:
 	// expired
 	// stopped in time: true

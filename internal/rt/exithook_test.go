@@ -1,10 +1,11 @@
-package process_test
+package rt_test
 
 import (
 	"errors"
 	"sync/atomic"
 	"testing"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -19,13 +20,13 @@ func TestOnExitRunsBeforeDone(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Spawn = %v; want nil", err)
 	}
-	target, err := n.Lookup(pid)
+	target, err := rt.LookupOn(n, pid)
 	if err != nil {
 		t.Fatalf("Lookup = %v; want nil", err)
 	}
 	var calls atomic.Int32
 	var got error
-	if _, err := n.OnExit(pid, func(dead process.PID, reason error) {
+	if _, err := rt.OnExit(n, pid, func(dead process.PID, reason error) {
 		if dead != pid {
 			t.Errorf("hook pid = %v; want %v", dead, pid)
 		}
@@ -34,7 +35,7 @@ func TestOnExitRunsBeforeDone(t *testing.T) {
 	}); err != nil {
 		t.Fatalf("OnExit = %v; want nil", err)
 	}
-	cancelled, err := n.OnExit(pid, func(process.PID, error) { calls.Add(100) })
+	cancelled, err := rt.OnExit(n, pid, func(process.PID, error) { calls.Add(100) })
 	if err != nil {
 		t.Fatalf("OnExit = %v; want nil", err)
 	}
@@ -57,14 +58,14 @@ func TestOnExitRunsBeforeDone(t *testing.T) {
 func TestOnExitDeadProcess(t *testing.T) {
 	n := otptest.NewNode(t)
 	pid := deadPID(t, n)
-	h, err := n.OnExit(pid, func(process.PID, error) { t.Error("hook ran for a dead process") })
+	h, err := rt.OnExit(n, pid, func(process.PID, error) { t.Error("hook ran for a dead process") })
 	if h != nil || !errors.Is(err, process.NoProc) {
 		t.Fatalf("OnExit(dead) = %v, %v; want nil, NoProc", h, err)
 	}
-	if _, err := n.OnExit(process.PID{}, func(process.PID, error) {}); !errors.Is(err, process.ErrInvalidPID) {
+	if _, err := rt.OnExit(n, process.PID{}, func(process.PID, error) {}); !errors.Is(err, process.ErrInvalidPID) {
 		t.Fatalf("OnExit(zero) = %v; want ErrInvalidPID", err)
 	}
-	if _, err := n.OnExit(pid, nil); !errors.Is(err, process.ErrInvalidOption) {
+	if _, err := rt.OnExit(n, pid, nil); !errors.Is(err, process.ErrInvalidOption) {
 		t.Fatalf("OnExit(nil func) = %v; want ErrInvalidOption", err)
 	}
 }
@@ -78,9 +79,9 @@ func TestOnExitCancelAfterDeath(t *testing.T) {
 	if err != nil {
 		t.Fatalf("Spawn = %v; want nil", err)
 	}
-	target, _ := n.Lookup(pid)
+	target, _ := rt.LookupOn(n, pid)
 	ran := make(chan error, 1)
-	h, err := n.OnExit(pid, func(_ process.PID, reason error) { ran <- reason })
+	h, err := rt.OnExit(n, pid, func(_ process.PID, reason error) { ran <- reason })
 	if err != nil {
 		t.Fatalf("OnExit = %v; want nil", err)
 	}
@@ -105,13 +106,13 @@ func TestOnExitPanickingHook(t *testing.T) {
 		t.Fatal(err)
 	}
 	ran := make(chan struct{}, 1)
-	if _, err := n.OnExit(pid, func(process.PID, error) { ran <- struct{}{} }); err != nil {
+	if _, err := rt.OnExit(n, pid, func(process.PID, error) { ran <- struct{}{} }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := n.OnExit(pid, func(process.PID, error) { panic("hook") }); err != nil {
+	if _, err := rt.OnExit(n, pid, func(process.PID, error) { panic("hook") }); err != nil {
 		t.Fatal(err)
 	}
-	target, err := n.Lookup(pid)
+	target, err := rt.LookupOn(n, pid)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,26 @@
+package rt
+
+import (
+	"github.com/seed-fe72f376/orchard/internal/rt/rtcore"
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// runtime is what package process's bridge implements (process/bridge.go
+// documents each method). Its signatures must match those methods
+// exactly: the assertion below fails at init otherwise.
+type runtime interface {
+	Sweeper(n *process.Node) *rtcore.Sweeper
+	Value(n *process.Node, key any, init func() any) any
+	StartInline() process.SpawnOption
+	Announce(fn func(*process.Proc)) process.SpawnOption
+	SpawnSuspended(n *process.Node, parent process.PID, h process.Handler, opts []process.SpawnOption) (*process.Proc, error)
+	Resume(p *process.Proc)
+	Lookup(pid process.PID) (*process.Proc, error)
+	LookupOn(n *process.Node, pid process.PID) (*process.Proc, error)
+	SendOutside(p *process.Proc, msg process.Msg) error
+	OnExit(n *process.Node, pid process.PID, fn func(pid process.PID, reason error)) (rtcore.ExitHook, error)
+}
+
+// impl is process's bridge, set by process's init before this package's
+// variables are initialised.
+var impl = rtcore.Bridge.(runtime)

@@ -1,0 +1,146 @@
+package process
+
+import (
+	"reflect"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt/rtcore"
+)
+
+// The runtime plumbing that behaviours need (deadlines, node-scoped
+// values, suspended and inline spawns, exit hooks, lookups by PID) is not
+// part of this package's API: package rt (internal/rt) offers it to the
+// module, through the value of bridge stored in rtcore.Bridge below
+// (internal/rt/rtcore/doc.go explains why and how). bridge's methods are
+// exported only so that rt's interface can name them; bridge itself is
+// unexported, so they are invisible outside the module.
+func init() { rtcore.Bridge = bridge{} }
+
+// bridge implements rt's view of the runtime. Its methods do what the rt
+// functions of the same names document.
+type bridge struct{}
+
+// startSweeper starts a node's deadline goroutine; Node.Stop joins it
+// (rtcore.Sweeper.Close).
+func startSweeper(run func()) { go run() }
+
+// Sweeper returns n's deadline sweeper (nil for a nil node).
+func (bridge) Sweeper(n *Node) *rtcore.Sweeper {
+	if n == nil {
+		return nil
+	}
+	return &n.deadlines
+}
+
+// Value returns the node-scoped value stored under key, creating it with
+// init on first use; nil for a nil node, a key whose type is not
+// comparable, or a nil init when key has no value yet.
+func (bridge) Value(n *Node, key any, init func() any) any {
+	if n == nil || (key != nil && !reflect.TypeOf(key).Comparable()) {
+		return nil
+	}
+	if v, ok := n.values.Load(key); ok {
+		return v
+	}
+	if init == nil {
+		return nil
+	}
+	v, _ := n.values.LoadOrStore(key, init())
+	return v
+}
+
+// StartInline returns the spawn option that runs a new handler's
+// HandleStart on the spawning goroutine.
+func (bridge) StartInline() SpawnOption { return SpawnOption{kind: optInline} }
+
+// Announce returns the spawn option that calls fn with the new process
+// before anyone else can know of it.
+func (bridge) Announce(fn func(*Proc)) SpawnOption {
+	if fn == nil {
+		return SpawnOption{err: &OptionError{Option: "Announce", Reason: "nil func"}}
+	}
+	return SpawnOption{kind: optAnnounce, announce: fn}
+}
+
+// SpawnSuspended starts a message-driven child of the live process parent
+// on its behalf, from any goroutine, without running it: Resume does.
+func (bridge) SpawnSuspended(n *Node, parent PID, h Handler, opts []SpawnOption) (*Proc, error) {
+	if n == nil {
+		return nil, argerr.Nil("rt: SpawnSuspended", "node")
+	}
+	if !isStarter(h) {
+		return nil, &OptionError{Option: "SpawnSuspended", Reason: "needs a handler with HandleStart"}
+	}
+	if n.stopping.Load() {
+		return nil, ErrNodeStopped
+	}
+	pp, err := n.resolve(parent)
+	if err != nil {
+		return nil, err
+	}
+	c, _, err := n.spawn(pp, nil, h, spawnSuspended, opts)
+	return c, err
+}
+
+// Resume lets a process made by SpawnSuspended run its HandleStart. Only
+// the first call does anything; a process that died while suspended never
+// runs. A nil p does nothing.
+func (bridge) Resume(p *Proc) {
+	if p == nil {
+		return
+	}
+	p.mb.mu.Lock()
+	if !p.mb.suspended {
+		p.mb.mu.Unlock()
+		return // resumed already
+	}
+	p.mb.suspended = false
+	dead := p.mb.closed
+	if dead {
+		p.mb.running = false
+	}
+	p.mb.mu.Unlock()
+	if !dead {
+		p.node.pool.dispatch(p)
+	}
+}
+
+// Lookup returns the live process pid on whichever node of this program
+// owns it.
+func (bridge) Lookup(pid PID) (*Proc, error) {
+	if pid.IsZero() {
+		return nil, ErrInvalidPID
+	}
+	n := lookupNode(pid.node)
+	if n == nil {
+		return nil, &WrongNodeError{PID: pid}
+	}
+	return n.resolve(pid)
+}
+
+// LookupOn returns the live process pid of node n.
+func (bridge) LookupOn(n *Node, pid PID) (*Proc, error) {
+	if n == nil {
+		return nil, argerr.Nil("rt: LookupOn", "node")
+	}
+	return n.resolve(pid)
+}
+
+// SendOutside delivers msg to p from outside any process, with the rules
+// of Node.Send; a dead p drops it.
+func (bridge) SendOutside(p *Proc, msg Msg) error {
+	if p.dead.Load() {
+		p.node.dropped.Add(1)
+		return nil
+	}
+	return p.node.deliver(p, PID{}, msg, false)
+}
+
+// OnExit installs fn as an exit hook of pid (see exithook.go).
+func (bridge) OnExit(n *Node, pid PID, fn func(pid PID, reason error)) (rtcore.ExitHook, error) {
+	h, err := n.onExit(pid, fn)
+	if err != nil {
+		return nil, err
+	}
+	return h, nil
+}
