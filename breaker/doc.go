@@ -2,12 +2,12 @@
 // top of github.com/sony/gobreaker/v2: a destination that keeps failing
 // is cut off for a while instead of being hammered, then probed.
 //
-// # Seed mapping
+// # Foundation mapping
 //
-// OTP has no circuit breaker; the seed design's is Foundation's
+// OTP has no circuit breaker; Elixir Foundation's is its
 // CircuitBreaker (built on :fuse).
 //
-//	seed                                Orchard
+//	Foundation                          Orchard
 //	CircuitBreaker.start_fuse_instance  (*Set).Get(key) (created on first use)
 //	CircuitBreaker.execute              (*Breaker).Execute, or Allow + done
 //	CircuitBreaker.get_status           (*Breaker).State, (*Set).States
@@ -53,9 +53,9 @@
 // through package send, which uses breakers) and so cannot ask one
 // without an import cycle.
 //
-// # Differences from the seed
+// # Differences from Foundation
 //
-// The seed's fuse counts melts within a time window and heals after a
+// Foundation's fuse counts melts within a time window and heals after a
 // fixed reset time; gobreaker's consecutive-failure and ratio rules, with
 // an optional counting Interval, cover the same ground. There is no
 // breaker process: a breaker is a value guarded by a mutex, and the

@@ -3,12 +3,12 @@
 // processes, keep each one's status with a bounded history, aggregate them,
 // and serve them on Kubernetes-style /healthz and /readyz endpoints.
 //
-// # Seed mapping
+// # Foundation mapping
 //
-// Health monitoring has no OTP module; it comes from the seed design's
+// Health monitoring has no OTP module; it comes from Elixir Foundation's
 // foundation services:
 //
-//	Seed (Elixir)                          Orchard
+//	Foundation (Elixir)                    Orchard
 //	-------------------------------------  ------------------------------------------
 //	Foundation.HealthMonitor (GenServer)   Start, StartLink, StartFunc (Config)
 //	HealthMonitor.register_check/3         Register(ctx, monitor, Check)
@@ -68,7 +68,7 @@
 // duration) returns an error matching [ErrInvalidCheck]; a taken name
 // [ErrDuplicate]; an unknown one [ErrNotFound].
 //
-// # Differences from the seed
+// # Differences from Foundation
 //
 //   - Checks run in processes of their own with a hard timeout, instead of
 //     inside the monitor's GenServer, so a stuck check never blocks the

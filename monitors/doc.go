@@ -1,10 +1,10 @@
-// Package monitors implements the seed design's monitor manager
+// Package monitors implements Elixir Foundation's monitor manager
 // (Foundation.MonitorManager): tagged monitors taken on behalf of
 // processes, removed automatically when their target or their caller
 // dies, listed with their age, counted, and checked periodically for
 // potential leaks.
 //
-// # Seed mapping
+// # Foundation mapping
 //
 //	Foundation.MonitorManager              Orchard
 //	-------------------------------------  -----------------------------------------
@@ -51,7 +51,7 @@
 // ([WithLeakThreshold], default [DefaultLeakThreshold]). Since a monitor
 // whose caller or target died is removed at once, every monitor the
 // manager holds has both alive: an old one is one its caller has probably
-// forgotten to demonitor (the seed's definition: monitors older than a
+// forgotten to demonitor (Foundation's definition: monitors older than a
 // threshold). Leaks are reported, never removed. The leak-check process,
 // a root process of the node spawned by New, runs every check interval
 // ([WithCheckInterval], default [DefaultCheckInterval]) on a timer it
@@ -81,9 +81,9 @@
 // lock of the manager is held while telemetry handlers run or a Down is
 // sent. BenchmarkMonitorManager measures Monitor+Demonitor pairs.
 //
-// # Differences from the seed
+// # Differences from Foundation
 //
-//   - The caller is explicit (a PID): the seed's GenServer monitors from
+//   - The caller is explicit (a PID): Foundation's GenServer monitors from
 //     its own process on behalf of self() of the caller.
 //   - Down is a typed struct with the tag, not a raw {:DOWN, ...} tuple,
 //     and its [Ref] is the manager's own type, not a process.Ref: a

@@ -10,7 +10,7 @@ import (
 
 const (
 	// DefaultLeakThreshold is the age past which the periodic check flags
-	// a monitor as a potential leak (the seed's five minutes).
+	// a monitor as a potential leak (Foundation's five minutes).
 	DefaultLeakThreshold = 5 * time.Minute
 	// DefaultCheckInterval is how often the periodic leak check runs.
 	DefaultCheckInterval = time.Minute

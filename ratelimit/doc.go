@@ -4,7 +4,7 @@
 // made on first use and forgotten by a janitor process once idle, so
 // memory does not grow with one-off keys.
 //
-// # Seed mapping
+// # Foundation mapping
 //
 //	Foundation.Infrastructure.RateLimiter  Orchard
 //	-------------------------------------  -----------------------------------------
@@ -66,7 +66,7 @@
 // destination's bucket, within the send's timeout, and a send the bucket
 // does not let through in time fails with outcome send.RateLimited.
 //
-// # Differences from the seed
+// # Differences from Foundation
 //
 //   - Limits are token buckets (x/time/rate), not fixed windows; a
 //     window of N per T is Limit{Rate: rate.Every(T / N), Burst: N}.

@@ -3,12 +3,12 @@
 // and per pattern, scaled by an environment factor and changeable at run
 // time.
 //
-// # Seed mapping
+// # Foundation mapping
 //
-// There is no OTP module for this; it is the seed design's timeout
+// There is no OTP module for this; it is Elixir Foundation's timeout
 // configuration service (Foundation's TimeoutConfig).
 //
-//	seed                                   Orchard
+//	Foundation                             Orchard
 //	TimeoutConfig.get_timeout(service, op) (*Config).Get("service.op")
 //	service defaults                       Spec.Services
 //	operation timeouts                     Spec.Operations
@@ -49,9 +49,9 @@
 // start from the environment; a bad [EnvFactor] there leaves the factor
 // at 1 and is reported by [DefaultError] and by the next [LoadDefault].
 //
-// # Differences from the seed
+// # Differences from Foundation
 //
-// The seed keeps the configuration in a process (a GenServer with ETS);
+// Foundation keeps the configuration in a process (a GenServer with ETS);
 // here it is a value read without messages, since a timeout is read on
 // hot paths. Keys are strings rather than {service, operation} tuples, so
 // one glob syntax serves for patterns.

@@ -19,10 +19,10 @@
 //
 // # Mapping
 //
-// There is no OTP module for this; the seed design's telemetry layer
+// There is no OTP module for this; Elixir Foundation's telemetry layer
 // declares metrics with Elixir's Telemetry.Metrics:
 //
-//	Seed (Elixir)                          Orchard
+//	Foundation (Elixir)                    Orchard
 //	-------------------------------------  ---------------------------------------
 //	Telemetry.Metrics.counter/2            Metric{Kind: Counter}
 //	Telemetry.Metrics.last_value/2         Metric{Kind: Gauge}
@@ -65,7 +65,7 @@
 // [ErrInvalidArgument]; functions without an error result do nothing on
 // nil input, as documented on each.
 //
-// # Differences from the seed
+// # Differences from Foundation
 //
 // Metrics are declared once, when an exporter is created. Counter names
 // carry their exporter's convention: [DefaultMetrics] takes the suffix

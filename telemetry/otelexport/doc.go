@@ -5,13 +5,13 @@
 // metric.MeterProvider the application provides, plus observable gauges
 // read from a node at each collection.
 //
-// # Seed mapping
+// # Foundation mapping
 //
-// There is no OTP module for this; the seed design's telemetry layer
+// There is no OTP module for this; Elixir Foundation's telemetry layer
 // reports metrics with Elixir's Telemetry.Metrics, whose OpenTelemetry
 // reporter (opentelemetry_telemetry) this package plays:
 //
-//	Seed (Elixir)                          Orchard
+//	Foundation (Elixir)                    Orchard
 //	-------------------------------------  ---------------------------------------
 //	Telemetry.Metrics.counter/2            Metric{Kind: Counter}  → Float64Counter
 //	Telemetry.Metrics.last_value/2         Metric{Kind: Gauge}    → Float64Gauge
@@ -40,7 +40,7 @@
 // node callback; the instruments stay in the provider, since
 // OpenTelemetry cannot remove them.
 //
-// # Differences from the seed
+// # Differences from Foundation
 //
 // Instruments are created once, when the exporter is created. Counters
 // ignore negative measurements. Names follow Prometheus syntax (and at

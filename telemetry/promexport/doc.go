@@ -4,13 +4,13 @@
 // send/dead-letter events into orchard_... metrics on a
 // prometheus.Registerer, plus gauges read from a node on every scrape.
 //
-// # Seed mapping
+// # Foundation mapping
 //
-// There is no OTP module for this; the seed design's telemetry layer
+// There is no OTP module for this; Elixir Foundation's telemetry layer
 // exports metrics with Elixir's Telemetry.Metrics and a Prometheus
 // reporter:
 //
-//	Seed (Elixir)                                 Orchard
+//	Foundation (Elixir)                           Orchard
 //	--------------------------------------------  -------------------------------------
 //	Telemetry.Metrics.counter/2                   Metric{Kind: Counter}
 //	Telemetry.Metrics.last_value/2                Metric{Kind: Gauge}
@@ -49,7 +49,7 @@
 // The exporter starts no goroutine; [Exporter.Close] detaches the handler
 // and unregisters the metrics. Serve the registry with promhttp.HandlerFor.
 //
-// # Differences from the seed
+// # Differences from Foundation
 //
 // Metrics are declared once when the exporter is created and are not
 // added while it runs. Counters ignore negative measurements instead of
