@@ -269,7 +269,7 @@ func w2Orchard(b *testing.B) {
 }
 
 // rawgoChanSize is the buffer of W2's rawgo channel: the "default chan" of
-// ANCHORS.md.
+// the reference figures.
 const rawgoChanSize = 1024
 
 func w2Rawgo(b *testing.B) {

@@ -16,7 +16,7 @@
 // as the ratio orchard/rawgo from one run (for ns/op, lower is better; for
 // msgs/s and calls/s, higher is better). Absolute figures move with the
 // machine and its neighbours; ratios from a single run are what the
-// targets in ANCHORS.md are written against. Differences under 1.5x are
+// reference targets are written against. Differences under 1.5x are
 // noise on shared 2-vCPU machines. Run with
 //
 //	GOMAXPROCS=2 go test -run xxx -bench . -count 3 ./bench
@@ -27,7 +27,7 @@
 //
 // # Workloads
 //
-// The workloads are those of ANCHORS.md, with b.N in place of the fixed
+// The workloads are those of docs/BENCHMARKS.md, with b.N in place of the fixed
 // counts:
 //
 //   - W1 pingpong: two processes bounce one message. One op is one round
@@ -43,7 +43,7 @@
 //     Func processes ([process.Node.Spawn]) sending with
 //     [process.Proc.Send] to a handler process. rawgo: 8 goroutines
 //     sending into one channel with a 1,024-slot buffer; this is the
-//     "default chan" column of ANCHORS.md (the 65k-slot variant is not
+//     "default chan" column of the reference figures (the 65k-slot variant is not
 //     run).
 //
 //   - W3 call: one caller, one server, synchronous calls. ns/op is ns per
@@ -93,7 +93,7 @@
 //     goroutine starting a new child goroutine when told of a crash.
 //
 //   - W6 dynamic: start b.N children under one dynamic supervisor, warm
-//     (an untimed run first grows the heap and the tables, as ANCHORS.md
+//     (an untimed run first grows the heap and the tables, as the reference
 //     and bench/peers measure it); reports children/s, last10/first10 (the
 //     time of the last tenth of the starts over the first tenth; 1.0 is
 //     flat) and stop-ms (stopping the supervisor and every child). Five
@@ -106,6 +106,6 @@
 //     [supervisor.TemporaryStarter] (no call per child; the clock stops
 //     once every child ran HandleStart and the supervisor filed them all);
 //     rawgo-bare, its plain Go counterpart (a goroutine per child that
-//     counts its start and parks), the kind of loop ANCHORS.md's raw Go
+//     counts its start and parks), the kind of loop the reference raw Go
 //     W6 figure measures.
 package bench

@@ -125,10 +125,10 @@ func (idleChild) Init(*genserver.Self) error { return nil }
 // the same job in plain Go). orchard-starter starts the children through a
 // supervisor.TemporaryStarter, without a request per child, and stops the
 // clock once every child's HandleStart ran: the job of rawgo-bare (a
-// goroutine per child that signals it started), of ANCHORS.md's raw Go and
+// goroutine per child that signals it started), of the reference raw Go and
 // Proto.Actor figures, and of bench/peers' W6a.
 //
-// Every side runs warm, as ANCHORS.md measures W6: twice in a row, the
+// Every side runs warm, as the reference measures W6: twice in a row, the
 // first run untimed (it grows the heap and the runtime's tables to the
 // workload's size, as bench/peers' warm-up does), the second measured.
 func BenchmarkW6Dynamic(b *testing.B) {

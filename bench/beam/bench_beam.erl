@@ -1,4 +1,4 @@
-%% bench_beam runs the side-by-side workloads W1-W7 of ANCHORS.md on the
+%% bench_beam runs the side-by-side workloads W1-W7 of docs/BENCHMARKS.md on the
 %% BEAM with plain Erlang/OTP (gen_server, supervisor, register/whereis)
 %% and prints their results as a JSON array in the shape the Go command
 %% bench/peers/cmd/compare reads:
@@ -92,7 +92,7 @@ run("W3b", #{calls64 := N}) -> call64(N);
 run("W4", #{spawns := N}) -> spawn_idle(N);
 run("W5", #{restarts := N}) -> restart(N);
 run("W6", #{children := N}) ->
-    %% Warm, as ANCHORS.md asks: a first run grows the VM's tables.
+    %% Warm, as the reference measurements are: a first run grows the VM's tables.
     case dynamic(N) of
         {ok, _} -> dynamic(N);
         Err -> Err

@@ -1,5 +1,5 @@
 # bench_elixir.exs runs the Elixir variants of two side-by-side workloads
-# of ANCHORS.md and prints their results as a JSON array in the shape
+# of docs/BENCHMARKS.md and prints their results as a JSON array in the shape
 # bench/peers/cmd/compare reads (the same as bench_beam.erl's, with runtime
 # "elixir"):
 #
@@ -16,7 +16,7 @@
 # adds a child to a supervisor only through a start_child request.
 #
 # Elixir 1.14's DynamicSupervisor stops its children in time quadratic in
-# their number (26-80 s for 100,000 children, ANCHORS.md). So stop_ms is
+# their number (26-80 s for 100,000 children, in the reference figures). So stop_ms is
 # measured on a separate tree of at most @stop_children children (all of
 # them at the quick and tiny scales), and the result carries an extra
 # metric "stop_children" saying how many; if even that stop takes longer
@@ -104,7 +104,7 @@ defmodule BenchElixir do
   defp share(total, k, i), do: div(total, k) + if(i < rem(total, k), do: 1, else: 0)
 
   defp run("W6", %{children: n}) do
-    # Warm, as ANCHORS.md asks: a first run grows the VM's tables.
+    # Warm, as the reference measurements are: a first run grows the VM's tables.
     with {:ok, _} <- dynamic(n, false), do: dynamic(n, true)
   end
 

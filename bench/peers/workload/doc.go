@@ -1,4 +1,4 @@
-// Package workload runs the side-by-side workloads W1–W7 of ANCHORS.md,
+// Package workload runs the side-by-side workloads W1–W7 of docs/BENCHMARKS.md,
 // and the variant W6a, on Orchard and on its peers: plain goroutines and
 // channels ("rawgo"), ergo, Proto.Actor and suture.
 //
@@ -37,7 +37,7 @@
 //     every child started exactly once and, where the runtime can count,
 //     that the parent has all of them. Orchard starts them with a
 //     supervisor.TemporaryStarter, raw Go with a bare go statement (the
-//     loop ANCHORS.md's raw Go W6 figure measured), Proto.Actor and ergo
+//     loop the reference raw Go W6 figure measured), Proto.Actor and ergo
 //     with one send per child to a parent actor that spawns (and, on
 //     ergo, links) the child itself. suture and the BEAM (Erlang and
 //     Elixir) cannot add a child without a round trip to the supervisor
@@ -45,7 +45,7 @@
 //   - W7 registry: register unique names, then look them up from 2
 //     concurrent readers; registrations/s and lookups/s.
 //
-// The counts come from the [Scale]: [Full] is ANCHORS.md's, [Quick] and
+// The counts come from the [Scale]: [Full] is the reference one, [Quick] and
 // [Tiny] are smaller for quick runs and tests.
 //
 // # Fairness

@@ -19,7 +19,7 @@ func (RawGo) Name() string { return "rawgo" }
 // NA returns "": rawgo runs every workload.
 func (RawGo) NA(Workload) string { return "" }
 
-// rawFanInBuffer is W2's channel buffer, the "default chan" of ANCHORS.md.
+// rawFanInBuffer is W2's channel buffer, the "default chan" of docs/BENCHMARKS.md.
 const rawFanInBuffer = 1024
 
 // Run runs w at scale s.
@@ -386,7 +386,7 @@ func (RawGo) dynamic(n int) ([]Metric, error) {
 	return []Metric{{ChildrenPerS, perSec(total, n)}, {Last10First10, ratio}, {StopMS, ms(stopped)}}, nil
 }
 
-// asyncDynamic: the bare loop of ANCHORS.md's raw Go W6 figure. Each
+// asyncDynamic: the bare loop of the reference raw Go W6 figure. Each
 // start is a go statement (through a WaitGroup, the parent's only record
 // of its children); the child counts its start as its first statement and
 // parks until the parent closes stop. Nothing counts the children but the

@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Workload names one of the workloads of ANCHORS.md.
+// Workload names one of the workloads of docs/BENCHMARKS.md.
 type Workload string
 
 // The workloads, in report order.
@@ -76,7 +76,7 @@ type Scale struct {
 	Lookups    int    // W7 lookups in total
 }
 
-// Full is the scale of ANCHORS.md.
+// Full is the scale of docs/BENCHMARKS.md.
 var Full = Scale{Name: "full", RoundTrips: 1_000_000, FanIn: 2_000_000, Calls: 500_000,
 	Calls64: 1_000_000, Spawns: 100_000, Restarts: 2_000, Children: 100_000,
 	Names: 100_000, Lookups: 1_000_000}
@@ -384,7 +384,7 @@ func checkStarted(started *atomic.Int64, n int) error {
 }
 
 // warm runs a workload twice and returns the second run's metrics: W6 and
-// W6a measure children/s warm, as ANCHORS.md asks, after the runtime, its
+// W6a measure children/s warm, as the reference measurements are, after the runtime, its
 // heap and its tables have grown once to the workload's size.
 func warm(run func() ([]Metric, error)) ([]Metric, error) {
 	if _, err := run(); err != nil {

@@ -1,4 +1,4 @@
-// Command compare runs the side-by-side workloads W1–W7 of ANCHORS.md,
+// Command compare runs the side-by-side workloads W1–W7 of docs/BENCHMARKS.md,
 // and the variant W6a (W6 without a request/reply per child; see package
 // workload), on Orchard, plain Go, ergo, Proto.Actor, suture and (when
 // Erlang/OTP is installed) the BEAM, and writes the results. On the BEAM,
@@ -41,5 +41,5 @@
 // results.md says so in a note and the chart labels the bar.
 //
 // -quick uses small counts and one repetition and takes about a minute;
-// the default (full) scale uses ANCHORS.md's counts and 3 repetitions.
+// the default (full) scale uses the reference counts and 3 repetitions.
 package main
