@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -78,7 +79,7 @@ func New(node *process.Node, spec Spec, opts ...Option) (*App, error) {
 		return nil, process.ErrNodeStopped
 	}
 	if cfg.logger == nil {
-		cfg.logger = slog.Default()
+		cfg.logger = nodeenv.Logger(node)
 	}
 	cfg.logger = cfg.logger.With(slog.String("application", spec.Name))
 	spec.Parts = slices.Clone(spec.Parts)
@@ -332,6 +333,12 @@ func (a *App) Stop(ctx context.Context) error {
 // application stopped. It is called once, after beginStop.
 func (a *App) finishStop(ctx context.Context, t0 time.Time) error {
 	err := a.stopAll(ctx)
+	// The node's resources (its embedded engine) outlive every part that
+	// uses them: they close once all parts stopped (nodeenv).
+	if cerr := nodeenv.Close(ctx, a.node); cerr != nil {
+		a.cfg.logger.Error("app: closing the node's resources failed", slog.String("reason", cerr.Error()))
+		err = errors.Join(err, cerr)
+	}
 	a.mu.Lock()
 	hooks := a.onStop
 	a.onStop = nil

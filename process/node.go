@@ -102,6 +102,7 @@ func NewNode(opts ...Option) (*Node, error) {
 	n.pool.init(n, cfg.maxIdleWorkers)
 	n.deadlines.init()
 	n.zombies.init()
+	n.storeEnv()
 	nodes.Store(n.id, n)
 	return n, nil
 }
