@@ -333,18 +333,18 @@ func (a *App) Stop(ctx context.Context) error {
 // application stopped. It is called once, after beginStop.
 func (a *App) finishStop(ctx context.Context, t0 time.Time) error {
 	err := a.stopAll(ctx)
-	// The node's resources (its embedded engine) outlive every part that
-	// uses them: they close once all parts stopped (nodeenv).
-	if cerr := nodeenv.Close(ctx, a.node); cerr != nil {
-		a.cfg.logger.Error("app: closing the node's resources failed", slog.String("reason", cerr.Error()))
-		err = errors.Join(err, cerr)
-	}
 	a.mu.Lock()
 	hooks := a.onStop
 	a.onStop = nil
 	a.mu.Unlock()
 	for _, fn := range hooks {
 		fn()
+	}
+	// The node's resources (its embedded engine) outlive every part and
+	// hook that may use them: they close last (nodeenv).
+	if cerr := nodeenv.Close(ctx, a.node); cerr != nil {
+		a.cfg.logger.Error("app: closing the node's resources failed", slog.String("reason", cerr.Error()))
+		err = errors.Join(err, cerr)
 	}
 	a.mu.Lock()
 	a.state = stateStopped

@@ -65,8 +65,8 @@
 // owns besides its processes, of which today the one embedded NATS engine
 // (package engine) that dead letters and durable schedules share. Those
 // resources are opened on first need by the parts that use them and closed
-// by Stop last, after every part stopped and before the OnStop hooks run,
-// in the reverse of the order they were opened: no part can outlive the
+// by Stop last, after every part stopped and the OnStop hooks ran, in
+// the reverse of the order they were opened: no part can outlive the
 // engine it writes to. A failed Start's rollback does the same; Kill does
 // not (it only kills processes). An App reads that environment through
 // the module-internal package nodeenv and imports nothing but the
