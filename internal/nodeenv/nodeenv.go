@@ -27,7 +27,8 @@ type envKey struct{}
 
 // env is one node's environment.
 type env struct {
-	given envkey.Values // the node's options; nil fields: package defaults
+	given   envkey.Values // the node's options; nil fields: package defaults
+	handles sync.Map      // timeout key -> *timeouts.Handle, see TimeoutHandle
 
 	mu     sync.Mutex // protects the fields below
 	res    map[any]*slot
@@ -67,6 +68,25 @@ func Timeouts(n *process.Node) *timeouts.Config {
 		}
 	}
 	return timeouts.Default()
+}
+
+// outside is the environment of code outside any node: package defaults.
+var outside = &env{}
+
+// TimeoutHandle returns a handle on key in [Timeouts](n), made once per
+// node and key: a per-operation read costs a sync.Map load and the
+// handle's atomic loads, no resolution while the configuration is
+// unchanged. For a nil n it is a handle on timeouts.Default().
+func TimeoutHandle(n *process.Node, key string) *timeouts.Handle {
+	e := outside
+	if n != nil {
+		e = of(n)
+	}
+	if h, ok := e.handles.Load(key); ok {
+		return h.(*timeouts.Handle)
+	}
+	h, _ := e.handles.LoadOrStore(key, Timeouts(n).Handle(key))
+	return h.(*timeouts.Handle)
 }
 
 // Logger returns the logger of code running on n: the node's
