@@ -90,9 +90,14 @@
 // crash between its delivery and the deletion of its record delivers it
 // again after the restart. A record that cannot be rebuilt (unknown
 // message type, destination kind without [WithRegistry]) is reported as
-// [EventStoreFailed] and left in the store. [NewKVStore] keeps records
-// in a JetStream KV bucket of the node's embedded NATS server, the same
-// engine that keeps the dead letters.
+// [EventStoreFailed] and left in the store. [OpenNodeStore] keeps records
+// in a JetStream KV bucket of the node's one engine (configured once with
+// engine.Configure, started by its first user, stopped by the
+// application's Stop after the scheduler), the same engine that keeps
+// the dead letters; [OpenKVStore] and [NewKVStore] do the same in a
+// JetStream or a bucket of the caller's. Deliveries go only to a live
+// process: the check is the module-internal package live's, shared with
+// the dead-letter queue.
 //
 // # Differences from the seed
 //
