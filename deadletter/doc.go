@@ -16,7 +16,7 @@
 //	DeadLetterQueue.retry_messages(filter)          (*Queue).Retry(ctx, Filter)
 //	DeadLetterQueue.purge_messages(filter)          (*Queue).Purge(ctx, Filter)
 //	periodic :auto_retry (handle_info)              (*Queue).StartRetrier / StartRetrierLink + WithAutoRetry
-//	ETS table                                       Store: NewMemoryStore, OpenDir / OpenJetStream
+//	ETS table                                       Store: NewMemoryStore, OpenNodeStore (the node's engine), OpenDir, OpenJetStream
 //	(none)                                          (*Queue).Rearm, JSONCodec + Register, WithResolver
 //	(none)                                          (*JetStreamStore).Verify, AcknowledgeDamage, DamagedError
 //

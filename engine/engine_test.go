@@ -220,3 +220,34 @@ func TestConfigureBadInput(t *testing.T) {
 		t.Errorf("Close of a never-started engine = %v", err)
 	}
 }
+
+// TestOpenNodeStoreBadInput: the durable services' node stores refuse a
+// nil ctx and a nil node as bad input, and fail without a configured
+// engine with an error matching ErrNotConfigured.
+func TestOpenNodeStoreBadInput(t *testing.T) {
+	node := otptest.NewNode(t)
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name string
+		open func(context.Context, *process.Node) error
+	}{
+		{"deadletter", func(ctx context.Context, n *process.Node) error {
+			_, err := deadletter.OpenNodeStore(ctx, n, "")
+			return err
+		}},
+		{"schedule", func(ctx context.Context, n *process.Node) error {
+			_, err := schedule.OpenNodeStore(ctx, n, "")
+			return err
+		}},
+	} {
+		if err := tc.open(nil, node); !errors.Is(err, engine.ErrInvalidArgument) {
+			t.Errorf("%s: OpenNodeStore(nil ctx) = %v; want ErrInvalidArgument", tc.name, err)
+		}
+		if err := tc.open(ctx, nil); !errors.Is(err, engine.ErrInvalidArgument) {
+			t.Errorf("%s: OpenNodeStore(nil node) = %v; want ErrInvalidArgument", tc.name, err)
+		}
+		if err := tc.open(ctx, node); !errors.Is(err, engine.ErrNotConfigured) {
+			t.Errorf("%s: OpenNodeStore before Configure = %v; want ErrNotConfigured", tc.name, err)
+		}
+	}
+}

@@ -22,7 +22,7 @@
 //	cancel / list schedules                  (*Scheduler).Cancel(ctx, id), (*Scheduler).List(ctx)
 //	delivery through supervised send         WithDeliverer(Deliverer), wired to package send
 //	owner monitoring (Process.monitor/1)     the caller's process, WithOwner, WithoutOwner
-//	persisted schedules                      Durable(), WithStore(NewMemoryStore() | NewKVStore(kv))
+//	persisted schedules                      Durable(), WithStore(NewMemoryStore() | OpenNodeStore(ctx, node, bucket) | NewKVStore(kv))
 //	:telemetry events                        EventAdded, EventFired, EventDeliveryFailed, EventSkipped, EventCancelled, EventStoreFailed
 //	erlang:send_after/3, cancel_timer/1      process.Proc.SendAfter / CancelTimer, owned by the scheduler process
 //
