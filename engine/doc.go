@@ -14,7 +14,7 @@
 //	application env (a data directory key)      Configure(node, Config{Dir: ...})
 //	a server the application connects to        Configure(node, Config{URL: ...})
 //	started by the first user, shared           deadletter.OpenNodeStore, schedule.OpenNodeStore
-//	stopped after the application's trees       app.App.Stop (then the engine), or Close
+//	stopped after the application's trees       app.App.Stop (then the engine), or process.Node.Stop
 //
 // # Semantics
 //
@@ -29,16 +29,17 @@
 //
 // An application stops the engine itself: app.App.Stop closes the node's
 // resources after every part stopped and its OnStop hooks ran, so no part
-// can outlive the engine it writes to. A node that runs no application
-// calls [Close] once the services that use the engine have stopped;
-// process.Node.Stop does not close it, because the runtime (package
-// process) sits below every service and knows nothing of them.
+// can outlive the engine it writes to. On a node that runs no
+// application, process.Node.Stop closes them once every process of the
+// node is gone (the runtime knows nothing of the engine: the
+// module-internal package nodeenv hands it a close function). Either way
+// the engine stops after its users, and nobody stops it by hand.
 //
 // # Layering
 //
-//	engine               public: Configure, Close, Config (this package)
+//	engine               public: Configure, Config (this package)
 //	internal/natsengine  the engine's lifecycle (Start, Connect, ForNode, Shutdown), OpenKV, loss records
-//	internal/nodeenv     per-node resources, closed by app.Stop or Close
+//	internal/nodeenv     per-node resources, closed by app.Stop, else by process.Node.Stop
 //	deadletter, schedule OpenNodeStore: a store in natsengine.ForNode's engine
 //
 // Outside any node (the orchard CLI reading a data directory),

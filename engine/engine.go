@@ -1,13 +1,11 @@
 package engine
 
 import (
-	"context"
 	"log/slog"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/natsengine"
-	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -65,23 +63,4 @@ func Configure(node *process.Node, cfg Config) error {
 		Dir: cfg.Dir, URL: cfg.URL, SyncAlways: cfg.SyncAlways, SyncInterval: cfg.SyncInterval,
 		ReadyTimeout: cfg.ReadyTimeout, Logger: cfg.Logger,
 	})
-}
-
-// Close stops node's engine, if it started, and closes the node's other
-// resources, in the reverse of the order they were opened; durable
-// services on the node fail to open afterwards. An application does this
-// itself at the end of its Stop (package app), after every part stopped:
-// call Close only for a node that runs no application, after stopping
-// the services that use the engine. It waits for the engine to stop
-// (nats-server's shutdown is synchronous and bounded by the server). Later
-// calls return nil; a nil node is an error matching [ErrInvalidArgument].
-func Close(ctx context.Context, node *process.Node) error {
-	const op = "engine: Close"
-	switch {
-	case ctx == nil:
-		return argerr.Nil(op, "ctx")
-	case node == nil:
-		return argerr.Nil(op, "node")
-	}
-	return nodeenv.Close(ctx, node)
 }

@@ -35,11 +35,6 @@ func TestTwoUsersShareOneEngine(t *testing.T) {
 	if err := engine.Configure(node, engine.Config{Dir: t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}
-	defer func() {
-		if err := engine.Close(ctx, node); err != nil {
-			t.Error(err)
-		}
-	}()
 	letters, err := deadletter.OpenNodeStore(ctx, node, "")
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +56,14 @@ func TestTwoUsersShareOneEngine(t *testing.T) {
 	}
 	if err := letters.Close(); err != nil || eng.Conn().IsClosed() {
 		t.Errorf("closing a user: %v, engine closed %v; want nil, false", err, eng.Conn().IsClosed())
+	}
+	// A node that runs no application closes its engine when it stops,
+	// after its processes are gone.
+	if err := node.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if !eng.Conn().IsClosed() {
+		t.Error("the engine still runs after its node stopped")
 	}
 }
 
@@ -168,7 +171,7 @@ func TestExternalURL(t *testing.T) {
 	if err := letters.Put(ctx, deadletter.Entry{ID: "e1"}); err != nil {
 		t.Fatal(err)
 	}
-	if err := engine.Close(ctx, node); err != nil {
+	if err := node.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
 	// The data is in the external server, which the engine left running.
@@ -212,12 +215,6 @@ func TestConfigureBadInput(t *testing.T) {
 	}
 	if err := engine.Configure(node, engine.Config{Dir: t.TempDir()}); !errors.Is(err, engine.ErrConfigured) {
 		t.Errorf("other Configure = %v; want ErrConfigured", err)
-	}
-	if err := engine.Close(context.Background(), nil); !errors.Is(err, engine.ErrInvalidArgument) {
-		t.Errorf("Close(nil node) = %v; want ErrInvalidArgument", err)
-	}
-	if err := engine.Close(context.Background(), node); err != nil {
-		t.Errorf("Close of a never-started engine = %v", err)
 	}
 }
 

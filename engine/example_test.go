@@ -13,7 +13,8 @@ import (
 
 // ExampleConfigure gives a node a data directory; the dead-letter queue
 // and the durable schedules then share the node's one embedded engine,
-// which the first of them starts. Without an application, Close stops it.
+// which the first of them starts. Without an application, the node's Stop
+// stops it, after the node's processes.
 func ExampleConfigure() {
 	ctx := context.Background()
 	dir, err := os.MkdirTemp("", "orchard-engine-example")
@@ -27,7 +28,6 @@ func ExampleConfigure() {
 		fmt.Println(err)
 		return
 	}
-	defer node.Stop(ctx)
 	if err := engine.Configure(node, engine.Config{Dir: dir}); err != nil {
 		fmt.Println(err)
 		return
@@ -42,7 +42,7 @@ func ExampleConfigure() {
 		return
 	}
 	fmt.Println(letters.Put(ctx, deadletter.Entry{ID: "e1"}))
-	fmt.Println(engine.Close(ctx, node))
+	fmt.Println(node.Stop(ctx)) // stops the engine too
 	_, err = schedule.OpenNodeStore(ctx, node, "")
 	fmt.Println(err != nil)
 	// Output:

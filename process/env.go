@@ -1,6 +1,7 @@
 package process
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/seed-fe72f376/orchard/internal/nodeenv/envkey"
@@ -45,5 +46,16 @@ func (n *Node) storeEnv() {
 	if n.cfg.env != (envkey.Values{}) {
 		env := n.cfg.env
 		n.values.Store(envkey.Key{}, &env)
+	}
+}
+
+// closeEnv closes the node's resources (its embedded engine), if any
+// were opened, once its processes are gone: an application closes them
+// itself at the end of its Stop, so this matters for a node that runs
+// none. The runtime knows nothing of the resources; nodeenv registered
+// the function (see envkey).
+func (n *Node) closeEnv(ctx context.Context) {
+	if v, ok := n.values.Load(envkey.CloseKey{}); ok {
+		v.(envkey.CloseFunc)(ctx)
 	}
 }

@@ -21,9 +21,8 @@ func ExampleOpenNodeStore() {
 	_ = schedule.Register[string](codec, "text")
 	run := func(add bool) {
 		node, _ := process.NewNode()
-		defer node.Stop(ctx)
+		defer node.Stop(ctx) // stops the engine after the scheduler
 		_ = engine.Configure(node, engine.Config{Dir: dir})
-		defer engine.Close(ctx, node) // no application here to close it
 		store, err := schedule.OpenNodeStore(ctx, node, "")
 		if err != nil {
 			fmt.Println(err)

@@ -53,7 +53,7 @@
 // (public face: package engine): an embedded server on a data directory,
 // or a connection to an external server ([Connect]). The engine is a
 // per-node resource of the module-internal package nodeenv, so app.Stop
-// (or engine.Close for a node without an application) shuts it down
+// (or process.Node.Stop for a node without an application) shuts it down
 // after everything that uses it; users never do. Every durable service
 // opens its bucket with [OpenKV]; the readiness wait exists once, in
 // Start (and Connect's JetStream check for an external server).

@@ -110,7 +110,8 @@ func Configure(node *process.Node, cfg NodeConfig) error {
 // configured URL); every later call, from any service, gets the same
 // engine. The engine belongs to the node: it is closed with the node's
 // resources (nodeenv.Close, which app.Stop calls after every part
-// stopped), never by its users. It fails with [ErrNotConfigured] before
+// stopped, and process.Node.Stop once every process is gone), never by
+// its users. It fails with [ErrNotConfigured] before
 // [Configure], with nodeenv.ErrClosed once the node's resources are
 // closed, and with Start's or Connect's error when the engine cannot
 // start (a later call tries again).

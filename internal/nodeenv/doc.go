@@ -29,10 +29,11 @@
 // order, after which Open fails with [ErrClosed]. The application
 // running on the node (package app) calls Close at the end of its Stop,
 // after all its parts stopped, so every user of a resource is gone
-// before it closes. A node without an application does not close them
-// by itself: process.Node.Stop knows nothing of them (process stays
-// below every service); such code calls the owner's close function (for
-// the engine, engine.Close).
+// before it closes. On a node without an application, process.Node.Stop
+// closes them once every process is gone: process knows nothing of them
+// (it stays below every service), but calls the close function that
+// nodeenv leaves under envkey.CloseKey when it sets up a node's
+// environment. Closing twice does nothing, so both may run.
 //
 // # OTP mapping
 //

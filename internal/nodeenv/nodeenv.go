@@ -53,8 +53,22 @@ func of(n *process.Node) *env {
 		if v, ok := n.Value(envkey.Key{}, nil).(*envkey.Values); ok && v != nil {
 			e.given = *v
 		}
+		// Node.Stop closes what an application did not (see envkey).
+		n.Value(envkey.CloseKey{}, func() any { return envkey.CloseFunc(closeOnStop(n)) })
 		return e
 	}).(*env)
+}
+
+// closeOnStop is the node's envkey.CloseFunc: it closes the resources
+// and logs a failure on the node's logger (Node.Stop has no other way to
+// report it).
+func closeOnStop(n *process.Node) func(context.Context) {
+	return func(ctx context.Context) {
+		if err := Close(ctx, n); err != nil {
+			Logger(n).LogAttrs(ctx, slog.LevelError, "node stop: closing the node's resources failed",
+				slog.String("reason", err.Error()))
+		}
+	}
 }
 
 // Timeouts returns the timeout configuration of code running on n: the

@@ -117,3 +117,29 @@ func TestResourcesSharedAndClosedInReverse(t *testing.T) {
 		t.Errorf("Open after Close = %v; want ErrClosed", err)
 	}
 }
+
+// TestNodeStopClosesResources: on a node without an application, the
+// node's Stop closes its resources once its processes are gone.
+func TestNodeStopClosesResources(t *testing.T) {
+	n := otptest.NewNode(t)
+	var mu sync.Mutex
+	var closed []string
+	if _, err := n.Spawn(func(p *process.Proc) error {
+		<-p.Context().Done()
+		mu.Lock()
+		closed = append(closed, "process")
+		mu.Unlock()
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nodeenv.Open(n, keyA{}, func() (nodeenv.Resource, error) { return res{"a", &closed, &mu}, nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"process", "a"}; !slices.Equal(closed, want) {
+		t.Errorf("closed %v; want %v (the resource after the node's processes)", closed, want)
+	}
+}
