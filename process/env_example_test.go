@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/timeouts"
 )
 
@@ -50,5 +51,43 @@ func ExampleWithTimeouts() {
 	fmt.Println(errors.Is(err, process.ErrInvalidArgument))
 	// Output:
 	// true 20ms
+	// true
+}
+
+// messages is a slog handler that prints each record's message and its
+// errorContext attribute, if any: enough to show where a report went.
+type messages struct{}
+
+func (messages) Enabled(context.Context, slog.Level) bool { return true }
+
+func (messages) Handle(_ context.Context, r slog.Record) error {
+	line := r.Level.String() + " " + r.Message
+	r.Attrs(func(a slog.Attr) bool {
+		if a.Key == "errorContext" {
+			line += " " + a.Value.String()
+		}
+		return true
+	})
+	fmt.Println(line)
+	return nil
+}
+
+func (h messages) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h messages) WithGroup(string) slog.Handler      { return h }
+
+// ExampleWithLogger gives a node its own logger: a supervisor on the node
+// given no logger of its own reports through it, not slog.Default().
+func ExampleWithLogger() {
+	node, err := process.NewNode(process.WithLogger(slog.New(messages{})))
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer node.Stop(context.Background())
+	failing := func(*process.Proc) (process.PID, error) { return process.PID{}, errors.New("no database") }
+	_, err = supervisor.Start(node, supervisor.Spec{Children: []supervisor.ChildSpec{{ID: "db", Start: failing}}})
+	fmt.Println(err != nil)
+	// Output:
+	// ERROR supervisor report start_error
 	// true
 }
