@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/rt"
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -79,7 +80,7 @@ func New(node *process.Node, spec Spec, opts ...Option) (*App, error) {
 		return nil, process.ErrNodeStopped
 	}
 	if cfg.logger == nil {
-		cfg.logger = slog.Default()
+		cfg.logger = nodeenv.Logger(node)
 	}
 	cfg.logger = cfg.logger.With(slog.String("application", spec.Name))
 	spec.Parts = slices.Clone(spec.Parts)
@@ -339,6 +340,12 @@ func (a *App) finishStop(ctx context.Context, t0 time.Time) error {
 	a.mu.Unlock()
 	for _, fn := range hooks {
 		fn()
+	}
+	// The node's resources (its embedded engine) outlive every part and
+	// hook that may use them: they close last (nodeenv).
+	if cerr := nodeenv.Close(ctx, a.node); cerr != nil {
+		a.cfg.logger.Error("app: closing the node's resources failed", slog.String("reason", cerr.Error()))
+		err = errors.Join(err, cerr)
 	}
 	a.mu.Lock()
 	a.state = stateStopped

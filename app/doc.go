@@ -57,6 +57,21 @@
 // Parts still running when the time is up are listed in a *[StopError];
 // [App.Kill] kills them (net/http's Shutdown and Close).
 //
+// # The node's environment
+//
+// An application runs on a node and uses that node's environment (DESIGN
+// §1): its logger (process.WithLogger, unless [WithLogger] is given), its
+// timeout configuration (process.WithTimeouts) and the resources the node
+// owns besides its processes, of which today the one embedded NATS engine
+// (package engine) that dead letters and durable schedules share. Those
+// resources are opened on first need by the parts that use them and closed
+// by Stop last, after every part stopped and the OnStop hooks ran, in
+// the reverse of the order they were opened: no part can outlive the
+// engine it writes to. A failed Start's rollback does the same; Kill does
+// not (it only kills processes). An App reads that environment through
+// the module-internal package nodeenv and imports nothing but the
+// standard library and core packages.
+//
 // Run starts the application, then waits (one reflect.Select over ctx,
 // the signal channel, the stop request and every root's Done channel; no
 // goroutine) for the first reason to stop: ctx done, SIGINT or SIGTERM

@@ -16,7 +16,7 @@
 //	DeadLetterQueue.retry_messages(filter)          (*Queue).Retry(ctx, Filter)
 //	DeadLetterQueue.purge_messages(filter)          (*Queue).Purge(ctx, Filter)
 //	periodic :auto_retry (handle_info)              (*Queue).StartRetrier / StartRetrierLink + WithAutoRetry
-//	ETS table                                       Store: NewMemoryStore, OpenDir / OpenJetStream
+//	ETS table                                       Store: NewMemoryStore, OpenNodeStore (the node's engine), OpenDir, OpenJetStream
 //	(none)                                          (*Queue).Rearm, JSONCodec + Register, WithResolver
 //	(none)                                          (*JetStreamStore).Verify, AcknowledgeDamage, DamagedError
 //
@@ -77,11 +77,17 @@
 //
 // # Durability
 //
-// [OpenDir] starts an embedded NATS server (in-process, no listener) with
-// JetStream on a data directory and keeps entries in a key-value bucket
-// with file storage, key = entry id. [OpenJetStream] does the same on a
-// JetStream the application already runs (one embedded server per node,
-// shared by Orchard's durable services).
+// [OpenNodeStore] is the common path: it keeps entries in a key-value
+// bucket with file storage (key = entry id) in the node's one engine,
+// configured once with engine.Configure (a data directory for an
+// embedded NATS server, in-process, no listener, or an external server's
+// URL), started by its first user and shared with durable schedules, and
+// stopped by the application's Stop after every part. [OpenDir], for code
+// outside any node (the orchard CLI), starts an embedded server of its
+// own on a data directory and stops it on Close. [OpenJetStream] opens
+// the bucket in any JetStream. Opening the bucket, starting the engine
+// and waiting for it are the engine's (module-internal natsengine), so
+// every durable service does them the same way.
 //
 // Durability depends on the sync policy ([DirConfig].SyncAlways) and on
 // what fails. [Queue.Add] returns only once JetStream acknowledged the

@@ -13,6 +13,8 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/seed-fe72f376/orchard/internal/natsengine"
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
+	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
@@ -33,8 +35,11 @@ type JetStreamStore struct {
 	bucket string
 	js     jetstream.JetStream
 	kv     jetstream.KeyValue
-	engine *natsengine.Engine // owned engine (OpenDir) or nil
-	closed atomic.Bool
+	engine *natsengine.Engine // the engine of OpenDir or OpenNodeStore, or nil
+	// ownsEngine: Close shuts engine down (OpenDir's own engine; a
+	// node's engine belongs to the node).
+	ownsEngine bool
+	closed     atomic.Bool
 }
 
 var _ Store = (*JetStreamStore)(nil)
@@ -53,16 +58,43 @@ func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string) (
 	if bucket == "" {
 		bucket = DefaultBucket
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      bucket,
-		Description: "Orchard dead letters (key = entry id)",
-		History:     1,
-		Storage:     jetstream.FileStorage,
-	})
+	kv, err := natsengine.OpenKV(ctx, js, bucket, "Orchard dead letters (key = entry id)")
 	if err != nil {
-		return nil, fmt.Errorf("deadletter: open bucket %s: %w", bucket, err)
+		return nil, fmt.Errorf("deadletter: %w", err)
 	}
 	return &JetStreamStore{bucket: bucket, js: js, kv: kv}, nil
+}
+
+// OpenNodeStore opens (creating if needed) the bucket in node's one
+// engine and returns a store on it: the common path in an application.
+// The engine is the node's (configured once with engine.Configure,
+// started on first need, shared with durable schedules and every other
+// durable service, and stopped by the application's Stop after every
+// part): Close closes the store, not the engine. An empty bucket means
+// [DefaultBucket]. As [OpenDir] does, it reports data the store lost
+// while closed (an error log on the node's logger and [EventLost]) and
+// opens with the surviving entries.
+func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*JetStreamStore, error) {
+	switch {
+	case ctx == nil:
+		return nil, badArg("OpenNodeStore", "ctx", "is nil")
+	case node == nil:
+		return nil, badArg("OpenNodeStore", "node", "is nil")
+	}
+	eng, err := natsengine.ForNode(ctx, node)
+	if err != nil {
+		return nil, fmt.Errorf("deadletter: %w", err)
+	}
+	s, err := OpenJetStream(ctx, eng.JetStream(), bucket)
+	if err != nil {
+		return nil, err
+	}
+	s.engine = eng
+	if err := s.reportDamage(ctx, DirConfig{Logger: nodeenv.Logger(node)}); err != nil {
+		_ = s.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // DirConfig configures [OpenDir].
@@ -129,7 +161,7 @@ func OpenDir(ctx context.Context, dir string, cfg DirConfig) (*JetStreamStore, e
 		_ = eng.Shutdown(context.Background())
 		return nil, err
 	}
-	s.engine = eng
+	s.engine, s.ownsEngine = eng, true
 	if err := s.reportDamage(ctx, cfg); err != nil {
 		_ = s.Close()
 		return nil, err
@@ -408,8 +440,9 @@ func (s *JetStreamStore) keys(ctx context.Context) ([]string, error) {
 }
 
 // Close marks the store closed and, for a store made by [OpenDir], shuts
-// its embedded server down (JetStream syncs its files first). Later calls
-// return [ErrClosed].
+// its embedded server down (JetStream syncs its files first); a store of
+// [OpenNodeStore] leaves the node's engine running. Later calls return
+// [ErrClosed].
 func (s *JetStreamStore) Close() error {
 	if s == nil {
 		return badArg("JetStreamStore.Close", "receiver", "is nil")
@@ -417,7 +450,7 @@ func (s *JetStreamStore) Close() error {
 	if !s.closed.CompareAndSwap(false, true) {
 		return ErrClosed
 	}
-	if s.engine != nil {
+	if s.ownsEngine {
 		return s.engine.Shutdown(context.Background())
 	}
 	return nil

@@ -11,7 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/seed-fe72f376/orchard/internal/rt"
+	"github.com/seed-fe72f376/orchard/internal/live"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/registry"
 	"github.com/seed-fe72f376/orchard/send"
@@ -78,16 +78,9 @@ func deliverToLive(ctx context.Context, dest process.Dest, msg any) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	pid, err := dest.Resolve()
+	t, err := live.Target(dest)
 	if err != nil {
 		return err
-	}
-	t, err := rt.Lookup(pid)
-	if err != nil {
-		return err
-	}
-	if !t.Alive() {
-		return fmt.Errorf("deliver to %v: %w", pid, process.NoProc)
 	}
 	return t.Send(msg)
 }

@@ -10,25 +10,23 @@ import (
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/rt"
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/timeouts"
 )
 
 // DefaultCallTimeout is OTP's 5 s call timeout: what a call waits for its
 // reply when neither the context has a deadline nor [WithTimeout] was
-// given, unless the process-wide timeout configuration says otherwise.
-// The wait actually used is timeouts.Default().Get([CallTimeoutKey]),
-// which is this value times the ORCHARD_TIMEOUT_FACTOR until the
-// configuration sets that key (see package timeouts).
+// given, unless the timeout configuration says otherwise. The wait
+// actually used is [CallTimeoutKey] in the timeout configuration of the
+// callee's node (process.WithTimeouts; timeouts.Default() for a node
+// without one), which is this value times the ORCHARD_TIMEOUT_FACTOR
+// until the configuration sets that key (see package timeouts).
 const DefaultCallTimeout = timeouts.DefaultTimeout
 
-// CallTimeoutKey is the key of the default call timeout in package
-// timeouts' default configuration.
+// CallTimeoutKey is the key of the default call timeout in the node's
+// timeout configuration.
 const CallTimeoutKey = "genserver.call"
-
-// callTimeout is read on every call without a deadline: two atomic loads
-// while the configuration is unchanged, no map lookup.
-var callTimeout = timeouts.Default().Handle(CallTimeoutKey)
 
 // Infinity, given to [WithTimeout], makes a call wait without a timeout of
 // its own; only the context can end it then. It is timeouts.Infinity, so a
@@ -44,7 +42,7 @@ type callReq struct {
 	// info marks a delivery ([Deliver]): the loop runs HandleInfo on
 	// req and then acknowledges with an empty reply.
 	info bool
-	// state is gen<<1 | replied. A call record is reused (see callPool)
+	// state is gen<<1 | replied. A call record is reused (see callEnv)
 	// after a call that got its reply; gen tells a reply meant for an
 	// earlier call through a kept From, which is then discarded.
 	state atomic.Uint64
@@ -95,13 +93,26 @@ func send(from From, v any, err error) {
 	c.done <- struct{}{}
 }
 
-// callPoolKey finds a node's pool of call records (rt.Value).
-type callPoolKey struct{}
+// callEnvKey finds a node's callEnv (rt.Value).
+type callEnvKey struct{}
 
-func callPool(n *process.Node) *sync.Pool {
-	return rt.Value(n, callPoolKey{}, func() any {
-		return &sync.Pool{New: func() any { return &callReq{done: make(chan struct{}, 1)} }}
-	}).(*sync.Pool)
+// callEnv is what calls to one node's servers share: a pool of call
+// records, and the node's default call timeout. The call already looks
+// its pool up per call; the timeout rides along, so reading the node's
+// configuration costs a pointer load and the handle's two atomic loads,
+// no map lookup.
+type callEnv struct {
+	pool    sync.Pool
+	timeout *timeouts.Handle // CallTimeoutKey in the node's configuration
+}
+
+func callEnvOf(n *process.Node) *callEnv {
+	return rt.Value(n, callEnvKey{}, func() any {
+		return &callEnv{
+			pool:    sync.Pool{New: func() any { return &callReq{done: make(chan struct{}, 1)} }},
+			timeout: nodeenv.Timeouts(n).Handle(CallTimeoutKey),
+		}
+	}).(*callEnv)
 }
 
 // recycle returns a call record whose call got its reply: nobody else
@@ -214,14 +225,14 @@ func call(ctx context.Context, dest process.Dest, req any, cfg callConfig, info 
 		}
 		caller = self.PID()
 	}
-	pool := callPool(t.Node())
-	c := pool.Get().(*callReq)
+	ce := callEnvOf(t.Node())
+	c := ce.pool.Get().(*callReq)
 	c.req, c.caller, c.info = req, caller, info
 	if err := t.Send(c); err != nil {
 		return nil, &CallError{Dest: dest, Reason: err}
 	}
 	w := waiter{ctx: ctx, t: t, c: c, dest: dest, timeout: cfg.timeout, caller: caller}
-	return w.await(pool)
+	return w.await(ce)
 }
 
 // waiter is one caller waiting for its reply.
@@ -239,7 +250,7 @@ type waiter struct {
 // context. It blocks on two or three channels, never on a timer channel:
 // blocking on a timer costs more than the call itself, so the timeout is
 // delivered through c.done by the node's deadline sweeper instead.
-func (w *waiter) await(pool *sync.Pool) (any, error) {
+func (w *waiter) await(ce *callEnv) (any, error) {
 	c, t := w.c, w.t
 	if dl, has := w.ctx.Deadline(); has {
 		w.ctxLeft = time.Until(dl)
@@ -247,7 +258,7 @@ func (w *waiter) await(pool *sync.Pool) (any, error) {
 			w.timeout = Infinity
 		}
 	} else if w.timeout == 0 {
-		w.timeout = callTimeout.Get()
+		w.timeout = ce.timeout.Get()
 	}
 	if w.timeout > 0 {
 		rt.StartDeadline(t.Node(), &c.dl, w.timeout, c)
@@ -271,7 +282,7 @@ func (w *waiter) await(pool *sync.Pool) (any, error) {
 	if stillPending {
 		// A normal reply, and the sweeper cannot be expiring it: no one
 		// holds the record but through this call's From.
-		recycle(pool, c)
+		recycle(&ce.pool, c)
 	}
 	return v, err
 }

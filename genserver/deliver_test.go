@@ -126,3 +126,38 @@ func TestCallDefaultTimeoutFromConfig(t *testing.T) {
 		}
 	})
 }
+
+// TestCallDefaultTimeoutFromNode checks that a call with no deadline
+// takes its timeout from the callee node's configuration
+// (process.WithTimeouts), not from timeouts.Default(), and that two nodes
+// with different configurations do not share it.
+func TestCallDefaultTimeoutFromNode(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		cfg, err := timeouts.New(timeouts.Spec{Operations: map[string]time.Duration{genserver.CallTimeoutKey: 300 * time.Millisecond}},
+			timeouts.WithFactor(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		configured := otptest.NewNode(t, process.WithTimeouts(cfg))
+		plain := otptest.NewNode(t)
+		release := make(chan struct{})
+		defer close(release)
+		block := func(*genserver.Self, genserver.From, any) (any, error) { <-release; return nil, nil }
+		for _, tc := range []struct {
+			name string
+			node *process.Node
+			want time.Duration
+		}{
+			{"configured", configured, 300 * time.Millisecond},
+			{"default", plain, timeouts.Default().Get(genserver.CallTimeoutKey)},
+		} {
+			pid := start(t, tc.node, &srv{call: block})
+			begin := time.Now()
+			_, err := genserver.Call[any](context.Background(), pid, "x")
+			var ce *genserver.CallError
+			if !errors.As(err, &ce) || ce.Timeout != tc.want || time.Since(begin) != tc.want {
+				t.Errorf("%s: Call = %v after %v; want a timeout after %v", tc.name, err, time.Since(begin), tc.want)
+			}
+		}
+	})
+}

@@ -57,8 +57,11 @@
 // dying: a killed Init still has to return from its code).
 //
 // A call with neither a context deadline nor WithTimeout waits
-// timeouts.Default().Get(CallTimeoutKey) ("genserver.call": 5 s times
-// ORCHARD_TIMEOUT_FACTOR unless configured). [Deliver] sends a plain
+// CallTimeoutKey ("genserver.call": 5 s times ORCHARD_TIMEOUT_FACTOR
+// unless configured) of the callee node's timeout configuration
+// (process.WithTimeouts; timeouts.Default() only for a node without
+// one). The node's configuration is read once per node and kept beside
+// its pool of call records, so a call pays no lookup for it. [Deliver] sends a plain
 // message and waits until HandleInfo returned (package send's Handled
 // confirmation); a crash in HandleInfo is reported with its reason.
 //

@@ -102,6 +102,7 @@ func NewNode(opts ...Option) (*Node, error) {
 	n.pool.init(n, cfg.maxIdleWorkers)
 	n.deadlines.Init(startSweeper)
 	n.zombies.init()
+	n.storeEnv()
 	nodes.Store(n.id, n)
 	return n, nil
 }
@@ -258,7 +259,9 @@ func (n *Node) MakeRef() Ref {
 //  3. when every process is gone, or half the time left in ctx has passed
 //     (the node's stop grace when ctx has no deadline), the rest are killed;
 //  4. Stop waits up to the zombie grace for process goroutines to return,
-//     then releases the worker pool.
+//     then releases the worker pool;
+//  5. the resources the node's services opened (the embedded storage
+//     engine) are closed, unless an application on the node did already.
 //
 // It returns nil when everything stopped, a *[StopError] listing what was
 // left otherwise, and [ErrStopped] on every call after the first. A nil
@@ -287,6 +290,7 @@ func (n *Node) Stop(ctx context.Context) error {
 	n.waitAllDead(ctx, n.cfg.zombieGrace)
 	n.pool.drain(ctx, n.cfg.zombieGrace)
 	n.stopTimers()
+	n.closeEnv(ctx)
 	n.gone.Store(true)
 	n.deadlines.Close()
 	nodes.Delete(n.id)

@@ -3,6 +3,8 @@ package process
 import (
 	"fmt"
 	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/nodeenv/envkey"
 )
 
 // Option configures a [Node]. Options are built by the With… functions of
@@ -19,6 +21,7 @@ type nodeConfig struct {
 	maxIdleWorkers   int
 	panicPassThrough bool
 	processLabels    bool
+	env              envkey.Values // see env.go
 }
 
 type nodeOption func(*nodeConfig) error

@@ -22,7 +22,7 @@
 //	cancel / list schedules                  (*Scheduler).Cancel(ctx, id), (*Scheduler).List(ctx)
 //	delivery through supervised send         WithDeliverer(Deliverer), wired to package send
 //	owner monitoring (Process.monitor/1)     the caller's process, WithOwner, WithoutOwner
-//	persisted schedules                      Durable(), WithStore(NewMemoryStore() | NewKVStore(kv))
+//	persisted schedules                      Durable(), WithStore(NewMemoryStore() | OpenNodeStore(ctx, node, bucket) | NewKVStore(kv))
 //	:telemetry events                        EventAdded, EventFired, EventDeliveryFailed, EventSkipped, EventCancelled, EventStoreFailed
 //	erlang:send_after/3, cancel_timer/1      process.Proc.SendAfter / CancelTimer, owned by the scheduler process
 //
@@ -90,9 +90,14 @@
 // crash between its delivery and the deletion of its record delivers it
 // again after the restart. A record that cannot be rebuilt (unknown
 // message type, destination kind without [WithRegistry]) is reported as
-// [EventStoreFailed] and left in the store. [NewKVStore] keeps records
-// in a JetStream KV bucket of the node's embedded NATS server, the same
-// engine that keeps the dead letters.
+// [EventStoreFailed] and left in the store. [OpenNodeStore] keeps records
+// in a JetStream KV bucket of the node's one engine (configured once with
+// engine.Configure, started by its first user, stopped by the
+// application's Stop after the scheduler), the same engine that keeps
+// the dead letters; [OpenKVStore] and [NewKVStore] do the same in a
+// JetStream or a bucket of the caller's. Deliveries go only to a live
+// process: the check is the module-internal package live's, shared with
+// the dead-letter queue.
 //
 // # Differences from the seed
 //

@@ -9,6 +9,9 @@ import (
 	"slices"
 
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/seed-fe72f376/orchard/internal/natsengine"
+	"github.com/seed-fe72f376/orchard/process"
 )
 
 // KVStore is a [Store] in a JetStream key-value bucket: one key per
@@ -42,10 +45,9 @@ func (s *KVStore) check(op string, ctx context.Context) error {
 const DefaultBucket = "orchard_schedules"
 
 // OpenKVStore opens (creating if needed) a file-stored bucket in js, an
-// empty bucket meaning [DefaultBucket], and returns a Store over it. Pass
-// the JetStream of the dead-letter store (deadletter's
-// JetStreamStore.JetStream) to keep schedules and dead letters in the same
-// embedded engine. The store does not own js: stop the scheduler before
+// empty bucket meaning [DefaultBucket], and returns a Store over it. In
+// an application use [OpenNodeStore], which opens the bucket in the
+// node's one engine. The store does not own js: stop the scheduler before
 // closing whatever owns it (with deadletter.OpenDir, the dead-letter
 // store, whose Close shuts the embedded server down).
 func OpenKVStore(ctx context.Context, js jetstream.JetStream, bucket string) (*KVStore, error) {
@@ -59,16 +61,33 @@ func OpenKVStore(ctx context.Context, js jetstream.JetStream, bucket string) (*K
 	if bucket == "" {
 		bucket = DefaultBucket
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
-		Bucket:      bucket,
-		Description: "Orchard durable schedules (key = schedule id)",
-		History:     1,
-		Storage:     jetstream.FileStorage,
-	})
+	kv, err := natsengine.OpenKV(ctx, js, bucket, "Orchard durable schedules (key = schedule id)")
 	if err != nil {
-		return nil, fmt.Errorf("schedule: open bucket %s: %w", bucket, err)
+		return nil, fmt.Errorf("schedule: %w", err)
 	}
 	return NewKVStore(kv), nil
+}
+
+// OpenNodeStore opens (creating if needed) the bucket in node's one
+// engine and returns a Store over it: the common path for durable
+// schedules in an application. The engine is the node's (configured once
+// with engine.Configure, started on first need, shared with the
+// dead-letter queue, and stopped by the application's Stop after every
+// part, the scheduler included); nobody starts or stops it by hand. An
+// empty bucket means [DefaultBucket].
+func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*KVStore, error) {
+	const op = "schedule: OpenNodeStore"
+	switch {
+	case ctx == nil:
+		return nil, invalidOption(op, "ctx", "is nil")
+	case node == nil:
+		return nil, invalidOption(op, "node", "is nil")
+	}
+	eng, err := natsengine.ForNode(ctx, node)
+	if err != nil {
+		return nil, fmt.Errorf("schedule: %w", err)
+	}
+	return OpenKVStore(ctx, eng.JetStream(), bucket)
 }
 
 // Put writes r under the key r.ID.

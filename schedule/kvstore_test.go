@@ -6,50 +6,28 @@ import (
 	"testing"
 	"time"
 
-	"github.com/nats-io/nats-server/v2/server"
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/seed-fe72f376/orchard/internal/natsengine"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/schedule"
 )
 
-// startKV starts an embedded NATS server with JetStream on dir (no
-// listener), connects in process and returns a KV bucket; stop shuts
-// everything down and waits for it.
+// startKV starts the embedded engine on dir (no listener, in-process
+// connection: the engine's own start and readiness wait) and returns a
+// KV bucket opened as every durable service opens its own; stop shuts
+// the engine down.
 func startKV(t *testing.T, dir string) (kv jetstream.KeyValue, stop func()) {
 	t.Helper()
-	srv, err := server.NewServer(&server.Options{
-		ServerName: "schedule-test", JetStream: true, StoreDir: dir,
-		DontListen: true, NoSigs: true, NoLog: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Start()
-	if !srv.ReadyForConnections(10 * time.Second) {
-		srv.Shutdown()
-		t.Fatal("nats server not ready")
-	}
-	nc, err := nats.Connect("", nats.InProcessServer(srv))
-	if err != nil {
-		srv.Shutdown()
-		t.Fatal(err)
-	}
-	stop = func() {
-		nc.Close()
-		srv.Shutdown()
-		srv.WaitForShutdown()
-	}
-	js, err := jetstream.New(nc)
-	if err != nil {
-		stop()
-		t.Fatal(err)
-	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	kv, err = js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "schedules", Storage: jetstream.FileStorage})
+	eng, err := natsengine.Start(ctx, natsengine.Config{Dir: dir, ServerName: "schedule-test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop = func() { _ = eng.Shutdown(context.Background()) }
+	kv, err = natsengine.OpenKV(ctx, eng.JetStream(), "schedules", "schedule tests")
 	if err != nil {
 		stop()
 		t.Fatal(err)

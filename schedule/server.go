@@ -13,7 +13,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/seed-fe72f376/orchard/genserver"
-	"github.com/seed-fe72f376/orchard/internal/rt"
+	"github.com/seed-fe72f376/orchard/internal/live"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -344,18 +344,11 @@ func (s *server) deliver(e *entry, last bool) {
 // between the check and the enqueue still loses the message, as any
 // send without a reply would.
 func sendLive(self *process.Proc, dest process.Dest, msg any) error {
-	pid, err := dest.Resolve()
+	t, err := live.Target(dest)
 	if err != nil {
 		return err
 	}
-	t, err := rt.Lookup(pid)
-	if err != nil {
-		return err
-	}
-	if !t.Alive() {
-		return &process.NoProcError{PID: pid, Reason: process.NoProc}
-	}
-	return self.Send(pid, msg)
+	return self.Send(t.PID(), msg)
 }
 
 // errSkipped is the failure of a last firing that could not deliver

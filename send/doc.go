@@ -24,6 +24,14 @@
 //
 // # Semantics
 //
+// A Sender reads its default timeouts ("send.deliver",
+// "send.dead_letter") and its logger from the node a send runs on (the
+// calling process's node, else the destination's: process.WithTimeouts,
+// process.WithLogger) unless [WithTimeouts] or [WithLogger] gave it its
+// own; timeouts.Default() and slog.Default() serve only sends outside any
+// node. The package-level [Send] and [Broadcast] use [Default], a Sender
+// with no settings of its own, so they too follow the node.
+//
 // A destination is a process.PID, a process.Name or a registry via-name.
 // It is resolved again for every attempt, so a retry after a crash
 // reaches the process a supervisor restarted under the same name.

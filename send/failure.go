@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -15,7 +16,7 @@ func (s *Sender) fail(r *run, f *Error) error {
 	s.emitFailed(r, f)
 	switch r.cfg.onError {
 	case Log:
-		s.log().Warn("send failed",
+		s.log(r).Warn("send failed",
 			slog.Any("dest", r.dest),
 			slog.String("outcome", f.Outcome.String()),
 			slog.String("reason", process.FormatReason(f.Reason)),
@@ -42,7 +43,7 @@ func (s *Sender) deadLetter(r *run, f *Error) error {
 		Attempts: f.Attempts, FirstFailure: r.first, LastAttempt: r.last,
 	}
 	ctx := context.WithoutCancel(r.ctx)
-	if d := s.sinkWait.Get(); d > 0 {
+	if d := s.timeoutOf(s.sinkWait, DeadLetterTimeoutKey, r.ctx, r.dest); d > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, d)
 		defer cancel()
@@ -58,9 +59,11 @@ func (s *Sender) deadLetter(r *run, f *Error) error {
 // elapsed is the time since the send started, in seconds.
 func (r *run) elapsed() float64 { return time.Since(r.start).Seconds() }
 
-func (s *Sender) log() *slog.Logger {
+// log is the logger of r's failure: the Sender's (WithLogger), else the
+// node's (see envRef).
+func (s *Sender) log(r *run) *slog.Logger {
 	if s.logger != nil {
 		return s.logger
 	}
-	return slog.Default()
+	return nodeenv.Logger(envOf(r.ctx, r.dest).node())
 }

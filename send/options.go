@@ -314,7 +314,9 @@ func WithRateLimit(gate Gate) SenderOption {
 	})
 }
 
-// WithLogger sets the logger of OnError [Log] (default slog.Default()).
+// WithLogger sets the logger of OnError [Log] (default: the logger of the
+// node the send runs on, the caller's or else the destination's:
+// process.WithLogger, else slog.Default()).
 func WithLogger(l *slog.Logger) SenderOption {
 	return senderOption(func(s *Sender) error {
 		if l == nil {
@@ -326,7 +328,9 @@ func WithLogger(l *slog.Logger) SenderOption {
 }
 
 // WithTimeouts makes the Sender read its default timeouts ([TimeoutKey],
-// [DeadLetterTimeoutKey]) from cfg instead of timeouts.Default().
+// [DeadLetterTimeoutKey]) from cfg. Without it they come from the node
+// the send runs on: the calling process's node, else the destination
+// PID's node (process.WithTimeouts), else timeouts.Default().
 func WithTimeouts(cfg *timeouts.Config) SenderOption {
 	return senderOption(func(s *Sender) error {
 		if cfg == nil {

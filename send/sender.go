@@ -11,6 +11,7 @@ import (
 	"github.com/seed-fe72f376/orchard/breaker"
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/internal/rt"
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/timeouts"
@@ -33,11 +34,13 @@ type Sender struct {
 	sink     DeadLetterSink
 	breakers *breaker.Set
 	gate     Gate
-	logger   *slog.Logger // nil: slog.Default() at the time of logging
-	timeouts *timeouts.Config
+	logger   *slog.Logger     // nil: the node's logger (see envRef)
+	timeouts *timeouts.Config // nil: the node's configuration (see envRef)
 	defaults config
-	timeout  *timeouts.Handle // TimeoutKey
-	sinkWait *timeouts.Handle // DeadLetterTimeoutKey
+	timeout  *timeouts.Handle             // TimeoutKey in timeouts; nil without WithTimeouts
+	sinkWait *timeouts.Handle             // DeadLetterTimeoutKey in timeouts; likewise
+	made     bool                         // made by New
+	lastNode atomic.Pointer[nodeTimeouts] // see timeoutOf
 	stats    counters
 }
 
@@ -70,8 +73,8 @@ type counters struct {
 func New(opts ...SenderOption) (*Sender, error) {
 	s := &Sender{
 		tel:      telemetry.Default(),
-		timeouts: timeouts.Default(),
 		defaults: config{backoff: DefaultBackoff()},
+		made:     true,
 	}
 	for i, o := range opts {
 		if o == nil {
@@ -84,16 +87,88 @@ func New(opts ...SenderOption) (*Sender, error) {
 	if s.defaults.onError == DeadLetter && s.sink == nil {
 		return nil, invalidOption("send: New", "WithDefaults", "OnError DeadLetter needs WithDeadLetterSink")
 	}
-	s.timeout = s.timeouts.Handle(TimeoutKey)
-	s.sinkWait = s.timeouts.Handle(DeadLetterTimeoutKey)
+	if s.timeouts != nil {
+		s.timeout = s.timeouts.Handle(TimeoutKey)
+		s.sinkWait = s.timeouts.Handle(DeadLetterTimeoutKey)
+	}
 	return s, nil
+}
+
+// envRef says which node's environment (timeouts, logger) a send uses
+// when the Sender was given none: the calling process's node, else the
+// destination's node, else none (package defaults).
+type envRef struct {
+	self *process.Proc // the caller, when in a process
+	pid  process.PID   // else the destination, when it resolves
+}
+
+func envOf(ctx context.Context, dest process.Dest) envRef {
+	if self, ok := process.FromContext(ctx); ok {
+		return envRef{self: self}
+	}
+	pid, _ := dest.Resolve()
+	return envRef{pid: pid}
+}
+
+// id is the node's number, 0 for none, read without a lookup.
+func (e envRef) id() uint32 {
+	if e.self != nil {
+		return e.self.PID().Node()
+	}
+	return e.pid.Node()
+}
+
+// node looks the node up; nil for none.
+func (e envRef) node() *process.Node {
+	if e.self != nil {
+		return e.self.Node()
+	}
+	if t, err := rt.Lookup(e.pid); err == nil {
+		return t.Node()
+	}
+	return nil
+}
+
+// nodeTimeouts are the handles of a Sender's default timeouts in one
+// node's configuration.
+type nodeTimeouts struct {
+	node              uint32
+	deliver, sinkWait *timeouts.Handle
+}
+
+// timeoutOf reads the default timeout key: the Sender's configuration
+// (WithTimeouts) through its handle h, else the node's. The handles of
+// the last node used are cached, so a run of sends to one node reads
+// the node's configuration with a pointer load.
+func (s *Sender) timeoutOf(h *timeouts.Handle, key string, ctx context.Context, dest process.Dest) time.Duration {
+	if h != nil {
+		return h.Get()
+	}
+	e := envOf(ctx, dest)
+	id := e.id()
+	c := s.lastNode.Load()
+	if c == nil || c.node != id {
+		n := e.node()
+		c = &nodeTimeouts{node: id, deliver: nodeenv.TimeoutHandle(n, TimeoutKey),
+			sinkWait: nodeenv.TimeoutHandle(n, DeadLetterTimeoutKey)}
+		if n == nil {
+			c.node = 0
+		}
+		s.lastNode.Store(c)
+	}
+	if key == DeadLetterTimeoutKey {
+		return c.sinkWait.Get()
+	}
+	return c.deliver.Get()
 }
 
 var defaultSender, _ = New()
 
 // Default returns the Sender of the package-level functions: telemetry
-// on telemetry.Default(), slog.Default(), timeouts.Default(), no
-// breakers and no dead-letter sink.
+// on telemetry.Default(), no breakers and no dead-letter sink; its
+// timeouts and logger are those of the node it sends from or to (see
+// [New]). It is a convenience: code on a node that needs other settings
+// makes its own Sender with New.
 func Default() *Sender { return defaultSender }
 
 // Send sends msg to dest with the default Sender; see [Sender.Send].
@@ -102,7 +177,7 @@ func Send(ctx context.Context, dest process.Dest, msg any, opts ...Option) error
 }
 
 // usable reports whether s was made by New.
-func (s *Sender) usable() bool { return s != nil && s.timeout != nil }
+func (s *Sender) usable() bool { return s != nil && s.made }
 
 // Stats returns the Sender's counters (zero for a nil Sender).
 func (s *Sender) Stats() Stats {
@@ -173,7 +248,7 @@ func (s *Sender) configure(op string, ctx context.Context, dest process.Dest, op
 		return cfg, invalidOption(op, "dest", "is the zero PID")
 	}
 	if cfg.timeout == 0 {
-		cfg.timeout = s.timeout.Get()
+		cfg.timeout = s.timeoutOf(s.timeout, TimeoutKey, ctx, dest)
 	}
 	return cfg, nil
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -97,10 +98,7 @@ type tryAgain struct {
 
 func newSup(flags Flags, opts options) *sup {
 	s := &sup{flags: flags, opts: opts}
-	s.logger = s.opts.logger
-	if s.logger == nil {
-		s.logger = slog.Default()
-	}
+	s.logger = s.opts.logger // nil: the node's logger, set by start
 	s.restarts.init(flags.intensity(), flags.period())
 	return s
 }
@@ -154,6 +152,9 @@ func startDynamic(op string, node *process.Node, parent *process.Proc, spec Dyna
 }
 
 func (s *sup) start(node *process.Node, parent *process.Proc) (process.PID, error) {
+	if s.logger == nil {
+		s.logger = nodeenv.Logger(node)
+	}
 	gopts := []genserver.StartOption{genserver.WithInitTimeout(infiniteInit)}
 	if s.opts.name != "" {
 		gopts = append(gopts, genserver.WithName(s.opts.name))

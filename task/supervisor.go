@@ -88,7 +88,8 @@ func WithShutdown(s supervisor.Shutdown) Option {
 
 // WithLogger sets where the supervisor's reports go (the crash of a task
 // started with [Start] or [AsyncNoLink] is logged at error level, as OTP
-// does). Default slog.Default(); a nil l makes the start fail with an
+// does). Default: the node's logger (process.WithLogger, else
+// slog.Default()); a nil l makes the start fail with an
 // error matching [ErrInvalidArgument].
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(c *config) error {

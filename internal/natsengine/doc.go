@@ -12,6 +12,9 @@
 //	client connection                     (*Engine).Conn()
 //	JetStream (streams, KV)               (*Engine).JetStream()
 //	stop in the app's shutdown order      (*Engine).Shutdown(ctx)
+//	one engine per node, shared           Configure(node, NodeConfig), ForNode(ctx, node)
+//	an external NATS server               NodeConfig.URL, Connect(ctx, url, timeout)
+//	a service's KV bucket                 OpenKV(ctx, js, bucket, description)
 //	(none: ETS loses everything anyway)   (*Engine).Losses(), ClearLosses, Unclean
 //
 // # Semantics
@@ -43,6 +46,17 @@
 // aborts its start (JetStream could not be enabled, a listener failed;
 // nats-server only logs why, so set [Config.Logger] to see it), rather
 // than with [ErrNotReady] after the whole ready timeout.
+//
+// # One engine per node
+//
+// [ForNode] gets or starts the node's engine as configured by [Configure]
+// (public face: package engine): an embedded server on a data directory,
+// or a connection to an external server ([Connect]). The engine is a
+// per-node resource of the module-internal package nodeenv, so app.Stop
+// (or process.Node.Stop for a node without an application) shuts it down
+// after everything that uses it; users never do. Every durable service
+// opens its bucket with [OpenKV]; the readiness wait exists once, in
+// Start (and Connect's JetStream check for an external server).
 //
 // # Data loss
 //

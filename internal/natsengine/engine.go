@@ -71,6 +71,7 @@ type Config struct {
 // connection. Its methods are safe from any goroutine.
 type Engine struct {
 	dir string
+	url string // external server ([Connect]); empty for an embedded one
 	srv *server.Server
 	nc  *nats.Conn
 	js  jetstream.JetStream
@@ -232,8 +233,16 @@ func awaitReady(ctx context.Context, srv *server.Server, timeout time.Duration) 
 	}
 }
 
-// Dir returns the absolute data directory.
+// Dir returns the absolute data directory ("" for an engine connected to
+// an external server).
 func (e *Engine) Dir() string { return e.dir }
+
+// URL returns the external server's URL, "" for an embedded server.
+func (e *Engine) URL() string { return e.url }
+
+// external reports whether the engine is a connection to an external
+// server ([Connect]) rather than an embedded one.
+func (e *Engine) external() bool { return e.url != "" }
 
 // Conn returns the engine's in-process client connection. It is closed by
 // Shutdown; do not close it yourself.
@@ -243,10 +252,12 @@ func (e *Engine) Conn() *nats.Conn { return e.nc }
 func (e *Engine) JetStream() jetstream.JetStream { return e.js }
 
 // Server returns the embedded server, for callers that need more than the
-// client connection (client URL when listening, monitoring).
+// client connection (client URL when listening, monitoring); nil for an
+// engine connected to an external server.
 func (e *Engine) Server() *server.Server { return e.srv }
 
 // Shutdown stops the engine, in this order: close the client connection,
+// (for an engine of [Connect] that is all: the external server runs on),
 // shut the server down, release the data directory. It always does all
 // three, even when ctx has already ended, so a later Start on the same
 // directory succeeds.
@@ -278,6 +289,9 @@ func (e *Engine) release() {
 		var err error
 		sizes, _, err = streamSizes(e.srv)
 		sized = err == nil
+	}
+	if e.external() {
+		return // nothing of the server is ours
 	}
 	if e.srv != nil {
 		e.srv.Shutdown()

@@ -242,6 +242,9 @@ func writeJSON(dir, name string, v any) error {
 // first, until [Engine.ClearLosses]. Nil means no loss was found: see
 // [Engine.Unclean] for how much that says.
 func (e *Engine) Losses() ([]StreamLoss, error) {
+	if e.external() {
+		return nil, nil // the external server keeps its own records
+	}
 	e.lossMu.Lock()
 	defer e.lossMu.Unlock()
 	return readLosses(e.dir)
@@ -251,6 +254,9 @@ func (e *Engine) Losses() ([]StreamLoss, error) {
 // them when no stream is named): the operator has seen them. It does not
 // bring any data back.
 func (e *Engine) ClearLosses(streams ...string) error {
+	if e.external() {
+		return nil
+	}
 	e.lossMu.Lock()
 	defer e.lossMu.Unlock()
 	old, err := readLosses(e.dir)

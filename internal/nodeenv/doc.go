@@ -1,0 +1,44 @@
+// Package nodeenv is how library code reads the environment of the node
+// it runs on: the timeout configuration, the logger, and the resources
+// the node owns besides its processes (the embedded NATS engine). DESIGN
+// §1: library code reads its configuration from the node, never from
+// package-level variables; the package defaults (timeouts.Default(),
+// slog.Default()) serve only code outside any node (a nil node here).
+//
+// # Layering
+//
+//	process           options WithTimeouts, WithLogger (process/env.go); stores them under envkey.Key
+//	internal/nodeenv  Timeouts(node), Logger(node); Open/Lookup/Close of per-node resources
+//	genserver, supervisor, app, send, deadletter, schedule, ...   read through nodeenv only
+//	internal/natsengine   ForNode: the node's one engine, a nodeenv resource
+//	app               Stop closes the node's resources after every part stopped
+//
+// Every read of a node's values goes through one function (of), so that
+// moving process.Node.Value behind the runtime's internal bridge changes
+// one line. nodeenv imports only the standard library, process and the
+// leaf timeouts, so every behaviour (core packages included) may use it.
+//
+// Hot paths do not call Timeouts per operation: they keep a
+// timeouts.Handle per node (genserver keeps it beside its pool of call
+// records), so a call reads its default timeout with a pointer load.
+//
+// # Resources
+//
+// A resource is opened on first need by [Open] (concurrent users share
+// the one open) and closed by [Close], in the reverse of the opening
+// order, after which Open fails with [ErrClosed]. The application
+// running on the node (package app) calls Close at the end of its Stop,
+// after all its parts stopped, so every user of a resource is gone
+// before it closes. On a node without an application, process.Node.Stop
+// closes them once every process is gone: process knows nothing of them
+// (it stays below every service), but calls the close function that
+// nodeenv leaves under envkey.CloseKey when it sets up a node's
+// environment. Closing twice does nothing, so both may run.
+//
+// # OTP mapping
+//
+//	OTP                                   Orchard
+//	application environment (env keys)    a node's options, read with Timeouts, Logger
+//	the node's logger (logger:*)          Logger(node)
+//	a resource an application owns        Open(node, key, open), closed by app.Stop
+package nodeenv

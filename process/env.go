@@ -1,0 +1,61 @@
+package process
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/seed-fe72f376/orchard/internal/nodeenv/envkey"
+	"github.com/seed-fe72f376/orchard/timeouts"
+)
+
+// The node's environment: what library code running on the node reads
+// instead of package-level defaults (DESIGN §1). The runtime itself uses
+// none of it; the behaviours and services read it through the
+// module-internal package nodeenv.
+
+// WithTimeouts makes c the node's timeout configuration: genserver calls
+// without a deadline, supervised sends and every other Orchard service on
+// the node resolve their default timeouts in c instead of
+// timeouts.Default(). A nil c is rejected with an *[OptionError].
+func WithTimeouts(c *timeouts.Config) Option {
+	return nodeOption(func(cfg *nodeConfig) error {
+		if c == nil {
+			return &OptionError{Option: "WithTimeouts", Reason: "nil config"}
+		}
+		cfg.env.Timeouts = c
+		return nil
+	})
+}
+
+// WithLogger makes l the node's logger: supervisor reports, applications
+// and services on the node log through l unless given a logger of their
+// own, instead of slog.Default(). A nil l is rejected with an
+// *[OptionError].
+func WithLogger(l *slog.Logger) Option {
+	return nodeOption(func(cfg *nodeConfig) error {
+		if l == nil {
+			return &OptionError{Option: "WithLogger", Reason: "nil logger"}
+		}
+		cfg.env.Logger = l
+		return nil
+	})
+}
+
+// storeEnv hands the environment options to nodeenv (see envkey).
+func (n *Node) storeEnv() {
+	if n.cfg.env != (envkey.Values{}) {
+		env := n.cfg.env
+		n.values.Store(envkey.Key{}, &env)
+	}
+}
+
+// closeEnv closes the node's resources (its embedded engine), if any
+// were opened, once its processes are gone: an application closes them
+// itself at the end of its Stop, so this matters for a node that runs
+// none. The runtime knows nothing of the resources; nodeenv registered
+// the function (see envkey).
+func (n *Node) closeEnv(ctx context.Context) {
+	if v, ok := n.values.Load(envkey.CloseKey{}); ok {
+		v.(envkey.CloseFunc)(ctx)
+	}
+}
