@@ -44,12 +44,15 @@ type Config struct {
 // node needs it. Configuring a node again with the same Config does
 // nothing; with another one, or after the engine started, it fails with
 // [ErrConfigured]. A nil node, neither or both of Dir and URL, or a
-// negative duration is an error matching [ErrInvalidArgument].
+// negative duration is an error matching [ErrInvalidArgument]; a stopped
+// node is [process.ErrNodeStopped], and nothing is configured.
 func Configure(node *process.Node, cfg Config) error {
 	const op = "engine: Configure"
 	switch {
 	case node == nil:
 		return argerr.Nil(op, "node")
+	case node.Stopped():
+		return process.ErrNodeStopped
 	case cfg.Dir == "" && cfg.URL == "":
 		return argerr.New(op, "cfg", "sets neither Dir nor URL")
 	case cfg.Dir != "" && cfg.URL != "":

@@ -125,6 +125,9 @@ func Open(n *process.Node, key any, open func() (Resource, error)) (Resource, er
 	if n == nil {
 		return nil, errors.New("nodeenv: nil node")
 	}
+	if n.Stopped() {
+		return nil, process.ErrNodeStopped // nothing opens on a node that is stopping
+	}
 	e := of(n)
 	for {
 		e.mu.Lock()
