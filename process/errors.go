@@ -8,11 +8,6 @@ import (
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
-// ErrInvalidArgument is matched by every error about bad input to this package; it is
-// the same value in every Orchard package (docs/ERRORS.md). [ErrInvalidPID],
-// [ErrInvalidOption] and every *[OptionError] match it too.
-var ErrInvalidArgument = argerr.ErrInvalidArgument
-
 // ArgumentError reports one bad argument (Op, Arg, Reason); the same type in every
 // Orchard package (docs/ERRORS.md).
 type ArgumentError = argerr.Error
@@ -27,6 +22,11 @@ func (e *invalidSentinel) Error() string { return e.msg }
 func (e *invalidSentinel) Is(target error) bool { return target == ErrInvalidArgument }
 
 var (
+	// ErrInvalidArgument is matched by every error about bad input to
+	// this package; it is the same value in every Orchard package
+	// (docs/ERRORS.md). [ErrInvalidPID], [ErrInvalidOption] and every
+	// *[OptionError] match it too.
+	ErrInvalidArgument = argerr.ErrInvalidArgument
 	// ErrNodeStopped is returned by calls on a node that has stopped or is
 	// stopping.
 	ErrNodeStopped = errors.New("process: node stopped")
