@@ -165,7 +165,7 @@ func TestNewNodeChecksNodeStoppedByTest(t *testing.T) {
 func TestNewNodeInvalidOption(t *testing.T) {
 	f := &fakeTB{}
 	f.run(func() { otptest.NewNode(f, process.WithZombieGrace(0)) })
-	if !f.fatal || !strings.Contains(f.failures(), "invalid option WithZombieGrace") {
+	if !f.fatal || !strings.Contains(f.failures(), "WithZombieGrace: invalid argument d") {
 		t.Errorf("NewNode(WithZombieGrace(0)): fatal=%v failures=%q; want a fatal invalid option", f.fatal, f.failures())
 	}
 }

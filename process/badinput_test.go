@@ -79,8 +79,6 @@ func TestBadInput(t *testing.T) {
 		// The error values of the package.
 		{"ErrInvalidPID", func() error { return process.ErrInvalidPID }, inv},
 		{"ErrInvalidOption", func() error { return process.ErrInvalidOption }, inv},
-		{"OptionError", func() error { return &process.OptionError{Option: "x", Reason: "y"} }, inv},
-		{"OptionError/ErrInvalidOption", func() error { return &process.OptionError{} }, process.ErrInvalidOption},
 
 		// NewNode and its options.
 		{"NewNode(nil option)", func() error { _, err := process.NewNode(nil); return err }, inv},

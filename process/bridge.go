@@ -57,7 +57,7 @@ func (bridge) StartInline() SpawnOption { return SpawnOption{kind: optInline} }
 // before anyone else can know of it.
 func (bridge) Announce(fn func(*Proc)) SpawnOption {
 	if fn == nil {
-		return SpawnOption{err: &OptionError{Option: "Announce", Reason: "nil func"}}
+		return SpawnOption{err: invalidOption("rt: Announce", "fn", "is nil")}
 	}
 	return SpawnOption{kind: optAnnounce, announce: fn}
 }
@@ -69,7 +69,7 @@ func (bridge) SpawnSuspended(n *Node, parent PID, h Handler, opts []SpawnOption)
 		return nil, argerr.Nil("rt: SpawnSuspended", "node")
 	}
 	if !isStarter(h) {
-		return nil, &OptionError{Option: "SpawnSuspended", Reason: "needs a handler with HandleStart"}
+		return nil, invalidOption("rt: SpawnSuspended", "h", "needs a handler with HandleStart")
 	}
 	if n.stopping.Load() {
 		return nil, ErrNodeStopped

@@ -98,8 +98,9 @@
 // Bad input never panics (docs/ERRORS.md): a nil *Node or *Proc receiver,
 // a nil Func, Handler, Dest or context, the zero PID, an empty name and a
 // zero or invalid SpawnOption or Option give an error matching
-// [ErrInvalidArgument] (an *[ArgumentError], or the older
-// [ErrInvalidPID] and *[OptionError], which match it too). A spawn on a
+// [ErrInvalidArgument]: an *[ArgumentError] (those about options also
+// match [ErrInvalidOption]), or the older [ErrInvalidPID], which matches
+// it too. A spawn on a
 // stopped node is [ErrNodeStopped] and creates nothing. Methods without
 // an error result document what they do with bad input: getters return
 // the zero value.

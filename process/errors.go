@@ -24,8 +24,8 @@ func (e *invalidSentinel) Is(target error) bool { return target == ErrInvalidArg
 var (
 	// ErrInvalidArgument is matched by every error about bad input to
 	// this package; it is the same value in every Orchard package
-	// (docs/ERRORS.md). [ErrInvalidPID], [ErrInvalidOption] and every
-	// *[OptionError] match it too.
+	// (docs/ERRORS.md). [ErrInvalidPID] and [ErrInvalidOption] match it
+	// too.
 	ErrInvalidArgument = argerr.ErrInvalidArgument
 	// ErrNodeStopped is returned by calls on a node that has stopped or is
 	// stopping.
@@ -47,7 +47,10 @@ var (
 	// to run (OTP's ignore from init). Supervisors treat it as a start
 	// that produced no process, not as a failure.
 	ErrIgnored = errors.New("process: start ignored")
-	// ErrInvalidOption is matched by every *OptionError. It matches
+	// ErrInvalidOption is matched, besides [ErrInvalidArgument], by the
+	// errors about an invalid [Option] or [SpawnOption], a nil spawn
+	// function or handler, an empty name given to Register and a Receive
+	// in a handler process (each an *[ArgumentError]). It matches
 	// [ErrInvalidArgument].
 	ErrInvalidOption error = &invalidSentinel{"process: invalid option"}
 )
@@ -122,20 +125,20 @@ func (e *MailboxFullError) Error() string {
 // Is matches ErrMailboxFull.
 func (e *MailboxFullError) Is(target error) bool { return target == ErrMailboxFull }
 
-// OptionError reports an option that is invalid or does not apply.
-type OptionError struct {
-	Option string
-	Reason string
-}
+// optionError is an *[ArgumentError] about an option or a spawn's
+// argument that also matches [ErrInvalidOption]; errors.As finds the
+// *ArgumentError through Unwrap.
+type optionError struct{ arg argerr.Error }
 
-func (e *OptionError) Error() string {
-	return fmt.Sprintf("process: invalid option %s: %s", e.Option, e.Reason)
-}
+func (e *optionError) Error() string        { return e.arg.Error() }
+func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
+func (e *optionError) Unwrap() error        { return &e.arg }
 
-// Is matches [ErrInvalidOption] and [ErrInvalidArgument]: an option
-// is an argument.
-func (e *OptionError) Is(target error) bool {
-	return target == ErrInvalidOption || target == ErrInvalidArgument
+// invalidOption returns the error for a bad option, or a bad argument of
+// a spawn, Register, Receive or rt operation: an *ArgumentError that
+// matches [ErrInvalidArgument] and [ErrInvalidOption].
+func invalidOption(op, arg, reason string) error {
+	return &optionError{arg: argerr.Error{Op: op, Arg: arg, Reason: reason}}
 }
 
 // StopError is returned by Node.Stop when processes did not stop in time.

@@ -9,7 +9,7 @@ func (n *Node) Register(name string, pid PID) error {
 		return argerr.Nil("process: Node.Register", "receiver")
 	}
 	if name == "" {
-		return &OptionError{Option: "Register", Reason: "empty name"}
+		return invalidOption("process: Node.Register", "name", "is empty")
 	}
 	p, err := n.resolve(pid)
 	if err != nil {

@@ -420,7 +420,7 @@ func (p *Proc) ReceiveMatch(ctx context.Context, match func(Msg) bool) (Msg, err
 		return nil, argerr.Nil("process: Proc.Receive", "ctx")
 	}
 	if p.fn == nil {
-		return nil, &OptionError{Option: "Receive", Reason: "handler processes receive through HandleMessage"}
+		return nil, invalidOption("process: Proc.Receive", "receiver", "is a handler process, which receives through HandleMessage")
 	}
 	for {
 		if m, ok := p.takeMatching(match); ok {

@@ -430,9 +430,9 @@ func TestInvalidOptions(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.err()
-			var oe *process.OptionError
-			if !errors.Is(err, process.ErrInvalidOption) || !errors.As(err, &oe) {
-				t.Errorf("%s = %v; want an *OptionError matching ErrInvalidOption", tc.name, err)
+			var ae *process.ArgumentError
+			if !errors.Is(err, process.ErrInvalidOption) || !errors.Is(err, process.ErrInvalidArgument) || !errors.As(err, &ae) {
+				t.Errorf("%s = %v; want an *ArgumentError matching ErrInvalidOption and ErrInvalidArgument", tc.name, err)
 			}
 		})
 	}
