@@ -74,14 +74,20 @@ func (e *WrongNodeError) Is(target error) bool {
 	return target == ErrNodeStopped && lookupNode(e.PID.node) == nil
 }
 
-// NoProcError says that a process does not exist (any more). Reason is its
-// exit reason when known, else [NoProc].
+// NoProcError says that a process does not exist (any more): the process
+// PID, or, when Name is set, a process registered as Name (as in OTP, a
+// call to an unregistered name exits with noproc; PID is then zero).
+// Reason is its exit reason when known, else [NoProc].
 type NoProcError struct {
 	PID    PID
+	Name   string
 	Reason error
 }
 
 func (e *NoProcError) Error() string {
+	if e.Name != "" {
+		return fmt.Sprintf("process: no process registered as %q", e.Name)
+	}
 	return fmt.Sprintf("process: no process %v (%s)", e.PID, FormatReason(e.Reason))
 }
 
@@ -89,17 +95,6 @@ func (e *NoProcError) Error() string {
 // when the process was never found and errors.Is(err, process.Killed) when
 // it was killed.
 func (e *NoProcError) Unwrap() error { return e.Reason }
-
-// NotRegisteredError says that a name has no process.
-type NotRegisteredError struct{ Name string }
-
-func (e *NotRegisteredError) Error() string {
-	return fmt.Sprintf("process: no process registered as %q", e.Name)
-}
-
-// Is makes a missing name match NoProc, as in OTP (a call to an unregistered
-// name exits with noproc).
-func (e *NotRegisteredError) Is(target error) bool { return target == NoProc }
 
 // MailboxFullError is returned by Send when a bounded mailbox refuses a
 // message. Dropped is true when the message went to the node's dead-letter

@@ -312,7 +312,8 @@ func (p *Proc) Send(to PID, msg Msg) error {
 }
 
 // SendDest resolves dest and sends msg to it; an unregistered name is a
-// *[NotRegisteredError], a nil dest an error matching [ErrInvalidArgument].
+// *[NoProcError] with its Name, a nil dest an error matching
+// [ErrInvalidArgument].
 func (p *Proc) SendDest(dest Dest, msg Msg) error {
 	if p == nil {
 		return argerr.Nil("process: Proc.SendDest", "receiver")

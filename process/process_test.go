@@ -136,9 +136,9 @@ func TestRegister(t *testing.T) {
 	if _, ok := n.WhereIs("svc"); ok {
 		t.Errorf("WhereIs(svc) found a name after Unregister")
 	}
-	var nre *process.NotRegisteredError
-	if err := n.SendDest(n.Name("svc"), "hi"); !errors.As(err, &nre) || !errors.Is(err, process.NoProc) {
-		t.Errorf("SendDest(unregistered) = %v; want *NotRegisteredError matching NoProc", err)
+	var np *process.NoProcError
+	if err := n.SendDest(n.Name("svc"), "hi"); !errors.As(err, &np) || np.Name != "svc" || !np.PID.IsZero() || !errors.Is(err, process.NoProc) {
+		t.Errorf("SendDest(unregistered) = %v; want a *NoProcError for the name svc matching NoProc", err)
 	}
 	if err := n.Register("other", a.PID()); err != nil {
 		t.Errorf("Register(other, a) after Unregister = %v; want nil", err)
