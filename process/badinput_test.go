@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -83,7 +84,7 @@ func TestBadInput(t *testing.T) {
 		// NewNode and its options.
 		{"NewNode(nil option)", func() error { _, err := process.NewNode(nil); return err }, inv},
 		{"WithDeadLetterHook(nil)", func() error { _, err := process.NewNode(process.WithDeadLetterHook(nil)); return err }, inv},
-		{"WithEventHook(nil)", func() error { _, err := process.NewNode(process.WithEventHook(nil)); return err }, inv},
+		{"WithEventHook(nil)", func() error { _, err := process.NewNode(rt.WithEventHook(nil)); return err }, inv},
 		{"WithZombieGrace(0)", func() error { _, err := process.NewNode(process.WithZombieGrace(0)); return err }, inv},
 		{"WithStopGrace(-1)", func() error { _, err := process.NewNode(process.WithStopGrace(-1)); return err }, inv},
 		{"WithMaxIdleWorkers(-1)", func() error { _, err := process.NewNode(process.WithMaxIdleWorkers(-1)); return err }, inv},

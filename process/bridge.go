@@ -2,6 +2,7 @@ package process
 
 import (
 	"reflect"
+	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/rt/rtcore"
@@ -134,6 +135,23 @@ func (bridge) SendOutside(p *Proc, msg Msg) error {
 		return nil
 	}
 	return p.node.deliver(p, PID{}, msg, false)
+}
+
+// EventHook returns the node option that calls spawned, exited and
+// zombie at every spawn, exit and zombie report of the node's processes,
+// after the hooks of earlier such options.
+func (bridge) EventHook(spawned func(pid, parent PID, behaviour string), exited func(pid PID, reason error, lifetime time.Duration), zombie func(ZombieInfo)) Option {
+	return nodeOption(func(c *nodeConfig) error {
+		if spawned == nil || exited == nil || zombie == nil {
+			return invalidOption("rt: WithEventHook", "hook", "is nil")
+		}
+		h := &eventHooks{spawned: spawned, exited: exited, zombie: zombie}
+		if prev := c.events; prev != nil {
+			h = prev.then(h)
+		}
+		c.events = h
+		return nil
+	})
 }
 
 // OnExit installs fn as an exit hook of pid (see exithook.go).

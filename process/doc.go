@@ -33,6 +33,8 @@
 //	register/2, whereis/1          Node.Register, Node.WhereIs, Node.Unregister
 //	process_info/1                 Node.Info
 //	is_process_alive/1             Node.IsAlive
+//	make_ref/0                     Node.MakeRef
+//	erlang:trace(all, procs)       telemetry/bridge.NodeEvents (spawn, exit, zombie)
 //
 // # Semantics
 //
@@ -82,8 +84,9 @@
 // code runs is dead for the rest of the system at once (signals, names,
 // monitors, no more messages) and its context is cancelled; if its code
 // does not return within the node's zombie grace it is a zombie: counted
-// in [Stats], listed with its stack by [Node.Zombies], published as
-// [ZombieDetected], and reported by [Node.Stop].
+// in [Stats], listed with its stack by [Node.Zombies], published as a
+// telemetry event (see Observing a node), and reported by [Node.Stop]
+// (a *[StopError]).
 //
 // Every worker goroutine carries the pprof labels orchard.node and
 // orchard.worker (its number), and the zombie's stack is found through
@@ -92,6 +95,21 @@
 // its own labels while it hangs (inside pprof.Do, or after
 // pprof.SetGoroutineLabels) hides its stack from the report; the worker
 // restores its labels after every process it runs.
+//
+// # Observing a node
+//
+// A process observes another with [Proc.Monitor] or [Proc.Link]; code
+// that is not a process asks with [Node.Info], [Node.Processes],
+// [Node.Stats] and [Node.Zombies]. To see every spawn, exit and zombie
+// of a node as it happens (OTP's erlang:trace of procs events, or the
+// telemetry events of a runtime), create the node with the option
+// bridge.NodeEvents of package telemetry/bridge: it publishes them on a
+// telemetry registry as orchard.process.spawned, orchard.process.exited
+// and orchard.process.zombie (bridge.EventProcessSpawned and its
+// siblings), whose handlers and exporters (Prometheus, OpenTelemetry)
+// anyone can attach. This package has no hook of its own for them: it
+// stays free of telemetry, and its event plumbing is internal to the
+// module.
 //
 // # Errors
 //

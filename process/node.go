@@ -295,7 +295,7 @@ func (n *Node) Stop(ctx context.Context) error {
 	zs := n.Zombies()
 	if rest := int(n.live.Load()); rest > 0 || len(zs) > 0 {
 		for _, z := range zs {
-			n.publish(ZombieDetected{Zombie: z})
+			n.publishZombie(z)
 		}
 		return &StopError{Remaining: rest, Zombies: zs}
 	}
@@ -340,10 +340,4 @@ func (n *Node) waitAllDead(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 	}
 	return n.live.Load() == 0
-}
-
-func (n *Node) publish(e Event) {
-	if h := n.cfg.events; h != nil {
-		h(e)
-	}
 }

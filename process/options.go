@@ -13,7 +13,7 @@ type Option interface {
 
 type nodeConfig struct {
 	deadLetter       func(DeadLetter)
-	events           func(Event)
+	events           *eventHooks // see events.go
 	zombieGrace      time.Duration
 	stopGrace        time.Duration
 	maxIdleWorkers   int
@@ -34,25 +34,6 @@ func WithDeadLetterHook(hook func(DeadLetter)) Option {
 			return invalidOption("process: WithDeadLetterHook", "hook", "is nil")
 		}
 		c.deadLetter = hook
-		return nil
-	})
-}
-
-// WithEventHook adds a function that receives every lifecycle [Event]
-// (spawn, exit, zombie). The hook runs synchronously on the goroutine where
-// the event happened and must not block; telemetry adapters attach here.
-// Hooks of several WithEventHook options all run, in the order of the
-// options.
-func WithEventHook(hook func(Event)) Option {
-	return nodeOption(func(c *nodeConfig) error {
-		if hook == nil {
-			return invalidOption("process: WithEventHook", "hook", "is nil")
-		}
-		if prev := c.events; prev != nil {
-			c.events = func(e Event) { prev(e); hook(e) }
-			return nil
-		}
-		c.events = hook
 		return nil
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -417,7 +418,7 @@ func TestInvalidOptions(t *testing.T) {
 		{"WithZombieGrace(0)", func() error { _, err := process.NewNode(process.WithZombieGrace(0)); return err }},
 		{"WithStopGrace(-1)", func() error { _, err := process.NewNode(process.WithStopGrace(-1)); return err }},
 		{"WithMaxIdleWorkers(-1)", func() error { _, err := process.NewNode(process.WithMaxIdleWorkers(-1)); return err }},
-		{"WithEventHook(nil)", func() error { _, err := process.NewNode(process.WithEventHook(nil)); return err }},
+		{"WithEventHook(nil)", func() error { _, err := process.NewNode(rt.WithEventHook(nil)); return err }},
 		{"WithDeadLetterHook(nil)", func() error { _, err := process.NewNode(process.WithDeadLetterHook(nil)); return err }},
 		{"Spawn(nil)", func() error { _, err := n.Spawn(nil); return err }},
 		{"SpawnHandler(nil)", func() error { _, err := n.SpawnHandler(nil); return err }},
@@ -621,8 +622,8 @@ func TestZombie(t *testing.T) {
 func testZombie(t *testing.T, early bool) {
 	zombies := make(chan process.ZombieInfo, 1)
 	n := otptest.NewNode(t, process.WithZombieGrace(100*time.Millisecond),
-		process.WithEventHook(func(e process.Event) {
-			if z, ok := e.(process.ZombieDetected); ok {
+		rt.WithEventHook(func(e rt.Event) {
+			if z, ok := e.(rt.ZombieDetected); ok {
 				zombies <- z.Zombie
 			}
 		}))
@@ -673,8 +674,8 @@ func TestKilledProcessThatReturnsIsNoZombie(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var events otptest.Trace
 		n := otptest.NewNode(t, process.WithZombieGrace(time.Millisecond),
-			process.WithEventHook(func(e process.Event) {
-				if _, ok := e.(process.ZombieDetected); ok {
+			rt.WithEventHook(func(e rt.Event) {
+				if _, ok := e.(rt.ZombieDetected); ok {
 					events.Add("zombie")
 				}
 			}))

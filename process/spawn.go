@@ -164,8 +164,8 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, mode spawnMode, opts []Sp
 		}
 		return nil, Ref{}, err
 	}
-	if n.cfg.events != nil {
-		n.publish(Spawned{PID: p.pid, Parent: p.parent, Behaviour: p.behaviour})
+	if h := n.cfg.events; h != nil {
+		h.spawned(p.pid, p.parent, p.behaviour)
 	}
 	switch {
 	case mode == spawnSuspended:
