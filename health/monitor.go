@@ -270,7 +270,7 @@ func (m *monitor) current(name string, gen uint64) (*checkRun, bool) {
 // arms its timeout.
 func (m *monitor) start(s *genserver.Self, run *checkRun) {
 	run.gen++
-	pid, err := s.SpawnLink(checkBody(m.self, run.spec, run.gen), process.WithBehaviour("health.check"))
+	pid, err := s.Spawn(checkBody(m.self, run.spec, run.gen), process.WithBehaviour("health.check"), process.Linked())
 	if err != nil {
 		m.finish(s, run, Result{Status: Unhealthy, Err: err, At: time.Now()})
 		return

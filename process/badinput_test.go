@@ -152,7 +152,6 @@ func TestBadInput(t *testing.T) {
 		{"nil Proc.SendDest", func() error { return nilProc.SendDest(live, "x") }, inv},
 		{"nil Proc.SendAfter", func() error { _, err := nilProc.SendAfter(live, "x", time.Second); return err }, inv},
 		{"nil Proc.Spawn", func() error { _, err := nilProc.Spawn(fn); return err }, inv},
-		{"nil Proc.SpawnLink", func() error { _, err := nilProc.SpawnLink(fn); return err }, inv},
 		{"nil Proc.SpawnMonitor", func() error { _, _, err := nilProc.SpawnMonitor(fn); return err }, inv},
 		{"nil Proc.SpawnHandler", func() error { _, err := nilProc.SpawnHandler(nopHandler{}); return err }, inv},
 		{"nil Proc.Exit", func() error { return nilProc.Exit(live, process.Kill) }, inv},
@@ -218,8 +217,8 @@ func TestBadInputInProcess(t *testing.T) {
 		add("Register(empty)", p.Register(""), inv)
 		_, err = p.Spawn(nil)
 		add("Spawn(nil)", err, inv)
-		_, err = p.SpawnLink(nil)
-		add("SpawnLink(nil)", err, inv)
+		_, err = p.Spawn(nil, process.Linked())
+		add("Spawn(nil, Linked())", err, inv)
 		_, _, err = p.SpawnMonitor(nil)
 		add("SpawnMonitor(nil)", err, inv)
 		_, err = p.SpawnHandler(nil)

@@ -15,7 +15,7 @@
 //
 //	Erlang                         Orchard
 //	------                         -------
-//	spawn/1, spawn_link/1          Node.Spawn, Proc.Spawn, Proc.SpawnLink
+//	spawn/1, spawn_link/1          Node.Spawn, Proc.Spawn, Proc.Spawn(fn, Linked())
 //	spawn_monitor/1                Proc.SpawnMonitor
 //	spawn_opt/2                    SpawnOption: Linked, TrapExits, WithName, WithMailbox
 //	Pid ! Msg                      Proc.Send, Node.Send

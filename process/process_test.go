@@ -191,7 +191,7 @@ func TestInfo(t *testing.T) {
 	var child process.PID
 	parent.Do(func(p *process.Proc) {
 		var err error
-		child, err = p.SpawnLink(gated(gate, got), process.WithBehaviour("worker"))
+		child, err = p.Spawn(gated(gate, got), process.WithBehaviour("worker"), process.Linked())
 		if err != nil {
 			t.Errorf("SpawnLink = %v; want nil", err)
 		}
@@ -387,14 +387,14 @@ func TestStopShutsDownTopDown(t *testing.T) {
 	root := otptest.NewProbe(t, n, process.TrapExits())
 	from := make(chan process.Exit, 1)
 	root.Do(func(p *process.Proc) {
-		_, err := p.SpawnLink(func(p *process.Proc) error {
+		_, err := p.Spawn(func(p *process.Proc) error {
 			m, err := p.Receive(p.Context())
 			if err != nil {
 				return err
 			}
 			from <- m.(process.Exit)
 			return m.(process.Exit).Reason
-		}, process.TrapExits())
+		}, process.TrapExits(), process.Linked())
 		if err != nil {
 			t.Errorf("SpawnLink = %v", err)
 		}

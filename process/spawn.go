@@ -35,7 +35,7 @@ func (n *Node) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
 }
 
 // Spawn starts fn as a child of p (its Parent). Add [Linked] to link them
-// before fn runs.
+// before fn runs (OTP's spawn_link: p.Spawn(fn, Linked())).
 func (p *Proc) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
 	if p == nil {
 		return PID{}, argerr.Nil("process: Proc.Spawn", "receiver")
@@ -45,16 +45,6 @@ func (p *Proc) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
 	}
 	c, _, err := p.node.spawn(p, fn, nil, spawnPlain, opts)
 	return pidOf(c), err
-}
-
-// SpawnLink starts fn as a child of p, linked to p before it runs.
-func (p *Proc) SpawnLink(fn Func, opts ...SpawnOption) (PID, error) {
-	if p == nil {
-		return PID{}, argerr.Nil("process: Proc.SpawnLink", "receiver")
-	}
-	// A full slice expression, so append copies instead of writing
-	// Linked into the spare capacity of the caller's slice.
-	return p.Spawn(fn, append(opts[:len(opts):len(opts)], Linked())...)
 }
 
 // SpawnMonitor starts fn as a child of p, monitored by p before it runs,

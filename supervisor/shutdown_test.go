@@ -154,8 +154,8 @@ func TestZombieChild(t *testing.T) {
 		}},
 		{name: "func_ignores_context", behaviour: "stubborn", start: func(_ *kit, block chan struct{}) supervisor.StartFunc {
 			return func(p *process.Proc) (process.PID, error) {
-				return p.SpawnLink(func(*process.Proc) error { <-block; return nil },
-					process.TrapExits(), process.WithBehaviour("stubborn"))
+				return p.Spawn(func(*process.Proc) error { <-block; return nil },
+					process.TrapExits(), process.WithBehaviour("stubborn"), process.Linked())
 			}
 		}},
 	}

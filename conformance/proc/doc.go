@@ -19,7 +19,7 @@
 //	-------------------------------------  ---------------------------------------------
 //	proc_runner:harness/1                  Run
 //	actor_loop/3 (selective receive)       an actor: a process.Func, Proc.ReceiveMatch
-//	spawn, spawn_link, spawn_monitor       Proc.Spawn, Proc.SpawnLink, Proc.SpawnMonitor
+//	spawn, spawn_link, spawn_monitor       Proc.Spawn (with Linked), Proc.SpawnMonitor
 //	link, unlink, monitor, demonitor       Proc.Link, Unlink, Monitor, Demonitor(ref, flush)
 //	process_flag(trap_exit, B)             Proc.TrapExit
 //	exit(P, R), exit(R), error(boom)       Proc.Exit, returning R, panic
