@@ -157,7 +157,6 @@ func TestBadInput(t *testing.T) {
 		{"nil Proc.Exit", func() error { return nilProc.Exit(live, process.Kill) }, inv},
 		{"nil Proc.Link", func() error { return nilProc.Link(live) }, inv},
 		{"nil Proc.Monitor", func() error { _, err := nilProc.Monitor(live); return err }, inv},
-		{"nil Proc.Register", func() error { return nilProc.Register("n") }, inv},
 		{"nil Proc.Receive", func() error { _, err := nilProc.Receive(context.Background()); return err }, inv},
 		{"nil Proc.ReceiveMatch", func() error { _, err := nilProc.ReceiveMatch(context.Background(), nil); return err }, inv},
 		{"nil Proc.ReceiveTimeout", func() error { _, err := nilProc.ReceiveTimeout(time.Second); return err }, inv},
@@ -214,7 +213,7 @@ func TestBadInputInProcess(t *testing.T) {
 		_, err = p.Monitor(process.PID{})
 		add("Monitor(zero PID)", err, inv)
 		add("Exit(zero PID)", p.Exit(process.PID{}, process.Kill), inv)
-		add("Register(empty)", p.Register(""), inv)
+		add("Register(empty, self)", p.Node().Register("", p.PID()), inv)
 		_, err = p.Spawn(nil)
 		add("Spawn(nil)", err, inv)
 		_, err = p.Spawn(nil, process.Linked())

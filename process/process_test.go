@@ -147,8 +147,8 @@ func TestRegister(t *testing.T) {
 
 	// A name dies with its process.
 	b.Do(func(p *process.Proc) {
-		if err := p.Register("svc"); err != nil {
-			t.Errorf("Proc.Register(svc) = %v; want nil", err)
+		if err := p.Node().Register("svc", p.PID()); err != nil {
+			t.Errorf("Register(svc, self) = %v; want nil", err)
 		}
 	})
 	if pid, _ := n.WhereIs("svc"); pid != b.PID() {
