@@ -169,7 +169,6 @@ func TestBadInput(t *testing.T) {
 		{"nil Proc.TrapExit", func() error { return zeroOr(!nilProc.TrapExit(true), "true") }, nil},
 		{"nil Proc.Demonitor", func() error { return zeroOr(!nilProc.Demonitor(process.Ref{}, true), "true") }, nil},
 		{"nil Proc.Flush", func() error { return zeroOr(nilProc.Flush(func(process.Msg) bool { return true }) == 0, "removals") }, nil},
-		{"nil Proc.CancelTimer", func() error { return zeroOr(!nilProc.CancelTimer(process.TimerRef{}), "true") }, nil},
 		{"nil Proc.Unlink", func() error { nilProc.Unlink(live); return nil }, nil},
 		{"nil Proc.Done", func() error {
 			select {

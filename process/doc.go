@@ -29,7 +29,7 @@
 //	normal, shutdown, {shutdown,X} Normal, Shutdown, ShutdownWith(x)
 //	kill, killed, noproc           Kill, Killed, NoProc
 //	erlang:send_after/3            Proc.SendAfter, Node.SendAfter
-//	erlang:cancel_timer/1          Proc.CancelTimer, Node.CancelTimer
+//	erlang:cancel_timer/1          Node.CancelTimer
 //	register/2, whereis/1          Node.Register, Node.WhereIs, Node.Unregister
 //	process_info/1                 Node.Info
 //	is_process_alive/1             Node.IsAlive

@@ -131,7 +131,7 @@ func ExampleProc_SendAfter() {
 		defer close(done)
 		never, _ := p.SendAfter(p.PID(), "never", time.Hour)
 		_, _ = p.SendAfter(p.PID(), "tick", 10*time.Millisecond)
-		fmt.Println("cancelled:", p.CancelTimer(never))
+		fmt.Println("cancelled:", p.Node().CancelTimer(never))
 		msg, err := p.Receive(p.Context())
 		if err != nil {
 			return err

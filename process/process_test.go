@@ -193,7 +193,7 @@ func TestInfo(t *testing.T) {
 		var err error
 		child, err = p.Spawn(gated(gate, got), process.WithBehaviour("worker"), process.Linked())
 		if err != nil {
-			t.Errorf("SpawnLink = %v; want nil", err)
+			t.Errorf("Spawn(Linked()) = %v; want nil", err)
 		}
 	})
 	mon := otptest.NewProbe(t, n)
@@ -396,7 +396,7 @@ func TestStopShutsDownTopDown(t *testing.T) {
 			return m.(process.Exit).Reason
 		}, process.TrapExits(), process.Linked())
 		if err != nil {
-			t.Errorf("SpawnLink = %v", err)
+			t.Errorf("Spawn(Linked()) = %v", err)
 		}
 	})
 	if err := n.Stop(context.Background()); err != nil {
@@ -750,7 +750,7 @@ func TestCancelTimer(t *testing.T) {
 			t.Errorf("got %v; want self", m)
 		}
 		pr.Do(func(p *process.Proc) {
-			if p.CancelTimer(fired) {
+			if p.Node().CancelTimer(fired) {
 				t.Errorf("CancelTimer(fired) = true")
 			}
 		})

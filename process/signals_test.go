@@ -469,7 +469,7 @@ func TestSpawnLinkAndMonitorFromProcess(t *testing.T) {
 	parent.Do(func(p *process.Proc) {
 		var err error
 		if linked, err = p.Spawn(func(*process.Proc) error { return errBoom }, process.Linked()); err != nil {
-			t.Errorf("SpawnLink = %v", err)
+			t.Errorf("Spawn(Linked()) = %v", err)
 		}
 		if monitored, ref, err = p.SpawnMonitor(func(*process.Proc) error { return shutdownMaintenance }); err != nil {
 			t.Errorf("SpawnMonitor = %v", err)

@@ -234,7 +234,7 @@ func (s *server) unwatch(e *entry) {
 // drop removes e from the scheduler: entry, timer and owner.
 func (s *server) drop(e *entry) {
 	delete(s.entries, e.id)
-	s.self.CancelTimer(e.timer)
+	s.self.Node().CancelTimer(e.timer)
 	s.unwatch(e)
 }
 
