@@ -9,9 +9,9 @@ import (
 )
 
 // The runtime plumbing that behaviours need (deadlines, node-scoped
-// values, suspended and inline spawns, exit hooks, lookups by PID) is not
-// part of this package's API: package rt (internal/rt) offers it to the
-// module, through the value of bridge stored in rtcore.Bridge below
+// values, suspended and inline spawns, exit hooks, lookups by PID,
+// lifecycle event hooks) is not part of this package's API: package rt
+// (internal/rt) offers it to the module, through the value of bridge stored in rtcore.Bridge below
 // (internal/rt/rtcore/doc.go explains why and how). bridge's methods are
 // exported only so that rt's interface can name them; bridge itself is
 // unexported, so they are invisible outside the module.
