@@ -33,7 +33,7 @@
 //	  strategy simple_one_for_one          DynamicSpec with a Template(name, behavior)
 //	  strategy dynamic (DynamicSupervisor) DynamicSpec without a Template, per-child specs
 //	conf_worker (gen_server)               the scripted worker, a genserver.Server
-//	conf_trace (collector, monitors)       node event hook: process.Exited -> exit/sup_exit
+//	conf_trace (collector, monitors)       node event hook: rt.Exited -> exit/sup_exit
 //	conf_log (reached_max_restart_...)     supervisor.WithEventHook: IntensityReached
 //	conf_trace:render/1                    Render, ReasonTerm
 //	sys:get_state in settle/1              supervisor.CountChildren in settle rounds
@@ -51,12 +51,12 @@
 //     come from the worker's Init and Terminate;
 //   - sup_init P from the start function of each supervisor, before it
 //     starts the supervisor;
-//   - exit P R and sup_exit P R from the node's process.Exited event,
+//   - exit P R and sup_exit P R from the node's rt.Exited event (internal/rt),
 //     which is published before any link or monitor hears of the death;
 //   - max_intensity P from the supervisor's IntensityReached event.
 //
 // Supervisors are known by PID from the moment their parent spawns them
-// (process.Spawned), workers from the end of a successful Init; a path
+// (rt.Spawned), workers from the end of a successful Init; a path
 // keeps mapping to the latest incarnation. Init attempts are counted per
 // path for the whole run.
 //

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -131,7 +132,7 @@ func Run(ctx context.Context, sc *Scenario, clock Clock) ([]string, error) {
 		pending:  map[process.PID]string{},
 		attempts: map[string]int{},
 	}
-	node, err := process.NewNode(process.WithEventHook(r.onProcessEvent))
+	node, err := process.NewNode(rt.WithEventHook(r.onProcessEvent))
 	if err != nil {
 		return nil, err
 	}
@@ -285,16 +286,16 @@ func (r *runner) registerLocked(pid process.PID, path string, kind procKind) {
 // when its parent spawns it (it may die in its own init, before its start
 // returns a PID); a registered process's death becomes exit P R or
 // sup_exit P R, recorded before any link or monitor hears of it.
-func (r *runner) onProcessEvent(e process.Event) {
+func (r *runner) onProcessEvent(e rt.Event) {
 	switch e := e.(type) {
-	case process.Spawned:
+	case rt.Spawned:
 		r.mu.Lock()
 		if path, ok := r.pending[e.Parent]; ok {
 			delete(r.pending, e.Parent)
 			r.registerLocked(e.PID, path, kindSupervisor)
 		}
 		r.mu.Unlock()
-	case process.Exited:
+	case rt.Exited:
 		r.mu.Lock()
 		defer r.mu.Unlock()
 		info, ok := r.procs[e.PID]

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -159,9 +160,9 @@ func TestContinueFailures(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			exits := make(chan process.Exited, 8)
-			node := otptest.NewNode(t, process.WithEventHook(func(e process.Event) {
-				if ex, ok := e.(process.Exited); ok {
+			exits := make(chan rt.Exited, 8)
+			node := otptest.NewNode(t, rt.WithEventHook(func(e rt.Event) {
+				if ex, ok := e.(rt.Exited); ok {
 					exits <- ex
 				}
 			}))

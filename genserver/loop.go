@@ -284,7 +284,7 @@ func (g *server) after() error {
 
 func (g *server) cancelTimeout() {
 	if !g.timer.IsZero() {
-		g.self.CancelTimer(g.timer)
+		g.self.Node().CancelTimer(g.timer)
 		g.timer = process.TimerRef{}
 		g.self.timeoutGen++
 	}

@@ -190,7 +190,7 @@ func (m *monitor) HandleCall(s *genserver.Self, _ genserver.From, req any) (any,
 			return nil, fmt.Errorf("%w: %q", ErrNotFound, r.name)
 		}
 		if run.pid.IsZero() {
-			s.CancelTimer(run.next)
+			s.Node().CancelTimer(run.next)
 			m.start(s, run)
 		}
 		return struct{}{}, nil
@@ -250,8 +250,8 @@ func (m *monitor) unregister(s *genserver.Self, name string) error {
 		_ = s.Exit(run.pid, process.Kill)
 		delete(m.byPID, run.pid)
 	}
-	s.CancelTimer(run.timeout)
-	s.CancelTimer(run.next)
+	s.Node().CancelTimer(run.timeout)
+	s.Node().CancelTimer(run.next)
 	delete(m.runs, name)
 	m.remove(name)
 	return nil
@@ -270,7 +270,7 @@ func (m *monitor) current(name string, gen uint64) (*checkRun, bool) {
 // arms its timeout.
 func (m *monitor) start(s *genserver.Self, run *checkRun) {
 	run.gen++
-	pid, err := s.SpawnLink(checkBody(m.self, run.spec, run.gen), process.WithBehaviour("health.check"))
+	pid, err := s.Spawn(checkBody(m.self, run.spec, run.gen), process.WithBehaviour("health.check"), process.Linked())
 	if err != nil {
 		m.finish(s, run, Result{Status: Unhealthy, Err: err, At: time.Now()})
 		return
@@ -307,7 +307,7 @@ func (m *monitor) finish(s *genserver.Self, run *checkRun, res Result) {
 		delete(m.byPID, run.pid)
 		run.pid = process.PID{}
 	}
-	s.CancelTimer(run.timeout)
+	s.Node().CancelTimer(run.timeout)
 	if errors.Is(res.Err, ErrTimeout) {
 		res.Duration = max(res.Duration, run.spec.Timeout)
 		m.tel.Execute(EventCheckTimeout, telemetry.Measurements{"count": 1, "timeout": run.spec.Timeout.Seconds()},

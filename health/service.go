@@ -196,7 +196,7 @@ func (m *serviceMonitor) HandleCall(s *genserver.Self, _ genserver.From, req any
 			s.Demonitor(w.ref, true)
 			delete(m.byRef, w.ref)
 		}
-		s.CancelTimer(w.retry)
+		s.Node().CancelTimer(w.retry)
 		delete(m.svcs, r.name)
 		m.remove(r.name)
 		return struct{}{}, nil

@@ -165,7 +165,7 @@ func TestNewNodeChecksNodeStoppedByTest(t *testing.T) {
 func TestNewNodeInvalidOption(t *testing.T) {
 	f := &fakeTB{}
 	f.run(func() { otptest.NewNode(f, process.WithZombieGrace(0)) })
-	if !f.fatal || !strings.Contains(f.failures(), "invalid option WithZombieGrace") {
+	if !f.fatal || !strings.Contains(f.failures(), "WithZombieGrace: invalid argument d") {
 		t.Errorf("NewNode(WithZombieGrace(0)): fatal=%v failures=%q; want a fatal invalid option", f.fatal, f.failures())
 	}
 }
@@ -262,9 +262,9 @@ func TestProbeForwardsInOrder(t *testing.T) {
 // TestProbeStopsWithNode: a trapping probe ends itself on the node's
 // Shutdown instead of waiting to be killed after the stop grace.
 func TestProbeStopsWithNode(t *testing.T) {
-	exited := make(chan process.Exited, 8)
-	n := otptest.NewNode(t, process.WithEventHook(func(e process.Event) {
-		if x, ok := e.(process.Exited); ok {
+	exited := make(chan rt.Exited, 8)
+	n := otptest.NewNode(t, rt.WithEventHook(func(e rt.Event) {
+		if x, ok := e.(rt.Exited); ok {
 			exited <- x
 		}
 	}))

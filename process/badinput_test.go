@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -79,13 +80,11 @@ func TestBadInput(t *testing.T) {
 		// The error values of the package.
 		{"ErrInvalidPID", func() error { return process.ErrInvalidPID }, inv},
 		{"ErrInvalidOption", func() error { return process.ErrInvalidOption }, inv},
-		{"OptionError", func() error { return &process.OptionError{Option: "x", Reason: "y"} }, inv},
-		{"OptionError/ErrInvalidOption", func() error { return &process.OptionError{} }, process.ErrInvalidOption},
 
 		// NewNode and its options.
 		{"NewNode(nil option)", func() error { _, err := process.NewNode(nil); return err }, inv},
 		{"WithDeadLetterHook(nil)", func() error { _, err := process.NewNode(process.WithDeadLetterHook(nil)); return err }, inv},
-		{"WithEventHook(nil)", func() error { _, err := process.NewNode(process.WithEventHook(nil)); return err }, inv},
+		{"WithEventHook(nil)", func() error { _, err := process.NewNode(rt.WithEventHook(nil)); return err }, inv},
 		{"WithZombieGrace(0)", func() error { _, err := process.NewNode(process.WithZombieGrace(0)); return err }, inv},
 		{"WithStopGrace(-1)", func() error { _, err := process.NewNode(process.WithStopGrace(-1)); return err }, inv},
 		{"WithMaxIdleWorkers(-1)", func() error { _, err := process.NewNode(process.WithMaxIdleWorkers(-1)); return err }, inv},
@@ -153,13 +152,11 @@ func TestBadInput(t *testing.T) {
 		{"nil Proc.SendDest", func() error { return nilProc.SendDest(live, "x") }, inv},
 		{"nil Proc.SendAfter", func() error { _, err := nilProc.SendAfter(live, "x", time.Second); return err }, inv},
 		{"nil Proc.Spawn", func() error { _, err := nilProc.Spawn(fn); return err }, inv},
-		{"nil Proc.SpawnLink", func() error { _, err := nilProc.SpawnLink(fn); return err }, inv},
 		{"nil Proc.SpawnMonitor", func() error { _, _, err := nilProc.SpawnMonitor(fn); return err }, inv},
 		{"nil Proc.SpawnHandler", func() error { _, err := nilProc.SpawnHandler(nopHandler{}); return err }, inv},
 		{"nil Proc.Exit", func() error { return nilProc.Exit(live, process.Kill) }, inv},
 		{"nil Proc.Link", func() error { return nilProc.Link(live) }, inv},
 		{"nil Proc.Monitor", func() error { _, err := nilProc.Monitor(live); return err }, inv},
-		{"nil Proc.Register", func() error { return nilProc.Register("n") }, inv},
 		{"nil Proc.Receive", func() error { _, err := nilProc.Receive(context.Background()); return err }, inv},
 		{"nil Proc.ReceiveMatch", func() error { _, err := nilProc.ReceiveMatch(context.Background(), nil); return err }, inv},
 		{"nil Proc.ReceiveTimeout", func() error { _, err := nilProc.ReceiveTimeout(time.Second); return err }, inv},
@@ -172,7 +169,6 @@ func TestBadInput(t *testing.T) {
 		{"nil Proc.TrapExit", func() error { return zeroOr(!nilProc.TrapExit(true), "true") }, nil},
 		{"nil Proc.Demonitor", func() error { return zeroOr(!nilProc.Demonitor(process.Ref{}, true), "true") }, nil},
 		{"nil Proc.Flush", func() error { return zeroOr(nilProc.Flush(func(process.Msg) bool { return true }) == 0, "removals") }, nil},
-		{"nil Proc.CancelTimer", func() error { return zeroOr(!nilProc.CancelTimer(process.TimerRef{}), "true") }, nil},
 		{"nil Proc.Unlink", func() error { nilProc.Unlink(live); return nil }, nil},
 		{"nil Proc.Done", func() error {
 			select {
@@ -216,11 +212,11 @@ func TestBadInputInProcess(t *testing.T) {
 		_, err = p.Monitor(process.PID{})
 		add("Monitor(zero PID)", err, inv)
 		add("Exit(zero PID)", p.Exit(process.PID{}, process.Kill), inv)
-		add("Register(empty)", p.Register(""), inv)
+		add("Register(empty, self)", p.Node().Register("", p.PID()), inv)
 		_, err = p.Spawn(nil)
 		add("Spawn(nil)", err, inv)
-		_, err = p.SpawnLink(nil)
-		add("SpawnLink(nil)", err, inv)
+		_, err = p.Spawn(nil, process.Linked())
+		add("Spawn(nil, Linked())", err, inv)
 		_, _, err = p.SpawnMonitor(nil)
 		add("SpawnMonitor(nil)", err, inv)
 		_, err = p.SpawnHandler(nil)

@@ -2,15 +2,16 @@ package process
 
 import (
 	"reflect"
+	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/rt/rtcore"
 )
 
 // The runtime plumbing that behaviours need (deadlines, node-scoped
-// values, suspended and inline spawns, exit hooks, lookups by PID) is not
-// part of this package's API: package rt (internal/rt) offers it to the
-// module, through the value of bridge stored in rtcore.Bridge below
+// values, suspended and inline spawns, exit hooks, lookups by PID,
+// lifecycle event hooks) is not part of this package's API: package rt
+// (internal/rt) offers it to the module, through the value of bridge stored in rtcore.Bridge below
 // (internal/rt/rtcore/doc.go explains why and how). bridge's methods are
 // exported only so that rt's interface can name them; bridge itself is
 // unexported, so they are invisible outside the module.
@@ -57,7 +58,7 @@ func (bridge) StartInline() SpawnOption { return SpawnOption{kind: optInline} }
 // before anyone else can know of it.
 func (bridge) Announce(fn func(*Proc)) SpawnOption {
 	if fn == nil {
-		return SpawnOption{err: &OptionError{Option: "Announce", Reason: "nil func"}}
+		return SpawnOption{err: invalidOption("rt: Announce", "fn", "is nil")}
 	}
 	return SpawnOption{kind: optAnnounce, announce: fn}
 }
@@ -69,7 +70,7 @@ func (bridge) SpawnSuspended(n *Node, parent PID, h Handler, opts []SpawnOption)
 		return nil, argerr.Nil("rt: SpawnSuspended", "node")
 	}
 	if !isStarter(h) {
-		return nil, &OptionError{Option: "SpawnSuspended", Reason: "needs a handler with HandleStart"}
+		return nil, invalidOption("rt: SpawnSuspended", "h", "needs a handler with HandleStart")
 	}
 	if n.stopping.Load() {
 		return nil, ErrNodeStopped
@@ -134,6 +135,23 @@ func (bridge) SendOutside(p *Proc, msg Msg) error {
 		return nil
 	}
 	return p.node.deliver(p, PID{}, msg, false)
+}
+
+// EventHook returns the node option that calls spawned, exited and
+// zombie at every spawn, exit and zombie report of the node's processes,
+// after the hooks of earlier such options.
+func (bridge) EventHook(spawned func(pid, parent PID, behaviour string), exited func(pid PID, reason error, lifetime time.Duration), zombie func(ZombieInfo)) Option {
+	return nodeOption(func(c *nodeConfig) error {
+		if spawned == nil || exited == nil || zombie == nil {
+			return invalidOption("rt: WithEventHook", "hook", "is nil")
+		}
+		h := &eventHooks{spawned: spawned, exited: exited, zombie: zombie}
+		if prev := c.events; prev != nil {
+			h = prev.then(h)
+		}
+		c.events = h
+		return nil
+	})
 }
 
 // OnExit installs fn as an exit hook of pid (see exithook.go).

@@ -15,7 +15,7 @@
 //
 //	Erlang                         Orchard
 //	------                         -------
-//	spawn/1, spawn_link/1          Node.Spawn, Proc.Spawn, Proc.SpawnLink
+//	spawn/1, spawn_link/1          Node.Spawn, Proc.Spawn, Proc.Spawn(fn, Linked())
 //	spawn_monitor/1                Proc.SpawnMonitor
 //	spawn_opt/2                    SpawnOption: Linked, TrapExits, WithName, WithMailbox
 //	Pid ! Msg                      Proc.Send, Node.Send
@@ -29,10 +29,12 @@
 //	normal, shutdown, {shutdown,X} Normal, Shutdown, ShutdownWith(x)
 //	kill, killed, noproc           Kill, Killed, NoProc
 //	erlang:send_after/3            Proc.SendAfter, Node.SendAfter
-//	erlang:cancel_timer/1          Proc.CancelTimer, Node.CancelTimer
+//	erlang:cancel_timer/1          Node.CancelTimer
 //	register/2, whereis/1          Node.Register, Node.WhereIs, Node.Unregister
 //	process_info/1                 Node.Info
 //	is_process_alive/1             Node.IsAlive
+//	make_ref/0                     Node.MakeRef
+//	erlang:trace(all, procs)       telemetry/bridge.NodeEvents (spawn, exit, zombie)
 //
 // # Semantics
 //
@@ -82,8 +84,9 @@
 // code runs is dead for the rest of the system at once (signals, names,
 // monitors, no more messages) and its context is cancelled; if its code
 // does not return within the node's zombie grace it is a zombie: counted
-// in [Stats], listed with its stack by [Node.Zombies], published as
-// [ZombieDetected], and reported by [Node.Stop].
+// in [Stats], listed with its stack by [Node.Zombies], published as a
+// telemetry event (see Observing a node), and reported by [Node.Stop]
+// (a *[StopError]).
 //
 // Every worker goroutine carries the pprof labels orchard.node and
 // orchard.worker (its number), and the zombie's stack is found through
@@ -93,13 +96,29 @@
 // pprof.SetGoroutineLabels) hides its stack from the report; the worker
 // restores its labels after every process it runs.
 //
+// # Observing a node
+//
+// A process observes another with [Proc.Monitor] or [Proc.Link]; code
+// that is not a process asks with [Node.Info], [Node.Processes],
+// [Node.Stats] and [Node.Zombies]. To see every spawn, exit and zombie
+// of a node as it happens (OTP's erlang:trace of procs events, or the
+// telemetry events of a runtime), create the node with the option
+// bridge.NodeEvents of package telemetry/bridge: it publishes them on a
+// telemetry registry as orchard.process.spawned, orchard.process.exited
+// and orchard.process.zombie (bridge.EventProcessSpawned and its
+// siblings), whose handlers and exporters (Prometheus, OpenTelemetry)
+// anyone can attach. This package has no hook of its own for them: it
+// stays free of telemetry, and its event plumbing is internal to the
+// module.
+//
 // # Errors
 //
 // Bad input never panics (docs/ERRORS.md): a nil *Node or *Proc receiver,
 // a nil Func, Handler, Dest or context, the zero PID, an empty name and a
 // zero or invalid SpawnOption or Option give an error matching
-// [ErrInvalidArgument] (an *[ArgumentError], or the older
-// [ErrInvalidPID] and *[OptionError], which match it too). A spawn on a
+// [ErrInvalidArgument]: an *[ArgumentError] (those about options also
+// match [ErrInvalidOption]), or the older [ErrInvalidPID], which matches
+// it too. A spawn on a
 // stopped node is [ErrNodeStopped] and creates nothing. Methods without
 // an error result document what they do with bad input: getters return
 // the zero value.

@@ -8,11 +8,6 @@ import (
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
-// ErrInvalidArgument is matched by every error about bad input to this package; it is
-// the same value in every Orchard package (docs/ERRORS.md). [ErrInvalidPID],
-// [ErrInvalidOption] and every *[OptionError] match it too.
-var ErrInvalidArgument = argerr.ErrInvalidArgument
-
 // ArgumentError reports one bad argument (Op, Arg, Reason); the same type in every
 // Orchard package (docs/ERRORS.md).
 type ArgumentError = argerr.Error
@@ -27,6 +22,11 @@ func (e *invalidSentinel) Error() string { return e.msg }
 func (e *invalidSentinel) Is(target error) bool { return target == ErrInvalidArgument }
 
 var (
+	// ErrInvalidArgument is matched by every error about bad input to
+	// this package; it is the same value in every Orchard package
+	// (docs/ERRORS.md). [ErrInvalidPID] and [ErrInvalidOption] match it
+	// too.
+	ErrInvalidArgument = argerr.ErrInvalidArgument
 	// ErrNodeStopped is returned by calls on a node that has stopped or is
 	// stopping.
 	ErrNodeStopped = errors.New("process: node stopped")
@@ -47,7 +47,10 @@ var (
 	// to run (OTP's ignore from init). Supervisors treat it as a start
 	// that produced no process, not as a failure.
 	ErrIgnored = errors.New("process: start ignored")
-	// ErrInvalidOption is matched by every *OptionError. It matches
+	// ErrInvalidOption is matched, besides [ErrInvalidArgument], by the
+	// errors about an invalid [Option] or [SpawnOption], a nil spawn
+	// function or handler, an empty name given to Register and a Receive
+	// in a handler process (each an *[ArgumentError]). It matches
 	// [ErrInvalidArgument].
 	ErrInvalidOption error = &invalidSentinel{"process: invalid option"}
 )
@@ -71,14 +74,20 @@ func (e *WrongNodeError) Is(target error) bool {
 	return target == ErrNodeStopped && lookupNode(e.PID.node) == nil
 }
 
-// NoProcError says that a process does not exist (any more). Reason is its
-// exit reason when known, else [NoProc].
+// NoProcError says that a process does not exist (any more): the process
+// PID, or, when Name is set, a process registered as Name (as in OTP, a
+// call to an unregistered name exits with noproc; PID is then zero).
+// Reason is its exit reason when known, else [NoProc].
 type NoProcError struct {
 	PID    PID
+	Name   string
 	Reason error
 }
 
 func (e *NoProcError) Error() string {
+	if e.Name != "" {
+		return fmt.Sprintf("process: no process registered as %q", e.Name)
+	}
 	return fmt.Sprintf("process: no process %v (%s)", e.PID, FormatReason(e.Reason))
 }
 
@@ -86,17 +95,6 @@ func (e *NoProcError) Error() string {
 // when the process was never found and errors.Is(err, process.Killed) when
 // it was killed.
 func (e *NoProcError) Unwrap() error { return e.Reason }
-
-// NotRegisteredError says that a name has no process.
-type NotRegisteredError struct{ Name string }
-
-func (e *NotRegisteredError) Error() string {
-	return fmt.Sprintf("process: no process registered as %q", e.Name)
-}
-
-// Is makes a missing name match NoProc, as in OTP (a call to an unregistered
-// name exits with noproc).
-func (e *NotRegisteredError) Is(target error) bool { return target == NoProc }
 
 // MailboxFullError is returned by Send when a bounded mailbox refuses a
 // message. Dropped is true when the message went to the node's dead-letter
@@ -122,20 +120,20 @@ func (e *MailboxFullError) Error() string {
 // Is matches ErrMailboxFull.
 func (e *MailboxFullError) Is(target error) bool { return target == ErrMailboxFull }
 
-// OptionError reports an option that is invalid or does not apply.
-type OptionError struct {
-	Option string
-	Reason string
-}
+// optionError is an *[ArgumentError] about an option or a spawn's
+// argument that also matches [ErrInvalidOption]; errors.As finds the
+// *ArgumentError through Unwrap.
+type optionError struct{ arg argerr.Error }
 
-func (e *OptionError) Error() string {
-	return fmt.Sprintf("process: invalid option %s: %s", e.Option, e.Reason)
-}
+func (e *optionError) Error() string        { return e.arg.Error() }
+func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
+func (e *optionError) Unwrap() error        { return &e.arg }
 
-// Is matches [ErrInvalidOption] and [ErrInvalidArgument]: an option
-// is an argument.
-func (e *OptionError) Is(target error) bool {
-	return target == ErrInvalidOption || target == ErrInvalidArgument
+// invalidOption returns the error for a bad option, or a bad argument of
+// a spawn, Register, Receive or rt operation: an *ArgumentError that
+// matches [ErrInvalidArgument] and [ErrInvalidOption].
+func invalidOption(op, arg, reason string) error {
+	return &optionError{arg: argerr.Error{Op: op, Arg: arg, Reason: reason}}
 }
 
 // StopError is returned by Node.Stop when processes did not stop in time.

@@ -65,7 +65,7 @@ func ExampleNode_SpawnHandler() {
 	// Output: hello, joe
 }
 
-func ExampleProc_SpawnLink() {
+func ExampleLinked() {
 	node, _ := process.NewNode()
 	defer node.Stop(context.Background())
 
@@ -73,9 +73,9 @@ func ExampleProc_SpawnLink() {
 	_, _ = node.Spawn(func(p *process.Proc) error {
 		defer close(done)
 		p.TrapExit(true) // receive the child's exit signal as a message
-		child, _ := p.SpawnLink(func(*process.Proc) error {
+		child, _ := p.Spawn(func(*process.Proc) error {
 			return errors.New("disk full")
-		})
+		}, process.Linked())
 		msg, err := p.Receive(p.Context())
 		if err != nil {
 			return err
@@ -131,7 +131,7 @@ func ExampleProc_SendAfter() {
 		defer close(done)
 		never, _ := p.SendAfter(p.PID(), "never", time.Hour)
 		_, _ = p.SendAfter(p.PID(), "tick", 10*time.Millisecond)
-		fmt.Println("cancelled:", p.CancelTimer(never))
+		fmt.Println("cancelled:", p.Node().CancelTimer(never))
 		msg, err := p.Receive(p.Context())
 		if err != nil {
 			return err

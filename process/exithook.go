@@ -25,7 +25,7 @@ func (n *Node) onExit(pid PID, fn func(pid PID, reason error)) (*exitHook, error
 		return nil, argerr.Nil("rt: OnExit", "node")
 	}
 	if fn == nil {
-		return nil, &OptionError{Option: "OnExit", Reason: "nil func"}
+		return nil, invalidOption("rt: OnExit", "fn", "is nil")
 	}
 	p, err := n.resolve(pid)
 	if err != nil {

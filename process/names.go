@@ -2,28 +2,22 @@ package process
 
 import "github.com/seed-fe72f376/orchard/internal/argerr"
 
-// Register gives pid the local name name. A process has at most one name;
-// the name is released when the process dies. Safe from any goroutine.
+// Register gives pid the local name name (register/2; a process names
+// itself with p.Node().Register(name, p.PID())). A process has at most
+// one name; the name is released when the process dies. Safe from any
+// goroutine.
 func (n *Node) Register(name string, pid PID) error {
 	if n == nil {
 		return argerr.Nil("process: Node.Register", "receiver")
 	}
 	if name == "" {
-		return &OptionError{Option: "Register", Reason: "empty name"}
+		return invalidOption("process: Node.Register", "name", "is empty")
 	}
 	p, err := n.resolve(pid)
 	if err != nil {
 		return err
 	}
 	return n.registerName(name, p)
-}
-
-// Register gives the calling process the local name name.
-func (p *Proc) Register(name string) error {
-	if p == nil {
-		return argerr.Nil("process: Proc.Register", "receiver")
-	}
-	return p.node.Register(name, p.pid)
 }
 
 func (n *Node) registerName(name string, p *Proc) error {

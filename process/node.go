@@ -79,12 +79,13 @@ func lookupNode(id uint32) *Node {
 }
 
 // NewNode creates and starts a runtime instance. A nil or invalid option
-// is an *[OptionError] (matching [ErrInvalidArgument]); no node is made.
+// is an *[ArgumentError] (matching [ErrInvalidArgument] and
+// [ErrInvalidOption]); no node is made.
 func NewNode(opts ...Option) (*Node, error) {
 	cfg := nodeConfig{zombieGrace: time.Second, stopGrace: 5 * time.Second}
 	for i, o := range opts {
 		if o == nil {
-			return nil, &OptionError{Option: "opts[" + strconv.Itoa(i) + "]", Reason: "nil option"}
+			return nil, invalidOption("process: NewNode", "opts["+strconv.Itoa(i)+"]", "is nil")
 		}
 		if err := o.applyNode(&cfg); err != nil {
 			return nil, err
@@ -298,7 +299,7 @@ func (n *Node) Stop(ctx context.Context) error {
 	zs := n.Zombies()
 	if rest := int(n.live.Load()); rest > 0 || len(zs) > 0 {
 		for _, z := range zs {
-			n.publish(ZombieDetected{Zombie: z})
+			n.publishZombie(z)
 		}
 		return &StopError{Remaining: rest, Zombies: zs}
 	}
@@ -343,10 +344,4 @@ func (n *Node) waitAllDead(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 	}
 	return n.live.Load() == 0
-}
-
-func (n *Node) publish(e Event) {
-	if h := n.cfg.events; h != nil {
-		h(e)
-	}
 }

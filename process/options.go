@@ -15,7 +15,7 @@ type Option interface {
 
 type nodeConfig struct {
 	deadLetter       func(DeadLetter)
-	events           func(Event)
+	events           *eventHooks // see events.go
 	zombieGrace      time.Duration
 	stopGrace        time.Duration
 	maxIdleWorkers   int
@@ -34,28 +34,9 @@ func (f nodeOption) applyNode(c *nodeConfig) error { return f(c) }
 func WithDeadLetterHook(hook func(DeadLetter)) Option {
 	return nodeOption(func(c *nodeConfig) error {
 		if hook == nil {
-			return &OptionError{Option: "WithDeadLetterHook", Reason: "nil hook"}
+			return invalidOption("process: WithDeadLetterHook", "hook", "is nil")
 		}
 		c.deadLetter = hook
-		return nil
-	})
-}
-
-// WithEventHook adds a function that receives every lifecycle [Event]
-// (spawn, exit, zombie). The hook runs synchronously on the goroutine where
-// the event happened and must not block; telemetry adapters attach here.
-// Hooks of several WithEventHook options all run, in the order of the
-// options.
-func WithEventHook(hook func(Event)) Option {
-	return nodeOption(func(c *nodeConfig) error {
-		if hook == nil {
-			return &OptionError{Option: "WithEventHook", Reason: "nil hook"}
-		}
-		if prev := c.events; prev != nil {
-			c.events = func(e Event) { prev(e); hook(e) }
-			return nil
-		}
-		c.events = hook
 		return nil
 	})
 }
@@ -79,7 +60,7 @@ func WithProcessLabels() Option {
 func WithZombieGrace(d time.Duration) Option {
 	return nodeOption(func(c *nodeConfig) error {
 		if d <= 0 {
-			return &OptionError{Option: "WithZombieGrace", Reason: fmt.Sprintf("duration %v is not positive", d)}
+			return invalidOption("process: WithZombieGrace", "d", fmt.Sprintf("%v is not positive", d))
 		}
 		c.zombieGrace = d
 		return nil
@@ -92,7 +73,7 @@ func WithZombieGrace(d time.Duration) Option {
 func WithStopGrace(d time.Duration) Option {
 	return nodeOption(func(c *nodeConfig) error {
 		if d <= 0 {
-			return &OptionError{Option: "WithStopGrace", Reason: fmt.Sprintf("duration %v is not positive", d)}
+			return invalidOption("process: WithStopGrace", "d", fmt.Sprintf("%v is not positive", d))
 		}
 		c.stopGrace = d
 		return nil
@@ -105,7 +86,7 @@ func WithStopGrace(d time.Duration) Option {
 func WithMaxIdleWorkers(n int) Option {
 	return nodeOption(func(c *nodeConfig) error {
 		if n < 0 {
-			return &OptionError{Option: "WithMaxIdleWorkers", Reason: fmt.Sprintf("%d is negative", n)}
+			return invalidOption("process: WithMaxIdleWorkers", "n", fmt.Sprintf("%d is negative", n))
 		}
 		c.maxIdleWorkers = n
 		return nil
@@ -125,8 +106,8 @@ func WithPanicPassThrough() Option {
 // SpawnOption configures one spawned process. Options are plain values
 // (no allocation per spawn); build them with the functions below. An
 // invalid option, or the zero SpawnOption (the "nil option" of this value
-// type), is reported by the spawn that uses it as an *[OptionError],
-// which matches [ErrInvalidArgument].
+// type), is reported by the spawn that uses it as an *[ArgumentError],
+// which matches [ErrInvalidArgument] and [ErrInvalidOption].
 type SpawnOption struct {
 	kind     spawnOptionKind
 	str      string
@@ -180,7 +161,7 @@ func (o SpawnOption) apply(c *spawnConfig) error {
 	case optAnnounce:
 		c.announce = o.announce
 	default:
-		return &OptionError{Option: "SpawnOption", Reason: "zero option"}
+		return invalidOption("process: spawn", "option", "is the zero SpawnOption")
 	}
 	return nil
 }
@@ -196,17 +177,17 @@ func TrapExits() SpawnOption { return SpawnOption{kind: optTrap} }
 // The spawn fails with [ErrNameTaken] if the name is in use.
 func WithName(name string) SpawnOption {
 	if name == "" {
-		return SpawnOption{err: &OptionError{Option: "WithName", Reason: "empty name"}}
+		return SpawnOption{err: invalidOption("process: WithName", "name", "is empty")}
 	}
 	return SpawnOption{kind: optName, str: name}
 }
 
 // WithBehaviour labels the process with the behaviour it runs (for
 // example "genserver"); Info and zombie reports show it. An empty name
-// labels nothing: the spawn using it fails with an *[OptionError].
+// labels nothing: the spawn using it fails with an *[ArgumentError].
 func WithBehaviour(name string) SpawnOption {
 	if name == "" {
-		return SpawnOption{err: &OptionError{Option: "WithBehaviour", Reason: "empty name"}}
+		return SpawnOption{err: invalidOption("process: WithBehaviour", "name", "is empty")}
 	}
 	return SpawnOption{kind: optBehaviour, str: name}
 }
@@ -215,10 +196,10 @@ func WithBehaviour(name string) SpawnOption {
 // given overflow policy. Exit and Down messages are never refused.
 func WithMailbox(limit int, policy OverflowPolicy) SpawnOption {
 	if limit <= 0 {
-		return SpawnOption{err: &OptionError{Option: "WithMailbox", Reason: fmt.Sprintf("limit %d is not positive", limit)}}
+		return SpawnOption{err: invalidOption("process: WithMailbox", "limit", fmt.Sprintf("%d is not positive", limit))}
 	}
 	if policy.kind == overflowBlock && policy.wait <= 0 {
-		return SpawnOption{err: &OptionError{Option: "WithMailbox", Reason: "BlockWhenFull needs a positive wait"}}
+		return SpawnOption{err: invalidOption("process: WithMailbox", "policy", "BlockWhenFull needs a positive wait")}
 	}
 	return SpawnOption{kind: optMailbox, limit: limit, policy: policy}
 }

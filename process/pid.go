@@ -68,7 +68,8 @@ func (r Ref) String() string {
 // process.
 type Dest interface {
 	// Resolve returns the PID the destination names now, or an error
-	// (for names: a *[NotRegisteredError]).
+	// (for a name without a process: a *[NoProcError] with its Name,
+	// which matches [NoProc]).
 	Resolve() (PID, error)
 }
 
@@ -102,7 +103,7 @@ func (n Name) Resolve() (PID, error) {
 	}
 	pid, ok := n.node.WhereIs(n.name)
 	if !ok {
-		return PID{}, &NotRegisteredError{Name: n.name}
+		return PID{}, &NoProcError{Name: n.name, Reason: NoProc}
 	}
 	return pid, nil
 }

@@ -312,7 +312,8 @@ func (p *Proc) Send(to PID, msg Msg) error {
 }
 
 // SendDest resolves dest and sends msg to it; an unregistered name is a
-// *[NotRegisteredError], a nil dest an error matching [ErrInvalidArgument].
+// *[NoProcError] with its Name, a nil dest an error matching
+// [ErrInvalidArgument].
 func (p *Proc) SendDest(dest Dest, msg Msg) error {
 	if p == nil {
 		return argerr.Nil("process: Proc.SendDest", "receiver")
@@ -420,7 +421,7 @@ func (p *Proc) ReceiveMatch(ctx context.Context, match func(Msg) bool) (Msg, err
 		return nil, argerr.Nil("process: Proc.Receive", "ctx")
 	}
 	if p.fn == nil {
-		return nil, &OptionError{Option: "Receive", Reason: "handler processes receive through HandleMessage"}
+		return nil, invalidOption("process: Proc.Receive", "receiver", "is a handler process, which receives through HandleMessage")
 	}
 	for {
 		if m, ok := p.takeMatching(match); ok {

@@ -10,6 +10,7 @@ import (
 	"testing/synctest"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -136,9 +137,9 @@ func TestRegister(t *testing.T) {
 	if _, ok := n.WhereIs("svc"); ok {
 		t.Errorf("WhereIs(svc) found a name after Unregister")
 	}
-	var nre *process.NotRegisteredError
-	if err := n.SendDest(n.Name("svc"), "hi"); !errors.As(err, &nre) || !errors.Is(err, process.NoProc) {
-		t.Errorf("SendDest(unregistered) = %v; want *NotRegisteredError matching NoProc", err)
+	var np *process.NoProcError
+	if err := n.SendDest(n.Name("svc"), "hi"); !errors.As(err, &np) || np.Name != "svc" || !np.PID.IsZero() || !errors.Is(err, process.NoProc) {
+		t.Errorf("SendDest(unregistered) = %v; want a *NoProcError for the name svc matching NoProc", err)
 	}
 	if err := n.Register("other", a.PID()); err != nil {
 		t.Errorf("Register(other, a) after Unregister = %v; want nil", err)
@@ -146,8 +147,8 @@ func TestRegister(t *testing.T) {
 
 	// A name dies with its process.
 	b.Do(func(p *process.Proc) {
-		if err := p.Register("svc"); err != nil {
-			t.Errorf("Proc.Register(svc) = %v; want nil", err)
+		if err := p.Node().Register("svc", p.PID()); err != nil {
+			t.Errorf("Register(svc, self) = %v; want nil", err)
 		}
 	})
 	if pid, _ := n.WhereIs("svc"); pid != b.PID() {
@@ -190,9 +191,9 @@ func TestInfo(t *testing.T) {
 	var child process.PID
 	parent.Do(func(p *process.Proc) {
 		var err error
-		child, err = p.SpawnLink(gated(gate, got), process.WithBehaviour("worker"))
+		child, err = p.Spawn(gated(gate, got), process.WithBehaviour("worker"), process.Linked())
 		if err != nil {
-			t.Errorf("SpawnLink = %v; want nil", err)
+			t.Errorf("Spawn(Linked()) = %v; want nil", err)
 		}
 	})
 	mon := otptest.NewProbe(t, n)
@@ -386,16 +387,16 @@ func TestStopShutsDownTopDown(t *testing.T) {
 	root := otptest.NewProbe(t, n, process.TrapExits())
 	from := make(chan process.Exit, 1)
 	root.Do(func(p *process.Proc) {
-		_, err := p.SpawnLink(func(p *process.Proc) error {
+		_, err := p.Spawn(func(p *process.Proc) error {
 			m, err := p.Receive(p.Context())
 			if err != nil {
 				return err
 			}
 			from <- m.(process.Exit)
 			return m.(process.Exit).Reason
-		}, process.TrapExits())
+		}, process.TrapExits(), process.Linked())
 		if err != nil {
-			t.Errorf("SpawnLink = %v", err)
+			t.Errorf("Spawn(Linked()) = %v", err)
 		}
 	})
 	if err := n.Stop(context.Background()); err != nil {
@@ -417,7 +418,7 @@ func TestInvalidOptions(t *testing.T) {
 		{"WithZombieGrace(0)", func() error { _, err := process.NewNode(process.WithZombieGrace(0)); return err }},
 		{"WithStopGrace(-1)", func() error { _, err := process.NewNode(process.WithStopGrace(-1)); return err }},
 		{"WithMaxIdleWorkers(-1)", func() error { _, err := process.NewNode(process.WithMaxIdleWorkers(-1)); return err }},
-		{"WithEventHook(nil)", func() error { _, err := process.NewNode(process.WithEventHook(nil)); return err }},
+		{"WithEventHook(nil)", func() error { _, err := process.NewNode(rt.WithEventHook(nil)); return err }},
 		{"WithDeadLetterHook(nil)", func() error { _, err := process.NewNode(process.WithDeadLetterHook(nil)); return err }},
 		{"Spawn(nil)", func() error { _, err := n.Spawn(nil); return err }},
 		{"SpawnHandler(nil)", func() error { _, err := n.SpawnHandler(nil); return err }},
@@ -430,9 +431,9 @@ func TestInvalidOptions(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			err := tc.err()
-			var oe *process.OptionError
-			if !errors.Is(err, process.ErrInvalidOption) || !errors.As(err, &oe) {
-				t.Errorf("%s = %v; want an *OptionError matching ErrInvalidOption", tc.name, err)
+			var ae *process.ArgumentError
+			if !errors.Is(err, process.ErrInvalidOption) || !errors.Is(err, process.ErrInvalidArgument) || !errors.As(err, &ae) {
+				t.Errorf("%s = %v; want an *ArgumentError matching ErrInvalidOption and ErrInvalidArgument", tc.name, err)
 			}
 		})
 	}
@@ -621,8 +622,8 @@ func TestZombie(t *testing.T) {
 func testZombie(t *testing.T, early bool) {
 	zombies := make(chan process.ZombieInfo, 1)
 	n := otptest.NewNode(t, process.WithZombieGrace(100*time.Millisecond),
-		process.WithEventHook(func(e process.Event) {
-			if z, ok := e.(process.ZombieDetected); ok {
+		rt.WithEventHook(func(e rt.Event) {
+			if z, ok := e.(rt.ZombieDetected); ok {
 				zombies <- z.Zombie
 			}
 		}))
@@ -673,8 +674,8 @@ func TestKilledProcessThatReturnsIsNoZombie(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var events otptest.Trace
 		n := otptest.NewNode(t, process.WithZombieGrace(time.Millisecond),
-			process.WithEventHook(func(e process.Event) {
-				if _, ok := e.(process.ZombieDetected); ok {
+			rt.WithEventHook(func(e rt.Event) {
+				if _, ok := e.(rt.ZombieDetected); ok {
 					events.Add("zombie")
 				}
 			}))
@@ -749,7 +750,7 @@ func TestCancelTimer(t *testing.T) {
 			t.Errorf("got %v; want self", m)
 		}
 		pr.Do(func(p *process.Proc) {
-			if p.CancelTimer(fired) {
+			if p.Node().CancelTimer(fired) {
 				t.Errorf("CancelTimer(fired) = true")
 			}
 		})

@@ -47,10 +47,10 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 		n.unregisterName(name, p.pid)
 	}
 	n.remove(p)
-	if n.cfg.events != nil {
+	if h := n.cfg.events; h != nil {
 		// Published before any link or monitor hears of the death, so a
 		// trace shows the exit before the reactions to it.
-		n.publish(Exited{PID: p.pid, Reason: reason, Lifetime: time.Duration(sinceEpoch() - p.started)})
+		h.exited(p.pid, reason, time.Duration(sinceEpoch()-p.started))
 	}
 	// Exit hooks (a registry's cleanup) run before links and monitors
 	// hear of the death, so a Down handler never finds the dead process

@@ -174,7 +174,7 @@ func TestOwnKillPropagatesAsKill(t *testing.T) {
 	n := otptest.NewNode(t)
 	firsts := make(chan process.PID, 1)
 	middle, err := n.Spawn(func(p *process.Proc) error {
-		first, err := p.SpawnLink(waitForGo(func() error { return process.Kill }))
+		first, err := p.Spawn(waitForGo(func() error { return process.Kill }), process.Linked())
 		if err != nil {
 			return err
 		}
@@ -468,8 +468,8 @@ func TestSpawnLinkAndMonitorFromProcess(t *testing.T) {
 	var ref process.Ref
 	parent.Do(func(p *process.Proc) {
 		var err error
-		if linked, err = p.SpawnLink(func(*process.Proc) error { return errBoom }); err != nil {
-			t.Errorf("SpawnLink = %v", err)
+		if linked, err = p.Spawn(func(*process.Proc) error { return errBoom }, process.Linked()); err != nil {
+			t.Errorf("Spawn(Linked()) = %v", err)
 		}
 		if monitored, ref, err = p.SpawnMonitor(func(*process.Proc) error { return shutdownMaintenance }); err != nil {
 			t.Errorf("SpawnMonitor = %v", err)

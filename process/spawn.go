@@ -14,7 +14,7 @@ func (n *Node) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
 		return PID{}, argerr.Nil("process: Node.Spawn", "receiver")
 	}
 	if fn == nil {
-		return PID{}, &OptionError{Option: "Spawn", Reason: "nil function"}
+		return PID{}, invalidOption("process: Node.Spawn", "fn", "is nil")
 	}
 	p, _, err := n.spawn(nil, fn, nil, spawnPlain, opts)
 	return pidOf(p), err
@@ -28,33 +28,23 @@ func (n *Node) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
 		return PID{}, argerr.Nil("process: Node.SpawnHandler", "receiver")
 	}
 	if h == nil {
-		return PID{}, &OptionError{Option: "SpawnHandler", Reason: "nil handler"}
+		return PID{}, invalidOption("process: Node.SpawnHandler", "h", "is nil")
 	}
 	p, _, err := n.spawn(nil, nil, h, spawnPlain, opts)
 	return pidOf(p), err
 }
 
 // Spawn starts fn as a child of p (its Parent). Add [Linked] to link them
-// before fn runs.
+// before fn runs (OTP's spawn_link: p.Spawn(fn, Linked())).
 func (p *Proc) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
 	if p == nil {
 		return PID{}, argerr.Nil("process: Proc.Spawn", "receiver")
 	}
 	if fn == nil {
-		return PID{}, &OptionError{Option: "Spawn", Reason: "nil function"}
+		return PID{}, invalidOption("process: Proc.Spawn", "fn", "is nil")
 	}
 	c, _, err := p.node.spawn(p, fn, nil, spawnPlain, opts)
 	return pidOf(c), err
-}
-
-// SpawnLink starts fn as a child of p, linked to p before it runs.
-func (p *Proc) SpawnLink(fn Func, opts ...SpawnOption) (PID, error) {
-	if p == nil {
-		return PID{}, argerr.Nil("process: Proc.SpawnLink", "receiver")
-	}
-	// A full slice expression, so append copies instead of writing
-	// Linked into the spare capacity of the caller's slice.
-	return p.Spawn(fn, append(opts[:len(opts):len(opts)], Linked())...)
 }
 
 // SpawnMonitor starts fn as a child of p, monitored by p before it runs,
@@ -64,7 +54,7 @@ func (p *Proc) SpawnMonitor(fn Func, opts ...SpawnOption) (PID, Ref, error) {
 		return PID{}, Ref{}, argerr.Nil("process: Proc.SpawnMonitor", "receiver")
 	}
 	if fn == nil {
-		return PID{}, Ref{}, &OptionError{Option: "SpawnMonitor", Reason: "nil function"}
+		return PID{}, Ref{}, invalidOption("process: Proc.SpawnMonitor", "fn", "is nil")
 	}
 	c, ref, err := p.node.spawn(p, fn, nil, spawnMonitored, opts)
 	return pidOf(c), ref, err
@@ -77,7 +67,7 @@ func (p *Proc) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
 		return PID{}, argerr.Nil("process: Proc.SpawnHandler", "receiver")
 	}
 	if h == nil {
-		return PID{}, &OptionError{Option: "SpawnHandler", Reason: "nil handler"}
+		return PID{}, invalidOption("process: Proc.SpawnHandler", "h", "is nil")
 	}
 	c, _, err := p.node.spawn(p, nil, h, spawnPlain, opts)
 	return pidOf(c), err
@@ -107,13 +97,13 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, mode spawnMode, opts []Sp
 		}
 	}
 	if cfg.inline && mode == spawnSuspended {
-		return nil, Ref{}, &OptionError{Option: "StartInline", Reason: "a suspended process does not start"}
+		return nil, Ref{}, invalidOption("rt: SpawnSuspended", "rt.StartInline()", "a suspended process does not start")
 	}
 	if cfg.inline && !isStarter(h) {
-		return nil, Ref{}, &OptionError{Option: "StartInline", Reason: "needs a handler with HandleStart"}
+		return nil, Ref{}, invalidOption("process: spawn", "rt.StartInline()", "needs a handler with HandleStart")
 	}
 	if cfg.link && parent == nil {
-		return nil, Ref{}, &OptionError{Option: "Linked", Reason: "needs a parent process"}
+		return nil, Ref{}, invalidOption("process: spawn", "Linked()", "needs a parent process")
 	}
 	if n.stopping.Load() {
 		return nil, Ref{}, ErrNodeStopped
@@ -164,8 +154,8 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, mode spawnMode, opts []Sp
 		}
 		return nil, Ref{}, err
 	}
-	if n.cfg.events != nil {
-		n.publish(Spawned{PID: p.pid, Parent: p.parent, Behaviour: p.behaviour})
+	if h := n.cfg.events; h != nil {
+		h.spawned(p.pid, p.parent, p.behaviour)
 	}
 	switch {
 	case mode == spawnSuspended:

@@ -16,8 +16,8 @@ type TimerRef struct {
 func (t TimerRef) IsZero() bool { return t.id == 0 }
 
 // SendAfter sends msg to to after d. The timer belongs to p: it is
-// cancelled if p dies first. The message is dropped if to is dead when the
-// timer fires.
+// cancelled if p dies first, and [Node.CancelTimer] cancels it before. The
+// message is dropped if to is dead when the timer fires.
 //
 // A d of zero or less sends at once (from the timer's goroutine).
 func (p *Proc) SendAfter(to PID, msg Msg, d time.Duration) (TimerRef, error) {
@@ -76,17 +76,11 @@ func (p *Proc) takeTimer(id uint64) *time.Timer {
 	return t
 }
 
-// CancelTimer cancels a timer. It reports whether the timer was pending
-// (false if it fired, was cancelled, or its owner died, and for the zero
-// TimerRef or a nil receiver).
-func (p *Proc) CancelTimer(ref TimerRef) bool {
-	if p == nil {
-		return false
-	}
-	return p.node.CancelTimer(ref)
-}
-
-// CancelTimer cancels a timer from any goroutine. See [Proc.CancelTimer].
+// CancelTimer cancels a timer made by [Proc.SendAfter] or
+// [Node.SendAfter] (erlang:cancel_timer/1: a process cancels its own
+// timers with p.Node().CancelTimer(ref)). It reports whether the timer was
+// pending: false if it fired, was cancelled, or its owner died, and for
+// the zero TimerRef or a nil receiver. Safe from any goroutine.
 func (n *Node) CancelTimer(ref TimerRef) bool {
 	if n == nil || ref.IsZero() || ref.owner.IsZero() {
 		return false

@@ -65,7 +65,7 @@ func (z *zombieSet) add(p *Proc, reason error) {
 		cur, still := z.m[p]
 		z.mu.Unlock()
 		if still && cur == e {
-			n.publish(ZombieDetected{Zombie: z.describe(e, new(stackDumps))})
+			n.publishZombie(z.describe(e, new(stackDumps)))
 		}
 	})
 	z.m[p] = e

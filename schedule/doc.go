@@ -24,7 +24,7 @@
 //	owner monitoring (Process.monitor/1)     the caller's process, WithOwner, WithoutOwner
 //	persisted schedules                      Durable(), WithStore(NewMemoryStore() | OpenNodeStore(ctx, node, bucket) | NewKVStore(kv))
 //	:telemetry events                        EventAdded, EventFired, EventDeliveryFailed, EventSkipped, EventCancelled, EventStoreFailed
-//	erlang:send_after/3, cancel_timer/1      process.Proc.SendAfter / CancelTimer, owned by the scheduler process
+//	erlang:send_after/3, cancel_timer/1      process.Proc.SendAfter / Node.CancelTimer, owned by the scheduler process
 //
 // # Semantics
 //

@@ -391,9 +391,9 @@ func TestNamedSchedulerAndNameDestination(t *testing.T) {
 		synctest.Wait()
 		time.Sleep(time.Second) // one firing with nobody under the name
 		synctest.Wait()
-		var nr *process.NotRegisteredError
-		if got := f.get(); len(got) != 1 || !errors.As(got[0].Reason, &nr) || got[0].Last {
-			t.Errorf("failures = %+v; want one NotRegisteredError, not last", got)
+		var np *process.NoProcError
+		if got := f.get(); len(got) != 1 || !errors.As(got[0].Reason, &np) || np.Name != "worker" || got[0].Last {
+			t.Errorf("failures = %+v; want one NoProcError for the name worker, not last", got)
 		}
 		second := newSink(t, node, process.WithName("worker"))
 		second.wait(t, 1, time.Minute)

@@ -234,7 +234,7 @@ func (s *server) unwatch(e *entry) {
 // drop removes e from the scheduler: entry, timer and owner.
 func (s *server) drop(e *entry) {
 	delete(s.entries, e.id)
-	s.self.CancelTimer(e.timer)
+	s.self.Node().CancelTimer(e.timer)
 	s.unwatch(e)
 }
 
@@ -357,14 +357,14 @@ var errSkipped = errors.New("schedule: previous delivery still running")
 
 func (s *server) spawnDelivery(e *entry) (process.PID, error) {
 	d, dest, msg, timeout := s.cfg.deliverer, e.dest, e.msg, s.cfg.deliveryTimeout
-	return s.self.SpawnLink(func(p *process.Proc) error {
+	return s.self.Spawn(func(p *process.Proc) error {
 		ctx, cancel := context.WithTimeout(p.Context(), timeout)
 		defer cancel()
 		if err := d.Deliver(ctx, dest, msg); err != nil {
 			return &deliveryError{err: err}
 		}
 		return nil
-	}, process.WithBehaviour("schedule.delivery"))
+	}, process.WithBehaviour("schedule.delivery"), process.Linked())
 }
 
 // deliveryEnded handles the exit of a delivery process (or of any other

@@ -296,7 +296,7 @@ func TestKilledSupervisorUnlinkedTheChild(t *testing.T) {
 		// mailbox and reports what else arrives.
 		stubborn := supervisor.ChildSpec{ID: "w", Shutdown: supervisor.Shutdown(childWait),
 			Start: func(p *process.Proc) (process.PID, error) {
-				return p.SpawnLink(func(p *process.Proc) error {
+				return p.Spawn(func(p *process.Proc) error {
 					for {
 						m, err := p.Receive(p.Context())
 						if err != nil {
@@ -306,7 +306,7 @@ func TestKilledSupervisorUnlinkedTheChild(t *testing.T) {
 							heard <- m
 						}
 					}
-				}, process.TrapExits())
+				}, process.TrapExits(), process.Linked())
 			}}
 		root := k.start(supervisor.Spec{Flags: flags(supervisor.OneForOne), Children: []supervisor.ChildSpec{{
 			ID: "s", Type: supervisor.SupervisorChild, Shutdown: supervisor.Shutdown(parentWait),

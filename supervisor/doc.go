@@ -74,8 +74,8 @@
 // children, so a subtree stops in its own order). A child whose code
 // ignores its context cannot be stopped by Go: once killed it is dead for
 // the rest of the system, so the shutdown goes on, and the node reports
-// its goroutine as a zombie ([process.Node.Zombies],
-// [process.ZombieDetected]).
+// its goroutine as a zombie ([process.Node.Zombies], and the telemetry
+// event bridge.EventProcessZombie of package telemetry/bridge).
 //
 // A supervisor killed while it stops or starts a child (its parent's
 // shutdown time for it ran out, or it was sent Kill) stops there, as

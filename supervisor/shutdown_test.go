@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -16,13 +17,13 @@ import (
 // exits records every process exit of a node (a process.WithEventHook).
 type exits struct {
 	mu sync.Mutex // protects m
-	m  map[process.PID]process.Exited
+	m  map[process.PID]rt.Exited
 }
 
 func (e *exits) option() process.Option {
-	e.m = make(map[process.PID]process.Exited)
-	return process.WithEventHook(func(ev process.Event) {
-		if x, ok := ev.(process.Exited); ok {
+	e.m = make(map[process.PID]rt.Exited)
+	return rt.WithEventHook(func(ev rt.Event) {
+		if x, ok := ev.(rt.Exited); ok {
 			e.mu.Lock()
 			e.m[x.PID] = x
 			e.mu.Unlock()
@@ -30,7 +31,7 @@ func (e *exits) option() process.Option {
 	})
 }
 
-func (e *exits) get(pid process.PID) (process.Exited, bool) {
+func (e *exits) get(pid process.PID) (rt.Exited, bool) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	x, ok := e.m[pid]
@@ -153,8 +154,8 @@ func TestZombieChild(t *testing.T) {
 		}},
 		{name: "func_ignores_context", behaviour: "stubborn", start: func(_ *kit, block chan struct{}) supervisor.StartFunc {
 			return func(p *process.Proc) (process.PID, error) {
-				return p.SpawnLink(func(*process.Proc) error { <-block; return nil },
-					process.TrapExits(), process.WithBehaviour("stubborn"))
+				return p.Spawn(func(*process.Proc) error { <-block; return nil },
+					process.TrapExits(), process.WithBehaviour("stubborn"), process.Linked())
 			}
 		}},
 	}
@@ -162,8 +163,8 @@ func TestZombieChild(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				zombies := make(chan process.ZombieInfo, 1)
-				k := newKit(t, process.WithZombieGrace(time.Second), process.WithEventHook(func(e process.Event) {
-					if z, ok := e.(process.ZombieDetected); ok {
+				k := newKit(t, process.WithZombieGrace(time.Second), rt.WithEventHook(func(e rt.Event) {
+					if z, ok := e.(rt.ZombieDetected); ok {
 						zombies <- z.Zombie
 					}
 				}))

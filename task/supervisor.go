@@ -286,6 +286,6 @@ func Start(sup *Supervisor, fn func(ctx context.Context) error) (process.PID, er
 	}
 	return sup.startChild(context.Background(), func(sp *process.Proc) (process.PID, error) {
 		// A Func process, so fn may read its mailbox.
-		return sp.SpawnLink(func(p *process.Proc) error { return fn(p.Context()) }, taskBehaviour)
+		return sp.Spawn(func(p *process.Proc) error { return fn(p.Context()) }, taskBehaviour, process.Linked())
 	})
 }

@@ -26,7 +26,7 @@
 //
 // Orchard's own packages publish their lifecycle events here, and each
 // declares the names of the events it emits as constants
-// (process.EventSpawned, supervisor.EventChildRestarting,
+// (bridge.EventProcessSpawned, supervisor.EventChildRestarting,
 // send.EventDelivered, ...). The runtime, the supervisors and GenServer
 // calls publish typed values to hooks instead, which package
 // telemetry/bridge (NodeEvents, SupervisorEvents, GenServerEvents) turns

@@ -65,7 +65,7 @@ func (a *actorState) do(st *Step) (ans answer, exit error) {
 		case "spawn":
 			pid, err = p.Spawn(h.actor(st.Name))
 		case "spawn_link":
-			pid, err = p.SpawnLink(h.actor(st.Name))
+			pid, err = p.Spawn(h.actor(st.Name), process.Linked())
 		default:
 			var ref process.Ref
 			pid, ref, err = p.SpawnMonitor(h.actor(st.Name))

@@ -19,7 +19,7 @@
 //	-------------------------------------  ---------------------------------------------
 //	proc_runner:harness/1                  Run
 //	actor_loop/3 (selective receive)       an actor: a process.Func, Proc.ReceiveMatch
-//	spawn, spawn_link, spawn_monitor       Proc.Spawn, Proc.SpawnLink, Proc.SpawnMonitor
+//	spawn, spawn_link, spawn_monitor       Proc.Spawn (with Linked), Proc.SpawnMonitor
 //	link, unlink, monitor, demonitor       Proc.Link, Unlink, Monitor, Demonitor(ref, flush)
 //	process_flag(trap_exit, B)             Proc.TrapExit
 //	exit(P, R), exit(R), error(boom)       Proc.Exit, returning R, panic
@@ -27,7 +27,7 @@
 //	gen_server:start(_link)                genserver.Start, genserver.StartLink
 //	gen_server:call/3, cast/2, stop/3      genserver.Call, Cast, Stop
 //	gen_server:reply/2                     genserver.Reply
-//	monitor on every process ('DOWN')      the node's process.Exited event
+//	monitor on every process ('DOWN')      the node's rt.Exited event
 //	'$sync' call when settling             genserver.Call with an unreported request
 //
 // # Semantics
@@ -41,7 +41,7 @@
 // inside a testing/synctest bubble, they take no real time, so the whole
 // suite replays in well under a second.
 //
-// Deaths are taken from the node's [process.Exited] event, which is
+// Deaths are taken from the node's [rt.Exited] (internal/rt) event, which is
 // published after the dead process's links and monitors were signalled:
 // when the harness sees a death, its signals have reached every link, as
 // on the reference's single scheduler.

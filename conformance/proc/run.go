@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -34,7 +35,7 @@ func Run(ctx context.Context, sc *Scenario) ([]string, error) {
 		changed: make(chan struct{}),
 		pending: map[string]chan answer{},
 	}
-	node, err := process.NewNode(process.WithEventHook(h.event))
+	node, err := process.NewNode(rt.WithEventHook(h.event))
 	if err != nil {
 		return nil, err
 	}
@@ -94,8 +95,8 @@ type command struct {
 
 // event records exits; it is the node's event hook, called after the
 // dead process's links and monitors were signalled.
-func (h *harness) event(e process.Event) {
-	if x, ok := e.(process.Exited); ok {
+func (h *harness) event(e rt.Event) {
+	if x, ok := e.(rt.Exited); ok {
 		h.mu.Lock()
 		h.exits[x.PID] = x.Reason
 		h.broadcastLocked()

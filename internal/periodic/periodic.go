@@ -27,7 +27,7 @@ type tick struct{}
 func Spawn(node *process.Node, parent *process.Proc, spec Spec) (process.PID, error) {
 	opt := process.WithBehaviour(spec.Behaviour)
 	if parent != nil {
-		return parent.SpawnLink(spec.run, opt)
+		return parent.Spawn(spec.run, opt, process.Linked())
 	}
 	return node.Spawn(spec.run, opt)
 }

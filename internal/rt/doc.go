@@ -2,8 +2,10 @@
 // (genserver, supervisor, task, registry, monitors, app, ...) use and that
 // is not part of package process's public API: deadlines swept by the
 // node instead of a timer per wait, node-scoped values, suspended and
-// inline spawns, announced spawns, exit hooks, and lookups of a live
-// process by PID ([Target]). A user of process sees processes, PIDs,
+// inline spawns, announced spawns, exit hooks, lookups of a live
+// process by PID ([Target]), and the node's lifecycle event hooks
+// ([WithEventHook]), which telemetry/bridge.NodeEvents turns into the
+// telemetry events users see. A user of process sees processes, PIDs,
 // messages, links, monitors, exits, timers, names, info and the node;
 // what a behaviour needs besides lives here, inside the module.
 //
@@ -40,6 +42,7 @@
 //	erlang:monitor from a non-process     OnExit (Elixir Registry's partitions)
 //	erlang:whereis(Pid) + monitor         Lookup, Target
 //	persistent_term per node              Value
+//	erlang:trace(all, [procs]) tracer     WithEventHook: Spawned, Exited, ZombieDetected
 //
 // # Semantics
 //
@@ -49,7 +52,11 @@
 // key. A process made by [SpawnSuspended] exists (PID, links, name) but
 // runs nothing until [Suspended.Resume]. An [OnExit] hook runs on the
 // goroutine that ends the process, after it left the node's table and
-// names and before its links and monitors are signalled.
+// names and before its links and monitors are signalled. A
+// [WithEventHook] hook runs synchronously on the goroutine where the
+// event happens: Spawned on the spawner's before the spawn returns,
+// Exited on the one ending the process before its exit hooks, links and
+// monitors, ZombieDetected on the zombie timer's (and at Node.Stop).
 //
 // # Differences from OTP
 //

@@ -3,6 +3,7 @@ package rt_test
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/rt"
@@ -70,4 +71,47 @@ func ExampleStartDeadline() {
 	// Output:
 	// expired
 	// stopped in time: true
+}
+
+// ExampleWithEventHook traces the spawns and exits of a node's processes.
+// The hook runs synchronously where the event happens; telemetry/bridge's
+// NodeEvents is built on it.
+func ExampleWithEventHook() {
+	var mu sync.Mutex
+	var trace []string
+	node, _ := process.NewNode(rt.WithEventHook(func(e rt.Event) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch e := e.(type) {
+		case rt.Spawned:
+			trace = append(trace, "spawned "+e.Behaviour)
+		case rt.Exited:
+			trace = append(trace, "exited "+process.FormatReason(e.Reason))
+		}
+	}))
+	defer node.Stop(context.Background())
+
+	pid, _ := node.Spawn(func(p *process.Proc) error {
+		if _, err := p.Receive(p.Context()); err != nil { // wait to be watched
+			return err
+		}
+		child, _, _ := p.SpawnMonitor(func(*process.Proc) error { return process.Shutdown },
+			process.WithBehaviour("worker"))
+		for {
+			msg, err := p.Receive(p.Context())
+			if err != nil {
+				return err
+			}
+			if d, ok := msg.(process.Down); ok && d.PID == child {
+				return nil
+			}
+		}
+	}, process.WithBehaviour("parent"))
+	parent, _ := rt.Lookup(pid)
+	_ = parent.Send("go")
+	<-parent.Done() // closed after the Exited hooks returned
+	mu.Lock()
+	defer mu.Unlock()
+	fmt.Println(trace)
+	// Output: [spawned parent spawned worker exited shutdown exited normal]
 }

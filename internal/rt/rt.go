@@ -1,6 +1,8 @@
 package rt
 
 import (
+	"time"
+
 	"github.com/seed-fe72f376/orchard/internal/rt/rtcore"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -19,6 +21,7 @@ type runtime interface {
 	LookupOn(n *process.Node, pid process.PID) (*process.Proc, error)
 	SendOutside(p *process.Proc, msg process.Msg) error
 	OnExit(n *process.Node, pid process.PID, fn func(pid process.PID, reason error)) (rtcore.ExitHook, error)
+	EventHook(spawned func(pid, parent process.PID, behaviour string), exited func(pid process.PID, reason error, lifetime time.Duration), zombie func(process.ZombieInfo)) process.Option
 }
 
 // impl is process's bridge, set by process's init before this package's

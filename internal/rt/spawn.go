@@ -12,7 +12,8 @@ var startInline = impl.StartInline()
 // starts many children; the price is that a HandleStart that blocks
 // blocks the spawner, with no timeout (as an OTP start_link waits, by
 // default, forever). Only for SpawnHandler with a [process.Starter]; a
-// spawn that uses it otherwise fails with a *[process.OptionError].
+// spawn that uses it otherwise fails with an error matching
+// process.ErrInvalidOption (a *process.ArgumentError).
 func StartInline() process.SpawnOption { return startInline }
 
 // Announce calls fn with the new process before anyone else can know of
@@ -22,8 +23,8 @@ func StartInline() process.SpawnOption { return startInline }
 // a child it was not told of. fn runs on the spawning goroutine and must
 // not block; if the spawn then fails, the process never runs. Make the
 // option once (in a field) and reuse it, to keep spawns free of
-// allocations. A nil fn gives an option the spawn refuses with a
-// *[process.OptionError].
+// allocations. A nil fn gives an option the spawn refuses with an error
+// matching process.ErrInvalidOption (a *process.ArgumentError).
 func Announce(fn func(Target)) process.SpawnOption {
 	if fn == nil {
 		return impl.Announce(nil)

@@ -246,10 +246,10 @@ func TestSpawnSuspendedErrors(t *testing.T) {
 		t.Fatalf("Register(taken) = %v; want nil", err)
 	}
 
-	isOption := func(option string) func(error) bool {
+	isArg := func(arg string) func(error) bool {
 		return func(err error) bool {
-			var oe *process.OptionError
-			return errors.As(err, &oe) && errors.Is(err, process.ErrInvalidOption) && oe.Option == option
+			var ae *process.ArgumentError
+			return errors.As(err, &ae) && errors.Is(err, process.ErrInvalidOption) && ae.Op == "rt: SpawnSuspended" && ae.Arg == arg
 		}
 	}
 	tests := []struct {
@@ -275,9 +275,9 @@ func TestSpawnSuspendedErrors(t *testing.T) {
 			return errors.As(err, &wn) && wn.PID == foreign.PID()
 		}},
 		{"not a Starter", parent.PID(), handlerFunc(func(*process.Proc, process.Msg) error { return nil }), nil,
-			"*OptionError for SpawnSuspended", isOption("SpawnSuspended")},
-		{"nil handler", parent.PID(), nil, nil, "*OptionError for SpawnSuspended", isOption("SpawnSuspended")},
-		{"StartInline", parent.PID(), child, []process.SpawnOption{rt.StartInline()}, "*OptionError for StartInline", isOption("StartInline")},
+			"*ArgumentError for h", isArg("h")},
+		{"nil handler", parent.PID(), nil, nil, "*ArgumentError for h", isArg("h")},
+		{"StartInline", parent.PID(), child, []process.SpawnOption{rt.StartInline()}, "*ArgumentError for rt.StartInline()", isArg("rt.StartInline()")},
 		{"name taken", parent.PID(), child, []process.SpawnOption{process.WithName("taken")}, "ErrNameTaken", func(err error) bool {
 			return errors.Is(err, process.ErrNameTaken)
 		}},
@@ -574,8 +574,8 @@ func TestAnnounce(t *testing.T) {
 	if !n.IsAlive(s.PID()) {
 		t.Errorf("child not alive after SpawnSuspended")
 	}
-	var oe *process.OptionError
-	if _, err := rt.SpawnSuspended(n, parent.PID(), suspendedChild{}, rt.Announce(nil)); !errors.As(err, &oe) {
-		t.Errorf("Announce(nil) = %v; want *OptionError", err)
+	var ae *process.ArgumentError
+	if _, err := rt.SpawnSuspended(n, parent.PID(), suspendedChild{}, rt.Announce(nil)); !errors.As(err, &ae) || ae.Op != "rt: Announce" {
+		t.Errorf("Announce(nil) = %v; want an *ArgumentError of rt: Announce", err)
 	}
 }

@@ -3,6 +3,7 @@ package bridge
 import (
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
@@ -21,26 +22,28 @@ func orDefault(r *telemetry.Registry) *telemetry.Registry {
 
 // NodeEvents returns a node option that publishes the node's process
 // lifecycle events on r (nil means telemetry.Default()), under the names
-// process.EventSpawned, process.EventExited and process.EventZombie.
+// [EventProcessSpawned], [EventProcessExited] and [EventProcessZombie]:
+// the way for code outside Orchard to observe every spawn, exit and zombie
+// of a node.
 func NodeEvents(r *telemetry.Registry) process.Option {
 	r = orDefault(r)
-	return process.WithEventHook(func(e process.Event) { publishProcess(r, e) })
+	return rt.WithEventHook(func(e rt.Event) { publishProcess(r, e) })
 }
 
-func publishProcess(r *telemetry.Registry, e process.Event) {
+func publishProcess(r *telemetry.Registry, e rt.Event) {
 	switch e := e.(type) {
-	case process.Spawned:
-		if r.Enabled(process.EventSpawned) {
-			r.Execute(process.EventSpawned, one(), telemetry.Metadata{"pid": e.PID, "parent": e.Parent, "behaviour": e.Behaviour})
+	case rt.Spawned:
+		if r.Enabled(EventProcessSpawned) {
+			r.Execute(EventProcessSpawned, one(), telemetry.Metadata{"pid": e.PID, "parent": e.Parent, "behaviour": e.Behaviour})
 		}
-	case process.Exited:
-		if r.Enabled(process.EventExited) {
-			r.Execute(process.EventExited, telemetry.Measurements{"count": 1, "lifetime": e.Lifetime.Seconds()},
+	case rt.Exited:
+		if r.Enabled(EventProcessExited) {
+			r.Execute(EventProcessExited, telemetry.Measurements{"count": 1, "lifetime": e.Lifetime.Seconds()},
 				telemetry.Metadata{"pid": e.PID, "reason": e.Reason, "normal": process.IsNormalOrShutdown(e.Reason)})
 		}
-	case process.ZombieDetected:
+	case rt.ZombieDetected:
 		z := e.Zombie
-		r.Execute(process.EventZombie, one(), telemetry.Metadata{"pid": z.PID, "behaviour": z.Behaviour, "reason": z.Reason, "stack": z.Stack})
+		r.Execute(EventProcessZombie, one(), telemetry.Metadata{"pid": z.PID, "behaviour": z.Behaviour, "reason": z.Reason, "stack": z.Stack})
 	}
 }
 

@@ -61,7 +61,7 @@ func TestBridgesPublishRuntimeAndSupervisorEvents(t *testing.T) {
 	r := telemetry.New()
 	var rec recorder
 	if err := r.Attach("rec", []string{
-		process.EventSpawned, process.EventExited,
+		bridge.EventProcessSpawned, bridge.EventProcessExited,
 		supervisor.EventChildStarted, supervisor.EventChildRestarting,
 	}, rec.handle); err != nil {
 		t.Fatal(err)
@@ -87,7 +87,7 @@ func TestBridgesPublishRuntimeAndSupervisorEvents(t *testing.T) {
 		return count(rec.names(), supervisor.EventChildStarted) == 2
 	}, "the restarted child's start event")
 	names := rec.names()
-	for _, ev := range []string{process.EventSpawned, process.EventExited, supervisor.EventChildRestarting} {
+	for _, ev := range []string{bridge.EventProcessSpawned, bridge.EventProcessExited, supervisor.EventChildRestarting} {
 		if count(names, ev) == 0 {
 			t.Errorf("no %s event in %v", ev, names)
 		}

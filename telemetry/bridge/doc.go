@@ -3,11 +3,15 @@
 // events, so that handlers and exporters see them by name.
 //
 // The core packages do not import package telemetry: they publish typed
-// values to hooks ([process.WithEventHook], [supervisor.WithEventHook],
-// [genserver.OnCallTimeout]) and declare the names their events are
-// published under (process.EventSpawned, supervisor.EventChildStarted,
-// genserver.EventCallTimeout, ...). This package connects the two; it sits
-// beside the exporters, above the core, and no core package imports it.
+// values to hooks ([supervisor.WithEventHook], [genserver.OnCallTimeout],
+// and the runtime's process hooks, which are internal to the module) and
+// declare the names their events are published under
+// (supervisor.EventChildStarted, genserver.EventCallTimeout, ...). This
+// package connects the two; it sits beside the exporters, above the core,
+// and no core package imports it. It declares the names of the runtime's
+// process events itself ([EventProcessSpawned], [EventProcessExited],
+// [EventProcessZombie]): [NodeEvents] is how code outside Orchard sees
+// every spawn, exit and zombie of a node.
 //
 // # OTP mapping
 //

@@ -16,7 +16,7 @@ import (
 func ExampleNodeEvents() {
 	tel := telemetry.New()
 	exited := make(chan telemetry.Metadata, 1)
-	_ = tel.Attach("exits", []string{process.EventExited}, func(_ string, _ telemetry.Measurements, md telemetry.Metadata) {
+	_ = tel.Attach("exits", []string{bridge.EventProcessExited}, func(_ string, _ telemetry.Measurements, md telemetry.Metadata) {
 		exited <- md
 	})
 	node, _ := process.NewNode(bridge.NodeEvents(tel))

@@ -7,6 +7,7 @@ import (
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 	"github.com/seed-fe72f376/orchard/telemetry/metricmap"
 )
 
@@ -61,7 +62,7 @@ func TestBadInput(t *testing.T) {
 	}
 	metricmap.ScanMailboxes(node, nil) // a nil callback is not called
 	var nilNames *metricmap.Names
-	nilNames.Observe(process.EventExited, telemetry.Metadata{"pid": "not a pid"})
+	nilNames.Observe(bridge.EventProcessExited, telemetry.Metadata{"pid": "not a pid"})
 	if got := nilNames.Name(process.PID{}); got != metricmap.UnknownName {
 		t.Errorf("Name(zero PID) = %q; want %q", got, metricmap.UnknownName)
 	}

@@ -4,9 +4,9 @@ import (
 	"github.com/seed-fe72f376/orchard/deadletter"
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/health"
-	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/supervisor"
+	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 )
 
 // Send and dead-letter event names counted by the default metrics:
@@ -79,11 +79,11 @@ func DefaultMetrics(sendEvents, deadLetterEvents []string, counterSuffix string)
 func runtimeMetrics() []Metric {
 	sup := []Label{{Name: "supervisor"}}
 	return []Metric{
-		{Name: "orchard_processes_spawned", Help: "Processes spawned.", Events: []string{process.EventSpawned}, Labels: []Label{{Name: "behaviour"}}},
-		{Name: "orchard_processes_exited", Help: "Processes exited, by whether the reason was normal or shutdown.", Events: []string{process.EventExited}, Labels: []Label{{Name: "normal"}}},
-		{Name: "orchard_process_lifetime_seconds", Help: "Lifetime of exited processes.", Kind: Histogram, Events: []string{process.EventExited}, Measurement: "lifetime",
+		{Name: "orchard_processes_spawned", Help: "Processes spawned.", Events: []string{bridge.EventProcessSpawned}, Labels: []Label{{Name: "behaviour"}}},
+		{Name: "orchard_processes_exited", Help: "Processes exited, by whether the reason was normal or shutdown.", Events: []string{bridge.EventProcessExited}, Labels: []Label{{Name: "normal"}}},
+		{Name: "orchard_process_lifetime_seconds", Help: "Lifetime of exited processes.", Kind: Histogram, Events: []string{bridge.EventProcessExited}, Measurement: "lifetime",
 			Buckets: []float64{.001, .01, .1, 1, 10, 60, 600, 3600}},
-		{Name: "orchard_process_zombies", Help: "Killed processes whose goroutine outlived the zombie grace.", Events: []string{process.EventZombie}},
+		{Name: "orchard_process_zombies", Help: "Killed processes whose goroutine outlived the zombie grace.", Events: []string{bridge.EventProcessZombie}},
 		{Name: "orchard_call_timeouts", Help: "GenServer calls that got no reply in time.", Events: []string{genserver.EventCallTimeout}},
 		{Name: "orchard_supervisor_child_starts", Help: "Children started by supervisors, restarts included.", Events: []string{supervisor.EventChildStarted}, Labels: sup},
 		{Name: "orchard_supervisor_restarts", Help: "Children restarted by supervisors.", Events: []string{supervisor.EventChildStarted}, Labels: sup, Match: map[string]any{"restart": true}},

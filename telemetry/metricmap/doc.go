@@ -12,7 +12,7 @@
 // They take the same options as well: their Option is [Option], built by
 // [WithMetrics], [WithNode], [WithMailboxScan] and [WithHandlerID], and
 // applied and checked by [Configure]. The default metrics name each event
-// by the constant its emitting package declares (process.EventExited,
+// by the constant its emitting package declares (bridge.EventProcessExited,
 // send.EventDelivered, health.EventCheckCompleted, ...).
 // This package imports neither library: an OpenTelemetry-only program
 // does not link client_golang, and the other way round.

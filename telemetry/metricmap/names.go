@@ -7,6 +7,7 @@ import (
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 )
 
 // maxPathDepth bounds the walk up a supervision tree in [Names.Name].
@@ -42,7 +43,7 @@ const UnknownName = "unknown"
 // Names learns paths from the events given to [Names.Observe] (a
 // [Router] gives it every event it receives) and forgets a process when
 // its supervisor reports it exited or terminated, or when it exits
-// (process.EventExited). It holds one small record per supervised
+// (bridge.EventProcessExited). It holds one small record per supervised
 // child alive. The zero value is not usable; use [NewNames]. Safe for
 // concurrent use.
 type Names struct {
@@ -69,7 +70,7 @@ const supervisorRole = "supervisor"
 // TrackedEvents are the events [Names.Observe] learns from.
 var TrackedEvents = []string{
 	supervisor.EventChildStarted, supervisor.EventChildRestarting,
-	supervisor.EventChildTerminated, process.EventExited,
+	supervisor.EventChildTerminated, bridge.EventProcessExited,
 }
 
 // Observe updates the table from one telemetry event; events other than
@@ -93,7 +94,7 @@ func (n *Names) Observe(event string, md telemetry.Metadata) {
 		n.parents[pid] = childRef{sup: sup, id: id}
 		delete(n.cache, pid) // named by behaviour while it started its children
 		n.mu.Unlock()
-	case supervisor.EventChildRestarting, supervisor.EventChildTerminated, process.EventExited:
+	case supervisor.EventChildRestarting, supervisor.EventChildTerminated, bridge.EventProcessExited:
 		n.mu.Lock()
 		delete(n.parents, pid)
 		delete(n.cache, pid)

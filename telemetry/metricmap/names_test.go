@@ -50,11 +50,11 @@ func (s *seriesSet) supervisorKeys() []string {
 // unless name is empty.
 func crashWorker(name string) func(*process.Proc) (process.PID, error) {
 	return func(p *process.Proc) (process.PID, error) {
-		var opts []process.SpawnOption
+		opts := []process.SpawnOption{process.Linked()}
 		if name != "" {
 			opts = append(opts, process.WithName(name))
 		}
-		return p.SpawnLink(func(p *process.Proc) error {
+		return p.Spawn(func(p *process.Proc) error {
 			if _, err := p.Receive(p.Context()); err != nil {
 				return err
 			}

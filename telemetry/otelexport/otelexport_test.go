@@ -108,12 +108,12 @@ func TestRuntimeDataPoints(t *testing.T) {
 	reader := setup(t, tel, otelexport.WithNode(node))
 	probe := otptest.NewProbe(t, node)
 	worker := func(p *process.Proc) (process.PID, error) {
-		return p.SpawnLink(func(p *process.Proc) error {
+		return p.Spawn(func(p *process.Proc) error {
 			if _, err := p.Receive(p.Context()); err != nil {
 				return err
 			}
 			return errors.New("crash")
-		}, process.WithName("worker"))
+		}, process.WithName("worker"), process.Linked())
 	}
 	sup, err := supervisor.Start(node, supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: []supervisor.ChildSpec{
 		{ID: "worker", Start: worker},

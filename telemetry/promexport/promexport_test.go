@@ -87,13 +87,13 @@ func TestRuntimeMetrics(t *testing.T) {
 	probe := otptest.NewProbe(t, node)
 
 	crashOnce := func(p *process.Proc) (process.PID, error) {
-		return p.SpawnLink(func(p *process.Proc) error {
+		return p.Spawn(func(p *process.Proc) error {
 			_, err := p.Receive(p.Context())
 			if err != nil {
 				return err
 			}
 			return errors.New("crash")
-		}, process.WithName("worker"))
+		}, process.WithName("worker"), process.Linked())
 	}
 	sup, err := supervisor.Start(node, supervisor.Spec{Flags: supervisor.DefaultFlags(), Children: []supervisor.ChildSpec{
 		{ID: "worker", Start: crashOnce},
