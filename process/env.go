@@ -16,11 +16,11 @@ import (
 // WithTimeouts makes c the node's timeout configuration: genserver calls
 // without a deadline, supervised sends and every other Orchard service on
 // the node resolve their default timeouts in c instead of
-// timeouts.Default(). A nil c is rejected with an *[OptionError].
+// timeouts.Default(). A nil c is an error matching [ErrInvalidArgument].
 func WithTimeouts(c *timeouts.Config) Option {
 	return nodeOption(func(cfg *nodeConfig) error {
 		if c == nil {
-			return &OptionError{Option: "WithTimeouts", Reason: "nil config"}
+			return invalidOption("process: WithTimeouts", "c", "is nil")
 		}
 		cfg.env.Timeouts = c
 		return nil
@@ -29,12 +29,12 @@ func WithTimeouts(c *timeouts.Config) Option {
 
 // WithLogger makes l the node's logger: supervisor reports, applications
 // and services on the node log through l unless given a logger of their
-// own, instead of slog.Default(). A nil l is rejected with an
-// *[OptionError].
+// own, instead of slog.Default(). A nil l is an error matching
+// [ErrInvalidArgument].
 func WithLogger(l *slog.Logger) Option {
 	return nodeOption(func(cfg *nodeConfig) error {
 		if l == nil {
-			return &OptionError{Option: "WithLogger", Reason: "nil logger"}
+			return invalidOption("process: WithLogger", "l", "is nil")
 		}
 		cfg.env.Logger = l
 		return nil
