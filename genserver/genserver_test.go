@@ -425,6 +425,25 @@ func TestBadOptionsStartNothing(t *testing.T) {
 	}
 }
 
+// TestBadSpawnOptionMessage: a spawn option the process runtime rejects
+// comes back from Start as the runtime's own error, with its message
+// unchanged (no second "invalid argument" prefix), and still matches
+// ErrInvalidArgument and process.ErrInvalidOption.
+func TestBadSpawnOptionMessage(t *testing.T) {
+	node := otptest.NewNode(t)
+	_, want := node.Spawn(func(*process.Proc) error { return nil }, process.WithName(""))
+	if want == nil {
+		t.Fatal("Spawn(WithName(\"\")) = nil; want an error")
+	}
+	_, err := genserver.Start(node, &srv{}, genserver.WithSpawnOptions(process.WithName("")))
+	if err == nil || err.Error() != want.Error() {
+		t.Errorf("Start(bad spawn option) = %v; want the spawn's error %q as is", err, want)
+	}
+	if !errors.Is(err, genserver.ErrInvalidArgument) || !errors.Is(err, process.ErrInvalidOption) {
+		t.Errorf("Start(bad spawn option) = %v; want it to match ErrInvalidArgument and process.ErrInvalidOption", err)
+	}
+}
+
 // TestCallNilDest: a nil destination is bad input, an *ArgumentError
 // (see badinput_test.go for the rest of the API).
 func TestCallNilDest(t *testing.T) {

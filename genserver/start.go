@@ -3,7 +3,6 @@ package genserver
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
@@ -191,9 +190,8 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 			holder, _ := node.WhereIs(cfg.name)
 			return process.PID{}, &AlreadyStartedError{Name: cfg.name, PID: holder}
 		}
-		if errors.Is(err, process.ErrInvalidOption) {
-			err = fmt.Errorf("%w: %w", ErrInvalidOption, err)
-		}
+		// A rejected spawn option is returned as is: it already matches
+		// ErrInvalidArgument (and so ErrInvalidOption, the same value).
 		return process.PID{}, err
 	}
 	if err := awaitInit(node, parent, pid, g, w, cfg); err != nil {

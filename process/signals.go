@@ -169,6 +169,13 @@ func (p *Proc) Exit(pid PID, reason error) error {
 	if p == nil {
 		return argerr.Nil("process: Proc.Exit", "receiver")
 	}
+	// Checked without p.mu, unlike Link: the signal below may end q, and
+	// ending q locks q and its links (p among them, or p itself when pid
+	// is p), so p.mu cannot be held across it. p may therefore be killed
+	// between this check and the signal, which then leaves a process just
+	// dead. That is harmless: the signal was decided while p was alive,
+	// and the outcome is the one of p sending it just before it died; the
+	// only difference is that q may hear of p's death first.
 	if p.dead.Load() {
 		return nil
 	}

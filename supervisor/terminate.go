@@ -104,6 +104,12 @@ func (s *sup) signalAndWait(t rt.Target, sd Shutdown) bool {
 	if !s.alive() {
 		return false // died at the same instant: the timer does not kill
 	}
+	// The supervisor may die between the check above and this kill (the
+	// check takes no lock: Proc.Exit cannot hold one across a signal).
+	// That is harmless: the child's shutdown time has run out and it is
+	// linked to the supervisor, so the supervisor's death ends it too
+	// (or, trapping, tells it its parent is gone); the kill only decides
+	// that its reason is Killed, as if sent just before the death.
 	_ = s.self.Exit(t.PID(), process.Kill)
 	return s.await(t, dead)
 }
@@ -123,7 +129,9 @@ func (s *sup) await(t rt.Target, dead <-chan struct{}) bool {
 // may run after a long wait (a child's shutdown, a child's start) checks
 // it before it acts, and the supervisor's events and reports are dropped
 // once it is dead: a dead process sends no signal, starts and kills
-// nothing and is seen to do nothing.
+// nothing and is seen to do nothing. The check is not atomic with what
+// follows it: the supervisor may die just after; see signalAndWait for
+// why acting then is harmless.
 func (s *sup) alive() bool { return s.self.Alive() }
 
 // shutdownOK says whether reason is an expected result of a shutdown.

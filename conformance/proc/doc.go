@@ -46,6 +46,14 @@
 // when the harness sees a death, its signals have reached every link, as
 // on the reference's single scheduler.
 //
+// # Errors
+//
+// Bad input never panics (docs/ERRORS.md): [Load], [Decode], [Run] and
+// [Scenario.Validate] return an error matching [ErrInvalidArgument] for an
+// empty path, a nil reader, scenario or context, and for a malformed or
+// invalid scenario. FuzzDecode checks that any input gives such an error
+// or a scenario that round-trips through JSON.
+//
 // # Differences from OTP
 //
 // Where Orchard deliberately differs and documents it, a scenario carries

@@ -15,40 +15,18 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/seed-fe72f376/orchard/conformance/proc"
 )
 
-// step mirrors proc.Step; the field order is the key order in the files.
-type step struct {
-	Do        string          `json:"do"`
-	By        string          `json:"by,omitempty"`
-	To        string          `json:"to,omitempty"`
-	Name      string          `json:"name,omitempty"`
-	Reason    json.RawMessage `json:"reason,omitempty"`
-	Msg       string          `json:"msg,omitempty"`
-	Req       string          `json:"req,omitempty"`
-	Timeout   int             `json:"timeout,omitempty"`
-	Flush     bool            `json:"flush,omitempty"`
-	On        *bool           `json:"on,omitempty"`
-	Link      bool            `json:"link,omitempty"`
-	Init      string          `json:"init,omitempty"`
-	Trap      bool            `json:"trap,omitempty"`
-	Async     bool            `json:"async,omitempty"`
-	Continues int             `json:"continues,omitempty"`
-	ContStop  json.RawMessage `json:"cont_stop,omitempty"`
-}
-
-type differs struct {
-	Reason string   `json:"reason"`
-	Expect []string `json:"expect,omitempty"`
-}
-
-type scenario struct {
-	Name           string
-	Description    string
-	Steps          []step
-	Expect         []string
-	OrchardDiffers *differs
-}
+// step, differs and scenario are the package's own types, so the files
+// gen writes have the fields proc decodes; the field order of proc.Step
+// is the key order in the files.
+type (
+	step     = proc.Step
+	differs  = proc.Differs
+	scenario = proc.Scenario
+)
 
 // reasons are the exit reasons of every matrix: name suffix and JSON.
 var reasons = []struct{ suffix, json string }{

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -26,8 +27,19 @@ const (
 type syncReq string
 
 // Run plays sc on a fresh node and returns the observed trace. Run it
-// inside a testing/synctest bubble to replay the waits on fake time.
+// inside a testing/synctest bubble to replay the waits on fake time. A
+// nil ctx or sc, and a scenario [Scenario.Validate] rejects, are errors
+// matching [ErrInvalidArgument]; nothing is run.
 func Run(ctx context.Context, sc *Scenario) ([]string, error) {
+	if ctx == nil {
+		return nil, argerr.Nil("proc: Run", "ctx")
+	}
+	if sc == nil {
+		return nil, argerr.Nil("proc: Run", "sc")
+	}
+	if err := sc.Validate(); err != nil {
+		return nil, err
+	}
 	h := &harness{
 		pids:    map[string]process.PID{},
 		names:   map[process.PID]string{},

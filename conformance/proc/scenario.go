@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/seed-fe72f376/orchard/conformance"
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // Scenario is one process-level or gen_server scenario (testdata/FORMAT.md):
@@ -20,8 +21,9 @@ type Scenario struct {
 	Description string `json:"description,omitempty"`
 	// Steps run in order.
 	Steps []Step `json:"steps"`
-	// Expect is the trace recorded on OTP; nil when the file has none.
-	Expect []string `json:"expect,omitempty"`
+	// Expect is the trace recorded on OTP; nil when the file has none
+	// (encoded as null: an empty trace is not no trace).
+	Expect []string `json:"expect"`
 	// OrchardDiffers, when set, says that Orchard deliberately differs
 	// from OTP here: the replay must produce its Expect instead.
 	OrchardDiffers *Differs `json:"orchard_differs,omitempty"`
@@ -31,8 +33,9 @@ type Scenario struct {
 type Differs struct {
 	// Reason names the documentation of the difference.
 	Reason string `json:"reason"`
-	// Expect is Orchard's trace.
-	Expect []string `json:"expect,omitempty"`
+	// Expect is Orchard's trace; nil when not recorded yet (encoded as
+	// null, as for Scenario.Expect).
+	Expect []string `json:"expect"`
 }
 
 // Step is one step (FORMAT.md §2). Do is the action; the other fields are
@@ -89,24 +92,57 @@ var (
 )
 
 // Decode reads one scenario; unknown keys and invalid steps are errors.
+// A nil r, and a malformed or invalid scenario, are errors matching
+// [ErrInvalidArgument]; an error reading r is returned as is. The reasons
+// of the steps are kept as json.Marshal writes them (compact), so that a
+// decoded scenario encodes and decodes again to an equal value.
 func Decode(r io.Reader) (*Scenario, error) {
-	dec := json.NewDecoder(r)
+	if r == nil {
+		return nil, argerr.Nil("proc: Decode", "r")
+	}
+	b, err := io.ReadAll(r)
+	if err != nil {
+		return nil, err
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	var sc Scenario
 	if err := dec.Decode(&sc); err != nil {
-		return nil, fmt.Errorf("proc: decode scenario: %w", err)
+		return nil, invalidf("proc: decode scenario: %w", err)
 	}
 	if dec.More() {
-		return nil, fmt.Errorf("proc: decode scenario: trailing data")
+		return nil, invalidf("proc: decode scenario: trailing data")
 	}
 	if err := sc.Validate(); err != nil {
 		return nil, err
 	}
+	for i := range sc.Steps {
+		st := &sc.Steps[i]
+		st.Reason, st.ContStop = canonical(st.Reason), canonical(st.ContStop)
+	}
 	return &sc, nil
 }
 
-// Load reads the scenario file at path.
+// canonical returns raw as json.Marshal writes it (compact, with HTML
+// characters escaped); nil stays nil. raw is valid JSON (validated).
+func canonical(raw json.RawMessage) json.RawMessage {
+	if raw == nil {
+		return nil
+	}
+	b, err := json.Marshal(raw)
+	if err != nil {
+		return raw
+	}
+	return b
+}
+
+// Load reads the scenario file at path. An empty path, and a malformed
+// or invalid scenario, are errors matching [ErrInvalidArgument]; a file
+// that cannot be read gives the error of package os.
 func Load(path string) (*Scenario, error) {
+	if path == "" {
+		return nil, argerr.Empty("proc: Load", "path")
+	}
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
@@ -119,11 +155,15 @@ func Load(path string) (*Scenario, error) {
 }
 
 // Validate checks every step: a known action with the fields it needs,
-// known init results, requests and casts, and decodable reasons.
+// known init results, requests and casts, and decodable reasons. Its
+// errors, and a nil sc, match [ErrInvalidArgument].
 func (sc *Scenario) Validate() error {
+	if sc == nil {
+		return argerr.Nil("proc: Scenario.Validate", "receiver")
+	}
 	for i, st := range sc.Steps {
 		if err := st.validate(); err != nil {
-			return fmt.Errorf("proc: invalid scenario: step %d (%s): %w", i+1, st.Do, err)
+			return invalidf("proc: invalid scenario: step %d (%s): %w", i+1, st.Do, err)
 		}
 	}
 	return nil

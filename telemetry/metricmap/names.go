@@ -43,14 +43,35 @@ const UnknownName = "unknown"
 // Names learns paths from the events given to [Names.Observe] (a
 // [Router] gives it every event it receives) and forgets a process when
 // its supervisor reports it exited or terminated, or when it exits
-// (bridge.EventProcessExited). It holds one small record per supervised
-// child alive. The zero value is not usable; use [NewNames]. Safe for
-// concurrent use.
+// (bridge.EventProcessExited, published only by a node with
+// bridge.NodeEvents). A process that goes without such an event (the
+// children of a killed supervisor, which publishes nothing, on a node
+// without bridge.NodeEvents) is forgotten by a sweep: each time the table
+// has doubled since the last sweep, the entries of dead processes are
+// dropped. The table so holds fewer entries than twice those of live
+// processes at its last sweep, or than 64, whichever is more (at most
+// two entries per live process it names), and the sweeps cost at most
+// two liveness checks per entry added.
+//
+// A name is cached once computed, except that a name reached through a
+// process no supervisor has reported (an unnamed process, possibly a
+// supervisor still starting, which its own supervisor reports later) is
+// kept only until the next [supervisor.EventChildStarted]: a child
+// supervisor labelled while its parent starts is "supervisor/g" at first
+// and "root/s/g" once its parent is reported.
+//
+// The zero value is not usable; use [NewNames]. Safe for concurrent use.
 type Names struct {
 	mu      sync.Mutex // protects the fields below
 	parents map[process.PID]childRef
-	cache   map[process.PID]string // names given, until the process goes
+	cache   map[process.PID]cachedName // names given, until the process goes
+	epoch   uint64                     // count of EventChildStarted seen
+	sweepAt int                        // len(parents)+len(cache) that triggers a sweep
 }
+
+// namesMinSweep is the table size of the first sweep, and the least size
+// of any sweep: a small table is never swept.
+const namesMinSweep = 64
 
 // childRef is where a supervisor reported a child: its supervisor and id.
 type childRef struct {
@@ -58,9 +79,19 @@ type childRef struct {
 	id  string
 }
 
+// cachedName is a name given. A name is resolved when it cannot change
+// while the process lives: a registered name, or a path whose topmost
+// process has a registered name. Other names hold only while epoch is the
+// table's.
+type cachedName struct {
+	name     string
+	resolved bool
+	epoch    uint64
+}
+
 // NewNames returns an empty table.
 func NewNames() *Names {
-	return &Names{parents: map[process.PID]childRef{}, cache: map[process.PID]string{}}
+	return &Names{parents: map[process.PID]childRef{}, cache: map[process.PID]cachedName{}, sweepAt: namesMinSweep}
 }
 
 // supervisorRole is the metadata key, and the role, of a supervisor in
@@ -93,6 +124,8 @@ func (n *Names) Observe(event string, md telemetry.Metadata) {
 		n.mu.Lock()
 		n.parents[pid] = childRef{sup: sup, id: id}
 		delete(n.cache, pid) // named by behaviour while it started its children
+		n.epoch++            // names reached through pid, computed before, are stale
+		n.addedLocked()
 		n.mu.Unlock()
 	case supervisor.EventChildRestarting, supervisor.EventChildTerminated, bridge.EventProcessExited:
 		n.mu.Lock()
@@ -113,15 +146,24 @@ func (n *Names) Name(pid process.PID) string { return n.name(pid, "", 0) }
 func (n *Names) NameAs(pid process.PID, role string) string { return n.name(pid, role, 0) }
 
 func (n *Names) name(pid process.PID, role string, depth int) string {
+	s, _ := n.resolve(pid, role, depth)
+	return s
+}
+
+// resolve returns the name of pid and whether it is resolved (see
+// cachedName).
+func (n *Names) resolve(pid process.PID, role string, depth int) (string, bool) {
 	var ref childRef
+	var epoch uint64
 	supervised := false
 	if n != nil {
 		n.mu.Lock()
-		if s, ok := n.cache[pid]; ok {
+		if c, ok := n.cache[pid]; ok && (c.resolved || c.epoch == n.epoch) {
 			n.mu.Unlock()
-			return s
+			return c.name, c.resolved
 		}
 		ref, supervised = n.parents[pid]
+		epoch = n.epoch
 		n.mu.Unlock()
 	}
 
@@ -132,11 +174,14 @@ func (n *Names) name(pid process.PID, role string, depth int) string {
 		live = err == nil
 	}
 	var s string
+	resolved := false
 	switch {
 	case info.Name != "":
-		s = info.Name
+		s, resolved = info.Name, true
 	case supervised && depth < maxPathDepth:
-		s = n.name(ref.sup, supervisorRole, depth+1) + "/" + ref.id
+		var sup string
+		sup, resolved = n.resolve(ref.sup, supervisorRole, depth+1)
+		s = sup + "/" + ref.id
 	case role != "" && (live || supervised):
 		s = role
 	case info.Behaviour != "":
@@ -144,12 +189,43 @@ func (n *Names) name(pid process.PID, role string, depth int) string {
 	case live:
 		s = "process"
 	default:
-		return UnknownName // dead and unknown: nothing to cache
+		return UnknownName, false // dead and unknown: nothing to cache
 	}
 	if live && n != nil {
 		n.mu.Lock()
-		n.cache[pid] = s
+		n.cache[pid] = cachedName{name: s, resolved: resolved, epoch: epoch}
+		n.addedLocked()
 		n.mu.Unlock()
 	}
-	return s
+	return s, resolved
+}
+
+// addedLocked sweeps the table when it has reached n.sweepAt entries:
+// it drops the entries of dead processes and sets the next sweep at
+// twice what is left (at least namesMinSweep). The entries left are
+// about live processes, so the table stays proportional to them, and the
+// liveness checks of a sweep are paid for by the entries added since the
+// previous one. n.mu is held; rt.Lookup takes only the node table's lock
+// and calls nothing back.
+func (n *Names) addedLocked() {
+	if len(n.parents)+len(n.cache) < n.sweepAt {
+		return
+	}
+	for pid := range n.parents {
+		if !alive(pid) {
+			delete(n.parents, pid)
+		}
+	}
+	for pid := range n.cache {
+		if !alive(pid) {
+			delete(n.cache, pid)
+		}
+	}
+	n.sweepAt = max(namesMinSweep, 2*(len(n.parents)+len(n.cache)))
+}
+
+// alive reports whether pid is a live process of a node of this program.
+func alive(pid process.PID) bool {
+	t, err := rt.Lookup(pid)
+	return err == nil && t.Alive()
 }

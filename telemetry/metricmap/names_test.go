@@ -214,3 +214,92 @@ func TestNamesPaths(t *testing.T) {
 		t.Errorf("Name(dead pipeline) = %q; want %q (forgotten at its exit)", got, metricmap.UnknownName)
 	}
 }
+
+// TestNamesBoundedWithoutNodeEvents: on a node that publishes no process
+// events, the children of a supervisor that is killed (and so reports
+// nothing) are forgotten by the table's sweeps: after 200 kills of a
+// supervisor of 3 children the table holds fewer than NamesMinSweep
+// entries (it held 4 per kill before), and still names the live ones.
+func TestNamesBoundedWithoutNodeEvents(t *testing.T) {
+	tel := telemetry.New()
+	node := otptest.NewNode(t) // no bridge.NodeEvents: no process.EventExited
+	probe := otptest.NewProbe(t, node)
+	names := metricmap.NewNames()
+	if err := tel.Attach("names", metricmap.TrackedEvents, func(ev string, _ telemetry.Measurements, md telemetry.Metadata) {
+		names.Observe(ev, md)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tel.Detach("names") }()
+	opts := []supervisor.Option{bridge.SupervisorEvents(tel), supervisor.WithLogger(slog.New(slog.DiscardHandler))}
+	lenient := supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: 1000, Period: time.Minute}
+	inner := supervisor.Spec{Flags: lenient, Children: []supervisor.ChildSpec{
+		{ID: "w1", Start: crashWorker("")}, {ID: "w2", Start: crashWorker("")}, {ID: "w3", Start: crashWorker("")},
+	}}
+	root := supervisor.Spec{Flags: lenient, Children: []supervisor.ChildSpec{
+		{ID: "s", Type: supervisor.SupervisorChild, Start: func(p *process.Proc) (process.PID, error) {
+			return supervisor.StartLink(p, inner, opts...)
+		}},
+	}}
+	rootPID, err := supervisor.Start(node, root, append(opts, supervisor.WithName("root"))...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	most := 0
+	for range 200 {
+		s := childPID(t, rootPID)
+		cs, err := supervisor.WhichChildren(context.Background(), s)
+		if err != nil || len(cs) != 3 {
+			t.Fatalf("WhichChildren(s) = %v, %v; want 3 children", cs, err)
+		}
+		for _, c := range cs {
+			if got, want := names.Name(c.PID), "root/s/"+c.ID; got != want {
+				t.Fatalf("Name(%s) = %q; want %q", c.ID, got, want)
+			}
+		}
+		restartAndWait(t, node, probe, s, rootPID)
+		most = max(most, names.Len())
+	}
+	if most >= metricmap.NamesMinSweep {
+		t.Errorf("the table reached %d entries; want fewer than %d (it is swept of dead processes)", most, metricmap.NamesMinSweep)
+	}
+	if err := supervisor.Stop(rootPID, process.Shutdown, time.Second); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestNamesAncestorReportedLater: a child supervisor g named while its
+// parent s is still starting (g reported, s not yet) is "supervisor/g";
+// once s's own supervisor reports s, g is named by its full path, not by
+// the name cached before.
+func TestNamesAncestorReportedLater(t *testing.T) {
+	node := otptest.NewNode(t)
+	idle := func(p *process.Proc) error {
+		_, err := p.Receive(p.Context())
+		return err
+	}
+	spawn := func(opts ...process.SpawnOption) process.PID {
+		t.Helper()
+		pid, err := node.Spawn(idle, opts...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pid
+	}
+	root, s, g := spawn(process.WithName("root")), spawn(), spawn()
+	started := func(pid, sup process.PID, id string) telemetry.Metadata {
+		return telemetry.Metadata{"pid": pid, "supervisor": sup, "id": id}
+	}
+	names := metricmap.NewNames()
+	names.Observe(supervisor.EventChildStarted, started(g, s, "g"))
+	if got, want := names.NameAs(g, "supervisor"), "supervisor/g"; got != want {
+		t.Errorf("NameAs(g) before s is reported = %q; want %q", got, want)
+	}
+	names.Observe(supervisor.EventChildStarted, started(s, root, "s"))
+	if got, want := names.NameAs(g, "supervisor"), "root/s/g"; got != want {
+		t.Errorf("NameAs(g) after s is reported = %q; want %q", got, want)
+	}
+	if got, want := names.NameAs(s, "supervisor"), "root/s"; got != want {
+		t.Errorf("NameAs(s) = %q; want %q", got, want)
+	}
+}
