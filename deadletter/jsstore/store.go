@@ -74,7 +74,7 @@ func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string) (
 // durable service, and stopped by the application's Stop after every
 // part): Close closes the store, not the engine. An empty bucket means
 // [DefaultBucket]. As [OpenDir] does, it reports data the store lost
-// while closed (an error log on the node's logger and [EventLost]) and
+// while closed (an error log on the node's logger and [deadletter.EventLost]) and
 // opens with the surviving entries.
 func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*Store, error) {
 	switch {
@@ -118,12 +118,12 @@ type DirConfig struct {
 	// Strict makes OpenDir fail with the *[DamagedError] when the store
 	// lost data while it was closed (see [Store.Verify]).
 	// Default false: the store opens with the surviving entries and the
-	// loss is reported loudly (an error log and [EventLost]).
+	// loss is reported loudly (an error log and [deadletter.EventLost]).
 	Strict bool
 	// Logger receives the error report of a damaged store; nil means
 	// slog.Default().
 	Logger *slog.Logger
-	// Telemetry receives [EventLost] for a damaged store; nil means
+	// Telemetry receives [deadletter.EventLost] for a damaged store; nil means
 	// telemetry.Default().
 	Telemetry *telemetry.Registry
 }
@@ -136,7 +136,7 @@ type DirConfig struct {
 //
 // When the store lost data while it was closed (a truncated or missing
 // file: see [Store.Verify]), OpenDir logs an error, publishes
-// [EventLost] and returns the store with the surviving entries; with
+// [deadletter.EventLost] and returns the store with the surviving entries; with
 // [DirConfig].Strict it closes the store and returns the *[DamagedError]
 // instead. The report repeats at every open until
 // [Store.AcknowledgeDamage].
@@ -372,7 +372,7 @@ func (s *Store) Put(ctx context.Context, e deadletter.Entry) error {
 	return nil
 }
 
-// Get returns the entry with the id, or a *[CorruptError] when its record
+// Get returns the entry with the id, or a *[deadletter.CorruptError] when its record
 // cannot be decoded.
 func (s *Store) Get(ctx context.Context, id string) (deadletter.Entry, error) {
 	if err := checkCall("Store.Get", s == nil, ctx); err != nil {
@@ -432,7 +432,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 
 // Scan lists the bucket's keys, then reads each entry; an entry deleted in
 // between is skipped, and so is a record that cannot be decoded: Scan
-// goes on and returns a *[CorruptError] naming those at the end.
+// goes on and returns a *[deadletter.CorruptError] naming those at the end.
 func (s *Store) Scan(ctx context.Context, fn func(deadletter.Entry) bool) error {
 	if err := checkCall("Store.Scan", s == nil, ctx); err != nil {
 		return err
@@ -493,7 +493,7 @@ func (s *Store) keys(ctx context.Context) ([]string, error) {
 // Close marks the store closed and, for a store made by [OpenDir], shuts
 // its embedded server down (JetStream syncs its files first); a store of
 // [OpenNodeStore] leaves the node's engine running. Later calls return
-// [ErrClosed].
+// [deadletter.ErrClosed].
 func (s *Store) Close() error {
 	if s == nil {
 		return badArg("Store.Close", "receiver", "is nil")
