@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/deadletter/jsstore"
 	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -26,8 +27,8 @@ func BenchmarkDeadLetterAppend(b *testing.B) {
 		name string
 		open func(b *testing.B) deadletter.Store
 	}{
-		{"default", func(b *testing.B) deadletter.Store { return openBenchDir(b, deadletter.DirConfig{}) }},
-		{"sync-always", func(b *testing.B) deadletter.Store { return openBenchDir(b, deadletter.DirConfig{SyncAlways: true}) }},
+		{"default", func(b *testing.B) deadletter.Store { return openBenchDir(b, jsstore.DirConfig{}) }},
+		{"sync-always", func(b *testing.B) deadletter.Store { return openBenchDir(b, jsstore.DirConfig{SyncAlways: true}) }},
 		{"memory", func(*testing.B) deadletter.Store { return deadletter.NewMemoryStore() }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
@@ -37,11 +38,11 @@ func BenchmarkDeadLetterAppend(b *testing.B) {
 	}
 }
 
-func openBenchDir(b *testing.B, cfg deadletter.DirConfig) deadletter.Store {
+func openBenchDir(b *testing.B, cfg jsstore.DirConfig) deadletter.Store {
 	b.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	s, err := deadletter.OpenDir(ctx, b.TempDir(), cfg)
+	s, err := jsstore.OpenDir(ctx, b.TempDir(), cfg)
 	if err != nil {
 		b.Fatalf("OpenDir: %v", err)
 	}

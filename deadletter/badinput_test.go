@@ -18,10 +18,8 @@ func TestBadInput(t *testing.T) {
 	node := otptest.NewNode(t)
 	mem := deadletter.NewMemoryStore()
 	q := newQueue(t, node, mem)
-	dirStore := openDir(t, t.TempDir(), deadletter.DirConfig{})
 	var nilQ *deadletter.Queue
 	var nilMem *deadletter.MemoryStore
-	var nilJS *deadletter.JetStreamStore
 	var nilCodec *deadletter.JSONCodec
 	var nilCtx context.Context // a nil ctx is bad input, not a panic
 	ctx := context.Background()
@@ -75,7 +73,6 @@ func TestBadInput(t *testing.T) {
 		{"Queue.Close nil ctx", func() error { return q.Close(nilCtx) }},
 
 		{"List nil store", func() error { _, err := deadletter.List(ctx, nil, deadletter.Filter{}, 0); return err }},
-		{"List nil *JetStreamStore", func() error { _, err := deadletter.List(ctx, nilJS, deadletter.Filter{}, 0); return err }},
 		{"List nil ctx", func() error { _, err := deadletter.List(nilCtx, mem, deadletter.Filter{}, 0); return err }},
 		{"List negative limit", func() error { _, err := deadletter.List(ctx, mem, deadletter.Filter{}, -3); return err }},
 		{"Purge nil store", func() error { _, err := deadletter.Purge(ctx, nil, deadletter.Filter{}, nil); return err }},
@@ -100,31 +97,6 @@ func TestBadInput(t *testing.T) {
 		{"MemoryStore.Scan nil fn", func() error { return mem.Scan(ctx, nil) }},
 		{"MemoryStore.Scan nil ctx", func() error { return mem.Scan(nilCtx, keep) }},
 		{"MemoryStore.Close nil receiver", func() error { return nilMem.Close() }},
-
-		{"OpenDir nil ctx", func() error { _, err := deadletter.OpenDir(nilCtx, t.TempDir(), deadletter.DirConfig{}); return err }},
-		{"OpenDir empty dir", func() error { _, err := deadletter.OpenDir(ctx, "", deadletter.DirConfig{}); return err }},
-		{"OpenDir negative sync interval", func() error {
-			_, err := deadletter.OpenDir(ctx, t.TempDir(), deadletter.DirConfig{SyncInterval: -time.Second})
-			return err
-		}},
-		{"OpenDir negative ready timeout", func() error {
-			_, err := deadletter.OpenDir(ctx, t.TempDir(), deadletter.DirConfig{ReadyTimeout: -time.Second})
-			return err
-		}},
-		{"OpenJetStream nil ctx", func() error { _, err := deadletter.OpenJetStream(nilCtx, dirStore.JetStream(), ""); return err }},
-		{"OpenJetStream nil js", func() error { _, err := deadletter.OpenJetStream(ctx, nil, ""); return err }},
-		{"JetStreamStore.Put nil receiver", func() error { return nilJS.Put(ctx, deadletter.Entry{ID: "a"}) }},
-		{"JetStreamStore.Put nil ctx", func() error { return dirStore.Put(nilCtx, deadletter.Entry{ID: "a"}) }},
-		{"JetStreamStore.Put empty id", func() error { return dirStore.Put(ctx, deadletter.Entry{}) }},
-		{"JetStreamStore.Get empty id", func() error { _, err := dirStore.Get(ctx, ""); return err }},
-		{"JetStreamStore.Get nil ctx", func() error { _, err := dirStore.Get(nilCtx, "a"); return err }},
-		{"JetStreamStore.Delete empty id", func() error { return dirStore.Delete(ctx, "") }},
-		{"JetStreamStore.Scan nil fn", func() error { return dirStore.Scan(ctx, nil) }},
-		{"JetStreamStore.Scan nil receiver", func() error { return nilJS.Scan(ctx, keep) }},
-		{"JetStreamStore.Verify nil receiver", func() error { return nilJS.Verify(ctx) }},
-		{"JetStreamStore.Verify nil ctx", func() error { return dirStore.Verify(nilCtx) }},
-		{"JetStreamStore.AcknowledgeDamage nil receiver", func() error { return nilJS.AcknowledgeDamage() }},
-		{"JetStreamStore.Close nil receiver", func() error { return nilJS.Close() }},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -143,8 +115,5 @@ func TestBadInput(t *testing.T) {
 	}
 	if got := nilQ.Stats(); got != (deadletter.Stats{}) {
 		t.Errorf("nil Queue.Stats() = %+v; want zero", got)
-	}
-	if nilJS.JetStream() != nil {
-		t.Error("nil JetStreamStore.JetStream() is not nil")
 	}
 }

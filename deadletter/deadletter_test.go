@@ -21,9 +21,6 @@ import (
 )
 
 func TestMain(m *testing.M) {
-	if runHelperProcess() {
-		return
-	}
 	otptest.VerifyTestMain(m)
 }
 

@@ -1,8 +1,8 @@
 // Package deadletter implements a durable dead-letter queue: messages that
 // could not be delivered are stored with their destination and reason,
 // listed, re-delivered by hand or automatically on an interval with a cap,
-// and purged; with a JetStream store they survive a crash or restart of
-// the program.
+// and purged; with a JetStream store (package deadletter/jsstore) they
+// survive a crash or restart of the program.
 //
 // # Seed mapping
 //
@@ -16,9 +16,8 @@
 //	DeadLetterQueue.retry_messages(filter)          (*Queue).Retry(ctx, Filter)
 //	DeadLetterQueue.purge_messages(filter)          (*Queue).Purge(ctx, Filter)
 //	periodic :auto_retry (handle_info)              (*Queue).StartRetrier / StartRetrierLink + WithAutoRetry
-//	ETS table                                       Store: NewMemoryStore, OpenNodeStore (the node's engine), OpenDir, OpenJetStream
+//	ETS table                                       Store: NewMemoryStore; jsstore.OpenNodeStore, OpenDir, OpenJetStream
 //	(none)                                          (*Queue).Rearm, JSONCodec + Register, WithResolver
-//	(none)                                          (*JetStreamStore).Verify, AcknowledgeDamage, DamagedError
 //
 // # Semantics
 //
@@ -77,73 +76,23 @@
 //
 // # Durability
 //
-// [OpenNodeStore] is the common path: it keeps entries in a key-value
-// bucket with file storage (key = entry id) in the node's one engine,
-// configured once with engine.Configure (a data directory for an
-// embedded NATS server, in-process, no listener, or an external server's
-// URL), started by its first user and shared with durable schedules, and
-// stopped by the application's Stop after every part. [OpenDir], for code
-// outside any node (the orchard CLI), starts an embedded server of its
-// own on a data directory and stops it on Close. [OpenJetStream] opens
-// the bucket in any JetStream. Opening the bucket, starting the engine
-// and waiting for it are the engine's (module-internal natsengine), so
-// every durable service does them the same way.
-//
-// Durability depends on the sync policy ([DirConfig].SyncAlways) and on
-// what fails. [Queue.Add] returns only once JetStream acknowledged the
-// entry; "acknowledged" below means that.
-//
-//	                         default (SyncAlways false)       SyncAlways
-//	program killed           nothing acknowledged is lost     nothing acknowledged is lost
-//	(SIGKILL, panic, OOM)
-//	power loss, kernel       the entries acknowledged since   nothing acknowledged is lost,
-//	crash                    the last fsync may be lost       if the disk honours fsync
-//	                         (up to SyncInterval: 2 minutes
-//	                         by default), silently
-//	damaged disk or files    records after the damage in a    the same
-//	(truncated, bad sectors, block are dropped when the
-//	a missing block)         store opens; detected (below)
-//
-// With the default policy each entry is written to the OS (write(2))
-// before it is acknowledged, so the page cache holds it when the program
-// dies, and the files are fsynced every SyncInterval; a power loss loses
-// what the page cache had not written back, and a record torn by it is
-// cut off when the store opens. With SyncAlways every entry is fsynced
-// before it is acknowledged, at a much lower rate (see
-// bench/deadletter_test.go); a disk whose volatile write cache ignores
-// fsync can still lose it. [JetStreamStore.Close] (and a program that
-// closes its store on the way out) fsyncs everything under both. The
-// tests kill a child process with SIGKILL while it appends and check
-// that every acknowledged entry is there, under both policies.
-//
-// No sync policy protects against a damaged disk: JetStream checks each
-// record's checksum when it opens a store and drops a bad record and
-// everything after it in its block, and a block file that is gone takes
-// its records with it; the store then opens, without an error, with the
-// surviving entries. The store says so: the engine records the size of
-// the bucket at every clean Close and compares it when the store opens
-// next, and nats-server reports the corrupt records it found. A loss is a
-// *[DamagedError] (matching [ErrDamaged]) from [JetStreamStore.Verify];
-// [OpenDir] logs it as an error and publishes [EventLost] (the metric
-// orchard_deadletter_lost_total) at every open until
-// [JetStreamStore.AcknowledgeDamage], or fails with it under
-// [DirConfig].Strict; `orchard deadletters verify --data DIR` exits 1.
-// After a crash or a power loss there is no clean record to compare
-// with, so a loss is reported only when nats-server itself sees it (a
-// torn or corrupt record): the entries lost by the power loss itself are
-// not reported. Keep backups of the data directory for what matters.
-//
-// Only one program may open a data directory at a time (an advisory lock
-// file guards it). Writes from several queues on one store are
-// last-writer-wins per entry.
+// The queue persists through a [Store]. [NewMemoryStore] keeps entries
+// in memory; package deadletter/jsstore keeps them in a JetStream
+// key-value bucket on disk (jsstore.OpenNodeStore in the node's engine,
+// jsstore.OpenDir on a data directory of its own) and documents what
+// survives a crash, a power loss and a damaged disk. It is a package of
+// its own so that a program that never stores dead letters on disk does
+// not link NATS (README, Dependencies).
 //
 // # Telemetry
 //
 // The queue publishes [EventAdded], [EventRetried], [EventRetryFailed],
 // [EventExhausted], [EventRemoved], [EventPurged], [EventRearmed],
 // [EventCorrupt] and [EventRetrierError] on the registry given with [WithTelemetry]
-// (default telemetry.Default()); [Queue.Stats] counts the same. [OpenDir]
-// publishes [EventLost] on [DirConfig].Telemetry.
+// (default telemetry.Default()); [Queue.Stats] counts the same. The
+// durable stores of package deadletter/jsstore publish [EventLost],
+// declared here so that metrics (telemetry/metricmap) count it without
+// linking NATS.
 //
 // # Bad input
 //
@@ -165,7 +114,7 @@
 //
 // # Example
 //
-//	store, err := deadletter.OpenDir(ctx, "/var/lib/app/deadletters", deadletter.DirConfig{})
+//	store, err := jsstore.OpenNodeStore(ctx, node, "") // or deadletter.NewMemoryStore()
 //	codec := deadletter.NewJSONCodec()
 //	_ = deadletter.Register[OrderPlaced](codec, "orders.placed")
 //	q, err := deadletter.New(node, store, deadletter.WithCodec(codec),

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
@@ -39,9 +38,6 @@ var (
 	// [ErrInvalidArgument] is: every such error matches both, and is an
 	// *[ArgumentError].
 	ErrInvalidOption = errors.New("deadletter: invalid option")
-	// ErrDamaged is matched by a *[DamagedError]: the store lost data
-	// while it was closed (a damaged or truncated file).
-	ErrDamaged = errors.New("deadletter: store lost data")
 	// ErrRetrierRunning is returned when a retrier is started while one
 	// of the same queue is alive.
 	ErrRetrierRunning = errors.New("deadletter: retrier already running")
@@ -128,36 +124,6 @@ func (e *RetryError) Error() string { return fmt.Sprintf("deadletter: retry %s: 
 
 // Unwrap returns the cause.
 func (e *RetryError) Unwrap() error { return e.Err }
-
-// DamagedError reports that a durable store lost data while it was
-// closed; it matches [ErrDamaged]. The engine drops what it cannot read
-// when it opens a damaged store, so the store opens and lists the
-// surviving entries: this error is what says that some are gone. It is
-// returned by [JetStreamStore.Verify] (and by [OpenDir] with
-// DirConfig.Strict) until the damage is acknowledged
-// ([JetStreamStore.AcknowledgeDamage]).
-type DamagedError struct {
-	// Bucket is the key-value bucket that lost data.
-	Bucket string
-	// Msgs is how many stored records (entries, or the deletion markers
-	// of removed entries) are gone, at least; Bytes how many bytes of
-	// them. Either may be zero when only the other is known.
-	Msgs, Bytes uint64
-	// How says how the loss was found: "count" (fewer records than at
-	// the last clean shutdown), "missing" (the bucket's stream is gone)
-	// or "engine" (nats-server reported lost data).
-	How string
-	// Detected is when the loss was found (the first open after it).
-	Detected time.Time
-}
-
-func (e *DamagedError) Error() string {
-	return fmt.Sprintf("deadletter: bucket %s lost data while closed: %d records (%d bytes) gone (%s), found %s",
-		e.Bucket, e.Msgs, e.Bytes, e.How, e.Detected.UTC().Format(time.RFC3339))
-}
-
-// Is reports whether target is [ErrDamaged].
-func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
 
 // badArgError is this package's bad-input error: an *ArgumentError (it
 // unwraps to one) that also matches the older [ErrInvalidOption].

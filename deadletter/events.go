@@ -43,11 +43,14 @@ const (
 	// per record and read. Metadata "key" (the record's key) and "reason"
 	// (error).
 	EventCorrupt = "orchard.deadletter.corrupt"
-	// EventLost: [OpenDir] opened a store that lost data while it was
-	// closed ([ErrDamaged]); published at every open until the damage is
+	// EventLost: a durable store opened having lost data while it was
+	// closed (package deadletter/jsstore: its OpenDir and OpenNodeStore,
+	// ErrDamaged); published at every open until the damage is
 	// acknowledged. Measurements "count" (records lost, at least) and
 	// "bytes"; metadata "bucket", "how" and "dir". Counted by the default
-	// metric orchard_deadletter_lost_total.
+	// metric orchard_deadletter_lost_total. Declared here, beside the
+	// queue's events, so that metrics count it without importing the
+	// store (and NATS).
 	EventLost = "orchard.deadletter.lost"
 )
 

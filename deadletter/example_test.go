@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/deadletter"
@@ -156,32 +153,6 @@ func ExampleRegister() {
 	// true
 }
 
-// Entries in a JetStream store on disk survive a restart.
-func ExampleOpenDir() {
-	dir, _ := os.MkdirTemp("", "deadletters")
-	defer os.RemoveAll(dir)
-	node, _ := process.NewNode()
-	defer node.Stop(context.Background())
-	ctx := context.Background()
-
-	store, err := deadletter.OpenDir(ctx, dir, deadletter.DirConfig{SyncAlways: true})
-	if err != nil {
-		panic(err)
-	}
-	q := exampleQueue(node, store)
-	_, _ = q.Add(ctx, send.Letter{Dest: node.Name("billing"), Msg: OrderPlaced{ID: 42, Item: "book"}, Reason: errors.New("timeout")})
-	_ = q.Close(ctx)
-	_ = store.Close() // the program stops
-
-	store, _ = deadletter.OpenDir(ctx, dir, deadletter.DirConfig{}) // and starts again
-	defer store.Close()
-	q = exampleQueue(node, store)
-	entries, _ := q.List(ctx, deadletter.Filter{}, 0)
-	msg, _ := q.Decode(entries[0])
-	fmt.Printf("%s %s %#v\n", entries[0].Dest.Printed, entries[0].Reason, msg)
-	// Output: billing timeout deadletter_test.OrderPlaced{ID:42, Item:"book"}
-}
-
 // A letter to a process that has died since stays in the queue: the
 // default deliverer only counts a message delivered when a live process
 // received it.
@@ -207,38 +178,4 @@ func ExampleQueue_Retry_deadProcess() {
 	fmt.Println("noproc:", errors.Is(err, process.NoProc), "attempts:", left.Attempts)
 	// Output:
 	// noproc: true attempts: 2
-}
-
-// A store whose block file was cut short opens with what survived; Verify
-// says that data was lost, until the loss is acknowledged.
-func ExampleJetStreamStore_Verify() {
-	dir, _ := os.MkdirTemp("", "deadletters")
-	defer os.RemoveAll(dir)
-	ctx := context.Background()
-	quiet := deadletter.DirConfig{Logger: slog.New(slog.DiscardHandler), Telemetry: telemetry.New()}
-	store, _ := deadletter.OpenDir(ctx, dir, quiet)
-	for i := range 100 {
-		_ = store.Put(ctx, deadletter.Entry{ID: fmt.Sprintf("e%03d", i), Reason: "timeout"})
-	}
-	fmt.Println("verify:", store.Verify(ctx))
-	_ = store.Close()
-
-	// Damage: the block file loses its second half.
-	blks, _ := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "KV_"+deadletter.DefaultBucket, "msgs", "*.blk"))
-	fi, _ := os.Stat(blks[0])
-	_ = os.Truncate(blks[0], fi.Size()/2)
-
-	store, _ = deadletter.OpenDir(ctx, dir, quiet)
-	defer store.Close()
-	left, _ := deadletter.List(ctx, store, deadletter.Filter{}, 0)
-	var dmg *deadletter.DamagedError
-	if err := store.Verify(ctx); errors.As(err, &dmg) {
-		fmt.Println("damaged:", errors.Is(err, deadletter.ErrDamaged), "lost + left:", int(dmg.Msgs)+len(left))
-	}
-	_ = store.AcknowledgeDamage()
-	fmt.Println("after acknowledging:", store.Verify(ctx))
-	// Output:
-	// verify: <nil>
-	// damaged: true lost + left: 100
-	// after acknowledging: <nil>
 }

@@ -2,12 +2,13 @@ package deadletter
 
 import (
 	"context"
+	"reflect"
 	"sync"
 )
 
 // Store keeps entries. It is the whole persistence contract of a [Queue]:
-// [MemoryStore] keeps them in memory, [JetStreamStore] in a NATS JetStream
-// key-value bucket on disk. Implementations must be safe for concurrent
+// [MemoryStore] keeps them in memory, package deadletter/jsstore's Store
+// in a NATS JetStream key-value bucket on disk. Implementations must be safe for concurrent
 // use and must return only once a write is acknowledged by the storage.
 type Store interface {
 	// Put stores e under e.ID, replacing any entry with that id.
@@ -46,16 +47,12 @@ func checkStoreCall(op string, store Store, ctx context.Context) error {
 	return checkCall(op, false, ctx)
 }
 
-// isNilStore reports whether s holds a nil pointer of this package's
-// stores.
+// isNilStore reports whether s holds a nil pointer: a typed nil store
+// (a nil *MemoryStore, a nil *jsstore.Store) is bad input, like a nil
+// interface.
 func isNilStore(s Store) bool {
-	switch s := s.(type) {
-	case *MemoryStore:
-		return s == nil
-	case *JetStreamStore:
-		return s == nil
-	}
-	return false
+	v := reflect.ValueOf(s)
+	return v.Kind() == reflect.Pointer && v.IsNil()
 }
 
 // NewMemoryStore returns an empty in-memory store.

@@ -1,7 +1,7 @@
 // Package engine configures the one storage engine of a node: an
 // embedded NATS server with JetStream (DESIGN §8) that every durable
-// service on the node shares: the dead-letter queue
-// (deadletter.OpenNodeStore), durable schedules (schedule.OpenNodeStore),
+// service on the node shares: the dead-letter queue's store
+// (deadletter/jsstore.OpenNodeStore), durable schedules (schedule.OpenNodeStore),
 // and later agent state and the cluster.
 //
 // # OTP mapping
@@ -13,7 +13,7 @@
 //	OTP                                         Orchard
 //	application env (a data directory key)      Configure(node, Config{Dir: ...})
 //	a server the application connects to        Configure(node, Config{URL: ...})
-//	started by the first user, shared           deadletter.OpenNodeStore, schedule.OpenNodeStore
+//	started by the first user, shared           jsstore.OpenNodeStore, schedule.OpenNodeStore
 //	stopped after the application's trees       app.App.Stop (then the engine), or process.Node.Stop
 //
 // # Semantics
@@ -43,7 +43,7 @@
 //	deadletter, schedule OpenNodeStore: a store in natsengine.ForNode's engine
 //
 // Outside any node (the orchard CLI reading a data directory),
-// deadletter.OpenDir still starts and owns an engine of its own.
+// deadletter/jsstore.OpenDir still starts and owns an engine of its own.
 //
 // # Differences from OTP
 //
@@ -55,7 +55,7 @@
 //
 //	node, _ := process.NewNode()
 //	if err := engine.Configure(node, engine.Config{Dir: "/var/lib/app/nats"}); err != nil { ... }
-//	letters, _ := deadletter.OpenNodeStore(ctx, node, "")  // starts the engine
+//	letters, _ := jsstore.OpenNodeStore(ctx, node, "")     // starts the engine
 //	schedules, _ := schedule.OpenNodeStore(ctx, node, "")  // the same engine
 //	...                                                    // app.Stop stops it last
 package engine

@@ -13,6 +13,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/app"
 	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/deadletter/jsstore"
 	"github.com/seed-fe72f376/orchard/engine"
 	"github.com/seed-fe72f376/orchard/internal/natsengine"
 	"github.com/seed-fe72f376/orchard/otptest"
@@ -29,13 +30,13 @@ func TestMain(m *testing.M) { otptest.VerifyTestMain(m) }
 func TestTwoUsersShareOneEngine(t *testing.T) {
 	ctx := context.Background()
 	node := otptest.NewNode(t)
-	if _, err := deadletter.OpenNodeStore(ctx, node, ""); !errors.Is(err, engine.ErrNotConfigured) {
+	if _, err := jsstore.OpenNodeStore(ctx, node, ""); !errors.Is(err, engine.ErrNotConfigured) {
 		t.Fatalf("OpenNodeStore before Configure = %v; want ErrNotConfigured", err)
 	}
 	if err := engine.Configure(node, engine.Config{Dir: t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}
-	letters, err := deadletter.OpenNodeStore(ctx, node, "")
+	letters, err := jsstore.OpenNodeStore(ctx, node, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +50,7 @@ func TestTwoUsersShareOneEngine(t *testing.T) {
 	if letters.JetStream() != eng.JetStream() {
 		t.Error("the dead-letter store is not in the node's engine")
 	}
-	for _, bucket := range []string{deadletter.DefaultBucket, schedule.DefaultBucket} {
+	for _, bucket := range []string{jsstore.DefaultBucket, schedule.DefaultBucket} {
 		if _, err := eng.JetStream().KeyValue(ctx, bucket); err != nil {
 			t.Errorf("bucket %s in the node's engine: %v", bucket, err)
 		}
@@ -92,7 +93,7 @@ func TestAppStopsTheEngineLast(t *testing.T) {
 	}
 	spec := app.Spec{Name: "durable", Parts: []app.Part{
 		{Name: "deadletters", Start: func(node *process.Node) (process.PID, error) {
-			store, err := deadletter.OpenNodeStore(ctx, node, "")
+			store, err := jsstore.OpenNodeStore(ctx, node, "")
 			if err != nil {
 				return process.PID{}, err
 			}
@@ -140,7 +141,7 @@ func TestAppStopsTheEngineLast(t *testing.T) {
 	if !eng.Conn().IsClosed() {
 		t.Error("the engine still runs after the application stopped")
 	}
-	if _, err := deadletter.OpenNodeStore(ctx, node, ""); err == nil {
+	if _, err := jsstore.OpenNodeStore(ctx, node, ""); err == nil {
 		t.Error("OpenNodeStore after the application stopped succeeded")
 	}
 }
@@ -164,7 +165,7 @@ func TestExternalURL(t *testing.T) {
 	if err := engine.Configure(node, engine.Config{URL: srv.ClientURL()}); err != nil {
 		t.Fatal(err)
 	}
-	letters, err := deadletter.OpenNodeStore(ctx, node, "")
+	letters, err := jsstore.OpenNodeStore(ctx, node, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,7 +181,7 @@ func TestExternalURL(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = direct.Shutdown(ctx) }()
-	kv, err := direct.JetStream().KeyValue(ctx, deadletter.DefaultBucket)
+	kv, err := direct.JetStream().KeyValue(ctx, jsstore.DefaultBucket)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,7 +230,7 @@ func TestOpenNodeStoreBadInput(t *testing.T) {
 		open func(context.Context, *process.Node) error
 	}{
 		{"deadletter", func(ctx context.Context, n *process.Node) error {
-			_, err := deadletter.OpenNodeStore(ctx, n, "")
+			_, err := jsstore.OpenNodeStore(ctx, n, "")
 			return err
 		}},
 		{"schedule", func(ctx context.Context, n *process.Node) error {

@@ -19,6 +19,6 @@ var (
 	ErrConfigured = natsengine.ErrConfigured
 	// ErrNotConfigured is matched by the error of a durable service
 	// opened on a node whose engine was never configured
-	// (deadletter.OpenNodeStore, schedule.OpenNodeStore).
+	// (jsstore.OpenNodeStore, schedule.OpenNodeStore).
 	ErrNotConfigured = natsengine.ErrNotConfigured
 )

@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/deadletter/jsstore"
 	"github.com/seed-fe72f376/orchard/engine"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/schedule"
@@ -32,7 +33,7 @@ func ExampleConfigure() {
 		fmt.Println(err)
 		return
 	}
-	letters, err := deadletter.OpenNodeStore(ctx, node, "")
+	letters, err := jsstore.OpenNodeStore(ctx, node, "")
 	if err != nil {
 		fmt.Println(err)
 		return

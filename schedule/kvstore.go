@@ -48,7 +48,7 @@ const DefaultBucket = "orchard_schedules"
 // empty bucket meaning [DefaultBucket], and returns a Store over it. In
 // an application use [OpenNodeStore], which opens the bucket in the
 // node's one engine. The store does not own js: stop the scheduler before
-// closing whatever owns it (with deadletter.OpenDir, the dead-letter
+// closing whatever owns it (with jsstore.OpenDir, the dead-letter
 // store, whose Close shuts the embedded server down).
 func OpenKVStore(ctx context.Context, js jetstream.JetStream, bucket string) (*KVStore, error) {
 	const op = "schedule: OpenKVStore"

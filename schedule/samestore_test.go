@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/deadletter/jsstore"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/schedule"
@@ -22,8 +23,8 @@ func TestSchedulesShareTheDeadLetterStore(t *testing.T) {
 	newSink(t, node, process.WithName("reports"))
 	ctx := context.Background()
 
-	open := func() (*deadletter.JetStreamStore, *schedule.Scheduler) {
-		letters, err := deadletter.OpenDir(ctx, dir, deadletter.DirConfig{})
+	open := func() (*jsstore.Store, *schedule.Scheduler) {
+		letters, err := jsstore.OpenDir(ctx, dir, jsstore.DirConfig{})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -19,6 +19,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/deadletter/jsstore"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
@@ -167,7 +168,7 @@ func openDeadletterStore(ctx context.Context, o deadlettersOpts) (deadletter.Sto
 		case !fi.IsDir():
 			return nil, nil, fmt.Errorf("data directory %s is not a directory", o.data)
 		}
-		s, err := deadletter.OpenDir(ctx, o.data, deadletter.DirConfig{Bucket: o.bucket,
+		s, err := jsstore.OpenDir(ctx, o.data, jsstore.DirConfig{Bucket: o.bucket,
 			Logger: slog.New(slog.DiscardHandler), Telemetry: telemetry.New()})
 		if err != nil {
 			return nil, nil, err
@@ -180,8 +181,8 @@ func openDeadletterStore(ctx context.Context, o deadlettersOpts) (deadletter.Sto
 	}
 	js, err := jetstream.New(nc)
 	if err == nil {
-		var s *deadletter.JetStreamStore
-		if s, err = deadletter.OpenJetStream(ctx, js, o.bucket); err == nil {
+		var s *jsstore.Store
+		if s, err = jsstore.OpenJetStream(ctx, js, o.bucket); err == nil {
 			return s, func() { _ = s.Close(); nc.Close() }, nil
 		}
 	}
@@ -238,14 +239,14 @@ func warnDamage(ctx context.Context, store deadletter.Store, stderr io.Writer) {
 	if !ok {
 		return
 	}
-	var dmg *deadletter.DamagedError
+	var dmg *jsstore.DamagedError
 	if errors.As(v.Verify(ctx), &dmg) {
 		fmt.Fprintf(stderr, "warning: %s\nwarning: the store holds only what survived; see `orchard deadletters verify`\n", damageText(dmg))
 	}
 }
 
 // damageText says what a damaged store lost, in a sentence.
-func damageText(d *deadletter.DamagedError) string {
+func damageText(d *jsstore.DamagedError) string {
 	size := plural(int(d.Msgs), "record", "records")
 	if d.Bytes > 0 {
 		size += fmt.Sprintf(" (%d bytes)", d.Bytes)
@@ -269,7 +270,7 @@ func runVerify(ctx context.Context, store deadletter.Store, o deadlettersOpts, s
 		}
 	}
 	code := 0
-	var dmg *deadletter.DamagedError
+	var dmg *jsstore.DamagedError
 	switch err := v.Verify(ctx); {
 	case errors.As(err, &dmg):
 		fmt.Fprintf(stderr, "orchard deadletters verify: %s\n", damageText(dmg))

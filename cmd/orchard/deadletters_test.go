@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/deadletter/jsstore"
 	"github.com/seed-fe72f376/orchard/internal/natsengine"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/send"
@@ -22,7 +23,7 @@ func TestDeadlettersCLI(t *testing.T) {
 	dir := t.TempDir()
 	node := otptest.NewNode(t)
 	ctx := context.Background()
-	store, err := deadletter.OpenDir(ctx, dir, deadletter.DirConfig{})
+	store, err := jsstore.OpenDir(ctx, dir, jsstore.DirConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestDeadlettersCLIServer(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer eng.Shutdown(ctx)
-	store, err := deadletter.OpenJetStream(ctx, eng.JetStream(), "")
+	store, err := jsstore.OpenJetStream(ctx, eng.JetStream(), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +90,7 @@ func TestDeadlettersCLIServer(t *testing.T) {
 func storeLetters(t *testing.T, dir string, n int) {
 	t.Helper()
 	ctx := context.Background()
-	store, err := deadletter.OpenDir(ctx, dir, deadletter.DirConfig{})
+	store, err := jsstore.OpenDir(ctx, dir, jsstore.DirConfig{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,7 +167,7 @@ func TestDeadlettersVerify(t *testing.T) {
 	if code != 0 || out != "ok: 300 entries, no data lost\n" || errs != "" {
 		t.Fatalf("verify of a sound store = %d, %q, %q; want 0, \"ok: 300 entries, no data lost\"", code, out, errs)
 	}
-	blks, _ := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "KV_"+deadletter.DefaultBucket, "msgs", "*.blk"))
+	blks, _ := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "KV_"+jsstore.DefaultBucket, "msgs", "*.blk"))
 	if len(blks) == 0 {
 		t.Fatal("no block file")
 	}
@@ -179,7 +180,7 @@ func TestDeadlettersVerify(t *testing.T) {
 	}
 	code, out, errs = runCLI(t, "deadletters", "verify", "--data", dir)
 	t.Logf("verify of the damaged store:\n%s%s", out, errs)
-	if code != 1 || !strings.Contains(errs, "data lost: bucket "+deadletter.DefaultBucket+" lost ") || !strings.HasPrefix(out, "damaged: ") {
+	if code != 1 || !strings.Contains(errs, "data lost: bucket "+jsstore.DefaultBucket+" lost ") || !strings.HasPrefix(out, "damaged: ") {
 		t.Errorf("verify of a truncated store = %d, %q, %q; want 1 and what was lost", code, out, errs)
 	}
 	code, out, errs = runCLI(t, "deadletters", "list", "--data", dir)

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/deadletter/jsstore"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/registry"
 	"github.com/seed-fe72f376/orchard/send"
@@ -78,11 +79,11 @@ func openMessaging(ctx context.Context, node *process.Node, tel *telemetry.Regis
 	if dataDir != "" {
 		// A loss is published on tel (orchard_deadletter_lost_total on
 		// /metrics) and shown in the summary, not logged over the frames.
-		js, err := deadletter.OpenDir(ctx, dataDir, deadletter.DirConfig{Telemetry: tel, Logger: discard})
+		js, err := jsstore.OpenDir(ctx, dataDir, jsstore.DirConfig{Telemetry: tel, Logger: discard})
 		if err != nil {
 			return nil, err
 		}
-		var dmg *deadletter.DamagedError
+		var dmg *jsstore.DamagedError
 		if errors.As(js.Verify(ctx), &dmg) {
 			damage = damageText(dmg)
 		}

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"maps"
 	"os/exec"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -27,7 +29,7 @@ var layer = map[string]int{
 	"process":   1,
 	"genserver": 2, "supervisor": 2, "registry": 2, "task": 2, "app": 2,
 	"send": 3, "deadletter": 3, "monitors": 3, "breaker": 3, "ratelimit": 3,
-	"health": 3, "schedule": 3, "engine": 3,
+	"health": 3, "schedule": 3, "engine": 3, "deadletter/jsstore": 3,
 	// tools: what users run and plug in, and the project's own checks.
 	"telemetry/bridge": 4, "telemetry/metricmap": 4, "telemetry/promexport": 4,
 	"telemetry/otelexport": 4, "otptest": 4, "conformance": 4, "conformance/proc": 4,
@@ -146,6 +148,34 @@ func TestBaseAndCoreUseTheStandardLibrary(t *testing.T) {
 		}
 		if len(orchard) > 0 {
 			t.Errorf("%s is a base package but depends on %v", r, orchard)
+		}
+	}
+}
+
+// natsUsers are the packages that may depend on NATS (nats-server,
+// nats.go): the durable stores and what configures or runs them. Every
+// other package, deadletter and the exporters (which name deadletter's
+// events) included, must not, so that a program pays for NATS only when
+// it stores something on disk (README, Dependencies).
+var natsUsers = map[string]bool{
+	"deadletter/jsstore": true, "schedule": true, "engine": true, "internal/natsengine": true,
+	"cmd/orchard": true,
+}
+
+// TestNATSStaysInTheStores is a regression test: telemetry/metricmap
+// imported deadletter for an event name while deadletter imported
+// nats-server, so a program exporting metrics linked 25 NATS packages.
+func TestNATSStaysInTheStores(t *testing.T) {
+	for path, p := range load(t) {
+		r, ours := rel(path)
+		if !ours || natsUsers[r] {
+			continue
+		}
+		for _, d := range p.Deps {
+			if strings.HasPrefix(d, "github.com/nats-io/") {
+				t.Errorf("%s depends on %s; only %v may depend on NATS", r, d, slices.Sorted(maps.Keys(natsUsers)))
+				break
+			}
 		}
 	}
 }

@@ -67,7 +67,8 @@
 // its own record beside JetStream's files: at a clean Shutdown it writes
 // every stream's message count, byte count and last sequence to
 // Dir/orchard.state.json, and marks the file "running" when it starts.
-// At Start, before any client connects, it compares: a stream that ends
+// At Start, before its own client connects (and, without
+// [Config.Listen], before any client can), it compares: a stream that ends
 // at a lower sequence, or at the same one with fewer messages or bytes,
 // lost data ([LossCount]); a recorded stream that is gone lost all of it
 // ([LossMissing]); and what nats-server reports in a stream's Lost is
@@ -76,15 +77,21 @@
 // Dir/orchard.losses.json and stay there, reported by [Engine.Losses] at
 // every start, until [Engine.ClearLosses]. After a crash the record says
 // "running" ([Engine.Unclean]): sizes cannot be compared, and only
-// nats-server's own detection applies.
+// nats-server's own detection applies. With [Config.Listen] a network
+// client may connect as soon as the server is ready, before the
+// comparison, and between the last reading of the sizes and the stop: a
+// write it makes takes its stream out of the next comparison (a loss may
+// go unreported), a delete or purge reads as a loss. Orchard's stores
+// (deadletter/jsstore, schedule, package engine) start it without one.
 //
 // Streams with a maximum age or per-message TTLs expire messages while
 // the engine is stopped: for them only a lower last sequence counts as a
 // loss.
 //
-// Shutdown closes the client connection, shuts the server down (JetStream
-// flushes and syncs its files; nats-server's shutdown is synchronous and
-// bounded by the server), records the streams' sizes and releases the
+// Shutdown closes the client connection, reads the streams' sizes, shuts
+// the server down (JetStream flushes and syncs its files; nats-server's
+// shutdown is synchronous and bounded by the server), records the sizes
+// and releases the
 // data directory. It does all of it whatever the state of its ctx, so
 // the directory is never left locked by a stopped engine. It is idempotent: later calls return nil at once.
 //

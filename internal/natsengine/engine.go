@@ -170,7 +170,14 @@ func (e *Engine) start(ctx context.Context, cfg Config, opts *server.Options) er
 	if err := checkJetStream(srv, e.dir); err != nil {
 		return err
 	}
-	// Before any client connects, so that nothing has written yet.
+	// Before the engine's own connection, so that nothing of Orchard has
+	// written yet. Without Listen (the default) no other client can
+	// connect either. With Listen, a network client may connect as soon
+	// as the server is ready and write before this check: a write to a
+	// stream (a higher last sequence) takes it out of the comparison, so
+	// a loss may go unreported; a delete or purge then reads as a loss
+	// (a false report). Listen is for tools and tests, not for stores
+	// whose losses matter.
 	if err := e.checkLosses(); err != nil {
 		return err
 	}
@@ -276,9 +283,12 @@ func (e *Engine) Shutdown(context.Context) error {
 }
 
 // release stops the server and frees the data directory. An engine that
-// started records the size of every stream once its connection is
-// closed and the server has stopped, which marks the shutdown clean for
-// the next start's loss check ([Engine.Losses]).
+// started reads the size of every stream once its own connection is
+// closed, stops the server, then records the sizes, which marks the
+// shutdown clean for the next start's loss check ([Engine.Losses]). With
+// Config.Listen a network client can still write or delete between the
+// reading and the stop: its writes make the next check skip the stream,
+// and its deletes read as a loss there (see Start).
 func (e *Engine) release() {
 	if e.nc != nil {
 		e.nc.Close()

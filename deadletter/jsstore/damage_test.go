@@ -1,4 +1,4 @@
-package deadletter_test
+package jsstore_test
 
 import (
 	"bytes"
@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/deadletter/jsstore"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/telemetry"
@@ -24,7 +25,7 @@ import (
 func fillDir(t *testing.T, dir string, n int) {
 	t.Helper()
 	node := otptest.NewNode(t)
-	store := openDir(t, dir, deadletter.DirConfig{})
+	store := openDir(t, dir, jsstore.DirConfig{})
 	q := newQueue(t, node, store)
 	for i := range n {
 		add(t, q, send.Letter{Dest: node.Name("billing"), Msg: Order{ID: i, Item: "tea"}, Reason: errors.New("timeout")})
@@ -39,7 +40,7 @@ func fillDir(t *testing.T, dir string, n int) {
 // size, as a full disk or a bad copy would.
 func truncateBlock(t *testing.T, dir string) {
 	t.Helper()
-	blks, err := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "KV_"+deadletter.DefaultBucket, "msgs", "*.blk"))
+	blks, err := filepath.Glob(filepath.Join(dir, "jetstream", "*", "streams", "KV_"+jsstore.DefaultBucket, "msgs", "*.blk"))
 	if err != nil || len(blks) == 0 {
 		t.Fatalf("block files = %v, %v", blks, err)
 	}
@@ -98,7 +99,7 @@ func TestTruncatedStoreIsReported(t *testing.T) {
 
 	var events lostEvents
 	var logged bytes.Buffer
-	store := openDir(t, dir, deadletter.DirConfig{Telemetry: events.attach(t),
+	store := openDir(t, dir, jsstore.DirConfig{Telemetry: events.attach(t),
 		Logger: slog.New(slog.NewTextHandler(&logged, nil))})
 	ctx := context.Background()
 	left, err := deadletter.List(ctx, store, deadletter.Filter{}, 0)
@@ -106,17 +107,17 @@ func TestTruncatedStoreIsReported(t *testing.T) {
 		t.Fatalf("List after truncation = %d entries, %v; want some of %d", len(left), err, n)
 	}
 	err = store.Verify(ctx)
-	var dmg *deadletter.DamagedError
-	if !errors.Is(err, deadletter.ErrDamaged) || !errors.As(err, &dmg) {
+	var dmg *jsstore.DamagedError
+	if !errors.Is(err, jsstore.ErrDamaged) || !errors.As(err, &dmg) {
 		t.Fatalf("Verify() = %v; want a *DamagedError", err)
 	}
-	if lost := n - len(left); dmg.Msgs != uint64(lost) || dmg.Bucket != deadletter.DefaultBucket || dmg.Bytes == 0 {
-		t.Errorf("Verify() = %+v; want %d records of %s lost", dmg, lost, deadletter.DefaultBucket)
+	if lost := n - len(left); dmg.Msgs != uint64(lost) || dmg.Bucket != jsstore.DefaultBucket || dmg.Bytes == 0 {
+		t.Errorf("Verify() = %+v; want %d records of %s lost", dmg, lost, jsstore.DefaultBucket)
 	}
 	if events.n != 1 || events.count != float64(dmg.Msgs) {
 		t.Errorf("EventLost published %d times, count %v; want once, %d", events.n, events.count, dmg.Msgs)
 	}
-	series := "orchard_deadletter_lost_total{" + deadletter.DefaultBucket + "}"
+	series := "orchard_deadletter_lost_total{" + jsstore.DefaultBucket + "}"
 	if got := events.metric[series]; got != float64(dmg.Msgs) {
 		t.Errorf("%s = %v; want %d (metrics: %v)", series, got, dmg.Msgs, events.metric)
 	}
@@ -126,11 +127,11 @@ func TestTruncatedStoreIsReported(t *testing.T) {
 	_ = store.Close()
 
 	// Strict refuses to open; the report stays until acknowledged.
-	if _, err := deadletter.OpenDir(ctx, dir, deadletter.DirConfig{Strict: true, Logger: slog.New(slog.DiscardHandler),
-		Telemetry: telemetry.New()}); !errors.Is(err, deadletter.ErrDamaged) {
+	if _, err := jsstore.OpenDir(ctx, dir, jsstore.DirConfig{Strict: true, Logger: slog.New(slog.DiscardHandler),
+		Telemetry: telemetry.New()}); !errors.Is(err, jsstore.ErrDamaged) {
 		t.Fatalf("OpenDir(Strict) = %v; want ErrDamaged", err)
 	}
-	store = openDir(t, dir, deadletter.DirConfig{Logger: slog.New(slog.DiscardHandler), Telemetry: telemetry.New()})
+	store = openDir(t, dir, jsstore.DirConfig{Logger: slog.New(slog.DiscardHandler), Telemetry: telemetry.New()})
 	if err := store.AcknowledgeDamage(); err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +139,7 @@ func TestTruncatedStoreIsReported(t *testing.T) {
 		t.Errorf("Verify() after AcknowledgeDamage = %v; want nil", err)
 	}
 	_ = store.Close()
-	store = openDir(t, dir, deadletter.DirConfig{Strict: true})
+	store = openDir(t, dir, jsstore.DirConfig{Strict: true})
 	if err := store.Verify(ctx); err != nil {
 		t.Errorf("Verify() after a clean reopen = %v; want nil", err)
 	}
@@ -148,7 +149,7 @@ func TestVerifyCleanStore(t *testing.T) {
 	dir := t.TempDir()
 	fillDir(t, dir, 20)
 	var events lostEvents
-	store := openDir(t, dir, deadletter.DirConfig{Strict: true, Telemetry: events.attach(t)})
+	store := openDir(t, dir, jsstore.DirConfig{Strict: true, Telemetry: events.attach(t)})
 	if err := store.Verify(context.Background()); err != nil || events.n != 0 {
 		t.Fatalf("Verify() = %v, %d EventLost; want nil, none", err, events.n)
 	}
@@ -159,12 +160,12 @@ func TestVerifyCleanStore(t *testing.T) {
 }
 
 func TestDamagedErrorText(t *testing.T) {
-	e := &deadletter.DamagedError{Bucket: "B", Msgs: 3, Bytes: 700, How: "count", Detected: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-	want := "deadletter: bucket B lost data while closed: 3 records (700 bytes) gone (count), found 2026-01-02T03:04:05Z"
+	e := &jsstore.DamagedError{Bucket: "B", Msgs: 3, Bytes: 700, How: "count", Detected: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	want := "jsstore: bucket B lost data while closed: 3 records (700 bytes) gone (count), found 2026-01-02T03:04:05Z"
 	if got := e.Error(); got != want {
 		t.Errorf("Error() = %q; want %q", got, want)
 	}
-	if !errors.Is(fmt.Errorf("wrapped: %w", e), deadletter.ErrDamaged) {
+	if !errors.Is(fmt.Errorf("wrapped: %w", e), jsstore.ErrDamaged) {
 		t.Error("a wrapped *DamagedError does not match ErrDamaged")
 	}
 }

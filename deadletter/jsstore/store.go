@@ -1,4 +1,4 @@
-package deadletter
+package jsstore
 
 import (
 	"context"
@@ -6,12 +6,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/seed-fe72f376/orchard/deadletter"
 	"github.com/seed-fe72f376/orchard/internal/natsengine"
 	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
@@ -22,7 +24,7 @@ import (
 // no other is named.
 const DefaultBucket = "ORCHARD_DEADLETTERS"
 
-// JetStreamStore is a durable [Store]: a JetStream key-value bucket with
+// Store is a durable [deadletter.Store]: a JetStream key-value bucket with
 // file storage, one key per entry (key = entry id, value = the entry as
 // JSON, history 1).
 //
@@ -31,7 +33,7 @@ const DefaultBucket = "ORCHARD_DEADLETTERS"
 // Delete; a stream would need per-subject last-message lookups and purges
 // to do the same. A KV bucket is a stream underneath, so the sync policy
 // and file format are JetStream's.
-type JetStreamStore struct {
+type Store struct {
 	bucket string
 	js     jetstream.JetStream
 	kv     jetstream.KeyValue
@@ -42,13 +44,13 @@ type JetStreamStore struct {
 	closed     atomic.Bool
 }
 
-var _ Store = (*JetStreamStore)(nil)
+var _ deadletter.Store = (*Store)(nil)
 
 // OpenJetStream opens (creating if needed) the bucket in js and returns a
 // store on it. An empty bucket means [DefaultBucket]. The store does not
 // own js: Close leaves the connection and the server running. Use it to
 // share one embedded server per node between Orchard's durable services.
-func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string) (*JetStreamStore, error) {
+func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string) (*Store, error) {
 	if ctx == nil {
 		return nil, badArg("OpenJetStream", "ctx", "is nil")
 	}
@@ -60,9 +62,9 @@ func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string) (
 	}
 	kv, err := natsengine.OpenKV(ctx, js, bucket, "Orchard dead letters (key = entry id)")
 	if err != nil {
-		return nil, fmt.Errorf("deadletter: %w", err)
+		return nil, fmt.Errorf("jsstore: %w", err)
 	}
-	return &JetStreamStore{bucket: bucket, js: js, kv: kv}, nil
+	return &Store{bucket: bucket, js: js, kv: kv}, nil
 }
 
 // OpenNodeStore opens (creating if needed) the bucket in node's one
@@ -72,9 +74,9 @@ func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string) (
 // durable service, and stopped by the application's Stop after every
 // part): Close closes the store, not the engine. An empty bucket means
 // [DefaultBucket]. As [OpenDir] does, it reports data the store lost
-// while closed (an error log on the node's logger and [EventLost]) and
+// while closed (an error log on the node's logger and [deadletter.EventLost]) and
 // opens with the surviving entries.
-func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*JetStreamStore, error) {
+func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*Store, error) {
 	switch {
 	case ctx == nil:
 		return nil, badArg("OpenNodeStore", "ctx", "is nil")
@@ -83,7 +85,7 @@ func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*Jet
 	}
 	eng, err := natsengine.ForNode(ctx, node)
 	if err != nil {
-		return nil, fmt.Errorf("deadletter: %w", err)
+		return nil, fmt.Errorf("jsstore: %w", err)
 	}
 	s, err := OpenJetStream(ctx, eng.JetStream(), bucket)
 	if err != nil {
@@ -114,14 +116,14 @@ type DirConfig struct {
 	// seconds.
 	ReadyTimeout time.Duration
 	// Strict makes OpenDir fail with the *[DamagedError] when the store
-	// lost data while it was closed (see [JetStreamStore.Verify]).
+	// lost data while it was closed (see [Store.Verify]).
 	// Default false: the store opens with the surviving entries and the
-	// loss is reported loudly (an error log and [EventLost]).
+	// loss is reported loudly (an error log and [deadletter.EventLost]).
 	Strict bool
 	// Logger receives the error report of a damaged store; nil means
 	// slog.Default().
 	Logger *slog.Logger
-	// Telemetry receives [EventLost] for a damaged store; nil means
+	// Telemetry receives [deadletter.EventLost] for a damaged store; nil means
 	// telemetry.Default().
 	Telemetry *telemetry.Registry
 }
@@ -133,12 +135,12 @@ type DirConfig struct {
 // another, fails with an error saying it is in use.
 //
 // When the store lost data while it was closed (a truncated or missing
-// file: see [JetStreamStore.Verify]), OpenDir logs an error, publishes
-// [EventLost] and returns the store with the surviving entries; with
+// file: see [Store.Verify]), OpenDir logs an error, publishes
+// [deadletter.EventLost] and returns the store with the surviving entries; with
 // [DirConfig].Strict it closes the store and returns the *[DamagedError]
 // instead. The report repeats at every open until
-// [JetStreamStore.AcknowledgeDamage].
-func OpenDir(ctx context.Context, dir string, cfg DirConfig) (*JetStreamStore, error) {
+// [Store.AcknowledgeDamage].
+func OpenDir(ctx context.Context, dir string, cfg DirConfig) (*Store, error) {
 	switch {
 	case ctx == nil:
 		return nil, badArg("OpenDir", "ctx", "is nil")
@@ -154,7 +156,7 @@ func OpenDir(ctx context.Context, dir string, cfg DirConfig) (*JetStreamStore, e
 		ReadyTimeout: cfg.ReadyTimeout, ServerName: "orchard-deadletter",
 	})
 	if err != nil {
-		return nil, fmt.Errorf("deadletter: %w", err)
+		return nil, fmt.Errorf("jsstore: %w", err)
 	}
 	s, err := OpenJetStream(ctx, eng.JetStream(), cfg.Bucket)
 	if err != nil {
@@ -171,7 +173,7 @@ func OpenDir(ctx context.Context, dir string, cfg DirConfig) (*JetStreamStore, e
 
 // reportDamage logs and publishes the store's damage, if any, and
 // returns it under cfg.Strict.
-func (s *JetStreamStore) reportDamage(ctx context.Context, cfg DirConfig) error {
+func (s *Store) reportDamage(ctx context.Context, cfg DirConfig) error {
 	err := s.Verify(ctx)
 	var dmg *DamagedError
 	if !errors.As(err, &dmg) {
@@ -181,7 +183,7 @@ func (s *JetStreamStore) reportDamage(ctx context.Context, cfg DirConfig) error 
 	if log == nil {
 		log = slog.Default()
 	}
-	log.LogAttrs(ctx, slog.LevelError, "deadletter: the store lost data while it was closed",
+	log.LogAttrs(ctx, slog.LevelError, "jsstore: the dead-letter store lost data while it was closed",
 		slog.String("dir", s.engine.Dir()), slog.String("bucket", dmg.Bucket),
 		slog.Uint64("records", dmg.Msgs), slog.Uint64("bytes", dmg.Bytes), slog.String("how", dmg.How),
 		slog.Time("detected", dmg.Detected), slog.Bool("strict", cfg.Strict))
@@ -189,8 +191,8 @@ func (s *JetStreamStore) reportDamage(ctx context.Context, cfg DirConfig) error 
 	if tel == nil {
 		tel = telemetry.Default()
 	}
-	if tel.Enabled(EventLost) {
-		tel.Execute(EventLost, telemetry.Measurements{"count": float64(dmg.Msgs), "bytes": float64(dmg.Bytes)},
+	if tel.Enabled(deadletter.EventLost) {
+		tel.Execute(deadletter.EventLost, telemetry.Measurements{"count": float64(dmg.Msgs), "bytes": float64(dmg.Bytes)},
 			telemetry.Metadata{"bucket": dmg.Bucket, "how": dmg.How, "dir": s.engine.Dir()})
 	}
 	if cfg.Strict {
@@ -200,54 +202,103 @@ func (s *JetStreamStore) reportDamage(ctx context.Context, cfg DirConfig) error 
 }
 
 // streamName is the JetStream stream of the store's bucket.
-func (s *JetStreamStore) streamName() string { return "KV_" + s.bucket }
+func (s *Store) streamName() string { return "KV_" + s.bucket }
 
 // Verify reports whether the store lost data: it returns a
-// *[DamagedError] (matching [ErrDamaged]) when it did, [ErrClosed] after
-// Close, nil otherwise. It does not read the entries.
+// *[DamagedError] (matching [ErrDamaged]) when it did,
+// [deadletter.ErrClosed] after Close, nil otherwise. It does not read
+// the entries.
 //
 // What it knows: for a store of [OpenDir], the losses the engine found
 // when it started on the directory (a stream holding fewer records than
 // at the last clean shutdown, a stream gone, what nats-server reported
-// lost), kept until [JetStreamStore.AcknowledgeDamage]; for every store,
-// the lost data nats-server reports in the bucket's stream state now.
-// After a crash of the program the engine cannot compare sizes (see the
-// package doc's Durability section), so a loss then may go unreported.
-func (s *JetStreamStore) Verify(ctx context.Context) error {
-	if err := checkCall("JetStreamStore.Verify", s == nil, ctx); err != nil {
+// lost), kept until [Store.AcknowledgeDamage]; for every store, the
+// lost data nats-server reports in the bucket's stream state now, less
+// what the engine already recorded of it at its start (nats-server keeps
+// a loss in the stream state for as long as it runs, so it is not counted
+// twice). After a crash of the program the engine cannot compare sizes
+// (see the package doc's Durability section), so a loss then may go
+// unreported.
+func (s *Store) Verify(ctx context.Context) error {
+	if err := checkCall("Store.Verify", s == nil, ctx); err != nil {
 		return err
 	}
 	if s.closed.Load() {
-		return ErrClosed
+		return deadletter.ErrClosed
 	}
-	dmg := &DamagedError{Bucket: s.bucket}
+	var recorded []natsengine.StreamLoss
+	if s.engine != nil {
+		losses, err := s.engine.Losses()
+		if err != nil {
+			return fmt.Errorf("jsstore: verify: %w", err)
+		}
+		recorded = losses
+	}
+	var live *jetstream.LostStreamData
+	if st, err := s.js.Stream(ctx, s.streamName()); err == nil {
+		if info, err := st.Info(ctx); err == nil {
+			live = info.State.Lost
+		}
+	}
+	if dmg := damage(s.bucket, recorded, live, time.Now().UTC()); dmg != nil {
+		return dmg
+	}
+	return nil
+}
+
+// damage merges the losses the engine recorded (those of the bucket's
+// stream, and those of unknown stream "?") with the loss nats-server
+// reports live in the stream's state, and returns the bucket's damage,
+// or nil when there is none. The live loss is nats-server's record for
+// its whole run, which the engine's start check already copied (with
+// its sequences) as a [natsengine.LossEngine] entry: only the sequences
+// not recorded yet are added, and only the bytes beyond those of the
+// recorded entries the live loss contains. now stamps a live loss.
+func damage(bucket string, recorded []natsengine.StreamLoss, live *jetstream.LostStreamData, now time.Time) *DamagedError {
+	stream := "KV_" + bucket
+	dmg := &DamagedError{Bucket: bucket}
 	var hows []string
 	add := func(msgs, bytes uint64, how string, at time.Time) {
 		dmg.Msgs += msgs
 		dmg.Bytes += bytes
-		if !strings.Contains(strings.Join(hows, ","), how) {
+		if !slices.Contains(hows, how) {
 			hows = append(hows, how)
 		}
 		if dmg.Detected.IsZero() || at.Before(dmg.Detected) {
 			dmg.Detected = at
 		}
 	}
-	if s.engine != nil {
-		losses, err := s.engine.Losses()
-		if err != nil {
-			return fmt.Errorf("deadletter: verify: %w", err)
+	seen := map[uint64]bool{} // sequences recorded as lost by nats-server
+	var seenBytes uint64      // bytes of recorded entries the live loss contains
+	for _, l := range recorded {
+		if l.Stream != stream && l.Stream != "?" {
+			continue
 		}
-		for _, l := range losses {
-			if l.Stream == s.streamName() || l.Stream == "?" {
-				add(l.Msgs, l.Bytes, l.How, l.Detected)
-			}
+		add(l.Msgs, l.Bytes, l.How, l.Detected)
+		if l.Stream != stream || l.How != natsengine.LossEngine || live == nil {
+			continue
+		}
+		contained := true
+		for _, seq := range l.Seqs {
+			seen[seq] = true
+			contained = contained && slices.Contains(live.Msgs, seq)
+		}
+		if contained {
+			seenBytes += l.Bytes
 		}
 	}
-	if st, err := s.js.Stream(ctx, s.streamName()); err == nil {
-		if info, err := st.Info(ctx); err == nil && info.State.Lost != nil {
-			if lost := info.State.Lost; len(lost.Msgs) > 0 || lost.Bytes > 0 {
-				add(uint64(len(lost.Msgs)), lost.Bytes, natsengine.LossEngine, time.Now().UTC())
+	if live != nil {
+		var msgs, bytes uint64
+		for _, seq := range live.Msgs {
+			if !seen[seq] {
+				msgs++
 			}
+		}
+		if live.Bytes > seenBytes {
+			bytes = live.Bytes - seenBytes
+		}
+		if msgs > 0 || bytes > 0 {
+			add(msgs, bytes, natsengine.LossEngine, now)
 		}
 	}
 	if len(hows) == 0 {
@@ -259,31 +310,31 @@ func (s *JetStreamStore) Verify(ctx context.Context) error {
 
 // Unclean reports whether the store's directory was not closed cleanly
 // the last time (the program crashed or was killed), for a store of
-// [OpenDir]: [JetStreamStore.Verify] then knows only what nats-server
+// [OpenDir]: [Store.Verify] then knows only what nats-server
 // itself detected, not what a comparison with the last clean close would
 // find. False for a nil store or one of [OpenJetStream].
-func (s *JetStreamStore) Unclean() bool {
+func (s *Store) Unclean() bool {
 	return s != nil && s.engine != nil && s.engine.Unclean()
 }
 
 // AcknowledgeDamage forgets the losses recorded for the store's bucket,
-// so that [JetStreamStore.Verify] and [OpenDir] stop reporting them: an
+// so that [Store.Verify] and [OpenDir] stop reporting them: an
 // operator has seen them. It brings nothing back. It cannot clear what
 // nats-server itself reports in the running stream's state, nor, for a
 // store of [OpenJetStream], the losses found by the engine that owns the
 // directory.
-func (s *JetStreamStore) AcknowledgeDamage() error {
+func (s *Store) AcknowledgeDamage() error {
 	if s == nil {
-		return badArg("JetStreamStore.AcknowledgeDamage", "receiver", "is nil")
+		return badArg("Store.AcknowledgeDamage", "receiver", "is nil")
 	}
 	if s.closed.Load() {
-		return ErrClosed
+		return deadletter.ErrClosed
 	}
 	if s.engine == nil {
 		return nil
 	}
 	if err := s.engine.ClearLosses(s.streamName(), "?"); err != nil {
-		return fmt.Errorf("deadletter: acknowledge damage: %w", err)
+		return fmt.Errorf("jsstore: acknowledge damage: %w", err)
 	}
 	return nil
 }
@@ -292,7 +343,7 @@ func (s *JetStreamStore) AcknowledgeDamage() error {
 // durable services (schedule.OpenKVStore) keep their data in the same
 // engine: with [OpenDir], the one embedded server of the data directory.
 // It returns nil for a nil store.
-func (s *JetStreamStore) JetStream() jetstream.JetStream {
+func (s *Store) JetStream() jetstream.JetStream {
 	if s == nil {
 		return nil
 	}
@@ -301,60 +352,60 @@ func (s *JetStreamStore) JetStream() jetstream.JetStream {
 
 // Put stores e; it returns once JetStream acknowledged the write (after an
 // fsync under SyncAlways).
-func (s *JetStreamStore) Put(ctx context.Context, e Entry) error {
-	if err := checkCall("JetStreamStore.Put", s == nil, ctx); err != nil {
+func (s *Store) Put(ctx context.Context, e deadletter.Entry) error {
+	if err := checkCall("Store.Put", s == nil, ctx); err != nil {
 		return err
 	}
 	if e.ID == "" {
-		return badArg("JetStreamStore.Put", "e.ID", "is empty")
+		return badArg("Store.Put", "e.ID", "is empty")
 	}
 	if s.closed.Load() {
-		return ErrClosed
+		return deadletter.ErrClosed
 	}
 	data, err := json.Marshal(e)
 	if err != nil {
-		return fmt.Errorf("deadletter: encode entry %s: %w", e.ID, err)
+		return fmt.Errorf("jsstore: encode entry %s: %w", e.ID, err)
 	}
 	if _, err := s.kv.Put(ctx, e.ID, data); err != nil {
-		return fmt.Errorf("deadletter: put %s: %w", e.ID, err)
+		return fmt.Errorf("jsstore: put %s: %w", e.ID, err)
 	}
 	return nil
 }
 
-// Get returns the entry with the id, or a *[CorruptError] when its record
+// Get returns the entry with the id, or a *[deadletter.CorruptError] when its record
 // cannot be decoded.
-func (s *JetStreamStore) Get(ctx context.Context, id string) (Entry, error) {
-	if err := checkCall("JetStreamStore.Get", s == nil, ctx); err != nil {
-		return Entry{}, err
+func (s *Store) Get(ctx context.Context, id string) (deadletter.Entry, error) {
+	if err := checkCall("Store.Get", s == nil, ctx); err != nil {
+		return deadletter.Entry{}, err
 	}
 	if id == "" {
-		return Entry{}, badArg("JetStreamStore.Get", "id", "is empty")
+		return deadletter.Entry{}, badArg("Store.Get", "id", "is empty")
 	}
 	if s.closed.Load() {
-		return Entry{}, ErrClosed
+		return deadletter.Entry{}, deadletter.ErrClosed
 	}
 	kve, err := s.kv.Get(ctx, id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
-		return Entry{}, ErrNotFound
+		return deadletter.Entry{}, deadletter.ErrNotFound
 	}
 	if err != nil {
-		return Entry{}, fmt.Errorf("deadletter: get %s: %w", id, err)
+		return deadletter.Entry{}, fmt.Errorf("jsstore: get %s: %w", id, err)
 	}
 	e, err := decodeEntry(kve.Value())
 	if err != nil {
-		return Entry{}, &CorruptError{Records: []CorruptRecord{{Key: id, Err: err}}}
+		return deadletter.Entry{}, &deadletter.CorruptError{Records: []deadletter.CorruptRecord{{Key: id, Err: err}}}
 	}
 	return e, nil
 }
 
 // decodeEntry decodes a record; one without an id is not an entry.
-func decodeEntry(data []byte) (Entry, error) {
-	var e Entry
+func decodeEntry(data []byte) (deadletter.Entry, error) {
+	var e deadletter.Entry
 	if err := json.Unmarshal(data, &e); err != nil {
-		return Entry{}, fmt.Errorf("decode entry: %w", err)
+		return deadletter.Entry{}, fmt.Errorf("decode entry: %w", err)
 	}
 	if e.ID == "" {
-		return Entry{}, errors.New("decode entry: no id")
+		return deadletter.Entry{}, errors.New("decode entry: no id")
 	}
 	return e, nil
 }
@@ -363,45 +414,45 @@ func decodeEntry(data []byte) (Entry, error) {
 // revision of the key and leaves one small purge marker (no value) in
 // its place; the bucket's PurgeDeletes (jetstream.KeyValue) removes old
 // markers.
-func (s *JetStreamStore) Delete(ctx context.Context, id string) error {
-	if err := checkCall("JetStreamStore.Delete", s == nil, ctx); err != nil {
+func (s *Store) Delete(ctx context.Context, id string) error {
+	if err := checkCall("Store.Delete", s == nil, ctx); err != nil {
 		return err
 	}
 	if id == "" {
-		return badArg("JetStreamStore.Delete", "id", "is empty")
+		return badArg("Store.Delete", "id", "is empty")
 	}
 	if s.closed.Load() {
-		return ErrClosed
+		return deadletter.ErrClosed
 	}
 	if err := s.kv.Purge(ctx, id); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
-		return fmt.Errorf("deadletter: delete %s: %w", id, err)
+		return fmt.Errorf("jsstore: delete %s: %w", id, err)
 	}
 	return nil
 }
 
 // Scan lists the bucket's keys, then reads each entry; an entry deleted in
 // between is skipped, and so is a record that cannot be decoded: Scan
-// goes on and returns a *[CorruptError] naming those at the end.
-func (s *JetStreamStore) Scan(ctx context.Context, fn func(Entry) bool) error {
-	if err := checkCall("JetStreamStore.Scan", s == nil, ctx); err != nil {
+// goes on and returns a *[deadletter.CorruptError] naming those at the end.
+func (s *Store) Scan(ctx context.Context, fn func(deadletter.Entry) bool) error {
+	if err := checkCall("Store.Scan", s == nil, ctx); err != nil {
 		return err
 	}
 	if fn == nil {
-		return badArg("JetStreamStore.Scan", "fn", "is nil")
+		return badArg("Store.Scan", "fn", "is nil")
 	}
 	if s.closed.Load() {
-		return ErrClosed
+		return deadletter.ErrClosed
 	}
 	ids, err := s.keys(ctx)
 	if err != nil {
 		return err
 	}
-	var corrupt []CorruptRecord
+	var corrupt []deadletter.CorruptRecord
 	for _, id := range ids {
 		e, err := s.Get(ctx, id)
-		var ce *CorruptError
+		var ce *deadletter.CorruptError
 		switch {
-		case errors.Is(err, ErrNotFound):
+		case errors.Is(err, deadletter.ErrNotFound):
 			continue
 		case errors.As(err, &ce):
 			corrupt = append(corrupt, ce.Records...)
@@ -414,15 +465,15 @@ func (s *JetStreamStore) Scan(ctx context.Context, fn func(Entry) bool) error {
 		}
 	}
 	if len(corrupt) > 0 {
-		return &CorruptError{Records: corrupt}
+		return &deadletter.CorruptError{Records: corrupt}
 	}
 	return nil
 }
 
-func (s *JetStreamStore) keys(ctx context.Context) ([]string, error) {
+func (s *Store) keys(ctx context.Context) ([]string, error) {
 	lister, err := s.kv.ListKeys(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("deadletter: list keys: %w", err)
+		return nil, fmt.Errorf("jsstore: list keys: %w", err)
 	}
 	defer func() { _ = lister.Stop() }()
 	var ids []string
@@ -442,13 +493,13 @@ func (s *JetStreamStore) keys(ctx context.Context) ([]string, error) {
 // Close marks the store closed and, for a store made by [OpenDir], shuts
 // its embedded server down (JetStream syncs its files first); a store of
 // [OpenNodeStore] leaves the node's engine running. Later calls return
-// [ErrClosed].
-func (s *JetStreamStore) Close() error {
+// [deadletter.ErrClosed].
+func (s *Store) Close() error {
 	if s == nil {
-		return badArg("JetStreamStore.Close", "receiver", "is nil")
+		return badArg("Store.Close", "receiver", "is nil")
 	}
 	if !s.closed.CompareAndSwap(false, true) {
-		return ErrClosed
+		return deadletter.ErrClosed
 	}
 	if s.ownsEngine {
 		return s.engine.Shutdown(context.Background())

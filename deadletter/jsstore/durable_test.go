@@ -1,4 +1,4 @@
-package deadletter_test
+package jsstore_test
 
 import (
 	"bufio"
@@ -14,17 +14,18 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/deadletter/jsstore"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
-func openDir(t *testing.T, dir string, cfg deadletter.DirConfig) *deadletter.JetStreamStore {
+func openDir(t *testing.T, dir string, cfg jsstore.DirConfig) *jsstore.Store {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	s, err := deadletter.OpenDir(ctx, dir, cfg)
+	s, err := jsstore.OpenDir(ctx, dir, cfg)
 	if err != nil {
 		t.Fatalf("OpenDir(%s) = %v", dir, err)
 	}
@@ -37,7 +38,7 @@ func TestDurableAcrossRestart(t *testing.T) {
 	node := otptest.NewNode(t)
 	ctx := context.Background()
 
-	store := openDir(t, dir, deadletter.DirConfig{})
+	store := openDir(t, dir, jsstore.DirConfig{})
 	q := newQueue(t, node, store)
 	want := map[string]any{}
 	for i := range 5 {
@@ -54,7 +55,7 @@ func TestDurableAcrossRestart(t *testing.T) {
 		t.Errorf("second Close = %v; want ErrClosed", err)
 	}
 
-	store2 := openDir(t, dir, deadletter.DirConfig{})
+	store2 := openDir(t, dir, jsstore.DirConfig{})
 	q2 := newQueue(t, node, store2)
 	got, err := q2.List(ctx, deadletter.Filter{}, 0)
 	if err != nil || len(got) != 6 {
@@ -69,7 +70,7 @@ func TestDurableAcrossRestart(t *testing.T) {
 	if last := got[5]; last.ID != odd.ID || last.Replayable || last.Msg.Type != "chan int" {
 		t.Errorf("non-replayable entry after restart = %+v", last)
 	}
-	if _, err := deadletter.OpenDir(ctx, dir, deadletter.DirConfig{}); err == nil || !strings.Contains(err.Error(), "in use") {
+	if _, err := jsstore.OpenDir(ctx, dir, jsstore.DirConfig{}); err == nil || !strings.Contains(err.Error(), "in use") {
 		t.Errorf("second OpenDir on a live dir = %v; want in-use error", err)
 	}
 }
@@ -88,7 +89,7 @@ func runHelperProcess() bool {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	store, err := deadletter.OpenDir(ctx, dir, deadletter.DirConfig{SyncAlways: os.Getenv(helperEnv+"_SYNC") == "1"})
+	store, err := jsstore.OpenDir(ctx, dir, jsstore.DirConfig{SyncAlways: os.Getenv(helperEnv+"_SYNC") == "1"})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)
 		os.Exit(3)
@@ -151,7 +152,7 @@ func killAndCheck(t *testing.T, sync string) {
 	if err := cmd.Wait(); err == nil {
 		t.Fatalf("helper exited cleanly; want killed")
 	}
-	store := openDir(t, dir, deadletter.DirConfig{})
+	store := openDir(t, dir, jsstore.DirConfig{})
 	missing := 0
 	for _, id := range acked {
 		if _, err := store.Get(context.Background(), id); err != nil {
@@ -197,7 +198,7 @@ func TestCorruptRecordIsSkippedAndReported(t *testing.T) {
 	node := otptest.NewNode(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	store := openDir(t, t.TempDir(), deadletter.DirConfig{})
+	store := openDir(t, t.TempDir(), jsstore.DirConfig{})
 	tel := telemetry.New()
 	var mu sync.Mutex
 	var reported []string
@@ -208,7 +209,7 @@ func TestCorruptRecordIsSkippedAndReported(t *testing.T) {
 	})
 	q := newQueue(t, node, store, deadletter.WithTelemetry(tel))
 	good := add(t, q, send.Letter{Dest: node.Name("svc"), Msg: Order{ID: 1}})
-	kv, err := store.JetStream().KeyValue(ctx, deadletter.DefaultBucket)
+	kv, err := store.JetStream().KeyValue(ctx, jsstore.DefaultBucket)
 	if err != nil {
 		t.Fatalf("KeyValue = %v", err)
 	}

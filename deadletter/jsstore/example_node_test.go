@@ -1,4 +1,4 @@
-package deadletter_test
+package jsstore_test
 
 import (
 	"context"
@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/app"
 	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/deadletter/jsstore"
 	"github.com/seed-fe72f376/orchard/engine"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/send"
@@ -31,7 +32,7 @@ func ExampleOpenNodeStore() {
 	a, err := app.New(node, app.Spec{Name: "shop", Parts: []app.Part{{
 		Name: "deadletters",
 		Start: func(node *process.Node) (process.PID, error) {
-			store, err := deadletter.OpenNodeStore(ctx, node, "")
+			store, err := jsstore.OpenNodeStore(ctx, node, "")
 			if err != nil {
 				return process.PID{}, err
 			}
