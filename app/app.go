@@ -10,8 +10,8 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
-	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/internal/nodeenv"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )

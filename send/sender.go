@@ -10,8 +10,8 @@ import (
 
 	"github.com/seed-fe72f376/orchard/breaker"
 	"github.com/seed-fe72f376/orchard/genserver"
-	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/internal/nodeenv"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/timeouts"
