@@ -59,8 +59,8 @@
 //
 // # The node's environment
 //
-// An application runs on a node and uses that node's environment (DESIGN
-// §1): its logger (process.WithLogger, unless [WithLogger] is given), its
+// An application runs on a node and uses that node's environment
+// (ARCHITECTURE.md): its logger (process.WithLogger, unless [WithLogger] is given), its
 // timeout configuration (process.WithTimeouts) and the resources the node
 // owns besides its processes, of which today the one embedded NATS engine
 // (package engine) that dead letters and durable schedules share. Those

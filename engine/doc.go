@@ -1,5 +1,5 @@
 // Package engine configures the one storage engine of a node: an
-// embedded NATS server with JetStream (DESIGN §8) that every durable
+// embedded NATS server with JetStream (ARCHITECTURE.md) that every durable
 // service on the node shares: the dead-letter queue's store
 // (deadletter/jsstore.OpenNodeStore), durable schedules (schedule.OpenNodeStore),
 // and later agent state and the cluster.

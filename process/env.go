@@ -9,7 +9,7 @@ import (
 )
 
 // The node's environment: what library code running on the node reads
-// instead of package-level defaults (DESIGN §1). The runtime itself uses
+// instead of package-level defaults (ARCHITECTURE.md). The runtime itself uses
 // none of it; the behaviours and services read it through the
 // module-internal package nodeenv.
 

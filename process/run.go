@@ -238,7 +238,7 @@ func (p *Proc) runHandler() {
 
 // dropBatch counts the messages a dead process's goroutine still holds
 // (taken from the mailbox but never handled) as dropped, as mailbox.close
-// does for those still queued: nothing is lost silently (DESIGN §5).
+// does for those still queued: nothing is lost silently (docs/ERRORS.md).
 func (p *Proc) dropBatch() {
 	if k := len(p.batch) - p.pos; k > 0 {
 		p.node.dropped.Add(uint64(k))

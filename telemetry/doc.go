@@ -34,7 +34,7 @@
 // and ratelimit publish directly.
 //
 // This package imports nothing of Orchard (but internal/argerr), so every
-// package can emit events without an import cycle (DESIGN §1, base layer).
+// package can emit events without an import cycle (ARCHITECTURE.md, base layer).
 //
 // # Differences from OTP
 //

@@ -11,13 +11,13 @@
 // metrics (telemetry/metricmap names deadletter's events), does not link
 // NATS (README, Dependencies).
 //
-// # Seed mapping
+// # Foundation mapping
 //
-// OTP has no dead-letter queue; the seed design kept its entries in ETS
+// OTP has no dead-letter queue; Elixir Foundation kept its entries in ETS
 // (Foundation.DeadLetterQueue), which a restart loses. This package is
 // the durable replacement:
 //
-//	seed (Elixir)                     Orchard
+//	Foundation (Elixir)               Orchard
 //	ETS table of DeadLetterQueue      *Store: OpenNodeStore (the node's engine), OpenDir, OpenJetStream
 //	(none: ETS loses everything)      (*Store).Verify, AcknowledgeDamage, Unclean; DamagedError, ErrDamaged
 //	(none)                            deadletter.EventLost (published here, declared in deadletter)
@@ -108,9 +108,9 @@
 // package deadletter, deadletter.ErrInvalidOption); nothing panics on a
 // caller's input.
 //
-// # Differences from the seed
+// # Differences from Foundation
 //
-//   - Entries survive a restart; the seed's ETS table did not.
+//   - Entries survive a restart; Foundation's ETS table did not.
 //   - A damaged store is reported (an error, a log line, an event), not
 //     silently smaller.
 //

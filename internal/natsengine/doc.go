@@ -2,12 +2,13 @@
 // that Orchard's durable services share: one in-process nats-server with
 // JetStream file storage per data directory.
 //
-// # Seed mapping
+// # Concept mapping
 //
-// The seed design has no storage engine of its own (dead letters lived in
-// an ETS table, schedules in process state). DESIGN §8 settles on NATS:
+// Elixir Foundation has no storage engine of its own (dead letters lived in
+// an ETS table, schedules in process state). Orchard settles on NATS
+// (ARCHITECTURE.md):
 //
-//	seed / DESIGN                         Orchard
+//	Concept                               Orchard
 //	one storage engine per node           Start(ctx, Config{Dir: ...}) (*Engine, error)
 //	client connection                     (*Engine).Conn()
 //	JetStream (streams, KV)               (*Engine).JetStream()
@@ -95,9 +96,9 @@
 // data directory. It does all of it whatever the state of its ctx, so
 // the directory is never left locked by a stopped engine. It is idempotent: later calls return nil at once.
 //
-// # Differences from the seed
+// # Differences from Foundation
 //
-// The seed had nothing durable: an Elixir node restart lost every dead
+// Foundation had nothing durable: an Elixir node restart lost every dead
 // letter. Here the state lives on disk in JetStream's own format, readable
 // by any NATS tool pointed at the directory.
 //

@@ -1,7 +1,7 @@
 // Package nodeenv is how library code reads the environment of the node
 // it runs on: the timeout configuration, the logger, and the resources
-// the node owns besides its processes (the embedded NATS engine). DESIGN
-// §1: library code reads its configuration from the node, never from
+// the node owns besides its processes (the embedded NATS engine). As
+// ARCHITECTURE.md says, library code reads its configuration from the node, never from
 // package-level variables; the package defaults (timeouts.Default(),
 // slog.Default()) serve only code outside any node (a nil node here).
 //
