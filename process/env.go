@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/seed-fe72f376/orchard/internal/nodeenv/envkey"
+	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/timeouts"
 )
 
@@ -37,6 +38,22 @@ func WithLogger(l *slog.Logger) Option {
 			return &OptionError{Option: "WithLogger", Reason: "nil logger"}
 		}
 		cfg.env.Logger = l
+		return nil
+	})
+}
+
+// WithTelemetry makes r the node's telemetry registry: the events of
+// the behaviours and services on the node (genserver call timeouts,
+// supervisor reports through the telemetry bridge, send outcomes, dead
+// letters, schedules, health and monitor events) are published on r
+// unless a service is given a registry of its own, instead of on
+// telemetry.Default(). A nil r is rejected with an *[OptionError].
+func WithTelemetry(r *telemetry.Registry) Option {
+	return nodeOption(func(cfg *nodeConfig) error {
+		if r == nil {
+			return &OptionError{Option: "WithTelemetry", Reason: "nil registry"}
+		}
+		cfg.env.Telemetry = r
 		return nil
 	})
 }
