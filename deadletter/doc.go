@@ -142,8 +142,10 @@
 // The queue publishes [EventAdded], [EventRetried], [EventRetryFailed],
 // [EventExhausted], [EventRemoved], [EventPurged], [EventRearmed],
 // [EventCorrupt] and [EventRetrierError] on the registry given with [WithTelemetry]
-// (default telemetry.Default()); [Queue.Stats] counts the same. [OpenDir]
-// publishes [EventLost] on [DirConfig].Telemetry.
+// (default: the node's registry, process.WithTelemetry, else
+// telemetry.Default()); [Queue.Stats] counts the same. [OpenNodeStore]
+// publishes [EventLost] on the node's registry, [OpenDir] on
+// [DirConfig].Telemetry.
 //
 // # Bad input
 //
