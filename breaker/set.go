@@ -73,7 +73,10 @@ type optionFunc func(*Set) error
 func (f optionFunc) apply(s *Set) error { return f(s) }
 
 // WithTelemetry makes the set's breakers emit their events on r instead
-// of telemetry.Default(). A nil r is an error.
+// of telemetry.Default(). A nil r is an error. The default is the
+// package's, not a node's: a Set belongs to no node (its janitors, on
+// any node, sweep the one set and publish on its registry), so give a
+// Set used on a node the node's registry here.
 func WithTelemetry(r *telemetry.Registry) Option {
 	return optionFunc(func(s *Set) error {
 		if r == nil {

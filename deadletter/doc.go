@@ -89,10 +89,11 @@
 // The queue publishes [EventAdded], [EventRetried], [EventRetryFailed],
 // [EventExhausted], [EventRemoved], [EventPurged], [EventRearmed],
 // [EventCorrupt] and [EventRetrierError] on the registry given with [WithTelemetry]
-// (default telemetry.Default()); [Queue.Stats] counts the same. The
-// durable stores of package deadletter/jsstore publish [EventLost],
-// declared here so that metrics (telemetry/metricmap) count it without
-// linking NATS.
+// (default: the node's registry, process.WithTelemetry, else
+// telemetry.Default()); [Queue.Stats] counts the same. The durable stores
+// of package deadletter/jsstore publish [EventLost] (OpenNodeStore on the
+// node's registry), declared here so that metrics (telemetry/metricmap)
+// count it without linking NATS.
 //
 // # Bad input
 //

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/live"
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/registry"
 	"github.com/seed-fe72f376/orchard/send"
@@ -50,7 +51,7 @@ func New(node *process.Node, store Store, opts ...Option) (*Queue, error) {
 	if store == nil || isNilStore(store) {
 		return nil, badArg("New", "store", "is nil")
 	}
-	cfg := config{codec: NewJSONCodec(), telemetry: telemetry.Default(), retryTO: DefaultRetryTimeout, now: time.Now}
+	cfg := config{codec: NewJSONCodec(), telemetry: nodeenv.Telemetry(node), retryTO: DefaultRetryTimeout, now: time.Now}
 	for _, o := range opts {
 		if o == nil {
 			return nil, badArg("New", "opts", "has a nil option")

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
@@ -85,11 +86,13 @@ type Config struct {
 	Name string
 	// Via names the monitor in a registry (optional), e.g. registry.Via.
 	Via process.Registrar
-	// Telemetry receives the monitor's events (nil: telemetry.Default()).
+	// Telemetry receives the monitor's events (nil: the registry of the
+	// monitor's node, process.WithTelemetry, else telemetry.Default()).
 	Telemetry *telemetry.Registry
 }
 
-func (c *Config) withDefaults(op string) error {
+// withDefaults fills in the defaults of a monitor on node.
+func (c *Config) withDefaults(op string, node *process.Node) error {
 	if c.History < 0 {
 		return invalid(op, "cfg.History", fmt.Sprintf("must not be negative, got %d", c.History))
 	}
@@ -97,7 +100,7 @@ func (c *Config) withDefaults(op string) error {
 		c.History = DefaultHistory
 	}
 	if c.Telemetry == nil {
-		c.Telemetry = telemetry.Default()
+		c.Telemetry = nodeenv.Telemetry(node)
 	}
 	return nil
 }

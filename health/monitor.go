@@ -23,7 +23,7 @@ func Start(node *process.Node, cfg Config) (process.PID, error) {
 	if err := checkNode(op, node); err != nil {
 		return process.PID{}, err
 	}
-	srv, opts, err := newMonitor(op, cfg)
+	srv, opts, err := newMonitor(op, node, cfg)
 	if err != nil {
 		return process.PID{}, err
 	}
@@ -40,7 +40,7 @@ func StartLink(parent *process.Proc, cfg Config) (process.PID, error) {
 	if parent.Node().Stopped() {
 		return process.PID{}, process.ErrNodeStopped
 	}
-	srv, opts, err := newMonitor(op, cfg)
+	srv, opts, err := newMonitor(op, parent.Node(), cfg)
 	if err != nil {
 		return process.PID{}, err
 	}
@@ -78,8 +78,8 @@ func RunNow(ctx context.Context, dest process.Dest, name string) error {
 	return err
 }
 
-func newMonitor(op string, cfg Config) (*monitor, []genserver.StartOption, error) {
-	if err := cfg.withDefaults(op); err != nil {
+func newMonitor(op string, node *process.Node, cfg Config) (*monitor, []genserver.StartOption, error) {
+	if err := cfg.withDefaults(op, node); err != nil {
 		return nil, nil, err
 	}
 	seen := map[string]bool{}

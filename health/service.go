@@ -57,9 +57,9 @@ type ServiceConfig struct {
 	Telemetry *telemetry.Registry
 }
 
-func (c *ServiceConfig) withDefaults(op string) error {
+func (c *ServiceConfig) withDefaults(op string, node *process.Node) error {
 	base := Config{History: c.History, Telemetry: c.Telemetry}
-	if err := base.withDefaults(op); err != nil {
+	if err := base.withDefaults(op, node); err != nil {
 		return err
 	}
 	c.History, c.Telemetry = base.History, base.Telemetry
@@ -92,7 +92,7 @@ func StartServiceMonitor(node *process.Node, cfg ServiceConfig) (process.PID, er
 	if err := checkNode(op, node); err != nil {
 		return process.PID{}, err
 	}
-	if err := cfg.withDefaults(op); err != nil {
+	if err := cfg.withDefaults(op, node); err != nil {
 		return process.PID{}, err
 	}
 	return genserver.Start(node, newServiceMonitor(cfg), nameOptions(cfg.Name, cfg.Via)...)
@@ -108,7 +108,7 @@ func StartServiceMonitorLink(parent *process.Proc, cfg ServiceConfig) (process.P
 	if parent.Node().Stopped() {
 		return process.PID{}, process.ErrNodeStopped
 	}
-	if err := cfg.withDefaults(op); err != nil {
+	if err := cfg.withDefaults(op, parent.Node()); err != nil {
 		return process.PID{}, err
 	}
 	return genserver.StartLink(parent, newServiceMonitor(cfg), nameOptions(cfg.Name, cfg.Via)...)

@@ -116,7 +116,7 @@ func New(node *process.Node, opts ...Option) (*Manager, error) {
 	if node.Stopped() {
 		return nil, process.ErrNodeStopped
 	}
-	cfg.withDefaults()
+	cfg.withDefaults(node)
 	m := &Manager{
 		node: node,
 		cfg:  cfg,

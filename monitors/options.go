@@ -5,6 +5,8 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
+	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
@@ -31,7 +33,8 @@ type option func(*config) error
 
 func (f option) apply(c *config) error { return f(c) }
 
-func (c *config) withDefaults() {
+// withDefaults fills in the defaults of a manager on node.
+func (c *config) withDefaults(node *process.Node) {
 	if c.threshold == 0 {
 		c.threshold = DefaultLeakThreshold
 	}
@@ -42,7 +45,7 @@ func (c *config) withDefaults() {
 		c.shards = 4 * runtime.GOMAXPROCS(0)
 	}
 	if c.telemetry == nil {
-		c.telemetry = telemetry.Default()
+		c.telemetry = nodeenv.Telemetry(node)
 	}
 }
 
@@ -85,7 +88,8 @@ func WithShards(n int) Option {
 }
 
 // WithTelemetry sets the registry events are emitted on. Nil, the
-// default, means telemetry.Default().
+// default, means the registry of the manager's node
+// (process.WithTelemetry), else telemetry.Default().
 func WithTelemetry(r *telemetry.Registry) Option {
 	return option(func(c *config) error {
 		c.telemetry = r

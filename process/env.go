@@ -5,6 +5,7 @@ import (
 	"log/slog"
 
 	"github.com/seed-fe72f376/orchard/internal/nodeenv/envkey"
+	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/timeouts"
 )
 
@@ -37,6 +38,23 @@ func WithLogger(l *slog.Logger) Option {
 			return invalidOption("process: WithLogger", "l", "is nil")
 		}
 		cfg.env.Logger = l
+		return nil
+	})
+}
+
+// WithTelemetry makes r the node's telemetry registry: the events of
+// the behaviours and services on the node (genserver call timeouts,
+// supervisor reports through the telemetry bridge, send outcomes, dead
+// letters, schedules, health and monitor events) are published on r
+// unless a service is given a registry of its own, instead of on
+// telemetry.Default(). A nil r is an error matching
+// [ErrInvalidArgument].
+func WithTelemetry(r *telemetry.Registry) Option {
+	return nodeOption(func(cfg *nodeConfig) error {
+		if r == nil {
+			return invalidOption("process: WithTelemetry", "r", "is nil")
+		}
+		cfg.env.Telemetry = r
 		return nil
 	})
 }

@@ -131,7 +131,9 @@ func WithShards(n int) Option {
 }
 
 // WithTelemetry sets the registry events are emitted on. Nil, the
-// default, means telemetry.Default().
+// default, means telemetry.Default(): a Limiter belongs to no node (its
+// janitor, on whatever node, publishes on this registry too), so give a
+// Limiter used on a node the node's registry here.
 func WithTelemetry(r *telemetry.Registry) Option {
 	return option(func(c *config) error {
 		c.telemetry = r

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/registry"
 	"github.com/seed-fe72f376/orchard/telemetry"
@@ -36,7 +37,8 @@ type option func(*config) error
 
 func (f option) apply(c *config) error { return f(c) }
 
-func (c *config) withDefaults() {
+// withDefaults fills in the defaults for a scheduler on node.
+func (c *config) withDefaults(node *process.Node) {
 	if c.deliveryTimeout == 0 {
 		c.deliveryTimeout = DefaultDeliveryTimeout
 	}
@@ -47,7 +49,7 @@ func (c *config) withDefaults() {
 		c.codec = NewCodec()
 	}
 	if c.telemetry == nil {
-		c.telemetry = telemetry.Default()
+		c.telemetry = nodeenv.Telemetry(node)
 	}
 }
 
@@ -129,7 +131,8 @@ func WithCodec(codec *Codec) Option {
 }
 
 // WithTelemetry sets the registry events are emitted on. Nil, the
-// default, means telemetry.Default().
+// default, means the registry of the scheduler's node
+// (process.WithTelemetry), else telemetry.Default().
 func WithTelemetry(r *telemetry.Registry) Option {
 	return option(func(c *config) error {
 		c.telemetry = r

@@ -91,7 +91,7 @@ func start(op string, node *process.Node, parent *process.Proc, opts []Option) (
 	if node.Stopped() {
 		return nil, process.ErrNodeStopped
 	}
-	cfg.withDefaults()
+	cfg.withDefaults(node)
 	srv := &server{cfg: cfg, tel: cfg.telemetry}
 	gopts := []genserver.StartOption{
 		genserver.WithInitTimeout(cfg.storeTimeout + genserver.DefaultInitTimeout),

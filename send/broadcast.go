@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/breaker"
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
@@ -109,7 +110,7 @@ func (s *Sender) Broadcast(ctx context.Context, recipients []process.Dest, msg a
 		if results, ok := s.precheck(recipients); !ok {
 			err := &BroadcastError{Strategy: strategy, Err: ErrAborted, Results: results}
 			s.stats.aborted.Add(1)
-			s.emitBroadcast(strategy, cfgs, results, start, true)
+			s.emitBroadcast(ctx, strategy, cfgs, results, start, true)
 			return results, err
 		}
 	}
@@ -120,7 +121,7 @@ func (s *Sender) Broadcast(ctx context.Context, recipients []process.Dest, msg a
 			results[i].Err = o.fail
 		}
 	}
-	s.emitBroadcast(strategy, cfgs, results, start, false)
+	s.emitBroadcast(ctx, strategy, cfgs, results, start, false)
 	return results, judge(strategy, results)
 }
 
@@ -179,8 +180,22 @@ func judge(strategy Strategy, results []Result) error {
 	return nil
 }
 
-func (s *Sender) emitBroadcast(strategy Strategy, cfgs []config, results []Result, start time.Time, aborted bool) {
-	if !s.tel.Enabled(EventBroadcast) {
+// emitBroadcast publishes EventBroadcast on the registry of the first
+// recipient's send (see configure: the Sender's, else the node's), or for
+// no recipient the Sender's, else the calling process's node's.
+func (s *Sender) emitBroadcast(ctx context.Context, strategy Strategy, cfgs []config, results []Result, start time.Time, aborted bool) {
+	tel := s.tel
+	switch {
+	case len(cfgs) > 0:
+		tel = cfgs[0].tel
+	case tel == nil:
+		var n *process.Node
+		if self, ok := process.FromContext(ctx); ok {
+			n = self.Node()
+		}
+		tel = nodeenv.Telemetry(n)
+	}
+	if !tel.Enabled(EventBroadcast) {
 		return
 	}
 	delivered := 0
@@ -193,7 +208,7 @@ func (s *Sender) emitBroadcast(strategy Strategy, cfgs []config, results []Resul
 	if len(cfgs) > 0 {
 		level = cfgs[0].level
 	}
-	s.tel.Execute(EventBroadcast, telemetry.Measurements{
+	tel.Execute(EventBroadcast, telemetry.Measurements{
 		"recipients": float64(len(results)), "delivered": float64(delivered),
 		"failed": float64(len(results) - delivered), "duration": time.Since(start).Seconds(),
 	}, telemetry.Metadata{"strategy": strategy.String(), "level": level.String(), "aborted": aborted})

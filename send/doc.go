@@ -25,11 +25,14 @@
 // # Semantics
 //
 // A Sender reads its default timeouts ("send.deliver",
-// "send.dead_letter") and its logger from the node a send runs on (the
-// calling process's node, else the destination's: process.WithTimeouts,
-// process.WithLogger) unless [WithTimeouts] or [WithLogger] gave it its
-// own; timeouts.Default() and slog.Default() serve only sends outside any
-// node. The package-level [Send] and [Broadcast] use [Default], a Sender
+// "send.dead_letter"), its logger and its telemetry registry from the
+// node a send runs on (the calling process's node, else the
+// destination's: process.WithTimeouts, process.WithLogger,
+// process.WithTelemetry) unless [WithTimeouts], [WithLogger] or
+// [WithTelemetry] gave it its own; timeouts.Default(), slog.Default() and
+// telemetry.Default() serve only sends outside any node (from outside
+// any process to a destination that does not resolve to a live process)
+// and nodes given no such option. The package-level [Send] and [Broadcast] use [Default], a Sender
 // with no settings of its own, so they too follow the node.
 //
 // A destination is a process.PID, a process.Name or a registry via-name.

@@ -48,39 +48,44 @@ func (r *run) failureMetadata(f *Error) telemetry.Metadata {
 }
 
 func (s *Sender) emitDelivered(r *run) {
-	if !s.tel.Enabled(EventDelivered) {
+	tel := r.cfg.tel
+	if !tel.Enabled(EventDelivered) {
 		return
 	}
-	s.tel.Execute(EventDelivered, telemetry.Measurements{"duration": r.elapsed(), "attempts": float64(r.attempt)}, r.metadata())
+	tel.Execute(EventDelivered, telemetry.Measurements{"duration": r.elapsed(), "attempts": float64(r.attempt)}, r.metadata())
 }
 
 func (s *Sender) emitFailed(r *run, f *Error) {
-	if !s.tel.Enabled(EventFailed) {
+	tel := r.cfg.tel
+	if !tel.Enabled(EventFailed) {
 		return
 	}
 	md := r.failureMetadata(f)
 	md["on_error"] = r.cfg.onError.String()
-	s.tel.Execute(EventFailed, telemetry.Measurements{"duration": r.elapsed(), "attempts": float64(f.Attempts)}, md)
+	tel.Execute(EventFailed, telemetry.Measurements{"duration": r.elapsed(), "attempts": float64(f.Attempts)}, md)
 }
 
 func (s *Sender) emitRetry(r *run, o Outcome, reason error, delay time.Duration) {
-	if !s.tel.Enabled(EventRetry) {
+	tel := r.cfg.tel
+	if !tel.Enabled(EventRetry) {
 		return
 	}
 	md := r.metadata()
 	md["outcome"] = o.String()
 	md["reason"] = process.FormatReason(reason)
-	s.tel.Execute(EventRetry, telemetry.Measurements{"attempt": float64(r.attempt), "delay": delay.Seconds()}, md)
+	tel.Execute(EventRetry, telemetry.Measurements{"attempt": float64(r.attempt), "delay": delay.Seconds()}, md)
 }
 
 func (s *Sender) emitDeadLettered(r *run, f *Error) {
-	if s.tel.Enabled(EventDeadLettered) {
-		s.tel.Execute(EventDeadLettered, telemetry.Measurements{"attempts": float64(f.Attempts)}, r.failureMetadata(f))
+	tel := r.cfg.tel
+	if tel.Enabled(EventDeadLettered) {
+		tel.Execute(EventDeadLettered, telemetry.Measurements{"attempts": float64(f.Attempts)}, r.failureMetadata(f))
 	}
 }
 
 func (s *Sender) emitIgnored(r *run, f *Error) {
-	if s.tel.Enabled(EventIgnored) {
-		s.tel.Execute(EventIgnored, telemetry.Measurements{"attempts": float64(f.Attempts)}, r.failureMetadata(f))
+	tel := r.cfg.tel
+	if tel.Enabled(EventIgnored) {
+		tel.Execute(EventIgnored, telemetry.Measurements{"attempts": float64(f.Attempts)}, r.failureMetadata(f))
 	}
 }

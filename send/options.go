@@ -173,6 +173,8 @@ type config struct {
 	onError  OnError
 	metadata map[string]string
 	err      error // the first invalid option
+
+	tel *telemetry.Registry // set by configure: the Sender's, else the node's
 }
 
 func (c *config) setErr(err error) {
@@ -256,8 +258,9 @@ type senderOption func(*Sender) error
 
 func (f senderOption) applySender(s *Sender) error { return f(s) }
 
-// WithTelemetry makes the Sender emit its events on r (default
-// telemetry.Default()).
+// WithTelemetry makes the Sender emit its events on r. Default: the
+// registry of the node a send runs on (process.WithTelemetry; see
+// [New]), else telemetry.Default().
 func WithTelemetry(r *telemetry.Registry) SenderOption {
 	return senderOption(func(s *Sender) error {
 		if r == nil {

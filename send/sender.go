@@ -30,17 +30,17 @@ const DeadLetterTimeoutKey = "send.dead_letter"
 // concurrent use. The package-level [Send] and [Broadcast] use
 // [Default].
 type Sender struct {
-	tel      *telemetry.Registry
+	tel      *telemetry.Registry // nil: the node's registry (see envRef)
 	sink     DeadLetterSink
 	breakers *breaker.Set
 	gate     Gate
 	logger   *slog.Logger     // nil: the node's logger (see envRef)
 	timeouts *timeouts.Config // nil: the node's configuration (see envRef)
 	defaults config
-	timeout  *timeouts.Handle             // TimeoutKey in timeouts; nil without WithTimeouts
-	sinkWait *timeouts.Handle             // DeadLetterTimeoutKey in timeouts; likewise
-	made     bool                         // made by New
-	lastNode atomic.Pointer[nodeTimeouts] // see timeoutOf
+	timeout  *timeouts.Handle        // TimeoutKey in timeouts; nil without WithTimeouts
+	sinkWait *timeouts.Handle        // DeadLetterTimeoutKey in timeouts; likewise
+	made     bool                    // made by New
+	lastNode atomic.Pointer[nodeEnv] // see envFor
 	stats    counters
 }
 
@@ -72,7 +72,6 @@ type counters struct {
 // [ErrInvalidOption].
 func New(opts ...SenderOption) (*Sender, error) {
 	s := &Sender{
-		tel:      telemetry.Default(),
 		defaults: config{backoff: DefaultBackoff()},
 		made:     true,
 	}
@@ -94,8 +93,8 @@ func New(opts ...SenderOption) (*Sender, error) {
 	return s, nil
 }
 
-// envRef says which node's environment (timeouts, logger) a send uses
-// when the Sender was given none: the calling process's node, else the
+// envRef says which node's environment (timeouts, logger, telemetry) a
+// send uses when the Sender was given none: the calling process's node, else the
 // destination's node, else none (package defaults).
 type envRef struct {
 	self *process.Proc // the caller, when in a process
@@ -129,33 +128,41 @@ func (e envRef) node() *process.Node {
 	return nil
 }
 
-// nodeTimeouts are the handles of a Sender's default timeouts in one
-// node's configuration.
-type nodeTimeouts struct {
+// nodeEnv is one node's environment as a Sender uses it: the handles of
+// its default timeouts in the node's configuration, and the node's
+// telemetry registry.
+type nodeEnv struct {
 	node              uint32
 	deliver, sinkWait *timeouts.Handle
+	tel               *telemetry.Registry
 }
 
-// timeoutOf reads the default timeout key: the Sender's configuration
-// (WithTimeouts) through its handle h, else the node's. The handles of
-// the last node used are cached, so a run of sends to one node reads
-// the node's configuration with a pointer load.
-func (s *Sender) timeoutOf(h *timeouts.Handle, key string, ctx context.Context, dest process.Dest) time.Duration {
-	if h != nil {
-		return h.Get()
-	}
+// envFor returns the environment of the node a send to dest from ctx
+// runs on (see envRef). The last node's is cached, so a run of sends to
+// one node reads it with a pointer load.
+func (s *Sender) envFor(ctx context.Context, dest process.Dest) *nodeEnv {
 	e := envOf(ctx, dest)
 	id := e.id()
 	c := s.lastNode.Load()
 	if c == nil || c.node != id {
 		n := e.node()
-		c = &nodeTimeouts{node: id, deliver: nodeenv.TimeoutHandle(n, TimeoutKey),
-			sinkWait: nodeenv.TimeoutHandle(n, DeadLetterTimeoutKey)}
+		c = &nodeEnv{node: id, deliver: nodeenv.TimeoutHandle(n, TimeoutKey),
+			sinkWait: nodeenv.TimeoutHandle(n, DeadLetterTimeoutKey), tel: nodeenv.Telemetry(n)}
 		if n == nil {
 			c.node = 0
 		}
 		s.lastNode.Store(c)
 	}
+	return c
+}
+
+// timeoutOf reads the default timeout key: the Sender's configuration
+// (WithTimeouts) through its handle h, else the node's (see envFor).
+func (s *Sender) timeoutOf(h *timeouts.Handle, key string, ctx context.Context, dest process.Dest) time.Duration {
+	if h != nil {
+		return h.Get()
+	}
+	c := s.envFor(ctx, dest)
 	if key == DeadLetterTimeoutKey {
 		return c.sinkWait.Get()
 	}
@@ -164,10 +171,9 @@ func (s *Sender) timeoutOf(h *timeouts.Handle, key string, ctx context.Context, 
 
 var defaultSender, _ = New()
 
-// Default returns the Sender of the package-level functions: telemetry
-// on telemetry.Default(), no breakers and no dead-letter sink; its
-// timeouts and logger are those of the node it sends from or to (see
-// [New]). It is a convenience: code on a node that needs other settings
+// Default returns the Sender of the package-level functions: no
+// breakers and no dead-letter sink; its timeouts, logger and telemetry
+// registry are those of the node it sends from or to (see [New]). It is a convenience: code on a node that needs other settings
 // makes its own Sender with New.
 func Default() *Sender { return defaultSender }
 
@@ -247,8 +253,21 @@ func (s *Sender) configure(op string, ctx context.Context, dest process.Dest, op
 	if pid, ok := dest.(process.PID); ok && pid.IsZero() {
 		return cfg, invalidOption(op, "dest", "is the zero PID")
 	}
-	if cfg.timeout == 0 {
-		cfg.timeout = s.timeoutOf(s.timeout, TimeoutKey, ctx, dest)
+	// The node's environment is looked up once per send, and only for
+	// what the Sender was not given.
+	needTimeout := cfg.timeout == 0
+	if needTimeout && s.timeout != nil {
+		cfg.timeout, needTimeout = s.timeout.Get(), false
+	}
+	cfg.tel = s.tel
+	if needTimeout || cfg.tel == nil {
+		e := s.envFor(ctx, dest)
+		if needTimeout {
+			cfg.timeout = e.deliver.Get()
+		}
+		if cfg.tel == nil {
+			cfg.tel = e.tel
+		}
 	}
 	return cfg, nil
 }
@@ -268,7 +287,7 @@ func (s *Sender) send(ctx context.Context, dest process.Dest, msg any, cfg confi
 	// deadline of retries, or an event's duration. A clock read can cost
 	// a tenth of a local delivery; a single attempt needs none (its
 	// timeout is cfg.timeout), and a failure reads the clock then.
-	if cfg.retries > 0 || s.gate != nil || s.tel.Enabled(EventDelivered) || s.tel.Enabled(EventFailed) {
+	if cfg.retries > 0 || s.gate != nil || cfg.tel.Enabled(EventDelivered) || cfg.tel.Enabled(EventFailed) {
 		r.start = time.Now()
 		if cfg.timeout > 0 {
 			r.deadline = r.start.Add(cfg.timeout)

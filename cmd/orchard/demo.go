@@ -89,18 +89,21 @@ var discard = slog.New(slog.DiscardHandler)
 // died, the shutdown was not clean, or w failed.
 func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	cfg.withDefaults()
-	// Every process and supervisor event is published on tel, which the
-	// /metrics exporter and the send-delivery lines read.
+	// tel is the node's registry: every process, supervisor, send and
+	// dead-letter event on the node is published on it, and the
+	// /metrics exporter and the send-delivery lines read it. The node's
+	// logger is quiet: the frames tell what happens (a store's loss is
+	// shown in the summary).
 	tel := telemetry.New()
-	node, err := process.NewNode(bridge.NodeEvents(tel))
+	node, err := process.NewNode(process.WithTelemetry(tel), process.WithLogger(discard), bridge.NodeEvents(nil))
 	if err != nil {
 		return err
 	}
 	defer func() { err = errors.Join(err, stopNode(node)) }()
-	if err := bridge.GenServerEvents(tel, node); err != nil {
+	if err := bridge.GenServerEvents(nil, node); err != nil {
 		return err
 	}
-	msg, err := openMessaging(ctx, node, tel, cfg.DataDir)
+	msg, err := openMessaging(ctx, node, cfg.DataDir)
 	if err != nil {
 		return fmt.Errorf("dead-letter queue: %w", err)
 	}
@@ -151,6 +154,9 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	if err != nil {
 		return err
 	}
+	// The dead letters are counted once the parts stopped, before the
+	// application closes the node's engine, which holds them.
+	a.RegisterOnStop(msg.countStored)
 	if err := a.Start(ctx); err != nil {
 		return err
 	}
@@ -189,7 +195,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 		fmt.Fprintf(&b, "name lookups after an agent restart: %d, %d of them stale\n", rep.lookups, rep.stale)
 	}
 	fmt.Fprintf(&b, "supervised sends: %d, handled: %d; dead letters stored: %d\n",
-		rep.jobs, rep.handled, msg.deadLetters())
+		rep.jobs, rep.handled, msg.stored)
 	if msg.damage != "" {
 		b.WriteString(wrap("  warning: "+msg.damage, width, "    ") + "\n")
 	}

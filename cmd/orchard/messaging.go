@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/deadletter"
 	"github.com/seed-fe72f376/orchard/deadletter/jsstore"
+	"github.com/seed-fe72f376/orchard/engine"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/registry"
 	"github.com/seed-fe72f376/orchard/send"
@@ -50,6 +51,9 @@ type messaging struct {
 	// damage says what the store of dataDir lost while it was closed, or
 	// is empty.
 	damage string
+	// stored is how many letters the queue held once the application
+	// stopped (see countStored).
+	stored int
 }
 
 // The dead-letter retrier's period and cap in the demo.
@@ -72,14 +76,21 @@ var jobOptions = []send.Option{
 }
 
 // openMessaging opens the dead-letter store (JetStream files in dataDir,
-// or memory when dataDir is empty) and builds the sender.
-func openMessaging(ctx context.Context, node *process.Node, tel *telemetry.Registry, dataDir string) (*messaging, error) {
+// kept by the node's engine, or memory when dataDir is empty) and builds
+// the sender. The queue and the sender publish on the node's registry.
+func openMessaging(ctx context.Context, node *process.Node, dataDir string) (*messaging, error) {
 	var store deadletter.Store = deadletter.NewMemoryStore()
 	var damage string
 	if dataDir != "" {
-		// A loss is published on tel (orchard_deadletter_lost_total on
-		// /metrics) and shown in the summary, not logged over the frames.
-		js, err := jsstore.OpenDir(ctx, dataDir, jsstore.DirConfig{Telemetry: tel, Logger: discard})
+		// The engine starts here and closes when the application stops
+		// (or, if it never starts, with the node). A loss is published
+		// on the node's registry (orchard_deadletter_lost_total on
+		// /metrics) and shown in the summary, not logged over the frames
+		// (the node's logger is quiet).
+		if err := engine.Configure(node, engine.Config{Dir: dataDir}); err != nil {
+			return nil, err
+		}
+		js, err := jsstore.OpenNodeStore(ctx, node, "")
 		if err != nil {
 			return nil, err
 		}
@@ -101,31 +112,33 @@ func openMessaging(ctx context.Context, node *process.Node, tel *telemetry.Regis
 		return m.sender.Send(ctx, dest, msg, send.WithConfirm(send.Handled), send.WithTimeout(time.Second))
 	}
 	var err error
-	m.letters, err = deadletter.New(node, store, deadletter.WithCodec(codec), deadletter.WithTelemetry(tel),
+	m.letters, err = deadletter.New(node, store, deadletter.WithCodec(codec),
 		deadletter.WithDeliverer(redeliver), deadletter.WithAutoRetry(retryEvery, retryMax))
 	if err != nil {
 		return nil, errors.Join(err, store.Close())
 	}
-	m.sender, err = send.New(send.WithTelemetry(tel), send.WithDeadLetterSink(m.letters), send.WithLogger(discard))
+	m.sender, err = send.New(send.WithDeadLetterSink(m.letters), send.WithLogger(discard))
 	if err != nil {
 		return nil, errors.Join(err, store.Close())
 	}
 	return m, nil
 }
 
-// close closes the queue and the store (which stops the embedded server).
+// close closes the queue and the store; the node's engine, if the store
+// is in it, is closed by the application's Stop (or the node's).
 func (m *messaging) close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), stopBudget)
 	defer cancel()
 	return errors.Join(m.letters.Close(ctx), m.store.Close())
 }
 
-// deadLetters returns how many letters the queue holds.
-func (m *messaging) deadLetters() int {
+// countStored records in stored how many letters the queue holds; the
+// application runs it after its parts stopped, while the node's engine
+// is still open.
+func (m *messaging) countStored() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	n, _ := m.letters.Len(ctx)
-	return n
+	m.stored, _ = m.letters.Len(ctx)
 }
 
 // forwardDeliveries attaches a telemetry handler that tells the director

@@ -74,8 +74,9 @@ func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string) (
 // durable service, and stopped by the application's Stop after every
 // part): Close closes the store, not the engine. An empty bucket means
 // [DefaultBucket]. As [OpenDir] does, it reports data the store lost
-// while closed (an error log on the node's logger and [deadletter.EventLost]) and
-// opens with the surviving entries.
+// while closed (an error log on the node's logger and
+// [deadletter.EventLost] on the node's telemetry registry) and opens with
+// the surviving entries.
 func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*Store, error) {
 	switch {
 	case ctx == nil:
@@ -92,7 +93,7 @@ func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*Sto
 		return nil, err
 	}
 	s.engine = eng
-	if err := s.reportDamage(ctx, DirConfig{Logger: nodeenv.Logger(node)}); err != nil {
+	if err := s.reportDamage(ctx, DirConfig{Logger: nodeenv.Logger(node), Telemetry: nodeenv.Telemetry(node)}); err != nil {
 		_ = s.Close()
 		return nil, err
 	}
@@ -123,8 +124,9 @@ type DirConfig struct {
 	// Logger receives the error report of a damaged store; nil means
 	// slog.Default().
 	Logger *slog.Logger
-	// Telemetry receives [deadletter.EventLost] for a damaged store; nil means
-	// telemetry.Default().
+	// Telemetry receives [deadletter.EventLost] for a damaged store; nil
+	// means telemetry.Default() (OpenDir has no node; OpenNodeStore uses
+	// the node's registry).
 	Telemetry *telemetry.Registry
 }
 

@@ -1,14 +1,16 @@
 // Package nodeenv is how library code reads the environment of the node
-// it runs on: the timeout configuration, the logger, and the resources
-// the node owns besides its processes (the embedded NATS engine). As
-// ARCHITECTURE.md says, library code reads its configuration from the node, never from
-// package-level variables; the package defaults (timeouts.Default(),
-// slog.Default()) serve only code outside any node (a nil node here).
+// it runs on: the timeout configuration, the logger, the telemetry
+// registry, and the resources the node owns besides its processes (the
+// embedded NATS engine). As ARCHITECTURE.md says, library code reads its
+// configuration from the node, never from package-level variables; the
+// package defaults (timeouts.Default(), slog.Default(),
+// telemetry.Default()) serve only code outside any node (a nil node
+// here) and nodes not given the option.
 //
 // # Layering
 //
-//	process           options WithTimeouts, WithLogger (process/env.go); stores them under envkey.Key
-//	internal/nodeenv  Timeouts(node), Logger(node); Open/Lookup/Close of per-node resources
+//	process           options WithTimeouts, WithLogger, WithTelemetry (process/env.go); stores them under envkey.Key
+//	internal/nodeenv  Timeouts(node), Logger(node), Telemetry(node); Open/Lookup/Close of per-node resources
 //	genserver, supervisor, app, send, deadletter, schedule, ...   read through nodeenv only
 //	internal/natsengine   ForNode: the node's one engine, a nodeenv resource
 //	app               Stop closes the node's resources after every part stopped
@@ -16,11 +18,14 @@
 // Every read of a node's values goes through one function (of), so that
 // moving process.Node.Value behind the runtime's internal bridge changes
 // one line. nodeenv imports only the standard library, process and the
-// leaf timeouts, so every behaviour (core packages included) may use it.
+// leaves timeouts and telemetry, so every behaviour (core packages
+// included) may use it.
 //
 // Hot paths do not call Timeouts per operation: they keep a
 // timeouts.Handle per node (genserver keeps it beside its pool of call
 // records), so a call reads its default timeout with a pointer load.
+// Likewise, services resolve Telemetry(node) once, when they are made
+// (package send keeps it in its per-node cache), not per event.
 //
 // # Resources
 //
@@ -38,7 +43,8 @@
 // # OTP mapping
 //
 //	OTP                                   Orchard
-//	application environment (env keys)    a node's options, read with Timeouts, Logger
+//	application environment (env keys)    a node's options, read with Timeouts, Logger, Telemetry
 //	the node's logger (logger:*)          Logger(node)
+//	telemetry handlers (:telemetry)       Telemetry(node): the node's registry
 //	a resource an application owns        Open(node, key, open), closed by app.Stop
 package nodeenv

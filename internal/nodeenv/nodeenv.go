@@ -10,6 +10,7 @@ import (
 	"github.com/seed-fe72f376/orchard/internal/nodeenv/envkey"
 	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/timeouts"
 )
 
@@ -113,6 +114,21 @@ func Logger(n *process.Node) *slog.Logger {
 		}
 	}
 	return slog.Default()
+}
+
+// Telemetry returns the telemetry registry of code running on n: the
+// node's process.WithTelemetry, else telemetry.Default() (also for a nil
+// n). The package default is only a convenience for code outside any
+// node and for nodes given no registry; library code that has a node
+// publishes on this registry, never on telemetry.Default() directly. The
+// result never changes for a node, so callers may keep it.
+func Telemetry(n *process.Node) *telemetry.Registry {
+	if n != nil {
+		if r := of(n).given.Telemetry; r != nil {
+			return r
+		}
+	}
+	return telemetry.Default()
 }
 
 // Open returns n's resource under key, opening it with open on first

@@ -11,6 +11,7 @@ import (
 	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/timeouts"
 )
 
@@ -25,6 +26,9 @@ func TestDefaultsOutsideAndOnAPlainNode(t *testing.T) {
 		if got := nodeenv.Logger(n); got != slog.Default() {
 			t.Errorf("Logger(%v) = %p; want slog.Default()", n, got)
 		}
+		if got := nodeenv.Telemetry(n); got != telemetry.Default() {
+			t.Errorf("Telemetry(%v) = %p; want telemetry.Default()", n, got)
+		}
 	}
 }
 
@@ -34,18 +38,26 @@ func TestNodeOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	n := otptest.NewNode(t, process.WithTimeouts(cfg), process.WithLogger(log))
+	reg := telemetry.New()
+	n := otptest.NewNode(t, process.WithTimeouts(cfg), process.WithLogger(log), process.WithTelemetry(reg))
 	if got := nodeenv.Timeouts(n); got != cfg {
 		t.Errorf("Timeouts = %p; want the node's %p", got, cfg)
 	}
 	if got := nodeenv.Logger(n); got != log {
 		t.Errorf("Logger = %p; want the node's %p", got, log)
 	}
+	if got := nodeenv.Telemetry(n); got != reg {
+		t.Errorf("Telemetry = %p; want the node's %p", got, reg)
+	}
 	if _, err := process.NewNode(process.WithTimeouts(nil)); !errors.Is(err, process.ErrInvalidArgument) {
 		t.Errorf("NewNode(WithTimeouts(nil)) = %v; want ErrInvalidArgument", err)
 	}
 	if _, err := process.NewNode(process.WithLogger(nil)); !errors.Is(err, process.ErrInvalidArgument) {
 		t.Errorf("NewNode(WithLogger(nil)) = %v; want ErrInvalidArgument", err)
+	}
+	var aerr *process.ArgumentError
+	if _, err := process.NewNode(process.WithTelemetry(nil)); !errors.As(err, &aerr) || aerr.Op != "process: WithTelemetry" {
+		t.Errorf("NewNode(WithTelemetry(nil)) = %v; want an *ArgumentError for WithTelemetry", err)
 	}
 }
 

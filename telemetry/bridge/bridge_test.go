@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -142,5 +144,123 @@ func TestBadInput(t *testing.T) {
 	}
 	if err := bridge.GenServerEvents(nil, stopped); !errors.Is(err, process.ErrNodeStopped) {
 		t.Fatalf("GenServerEvents(stopped node) = %v; want ErrNodeStopped", err)
+	}
+}
+
+// onNode records the events of a registry that concern node (a PID in
+// "pid", "supervisor" or "callee" of that node): telemetry.Default() is
+// shared by the whole test binary.
+func onNode(t *testing.T, r *telemetry.Registry, node *process.Node, events []string) *recorder {
+	t.Helper()
+	rec := &recorder{}
+	id := "on-node-" + t.Name() + "-" + strconv.FormatUint(uint64(node.ID()), 10)
+	if err := r.Attach(id, events, func(event string, m telemetry.Measurements, md telemetry.Metadata) {
+		for _, k := range []string{"pid", "supervisor", "callee"} {
+			if pid, ok := md[k].(process.PID); ok && pid.Node() == node.ID() {
+				rec.handle(event, m, md)
+				return
+			}
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = r.Detach(id) })
+	return rec
+}
+
+var bridged = []string{bridge.EventProcessSpawned, bridge.EventProcessExited, supervisor.EventChildStarted, genserver.EventCallTimeout}
+
+// runBridged starts, on node, the three bridges given no registry, a
+// supervisor with one mute server, a call to it that times out, and a
+// process that exits; it returns once the exit was published on want.
+func runBridged(t *testing.T, node *process.Node, want *recorder) {
+	t.Helper()
+	if err := bridge.GenServerEvents(nil, node); err != nil {
+		t.Fatal(err)
+	}
+	sup, err := supervisor.Start(node, supervisor.Spec{
+		Flags: supervisor.DefaultFlags(),
+		Children: []supervisor.ChildSpec{{ID: "mute", Start: func(p *process.Proc) (process.PID, error) {
+			return genserver.StartLink(p, mute{})
+		}}},
+	}, bridge.SupervisorEvents(nil), supervisor.WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	children, err := supervisor.WhichChildren(context.Background(), sup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := genserver.Call[any](context.Background(), children[0].PID, "x", genserver.WithTimeout(time.Millisecond)); err == nil {
+		t.Fatal("Call to a server that never replies succeeded")
+	}
+	if _, err := node.Spawn(func(*process.Proc) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+	otptest.Eventually(t, 5*time.Second, func() bool { return count(want.names(), bridge.EventProcessExited) > 0 },
+		"the exit of the spawned process")
+}
+
+// TestNilRegistryMeansTheNodes: bridges given no registry publish on the
+// registry of the node the events come from (process.WithTelemetry), not
+// on telemetry.Default(); a node given none publishes on the default.
+func TestNilRegistryMeansTheNodes(t *testing.T) {
+	reg := telemetry.New()
+	node := otptest.NewNode(t, process.WithTelemetry(reg), bridge.NodeEvents(nil))
+	got := onNode(t, reg, node, bridged)
+	leaked := onNode(t, telemetry.Default(), node, bridged)
+	runBridged(t, node, got)
+	names := got.names()
+	for _, ev := range bridged {
+		if count(names, ev) == 0 {
+			t.Errorf("the node's registry got no %s event: %v", ev, names)
+		}
+	}
+	if l := leaked.names(); len(l) != 0 {
+		t.Errorf("telemetry.Default() got %v; want nothing from a node with its own registry", l)
+	}
+
+	plain := otptest.NewNode(t, bridge.NodeEvents(nil))
+	def := onNode(t, telemetry.Default(), plain, bridged)
+	runBridged(t, plain, def)
+	names = def.names()
+	for _, ev := range bridged {
+		if count(names, ev) == 0 {
+			t.Errorf("a node given no registry: telemetry.Default() got no %s event: %v", ev, names)
+		}
+	}
+}
+
+// TestNilRegistryOptionSharedByNodes: one NodeEvents(nil) option given
+// to two nodes publishes each node's events on that node's registry.
+func TestNilRegistryOptionSharedByNodes(t *testing.T) {
+	opt := bridge.NodeEvents(nil)
+	regA, regB := telemetry.New(), telemetry.New()
+	a := otptest.NewNode(t, process.WithTelemetry(regA), opt)
+	b := otptest.NewNode(t, process.WithTelemetry(regB), opt)
+	var recA, recB recorder
+	if err := regA.Attach("a", []string{bridge.EventProcessSpawned}, recA.handle); err != nil {
+		t.Fatal(err)
+	}
+	if err := regB.Attach("b", []string{bridge.EventProcessSpawned}, recB.handle); err != nil {
+		t.Fatal(err)
+	}
+	var want = map[*process.Node][]process.PID{}
+	for _, n := range []*process.Node{a, b, a, b} {
+		want[n] = append(want[n], otptest.SpawnIdle(t, n))
+	}
+	for _, c := range []struct {
+		rec  *recorder
+		node *process.Node
+	}{{&recA, a}, {&recB, b}} {
+		c.rec.mu.Lock()
+		var pids []process.PID
+		for _, md := range c.rec.md {
+			pids = append(pids, md["pid"].(process.PID))
+		}
+		c.rec.mu.Unlock()
+		if !slices.Equal(pids, want[c.node]) {
+			t.Errorf("node %d's registry got spawns %v; want %v", c.node.ID(), pids, want[c.node])
+		}
 	}
 }

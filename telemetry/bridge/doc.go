@@ -30,7 +30,10 @@
 // The bridges run in the emitter's goroutine, synchronously, as the hooks
 // do: a handler sees an event before the emitting process goes on. Every
 // event carries the measurement "count" (1); the metadata keys are listed
-// at each event-name constant. A nil registry means telemetry.Default().
+// at each event-name constant. A nil registry means the registry of the
+// node the events come from (process.WithTelemetry), else
+// telemetry.Default(): a node's events land on its own registry without
+// naming it twice.
 //
 // # Differences from OTP
 //
@@ -46,7 +49,7 @@
 // # Example
 //
 //	tel := telemetry.New()
-//	node, _ := process.NewNode(bridge.NodeEvents(tel))
-//	_ = bridge.GenServerEvents(tel, node)
-//	sup, _ := supervisor.Start(node, spec, bridge.SupervisorEvents(tel))
+//	node, _ := process.NewNode(process.WithTelemetry(tel), bridge.NodeEvents(nil))
+//	_ = bridge.GenServerEvents(nil, node)
+//	sup, _ := supervisor.Start(node, spec, bridge.SupervisorEvents(nil))
 package bridge

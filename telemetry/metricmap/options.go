@@ -4,7 +4,9 @@ import (
 	"fmt"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
 // Option configures an exporter built on this package. Package
@@ -46,6 +48,20 @@ func WithMetrics(ms ...Metric) Option {
 // process.ErrNodeStopped.
 func WithNode(node *process.Node) Option {
 	return optionFunc(func(c *Config) { c.Node, c.nodeSet = node, true })
+}
+
+// Telemetry returns the telemetry registry an exporter given tel attaches
+// its handler to: tel, else the registry of the node of [WithNode]
+// (process.WithTelemetry, else telemetry.Default()), else
+// telemetry.Default() (an exporter of no node).
+func (c Config) Telemetry(tel *telemetry.Registry) *telemetry.Registry {
+	switch {
+	case tel != nil:
+		return tel
+	case c.Node != nil:
+		return nodeenv.Telemetry(c.Node)
+	}
+	return telemetry.Default()
 }
 
 // WithMailboxScan turns the walk of the node's mailboxes at each

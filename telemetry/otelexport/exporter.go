@@ -68,7 +68,8 @@ type instrument struct {
 }
 
 // New creates the instruments on a meter of mp and attaches a handler to
-// tel (nil: telemetry.Default()) for their events. It returns an error
+// tel for their events. A nil tel means the registry of the node of
+// [WithNode] (process.WithTelemetry), else telemetry.Default(). It returns an error
 // matching [ErrInvalidMetric] for a bad metric or a nil mp, the meter's
 // error if an instrument cannot be created, or the telemetry registry's
 // error if the handler id is taken. A nil mp, a nil option, a nil node or
@@ -85,7 +86,7 @@ func New(tel *telemetry.Registry, mp metric.MeterProvider, opts ...Option) (*Exp
 		return nil, err
 	}
 	meter := mp.Meter(ScopeName)
-	e := &Exporter{router: metricmap.NewRouter[*instrument](tel, c.HandlerID)}
+	e := &Exporter{router: metricmap.NewRouter[*instrument](c.Telemetry(tel), c.HandlerID)}
 	for _, m := range c.Metrics {
 		if err := e.add(meter, m); err != nil {
 			return nil, err

@@ -59,7 +59,8 @@ type series struct {
 }
 
 // New creates the metrics, registers them on reg, and attaches a handler
-// to tel (nil: telemetry.Default()) for their events. It returns an error
+// to tel for their events. A nil tel means the registry of the node of
+// [WithNode] (process.WithTelemetry), else telemetry.Default(). It returns an error
 // matching [ErrInvalidMetric] for a bad metric, the registry's error (for
 // example a prometheus.AlreadyRegisteredError) if a metric cannot be
 // registered, or the telemetry registry's error if the handler id is
@@ -76,7 +77,7 @@ func New(tel *telemetry.Registry, reg prometheus.Registerer, opts ...Option) (*E
 	if err != nil {
 		return nil, err
 	}
-	e := &Exporter{reg: reg, router: metricmap.NewRouter[*series](tel, c.HandlerID)}
+	e := &Exporter{reg: reg, router: metricmap.NewRouter[*series](c.Telemetry(tel), c.HandlerID)}
 	if err := e.build(c); err != nil {
 		e.unregister()
 		return nil, err

@@ -307,3 +307,18 @@ func TestCloseAndConflicts(t *testing.T) {
 		t.Errorf("after Close: %d families, %d handlers; want none", len(mfs), len(tel.Handlers()))
 	}
 }
+
+// TestNodeRegistry: an exporter given no registry but a node counts the
+// events of the node's registry (process.WithTelemetry), not those of
+// telemetry.Default().
+func TestNodeRegistry(t *testing.T) {
+	tel := telemetry.New()
+	node := otptest.NewNode(t, process.WithTelemetry(tel))
+	metrics := promexport.DefaultMetrics([]string{"myapp.send.ok"}, []string{})
+	reg := newExporter(t, nil, promexport.WithNode(node), promexport.WithMetrics(metrics...))
+	tel.Execute("myapp.send.ok", telemetry.Measurements{"count": 1}, nil)
+	telemetry.Default().Execute("myapp.send.ok", telemetry.Measurements{"count": 1}, nil)
+	if got := value(t, reg, "orchard_sends_total", map[string]string{"outcome": "ok"}); got != 1 {
+		t.Errorf("sends{ok} = %v; want 1 (the node's registry's event only)", got)
+	}
+}

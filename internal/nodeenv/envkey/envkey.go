@@ -1,6 +1,7 @@
 // Package envkey is the hand-over point between package process and
 // package nodeenv: process stores the environment a node was created
-// with (its WithTimeouts and WithLogger options) under [Key], and
+// with (its WithTimeouts, WithLogger and WithTelemetry options) under
+// [Key], and
 // nodeenv reads it there; nodeenv stores under [CloseKey] the function
 // that closes the node's resources, and process's Node.Stop calls it
 // once every process is gone. It imports only leaves, so process may
@@ -11,6 +12,7 @@ import (
 	"context"
 	"log/slog"
 
+	"github.com/seed-fe72f376/orchard/telemetry"
 	"github.com/seed-fe72f376/orchard/timeouts"
 )
 
@@ -20,8 +22,9 @@ type Key struct{}
 // Values is the environment given to a node by its options. A nil field
 // means "not given": nodeenv then serves the package default.
 type Values struct {
-	Timeouts *timeouts.Config
-	Logger   *slog.Logger
+	Timeouts  *timeouts.Config
+	Logger    *slog.Logger
+	Telemetry *telemetry.Registry
 }
 
 // CloseKey is the node value key of the node's [CloseFunc].
