@@ -4,13 +4,13 @@
 // and purged; with a JetStream store (package deadletter/jsstore) they
 // survive a crash or restart of the program.
 //
-// # Seed mapping
+// # Foundation mapping
 //
 // OTP has no dead-letter queue (a message to a dead process is dropped);
-// the seed design had one (Foundation.DeadLetterQueue, an ETS-backed
+// Elixir Foundation had one (Foundation.DeadLetterQueue, an ETS-backed
 // GenServer). Its calls map as follows:
 //
-//	seed (Elixir)                                   Orchard
+//	Foundation (Elixir)                             Orchard
 //	DeadLetterQueue.add_message(recipient, msg, r)  (*Queue).Add(ctx, send.Letter{...}), or via send's OnError DeadLetter
 //	DeadLetterQueue.list_messages(filter)           (*Queue).List(ctx, Filter, limit)
 //	DeadLetterQueue.retry_messages(filter)          (*Queue).Retry(ctx, Filter)
@@ -103,12 +103,12 @@
 // (and, as before, [ErrInvalidOption]); nothing panics on a caller's
 // input.
 //
-// # Differences from the seed
+// # Differences from Foundation
 //
 //   - The queue is not a process: its methods run in the caller, and only
 //     the automatic retrier is a process (a genserver owned by the node or
 //     a supervisor), so listing never queues behind a retry pass.
-//   - Entries survive a restart (the seed's ETS table did not), which is
+//   - Entries survive a restart (Foundation's ETS table did not), which is
 //     why messages go through a codec and destinations through a resolver.
 //   - The automatic retry cap counts the retrier's own attempts
 //     (Entry.AutoRetries), not the sender's; Entry.Attempts counts all.

@@ -31,7 +31,7 @@ const (
 	AtLeastOne
 )
 
-// String returns the strategy's snake_case name (the seed's atom).
+// String returns the strategy's snake_case name (Foundation's atom).
 func (s Strategy) String() string {
 	switch s {
 	case AllOrNothing:

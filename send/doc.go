@@ -2,12 +2,12 @@
 // confirmation, a timeout, retries with backoff, circuit breaking and an
 // error policy, and broadcast to many recipients with a strategy.
 //
-// # Seed mapping
+// # Foundation mapping
 //
-// OTP's send (!) is fire-and-forget; this is the seed design's
+// OTP's send (!) is fire-and-forget; this is Elixir Foundation's
 // Foundation.SupervisedSend.
 //
-//	seed                                         Orchard
+//	Foundation                                   Orchard
 //	send_supervised(dest, msg, opts)             send.Send(ctx, dest, msg, opts...), (*Sender).Send
 //	timeout: ms                                  WithTimeout(d) (default: timeouts key "send.deliver")
 //	retries: n, backoff: ms                      WithRetries(n), WithBackoff(Backoff{...})
@@ -84,12 +84,12 @@
 // Retries make delivery at-least-once: a Handled send that timed out may
 // still be handled, and its retry then delivers the message twice.
 //
-// # Differences from the seed
+// # Differences from Foundation
 //
-//   - Errors are Go values: the seed's :raise is [Return] (the caller
+//   - Errors are Go values: Foundation's :raise is [Return] (the caller
 //     decides), and [Log] and [DeadLetter] still return the error so
 //     nothing is silently lost; only [Ignore] drops it, and counts it.
-//   - The seed confirms delivery with a synchronous call to the receiver;
+//   - Foundation confirms delivery with a synchronous call to the receiver;
 //     [Handled] needs no extra callback: the GenServer loop recognises the
 //     delivery and acknowledges it after HandleInfo.
 //   - Broadcast sends in order from the caller's goroutine, not one task

@@ -42,7 +42,7 @@ func (l Level) String() string {
 type OnError int
 
 const (
-	// Return returns the *[Error] (the default; the seed's raise).
+	// Return returns the *[Error] (the default; Foundation's raise).
 	Return OnError = iota
 	// Log logs the failure (slog, warning) and returns the *[Error].
 	Log

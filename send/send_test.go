@@ -148,7 +148,7 @@ func TestSendHandledCrashReason(t *testing.T) {
 	}
 }
 
-// TestRetryReachesRestartedServer is the seed's case: a server that
+// TestRetryReachesRestartedServer is Foundation's case: a server that
 // crashes on the first two deliveries, under a supervisor, gets the
 // third attempt, addressed by name.
 func TestRetryReachesRestartedServer(t *testing.T) {
