@@ -47,8 +47,13 @@ type slot struct {
 }
 
 // of returns n's environment. It is the only place that reads the node's
-// values (rt.Value, the runtime's internal bridge).
+// values (rt.Value, the runtime's internal bridge). The lookup comes
+// first without an init function: a closure over n escapes, so building
+// it on every read would allocate.
 func of(n *process.Node) *env {
+	if e, ok := rt.Value(n, envKey{}, nil).(*env); ok {
+		return e
+	}
 	return rt.Value(n, envKey{}, func() any {
 		e := &env{res: make(map[any]*slot)}
 		if v, ok := rt.Value(n, envkey.Key{}, nil).(*envkey.Values); ok && v != nil {
