@@ -245,3 +245,72 @@ func TestArgumentErrorIsShared(t *testing.T) {
 		t.Fatalf("Send on a nil node = %v; want an *ArgumentError for Node.Send's receiver", err)
 	}
 }
+
+// TestZeroNode: a Node declared as a value instead of made by NewNode is
+// bad input, not a crash: every method returns an error or its zero
+// result, and none panics.
+func TestZeroNode(t *testing.T) {
+	var n process.Node
+	calls := map[string]func() error{
+		"Spawn":    func() error { _, err := n.Spawn(func(*process.Proc) error { return nil }); return err },
+		"Send":     func() error { return n.Send(process.PID{}, 1) },
+		"Stop":     func() error { return n.Stop(context.Background()) },
+		"Register": func() error { return n.Register("x", process.PID{}) },
+		"Exit":     func() error { return n.Exit(process.PID{}, process.Kill) },
+		"Info":     func() error { _, err := n.Info(process.PID{}); return err },
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("%s on a zero Node panicked: %v", name, r)
+				}
+			}()
+			if err := call(); err == nil {
+				t.Errorf("%s on a zero Node = nil; want an error", name)
+			}
+		})
+	}
+	for name, read := range map[string]func(){
+		"Stats": func() { _ = n.Stats() }, "Processes": func() { _ = n.Processes() },
+		"WhereIs": func() { _, _ = n.WhereIs("x") }, "MakeRef": func() { _ = n.MakeRef() },
+		"Zombies": func() { _ = n.Zombies() }, "Registered": func() { _ = n.Registered() },
+	} {
+		func() {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Errorf("%s on a zero Node panicked: %v", name, r)
+				}
+			}()
+			read()
+		}()
+	}
+}
+
+// TestZeroProc: a Proc declared as a value instead of handed to process
+// code by the runtime is bad input: its methods return errors or zero
+// results, and none panics.
+func TestZeroProc(t *testing.T) {
+	var p process.Proc
+	calls := map[string]func() error{
+		"Send":      func() error { return p.Send(process.PID{}, 1) },
+		"Spawn":     func() error { _, err := p.Spawn(func(*process.Proc) error { return nil }); return err },
+		"Link":      func() error { return p.Link(process.PID{}) },
+		"Monitor":   func() error { _, err := p.Monitor(process.PID{}); return err },
+		"Exit":      func() error { return p.Exit(process.PID{}, process.Kill) },
+		"SendAfter": func() error { _, err := p.SendAfter(process.PID{}, 1, time.Second); return err },
+		"Receive":   func() error { _, err := p.Receive(context.Background()); return err },
+	}
+	for name, call := range calls {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if r := recover(); r != nil {
+					t.Fatalf("%s on a zero Proc panicked: %v", name, r)
+				}
+			}()
+			if err := call(); err == nil {
+				t.Errorf("%s on a zero Proc = nil; want an error", name)
+			}
+		})
+	}
+}

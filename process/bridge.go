@@ -4,7 +4,6 @@ import (
 	"reflect"
 	"time"
 
-	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/rt/rtcore"
 )
 
@@ -27,7 +26,7 @@ func startSweeper(run func()) { go run() }
 
 // Sweeper returns n's deadline sweeper (nil for a nil node).
 func (bridge) Sweeper(n *Node) *rtcore.Sweeper {
-	if n == nil {
+	if n.unusable() {
 		return nil
 	}
 	return &n.deadlines
@@ -37,7 +36,7 @@ func (bridge) Sweeper(n *Node) *rtcore.Sweeper {
 // init on first use; nil for a nil node, a key whose type is not
 // comparable, or a nil init when key has no value yet.
 func (bridge) Value(n *Node, key any, init func() any) any {
-	if n == nil || (key != nil && !reflect.TypeOf(key).Comparable()) {
+	if n.unusable() || (key != nil && !reflect.TypeOf(key).Comparable()) {
 		return nil
 	}
 	if v, ok := n.values.Load(key); ok {
@@ -66,8 +65,8 @@ func (bridge) Announce(fn func(*Proc)) SpawnOption {
 // SpawnSuspended starts a message-driven child of the live process parent
 // on its behalf, from any goroutine, without running it: Resume does.
 func (bridge) SpawnSuspended(n *Node, parent PID, h Handler, opts []SpawnOption) (*Proc, error) {
-	if n == nil {
-		return nil, argerr.Nil("rt: SpawnSuspended", "node")
+	if n.unusable() {
+		return nil, badNode("rt: SpawnSuspended", "node", n)
 	}
 	if !isStarter(h) {
 		return nil, invalidOption("rt: SpawnSuspended", "h", "needs a handler with HandleStart")
@@ -87,7 +86,7 @@ func (bridge) SpawnSuspended(n *Node, parent PID, h Handler, opts []SpawnOption)
 // the first call does anything; a process that died while suspended never
 // runs. A nil p does nothing.
 func (bridge) Resume(p *Proc) {
-	if p == nil {
+	if p.unusable() {
 		return
 	}
 	p.mb.mu.Lock()
@@ -113,7 +112,7 @@ func (bridge) Lookup(pid PID) (*Proc, error) {
 		return nil, ErrInvalidPID
 	}
 	n := lookupNode(pid.node)
-	if n == nil {
+	if n.unusable() {
 		return nil, &WrongNodeError{PID: pid}
 	}
 	return n.resolve(pid)
@@ -121,8 +120,8 @@ func (bridge) Lookup(pid PID) (*Proc, error) {
 
 // LookupOn returns the live process pid of node n.
 func (bridge) LookupOn(n *Node, pid PID) (*Proc, error) {
-	if n == nil {
-		return nil, argerr.Nil("rt: LookupOn", "node")
+	if n.unusable() {
+		return nil, badNode("rt: LookupOn", "node", n)
 	}
 	return n.resolve(pid)
 }

@@ -1,7 +1,5 @@
 package process
 
-import "github.com/seed-fe72f376/orchard/internal/argerr"
-
 // exitHook is a callback run when a process dies, installed with
 // onExit (rt.OnExit): the runtime-level counterpart of a monitor for code
 // that is not a process (a registry table, say): no message, no mailbox,
@@ -21,8 +19,8 @@ type exitHook struct {
 // the node's table and names and before its links and monitors are
 // signalled and before its context is cancelled.
 func (n *Node) onExit(pid PID, fn func(pid PID, reason error)) (*exitHook, error) {
-	if n == nil {
-		return nil, argerr.Nil("rt: OnExit", "node")
+	if n.unusable() {
+		return nil, badNode("rt: OnExit", "node", n)
 	}
 	if fn == nil {
 		return nil, invalidOption("rt: OnExit", "fn", "is nil")

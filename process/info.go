@@ -3,8 +3,6 @@ package process
 import (
 	"sort"
 	"time"
-
-	"github.com/seed-fe72f376/orchard/internal/argerr"
 )
 
 // Status is what a process is doing. Legal transitions: Waiting ↔
@@ -62,8 +60,8 @@ type Info struct {
 // Info returns a snapshot of the live process pid, or a *[NoProcError].
 // Safe from any goroutine.
 func (n *Node) Info(pid PID) (Info, error) {
-	if n == nil {
-		return Info{}, argerr.Nil("process: Node.Info", "receiver")
+	if n.unusable() {
+		return Info{}, badNode("process: Node.Info", "receiver", n)
 	}
 	p, err := n.resolve(pid)
 	if err != nil {

@@ -1,14 +1,12 @@
 package process
 
-import "github.com/seed-fe72f376/orchard/internal/argerr"
-
 // Register gives pid the local name name (register/2; a process names
 // itself with p.Node().Register(name, p.PID())). A process has at most
 // one name; the name is released when the process dies. Safe from any
 // goroutine.
 func (n *Node) Register(name string, pid PID) error {
-	if n == nil {
-		return argerr.Nil("process: Node.Register", "receiver")
+	if n.unusable() {
+		return badNode("process: Node.Register", "receiver", n)
 	}
 	if name == "" {
 		return invalidOption("process: Node.Register", "name", "is empty")
@@ -44,7 +42,7 @@ func (p *Proc) notAliveLocked() error { return &NoProcError{PID: p.pid, Reason: 
 // Unregister removes a local name. It reports whether the name was
 // registered (false for a nil node). Safe from any goroutine.
 func (n *Node) Unregister(name string) bool {
-	if n == nil {
+	if n.unusable() {
 		return false
 	}
 	n.namesMu.Lock()
@@ -75,7 +73,7 @@ func (n *Node) unregisterName(name string, pid PID) {
 // WhereIs returns the PID registered under name (none for a nil node).
 // Safe from any goroutine.
 func (n *Node) WhereIs(name string) (PID, bool) {
-	if n == nil {
+	if n.unusable() {
 		return PID{}, false
 	}
 	n.namesMu.RLock()
@@ -86,7 +84,7 @@ func (n *Node) WhereIs(name string) (PID, bool) {
 
 // Registered returns all registered names (none for a nil node).
 func (n *Node) Registered() []string {
-	if n == nil {
+	if n.unusable() {
 		return nil
 	}
 	n.namesMu.RLock()

@@ -111,7 +111,7 @@ func NewNode(opts ...Option) (*Node, error) {
 // ID returns the node's number, which every PID of this node carries (0,
 // which no node has, for a nil node).
 func (n *Node) ID() uint32 {
-	if n == nil {
+	if n.unusable() {
 		return 0
 	}
 	return n.id
@@ -126,7 +126,7 @@ func (n *Node) Name(name string) Name { return Name{node: n, name: name} }
 // which every other method refuses with an error matching
 // [ErrInvalidArgument]).
 func (n *Node) Stopped() bool {
-	if n == nil {
+	if n.unusable() {
 		return false
 	}
 	return n.stopping.Load()
@@ -148,7 +148,7 @@ type Stats struct {
 
 // Stats returns the node's counters (zero for a nil node).
 func (n *Node) Stats() Stats {
-	if n == nil {
+	if n.unusable() {
 		return Stats{}
 	}
 	return Stats{
@@ -233,7 +233,7 @@ func (n *Node) each(fn func(*Proc)) {
 // Processes returns the PIDs of all live processes, in no particular order
 // (none for a nil node).
 func (n *Node) Processes() []PID {
-	if n == nil {
+	if n.unusable() {
 		return nil
 	}
 	var out []PID
@@ -246,7 +246,7 @@ func (n *Node) newRef() Ref { return Ref{node: n.id, id: n.nextRef.Add(1)} }
 // MakeRef returns a new node-unique reference (the zero Ref, which names
 // nothing, for a nil node).
 func (n *Node) MakeRef() Ref {
-	if n == nil {
+	if n.unusable() {
 		return Ref{}
 	}
 	return n.newRef()
@@ -269,8 +269,8 @@ func (n *Node) MakeRef() Ref {
 // node or a nil ctx is an error matching [ErrInvalidArgument]; nothing
 // is stopped.
 func (n *Node) Stop(ctx context.Context) error {
-	if n == nil {
-		return argerr.Nil("process: Node.Stop", "receiver")
+	if n.unusable() {
+		return badNode("process: Node.Stop", "receiver", n)
 	}
 	if ctx == nil {
 		return argerr.Nil("process: Node.Stop", "ctx")
@@ -344,4 +344,17 @@ func (n *Node) waitAllDead(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 	}
 	return n.live.Load() == 0
+}
+
+// unusable reports a nil Node, or a zero one declared as a value instead
+// of made by NewNode (no node has the number 0): both are bad input to
+// every method (docs/ERRORS.md).
+func (n *Node) unusable() bool { return n == nil || n.id == 0 }
+
+// badNode is the error of op called on an unusable node n, passed as arg.
+func badNode(op, arg string, n *Node) error {
+	if n == nil {
+		return argerr.Nil(op, arg)
+	}
+	return argerr.New(op, arg, "is a zero Node, not one made by NewNode")
 }

@@ -175,7 +175,7 @@ type procKey struct{}
 
 // PID returns the process's PID. Safe from any goroutine.
 func (p *Proc) PID() PID {
-	if p == nil {
+	if p.unusable() {
 		return PID{}
 	}
 	return p.pid
@@ -183,7 +183,7 @@ func (p *Proc) PID() PID {
 
 // Node returns the node the process runs on. Safe from any goroutine.
 func (p *Proc) Node() *Node {
-	if p == nil {
+	if p.unusable() {
 		return nil
 	}
 	return p.node
@@ -192,7 +192,7 @@ func (p *Proc) Node() *Node {
 // Parent returns the PID of the process that spawned this one (zero for
 // processes spawned from outside any process). Safe from any goroutine.
 func (p *Proc) Parent() PID {
-	if p == nil {
+	if p.unusable() {
 		return PID{}
 	}
 	return p.parent
@@ -207,7 +207,7 @@ func (p *Proc) Alive() bool { return p != nil && !p.dead.Load() }
 // Safe from any goroutine. The context of a nil *Proc is already
 // cancelled.
 func (p *Proc) Context() context.Context {
-	if p == nil {
+	if p.unusable() {
 		return cancelledContext
 	}
 	return procContext{p}
@@ -240,7 +240,7 @@ func FromContext(ctx context.Context) (*Proc, bool) {
 // Done returns a channel closed when the process dies (a closed channel for
 // a nil *Proc). Safe from any goroutine.
 func (p *Proc) Done() <-chan struct{} {
-	if p == nil {
+	if p.unusable() {
 		return closedChan
 	}
 	if p.hasDone.Load() {
@@ -263,7 +263,7 @@ func (p *Proc) Done() <-chan struct{} {
 // Reason returns the exit reason of a dead process, nil while it lives.
 // Safe from any goroutine.
 func (p *Proc) Reason() error {
-	if p == nil {
+	if p.unusable() {
 		return nil
 	}
 	p.mu.Lock()
@@ -275,7 +275,7 @@ func (p *Proc) Reason() error {
 // A trapping process receives exit signals as [Exit] messages instead of
 // dying (except for [Kill]).
 func (p *Proc) TrapExit(on bool) bool {
-	if p == nil {
+	if p.unusable() {
 		return false
 	}
 	return p.trap.Swap(on)
@@ -287,7 +287,7 @@ func (p *Proc) TrapExit(on bool) bool {
 // is an error. Messages from one process to another arrive in the order
 // they were sent.
 func (p *Proc) Send(to PID, msg Msg) error {
-	if p == nil {
+	if p.unusable() {
 		return argerr.Nil("process: Proc.Send", "receiver")
 	}
 	if p.dead.Load() {
@@ -315,7 +315,7 @@ func (p *Proc) Send(to PID, msg Msg) error {
 // *[NoProcError] with its Name, a nil dest an error matching
 // [ErrInvalidArgument].
 func (p *Proc) SendDest(dest Dest, msg Msg) error {
-	if p == nil {
+	if p.unusable() {
 		return argerr.Nil("process: Proc.SendDest", "receiver")
 	}
 	if dest == nil {
@@ -331,8 +331,8 @@ func (p *Proc) SendDest(dest Dest, msg Msg) error {
 // Send sends msg to the process to from outside any process. See
 // [Proc.Send] for the rules. Safe from any goroutine.
 func (n *Node) Send(to PID, msg Msg) error {
-	if n == nil {
-		return argerr.Nil("process: Node.Send", "receiver")
+	if n.unusable() {
+		return badNode("process: Node.Send", "receiver", n)
 	}
 	return n.send(PID{}, to, msg)
 }
@@ -340,8 +340,8 @@ func (n *Node) Send(to PID, msg Msg) error {
 // SendDest resolves dest and sends msg to it from outside any process. A
 // nil dest is an error matching [ErrInvalidArgument].
 func (n *Node) SendDest(dest Dest, msg Msg) error {
-	if n == nil {
-		return argerr.Nil("process: Node.SendDest", "receiver")
+	if n.unusable() {
+		return badNode("process: Node.SendDest", "receiver", n)
 	}
 	if dest == nil {
 		return argerr.Nil("process: Node.SendDest", "dest")
@@ -396,7 +396,7 @@ func (n *Node) afterPush(p *Proc, dispatch, wake, dropped bool) {
 
 // MailboxLen returns the number of messages waiting. Safe from any goroutine.
 func (p *Proc) MailboxLen() int {
-	if p == nil {
+	if p.unusable() {
 		return 0
 	}
 	return int(p.mb.queued.Load())
@@ -414,7 +414,7 @@ func (p *Proc) Receive(ctx context.Context) (Msg, error) {
 // receive). A nil match takes any message. Only [Func] processes may call
 // it.
 func (p *Proc) ReceiveMatch(ctx context.Context, match func(Msg) bool) (Msg, error) {
-	if p == nil {
+	if p.unusable() {
 		return nil, argerr.Nil("process: Proc.Receive", "receiver")
 	}
 	if ctx == nil {
@@ -458,7 +458,7 @@ func (p *Proc) ReceiveMatch(ctx context.Context, match func(Msg) bool) (Msg, err
 // returns [context.DeadlineExceeded] when nothing arrived in time (at
 // once for a d of zero or less, unless a message is waiting).
 func (p *Proc) ReceiveTimeout(d time.Duration) (Msg, error) {
-	if p == nil {
+	if p.unusable() {
 		return nil, argerr.Nil("process: Proc.ReceiveTimeout", "receiver")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), d)
@@ -524,3 +524,8 @@ func (p *Proc) refill() (ok, closed bool) {
 	mb.mu.Unlock()
 	return true, false
 }
+
+// unusable reports a nil Proc, or a zero one declared as a value instead
+// of handed to process code by the runtime: both are bad input to every
+// method (docs/ERRORS.md).
+func (p *Proc) unusable() bool { return p == nil || p.node == nil }

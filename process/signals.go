@@ -145,8 +145,8 @@ func (p *Proc) exitSignal(from PID, reason error, viaLink bool) {
 // Exit sends the exit signal reason to pid from outside any process
 // (erlang:exit/2). Safe from any goroutine.
 func (n *Node) Exit(pid PID, reason error) error {
-	if n == nil {
-		return argerr.Nil("process: Node.Exit", "receiver")
+	if n.unusable() {
+		return badNode("process: Node.Exit", "receiver", n)
 	}
 	q, err := n.resolve(pid)
 	if err != nil {
@@ -166,7 +166,7 @@ func (n *Node) Exit(pid PID, reason error) error {
 // (killed while its code still runs), Exit does nothing and returns nil,
 // as Send drops its messages.
 func (p *Proc) Exit(pid PID, reason error) error {
-	if p == nil {
+	if p.unusable() {
 		return argerr.Nil("process: Proc.Exit", "receiver")
 	}
 	// Checked without p.mu, unlike Link: the signal below may end q, and
@@ -215,7 +215,7 @@ func lockPair(a, b *Proc) {
 // Exit{pid, NoProc} and Link returns nil; a non-trapping p gets a
 // *NoProcError (OTP raises noproc). Linking to oneself does nothing.
 func (p *Proc) Link(pid PID) error {
-	if p == nil {
+	if p.unusable() {
 		return argerr.Nil("process: Proc.Link", "receiver")
 	}
 	if pid == p.pid {
@@ -250,7 +250,7 @@ func (p *Proc) Link(pid PID) error {
 // Unlink removes the link between p and pid, if any. It does nothing on
 // a nil *Proc.
 func (p *Proc) Unlink(pid PID) {
-	if p == nil {
+	if p.unusable() {
 		return
 	}
 	p.mu.Lock()
@@ -268,7 +268,7 @@ func (p *Proc) Unlink(pid PID) {
 // Down{Reason: NoProc} at once. Monitoring oneself is allowed and never
 // fires. Each call creates a new monitor.
 func (p *Proc) Monitor(pid PID) (Ref, error) {
-	if p == nil {
+	if p.unusable() {
 		return Ref{}, argerr.Nil("process: Proc.Monitor", "receiver")
 	}
 	ref := p.node.newRef()
@@ -310,7 +310,7 @@ func (p *Proc) Monitor(pid PID) (Ref, error) {
 // already in the mailbox is removed too (demonitor(Ref, [flush])). It
 // reports whether the monitor was still active (false on a nil *Proc).
 func (p *Proc) Demonitor(ref Ref, flush bool) bool {
-	if p == nil {
+	if p.unusable() {
 		return false
 	}
 	p.mu.Lock()
@@ -340,7 +340,7 @@ func (p *Proc) flushDown(ref Ref) {
 // itself (OTP's unlink-and-flush). Call it from the process's own code.
 // It removes nothing, and returns 0, for a nil match or a nil *Proc.
 func (p *Proc) Flush(match func(Msg) bool) int {
-	if p == nil || match == nil {
+	if p.unusable() || match == nil {
 		return 0
 	}
 	isDown := match

@@ -10,8 +10,8 @@ import "github.com/seed-fe72f376/orchard/internal/argerr"
 // matching [ErrInvalidArgument]; a stopped node is [ErrNodeStopped]. No
 // process is made then; the same holds for every spawn function.
 func (n *Node) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
-	if n == nil {
-		return PID{}, argerr.Nil("process: Node.Spawn", "receiver")
+	if n.unusable() {
+		return PID{}, badNode("process: Node.Spawn", "receiver", n)
 	}
 	if fn == nil {
 		return PID{}, invalidOption("process: Node.Spawn", "fn", "is nil")
@@ -24,8 +24,8 @@ func (n *Node) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
 // [Starter], HandleStart runs first; otherwise the process stays idle
 // (holding no goroutine) until its first message. Safe from any goroutine.
 func (n *Node) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
-	if n == nil {
-		return PID{}, argerr.Nil("process: Node.SpawnHandler", "receiver")
+	if n.unusable() {
+		return PID{}, badNode("process: Node.SpawnHandler", "receiver", n)
 	}
 	if h == nil {
 		return PID{}, invalidOption("process: Node.SpawnHandler", "h", "is nil")
@@ -37,7 +37,7 @@ func (n *Node) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
 // Spawn starts fn as a child of p (its Parent). Add [Linked] to link them
 // before fn runs (OTP's spawn_link: p.Spawn(fn, Linked())).
 func (p *Proc) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
-	if p == nil {
+	if p.unusable() {
 		return PID{}, argerr.Nil("process: Proc.Spawn", "receiver")
 	}
 	if fn == nil {
@@ -50,7 +50,7 @@ func (p *Proc) Spawn(fn Func, opts ...SpawnOption) (PID, error) {
 // SpawnMonitor starts fn as a child of p, monitored by p before it runs,
 // and returns the monitor's ref.
 func (p *Proc) SpawnMonitor(fn Func, opts ...SpawnOption) (PID, Ref, error) {
-	if p == nil {
+	if p.unusable() {
 		return PID{}, Ref{}, argerr.Nil("process: Proc.SpawnMonitor", "receiver")
 	}
 	if fn == nil {
@@ -63,7 +63,7 @@ func (p *Proc) SpawnMonitor(fn Func, opts ...SpawnOption) (PID, Ref, error) {
 // SpawnHandler starts a message-driven child of p. See [Node.SpawnHandler];
 // [Linked] links it to p before it runs.
 func (p *Proc) SpawnHandler(h Handler, opts ...SpawnOption) (PID, error) {
-	if p == nil {
+	if p.unusable() {
 		return PID{}, argerr.Nil("process: Proc.SpawnHandler", "receiver")
 	}
 	if h == nil {
@@ -83,7 +83,7 @@ const (
 )
 
 func pidOf(p *Proc) PID {
-	if p == nil {
+	if p.unusable() {
 		return PID{}
 	}
 	return p.pid

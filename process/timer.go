@@ -21,7 +21,7 @@ func (t TimerRef) IsZero() bool { return t.id == 0 }
 //
 // A d of zero or less sends at once (from the timer's goroutine).
 func (p *Proc) SendAfter(to PID, msg Msg, d time.Duration) (TimerRef, error) {
-	if p == nil {
+	if p.unusable() {
 		return TimerRef{}, argerr.Nil("process: Proc.SendAfter", "receiver")
 	}
 	return p.node.sendAfter(p, p.pid, to, msg, d)
@@ -33,8 +33,8 @@ func (p *Proc) SendAfter(to PID, msg Msg, d time.Duration) (TimerRef, error) {
 // goroutine); the zero PID and a nil node are errors matching
 // [ErrInvalidArgument].
 func (n *Node) SendAfter(to PID, msg Msg, d time.Duration) (TimerRef, error) {
-	if n == nil {
-		return TimerRef{}, argerr.Nil("process: Node.SendAfter", "receiver")
+	if n.unusable() {
+		return TimerRef{}, badNode("process: Node.SendAfter", "receiver", n)
 	}
 	owner, err := n.resolve(to)
 	if err != nil {
@@ -82,7 +82,7 @@ func (p *Proc) takeTimer(id uint64) *time.Timer {
 // pending: false if it fired, was cancelled, or its owner died, and for
 // the zero TimerRef or a nil receiver. Safe from any goroutine.
 func (n *Node) CancelTimer(ref TimerRef) bool {
-	if n == nil || ref.IsZero() || ref.owner.IsZero() {
+	if n.unusable() || ref.IsZero() || ref.owner.IsZero() {
 		return false
 	}
 	owner := n.lookup(ref.owner)

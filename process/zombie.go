@@ -111,7 +111,7 @@ func (z *zombieSet) describe(e *zombieEntry, d *stackDumps) ZombieInfo {
 // Zombies lists the node's zombies, oldest first, each with its current
 // stack (none for a nil node). Safe from any goroutine.
 func (n *Node) Zombies() []ZombieInfo {
-	if n == nil {
+	if n.unusable() {
 		return nil
 	}
 	n.zombies.mu.Lock()
