@@ -22,7 +22,7 @@ type server struct {
 	parent  process.PID
 	logger  *slog.Logger
 	timer   process.TimerRef
-	via     process.Registrar // registered before Init; nil without WithVia
+	via     Registrar // registered before Init; nil without WithVia
 }
 
 // HandleStart runs Init and reports its outcome to Start.

@@ -117,3 +117,16 @@ func (s *Self) SetTimeout(d time.Duration) {
 }
 
 type timeoutMsg struct{ gen uint64 }
+
+// Registrar is a process.Dest that can also give a process its name: a
+// registry's via-name (OTP's {via, Module, Name}, which gen_server
+// resolves through Module:register_name/2). [WithVia] takes one as the
+// name of the server it starts, registers it in the new process before
+// Init runs, and reports a taken name (RegisterName's error matches
+// process.ErrNameTaken) as already started. registry.Via returns one.
+type Registrar interface {
+	process.Dest
+	// RegisterName names pid. It fails with an error matching
+	// process.ErrNameTaken when a live process holds the name.
+	RegisterName(pid process.PID) error
+}

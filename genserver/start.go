@@ -26,7 +26,7 @@ type StartOption interface {
 
 type startConfig struct {
 	name        string
-	via         process.Registrar
+	via         Registrar
 	initTimeout time.Duration
 	ctx         context.Context
 	spawn       []process.SpawnOption
@@ -61,7 +61,7 @@ func WithName(name string) StartOption {
 // holder's PID, once the new process is gone; another registration error
 // fails Start as an *[InitError]. The name is released when the server
 // dies, by the registry.
-func WithVia(name process.Registrar) StartOption {
+func WithVia(name Registrar) StartOption {
 	return startOption(func(c *startConfig) error {
 		if name == nil {
 			return argerr.Nil("genserver: WithVia", "name")

@@ -10,7 +10,7 @@ import (
 	"github.com/seed-fe72f376/orchard/process"
 )
 
-// oneName is a process.Registrar holding a single name, for testing
+// oneName is a genserver.Registrar holding a single name, for testing
 // WithVia without a registry.
 type oneName struct {
 	mu     sync.Mutex

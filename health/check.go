@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
@@ -85,7 +86,7 @@ type Config struct {
 	// Name registers the monitor under a local name (optional).
 	Name string
 	// Via names the monitor in a registry (optional), e.g. registry.Via.
-	Via process.Registrar
+	Via genserver.Registrar
 	// Telemetry receives the monitor's events (nil: the registry of the
 	// monitor's node, process.WithTelemetry, else telemetry.Default()).
 	Telemetry *telemetry.Registry

@@ -96,7 +96,7 @@ func newMonitor(op string, node *process.Node, cfg Config) (*monitor, []genserve
 	return m, nameOptions(cfg.Name, cfg.Via), nil
 }
 
-func nameOptions(name string, via process.Registrar) []genserver.StartOption {
+func nameOptions(name string, via genserver.Registrar) []genserver.StartOption {
 	var opts []genserver.StartOption
 	if name != "" {
 		opts = append(opts, genserver.WithName(name))

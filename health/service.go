@@ -53,7 +53,7 @@ type ServiceConfig struct {
 	// History, Name, Via and Telemetry are as in [Config].
 	History   int
 	Name      string
-	Via       process.Registrar
+	Via       genserver.Registrar
 	Telemetry *telemetry.Registry
 }
 

@@ -73,18 +73,6 @@ type Dest interface {
 	Resolve() (PID, error)
 }
 
-// Registrar is a [Dest] that can also give a process its name: a
-// registry's via-name. Behaviours take one as the name of a process they
-// start (genserver.WithVia), register it in the new process before its
-// init runs, and report a taken name (RegisterName's error matches
-// [ErrNameTaken]) as already started.
-type Registrar interface {
-	Dest
-	// RegisterName names pid. It fails with an error matching
-	// [ErrNameTaken] when a live process holds the name.
-	RegisterName(pid PID) error
-}
-
 // Name is a destination made of a node and a locally registered name.
 // Build it with [Node.Name].
 type Name struct {

@@ -20,7 +20,7 @@
 //	Registry.count/1, count_match/3       (*Registry).Count(), CountKey(key)
 //	Registry.update_value/3               (*Registry).UpdateValue(pid, key, update)
 //	Registry.dispatch/3                   (*Registry).Dispatch(key, fn)
-//	{:via, Registry, {reg, key}}          registry.Via(reg, key) (a process.Dest and process.Registrar)
+//	{:via, Registry, {reg, key}}          registry.Via(reg, key) (a process.Dest and genserver.Registrar)
 //	GenServer.start_link(name: via)       genserver.Start(node, srv, genserver.WithVia(registry.Via(reg, key)))
 //	{:already_registered, pid}            *AlreadyRegisteredError{Key, PID}
 //	ArgumentError "unknown registry"      ErrClosed

@@ -372,3 +372,6 @@ func TestViaUnderSupervisor(t *testing.T) {
 		t.Fatalf("Resolve(missing) = %v; want NoProc", err)
 	}
 }
+
+// A via-name is what genserver.WithVia takes.
+var _ genserver.Registrar = registry.ViaName{}

@@ -8,14 +8,12 @@ import (
 )
 
 // ViaName is a name held by a registry with unique keys: a
-// [process.Dest] for sends and calls, and a [process.Registrar] for
+// [process.Dest] for sends and calls, and a genserver.Registrar for
 // naming a process at start (genserver.WithVia). Build it with [Via].
 type ViaName struct {
 	r   *Registry
 	key any
 }
-
-var _ process.Registrar = ViaName{}
 
 // Via returns the name key in r ({via, Registry, {r, key}} in Elixir).
 // Via cannot fail; a name in a nil registry (or the zero ViaName) is
