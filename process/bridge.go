@@ -126,6 +126,35 @@ func (bridge) LookupOn(n *Node, pid PID) (*Proc, error) {
 	return n.resolve(pid)
 }
 
+// NodeOf returns the node dest belongs to, live process or not: a PID's
+// node by its number, a Name's own node, else the node of the PID dest
+// resolves to; nil when there is none (a stopped node, an unresolvable
+// destination of another kind).
+func (bridge) NodeOf(dest Dest) *Node {
+	var id uint32
+	switch d := dest.(type) {
+	case PID:
+		id = d.node
+	case Name:
+		if d.node.unusable() || d.node.gone.Load() {
+			return nil
+		}
+		return d.node
+	case nil:
+		return nil
+	default:
+		pid, err := dest.Resolve()
+		if err != nil {
+			return nil
+		}
+		id = pid.node
+	}
+	if n := lookupNode(id); !n.unusable() {
+		return n
+	}
+	return nil
+}
+
 // SendOutside delivers msg to p from outside any process, with the rules
 // of Node.Send; a dead p drops it.
 func (bridge) SendOutside(p *Proc, msg Msg) error {

@@ -155,3 +155,31 @@ func TestSendWithoutNodeRegistryUsesDefault(t *testing.T) {
 		t.Errorf("the Sender's registry got %v; want %v", got, want)
 	}
 }
+
+// TestFailedSendFromOutsideReportsOnTheDestinationsNode: a send from
+// outside any process that fails (a dead PID, an unregistered name) has
+// no live process to find its node by; it still publishes on the
+// destination node's registry, not on telemetry.Default().
+func TestFailedSendFromOutsideReportsOnTheDestinationsNode(t *testing.T) {
+	reg := telemetry.New()
+	node := otptest.NewNode(t, process.WithTelemetry(reg))
+	dead := deadPID(t, node)
+	onNode := recordEvents(t, reg, dead)
+	onNode.dests["ghost"] = true
+	onDefault := recordEvents(t, telemetry.Default(), dead)
+	onDefault.dests["ghost"] = true
+
+	ctx := context.Background()
+	if err := send.Send(ctx, dead, "a"); !errors.Is(err, send.ErrNoProc) {
+		t.Fatalf("Send to a dead PID = %v; want ErrNoProc", err)
+	}
+	if err := send.Send(ctx, node.Name("ghost"), "b"); !errors.Is(err, send.ErrNoProc) {
+		t.Fatalf("Send to an unregistered name = %v; want ErrNoProc", err)
+	}
+	if got, want := onNode.list(), []string{send.EventFailed, send.EventFailed}; !slices.Equal(got, want) {
+		t.Errorf("the node's registry got %v; want %v", got, want)
+	}
+	if got := onDefault.list(); len(got) != 0 {
+		t.Errorf("telemetry.Default() got %v; want nothing from a node with its own registry", got)
+	}
+}

@@ -94,19 +94,20 @@ func New(opts ...SenderOption) (*Sender, error) {
 }
 
 // envRef says which node's environment (timeouts, logger, telemetry) a
-// send uses when the Sender was given none: the calling process's node, else the
-// destination's node, else none (package defaults).
+// send uses when the Sender was given none: the calling process's node,
+// else the destination's node, found by its number (rt.NodeOf) even when
+// no live process holds the destination, so a send that fails reports on
+// that node; else none (package defaults).
 type envRef struct {
 	self *process.Proc // the caller, when in a process
-	pid  process.PID   // else the destination, when it resolves
+	n    *process.Node // else the destination's node, if it has one
 }
 
 func envOf(ctx context.Context, dest process.Dest) envRef {
 	if self, ok := process.FromContext(ctx); ok {
 		return envRef{self: self}
 	}
-	pid, _ := dest.Resolve()
-	return envRef{pid: pid}
+	return envRef{n: rt.NodeOf(dest)}
 }
 
 // id is the node's number, 0 for none, read without a lookup.
@@ -114,18 +115,15 @@ func (e envRef) id() uint32 {
 	if e.self != nil {
 		return e.self.PID().Node()
 	}
-	return e.pid.Node()
+	return e.n.ID()
 }
 
-// node looks the node up; nil for none.
+// node is the node; nil for none.
 func (e envRef) node() *process.Node {
 	if e.self != nil {
 		return e.self.Node()
 	}
-	if t, err := rt.Lookup(e.pid); err == nil {
-		return t.Node()
-	}
-	return nil
+	return e.n
 }
 
 // nodeEnv is one node's environment as a Sender uses it: the handles of

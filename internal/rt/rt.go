@@ -19,6 +19,7 @@ type runtime interface {
 	Resume(p *process.Proc)
 	Lookup(pid process.PID) (*process.Proc, error)
 	LookupOn(n *process.Node, pid process.PID) (*process.Proc, error)
+	NodeOf(dest process.Dest) *process.Node
 	SendOutside(p *process.Proc, msg process.Msg) error
 	OnExit(n *process.Node, pid process.PID, fn func(pid process.PID, reason error)) (rtcore.ExitHook, error)
 	EventHook(spawned func(pid, parent process.PID, behaviour string), exited func(pid process.PID, reason error, lifetime time.Duration), zombie func(process.ZombieInfo)) process.Option

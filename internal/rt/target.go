@@ -64,3 +64,11 @@ func (t Target) Reason() error { return t.p.Reason() }
 
 // Alive reports whether the target is alive.
 func (t Target) Alive() bool { return t.p.Alive() }
+
+// NodeOf returns the node dest belongs to, whether or not a live process
+// holds it: a PID's node by its number, a process.Name's own node, else
+// the node of the PID dest resolves to; nil when there is none. Services
+// that read a node's environment for a send from outside any process use
+// it, so a send to a dead PID or an unregistered name still reports on the
+// destination's node.
+func NodeOf(dest process.Dest) *process.Node { return impl.NodeOf(dest) }
