@@ -276,7 +276,9 @@ func (a *App) abortStart(part string, cause error) error {
 	a.cfg.logger.Info("app: start failed, stopping started parts", slog.String("part", part))
 	ctx, cancel := context.WithTimeout(context.Background(), a.cfg.shutdownTimeout)
 	defer cancel()
-	serr.Rollback = a.finishStop(ctx, time.Now())
+	// A failed start leaves the node's resources open: closing them would
+	// close them for good, and the node may start another application.
+	serr.Rollback = a.finishStop(ctx, time.Now(), false)
 	return serr
 }
 
@@ -327,12 +329,17 @@ func (a *App) Stop(ctx context.Context) error {
 		return ErrStopped
 	}
 	a.cfg.logger.Info("app: stopping")
-	return a.finishStop(ctx, time.Now())
+	return a.finishStop(ctx, time.Now(), true)
 }
 
 // finishStop stops the running parts, runs the hooks and marks the
-// application stopped. It is called once, after beginStop.
-func (a *App) finishStop(ctx context.Context, t0 time.Time) error {
+// application stopped. It is called once, after beginStop. With
+// closeResources it then closes the node's resources (its embedded
+// engine), which outlive every part and hook that may use them; only
+// when every part stopped and no other process runs on the node, since
+// anything still running may use them: otherwise Node.Stop closes them
+// once its processes are gone.
+func (a *App) finishStop(ctx context.Context, t0 time.Time, closeResources bool) error {
 	err := a.stopAll(ctx)
 	a.mu.Lock()
 	hooks := a.onStop
@@ -341,11 +348,11 @@ func (a *App) finishStop(ctx context.Context, t0 time.Time) error {
 	for _, fn := range hooks {
 		fn()
 	}
-	// The node's resources (its embedded engine) outlive every part and
-	// hook that may use them: they close last (nodeenv).
-	if cerr := nodeenv.Close(ctx, a.node); cerr != nil {
-		a.cfg.logger.Error("app: closing the node's resources failed", slog.String("reason", cerr.Error()))
-		err = errors.Join(err, cerr)
+	var cerr error
+	if closeResources && err == nil && a.node.Stats().Processes == 0 {
+		if cerr = nodeenv.Close(ctx, a.node); cerr != nil {
+			a.cfg.logger.Error("app: closing the node's resources failed", slog.String("reason", cerr.Error()))
+		}
 	}
 	a.mu.Lock()
 	a.state = stateStopped
@@ -353,7 +360,9 @@ func (a *App) finishStop(ctx context.Context, t0 time.Time) error {
 		close(a.stopDone)
 	}
 	a.mu.Unlock()
-	if err != nil {
+	if cerr != nil {
+		err = errors.Join(err, cerr)
+	} else if err != nil {
 		a.cfg.logger.Error("app: stopped with parts still running", slog.String("reason", err.Error()), slog.Duration("took", time.Since(t0)))
 	} else {
 		a.cfg.logger.Info("app: stopped", slog.Duration("took", time.Since(t0)))

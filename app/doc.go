@@ -66,9 +66,12 @@
 // (package engine) that dead letters and durable schedules share. Those
 // resources are opened on first need by the parts that use them and closed
 // by Stop last, after every part stopped and the OnStop hooks ran, in
-// the reverse of the order they were opened: no part can outlive the
-// engine it writes to. A failed Start's rollback does the same; Kill does
-// not (it only kills processes). An App reads that environment through
+// the reverse of the order they were opened, so no part outlives the
+// engine it writes to. Stop closes them only when every part stopped and
+// no other process runs on the node (anything still running may use
+// them); otherwise, and after a failed Start (the node may start another
+// application) or a Kill, they stay open until process.Node.Stop closes
+// them. An App reads that environment through
 // the module-internal package nodeenv and imports nothing but the
 // standard library and core packages.
 //

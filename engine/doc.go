@@ -29,9 +29,9 @@
 //
 // An application stops the engine itself: app.App.Stop closes the node's
 // resources after every part stopped and its OnStop hooks ran, so no part
-// can outlive the engine it writes to. On a node that runs no
-// application, process.Node.Stop closes them once every process of the
-// node is gone (the runtime knows nothing of the engine: the
+// outlives the engine it writes to, provided nothing else runs on the node
+// then. Otherwise, and on a node that runs no application,
+// process.Node.Stop closes them after it stopped the node's processes (the runtime knows nothing of the engine: the
 // module-internal package nodeenv hands it a close function). Either way
 // the engine stops after its users, and nobody stops it by hand.
 //
@@ -40,7 +40,7 @@
 //	engine               public: Configure, Config (this package)
 //	internal/natsengine  the engine's lifecycle (Start, Connect, ForNode, Shutdown), OpenKV, loss records
 //	internal/nodeenv     per-node resources, closed by app.Stop, else by process.Node.Stop
-//	deadletter, schedule OpenNodeStore: a store in natsengine.ForNode's engine
+//	deadletter/jsstore, schedule  OpenNodeStore: a store in natsengine.ForNode's engine
 //
 // Outside any node (the orchard CLI reading a data directory),
 // deadletter/jsstore.OpenDir still starts and owns an engine of its own.

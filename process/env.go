@@ -15,9 +15,9 @@ import (
 // module-internal package nodeenv.
 
 // WithTimeouts makes c the node's timeout configuration: genserver calls
-// without a deadline, supervised sends and every other Orchard service on
-// the node resolve their default timeouts in c instead of
-// timeouts.Default(). A nil c is an error matching [ErrInvalidArgument].
+// to the node's servers without a deadline (the callee's node) and
+// supervised sends (the calling process's node, else the destination's)
+// resolve their default timeouts in c instead of timeouts.Default(). A nil c is an error matching [ErrInvalidArgument].
 func WithTimeouts(c *timeouts.Config) Option {
 	return nodeOption(func(cfg *nodeConfig) error {
 		if c == nil {

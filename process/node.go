@@ -262,7 +262,8 @@ func (n *Node) MakeRef() Ref {
 //  4. Stop waits up to the zombie grace for process goroutines to return,
 //     then releases the worker pool;
 //  5. the resources the node's services opened (the embedded storage
-//     engine) are closed, unless an application on the node did already.
+//     engine) are closed, unless an application on the node did already
+//     (a zombie left by step 4 may find them closed).
 //
 // It returns nil when everything stopped, a *[StopError] listing what was
 // left otherwise, and [ErrStopped] on every call after the first. A nil

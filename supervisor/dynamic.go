@@ -46,7 +46,7 @@ func (d *dynamic) table() *dynTable {
 // adopt records the children TemporaryStarters spawned since the last
 // time, as startChild records one it started. A child already dead is
 // recorded all the same: it was listed before it was linked
-// (process.Announce), so its exit signal comes after, and handling it
+// (rt.Announce), so its exit signal comes after, and handling it
 // reports the exit as for any child.
 func (d *dynamic) adopt() {
 	taken := d.adoptions.take()

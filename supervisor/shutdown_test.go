@@ -14,7 +14,7 @@ import (
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
 
-// exits records every process exit of a node (a process.WithEventHook).
+// exits records every process exit of a node (an rt.WithEventHook).
 type exits struct {
 	mu sync.Mutex // protects m
 	m  map[process.PID]rt.Exited

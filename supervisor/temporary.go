@@ -123,7 +123,7 @@ func NewTemporaryStarter(ctx context.Context, node *process.Node, sup process.PI
 	return t, nil
 }
 
-// announce records a child being spawned (process.Announce). A child of a
+// announce records a child being spawned (rt.Announce). A child of a
 // supervisor that is terminating is not recorded; start kills it.
 func (t *TemporaryStarter) announce(p rt.Target) {
 	t.pending.add(&child{spec: t.spec, pid: p.PID(), proc: p})

@@ -15,11 +15,10 @@
 //	internal/natsengine   ForNode: the node's one engine, a nodeenv resource
 //	app               Stop closes the node's resources after every part stopped
 //
-// Every read of a node's values goes through one function (of), so that
-// moving process.Node.Value behind the runtime's internal bridge changes
-// one line. nodeenv imports only the standard library, process and the
-// leaves timeouts and telemetry, so every behaviour (core packages
-// included) may use it.
+// Every read of a node's values goes through one function (of), over the
+// runtime's internal bridge (internal/rt.Value). nodeenv imports only the
+// standard library, process, internal/rt and the leaves timeouts and
+// telemetry, so every behaviour (core packages included) may use it.
 //
 // Hot paths do not call Timeouts per operation: they keep a
 // timeouts.Handle per node (genserver keeps it beside its pool of call
@@ -33,9 +32,11 @@
 // the one open) and closed by [Close], in the reverse of the opening
 // order, after which Open fails with [ErrClosed]. The application
 // running on the node (package app) calls Close at the end of its Stop,
-// after all its parts stopped, so every user of a resource is gone
-// before it closes. On a node without an application, process.Node.Stop
-// closes them once every process is gone: process knows nothing of them
+// after all its parts stopped and only when no other process runs on the
+// node, so every user of a resource is gone before it closes. Otherwise,
+// and on a node without an application, process.Node.Stop closes them
+// after it stopped the node's processes (a zombie, whose goroutine still
+// runs, may find them closed): process knows nothing of them
 // (it stays below every service), but calls the close function that
 // nodeenv leaves under envkey.CloseKey when it sets up a node's
 // environment. Closing twice does nothing, so both may run.

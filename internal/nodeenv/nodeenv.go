@@ -146,9 +146,6 @@ func Open(n *process.Node, key any, open func() (Resource, error)) (Resource, er
 	if n == nil {
 		return nil, errors.New("nodeenv: nil node")
 	}
-	if n.Stopped() {
-		return nil, process.ErrNodeStopped // nothing opens on a node that is stopping
-	}
 	e := of(n)
 	for {
 		e.mu.Lock()
@@ -163,6 +160,13 @@ func Open(n *process.Node, key any, open func() (Resource, error)) (Resource, er
 				return s.r, nil
 			}
 			continue // that open failed and was forgotten: try again
+		}
+		if n.Stopped() {
+			// Nothing new opens on a node that is stopping; what is open
+			// stays usable (a Terminate may still write to it) until
+			// Node.Stop closes it.
+			e.mu.Unlock()
+			return nil, process.ErrNodeStopped
 		}
 		s := &slot{ready: make(chan struct{})}
 		e.res[key] = s

@@ -27,8 +27,10 @@
 //     types. Package initialisation order guarantees that process's init
 //     has run: rt imports process.
 //
-// Each rt operation is then one interface method call into process: no
-// map or sync.Map lookup, no reflection, no //go:linkname, no unsafe.
+// Each rt operation is then one interface method call into process, no
+// //go:linkname and no unsafe. Value is the one that does more: a check
+// that its key is comparable and a sync.Map load, as Node.Value did, so
+// callers on hot paths keep what it returns.
 // Adding an operation means a method on process's bridge, the same
 // method in rt's runtime interface, and an rt function calling it.
 //
