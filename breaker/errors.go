@@ -40,14 +40,6 @@ func (e *OpenError) Error() string {
 // Is makes an *OpenError match [ErrOpen].
 func (e *OpenError) Is(target error) bool { return target == ErrOpen }
 
-// settingsError is an *ArgumentError about settings or options; it also
-// matches ErrInvalidSettings.
-type settingsError struct{ arg *argerr.Error }
-
 func invalidSettings(op, arg, reason string) error {
-	return &settingsError{arg: &argerr.Error{Op: op, Arg: arg, Reason: reason}}
+	return argerr.Also(ErrInvalidSettings, op, arg, reason)
 }
-
-func (e *settingsError) Error() string        { return e.arg.Error() }
-func (e *settingsError) Is(target error) bool { return target == ErrInvalidSettings }
-func (e *settingsError) Unwrap() error        { return e.arg }

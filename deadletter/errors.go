@@ -125,17 +125,9 @@ func (e *RetryError) Error() string { return fmt.Sprintf("deadletter: retry %s: 
 // Unwrap returns the cause.
 func (e *RetryError) Unwrap() error { return e.Err }
 
-// badArgError is this package's bad-input error: an *ArgumentError (it
-// unwraps to one) that also matches the older [ErrInvalidOption].
-type badArgError struct{ arg *argerr.Error }
-
-func (e *badArgError) Error() string        { return e.arg.Error() }
-func (e *badArgError) Unwrap() error        { return e.arg }
-func (e *badArgError) Is(target error) bool { return target == ErrInvalidOption }
-
 // badArg returns the error for a bad argument arg of op ("Queue.Add").
 func badArg(op, arg, reason string) error {
-	return &badArgError{arg: &argerr.Error{Op: "deadletter: " + op, Arg: arg, Reason: reason}}
+	return argerr.Also(ErrInvalidOption, "deadletter: "+op, arg, reason)
 }
 
 // invalid is badArg with a formatted reason.

@@ -113,16 +113,8 @@ func isDegraded(err error) bool {
 	return errors.As(err, &d)
 }
 
-// checkError is an *ArgumentError about a check, a service or a
-// configuration; it also matches ErrInvalidCheck.
-type checkError struct{ arg *argerr.Error }
-
-func (e *checkError) Error() string        { return e.arg.Error() }
-func (e *checkError) Is(target error) bool { return target == ErrInvalidCheck }
-func (e *checkError) Unwrap() error        { return e.arg }
-
 func invalid(op, arg, reason string) error {
-	return &checkError{arg: &argerr.Error{Op: op, Arg: arg, Reason: reason}}
+	return argerr.Also(ErrInvalidCheck, op, arg, reason)
 }
 
 // checkCall checks the arguments every call to a monitor takes.

@@ -120,20 +120,11 @@ func (e *MailboxFullError) Error() string {
 // Is matches ErrMailboxFull.
 func (e *MailboxFullError) Is(target error) bool { return target == ErrMailboxFull }
 
-// optionError is an *[ArgumentError] about an option or a spawn's
-// argument that also matches [ErrInvalidOption]; errors.As finds the
-// *ArgumentError through Unwrap.
-type optionError struct{ arg argerr.Error }
-
-func (e *optionError) Error() string        { return e.arg.Error() }
-func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
-func (e *optionError) Unwrap() error        { return &e.arg }
-
 // invalidOption returns the error for a bad option, or a bad argument of
 // a spawn, Register, Receive or rt operation: an *ArgumentError that
 // matches [ErrInvalidArgument] and [ErrInvalidOption].
 func invalidOption(op, arg, reason string) error {
-	return &optionError{arg: argerr.Error{Op: op, Arg: arg, Reason: reason}}
+	return argerr.Also(ErrInvalidOption, op, arg, reason)
 }
 
 // StopError is returned by Node.Stop when processes did not stop in time.

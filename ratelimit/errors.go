@@ -92,13 +92,6 @@ func (e *AlreadyStartedError) Error() string {
 	return fmt.Sprintf("ratelimit: janitor already started as %v", e.PID)
 }
 
-// optionError is an *ArgumentError that also matches ErrInvalidOption.
-type optionError struct{ arg *argerr.Error }
-
-func (e *optionError) Error() string        { return e.arg.Error() }
-func (e *optionError) Is(target error) bool { return target == ErrInvalidOption }
-func (e *optionError) Unwrap() error        { return e.arg }
-
 func invalidOption(op, arg, reason string) error {
-	return &optionError{arg: &argerr.Error{Op: op, Arg: arg, Reason: reason}}
+	return argerr.Also(ErrInvalidOption, op, arg, reason)
 }

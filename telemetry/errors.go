@@ -26,13 +26,6 @@ var (
 	ErrInvalidHandler = errors.New("telemetry: invalid handler")
 )
 
-// handlerError is an *ArgumentError that also matches ErrInvalidHandler.
-type handlerError struct{ arg *argerr.Error }
-
-func (e *handlerError) Error() string        { return e.arg.Error() }
-func (e *handlerError) Is(target error) bool { return target == ErrInvalidHandler }
-func (e *handlerError) Unwrap() error        { return e.arg }
-
 func invalidHandler(op, arg, reason string) error {
-	return &handlerError{arg: &argerr.Error{Op: op, Arg: arg, Reason: reason}}
+	return argerr.Also(ErrInvalidHandler, op, arg, reason)
 }

@@ -53,18 +53,9 @@ func (e *DamagedError) Error() string {
 // Is reports whether target is [ErrDamaged].
 func (e *DamagedError) Is(target error) bool { return target == ErrDamaged }
 
-// badArgError is this package's bad-input error: an *ArgumentError (it
-// unwraps to one) that also matches [deadletter.ErrInvalidOption], as
-// the errors of the store did when it lived in package deadletter.
-type badArgError struct{ arg *argerr.Error }
-
-func (e *badArgError) Error() string        { return e.arg.Error() }
-func (e *badArgError) Unwrap() error        { return e.arg }
-func (e *badArgError) Is(target error) bool { return target == deadletter.ErrInvalidOption }
-
 // badArg returns the error for a bad argument arg of op ("Store.Put").
 func badArg(op, arg, reason string) error {
-	return &badArgError{arg: &argerr.Error{Op: "jsstore: " + op, Arg: arg, Reason: reason}}
+	return argerr.Also(deadletter.ErrInvalidOption, "jsstore: "+op, arg, reason)
 }
 
 // invalid is badArg with a formatted reason.

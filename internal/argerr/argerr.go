@@ -37,3 +37,21 @@ func (e *Error) Error() string {
 
 // Is matches ErrInvalidArgument.
 func (e *Error) Is(target error) bool { return target == ErrInvalidArgument }
+
+// Also returns an *Error for op, arg and reason that also matches
+// sentinel with errors.Is: for a package whose own, older sentinel
+// (ErrInvalidOption, ErrInvalidSettings, ...) must keep matching its bad
+// input. errors.As finds the *Error through Unwrap.
+func Also(sentinel error, op, arg, reason string) error {
+	return &also{arg: Error{Op: op, Arg: arg, Reason: reason}, sentinel: sentinel}
+}
+
+// also is an *Error that matches one more sentinel.
+type also struct {
+	arg      Error
+	sentinel error
+}
+
+func (e *also) Error() string        { return e.arg.Error() }
+func (e *also) Is(target error) bool { return target == e.sentinel }
+func (e *also) Unwrap() error        { return &e.arg }

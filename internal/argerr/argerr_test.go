@@ -30,3 +30,21 @@ func TestError(t *testing.T) {
 		t.Fatalf("Empty().Error() = %q", got)
 	}
 }
+
+func TestAlso(t *testing.T) {
+	sentinel := errors.New("pkg: invalid option")
+	err := fmt.Errorf("start: %w", argerr.Also(sentinel, "pkg: WithX", "d", "is negative"))
+	if !errors.Is(err, sentinel) || !errors.Is(err, argerr.ErrInvalidArgument) {
+		t.Fatalf("Also(...) = %v; want it to match both the sentinel and ErrInvalidArgument", err)
+	}
+	var ae *argerr.Error
+	if !errors.As(err, &ae) || ae.Arg != "d" {
+		t.Fatalf("errors.As(%v) = %+v; want the *Error for d", err, ae)
+	}
+	if got, want := err.Error(), "start: pkg: WithX: invalid argument d: is negative"; got != want {
+		t.Fatalf("Error() = %q; want %q", got, want)
+	}
+	if errors.Is(argerr.Also(sentinel, "a", "b", "c"), errors.New("other")) {
+		t.Fatal("Also matches an unrelated error")
+	}
+}

@@ -51,7 +51,7 @@ func badArg(op, arg, reason string) error { return argerr.New("metricmap: "+op, 
 // MeterProvider): an *[ArgumentError] that matches [ErrInvalidMetric]
 // too, as the exporters documented before the bad-input contract.
 func NilTarget(op, arg string) error {
-	return &targetError{arg: &argerr.Error{Op: op, Arg: arg, Reason: "is nil"}}
+	return argerr.Also(ErrInvalidMetric, op, arg, "is nil")
 }
 
 // metricError is a bad metric given to an exporter: it matches
@@ -62,10 +62,3 @@ type metricError struct{ err error }
 func (e *metricError) Error() string        { return e.err.Error() }
 func (e *metricError) Is(target error) bool { return target == ErrInvalidArgument }
 func (e *metricError) Unwrap() error        { return e.err }
-
-// targetError is NilTarget's error.
-type targetError struct{ arg *argerr.Error }
-
-func (e *targetError) Error() string        { return e.arg.Error() }
-func (e *targetError) Is(target error) bool { return target == ErrInvalidMetric }
-func (e *targetError) Unwrap() error        { return e.arg }
