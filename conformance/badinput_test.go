@@ -7,20 +7,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-fe72f376/orchard/otptest"
+
 	"github.com/seed-fe72f376/orchard/conformance"
 )
 
 // nilCtx is a nil context, passed on purpose: it is bad input.
 var nilCtx context.Context
-
-func callNoPanic(f func() error) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("panic: %v", v)
-		}
-	}()
-	return f()
-}
 
 func TestBadInput(t *testing.T) {
 	inv := conformance.ErrInvalidArgument
@@ -83,7 +76,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := callNoPanic(tc.call)
+			err := otptest.NoPanic(tc.call)
 			switch {
 			case tc.want == nil && err != nil:
 				t.Fatalf("%s = %v; want nil", tc.name, err)

@@ -108,3 +108,16 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 }
+
+func TestNoPanic(t *testing.T) {
+	if err := otptest.NoPanic(func() error { panic("boom") }); err == nil || err.Error() != "panic: boom" {
+		t.Errorf("NoPanic(panicking f) = %v; want panic: boom", err)
+	}
+	want := errors.New("refused")
+	if err := otptest.NoPanic(func() error { return want }); err != want {
+		t.Errorf("NoPanic(f) = %v; want f's error", err)
+	}
+	if err := otptest.NoPanic(nil); err != nil {
+		t.Errorf("NoPanic(nil) = %v; want nil", err)
+	}
+}

@@ -29,7 +29,7 @@ func runBadCases(t *testing.T, cases []badCase) {
 	t.Helper()
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := callNoPanic(tc.call)
+			err := otptest.NoPanic(tc.call)
 			switch {
 			case tc.want == nil && err != nil:
 				t.Fatalf("%s = %v; want nil", tc.name, err)
@@ -38,15 +38,6 @@ func runBadCases(t *testing.T, cases []badCase) {
 			}
 		})
 	}
-}
-
-func callNoPanic(f func() error) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("panic: %v", v)
-		}
-	}()
-	return f()
 }
 
 // zeroOr returns an error unless ok.

@@ -3,22 +3,12 @@ package registry_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"testing"
 
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/registry"
 )
-
-func callNoPanic(f func() error) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("panic: %v", v)
-		}
-	}()
-	return f()
-}
 
 // zeroOr returns an error unless ok.
 func zeroOr(ok bool, what string) error {
@@ -110,7 +100,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := callNoPanic(tc.call)
+			err := otptest.NoPanic(tc.call)
 			switch {
 			case tc.want == nil && err != nil:
 				t.Fatalf("%s = %v; want nil", tc.name, err)

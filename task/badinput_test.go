@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/otptest"
+
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/task"
@@ -15,15 +17,6 @@ import (
 
 // nilCtx is a nil context, passed on purpose: it is bad input.
 var nilCtx context.Context
-
-func callNoPanic(f func() error) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("panic: %v", v)
-		}
-	}()
-	return f()
-}
 
 // streamErr runs a Stream over one item and returns its errors joined.
 func streamErr(ctx context.Context, sup *task.Supervisor, opts ...task.StreamOption) error {
@@ -129,7 +122,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := callNoPanic(tc.call)
+			err := otptest.NoPanic(tc.call)
 			switch {
 			case tc.want == nil && err != nil:
 				t.Fatalf("%s = %v; want nil", tc.name, err)

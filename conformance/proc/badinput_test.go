@@ -3,24 +3,16 @@ package proc_test
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/seed-fe72f376/orchard/otptest"
 
 	"github.com/seed-fe72f376/orchard/conformance/proc"
 )
 
 // nilCtx is a nil context, passed on purpose: it is bad input.
 var nilCtx context.Context
-
-func callNoPanic(f func() error) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("panic: %v", v)
-		}
-	}()
-	return f()
-}
 
 // TestBadInput walks the exported API with nil, empty and invalid inputs:
 // each call returns an error matching ErrInvalidArgument (an
@@ -54,7 +46,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := callNoPanic(tc.call)
+			err := otptest.NoPanic(tc.call)
 			if !errors.Is(err, proc.ErrInvalidArgument) {
 				t.Fatalf("%s = %v; want an error matching ErrInvalidArgument", tc.name, err)
 			}

@@ -2,7 +2,6 @@ package rt_test
 
 import (
 	"errors"
-	"fmt"
 	"testing"
 	"time"
 
@@ -34,15 +33,6 @@ func zeroOr(ok bool, what string) error {
 		return nil
 	}
 	return errors.New("got " + what)
-}
-
-func callNoPanic(f func() error) (err error) {
-	defer func() {
-		if v := recover(); v != nil {
-			err = fmt.Errorf("panic: %v", v)
-		}
-	}()
-	return f()
 }
 
 func TestBadInput(t *testing.T) {
@@ -113,7 +103,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			err := callNoPanic(tc.call)
+			err := otptest.NoPanic(tc.call)
 			switch {
 			case tc.want == nil && err != nil:
 				t.Fatalf("%s = %v; want nil", tc.name, err)
