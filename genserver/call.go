@@ -118,7 +118,7 @@ func callEnvOf(n *process.Node) *callEnv {
 	return rt.Value(n, callEnvKey{}, func() any {
 		return &callEnv{
 			pool:    sync.Pool{New: func() any { return &callReq{done: make(chan struct{}, 1)} }},
-			timeout: nodeenv.Timeouts(n).Handle(CallTimeoutKey),
+			timeout: nodeenv.TimeoutHandle(n, CallTimeoutKey),
 		}
 	}).(*callEnv)
 }
