@@ -53,15 +53,9 @@ func Configure(node *process.Node, cfg Config) error {
 		return argerr.Nil(op, "node")
 	case node.Stopped():
 		return process.ErrNodeStopped
-	case cfg.Dir == "" && cfg.URL == "":
-		return argerr.New(op, "cfg", "sets neither Dir nor URL")
-	case cfg.Dir != "" && cfg.URL != "":
-		return argerr.New(op, "cfg", "sets both Dir and URL")
-	case cfg.SyncInterval < 0:
-		return argerr.New(op, "cfg.SyncInterval", "is negative")
-	case cfg.ReadyTimeout < 0:
-		return argerr.New(op, "cfg.ReadyTimeout", "is negative")
 	}
+	// natsengine validates the rest (Dir or URL, durations) with the
+	// same ArgumentErrors.
 	return natsengine.Configure(node, natsengine.NodeConfig{
 		Dir: cfg.Dir, URL: cfg.URL, SyncAlways: cfg.SyncAlways, SyncInterval: cfg.SyncInterval,
 		ReadyTimeout: cfg.ReadyTimeout, Logger: cfg.Logger,

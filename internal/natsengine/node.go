@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -34,13 +35,18 @@ type NodeConfig struct {
 }
 
 func (c NodeConfig) validate() error {
+	// Reported as engine.Configure's bad input (the public entry point);
+	// ErrInvalidConfig still matches.
+	const op = "engine: Configure"
 	switch {
 	case c.Dir == "" && c.URL == "":
-		return fmt.Errorf("%w: neither Dir nor URL", ErrInvalidConfig)
+		return argerr.Also(ErrInvalidConfig, op, "cfg", "sets neither Dir nor URL")
 	case c.Dir != "" && c.URL != "":
-		return fmt.Errorf("%w: both Dir and URL", ErrInvalidConfig)
-	case c.SyncInterval < 0 || c.ReadyTimeout < 0:
-		return fmt.Errorf("%w: negative duration", ErrInvalidConfig)
+		return argerr.Also(ErrInvalidConfig, op, "cfg", "sets both Dir and URL")
+	case c.SyncInterval < 0:
+		return argerr.Also(ErrInvalidConfig, op, "cfg.SyncInterval", "is negative")
+	case c.ReadyTimeout < 0:
+		return argerr.Also(ErrInvalidConfig, op, "cfg.ReadyTimeout", "is negative")
 	}
 	return nil
 }
