@@ -61,9 +61,12 @@ type Proposal struct {
 	// GenServer handled it).
 	Confirm send.Level
 	// Sender delivers the vote requests and the decision (nil:
-	// send.Default()); give one with a dead-letter sink to keep what
-	// could not be delivered.
+	// send.Default()).
 	Sender *send.Sender
+	// OnError is what the decision's broadcast does with a delivery that
+	// fails for good (send.Return by default); send.DeadLetter keeps it
+	// in the dead-letter sink of Sender, which must have one.
+	OnError send.OnError
 }
 
 // VoteRequest is the message each voter receives for a round. The
@@ -103,7 +106,8 @@ type Decision struct {
 	Value    any
 	Accepted bool
 	// Yes, No and Absent are the voters by vote; Absent holds those that
-	// died, could not be reached or did not vote in time.
+	// died, could not be reached, or had not voted when the round was
+	// decided (at the timeout, or as soon as the outcome was certain).
 	Yes, No, Absent []process.PID
 	// Unresolved are the voters whose destination named no process.
 	Unresolved []process.Dest
@@ -329,7 +333,7 @@ func runRound(self *process.Proc, p Proposal, round uint64, deadline time.Time) 
 			return dec, nil
 		}
 		_, err = sender.Broadcast(bctx, live, dec, send.AllOrNothing,
-			send.WithConfirm(p.Confirm), send.WithRetries(2), send.WithOnError(send.DeadLetter))
+			send.WithConfirm(p.Confirm), send.WithRetries(2), send.WithOnError(p.OnError))
 		if err == nil {
 			return dec, nil
 		}

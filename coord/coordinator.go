@@ -243,7 +243,7 @@ func (c *Coordinator) lock(op string, ctx context.Context, name string, opts []C
 	}
 	key := lockKey(name)
 	id := nextID()
-	g, err := genserver.Call[grant](ctx, dest, lockReq{key: key, holder: cc.holder, lease: cc.lease, try: try, id: id})
+	g, err := genserver.Call[grant](ctx, dest, lockReq{key: key, name: name, holder: cc.holder, lease: cc.lease, try: try, id: id})
 	if err != nil {
 		cancel(dest, cancelReq{key: key, id: id}, err)
 		return nil, err
