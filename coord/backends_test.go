@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/seed-fe72f376/orchard/coord"
 	"github.com/seed-fe72f376/orchard/coord/kvcoord"
 	"github.com/seed-fe72f376/orchard/internal/natsengine"
@@ -26,23 +28,29 @@ func backends() []backendCase {
 	}
 }
 
+// startEngine starts an embedded engine for the test.
+func startEngine(t *testing.T) jetstream.JetStream {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	eng, err := natsengine.Start(ctx, natsengine.Config{Dir: t.TempDir(), ServerName: "coord-test"})
+	if err != nil {
+		t.Fatalf("engine: %v", err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), wait)
+		defer cancel()
+		_ = eng.Shutdown(ctx)
+	})
+	return eng.JetStream()
+}
+
 // openKV starts an embedded engine for the test and opens a lease
 // bucket in it.
 func openKV(lease time.Duration) func(t *testing.T) coord.Backend {
 	return func(t *testing.T) coord.Backend {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(context.Background(), wait)
-		defer cancel()
-		eng, err := natsengine.Start(ctx, natsengine.Config{Dir: t.TempDir(), ServerName: "coord-test"})
-		if err != nil {
-			t.Fatalf("engine: %v", err)
-		}
-		t.Cleanup(func() {
-			ctx, cancel := context.WithTimeout(context.Background(), wait)
-			defer cancel()
-			_ = eng.Shutdown(ctx)
-		})
-		b, err := kvcoord.Open(ctx, eng.JetStream(), "", lease)
+		b, err := kvcoord.Open(bg(t), startEngine(t), "", lease)
 		if err != nil {
 			t.Fatalf("kvcoord.Open: %v", err)
 		}
