@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
@@ -183,6 +184,9 @@ func checkProposal(op string, p Proposal) error {
 		}
 		if pid, ok := v.(process.PID); ok && pid.IsZero() {
 			return invalid(op, fmt.Sprintf("Proposal.Voters[%d]", i), "is the zero PID")
+		}
+		if !reflect.TypeOf(v).Comparable() {
+			continue // cannot be a map key; a duplicate PID is still found by the round
 		}
 		if seen[v] {
 			return invalid(op, fmt.Sprintf("Proposal.Voters[%d]", i), "is a duplicate")
