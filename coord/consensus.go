@@ -74,10 +74,14 @@ type Proposal struct {
 // voter answers with [VoteRequest.Vote], from any goroutine, before
 // Deadline.
 type VoteRequest struct {
-	Name     string
-	Round    uint64
-	Value    any
-	Voter    process.PID
+	// Name and Round identify the round.
+	Name  string
+	Round uint64
+	// Value is the proposed value.
+	Value any
+	// Voter is the process this request was sent to.
+	Voter process.PID
+	// Deadline is when the voting ends.
 	Deadline time.Time
 
 	round process.PID
@@ -102,8 +106,11 @@ func (r VoteRequest) Vote(accept bool) error {
 // Decision is a round's outcome, delivered to every live voter (as a
 // message) and returned to the proposer.
 type Decision struct {
-	Name     string
-	Round    uint64
+	// Name and Round identify the round.
+	Name  string
+	Round uint64
+	// Value is the proposed value; Accepted says whether the rule
+	// accepted it.
 	Value    any
 	Accepted bool
 	// Yes, No and Absent are the voters by vote; Absent holds those that
@@ -135,8 +142,14 @@ type roundDone struct {
 // delivered to every live voter by a supervised all-or-nothing
 // broadcast (confirmation, retries, dead letters through the Sender);
 // only when that succeeds does Propose return it. Otherwise it returns
-// a *[ConsensusError] matching [ErrNotDelivered]. The round runs in
-// its own process, linked to the coordinator.
+// a *[ConsensusError] matching [ErrNotDelivered], and the round has no
+// outcome (voters reached before a delivery failed keep the decision
+// they got, as send's all-or-nothing broadcast says: they must treat
+// it as provisional until the proposer acts on it). The round runs in
+// its own process, linked to the coordinator; a round that crashes is
+// a *ConsensusError matching [ErrRoundFailed]. If ctx ends first,
+// Propose returns the call's error while the round still finishes and
+// delivers its decision.
 func (c *Coordinator) Propose(ctx context.Context, p Proposal) (Decision, error) {
 	const op = "coord: Coordinator.Propose"
 	dest, err := c.target(op)

@@ -202,12 +202,16 @@ func (c *Coordinator) prepare(op string, ctx context.Context, name string, opts 
 // was paused, its coordinator died) carries a token smaller than the
 // next holder's, and its late writes are refused.
 type Lock struct {
-	c      *Coordinator
-	key    string
-	Name   string
-	Token  uint64
+	c   *Coordinator
+	key string
+	// Name is the lock's name.
+	Name string
+	// Token is the fencing token of this holding.
+	Token uint64
+	// Holder is the process that holds the lock.
 	Holder process.PID
-	Lease  time.Duration
+	// Lease is the lease the coordinator renews while Holder lives.
+	Lease time.Duration
 }
 
 type grant struct {

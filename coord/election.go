@@ -12,7 +12,9 @@ import (
 // leader of election Name; Token is its fencing token, larger than
 // every earlier leader's.
 type Elected struct {
-	Name  string
+	// Name is the election's name.
+	Name string
+	// Token is the new leader's fencing token.
 	Token uint64
 }
 
@@ -21,7 +23,9 @@ type Elected struct {
 // renewed within the lease, or another owner took the key). It must
 // stop acting as holder: its token is stale.
 type LeaseLost struct {
-	Name  string
+	// Name is the lock's or the election's name.
+	Name string
+	// Token is the lost holding's fencing token.
 	Token uint64
 }
 
@@ -31,19 +35,27 @@ type LeaseLost struct {
 // through this coordinator (zero for a leader elected through another
 // coordinator sharing the backend, known by Owner only).
 type LeaderChanged struct {
-	Name   string
+	// Name is the election's name.
+	Name string
+	// Leader is the leader's PID, if it stood through this coordinator.
 	Leader process.PID
-	Owner  string
-	Token  uint64
+	// Owner is the backend's name for the leader (coordinator and PID).
+	Owner string
+	// Token is the leader's fencing token; 0 when there is none.
+	Token uint64
 }
 
 // Leader is an election's current leader, as [Coordinator.Leader]
 // reports it; see [LeaderChanged] for the fields.
 type Leader struct {
-	Name   string
+	// Name is the election's name.
+	Name string
+	// Leader is the leader's PID, if it stood through this coordinator.
 	Leader process.PID
-	Owner  string
-	Token  uint64
+	// Owner is the backend's name for the leader.
+	Owner string
+	// Token is the leader's fencing token.
+	Token uint64
 }
 
 // Campaign stands the candidate process (the context's, or
