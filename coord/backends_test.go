@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/coord"
 	"github.com/seed-fe72f376/orchard/coord/kvcoord"
+	"github.com/seed-fe72f376/orchard/engine"
 	"github.com/seed-fe72f376/orchard/internal/natsengine"
 	"github.com/seed-fe72f376/orchard/otptest"
 )
@@ -306,5 +307,32 @@ func testBackendContract(t *testing.T, bc backendCase, b coord.Backend) {
 	l3, err := b.Acquire(ctx, "k weird/name", "three", bc.lease)
 	if err != nil || l3.Token <= l2.Token {
 		t.Fatalf("Acquire of an unusual key = %+v, %v", l3, err)
+	}
+}
+
+// TestKVOnNodeEngine: the common path, a lease bucket in the node's one
+// engine (engine.Configure, started on first need, closed with the
+// node).
+func TestKVOnNodeEngine(t *testing.T) {
+	node := otptest.NewNode(t)
+	if err := engine.Configure(node, engine.Config{Dir: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+	ctx := bg(t)
+	b, err := kvcoord.OpenNode(ctx, node, 2*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := startCoord(t, node, coord.WithBackend(b))
+	h := otptest.SpawnIdle(t, node)
+	l, err := c.Lock(ctx, "nightly", coord.WithHolder(h), coord.WithLease(b.Lease()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := b.Holder(ctx, "lock.nightly"); err != nil || got.Token != l.Token {
+		t.Fatalf("the bucket holds %+v, %v; want token %d", got, err, l.Token)
+	}
+	if err := l.Release(ctx); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -27,7 +27,7 @@ func TestLockHolderKilledInLease(t *testing.T) {
 		}
 		next := lockAsync(ctx, c, "job", coord.WithHolder(w), coord.WithLease(time.Second))
 		// Three leases pass: the live holder keeps the lock.
-		time.Sleep(3 * time.Second)
+		time.Sleep(3 * time.Second) // fake time: three leases pass
 		synctest.Wait()
 		select {
 		case r := <-next:
