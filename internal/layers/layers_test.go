@@ -160,8 +160,7 @@ func TestBaseAndCoreUseTheStandardLibrary(t *testing.T) {
 // it stores something on disk (README, Dependencies).
 var natsUsers = map[string]bool{
 	"deadletter/jsstore": true, "schedule": true, "engine": true, "internal/natsengine": true,
-	"coord/kvcoord": true,
-	"cmd/orchard": true,
+	"cmd/orchard": true, "coord/kvcoord": true,
 }
 
 // TestNATSStaysInTheStores is a regression test: telemetry/metricmap
