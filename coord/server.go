@@ -281,9 +281,12 @@ func (s *server) handleLock(self *genserver.Self, from genserver.From, r lockReq
 		}
 	}
 	if r.try {
-		if st.held || len(st.waiters) > 0 {
-			s.gc(st)
-			return nil, &HeldError{Key: r.key, Owner: s.owner(st.holder), Token: st.cur.Token}
+		if st.held {
+			return nil, &HeldError{Key: r.key, Owner: st.cur.Owner, Token: st.cur.Token}
+		}
+		if len(st.waiters) > 0 {
+			// Held elsewhere (in the backend): the waiters are queued for it.
+			return nil, &HeldError{Key: r.key, Owner: st.known.Owner, Token: st.known.Token}
 		}
 		ctx, cancel := s.bctx(self)
 		l, err := s.cfg.backend.Acquire(ctx, r.key, s.owner(r.holder), r.lease)
