@@ -108,4 +108,13 @@
 //     rawgo-bare, its plain Go counterpart (a goroutine per child that
 //     counts its start and parks), the kind of loop the reference raw Go
 //     W6 figure measures.
+//
+//   - Coordination (package coord, not in docs/BENCHMARKS.md):
+//     BenchmarkCoordLock is one uncontended [coord.Coordinator.Lock] plus
+//     [coord.Lock.Release] (two calls to the coordinator), reported as
+//     locks/s, on the in-node backend (memory) and on the JetStream KV
+//     backend of an embedded engine (jetstream-kv: a create and a
+//     conditional delete per op). BenchmarkCoordBarrier100 is one round
+//     of a barrier of 100 participant processes ([coord.Coordinator.Await]);
+//     ns/op is the time per round.
 package bench
