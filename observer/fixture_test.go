@@ -40,7 +40,6 @@ func newFixture(t testing.TB, cfg observer.Config) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{node: node}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
@@ -48,6 +47,14 @@ func newFixture(t testing.TB, cfg observer.Config) *fixture {
 			t.Errorf("node stop: %v", err)
 		}
 	})
+	return newFixtureOn(t, node, cfg)
+}
+
+// newFixtureOn builds the fixture on node, which the caller stops.
+func newFixtureOn(t testing.TB, node *process.Node, cfg observer.Config) *fixture {
+	t.Helper()
+	f := &fixture{node: node}
+	var err error
 	f.root, err = supervisor.Start(node, supervisor.Spec{
 		Flags: supervisor.Flags{Strategy: supervisor.OneForOne, MaxRestarts: 100, Period: time.Second},
 		Children: []supervisor.ChildSpec{

@@ -2,6 +2,7 @@ package observer
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/supinfo"
@@ -73,6 +74,9 @@ func (h *Handler) walk(ctx context.Context, s supinfo.Sup, in process.Info, byPI
 	if err != nil {
 		t.Status = "busy"
 		return t
+	}
+	if !s.Dynamic {
+		slices.Reverse(kids) // WhichChildren lists a static supervisor's newest first
 	}
 	now := time.Now()
 	for i, k := range kids {

@@ -96,10 +96,12 @@ function treeItem(t) {
     pidLink(t.pid),
     el('span', { class: 'status-' + t.status }, t.status),
     t.restarts ? el('span', { class: 'restarts' }, '↻ ' + t.restarts) : null);
-  if (st.actions && t.parent && t.id) {
+  if (st.actions && t.parent) {
     if (t.pid) row.append(el('button', { type: 'button', class: 'danger', 'data-action': 'kill', 'data-pid': t.pid }, 'kill'));
-    row.append(el('button', { type: 'button', 'data-action': 'restart', 'data-sup': t.parent, 'data-id': t.id }, 'restart'));
-    if (t.pid) row.append(el('button', { type: 'button', 'data-action': 'terminate', 'data-sup': t.parent, 'data-id': t.id }, 'terminate'));
+    if (t.id) {
+      row.append(el('button', { type: 'button', 'data-action': 'restart', 'data-sup': t.parent, 'data-id': t.id }, 'restart'));
+      if (t.pid) row.append(el('button', { type: 'button', 'data-action': 'terminate', 'data-sup': t.parent, 'data-id': t.id }, 'terminate'));
+    }
   }
   const li = el('li', {}, row);
   if (t.children && t.children.length) li.append(el('ul', {}, ...t.children.map(treeItem)));
