@@ -221,7 +221,7 @@ func TestBrowser(t *testing.T) {
 func screenshot(t *testing.T, ctx context.Context, f *fixture) {
 	if err := chromedp.Do(ctx,
 		chromedp.EmulateViewport(1280, 900),
-		chromedp.Navigate(f.srv.URL+"/#token=s3cret"),
+		chromedp.Navigate(f.srv.URL+"/?fresh=1#token=s3cret"), // a new document, not a fragment change
 		chromedp.WaitVisible(css(`.trees .row[data-id="transformer"]`)),
 	); err != nil {
 		t.Fatal(err)

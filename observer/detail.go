@@ -40,11 +40,14 @@ type detail struct {
 	State            string   `json:"state,omitempty"`
 	StateShown       bool     `json:"state_shown"`
 	StateError       string   `json:"state_error,omitempty"`
-	Stack            string   `json:"stack,omitempty"`
+	// Stack is taken on a stream's first update only (StackTaken); the
+	// page keeps it and asks again on demand.
+	Stack      string `json:"stack,omitempty"`
+	StackTaken bool   `json:"stack_taken"`
 }
 
 // detail builds the page of the process printed as s.
-func (h *Handler) detail(ctx context.Context, s string) *detail {
+func (h *Handler) detail(ctx context.Context, s string, withStack bool) *detail {
 	d := &detail{PID: s, Links: []string{}, Monitors: []string{}, MonitoredBy: []string{}}
 	pid, ok := h.pid(s)
 	if !ok {
@@ -91,8 +94,11 @@ func (h *Handler) detail(ctx context.Context, s string) *detail {
 			d.State = clip(st)
 		}
 	}
-	if st, err := rt.Stack(h.node, pid); err == nil {
-		d.Stack = st
+	if withStack { // two dumps of every goroutine: once per stream, not per update
+		d.StackTaken = true
+		if st, err := rt.Stack(h.node, pid); err == nil {
+			d.Stack = st
+		}
 	}
 	return d
 }

@@ -67,8 +67,8 @@ func TestLoad100k(t *testing.T) {
 	}
 	// Wait for a few updates, then read what the page measured.
 	type stat struct {
-		Updates  int     `json:"updates"`
-		Bytes    int     `json:"bytes"`
+		Updates int       `json:"updates"`
+		Bytes   int       `json:"bytes"`
 		Renders []float64 `json:"renders"`
 	}
 	st, err := eval[stat](ctx, `new Promise((resolve) => {

@@ -160,6 +160,7 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 	tick := time.NewTicker(h.cfg.Interval)
 	defer tick.Stop()
 	var lastT int64
+	firstUpdate := true
 	for {
 		if h.closed.Load() {
 			return
@@ -186,8 +187,9 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 			u.Trees = []*treeNode{}
 		}
 		if sel != "" {
-			u.Detail = h.detail(ctx, sel)
+			u.Detail = h.detail(ctx, sel, firstUpdate)
 		}
+		firstUpdate = false
 		u.BuildMS = float64(time.Since(start).Microseconds()) / 1000
 		b, err := json.Marshal(u)
 		if err != nil {

@@ -156,7 +156,10 @@ function renderDetail(d) {
   else if (d.messages && d.messages.length) parts.push(el('h2', {}, 'first messages'), el('pre', {}, d.messages.join('\n')));
   if (d.state_shown) parts.push(el('h2', {}, 'state'), el('pre', {}, d.state_error ? 'error: ' + d.state_error : d.state));
   else parts.push(el('p', { class: 'muted' }, 'state: not shown (no formatting callback)'));
-  parts.push(el('h2', {}, 'stack'), d.stack ? el('pre', {}, d.stack) : el('p', { class: 'muted' }, 'idle: no goroutine runs it now'));
+  if (d.stack_taken) st.stack = { pid: d.pid, text: d.stack || '', at: new Date().toLocaleTimeString() };
+  const stk = st.stack && st.stack.pid === d.pid ? st.stack : null;
+  parts.push(el('h2', {}, 'stack ', el('button', { type: 'button', id: 'stack-refresh' }, 'take again')),
+    stk && stk.text ? el('pre', {}, stk.text) : el('p', { class: 'muted' }, stk ? 'idle at ' + stk.at + ': no goroutine ran it' : '…'));
   if (st.actions) {
     const input = el('input', { type: 'search', id: 'send-msg', placeholder: 'test message (sent as a string)' });
     parts.push(el('div', { class: 'tools' }, input,
@@ -258,6 +261,7 @@ document.addEventListener('click', (ev) => {
     case 'send': act('send', { pid: d.pid, msg: ($('send-msg') || {}).value || '' }); break;
   }
 });
+document.addEventListener('click', (ev) => { if (ev.target.id === 'stack-refresh') connect(); });
 $('detail-close').addEventListener('click', () => { st.pid = ''; connect(); });
 $('prev').addEventListener('click', () => { if (st.page > 0) { st.page--; connect(); } });
 $('next').addEventListener('click', () => { if (st.page + 1 < (st.pages || 1)) { st.page++; connect(); } });
