@@ -79,7 +79,7 @@ func TestBrowser(t *testing.T) {
 	}
 
 	t.Run("tree", func(t *testing.T) {
-		text, err := chromedp.Run(ctx, chromedp.Text(css(`#trees`)))
+		text, err := eval[string](ctx, `document.getElementById('trees').innerText`)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +159,17 @@ func TestBrowser(t *testing.T) {
 		); err != nil {
 			t.Fatal(err)
 		}
-		links, err := chromedp.Run(ctx, chromedp.Text(css(`#detail-links`)))
+		// The panel is redrawn on every update: read it in the page,
+		// waiting (bounded) for an update that shows the link.
+		links, err := eval[string](ctx, fmt.Sprintf(`new Promise((resolve) => {
+			const t0 = performance.now();
+			const poll = () => {
+				const e = document.getElementById('detail-links');
+				const text = e ? e.textContent : '';
+				if (text.includes(%q) || performance.now() - t0 > 3000) resolve(text); else setTimeout(poll, 10);
+			};
+			poll();
+		})`, f.linker.String()))
 		if err != nil {
 			t.Fatal(err)
 		}
