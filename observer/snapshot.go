@@ -17,8 +17,22 @@ const (
 	linkBytes    = 48  // one link, monitor or timer entry
 )
 
-// row is one process of the table.
+// row is one process of the table, as kept between updates; the few
+// rows of a page become outRows.
 type row struct {
+	pid       process.PID
+	id        uint64
+	name      string
+	behaviour string
+	status    process.Status
+	mailbox   int
+	handled   uint64
+	memory    int
+	age       int64 // milliseconds
+}
+
+// outRow is one row of a page, as sent.
+type outRow struct {
 	PID       string `json:"pid"`
 	Name      string `json:"name"`
 	Behaviour string `json:"behaviour"`
@@ -27,10 +41,11 @@ type row struct {
 	Handled   uint64 `json:"handled"`
 	Memory    int    `json:"memory"`
 	Age       int64  `json:"age_ms"`
+}
 
-	id     uint64
-	pid    process.PID
-	search string // lower-case pid, name and behaviour
+func (r *row) out() outRow {
+	return outRow{PID: r.pid.String(), Name: r.name, Behaviour: r.behaviour, Status: r.status.String(),
+		Mailbox: r.mailbox, Handled: r.handled, Memory: r.memory, Age: r.age}
 }
 
 // snapshot is the process table at one instant, shared by every stream
@@ -42,6 +57,7 @@ type snapshot struct {
 	mu      sync.Mutex
 	orders  map[string][]int32
 	index   map[string]process.PID
+	search  []string // per row, see searchText
 }
 
 type snapshotCache struct {
@@ -66,15 +82,13 @@ func (h *Handler) snapshot() *snapshot {
 			continue // exited meanwhile
 		}
 		r := row{
-			PID: pid.String(), Name: in.Name, Behaviour: in.Behaviour, Status: in.Status.String(),
-			Mailbox: in.MailboxLen, Handled: in.MessagesHandled, Age: now.Sub(in.StartTime).Milliseconds(),
-			Memory: procBytes + in.MailboxLen*messageBytes + (len(in.Links)+len(in.Monitors)+len(in.MonitoredBy)+in.Timers)*linkBytes,
-			id:     pid.ID(), pid: pid,
+			pid: pid, id: pid.ID(), name: in.Name, behaviour: in.Behaviour, status: in.Status,
+			mailbox: in.MailboxLen, handled: in.MessagesHandled, age: now.Sub(in.StartTime).Milliseconds(),
+			memory: procBytes + in.MailboxLen*messageBytes + (len(in.Links)+len(in.Monitors)+len(in.MonitoredBy)+in.Timers)*linkBytes,
 		}
-		if r.Behaviour == "" {
-			r.Behaviour = "func"
+		if r.behaviour == "" {
+			r.behaviour = "func"
 		}
-		r.search = strings.ToLower(r.PID + " " + r.Name + " " + r.Behaviour)
 		s.mailbox += in.MailboxLen
 		s.rows = append(s.rows, r)
 	}
@@ -85,13 +99,13 @@ func (h *Handler) snapshot() *snapshot {
 // sortKeys are the columns the table sorts by.
 var sortKeys = map[string]func(a, b *row) int{
 	"pid":       func(a, b *row) int { return cmp.Compare(a.id, b.id) },
-	"name":      func(a, b *row) int { return strings.Compare(a.Name, b.Name) },
-	"behaviour": func(a, b *row) int { return strings.Compare(a.Behaviour, b.Behaviour) },
-	"status":    func(a, b *row) int { return strings.Compare(a.Status, b.Status) },
-	"mailbox":   func(a, b *row) int { return cmp.Compare(a.Mailbox, b.Mailbox) },
-	"handled":   func(a, b *row) int { return cmp.Compare(a.Handled, b.Handled) },
-	"memory":    func(a, b *row) int { return cmp.Compare(a.Memory, b.Memory) },
-	"age":       func(a, b *row) int { return cmp.Compare(a.Age, b.Age) },
+	"name":      func(a, b *row) int { return strings.Compare(a.name, b.name) },
+	"behaviour": func(a, b *row) int { return strings.Compare(a.behaviour, b.behaviour) },
+	"status":    func(a, b *row) int { return cmp.Compare(a.status, b.status) },
+	"mailbox":   func(a, b *row) int { return cmp.Compare(a.mailbox, b.mailbox) },
+	"handled":   func(a, b *row) int { return cmp.Compare(a.handled, b.handled) },
+	"memory":    func(a, b *row) int { return cmp.Compare(a.memory, b.memory) },
+	"age":       func(a, b *row) int { return cmp.Compare(a.age, b.age) },
 }
 
 // order returns the row indexes sorted by key (ascending or not), ties
@@ -129,6 +143,21 @@ func (s *snapshot) order(key string, desc bool) []int32 {
 	return o
 }
 
+// searchText returns, per row, the lower-case text a search matches
+// (PID, name, behaviour); made once per snapshot, on the first search.
+func (s *snapshot) searchText() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.search == nil {
+		s.search = make([]string, len(s.rows))
+		for i := range s.rows {
+			r := &s.rows[i]
+			s.search[i] = strings.ToLower(r.pid.String() + " " + r.name + " " + r.behaviour)
+		}
+	}
+	return s.search
+}
+
 // procQuery is what a client asks of the table.
 type procQuery struct {
 	Sort   string
@@ -139,13 +168,13 @@ type procQuery struct {
 
 // procPage is one page of the table.
 type procPage struct {
-	Total   int    `json:"total"`   // processes in the table
-	Matched int    `json:"matched"` // processes the search matched
-	Page    int    `json:"page"`
-	Pages   int    `json:"pages"`
-	Sort    string `json:"sort"`
-	Desc    bool   `json:"desc"`
-	Rows    []row  `json:"rows"`
+	Total   int      `json:"total"`   // processes in the table
+	Matched int      `json:"matched"` // processes the search matched
+	Page    int      `json:"page"`
+	Pages   int      `json:"pages"`
+	Sort    string   `json:"sort"`
+	Desc    bool     `json:"desc"`
+	Rows    []outRow `json:"rows"`
 }
 
 // page returns the rows of q's page.
@@ -155,15 +184,19 @@ func (s *snapshot) page(q procQuery, size int) procPage {
 	}
 	o := s.order(q.Sort, q.Desc)
 	needle := strings.ToLower(strings.TrimSpace(q.Search))
-	p := procPage{Total: len(s.rows), Sort: q.Sort, Desc: q.Desc, Rows: []row{}}
+	p := procPage{Total: len(s.rows), Sort: q.Sort, Desc: q.Desc, Rows: []outRow{}}
 	from := max(q.Page, 0) * size
+	var text []string
+	if needle != "" {
+		text = s.searchText()
+	}
 	for _, i := range o {
 		r := &s.rows[i]
-		if needle != "" && !strings.Contains(r.search, needle) {
+		if needle != "" && !strings.Contains(text[i], needle) {
 			continue
 		}
 		if p.Matched >= from && len(p.Rows) < size {
-			p.Rows = append(p.Rows, *r)
+			p.Rows = append(p.Rows, r.out())
 		}
 		p.Matched++
 	}
@@ -191,7 +224,7 @@ func (h *Handler) pid(s string) (process.PID, bool) {
 		if cur.index == nil {
 			cur.index = make(map[string]process.PID, len(cur.rows))
 			for i := range cur.rows {
-				cur.index[cur.rows[i].PID] = cur.rows[i].pid
+				cur.index[cur.rows[i].pid.String()] = cur.rows[i].pid
 			}
 		}
 		pid, ok := cur.index[s]
