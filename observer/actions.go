@@ -15,17 +15,6 @@ import (
 // actionTimeout bounds one action.
 const actionTimeout = 5 * time.Second
 
-var (
-	errNotFound  = errors.New("observer: no such action")
-	errNoProcess = errors.New("observer: no such live process")
-	errNoQueue   = errors.New("observer: no dead-letter queue is observed")
-)
-
-// badRequest marks an error about the request itself (400).
-type badRequest struct{ msg string }
-
-func (e *badRequest) Error() string { return "observer: " + e.msg }
-
 // action wraps an action: 403 unless the token is set and carried in
 // the TokenHeader, then the action's result as JSON.
 func (h *Handler) action(fn func(*http.Request) (any, error)) http.HandlerFunc {

@@ -30,3 +30,20 @@ func (e *NotLoopbackError) Error() string {
 
 // Is matches ErrNotLoopback.
 func (e *NotLoopbackError) Is(target error) bool { return target == ErrNotLoopback }
+
+// Errors of the actions, answered as JSON with an HTTP status.
+var (
+	errNotFound  = errors.New("observer: no such action")                   // 404
+	errNoProcess = errors.New("observer: no such live process")             // 400
+	errNoQueue   = errors.New("observer: no dead-letter queue is observed") // 400
+)
+
+// badRequest marks an error about the request itself (400).
+type badRequest struct{ msg string }
+
+func (e *badRequest) Error() string { return "observer: " + e.msg }
+
+// sectionPanic is the error of a Section whose Rows panicked.
+type sectionPanic struct{ v any }
+
+func (p *sectionPanic) Error() string { return fmt.Sprintf("observer: section panicked: %v", p.v) }

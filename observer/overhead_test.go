@@ -16,26 +16,32 @@ import (
 )
 
 // BenchmarkOverhead runs the W1 (pingpong) and W3 (call) workloads of
-// package bench on a node without an observer ("off") and on a node whose
-// observer page is open and refreshing ("on": a stream with a process
-// page selected, updated every 100 ms, ten times the default rate). Read
-// on/off from one run:
+// package bench on a node without an observer ("off"), and on a node
+// whose observer page is open and refreshing: "on" at the default rate
+// (once a second), "on-100ms" ten times as often, each with a process
+// page selected; "ticker-100ms" is a control, a goroutine that only
+// wakes up every 100 ms. Read on/off from one run, with runs of a second or more
+// so that "on" refreshes during each:
 //
-//	go test -run xxx -bench Overhead -benchtime 200000x -count 3 ./observer
+//	go test -run xxx -bench Overhead -benchtime 1s -count 3 ./observer
 func BenchmarkOverhead(b *testing.B) {
 	for _, w := range []struct {
 		name string
 		run  func(b *testing.B, n *process.Node)
 	}{{"W1", w1}, {"W3", w3}} {
-		for _, on := range []bool{false, true} {
-			name := w.name + "/off"
-			if on {
-				name = w.name + "/on"
-			}
-			b.Run(name, func(b *testing.B) {
-				f := newFixture(b, observer.Config{Interval: 100 * time.Millisecond})
-				if on {
+		for _, v := range []struct {
+			name     string
+			interval time.Duration // zero: no observer open
+		}{{"off", 0}, {"on", time.Second}, {"on-100ms", 100 * time.Millisecond}, {"ticker-100ms", -100 * time.Millisecond}} {
+			b.Run(w.name+"/"+v.name, func(b *testing.B) {
+				cfg := observer.Config{Interval: max(v.interval, 0)} // zero: the default, unused
+				f := newFixture(b, cfg)
+				if v.interval > 0 {
 					stop := watch(b, f)
+					defer stop()
+				}
+				if v.interval < 0 {
+					stop := ticker(-v.interval)
 					defer stop()
 				}
 				w.run(b, f.node)
@@ -75,6 +81,25 @@ func watch(b *testing.B, f *fixture) func() {
 		b.Fatal("no update from the observer")
 	}
 	return func() { cancel(); wg.Wait() }
+}
+
+// ticker is the control: a goroutine that only wakes up every d, to tell
+// the observer's cost from the cost of any periodic wake-up.
+func ticker(d time.Duration) func() {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+			}
+		}
+	})
+	return func() { close(done); wg.Wait() }
 }
 
 // ball, pinger: W1 as in package bench.

@@ -115,10 +115,6 @@ func callSection(ctx context.Context, s Section) (t Table, err error) {
 	return s.Rows(ctx)
 }
 
-type sectionPanic struct{ v any }
-
-func (p *sectionPanic) Error() string { return "observer: section panicked" }
-
 func (h *Handler) letterRows(ctx context.Context, q *deadletter.Queue) *letters {
 	lctx, cancel := context.WithTimeout(ctx, h.cfg.Interval/2)
 	defer cancel()
