@@ -190,3 +190,46 @@ func (bridge) OnExit(n *Node, pid PID, fn func(pid PID, reason error)) (rtcore.E
 	}
 	return h, nil
 }
+
+// Peek returns copies of the first max messages waiting in the mailbox of
+// the live process pid of n (those its goroutine already took into its
+// batch are not shown), read under the mailbox lock: no cost to senders
+// beyond that lock while it is read.
+func (bridge) Peek(n *Node, pid PID, limit int) ([]Msg, error) {
+	if n.unusable() {
+		return nil, badNode("rt: Peek", "node", n)
+	}
+	p, err := n.resolve(pid)
+	if err != nil {
+		return nil, err
+	}
+	p.mb.mu.Lock()
+	k := max(min(limit, len(p.mb.in)), 0)
+	out := make([]Msg, 0, k)
+	if k > 0 {
+		out = append(out, p.mb.in[:k]...)
+	}
+	p.mb.mu.Unlock()
+	return out, nil
+}
+
+// Stack returns the current stack of the live process pid of n when a
+// goroutine runs it (a Func process, or a handler while it handles a
+// message), "" when it is idle.
+func (bridge) Stack(n *Node, pid PID) (string, error) {
+	if n.unusable() {
+		return "", badNode("rt: Stack", "node", n)
+	}
+	p, err := n.resolve(pid)
+	if err != nil {
+		return "", err
+	}
+	p.mb.mu.Lock()
+	busy := p.mb.running && !p.mb.suspended
+	p.mb.mu.Unlock()
+	if !busy && p.fn == nil {
+		return "", nil
+	}
+	var d stackDumps
+	return d.workerStack(p.worker.Load()), nil
+}

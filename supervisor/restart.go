@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/rt"
+	"github.com/seed-fe72f376/orchard/internal/supinfo"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -90,6 +91,7 @@ func (s *sup) restart(c *child) error {
 		s.exec.delChild(c)
 		return process.Shutdown
 	}
+	supinfo.Restarted(s.self.Node(), s.self.PID(), c.spec.ID)
 	if retry := s.exec.restartByStrategy(c); retry != nil && s.alive() {
 		_ = s.self.Send(s.self.PID(), *retry)
 	}

@@ -8,6 +8,7 @@ import (
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/nodeenv"
+	"github.com/seed-fe72f376/orchard/internal/supinfo"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -177,6 +178,8 @@ func (s *sup) start(node *process.Node, parent *process.Proc) (process.PID, erro
 func (s *sup) Init(self *genserver.Self) error {
 	s.self = self
 	self.TrapExit(true)
+	_, dynamic := s.exec.(*dynamic)
+	supinfo.Add(self.Node(), self.PID(), s.flags.Strategy.String(), dynamic, s.flags.intensity(), s.flags.period())
 	return s.exec.initChildren()
 }
 

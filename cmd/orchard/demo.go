@@ -125,11 +125,15 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	banner := ""
 	if cfg.HTTP != "" {
 		var addr string
-		stopHTTP, addr, err = startHTTP(node, cfg.HTTP, tel, []process.Dest{node.Name(healthName), node.Name(servicesName)})
+		obs, fragment, err := observerMount(node, tel, msg.letters)
 		if err != nil {
 			return err
 		}
-		banner = fmt.Sprintf("metrics http://%s/metrics · health /healthz /readyz", addr)
+		stopHTTP, addr, err = startHTTP(node, cfg.HTTP, tel, []process.Dest{node.Name(healthName), node.Name(servicesName)}, obs)
+		if err != nil {
+			return err
+		}
+		banner = fmt.Sprintf("observer http://%s/%s\nmetrics http://%s/metrics · health /healthz /readyz", addr, fragment, addr)
 	}
 	dir, err := genserver.Start(node, &director{cfg: cfg, w: w, run: runCtx, reg: reg, msg: msg, banner: banner})
 	if err != nil {

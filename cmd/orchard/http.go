@@ -50,11 +50,19 @@ const (
 // stop function that ends the process, waits (bounded by its ctx) until
 // the server's goroutine has returned, and detaches the exporter; stop is
 // idempotent. The server also stops when the node stops.
-func startHTTP(node *process.Node, addr string, tel *telemetry.Registry, health []process.Dest) (stop func(context.Context) error, bound string, err error) {
+func startHTTP(node *process.Node, addr string, tel *telemetry.Registry, health []process.Dest, mounts ...mount) (stop func(context.Context) error, bound string, err error) {
 	preg := prometheus.NewRegistry()
 	mux, err := httpMux(preg, health)
 	if err != nil {
 		return nil, "", err
+	}
+	var closers []func() error // of mounts (the observer); run at stop
+	for _, m := range mounts {
+		c, err := m(mux)
+		if err != nil {
+			return nil, "", fmt.Errorf("http: %w", err)
+		}
+		closers = append(closers, c)
 	}
 	exp, err := promexport.New(tel, preg, promexport.WithNode(node), promexport.WithHandlerID(httpPromHandlerID))
 	if err != nil {
@@ -84,6 +92,9 @@ func startHTTP(node *process.Node, addr string, tel *telemetry.Registry, health 
 				err = fmt.Errorf("http: server did not stop: %w", ctx.Err())
 			}
 			err = errors.Join(err, exp.Close())
+			for _, c := range closers {
+				err = errors.Join(err, c())
+			}
 		})
 		return err
 	}

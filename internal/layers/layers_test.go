@@ -34,7 +34,7 @@ var layer = map[string]int{
 	// tools: what users run and plug in, and the project's own checks.
 	"telemetry/bridge": 4, "telemetry/metricmap": 4, "telemetry/promexport": 4,
 	"telemetry/otelexport": 4, "otptest": 4, "conformance": 4, "conformance/proc": 4,
-	"cmd/orchard": 4, "bench": 4, "examples/quickstart": 4,
+	"cmd/orchard": 4, "bench": 4, "examples/quickstart": 4, "observer": 4,
 }
 
 // stdlibOnly are the packages that build on the standard library and

@@ -45,6 +45,7 @@
 //	erlang:whereis(Pid) + monitor         Lookup, Target
 //	persistent_term per node              Value
 //	erlang:trace(all, [procs]) tracer     WithEventHook: Spawned, Exited, ZombieDetected
+//	process_info(P, messages), backtrace  Peek, Stack (read-only, for package observer)
 //
 // # Semantics
 //

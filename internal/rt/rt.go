@@ -22,6 +22,8 @@ type runtime interface {
 	NodeOf(dest process.Dest) *process.Node
 	SendOutside(p *process.Proc, msg process.Msg) error
 	OnExit(n *process.Node, pid process.PID, fn func(pid process.PID, reason error)) (rtcore.ExitHook, error)
+	Peek(n *process.Node, pid process.PID, max int) ([]process.Msg, error)
+	Stack(n *process.Node, pid process.PID) (string, error)
 	EventHook(spawned func(pid, parent process.PID, behaviour string), exited func(pid process.PID, reason error, lifetime time.Duration), zombie func(process.ZombieInfo)) process.Option
 }
 

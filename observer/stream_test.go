@@ -1,0 +1,300 @@
+package observer_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/deadletter"
+	"github.com/seed-fe72f376/orchard/observer"
+	"github.com/seed-fe72f376/orchard/otptest"
+	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
+)
+
+// upd is the part of an update the tests read.
+type upd struct {
+	Actions bool `json:"actions"`
+	Procs   struct {
+		Total, Matched, Page, Pages int
+		Sort                        string
+		Rows                        []struct {
+			PID, Name, Behaviour string
+			Mailbox              int
+		}
+	} `json:"procs"`
+	Trees []struct {
+		PID      string
+		Strategy string
+		Children []struct {
+			ID, PID, Status string
+			Sup             bool
+		}
+	} `json:"trees"`
+	Detail *struct {
+		Alive            bool
+		Links            []string
+		Messages         []string
+		MessagesRedacted bool `json:"messages_redacted"`
+		State            string
+		StateShown       bool `json:"state_shown"`
+		Ancestors        []string
+	} `json:"detail"`
+	Letters *struct {
+		Count int
+		Rows  []struct{ ID, Dest, Message string }
+	} `json:"letters"`
+	Sections []struct {
+		Title string
+		Table observer.Table
+		Error string
+	} `json:"sections"`
+	Points []map[string]float64 `json:"points"`
+}
+
+// first reads the first update of a stream with query q, and its size.
+func first(t *testing.T, base string, q url.Values) (upd, int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/events?"+q.Encode(), nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	if ct := res.Header.Get("Content-Type"); ct != "text/event-stream" {
+		t.Fatalf("content type %q", ct)
+	}
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		data, ok := strings.CutPrefix(sc.Text(), "data: ")
+		if !ok {
+			continue
+		}
+		var u upd
+		if err := json.Unmarshal([]byte(data), &u); err != nil {
+			t.Fatal(err)
+		}
+		return u, len(data)
+	}
+	t.Fatalf("no update: %v", sc.Err())
+	return upd{}, 0
+}
+
+func post(t *testing.T, u, token string) int {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, u, nil)
+	if token != "" {
+		req.Header.Set(observer.TokenHeader, token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestActionsNeedTheToken(t *testing.T) {
+	off := newFixture(t, observer.Config{})
+	kill := "/api/kill?pid=" + url.QueryEscape(off.busy.String())
+	if code := post(t, off.srv.URL+kill, "anything"); code != http.StatusForbidden {
+		t.Errorf("no token configured: %d, want 403", code)
+	}
+	on := newFixture(t, observer.Config{Token: "t0k"})
+	kill = "/api/kill?pid=" + url.QueryEscape(on.busy.String())
+	for _, tok := range []string{"", "wrong", "t0k0", "T0K"} {
+		if code := post(t, on.srv.URL+kill, tok); code != http.StatusForbidden {
+			t.Errorf("token %q: %d, want 403", tok, code)
+		}
+	}
+	if !on.node.IsAlive(on.busy) || !off.node.IsAlive(off.busy) {
+		t.Fatal("a refused kill killed")
+	}
+	// A GET cannot act, token or not.
+	req, _ := http.NewRequest(http.MethodGet, on.srv.URL+kill, nil)
+	req.Header.Set(observer.TokenHeader, "t0k")
+	if res, err := http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	} else if res.Body.Close(); res.StatusCode == http.StatusOK && !on.node.IsAlive(on.busy) {
+		t.Fatal("a GET killed")
+	}
+	if code := post(t, on.srv.URL+kill, "t0k"); code != http.StatusOK {
+		t.Fatalf("with the token: %d, want 200", code)
+	}
+	if on.node.IsAlive(on.busy) {
+		t.Fatal("the kill did not kill")
+	}
+	if code := post(t, on.srv.URL+"/api/kill?pid=%3C9.9%3E", "t0k"); code != http.StatusBadRequest {
+		t.Errorf("unknown pid: %d, want 400", code)
+	}
+	if code := post(t, on.srv.URL+"/api/nope", "t0k"); code != http.StatusNotFound {
+		t.Errorf("unknown action: %d, want 404", code)
+	}
+}
+
+func TestChildActions(t *testing.T) {
+	f := newFixture(t, observer.Config{Token: "k"})
+	u, _ := first(t, f.srv.URL, nil)
+	if len(u.Trees) != 1 || u.Trees[0].Strategy != "one_for_one" || len(u.Trees[0].Children) != 3 {
+		t.Fatalf("trees: %+v", u.Trees)
+	}
+	if c := u.Trees[0].Children; c[0].ID != "ingest" || c[2].ID != "pipeline" || !c[2].Sup {
+		t.Fatalf("children not in start order: %+v", c)
+	}
+	old := u.Trees[0].Children[1].PID
+	q := "?sup=" + url.QueryEscape(f.root.String()) + "&id=store"
+	if code := post(t, f.srv.URL+"/api/child/terminate"+q, "k"); code != http.StatusOK {
+		t.Fatalf("terminate: %d", code)
+	}
+	u, _ = first(t, f.srv.URL, nil)
+	if c := u.Trees[0].Children[1]; c.Status != "stopped" {
+		t.Fatalf("after terminate: %+v", c)
+	}
+	if code := post(t, f.srv.URL+"/api/child/restart"+q, "k"); code != http.StatusOK {
+		t.Fatalf("restart: %d", code)
+	}
+	u, _ = first(t, f.srv.URL, nil)
+	if c := u.Trees[0].Children[1]; c.Status != "running" || c.PID == old {
+		t.Fatalf("after restart: %+v (old pid %s)", c, old)
+	}
+}
+
+func TestProcessTable(t *testing.T) {
+	f := newFixture(t, observer.Config{PageSize: 3})
+	u, _ := first(t, f.srv.URL, nil)
+	if u.Actions {
+		t.Error("actions on without a token")
+	}
+	if len(u.Procs.Rows) != 3 || u.Procs.Sort != "mailbox" || u.Procs.Rows[0].PID != f.busy.String() || u.Procs.Rows[0].Mailbox != 300 {
+		t.Fatalf("default page: %+v", u.Procs)
+	}
+	if u.Procs.Pages != (u.Procs.Total+2)/3 {
+		t.Errorf("pages %d for %d rows", u.Procs.Pages, u.Procs.Total)
+	}
+	u, _ = first(t, f.srv.URL, url.Values{"q": {"LINK"}})
+	if u.Procs.Matched != 1 || u.Procs.Rows[0].PID != f.linker.String() {
+		t.Fatalf("search: %+v", u.Procs)
+	}
+	u, _ = first(t, f.srv.URL, url.Values{"sort": {"pid"}, "desc": {"0"}, "page": {"999"}})
+	if u.Procs.Page != u.Procs.Pages-1 || len(u.Procs.Rows) == 0 {
+		t.Fatalf("a page beyond the end gives the last: %+v", u.Procs)
+	}
+}
+
+func TestProcessPage(t *testing.T) {
+	redacted := newFixture(t, observer.Config{})
+	u, _ := first(t, redacted.srv.URL, url.Values{"pid": {redacted.busy.String()}})
+	if d := u.Detail; d == nil || !d.Alive || !d.MessagesRedacted || len(d.Messages) != 0 || d.StateShown {
+		t.Fatalf("default page: %+v", u.Detail)
+	}
+	if len(u.Detail.Links) != 1 || u.Detail.Links[0] != redacted.linker.String() {
+		t.Errorf("links %v, want [%s]", u.Detail.Links, redacted.linker)
+	}
+	shown := newFixture(t, observer.Config{ShowMessages: true, FormatState: func(_ context.Context, pid process.PID) (string, error) {
+		return "state of " + pid.String(), nil
+	}})
+	u, _ = first(t, shown.srv.URL, url.Values{"pid": {shown.busy.String()}})
+	if d := u.Detail; d == nil || d.MessagesRedacted || len(d.Messages) != 10 || d.Messages[0] != "int 0" || d.State != "state of "+shown.busy.String() {
+		t.Fatalf("opted-in page: %+v", u.Detail)
+	}
+	u, _ = first(t, shown.srv.URL, url.Values{"pid": {"<1.999999>"}})
+	if u.Detail == nil || u.Detail.Alive {
+		t.Fatalf("a dead pid: %+v", u.Detail)
+	}
+}
+
+func TestSectionsAndDeadLetters(t *testing.T) {
+	node, err := process.NewNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = node.Stop(context.Background()) })
+	q, err := deadletter.New(node, deadletter.NewMemoryStore())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = q.Close(context.Background()) })
+	for _, m := range []string{"<b>one</b>", "two"} {
+		if _, err := q.Add(context.Background(), send.Letter{Dest: node.Name("nobody"), Msg: m, Reason: errors.New("no proc")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	agents := observer.SectionFunc("Agents", func(context.Context) (observer.Table, error) {
+		return observer.Table{Columns: []string{"name", "status"}, Rows: [][]string{{"a1", "ready"}}}, nil
+	})
+	broken := observer.SectionFunc("Broken", func(context.Context) (observer.Table, error) { panic("boom") })
+	f := newFixtureOn(t, node, observer.Config{Token: "k", DeadLetters: q, Sections: []observer.Section{agents, broken}})
+	u, _ := first(t, f.srv.URL, nil)
+	if len(u.Sections) != 2 || u.Sections[0].Title != "Agents" || u.Sections[0].Table.Rows[0][1] != "ready" || u.Sections[1].Error == "" {
+		t.Fatalf("sections: %+v", u.Sections)
+	}
+	if u.Letters == nil || u.Letters.Count != 2 || u.Letters.Rows[0].Message != "<b>one</b>" {
+		t.Fatalf("letters: %+v", u.Letters)
+	}
+	if code := post(t, f.srv.URL+"/api/deadletters/purge?id="+url.QueryEscape(u.Letters.Rows[0].ID), "k"); code != http.StatusOK {
+		t.Fatalf("purge one: %d", code)
+	}
+	if n, _ := q.Len(context.Background()); n != 1 {
+		t.Fatalf("after purging one: %d letters", n)
+	}
+	if code := post(t, f.srv.URL+"/api/deadletters/retry?all=1", "k"); code != http.StatusConflict {
+		t.Errorf("retry to nobody: %d, want 409", code)
+	}
+	if code := post(t, f.srv.URL+"/api/deadletters/purge?all=1", "k"); code != http.StatusOK {
+		t.Fatalf("purge all: %d", code)
+	}
+	if n, _ := q.Len(context.Background()); n != 0 {
+		t.Fatalf("after purging all: %d letters", n)
+	}
+}
+
+func TestListen(t *testing.T) {
+	_, err := observer.Listen("0.0.0.0:0", "")
+	var nl *observer.NotLoopbackError
+	if !errors.As(err, &nl) || !errors.Is(err, observer.ErrNotLoopback) {
+		t.Fatalf("non-loopback without token: %v", err)
+	}
+	for _, addr := range []string{"", "127.0.0.1:0", "localhost:0"} {
+		ln, err := observer.Listen(addr, "")
+		if err != nil {
+			t.Fatalf("%q: %v", addr, err)
+		}
+		ln.Close()
+	}
+	ln, err := observer.Listen("0.0.0.0:0", "tok")
+	if err != nil {
+		t.Fatalf("non-loopback with a token: %v", err)
+	}
+	ln.Close()
+}
+
+func TestBadInput(t *testing.T) {
+	node, err := process.NewNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = node.Stop(context.Background()) })
+	for name, cfg := range map[string]observer.Config{
+		"nil node":          {},
+		"negative interval": {Node: node, Interval: -time.Second},
+		"negative page":     {Node: node, PageSize: -1},
+		"nil section":       {Node: node, Sections: []observer.Section{nil}},
+	} {
+		err := otptest.NoPanic(func() error { _, err := observer.New(cfg); return err })
+		if !errors.Is(err, observer.ErrInvalidArgument) {
+			t.Errorf("%s: %v, want ErrInvalidArgument", name, err)
+		}
+	}
+	if _, err := observer.Listen("no-port", ""); !errors.Is(err, observer.ErrInvalidArgument) {
+		t.Errorf("Listen without a port: %v", err)
+	}
+}
