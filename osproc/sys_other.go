@@ -1,0 +1,40 @@
+//go:build !unix
+
+package osproc
+
+import (
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+// features says what this platform offers (see the package doc): no
+// process groups, no SIGTERM, no parent-death signal, no limits.
+const (
+	haveParentDeath = false
+	haveLimits      = false
+)
+
+func sysProcAttr(*Command) *syscall.SysProcAttr { return nil }
+
+func applyLimits(_ *exec.Cmd, l Limits) error {
+	if l.zero() {
+		return nil
+	}
+	return ErrUnsupported
+}
+
+func waitExited(int) error { return nil }
+
+// signalGroup kills the command itself: there is no process group and no
+// SIGTERM, so every stop is a kill.
+func signalGroup(pid int, _ syscall.Signal) error {
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return nil
+	}
+	if err := p.Kill(); err != nil && err != os.ErrProcessDone {
+		return err
+	}
+	return nil
+}
