@@ -212,7 +212,10 @@ type Output struct {
 
 // Exited is the last message a command's owner receives from it, after
 // all of its output: Reason is the command process's exit reason
-// (process.Normal for status 0).
+// (process.Normal for status 0). A command whose process is killed
+// (process.Kill, a supervisor's shutdown timeout) sends none, as a
+// killed process sends nothing: monitor the process to learn of that
+// end.
 type Exited struct {
 	PID           process.PID
 	OSPID         int

@@ -15,9 +15,8 @@ import (
 	"github.com/seed-fe72f376/orchard/process"
 )
 
-// Control messages of a command's process (sealed: isControl).
-type control interface{ isControl() }
-
+// The control messages of a command's process; they are unexported, so
+// only this package sends them.
 type (
 	// exitStatus is sent by the waiter once the command is reaped.
 	exitStatus struct {
@@ -35,11 +34,6 @@ type (
 		ospid chan int
 	}
 )
-
-func (exitStatus) isControl() {}
-func (runTimeout) isControl() {}
-func (killNow) isControl()    {}
-func (*request) isControl()   {}
 
 type requestKind int
 
@@ -91,10 +85,9 @@ func (r *runner) run(p *process.Proc, ready chan<- error) (reason error) {
 	r.self = p
 	r.parent = p.Parent()
 	r.reaped = make(chan struct{})
-	started := false
 	defer func() {
-		if !started {
-			return
+		if r.ospid == 0 {
+			return // no command ran
 		}
 		if r.exit == nil {
 			// Killed (the supervisor's shutdown timeout, a brutal kill)
@@ -113,7 +106,6 @@ func (r *runner) run(p *process.Proc, ready chan<- error) (reason error) {
 		ready <- err
 		return err
 	}
-	started = true
 	if !r.c.Owner.IsZero() && r.c.Owner != r.parent {
 		// A monitor, not a link: the owner's death stops the command,
 		// but a failed command does not kill its owner, which learns of

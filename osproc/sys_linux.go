@@ -11,11 +11,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// features says what this platform offers (see the package doc).
-const (
-	haveParentDeath = true
-	haveLimits      = true
-)
+// haveLimits says whether this platform can set Limits.
+const haveLimits = true
 
 // sysProcAttr puts the command in its own process group (so the whole
 // group is signalled), has the kernel kill it when the thread that

@@ -8,12 +8,9 @@ import (
 	"syscall"
 )
 
-// features says what this platform offers (see the package doc): no
-// process groups, no SIGTERM, no parent-death signal, no limits.
-const (
-	haveParentDeath = false
-	haveLimits      = false
-)
+// haveLimits: no limits here (nor process groups, SIGTERM or a
+// parent-death signal).
+const haveLimits = false
 
 func sysProcAttr(*Command) *syscall.SysProcAttr { return nil }
 

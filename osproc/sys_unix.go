@@ -8,12 +8,8 @@ import (
 	"syscall"
 )
 
-// features says what this platform offers (see the package doc): no
-// parent-death signal and no limits outside Linux.
-const (
-	haveParentDeath = false
-	haveLimits      = false
-)
+// haveLimits: no limits outside Linux (and no parent-death signal).
+const haveLimits = false
 
 // sysProcAttr puts the command in its own process group, so the whole
 // group is signalled.
