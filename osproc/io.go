@@ -2,6 +2,7 @@ package osproc
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -16,6 +17,7 @@ import (
 // blockPoll bounds the pause of a reader under the Block policy before
 // it looks at the owner's mailbox again.
 const (
+	readBuffer   = 4 << 10
 	blockPollMin = time.Millisecond
 	blockPollMax = 50 * time.Millisecond
 )
@@ -69,20 +71,38 @@ func (r *runner) read(rp *process.Proc, f *os.File, stream Stream) error {
 			}
 		}
 	}
-	br := bufio.NewReaderSize(f, r.c.MaxLine)
+	// A small read buffer; a line grows in acc up to MaxLine, so a
+	// command that writes short lines costs little memory.
+	br := bufio.NewReaderSize(f, min(r.c.MaxLine, readBuffer))
+	var acc []byte
+	// flushLong delivers MaxLine-byte Partial pieces while acc holds more
+	// than MaxLine bytes (exactly MaxLine may still end with a newline).
+	flushLong := func() bool {
+		for len(acc) > r.c.MaxLine {
+			if !deliver(bytes.Clone(acc[:r.c.MaxLine]), true) {
+				return false
+			}
+			acc = acc[r.c.MaxLine:]
+		}
+		return true
+	}
 	for {
-		line, err := br.ReadSlice('\n')
+		piece, err := br.ReadSlice('\n')
 		switch {
 		case err == nil:
-			if !deliver(append([]byte(nil), line[:len(line)-1]...), false) {
+			acc = append(acc, piece[:len(piece)-1]...)
+			if !flushLong() || !deliver(acc, false) {
 				return nil
 			}
+			acc = nil
 		case errors.Is(err, bufio.ErrBufferFull):
-			if !deliver(append([]byte(nil), line...), true) {
+			acc = append(acc, piece...)
+			if !flushLong() {
 				return nil
 			}
 		default:
-			if len(line) > 0 && !deliver(append([]byte(nil), line...), true) {
+			acc = append(acc, piece...)
+			if !flushLong() || (len(acc) > 0 && !deliver(acc, true)) {
 				return nil
 			}
 			return readEnd(rp, err)

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"slices"
@@ -570,5 +571,49 @@ func TestDedicatedSupervisor(t *testing.T) {
 	case r := <-gaveUp:
 		t.Errorf("root reached its intensity: %+v", r)
 	default:
+	}
+}
+
+// TestLongLinesAndChunks: a line longer than MaxLine arrives in Partial
+// pieces of MaxLine bytes; Chunks mode delivers reads of at most MaxLine.
+func TestLongLinesAndChunks(t *testing.T) {
+	needSh(t)
+	node := otptest.NewNode(t)
+	pr := otptest.NewProbe(t, node)
+	mustStart(t, node, osproc.Command{
+		Path: "sh", Args: []string{"-c", `printf 'abcdefghij\nabcd\n\nxy'`},
+		Owner: pr.PID(), MaxLine: 4,
+	})
+	var got []string
+	for {
+		m := pr.Expect(t, wait)
+		if o, ok := m.(osproc.Output); ok {
+			got = append(got, fmt.Sprintf("%s/%v", o.Data, o.Partial))
+			continue
+		}
+		break
+	}
+	want := []string{"abcd/true", "efgh/true", "ij/false", "abcd/false", "/false", "xy/true"}
+	if d := otptest.Diff(want, got); d != "" {
+		t.Errorf("lines: %s", d)
+	}
+	mustStart(t, node, osproc.Command{
+		Path: "sh", Args: []string{"-c", `printf 'abcdefghij'`},
+		Owner: pr.PID(), MaxLine: 4, Mode: osproc.Chunks,
+	})
+	var all []byte
+	for {
+		m := pr.Expect(t, wait)
+		o, ok := m.(osproc.Output)
+		if !ok {
+			break
+		}
+		if len(o.Data) > 4 || o.Partial {
+			t.Errorf("chunk %q (partial %v); want at most 4 bytes, not partial", o.Data, o.Partial)
+		}
+		all = append(all, o.Data...)
+	}
+	if string(all) != "abcdefghij" {
+		t.Errorf("chunks joined: %q", all)
 	}
 }
