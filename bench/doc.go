@@ -108,4 +108,12 @@
 //     rawgo-bare, its plain Go counterpart (a goroutine per child that
 //     counts its start and parks), the kind of loop the reference raw Go
 //     W6 figure measures.
+//
+//   - OSProcTrue: start the OS command `true` and wait for its end; reports
+//     starts/s. orchard: a temporary child of a supervisor made with
+//     osproc.Child and started with [supervisor.StartChild], its Exited
+//     message awaited by an owner process (the command's process, its
+//     waiter and two output readers are made and joined each time);
+//     orchard-unsupervised: osproc.Start alone; rawgo: exec.Command("true").Run().
+//     Fork and exec dominate, so the ratio stays near 1x.
 package bench
