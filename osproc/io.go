@@ -191,7 +191,9 @@ func call(ctx context.Context, op string, pid process.PID, req *request) error {
 // is pid, and returns once the command's pipe took it all (or with the
 // write's error). It waits at most until ctx is done; a write the
 // command does not read in time fails with ctx's deadline (the write
-// stops there). Writes from one caller are performed in order. A
+// stops there). Writes from one caller are performed in order. pid must
+// be a command's process: another process ignores the request, and the
+// call waits until ctx is done. A
 // command started without [Command.Stdin], or whose input was closed,
 // gives ErrNoStdin; a command that ended gives ErrNotRunning.
 func Write(ctx context.Context, pid process.PID, data []byte) error {
