@@ -229,9 +229,11 @@ func TestShutdownEscalation(t *testing.T) {
 	needSh(t)
 	node := otptest.NewNode(t)
 	pr := otptest.NewProbe(t, node)
-	const shutdown = 400 * time.Millisecond
-	// The shell handles TERM by saying so and going on.
-	script := `trap 'echo term' TERM; echo ready; while :; do sleep 1; done`
+	const shutdown = 700 * time.Millisecond
+	// The shell handles TERM by saying so and going on. It waits with the
+	// wait builtin, which a trapped signal interrupts at once (a
+	// foreground sleep would delay the trap until it ends).
+	script := `trap 'echo term' TERM; echo ready; while :; do sleep 1 & wait; done`
 	spec := osproc.Child("stubborn", osproc.Command{Path: "sh", Args: []string{"-c", script}, Owner: pr.PID()}).
 		WithShutdown(supervisor.Shutdown(shutdown))
 	sup, err := supervisor.Start(node, supervisor.Spec{Children: []supervisor.ChildSpec{spec}})
@@ -254,8 +256,13 @@ func TestShutdownEscalation(t *testing.T) {
 	// The shell may also report its sleep killed by the SIGTERM sent to
 	// the whole group ("Terminated").
 	var after []string
-	for !slices.Contains(after, "term") && len(after) < 3 {
-		after = append(after, nextLine(t, pr))
+	// Once the child is gone, its readers are too: what it said has
+	// arrived.
+	pr.Sync()
+	for range pr.Len() {
+		if o, ok := pr.Expect(t, wait).(osproc.Output); ok {
+			after = append(after, string(o.Data))
+		}
 	}
 	if !slices.Contains(after, "term") {
 		t.Errorf("lines after shutdown %q; want term (SIGTERM first)", after)
