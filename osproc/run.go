@@ -92,7 +92,7 @@ func (r *runner) run(p *process.Proc, ready chan<- error) (reason error) {
 		if r.exit == nil {
 			// Killed (the supervisor's shutdown timeout, a brutal kill)
 			// or a failure of this process: nothing outlives it.
-			_ = signalGroup(r.ospid, syscall.SIGKILL)
+			r.signal(syscall.SIGKILL)
 			select {
 			case <-r.reaped:
 			case <-time.After(reapTimeout):
@@ -146,7 +146,7 @@ func (r *runner) run(p *process.Proc, ready chan<- error) (reason error) {
 				r.terminate(p, true)
 			}
 		case killNow:
-			_ = signalGroup(r.ospid, syscall.SIGKILL)
+			r.signal(syscall.SIGKILL)
 		case *request:
 			r.handleRequest(p, m)
 		}
@@ -270,7 +270,7 @@ func (r *runner) start(p *process.Proc) error {
 // we want. The same thread is the ptrace tracer applyLimits needs. The
 // cost is one OS thread per running command, which its blocking wait
 // would take anyway.
-func waiter(w *process.Proc, owner process.PID, cmd *exec.Cmd, l Limits, res chan<- started, reaped chan<- struct{}) error {
+func waiter(w *process.Proc, command process.PID, cmd *exec.Cmd, l Limits, res chan<- started, reaped chan<- struct{}) error {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
 	if err := cmd.Start(); err != nil {
@@ -287,22 +287,14 @@ func waiter(w *process.Proc, owner process.PID, cmd *exec.Cmd, l Limits, res cha
 		return nil
 	}
 	res <- started{pid: pid}
-	werr := waitExited(pid)
-	// The command has exited but is not reaped yet, so its group ID
-	// cannot be reused: kill what is left of its group (children it
-	// started and did not wait for), then reap it.
-	_ = signalGroup(pid, syscall.SIGKILL)
-	err := cmd.Wait()
+	err := reap(cmd)
 	close(reaped)
-	if werr != nil && err == nil {
-		err = werr
-	}
 	var ee *exec.ExitError
 	if errors.As(err, &ee) {
 		err = nil
 	}
-	// A dead owner (killed) drops the message, as Send does.
-	_ = w.Send(owner, exitStatus{state: cmd.ProcessState, err: err})
+	// A command process that was killed drops the message, as Send does.
+	_ = w.Send(command, exitStatus{state: cmd.ProcessState, err: err})
 	return nil
 }
 
@@ -317,7 +309,7 @@ func (r *runner) handleExit(p *process.Proc, m process.Exit) {
 		}
 		// A helper failed: stop the command at once, end with its reason.
 		r.stopReason = m.Reason
-		_ = signalGroup(r.ospid, syscall.SIGKILL)
+		r.signal(syscall.SIGKILL)
 		r.stopping = true
 		return
 	}
@@ -346,10 +338,23 @@ func isShutdown(reason error) bool {
 // SIGKILL after KillGrace.
 func (r *runner) terminate(p *process.Proc, escalate bool) {
 	r.stopping = true
-	_ = signalGroup(r.ospid, syscall.SIGTERM)
+	r.signal(syscall.SIGTERM)
 	if escalate {
 		if _, err := p.SendAfter(p.PID(), killNow{}, r.c.KillGrace); err != nil {
-			_ = signalGroup(r.ospid, syscall.SIGKILL)
+			r.signal(syscall.SIGKILL)
+		}
+	}
+}
+
+// signal sends sig to the command's process group unless the command has
+// been reaped: once reaped (its group already killed by the waiter), its
+// number may be reused.
+func (r *runner) signal(sig syscall.Signal) {
+	select {
+	case <-r.reaped:
+	default:
+		if err := signalGroup(r.ospid, sig); err != nil {
+			r.logger().Error("osproc: signal the command's group", "path", r.path, "os_pid", r.ospid, "signal", sig.String(), "err", err)
 		}
 	}
 }

@@ -74,17 +74,27 @@ func applyLimits(cmd *exec.Cmd, l Limits) error {
 	return err
 }
 
-// waitExited blocks until the command has exited, without reaping it:
-// its PID (and process group ID) stay reserved, so signalling the group
-// afterwards cannot reach an unrelated process that reused the number.
-func waitExited(pid int) error {
+// reap waits for the command to exit, kills what is left of its process
+// group (children it started and did not wait for), and reaps it. The
+// command is reaped only after the kill: until then its PID, and so its
+// process group ID, cannot be reused, so the kill cannot reach an
+// unrelated process.
+func reap(cmd *exec.Cmd) error {
+	pid := cmd.Process.Pid
+	var werr error
 	for {
 		var info unix.Siginfo
-		err := unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
-		if !errors.Is(err, syscall.EINTR) {
-			return err
+		werr = unix.Waitid(unix.P_PID, pid, &info, unix.WEXITED|unix.WNOWAIT, nil)
+		if !errors.Is(werr, syscall.EINTR) {
+			break
 		}
 	}
+	_ = signalGroup(pid, syscall.SIGKILL)
+	err := cmd.Wait()
+	if werr != nil && err == nil {
+		err = werr
+	}
+	return err
 }
 
 // signalGroup sends sig to the command's process group.

@@ -21,7 +21,8 @@ func applyLimits(_ *exec.Cmd, l Limits) error {
 	return ErrUnsupported
 }
 
-func waitExited(int) error { return nil }
+// reap waits for the command and reaps it.
+func reap(cmd *exec.Cmd) error { return cmd.Wait() }
 
 // signalGroup kills the command itself: there is no process group and no
 // SIGTERM, so every stop is a kill.

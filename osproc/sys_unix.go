@@ -24,9 +24,15 @@ func applyLimits(_ *exec.Cmd, l Limits) error {
 	return ErrUnsupported
 }
 
-// waitExited returns at once: without waitid(WNOWAIT) the command is
-// reaped by cmd.Wait, and the group is signalled after.
-func waitExited(int) error { return nil }
+// reap waits for the command and reaps it, then kills what is left of
+// its process group. Without waitid(WNOWAIT) on every Unix, the kill
+// comes after the reaping, when the group ID could in theory have been
+// reused (Linux kills first).
+func reap(cmd *exec.Cmd) error {
+	err := cmd.Wait()
+	_ = signalGroup(cmd.Process.Pid, syscall.SIGKILL)
+	return err
+}
 
 // signalGroup sends sig to the command's process group.
 func signalGroup(pid int, sig syscall.Signal) error {
