@@ -117,4 +117,12 @@
 //     conditional delete per op). BenchmarkCoordBarrier100 is one round
 //     of a barrier of 100 participant processes ([coord.Coordinator.Await]);
 //     ns/op is the time per round.
+//
+//   - OSProcTrue: start the OS command `true` and wait for its end; reports
+//     starts/s. orchard: a temporary child of a supervisor made with
+//     osproc.Child and started with [supervisor.StartChild], its Exited
+//     message awaited by an owner process (the command's process, its
+//     waiter and two output readers are made and joined each time);
+//     orchard-unsupervised: osproc.Start alone; rawgo: exec.Command("true").Run().
+//     Fork and exec dominate, so the ratio stays near 1x.
 package bench
