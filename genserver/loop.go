@@ -23,6 +23,11 @@ type server struct {
 	logger  *slog.Logger
 	timer   process.TimerRef
 	via     Registrar // registered before Init; nil without WithVia
+	// dropAbandoned discards requests whose callers gave up (the
+	// default; HandleAbandoned clears it); drops is the node's count and
+	// observers, looked up at the first drop.
+	dropAbandoned bool
+	drops         *dropObservers
 }
 
 // HandleStart runs Init and reports its outcome to Start.
@@ -197,11 +202,16 @@ func (g *server) handleCall(m *callReq) error {
 	if !ok {
 		return g.terminate(ErrNotImplemented)
 	}
+	if g.dropAbandoned && m.abandoned() {
+		return g.dropCall(m)
+	}
 	g.self.noReply = false
 	// The From is taken once: the record may be reused as soon as the
 	// caller has a reply, so it must not be read again afterwards.
 	from := fromOf(m)
+	g.beginRequest(m)
 	v, err, crash := g.invokeCall(h, from, m.req)
+	g.endRequest()
 	if !g.self.Alive() {
 		// Killed while in HandleCall: a dead process sends nothing, so
 		// the caller sees the exit reason, as in OTP.

@@ -32,6 +32,8 @@ type startConfig struct {
 	spawn       []process.SpawnOption
 	logger      *slog.Logger
 	inline      bool
+	// handleAbandoned is HandleAbandoned: OTP-exact, no request dropped.
+	handleAbandoned bool
 }
 
 type startOption func(*startConfig) error
@@ -177,7 +179,7 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 		return process.PID{}, err
 	}
 	w := newInitWait(initWaitPool(node), cfg.inline)
-	g := &server{srv: srv, link: link, logger: cfg.logger, wait: w, via: cfg.via}
+	g := &server{srv: srv, link: link, logger: cfg.logger, wait: w, via: cfg.via, dropAbandoned: !cfg.handleAbandoned}
 	sopts := spawnOptions(cfg, link)
 	var pid process.PID
 	if parent != nil {
