@@ -21,7 +21,6 @@ func (stuckInfo) HandleInfo(s *genserver.Self, _ any) error {
 	return nil
 }
 
-
 // TestSendFromHandlerInheritsDeadline: a supervised send made from a
 // handler with its context (and a timeout of its own far longer) ends at
 // the deadline of the call the handler serves, and the handler of the
