@@ -58,6 +58,10 @@ type callReq struct {
 	// callerProc is the calling process (nil outside a process): a
 	// caller that died has given up (see callReq.abandoned).
 	callerProc *process.Proc
+	// adm is the admission state of a server with WithAdmission (nil
+	// otherwise), enq when the request was sent if it bounds the delay.
+	adm *admission
+	enq time.Time
 }
 
 // errExpired marks a call completed by its deadline.
@@ -112,6 +116,10 @@ type callEnvKey struct{}
 type callEnv struct {
 	pool    sync.Pool
 	timeout *timeouts.Handle // CallTimeoutKey in the node's configuration
+	// The admission states of the node's servers with WithAdmission, by
+	// PID; anyAdmission is set by the first, so other nodes never look.
+	admissions   sync.Map
+	anyAdmission atomic.Bool
 }
 
 // callEnvOf returns n's callEnv, made by the first call on n. The lookup
@@ -135,7 +143,7 @@ func callEnvOf(n *process.Node) *callEnv {
 // holds it but through a From of this generation, which send now rejects.
 func recycle(pool *sync.Pool, c *callReq) {
 	gen := c.state.Load() >> 1
-	c.req, c.v, c.err, c.info, c.callerProc = nil, nil, nil, false, nil
+	c.req, c.v, c.err, c.info, c.callerProc, c.adm = nil, nil, nil, false, nil, nil
 	c.state.Store((gen + 1) << 1)
 	pool.Put(c)
 }
@@ -243,13 +251,25 @@ func call(ctx context.Context, dest process.Dest, req any, cfg callConfig, info 
 		caller = self.PID()
 	}
 	ce := callEnvOf(t.Node())
+	adm := ce.admissionOf(t.PID())
+	if adm != nil {
+		if err := adm.enter(); err != nil {
+			return nil, &CallError{Dest: dest, Reason: err}
+		}
+	}
 	c := ce.pool.Get().(*callReq)
-	c.req, c.caller, c.info, c.callerProc = req, caller, info, self
+	c.req, c.caller, c.info, c.callerProc, c.adm = req, caller, info, self, adm
+	if adm != nil && adm.TargetDelay > 0 {
+		c.enq = time.Now()
+	}
 	w := waiter{ctx: ctx, t: t, c: c, dest: dest, timeout: cfg.timeout, caller: caller}
 	w.arm(ce)
 	if err := t.Send(c); err != nil {
 		if c.timed {
 			rt.StopDeadline(t.Node(), &c.dl)
+		}
+		if adm != nil {
+			adm.leave()
 		}
 		return nil, &CallError{Dest: dest, Reason: err}
 	}

@@ -44,6 +44,7 @@
 //	exit(calling_self)                   *CallError matching ErrCallingSelf
 //	{'EXIT', Parent, Reason}             Terminate(s, Reason), then exit
 //	(OTP-exact handling of abandoned)    HandleAbandoned()
+//	(no counterpart: a bounded queue)    WithAdmission(Admission{...}), ErrOverloaded
 //
 // # Semantics
 //
@@ -156,6 +157,10 @@
 //     and it is what keeps an overloaded server's goodput up;
 //     [HandleAbandoned] restores OTP's behaviour per server. The OTP
 //     conformance scenarios pass in both modes.
+//   - Admission control, opt-in ([WithAdmission]): a server can bound the
+//     calls and deliveries waiting for it, by number or by queueing delay;
+//     a request beyond the bound fails at once with [ErrOverloaded] (an
+//     *[OverloadError]) instead of queueing without limit as in OTP.
 //
 // # Example
 //

@@ -28,12 +28,16 @@ type server struct {
 	// observers, looked up at the first drop.
 	dropAbandoned bool
 	drops         *dropObservers
+	admit         *admission // WithAdmission; nil without
 }
 
 // HandleStart runs Init and reports its outcome to Start.
 func (g *server) HandleStart(p *process.Proc) error {
 	g.self.Proc = p
 	g.parent = p.Parent()
+	if g.admit != nil {
+		g.registerAdmission(p)
+	}
 	if g.via != nil {
 		if err := g.registerVia(p); err != nil {
 			return err
@@ -170,6 +174,9 @@ func (g *server) HandleMessage(_ *process.Proc, m process.Msg) error {
 	var err error
 	switch v := m.(type) {
 	case *callReq:
+		if v.adm != nil {
+			v.adm.taken(v.enq)
+		}
 		if v.info {
 			return g.handleDelivery(v)
 		}
