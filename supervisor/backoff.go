@@ -128,8 +128,8 @@ func (s *sup) restartDelay(c *child, now time.Time) time.Duration {
 	if b == nil {
 		return 0
 	}
-	if !c.started.IsZero() && now.Sub(c.started) >= b.Reset {
-		c.failures = 0 // it had been stable
+	if c.state == stateRunning && now.Sub(c.started) >= b.Reset {
+		c.failures = 0 // it exited after a stable run (not a failed start)
 	}
 	c.failures++
 	return backoffDelay(*b, c.failures, 2*rand.Float64()-1)

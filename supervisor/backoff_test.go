@@ -222,3 +222,25 @@ func TestBackoffNoStaleRevival(t *testing.T) {
 		})
 	}
 }
+
+// TestBackoffLongFault: a fault that outlasts Reset keeps the delays at
+// the cap: only a child that ran for Reset is stable again, not one whose
+// starts keep failing.
+func TestBackoffLongFault(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		k := newKit(t)
+		f := &flaky{}
+		b := supervisor.Backoff{Initial: 100 * time.Millisecond, Max: 100 * time.Millisecond, Reset: 300 * time.Millisecond}
+		sup := startFlaky(t, k.node, f, supervisor.Flags{MaxRestarts: 1000, Period: time.Hour}, &b)
+		time.Sleep(time.Second) // stable before the fault
+		f.crash(t, k.node, sup)
+		time.Sleep(2*time.Second + 50*time.Millisecond)
+		synctest.Wait()
+		if got := f.seen(); len(got) != 21 || got[20] != 2*time.Second {
+			t.Fatalf("%d attempts in 2s (last at %v); want 21, every 100ms", len(got), got[len(got)-1])
+		}
+		if err := supervisor.Stop(sup, nil, time.Second); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
