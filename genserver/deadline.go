@@ -26,10 +26,19 @@ func (c *callReq) deadline(n *process.Node) (time.Time, bool) {
 
 // abandoned reports whether the caller has given up on the call: its
 // reply slot is taken (the deadline passed, or the caller's context
-// ended, see waiter.await) or the calling process is dead. It reads one
-// atomic word, and the caller's liveness flag for a call from a process.
-func (c *callReq) abandoned() bool {
-	return c.state.Load()&1 == 1 || (c.callerProc != nil && !c.callerProc.Alive())
+// ended, see waiter.await), the calling process is dead, or the deadline
+// is due although the caller has not woken yet (the node's sweeper and
+// the caller's timer run late on a loaded machine, which is when dropping
+// matters). n is the server's node. It reads one atomic word, the
+// caller's liveness flag and the clock.
+func (c *callReq) abandoned(n *process.Node) bool {
+	if c.state.Load()&1 == 1 || (c.callerProc != nil && !c.callerProc.Alive()) {
+		return true
+	}
+	if c.timed && rt.DeadlinePassed(n, &c.dl) {
+		return true
+	}
+	return !c.ctxDL.IsZero() && !time.Now().Before(c.ctxDL)
 }
 
 // HandleAbandoned makes the server handle every call and [Deliver], even

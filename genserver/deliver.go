@@ -41,7 +41,7 @@ func Deliver(ctx context.Context, dest process.Dest, msg any, timeout time.Durat
 
 // handleDelivery runs HandleInfo for a [Deliver] and acknowledges it.
 func (g *server) handleDelivery(m *callReq) error {
-	if g.dropAbandoned && m.abandoned() {
+	if g.dropAbandoned && m.abandoned(g.self.Node()) {
 		return g.dropCall(m)
 	}
 	from := fromOf(m) // taken once: the record is reused after the ack

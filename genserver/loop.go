@@ -209,7 +209,7 @@ func (g *server) handleCall(m *callReq) error {
 	if !ok {
 		return g.terminate(ErrNotImplemented)
 	}
-	if g.dropAbandoned && m.abandoned() {
+	if g.dropAbandoned && m.abandoned(g.self.Node()) {
 		return g.dropCall(m)
 	}
 	g.self.noReply = false

@@ -44,3 +44,10 @@ func StopDeadline(n *process.Node, d *Deadline) bool {
 func DeadlineTime(n *process.Node, d *Deadline) time.Time {
 	return impl.Sweeper(n).When(d)
 }
+
+// DeadlinePassed reports whether d, registered on n by [StartDeadline],
+// is due now, even if the sweeper, late under load, has not expired it
+// yet. The same goroutines as for [DeadlineTime] may call it.
+func DeadlinePassed(n *process.Node, d *Deadline) bool {
+	return impl.Sweeper(n).Passed(d)
+}

@@ -26,7 +26,8 @@ type Config struct {
 	Callers  int           // 64
 	Timeout  time.Duration // each call's timeout, 10 ms
 	Duration time.Duration // how long the load is offered
-	Capacity float64       // C, requests/s (Capacity measures it)
+	Capacity float64       // C, requests/s: nominally one per Cost
+	Measured float64       // the spin capacity measured before the run (Capacity)
 	Offered  float64       // the offered load, requests/s (2C)
 }
 
@@ -131,8 +132,8 @@ func Run(name string, s Server, cfg Config) Result {
 
 // Table formats results as a markdown table.
 func Table(c Config, rs []Result) string {
-	s := fmt.Sprintf("W12 overload: cost %v, capacity C = %.0f/s, offered %.0f/s (%.1fC) by %d callers, %v timeouts, %v\n\n",
-		c.Cost, c.Capacity, c.Offered, c.Offered/c.Capacity, c.Callers, c.Timeout, c.Duration)
+	s := fmt.Sprintf("W12 overload: cost %v, capacity C = %.0f/s (spin measured now: %.0f/s), offered %.0f/s (%.1fC) by %d callers, %v timeouts, %v\n\n",
+		c.Cost, c.Capacity, c.Measured, c.Offered, c.Offered/c.Capacity, c.Callers, c.Timeout, c.Duration)
 	s += "| runtime | goodput/s | goodput/C | wasted (handled after the caller gave up) | wasted/s | p99 of successes (ms) |\n|---|---|---|---|---|---|\n"
 	for _, r := range rs {
 		if r.Error != "" {

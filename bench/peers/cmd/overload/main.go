@@ -43,7 +43,11 @@ func main() {
 		return
 	}
 	cfg := overload.Config{Cost: *cost, Callers: *callers, Timeout: *timeout, Duration: *duration}
-	cfg.Capacity = overload.Capacity(cfg.Cost, time.Second)
+	// C is the server's nominal capacity, one request per cost; the spin
+	// capacity measured now says how much of a core the machine gives a
+	// busy goroutine (on a shared machine, less than one).
+	cfg.Capacity = float64(time.Second) / float64(cfg.Cost)
+	cfg.Measured = overload.Capacity(cfg.Cost, time.Second)
 	cfg.Offered = *load * cfg.Capacity
 	var results []overload.Result
 	for _, name := range strings.Split(*runtimes, ",") {
