@@ -244,3 +244,48 @@ func TestBackoffLongFault(t *testing.T) {
 		}
 	})
 }
+
+// TestBackoffDynamic: a per-spec dynamic supervisor delays a failing
+// child's restarts too, and a child terminated while its restart is
+// delayed (by its old PID) is never revived.
+func TestBackoffDynamic(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		k := newKit(t)
+		f := &flaky{}
+		sup, err := supervisor.StartDynamic(k.node, supervisor.DynamicSpec{Flags: supervisor.Flags{MaxRestarts: 100, Period: time.Hour}}, quiet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid, err := supervisor.StartChild(context.Background(), sup, supervisor.ChildSpec{ID: "c", Start: f.start, Backoff: &testBackoff})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.mu.Lock()
+		f.begin, f.attempts = time.Now(), nil
+		f.mu.Unlock()
+		f.failing.Store(true)
+		if err := k.node.Exit(pid, process.Kill); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(350 * time.Millisecond)
+		synctest.Wait()
+		if got, want := f.seen(), ms(0, 100, 300); !equalDurations(got, want) {
+			t.Fatalf("attempts at %v; want %v", got, want)
+		}
+		if err := supervisor.TerminateChildPID(context.Background(), sup, pid); err != nil {
+			t.Fatal(err)
+		}
+		f.failing.Store(false)
+		time.Sleep(time.Second)
+		synctest.Wait()
+		if got := f.seen(); len(got) != 3 {
+			t.Fatalf("attempts at %v after the child was terminated; want none more", got)
+		}
+		if n, err := supervisor.CountChildren(context.Background(), sup); err != nil || n.Specs != 0 {
+			t.Fatalf("CountChildren = %+v, %v; want no child", n, err)
+		}
+		if err := supervisor.Stop(sup, nil, time.Second); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
