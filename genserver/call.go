@@ -50,6 +50,18 @@ type callReq struct {
 	err   error
 	done  chan struct{}
 	dl    rt.Deadline // the call's timeout, swept by the node
+	// timed says dl is registered; ctxDL is the caller's context
+	// deadline (zero without one). Together they are the deadline the
+	// call carries to its server (see callReq.deadline).
+	timed bool
+	ctxDL time.Time
+	// callerProc is the calling process (nil outside a process): a
+	// caller that died has given up (see callReq.abandoned).
+	callerProc *process.Proc
+	// adm is the admission state of a server with WithAdmission (nil
+	// otherwise), enq when the request was sent if it bounds the delay.
+	adm *admission
+	enq time.Time
 }
 
 // errExpired marks a call completed by its deadline.
@@ -104,6 +116,10 @@ type callEnvKey struct{}
 type callEnv struct {
 	pool    sync.Pool
 	timeout *timeouts.Handle // CallTimeoutKey in the node's configuration
+	// The admission states of the node's servers with WithAdmission, by
+	// PID; anyAdmission is set by the first, so other nodes never look.
+	admissions   sync.Map
+	anyAdmission atomic.Bool
 }
 
 // callEnvOf returns n's callEnv, made by the first call on n. The lookup
@@ -127,7 +143,7 @@ func callEnvOf(n *process.Node) *callEnv {
 // holds it but through a From of this generation, which send now rejects.
 func recycle(pool *sync.Pool, c *callReq) {
 	gen := c.state.Load() >> 1
-	c.req, c.v, c.err, c.info = nil, nil, nil, false
+	c.req, c.v, c.err, c.info, c.callerProc, c.adm = nil, nil, nil, false, nil, nil
 	c.state.Store((gen + 1) << 1)
 	pool.Put(c)
 }
@@ -219,7 +235,7 @@ func call(ctx context.Context, dest process.Dest, req any, cfg callConfig, info 
 	if ctx == nil {
 		return nil, argerr.Nil(callOp(info), "ctx")
 	}
-	if err := ctx.Err(); err != nil {
+	if err := ctxErr(ctx); err != nil {
 		return nil, &CallError{Dest: dest, Reason: ctxReason(err)}
 	}
 	t, err := lookup(callOp(info), dest)
@@ -227,19 +243,36 @@ func call(ctx context.Context, dest process.Dest, req any, cfg callConfig, info 
 		return nil, err
 	}
 	var caller process.PID
-	if self, ok := process.FromContext(ctx); ok {
+	self, inProc := process.FromContext(ctx)
+	if inProc {
 		if self.PID() == t.PID() {
 			return nil, &CallError{Dest: dest, Reason: ErrCallingSelf}
 		}
 		caller = self.PID()
 	}
 	ce := callEnvOf(t.Node())
+	adm := ce.admissionOf(t.PID())
+	if adm != nil {
+		if err := adm.enter(); err != nil {
+			return nil, &CallError{Dest: dest, Reason: err}
+		}
+	}
 	c := ce.pool.Get().(*callReq)
-	c.req, c.caller, c.info = req, caller, info
-	if err := t.Send(c); err != nil {
-		return nil, &CallError{Dest: dest, Reason: err}
+	c.req, c.caller, c.info, c.callerProc, c.adm = req, caller, info, self, adm
+	if adm != nil && adm.TargetDelay > 0 {
+		c.enq = time.Now()
 	}
 	w := waiter{ctx: ctx, t: t, c: c, dest: dest, timeout: cfg.timeout, caller: caller}
+	w.arm(ce)
+	if err := t.Send(c); err != nil {
+		if c.timed {
+			rt.StopDeadline(t.Node(), &c.dl)
+		}
+		if adm != nil {
+			adm.leave()
+		}
+		return nil, &CallError{Dest: dest, Reason: err}
+	}
 	return w.await(ce)
 }
 
@@ -252,6 +285,46 @@ type waiter struct {
 	timeout time.Duration
 	ctxLeft time.Duration // what the context's deadline allowed, for errors
 	caller  process.PID
+	ctxDone <-chan struct{} // what ends the wait besides reply and death
+	// fromCtx says the timeout is the context's deadline (a handler's
+	// context, see callContext): its expiry is also a DeadlineExceeded.
+	fromCtx bool
+}
+
+// arm settles the call's timeout and deadline before the request is
+// sent, so the record carries its deadline to the server. A context
+// deadline waits on the context (or, for a handler's context, on the
+// sweeper); a timeout of the call's own, or the default, on the node's
+// deadline sweeper.
+func (w *waiter) arm(ce *callEnv) {
+	c := w.c
+	c.ctxDL = time.Time{}
+	if cc, ok := w.ctx.(*callContext); ok && !cc.built() {
+		// A call made from a handler with its context: the handler's
+		// deadline, swept like a timeout, so the chain costs no context
+		// timer; the wait also ends when the handler's process dies.
+		w.ctxDone = cc.proc.Done()
+		c.ctxDL = cc.deadline // exact: the sweeper's own would round up
+		w.ctxLeft = time.Until(cc.deadline)
+		if w.timeout == 0 || w.timeout == Infinity || w.ctxLeft < w.timeout {
+			w.timeout, w.fromCtx = max(w.ctxLeft, 1), true
+		}
+	} else {
+		w.ctxDone = w.ctx.Done()
+		if dl, has := w.ctx.Deadline(); has {
+			w.ctxLeft = time.Until(dl)
+			c.ctxDL = dl
+			if w.timeout == 0 {
+				w.timeout = Infinity
+			}
+		} else if w.timeout == 0 {
+			w.timeout = ce.timeout.Get()
+		}
+	}
+	c.timed = w.timeout > 0
+	if c.timed {
+		rt.StartDeadline(w.t.Node(), &c.dl, w.timeout, c)
+	}
 }
 
 // await waits for the reply, the callee's death, the timeout or the
@@ -260,32 +333,28 @@ type waiter struct {
 // delivered through c.done by the node's deadline sweeper instead.
 func (w *waiter) await(ce *callEnv) (any, error) {
 	c, t := w.c, w.t
-	if dl, has := w.ctx.Deadline(); has {
-		w.ctxLeft = time.Until(dl)
-		if w.timeout == 0 {
-			w.timeout = Infinity
-		}
-	} else if w.timeout == 0 {
-		w.timeout = ce.timeout.Get()
-	}
-	if w.timeout > 0 {
-		rt.StartDeadline(t.Node(), &c.dl, w.timeout, c)
-	}
 	if !w.block() {
-		select {
-		case <-c.done: // replied, then died or was cancelled
-		default:
-			if w.timeout > 0 {
+		// Given up (context, or the callee died): claim the reply slot,
+		// so the server sees the call abandoned and a late reply is
+		// discarded. A reply or the timeout that came first wins.
+		unreplied := c.state.Load() &^ 1
+		if c.state.CompareAndSwap(unreplied, unreplied|1) {
+			if c.timed {
 				rt.StopDeadline(t.Node(), &c.dl)
 			}
 			return nil, w.failure()
 		}
+		<-c.done // sent right after the winner's claim
 	}
-	stillPending := w.timeout <= 0 || rt.StopDeadline(t.Node(), &c.dl)
+	stillPending := !c.timed || rt.StopDeadline(t.Node(), &c.dl)
 	v, err := c.v, c.err
 	if err == errExpired {
 		w.timedOut(w.timeout)
-		return nil, &CallError{Dest: w.dest, Reason: ErrTimeout, Timeout: w.timeout}
+		reason := ErrTimeout
+		if w.fromCtx {
+			reason = ctxReason(context.DeadlineExceeded)
+		}
+		return nil, &CallError{Dest: w.dest, Reason: reason, Timeout: w.timeout}
 	}
 	if stillPending {
 		// A normal reply, and the sweeper cannot be expiring it: no one
@@ -297,7 +366,7 @@ func (w *waiter) await(ce *callEnv) (any, error) {
 
 // block waits and reports whether the reply came.
 func (w *waiter) block() bool {
-	ctxDone := w.ctx.Done()
+	ctxDone := w.ctxDone
 	if ctxDone == nil {
 		select {
 		case <-w.c.done:

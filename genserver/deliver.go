@@ -41,12 +41,18 @@ func Deliver(ctx context.Context, dest process.Dest, msg any, timeout time.Durat
 
 // handleDelivery runs HandleInfo for a [Deliver] and acknowledges it.
 func (g *server) handleDelivery(m *callReq) error {
+	if g.dropAbandoned && m.abandoned(g.self.Node()) {
+		return g.dropCall(m)
+	}
 	from := fromOf(m) // taken once: the record is reused after the ack
 	if _, ok := g.srv.(InfoHandler); !ok {
 		send(from, nil, ErrNotImplemented)
 		return g.after()
 	}
-	if err := g.handleInfo(m.req); err != nil {
+	g.beginRequest(m)
+	err := g.handleInfo(m.req)
+	g.endRequest()
+	if err != nil {
 		return g.terminate(err) // the caller sees the reason via Done
 	}
 	if !g.self.Alive() {

@@ -43,6 +43,8 @@
 //	exit({noproc, _}) of a call          *CallError matching process.NoProc
 //	exit(calling_self)                   *CallError matching ErrCallingSelf
 //	{'EXIT', Parent, Reason}             Terminate(s, Reason), then exit
+//	(OTP-exact handling of abandoned)    HandleAbandoned()
+//	(no counterpart: a bounded queue)    WithAdmission(Admission{...}), ErrOverloaded
 //
 // # Semantics
 //
@@ -142,6 +144,23 @@
 //     is a process.Handler), which is what hibernation buys in OTP.
 //   - There is no code_change/format_status; servers are upgraded by
 //     restarting them.
+//   - Deadlines travel: a request carries its caller's deadline (its
+//     timeout or its context's deadline), and [Self.Context] in HandleCall
+//     (and in HandleInfo for a [Deliver]) carries it, so calls and
+//     supervised sends made with it inherit the time left.
+//   - A request whose caller has given up (deadline passed, context
+//     cancelled, calling process dead) is discarded before its handler
+//     runs, counted ([Dropped]) and reported ([OnCallDropped],
+//     [EventCallDropped]): an OTP server that falls behind keeps answering
+//     calls nobody waits for. This is the default because no caller can
+//     observe it (after a timeout OTP promises nothing about the request)
+//     and it is what keeps an overloaded server's goodput up;
+//     [HandleAbandoned] restores OTP's behaviour per server. The OTP
+//     conformance scenarios pass in both modes.
+//   - Admission control, opt-in ([WithAdmission]): a server can bound the
+//     calls and deliveries waiting for it, by number or by queueing delay;
+//     a request beyond the bound fails at once with [ErrOverloaded] (an
+//     *[OverloadError]) instead of queueing without limit as in OTP.
 //
 // # Example
 //

@@ -6,3 +6,11 @@ package genserver
 // Metadata "caller" (zero PID outside a process), "callee"; measurements
 // "count" (1) and "timeout" in seconds.
 const EventCallTimeout = "orchard.genserver.call.timeout"
+
+// EventCallDropped is the telemetry event name of a request a server
+// discarded unhandled because its caller had given up ([CallDropped],
+// heard through [OnCallDropped]; see [HandleAbandoned]); the bridge in
+// package telemetry/bridge (GenServerEvents) publishes it. Metadata
+// "caller" (zero PID outside a process), "callee", "delivery" (a
+// [Deliver], not a [Call]) and "caller_dead"; measurement "count" (1).
+const EventCallDropped = "orchard.genserver.call.dropped"

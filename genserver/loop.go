@@ -23,12 +23,21 @@ type server struct {
 	logger  *slog.Logger
 	timer   process.TimerRef
 	via     Registrar // registered before Init; nil without WithVia
+	// dropAbandoned discards requests whose callers gave up (the
+	// default; HandleAbandoned clears it); drops is the node's count and
+	// observers, looked up at the first drop.
+	dropAbandoned bool
+	drops         *dropObservers
+	admit         *admission // WithAdmission; nil without
 }
 
 // HandleStart runs Init and reports its outcome to Start.
 func (g *server) HandleStart(p *process.Proc) error {
 	g.self.Proc = p
 	g.parent = p.Parent()
+	if g.admit != nil {
+		g.registerAdmission(p)
+	}
 	if g.via != nil {
 		if err := g.registerVia(p); err != nil {
 			return err
@@ -165,6 +174,9 @@ func (g *server) HandleMessage(_ *process.Proc, m process.Msg) error {
 	var err error
 	switch v := m.(type) {
 	case *callReq:
+		if v.adm != nil {
+			v.adm.taken(v.enq)
+		}
 		if v.info {
 			return g.handleDelivery(v)
 		}
@@ -197,11 +209,16 @@ func (g *server) handleCall(m *callReq) error {
 	if !ok {
 		return g.terminate(ErrNotImplemented)
 	}
+	if g.dropAbandoned && m.abandoned(g.self.Node()) {
+		return g.dropCall(m)
+	}
 	g.self.noReply = false
 	// The From is taken once: the record may be reused as soon as the
 	// caller has a reply, so it must not be read again afterwards.
 	from := fromOf(m)
+	g.beginRequest(m)
 	v, err, crash := g.invokeCall(h, from, m.req)
+	g.endRequest()
 	if !g.self.Alive() {
 		// Killed while in HandleCall: a dead process sends nothing, so
 		// the caller sees the exit reason, as in OTP.

@@ -72,6 +72,10 @@ type Self struct {
 	stopReason error
 	timeoutGen uint64
 	timeout    time.Duration
+	// The deadline of the request being handled, for Context.
+	dl      time.Time
+	hasDL   bool
+	callCtx *callContext
 }
 
 // Continue schedules HandleContinue(cont) to run right after the current

@@ -32,6 +32,9 @@ type startConfig struct {
 	spawn       []process.SpawnOption
 	logger      *slog.Logger
 	inline      bool
+	// handleAbandoned is HandleAbandoned: OTP-exact, no request dropped.
+	handleAbandoned bool
+	admission       *Admission // WithAdmission; nil: no bound
 }
 
 type startOption func(*startConfig) error
@@ -177,7 +180,10 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 		return process.PID{}, err
 	}
 	w := newInitWait(initWaitPool(node), cfg.inline)
-	g := &server{srv: srv, link: link, logger: cfg.logger, wait: w, via: cfg.via}
+	g := &server{srv: srv, link: link, logger: cfg.logger, wait: w, via: cfg.via, dropAbandoned: !cfg.handleAbandoned}
+	if cfg.admission != nil {
+		g.admit = &admission{Admission: *cfg.admission}
+	}
 	sopts := spawnOptions(cfg, link)
 	var pid process.PID
 	if parent != nil {

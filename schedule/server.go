@@ -405,9 +405,11 @@ func (s *server) finish(e *entry, last bool, err error) {
 }
 
 // storeContext bounds one store operation by the store timeout and the
-// scheduler's life.
+// scheduler's life, not by the deadline of the call being handled
+// (Self.Context): an Add whose caller timed out still completes, so the id
+// it returned names a schedule the scheduler holds.
 func (s *server) storeContext() (context.Context, context.CancelFunc) {
-	return context.WithTimeout(s.self.Context(), s.cfg.storeTimeout)
+	return context.WithTimeout(s.self.Proc.Context(), s.cfg.storeTimeout)
 }
 
 func (s *server) put(e *entry) error {

@@ -17,9 +17,10 @@ import (
 type Option interface{ apply(*options) error }
 
 type options struct {
-	name   string
-	hook   func(Event)
-	logger *slog.Logger
+	name    string
+	hook    func(Event)
+	logger  *slog.Logger
+	backoff *Backoff // WithBackoff; nil: restarts at once (OTP)
 }
 
 type optionFunc func(*options) error

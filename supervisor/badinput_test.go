@@ -58,6 +58,17 @@ func TestBadInput(t *testing.T) {
 			return pidOnly(supervisor.Start(k.node, supervisor.Spec{Flags: supervisor.Flags{MaxRestarts: -2}}))
 		}, true},
 		{"Start nil option", func() error { return pidOnly(supervisor.Start(k.node, supervisor.Spec{}, nil)) }, false},
+		{"Start bad child Backoff", func() error {
+			c := k.spec("b", supervisor.Temporary)
+			c.Backoff = &supervisor.Backoff{Initial: time.Second, Jitter: 2}
+			return pidOnly(supervisor.Start(k.node, spec(c)))
+		}, true},
+		{"WithBackoff negative Initial", func() error {
+			return pidOnly(supervisor.Start(k.node, supervisor.Spec{}, supervisor.WithBackoff(supervisor.Backoff{Initial: -1})))
+		}, false},
+		{"WithBackoff Max below Initial", func() error {
+			return pidOnly(supervisor.Start(k.node, supervisor.Spec{}, supervisor.WithBackoff(supervisor.Backoff{Initial: time.Second, Max: time.Millisecond})))
+		}, false},
 		{"WithName empty", func() error { return pidOnly(supervisor.Start(k.node, supervisor.Spec{}, supervisor.WithName(""))) }, false},
 		{"WithEventHook nil", func() error {
 			return pidOnly(supervisor.Start(k.node, supervisor.Spec{}, supervisor.WithEventHook(nil)))

@@ -2,6 +2,7 @@ package supervisor
 
 import (
 	"errors"
+	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
@@ -27,6 +28,11 @@ type child struct {
 	// the real reason, whether or not its Exit message has arrived yet.
 	// Zero if the child was already gone when it was recorded.
 	proc rt.Target
+	// Backoff (backoff.go): when the child last started, its restarts in
+	// a row, and the gen of its pending delayed restart.
+	started  time.Time
+	failures int
+	delayGen uint64
 }
 
 func statusOf(c *child) ChildStatus {
@@ -86,4 +92,7 @@ func (s *sup) callStart(c *child) (pid process.PID, err error) {
 func (s *sup) track(c *child, pid process.PID) {
 	c.pid, c.state = pid, stateRunning
 	c.proc, _ = rt.LookupOn(s.self.Node(), pid)
+	if c.spec.Backoff != nil || s.opts.backoff != nil {
+		c.started = time.Now()
+	}
 }

@@ -179,6 +179,14 @@
 //     costs O(1) however long the supervisor has lived.
 //   - The boot is bounded by one hour instead of infinity, so Start never
 //     blocks forever on a stuck child.
+//   - A restart [Backoff] (per child in [ChildSpec.Backoff], per supervisor
+//     with [WithBackoff]; off by default, which is OTP's behaviour) delays
+//     the restarts of a child that keeps failing, exponentially with a cap
+//     and jitter, instead of restarting it as fast as the machine allows
+//     until the intensity is reached. The intensity still counts every
+//     restart as OTP does; the supervisor's own loop restarts the child
+//     (a timer message to itself), a stopped or deleted child is never
+//     revived by a stale one, and a shutdown cancels them.
 //   - A per-spec dynamic supervisor follows Elixir's DynamicSupervisor
 //     where it and OTP's simple_one_for_one differ: CountChildren's Specs
 //     is the number of children (a template supervisor reports 1), and

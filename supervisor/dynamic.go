@@ -74,6 +74,15 @@ func (d *dynamic) findRunning(pid process.PID) *child {
 // findRetried returns the child m retries, by its old pid.
 func (d *dynamic) findRetried(m tryAgain) *child { return d.table().get(m.pid) }
 
+// setRestarting marks a dead child restarting under its old pid, as a
+// failed restart does.
+func (d *dynamic) setRestarting(c *child) {
+	if c.state != stateRestarting {
+		c.state = stateRestarting
+		d.restarting++
+	}
+}
+
 // delChild forgets a dead child: a dynamic supervisor keeps no spec.
 func (d *dynamic) delChild(c *child) { d.children.remove(c.pid) }
 

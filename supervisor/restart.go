@@ -28,6 +28,11 @@ import (
 //  5. A start that failed marks its child restarting and queues a
 //     tryAgain to the supervisor itself, behind the requests already
 //     waiting; retry handles it by going back to step 3.
+//
+// With a restart backoff (backoff.go, off by default), step 3 may instead
+// mark the child restarting and send the supervisor a delayedRestart
+// timer message; delayedRestartDue then goes on with step 4, unless the
+// child was stopped, deleted or restarted meanwhile.
 
 // childExited handles {'EXIT', Pid, Reason} (OTP's restart_child/3).
 func (s *sup) childExited(pid process.PID, reason error) error {
@@ -84,7 +89,8 @@ func (s *sup) autoShutdown(c *child) error {
 // intensity is exceeded it publishes IntensityReached and returns the
 // supervisor's exit reason, shutdown; the caller logs the report.
 func (s *sup) restart(c *child) error {
-	if !s.restarts.add(time.Now()) {
+	now := time.Now()
+	if !s.restarts.add(now) {
 		if s.opts.hook != nil {
 			s.emit(IntensityReached{Supervisor: s.self.PID(), ID: c.spec.ID, Reason: errReachedMaxIntensity})
 		}
@@ -92,6 +98,10 @@ func (s *sup) restart(c *child) error {
 		return process.Shutdown
 	}
 	supinfo.Restarted(s.self.Node(), s.self.PID(), c.spec.ID)
+	if d := s.restartDelay(c, now); d > 0 {
+		s.delayRestart(c, tryAgain{id: c.spec.ID, pid: c.pid}, d)
+		return nil
+	}
 	if retry := s.exec.restartByStrategy(c); retry != nil && s.alive() {
 		_ = s.self.Send(s.self.PID(), *retry)
 	}

@@ -60,6 +60,10 @@ type sup struct {
 	opts     options
 	logger   *slog.Logger
 	exec     executor // the static or dynamic children; set once by the constructor
+	// Delayed restarts (backoff.go): the timers pending, by the gen of
+	// their delayedRestart, and the last gen given.
+	pending  map[uint64]process.TimerRef
+	delaySeq uint64
 }
 
 // executor keeps a supervisor's children and carries out the decisions
@@ -84,6 +88,9 @@ type executor interface {
 	restartByStrategy(c *child) *tryAgain
 	// delChild forgets the dead child c (OTP's del_child).
 	delChild(c *child)
+	// setRestarting marks the dead child c restarting, its restart
+	// delayed (backoff.go).
+	setRestarting(c *child)
 	// anySignificantRunning reports whether a significant child lives.
 	anySignificantRunning() bool
 	// runStart runs c's start function.
@@ -191,6 +198,8 @@ func (s *sup) HandleInfo(_ *genserver.Self, msg any) error {
 		return s.childExited(m.From, m.Reason)
 	case tryAgain:
 		return s.retry(m)
+	case delayedRestart:
+		return s.delayedRestartDue(m)
 	}
 	return nil
 }
@@ -203,6 +212,7 @@ func (s *sup) HandleCall(_ *genserver.Self, _ genserver.From, req any) (any, err
 // Terminate stops every child: static ones one by one in reverse start
 // order, dynamic ones all at once.
 func (s *sup) Terminate(_ *genserver.Self, _ error) {
+	s.cancelDelayedRestarts()
 	s.exec.terminateAll()
 }
 

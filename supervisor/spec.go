@@ -157,6 +157,9 @@ type ChildSpec struct {
 	// Significant children may stop the supervisor under AutoShutdown.
 	// Only valid for Transient and Temporary children.
 	Significant bool
+	// Backoff delays the restarts of this child when it keeps failing
+	// (nil: the supervisor's [WithBackoff], else none, as in OTP).
+	Backoff *Backoff
 }
 
 // Flags are a supervisor's flags (OTP's sup_flags). The zero value is
@@ -256,6 +259,8 @@ func (c ChildSpec) validate(auto AutoShutdown) error {
 		return &SpecError{Child: c.ID, Field: "Significant", Reason: "a permanent child cannot be significant"}
 	case c.Significant && auto == Never:
 		return &SpecError{Child: c.ID, Field: "Significant", Reason: "significant children need AutoShutdown"}
+	case c.Backoff != nil:
+		return c.Backoff.validate(c.ID, "Backoff")
 	}
 	return nil
 }

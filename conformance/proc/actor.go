@@ -132,9 +132,9 @@ func (a *actorState) genServer(st *Step, to process.PID) answer {
 		srv := &server{h: a.h, name: st.Name, st: st}
 		var err error
 		if st.Link {
-			_, err = genserver.StartLink(a.p, srv)
+			_, err = genserver.StartLink(a.p, srv, a.h.opts...)
 		} else {
-			_, err = genserver.Start(a.p.Node(), srv)
+			_, err = genserver.Start(a.p.Node(), srv, a.h.opts...)
 		}
 		res := "ok"
 		switch {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/conformance"
 	"github.com/seed-fe72f376/orchard/conformance/proc"
+	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/otptest"
 )
 
@@ -26,8 +27,15 @@ var knownBugs = map[string]string{}
 
 // TestScenarios replays every scenario of testdata on fake time and
 // compares the trace with the one recorded on OTP 25 (or with Orchard's
-// documented one, for a scenario with orchard_differs).
-func TestScenarios(t *testing.T) {
+// documented one, for a scenario with orchard_differs), with the servers
+// in their default mode (abandoned calls dropped).
+func TestScenarios(t *testing.T) { testScenarios(t) }
+
+// TestScenariosOTPExact replays them with every server in OTP-exact mode
+// (genserver.HandleAbandoned): the traces are the same.
+func TestScenariosOTPExact(t *testing.T) { testScenarios(t, genserver.HandleAbandoned()) }
+
+func testScenarios(t *testing.T, opts ...genserver.StartOption) {
 	files, err := filepath.Glob(filepath.Join("testdata", "*.json"))
 	if err != nil {
 		t.Fatal(err)
@@ -48,14 +56,14 @@ func TestScenarios(t *testing.T) {
 			}
 			var got []string
 			synctest.Test(t, func(t *testing.T) {
-				got, err = proc.Run(t.Context(), sc)
+				got, err = proc.Run(t.Context(), sc, opts...)
 			})
 			if err != nil {
 				t.Errorf("Run: %v", err)
 			}
 			want := sc.Expect
 			if d := sc.OrchardDiffers; d != nil {
-				if *updateDiffers {
+				if *updateDiffers && len(opts) == 0 {
 					writeDiffers(t, file, got)
 					return
 				}

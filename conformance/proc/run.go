@@ -29,8 +29,10 @@ type syncReq string
 // Run plays sc on a fresh node and returns the observed trace. Run it
 // inside a testing/synctest bubble to replay the waits on fake time. A
 // nil ctx or sc, and a scenario [Scenario.Validate] rejects, are errors
-// matching [ErrInvalidArgument]; nothing is run.
-func Run(ctx context.Context, sc *Scenario) ([]string, error) {
+// matching [ErrInvalidArgument]; nothing is run. opts are given to every
+// gen_server the scenario starts: genserver.HandleAbandoned plays it in
+// OTP-exact mode, so a test checks the trace in both modes.
+func Run(ctx context.Context, sc *Scenario, opts ...genserver.StartOption) ([]string, error) {
 	if ctx == nil {
 		return nil, argerr.Nil("proc: Run", "ctx")
 	}
@@ -46,6 +48,7 @@ func Run(ctx context.Context, sc *Scenario) ([]string, error) {
 		exits:   map[process.PID]error{},
 		changed: make(chan struct{}),
 		pending: map[string]chan answer{},
+		opts:    opts,
 	}
 	node, err := process.NewNode(rt.WithEventHook(h.event))
 	if err != nil {
@@ -81,6 +84,7 @@ func Run(ctx context.Context, sc *Scenario) ([]string, error) {
 // that runs Run.
 type harness struct {
 	node *process.Node
+	opts []genserver.StartOption // for every gen_server started
 
 	mu      sync.Mutex // protects the fields below
 	pids    map[string]process.PID

@@ -36,3 +36,18 @@ func StartDeadline(n *process.Node, d *Deadline, timeout time.Duration, e Expire
 func StopDeadline(n *process.Node, d *Deadline) bool {
 	return impl.Sweeper(n).Stop(d)
 }
+
+// DeadlineTime returns when d, registered on n by [StartDeadline],
+// expires: a clock time a waiter can hand on (the deadline a call carries
+// to its server). It costs no clock reading. The goroutine that
+// registered d, or one it handed d to after registering it, may call it.
+func DeadlineTime(n *process.Node, d *Deadline) time.Time {
+	return impl.Sweeper(n).When(d)
+}
+
+// DeadlinePassed reports whether d, registered on n by [StartDeadline],
+// is due now, even if the sweeper, late under load, has not expired it
+// yet. The same goroutines as for [DeadlineTime] may call it.
+func DeadlinePassed(n *process.Node, d *Deadline) bool {
+	return impl.Sweeper(n).Passed(d)
+}

@@ -104,7 +104,9 @@ func publishProcess(r *telemetry.Registry, e rt.Event) {
 
 // GenServerEvents publishes on r (nil means node's registry,
 // process.WithTelemetry, else telemetry.Default()) every call to a server
-// of node that times out, as genserver.EventCallTimeout.
+// of node that times out, as genserver.EventCallTimeout, and every
+// request a server of node drops because its caller gave up, as
+// genserver.EventCallDropped.
 // A nil node is an error matching [ErrInvalidArgument], a stopped one
 // process.ErrNodeStopped; then nothing is published.
 func GenServerEvents(r *telemetry.Registry, node *process.Node) error {
@@ -120,6 +122,10 @@ func GenServerEvents(r *telemetry.Registry, node *process.Node) error {
 	genserver.OnCallTimeout(node, func(e genserver.CallTimedOut) {
 		r.Execute(genserver.EventCallTimeout, telemetry.Measurements{"count": 1, "timeout": e.Timeout.Seconds()},
 			telemetry.Metadata{"caller": e.Caller, "callee": e.Callee})
+	})
+	genserver.OnCallDropped(node, func(e genserver.CallDropped) {
+		r.Execute(genserver.EventCallDropped, telemetry.Measurements{"count": 1},
+			telemetry.Metadata{"caller": e.Caller, "callee": e.Callee, "delivery": e.Delivery, "caller_dead": e.CallerDead})
 	})
 	return nil
 }

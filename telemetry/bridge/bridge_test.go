@@ -264,3 +264,51 @@ func TestNilRegistryOptionSharedByNodes(t *testing.T) {
 		}
 	}
 }
+
+// gate is a server whose "slow" call waits for release.
+type gate struct{ started, release chan struct{} }
+
+func (gate) Init(*genserver.Self) error { return nil }
+func (g gate) HandleCall(_ *genserver.Self, _ genserver.From, req any) (any, error) {
+	if req == "slow" {
+		g.started <- struct{}{}
+		<-g.release
+	}
+	return req, nil
+}
+
+// TestGenServerEventsPublishDroppedCalls: a call abandoned while queued
+// behind a slow one is dropped and published as EventCallDropped.
+func TestGenServerEventsPublishDroppedCalls(t *testing.T) {
+	r := telemetry.New()
+	var rec recorder
+	if err := r.Attach("rec", []string{genserver.EventCallDropped}, rec.handle); err != nil {
+		t.Fatal(err)
+	}
+	node := otptest.NewNode(t)
+	if err := bridge.GenServerEvents(r, node); err != nil {
+		t.Fatal(err)
+	}
+	g := gate{started: make(chan struct{}, 1), release: make(chan struct{})}
+	pid, err := genserver.Start(node, g)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slow := make(chan error, 1)
+	go func() { _, err := genserver.Call[any](context.Background(), pid, "slow"); slow <- err }()
+	<-g.started
+	if _, err := genserver.Call[any](context.Background(), pid, "late", genserver.WithTimeout(time.Millisecond)); err == nil {
+		t.Fatal("a call queued behind a blocked one succeeded")
+	}
+	close(g.release)
+	if err := <-slow; err != nil {
+		t.Fatal(err)
+	}
+	if _, err := genserver.Call[any](context.Background(), pid, "sync"); err != nil {
+		t.Fatal(err)
+	}
+	if got := rec.names(); len(got) != 1 || rec.md[0]["callee"] != pid || rec.md[0]["delivery"] != false {
+		t.Fatalf("events %v, metadata %v; want one dropped call to %v", got, rec.md, pid)
+	}
+	_ = node.Exit(pid, process.Kill)
+}

@@ -85,6 +85,8 @@ func runtimeMetrics() []Metric {
 			Buckets: []float64{.001, .01, .1, 1, 10, 60, 600, 3600}},
 		{Name: "orchard_process_zombies", Help: "Killed processes whose goroutine outlived the zombie grace.", Events: []string{bridge.EventProcessZombie}},
 		{Name: "orchard_call_timeouts", Help: "GenServer calls that got no reply in time.", Events: []string{genserver.EventCallTimeout}},
+		{Name: "orchard_calls_dropped", Help: "GenServer calls and deliveries discarded unhandled because their callers had given up.",
+			Events: []string{genserver.EventCallDropped}, Labels: []Label{{Name: "delivery"}}},
 		{Name: "orchard_supervisor_child_starts", Help: "Children started by supervisors, restarts included.", Events: []string{supervisor.EventChildStarted}, Labels: sup},
 		{Name: "orchard_supervisor_restarts", Help: "Children restarted by supervisors.", Events: []string{supervisor.EventChildStarted}, Labels: sup, Match: map[string]any{"restart": true}},
 		{Name: "orchard_supervisor_child_terminations", Help: "Children stopped by supervisors.", Events: []string{supervisor.EventChildTerminated}, Labels: sup},

@@ -69,6 +69,24 @@ func (s *Sweeper) Init(spawn func(run func())) {
 
 func (s *Sweeper) now() int64 { return int64(time.Since(s.base)) }
 
+// Passed reports whether d, registered by Start, is due now, whether or
+// not the sweeper has expired it yet (under load it may lag). It reads
+// the clock once; the same goroutines as for When may call it.
+func (s *Sweeper) Passed(d *Deadline) bool {
+	return s != nil && d != nil && s.now() >= d.at
+}
+
+// When returns the time at which d, registered by Start, expires (the
+// zero time for a nil s or d). It reads only what Start wrote, so the
+// goroutine that registered d, or one it handed d to afterwards, may call
+// it without a lock; it costs no clock reading.
+func (s *Sweeper) When(d *Deadline) time.Time {
+	if s == nil || d == nil {
+		return time.Time{}
+	}
+	return s.base.Add(time.Duration(d.at))
+}
+
 // Start registers d to expire after timeout, calling e.Expire then. A
 // registered d must be stopped with Stop before it is reused. Safe from
 // any goroutine.
@@ -85,6 +103,7 @@ func (s *Sweeper) Start(d *Deadline, timeout time.Duration, e Expirer) {
 		return
 	}
 	if s.closed.Load() {
+		d.at = s.now()
 		e.Expire() // no sweeper after Close: expire now rather than never
 		d.idx = -1
 		return
