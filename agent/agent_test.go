@@ -86,8 +86,12 @@ func testKind(t testing.TB, spec func(*agent.Spec[counter])) agent.Kind {
 			agent.NewAction("spawn", "spawns a child agent", func(_ context.Context, st *counter, in noteIn) (int, []agent.Directive, error) {
 				return st.N, []agent.Directive{agent.Spawn{Config: agent.Config{ID: in.Text, Kind: childKindFor(t)}}}, nil
 			}),
+			agent.NewAction("tick", "counts a timer tick", func(_ context.Context, st *counter, n int) (int, []agent.Directive, error) {
+				st.N = n
+				return st.N, nil, nil
+			}),
 		},
-		Routes: []agent.Route{{Pattern: "order.*", Action: "note"}},
+		Routes: []agent.Route{{Pattern: "order.*", Action: "note"}, {Pattern: "tick.*", Action: "tick"}},
 	}
 	if spec != nil {
 		spec(&s)
@@ -636,7 +640,7 @@ func TestSensors(t *testing.T) {
 	if _, err := sys.Spawn(ctx, agent.Config{ID: "a", Kind: testKind(t, nil)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sys.StartSensor(ctx, "ticks", agent.TimerSensor("order.tick", time.Millisecond)); err != nil {
+	if _, err := sys.StartSensor(ctx, "ticks", agent.TimerSensor("tick.ms", time.Millisecond)); err != nil {
 		t.Fatal(err)
 	}
 	fired := make(chan struct{})
@@ -654,6 +658,82 @@ func TestSensors(t *testing.T) {
 	<-fired
 	otptest.Eventually(t, 5*time.Second, func() bool {
 		seen, _ := agent.Run[[]string](ctx, sys, "a", "note", noteIn{Text: "x"})
-		return slices.Contains(seen, "once") && len(seen) >= 4
+		n, _ := agent.Run[int](ctx, sys, "a", "get", struct{}{})
+		return slices.Contains(seen, "once") && n >= 3
 	}, "sensor signals did not arrive")
+}
+
+// gateStore is a memory store whose Load waits for its gate while armed.
+type gateStore struct {
+	*agent.MemoryStore
+	armed chan struct{} // closed to release
+	on    bool
+	mu    sync.Mutex
+}
+
+func (g *gateStore) Load(ctx context.Context, id string) (agent.Snapshot, error) {
+	g.mu.Lock()
+	on, ch := g.on, g.armed
+	g.mu.Unlock()
+	if on {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return agent.Snapshot{}, ctx.Err()
+		}
+	}
+	return g.MemoryStore.Load(ctx, id)
+}
+
+func TestBufferOverflowAndOrder(t *testing.T) {
+	store := &gateStore{MemoryStore: agent.NewMemoryStore(), armed: make(chan struct{})}
+	dead := &deadSink{}
+	_, sys := startSystem(t, agent.WithStore(store), agent.WithDeadLetters(dead))
+	ctx := ctxT(t)
+	k := testKind(t, func(s *agent.Spec[counter]) { s.Buffer = 3 })
+	if _, err := sys.Spawn(ctx, agent.Config{ID: "b", Kind: k}); err != nil {
+		t.Fatal(err)
+	}
+	if err := sys.Hibernate(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	store.mu.Lock()
+	store.on = true
+	store.mu.Unlock()
+	publish := func(i int) error {
+		sig, _ := agent.NewSignal("test", "order.n", noteIn{Text: fmt.Sprint(i)})
+		_, err := sys.Publish(ctx, sig)
+		return err
+	}
+	first := make(chan error, 1)
+	go func() { first <- publish(0) }() // wakes the agent, whose Init waits on the store
+	otptest.Eventually(t, 5*time.Second, func() bool {
+		st, _ := sys.Status("b")
+		return st.Status == agent.Starting
+	}, "agent not starting")
+	for i := 1; i <= 4; i++ {
+		err := publish(i)
+		if full := i >= 3; full != errors.Is(err, agent.ErrBufferFull) {
+			t.Errorf("publish %d: %v", i, err)
+		}
+	}
+	if st, _ := sys.Status("b"); st.Buffered != 3 {
+		t.Errorf("buffered = %d, want 3", st.Buffered)
+	}
+	store.mu.Lock()
+	store.on = false
+	close(store.armed)
+	store.mu.Unlock()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	seen, err := agent.Run[[]string](ctx, sys, "b", "note", noteIn{Text: "end"})
+	if want := []string{"0", "1", "2", "end"}; err != nil || !slices.Equal(seen, want) {
+		t.Errorf("seen = %v, %v; want %v", seen, err, want)
+	}
+	dead.mu.Lock()
+	defer dead.mu.Unlock()
+	if want := []string{"note:true", "note:true"}; !slices.Equal(dead.l, want) {
+		t.Errorf("dead letters = %v, want %v", dead.l, want)
+	}
 }
