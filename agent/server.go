@@ -179,7 +179,7 @@ func (srv *server[S]) runMsg(s *genserver.Self, m *runMsg) {
 func (srv *server[S]) exec(s *genserver.Self, ctx context.Context, a *action, in any) (any, error) {
 	start := time.Now()
 	out, dirs, err := a.run.(runFunc[S])(ctx, &srv.state, in)
-	srv.sys.perf.observe(srv.e, a.info.Name, time.Since(start), err)
+	srv.sys.observe(srv.e, a, time.Since(start), err)
 	if err != nil {
 		return nil, err
 	}

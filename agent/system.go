@@ -14,11 +14,13 @@ import (
 
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/schedule"
 	"github.com/seed-fe72f376/orchard/send"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/task"
+	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
 // Config registers one agent: its unique ID, its Kind, its Capabilities
@@ -42,6 +44,7 @@ type entry struct {
 	meta   map[string]string
 
 	inflight atomic.Int64
+	perf     counters
 
 	mu          sync.Mutex
 	status      Status
@@ -64,8 +67,15 @@ func (sys *System) setLocked(e *entry, to Status, reason error) {
 		close(e.changed)
 		e.changed = nil
 	}
-	if sys.listener != nil && from != to {
+	if from == to {
+		return
+	}
+	if sys.listener != nil {
 		sys.listener(StatusChange{ID: e.id, From: from, To: to, Reason: reason, Time: time.Now()})
+	}
+	if sys.tel.Enabled(EventStatusChanged) {
+		sys.tel.Execute(EventStatusChanged, telemetry.Measurements{"count": 1},
+			telemetry.Metadata{"agent": e.id, "kind": e.kind.cfg.Kind, "from": from.String(), "to": to.String()})
 	}
 }
 
@@ -88,6 +98,7 @@ type System struct {
 	storeTimeout time.Duration
 	startTimeout time.Duration
 	perf         *perf
+	tel          *telemetry.Registry
 	stopped      atomic.Bool
 
 	mu      sync.RWMutex
@@ -203,6 +214,7 @@ func Start(node *process.Node, opts ...Option) (*System, error) {
 		sys.sender = send.Default()
 	}
 	sys.perf = newPerf()
+	sys.tel = nodeenv.Telemetry(node)
 	prefix := "orchard.agent." + strconv.FormatUint(systemSeq.Add(1), 10) + "."
 	sys.agents = node.Name(prefix + "agents")
 	sys.sensors = node.Name(prefix + "sensors")
@@ -680,6 +692,10 @@ func (sys *System) exited(id string, pid process.PID, reason error, byItself boo
 		}
 		e.mu.Unlock()
 		sys.errs.Record(CrashRecord{AgentID: id, Reason: process.FormatReason(reason), Stack: stackOf(reason), Time: time.Now(), Restarts: count})
+		if sys.tel.Enabled(EventCrashed) {
+			sys.tel.Execute(EventCrashed, telemetry.Measurements{"crashes": float64(count)},
+				telemetry.Metadata{"agent": id, "kind": e.kind.cfg.Kind, "reason": process.FormatReason(reason)})
+		}
 		return
 	}
 	e.mu.Unlock()
@@ -741,15 +757,7 @@ func (sys *System) FindByCapability(c string) []Info {
 		es = append(es, e)
 	}
 	sys.mu.RUnlock()
-	slices.SortFunc(es, func(a, b *entry) int {
-		if a.id < b.id {
-			return -1
-		}
-		if a.id > b.id {
-			return 1
-		}
-		return 0
-	})
+	sortEntries(es)
 	out := make([]Info, len(es))
 	for i, e := range es {
 		out[i] = sys.info(e)
