@@ -612,7 +612,6 @@ func TestManyRegisteredFewLive(t *testing.T) {
 	}
 	store := agent.NewMemoryStore()
 	_, sys := startSystem(t, agent.WithStore(store))
-	ctx := ctxT(t)
 	k := testKind(t, nil)
 	const registered, live = 100_000, 1_000
 	for i := range registered {
@@ -620,10 +619,26 @@ func TestManyRegisteredFewLive(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for i := range live {
-		if _, err := sys.StartAgent(ctx, fmt.Sprint("r", i*(registered/live))); err != nil {
-			t.Fatal(err)
-		}
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second) // bounded; slow under -race on a loaded machine
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, live)
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < live; i += 8 {
+				if _, err := sys.StartAgent(ctx, fmt.Sprint("r", i*(registered/live))); err != nil {
+					errs <- err
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
 	}
 	reg, run := sys.Count()
 	if reg != registered || run != live {
