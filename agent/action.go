@@ -111,6 +111,7 @@ type action struct {
 	in     reflect.Type
 	decode func(raw json.RawMessage) (any, error)
 	run    any // func(ctx, *S, any) (any, []Directive, error)
+	idx    int // position in the kind's list
 }
 
 // input turns what a caller passed into the action's input value: a value

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"slices"
@@ -112,15 +113,10 @@ func NewKind[S any](spec Spec[S]) (Kind, error) {
 		k.actions[a.name] = &action{info: info, in: a.in, decode: a.decodeInput, run: a.run}
 		k.list = append(k.list, info)
 	}
-	slices.SortFunc(k.list, func(a, b ActionInfo) int {
-		if a.Name < b.Name {
-			return -1
-		}
-		if a.Name > b.Name {
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(k.list, func(a, b ActionInfo) int { return cmp.Compare(a.Name, b.Name) })
+	for i, info := range k.list {
+		k.actions[info.Name].idx = i
+	}
 	for _, r := range spec.Routes {
 		if !validPattern(r.Pattern) {
 			return nil, argerr.New(op, "spec.Routes", "has a malformed pattern "+r.Pattern)

@@ -109,8 +109,7 @@ func (p *perf) action(kind, action string) *actionPerf {
 }
 
 // observe records one action run of e.
-func (sys *System) observe(e *entry, a *action, d time.Duration, err error) {
-	ap := sys.perf.action(e.kind.cfg.Kind, a.info.Name)
+func (sys *System) observe(e *entry, a *action, ap *actionPerf, d time.Duration, err error) {
 	ap.count.Add(1)
 	ap.nanos.Add(int64(d))
 	ap.h.add(d)

@@ -47,6 +47,7 @@ type server[S any] struct {
 	sinceSnap int
 	lastSnap  time.Time
 	children  process.PID
+	perfs     []*actionPerf // by action index, filled on first use
 }
 
 func (srv *server[S]) Init(s *genserver.Self) error {
@@ -179,13 +180,21 @@ func (srv *server[S]) runMsg(s *genserver.Self, m *runMsg) {
 func (srv *server[S]) exec(s *genserver.Self, ctx context.Context, a *action, in any) (any, error) {
 	start := time.Now()
 	out, dirs, err := a.run.(runFunc[S])(ctx, &srv.state, in)
-	srv.sys.observe(srv.e, a, time.Since(start), err)
+	if srv.perfs == nil {
+		srv.perfs = make([]*actionPerf, len(srv.k.list))
+	}
+	ap := srv.perfs[a.idx]
+	if ap == nil {
+		ap = srv.sys.perf.action(srv.k.cfg.Kind, a.info.Name)
+		srv.perfs[a.idx] = ap
+	}
+	srv.sys.observe(srv.e, a, ap, time.Since(start), err)
 	if err != nil {
 		return nil, err
 	}
 	srv.seq++
 	srv.sinceSnap++
-	if srv.k.cfg.Persist.due(srv.sinceSnap, srv.lastSnap, time.Now()) {
+	if srv.k.cfg.Persist.due(srv.sinceSnap, srv.lastSnap) {
 		if err := srv.save(s.Context()); err != nil {
 			srv.sys.logger.Warn("agent: snapshot failed", "agent", srv.e.id, "err", err)
 		}

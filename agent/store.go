@@ -96,13 +96,13 @@ type Policy struct {
 }
 
 // due reports whether a snapshot is due after an action.
-func (p Policy) due(sinceLast int, last time.Time, now time.Time) bool {
+func (p Policy) due(sinceLast int, last time.Time) bool {
 	switch {
 	case p.EveryAction:
 		return true
 	case p.EveryN > 0 && sinceLast >= p.EveryN:
 		return true
-	case p.Interval > 0 && now.Sub(last) >= p.Interval:
+	case p.Interval > 0 && time.Since(last) >= p.Interval:
 		return true
 	}
 	return false

@@ -45,6 +45,7 @@ type entry struct {
 
 	inflight atomic.Int64
 	perf     counters
+	live     atomic.Pointer[process.PID] // the PID while Running, else nil
 
 	mu          sync.Mutex
 	status      Status
@@ -63,6 +64,12 @@ type entry struct {
 func (sys *System) setLocked(e *entry, to Status, reason error) {
 	from := e.status
 	e.status = to
+	if to == Running {
+		pid := e.pid
+		e.live.Store(&pid)
+	} else {
+		e.live.Store(nil)
+	}
 	if e.changed != nil {
 		close(e.changed)
 		e.changed = nil
@@ -433,6 +440,9 @@ func (sys *System) startUnder(ctx context.Context, e *entry, sup process.Dest) e
 // waitLive returns the PID of e once it runs: at once when it does,
 // after its start or restart, or after waking it when it hibernates.
 func (sys *System) waitLive(ctx context.Context, e *entry) (process.PID, error) {
+	if p := e.live.Load(); p != nil {
+		return *p, nil
+	}
 	for {
 		e.mu.Lock()
 		switch e.status {
@@ -862,13 +872,20 @@ func (sys *System) run(ctx context.Context, op, id, name string, in any) (any, e
 	}
 	e.inflight.Add(1)
 	defer e.inflight.Add(-1)
-	req := &runReq{ctx: ctx, a: a, in: input}
+	req := reqPool.Get().(*runReq)
+	*req = runReq{ctx: ctx, a: a, in: input}
 	for attempt := 0; ; attempt++ {
 		pid, err := sys.waitLive(ctx, e)
 		if err != nil {
 			return nil, err
 		}
 		v, err := genserver.Call[any](ctx, pid, req)
+		if err == nil {
+			// the agent replied: it is done with req
+			*req = runReq{}
+			reqPool.Put(req)
+			return v, nil
+		}
 		var ce *genserver.CallError
 		if err == nil || !errors.As(err, &ce) || errors.Is(err, genserver.ErrTimeout) || ctx.Err() != nil {
 			return v, err
@@ -884,6 +901,11 @@ func (sys *System) run(ctx context.Context, op, id, name string, in any) (any, e
 		return nil, &CrashedError{ID: id, Reason: ce.Reason}
 	}
 }
+
+// reqPool recycles run requests: the agent does not keep a request after
+// replying, and a request is put back only after a reply (never after a
+// timeout, when the agent may still read it).
+var reqPool = sync.Pool{New: func() any { return new(runReq) }}
 
 // scheduledRun is what the scheduler delivers for a Schedule directive.
 type scheduledRun struct {
