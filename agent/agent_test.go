@@ -752,3 +752,48 @@ func TestBufferOverflowAndOrder(t *testing.T) {
 		t.Errorf("dead letters = %v, want %v", dead.l, want)
 	}
 }
+
+func TestUnregisterAndScheduleCancel(t *testing.T) {
+	_, sys := startSystem(t)
+	ctx := ctxT(t)
+	every := testKind(t, func(s *agent.Spec[counter]) {
+		s.Actions = append(s.Actions, agent.NewAction("tickle", "adds 1 every millisecond", func(_ context.Context, st *counter, _ struct{}) (int, []agent.Directive, error) {
+			return st.N, []agent.Directive{agent.Schedule{Action: "add", Input: addIn{By: 1}, Every: time.Millisecond}}, nil
+		}))
+	})
+	if _, err := sys.Spawn(ctx, agent.Config{ID: "e", Kind: every, Capabilities: []string{"c"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agent.Run[int](ctx, sys, "e", "tickle", struct{}{}); err != nil {
+		t.Fatal(err)
+	}
+	otptest.Eventually(t, 5*time.Second, func() bool {
+		n, _ := agent.Run[int](ctx, sys, "e", "get", struct{}{})
+		return n >= 3
+	}, "Every schedule did not run")
+	if err := sys.Unregister(ctx, "e"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sys.Status("e"); !errors.Is(err, agent.ErrUnknownAgent) {
+		t.Errorf("Status after Unregister: %v", err)
+	}
+	if got := sys.FindByCapability("c"); len(got) != 0 {
+		t.Errorf("FindByCapability after Unregister: %v", got)
+	}
+	// the schedule went with the agent: a new agent under the same id
+	// gets only its own scheduled add
+	if _, err := sys.Spawn(ctx, agent.Config{ID: "e", Kind: every}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agent.Run[int](ctx, sys, "e", "later", struct{}{}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	otptest.Eventually(t, 5*time.Second, func() bool {
+		n, _ = agent.Run[int](ctx, sys, "e", "get", struct{}{})
+		return n >= 1
+	}, "After schedule did not run")
+	if n != 1 {
+		t.Errorf("new agent's counter = %d, want 1 (the old Every schedule still runs)", n)
+	}
+}

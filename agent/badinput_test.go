@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/seed-fe72f376/orchard/agent"
 	"github.com/seed-fe72f376/orchard/otptest"
@@ -81,6 +82,16 @@ func TestBadInput(t *testing.T) {
 		{"Publish empty type", func() error { _, err := sys.Publish(ctx, agent.Signal{}); return err }},
 		{"Stop nil system", func() error { return nilSys.Stop(ctx) }},
 		{"Stop nil ctx", func() error { return sys.Stop(nilCtx) }},
+		{"Balancer nil system", func() error { _, err := nilSys.Balancer("c", agent.BalancerOptions{}); return err }},
+		{"Balancer empty capability", func() error { _, err := sys.Balancer("", agent.BalancerOptions{}); return err }},
+		{"Balancer bad strategy", func() error { _, err := sys.Balancer("c", agent.BalancerOptions{Strategy: 9}); return err }},
+		{"Balancer negative bound", func() error { _, err := sys.Balancer("c", agent.BalancerOptions{MaxInFlight: -1}); return err }},
+		{"Pick nil balancer", func() error { var b *agent.Balancer; _, err := b.Pick(""); return err }},
+		{"Dispatch nil balancer", func() error { _, _, err := agent.Dispatch[int](ctx, nil, "", "a", nil); return err }},
+		{"StartSensor nil system", func() error { _, err := nilSys.StartSensor(ctx, "s", agent.TimerSensor("t", time.Second)); return err }},
+		{"StartSensor nil ctx", func() error { _, err := sys.StartSensor(nilCtx, "s", agent.TimerSensor("t", time.Second)); return err }},
+		{"StartSensor empty id", func() error { _, err := sys.StartSensor(ctx, "", agent.TimerSensor("t", time.Second)); return err }},
+		{"StartSensor nil fn", func() error { _, err := sys.StartSensor(ctx, "s", nil); return err }},
 		{"MemoryStore.Save nil", func() error { return nilMem.Save(ctx, "x", agent.Snapshot{}) }},
 		{"MemoryStore.Load nil", func() error { _, err := nilMem.Load(ctx, "x"); return err }},
 		{"MemoryStore.Delete nil", func() error { return nilMem.Delete(ctx, "x") }},

@@ -153,6 +153,9 @@ func (b *Balancer) Pick(key string) (string, error) {
 // Dispatch runs action on the agent b picks for key, as Run does.
 func Dispatch[Out any](ctx context.Context, b *Balancer, key, action string, in any) (Out, string, error) {
 	var zero Out
+	if b == nil {
+		return zero, "", argerr.Nil("agent: Dispatch", "balancer")
+	}
 	id, err := b.Pick(key)
 	if err != nil {
 		return zero, "", err
