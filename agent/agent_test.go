@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -221,6 +222,10 @@ func TestRunErrors(t *testing.T) {
 	// restarted by its supervisor: runs again
 	if n, err := agent.Run[int](ctx, sys, "a", "add", addIn{By: 1}); err != nil || n != 1 {
 		t.Errorf("after crash: %d, %v", n, err)
+	}
+	recs := sys.Errors(agent.CrashFilter{AgentID: "a"})
+	if len(recs) != 1 || !strings.Contains(recs[0].Stack, "agent_test.go") || !strings.Contains(recs[0].Reason, "boom") {
+		t.Errorf("crash record = %+v", recs)
 	}
 	if _, err := agent.Run[string](ctx, sys, "a", "get", struct{}{}); err == nil {
 		t.Error("a result of the wrong type gave no error")
@@ -795,5 +800,26 @@ func TestUnregisterAndScheduleCancel(t *testing.T) {
 	}, "After schedule did not run")
 	if n != 1 {
 		t.Errorf("new agent's counter = %d, want 1 (the old Every schedule still runs)", n)
+	}
+}
+
+func TestMemoryErrorStore(t *testing.T) {
+	es := agent.NewMemoryErrorStore(3)
+	t0 := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := range 5 {
+		es.Record(agent.CrashRecord{AgentID: fmt.Sprint("a", i%2), Reason: fmt.Sprint("r", i), Time: t0.Add(time.Duration(i) * time.Minute)})
+	}
+	all := es.Query(agent.CrashFilter{})
+	if len(all) != 3 || all[0].Reason != "r2" || all[2].Reason != "r4" {
+		t.Fatalf("ring: %+v", all)
+	}
+	if got := es.Query(agent.CrashFilter{AgentID: "a0"}); len(got) != 2 {
+		t.Errorf("by agent: %+v", got)
+	}
+	if got := es.Query(agent.CrashFilter{Reason: "r3"}); len(got) != 1 {
+		t.Errorf("by reason: %+v", got)
+	}
+	if got := es.Query(agent.CrashFilter{Since: t0.Add(3 * time.Minute), Until: t0.Add(4 * time.Minute)}); len(got) != 1 || got[0].Reason != "r3" {
+		t.Errorf("by time: %+v", got)
 	}
 }

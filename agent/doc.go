@@ -29,7 +29,9 @@
 //	gen_server state persisted by the app   Store (MemoryStore, agent/kvstore), Policy
 //	erlang:hibernate/3                      System.Hibernate, Spec.IdleTimeout
 //	coordination manager's message buffer   per-agent bounded buffer, overflow to dead letters
-//	error store                             ErrorStore (MemoryErrorStore), System.Errors
+//	error store                             ErrorStore (MemoryErrorStore, kvstore.ErrorStore), System.Errors
+//	MABEAM load balancer                    Balancer (LeastInFlight, RoundRobin, ConsistentHash), Dispatch
+//	MABEAM performance monitor              ActionStats, AgentStats, EventActionStop (telemetry)
 //	supervisor restart of a child           status Crashed -> Restarting -> Running
 //
 // # Semantics

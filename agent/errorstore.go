@@ -31,7 +31,8 @@ type CrashFilter struct {
 	Since, Until time.Time
 }
 
-func (f CrashFilter) match(r CrashRecord) bool {
+// Match reports whether f selects r.
+func (f CrashFilter) Match(r CrashRecord) bool {
 	return (f.AgentID == "" || r.AgentID == f.AgentID) &&
 		(f.Reason == "" || r.Reason == f.Reason) &&
 		(f.Since.IsZero() || !r.Time.Before(f.Since)) &&
@@ -91,7 +92,7 @@ func (m *MemoryErrorStore) Query(f CrashFilter) []CrashRecord {
 		if m.full {
 			j = (m.next + i) % len(m.ring)
 		}
-		if f.match(m.ring[j]) {
+		if f.Match(m.ring[j]) {
 			out = append(out, m.ring[j])
 		}
 	}
