@@ -67,7 +67,8 @@ func (h *hist) quantile(q float64) time.Duration {
 	return time.Duration(math.MaxInt64)
 }
 
-// counters are the lock-free counts of one agent or one action.
+// counters are the lock-free counts of one agent or one action; nanos
+// (the time spent) is kept for actions only.
 type counters struct {
 	count, errors atomic.Uint64
 	nanos         atomic.Int64
@@ -110,11 +111,9 @@ func (p *perf) action(kind, action string) *actionPerf {
 
 // observe records one action run of e.
 func (sys *System) observe(e *entry, a *action, ap *actionPerf, d time.Duration, err error) {
-	ap.count.Add(1)
 	ap.nanos.Add(int64(d))
-	ap.h.add(d)
+	ap.h.add(d) // the histogram's total is the action's count
 	e.perf.count.Add(1)
-	e.perf.nanos.Add(int64(d))
 	outcome := "ok"
 	if err != nil {
 		ap.errors.Add(1)
@@ -128,8 +127,8 @@ func (sys *System) observe(e *entry, a *action, ap *actionPerf, d time.Duration,
 }
 
 // Stats are the performance figures of one agent or one action: runs,
-// failed runs, their rate, throughput since the system started, and the
-// mean latency; P50 and P99 (actions only) are the upper bounds of
+// failed runs, their rate and throughput since the system started; for
+// actions also the mean latency, and P50 and P99, the upper bounds of
 // their histogram buckets (each bucket spans a factor of two).
 type Stats struct {
 	Kind, Action, Agent string
@@ -144,6 +143,9 @@ func (c *counters) stats(since time.Time) Stats {
 	if s.Count > 0 {
 		s.ErrorRate = float64(s.Errors) / float64(s.Count)
 		s.Mean = time.Duration(c.nanos.Load() / int64(s.Count))
+	}
+	if s.Mean < 0 {
+		s.Mean = 0
 	}
 	if el := time.Since(since).Seconds(); el > 0 {
 		s.Throughput = float64(s.Count) / el
@@ -160,6 +162,11 @@ func (sys *System) ActionStats() []Stats {
 	sys.perf.mu.RLock()
 	out := make([]Stats, 0, len(sys.perf.actions))
 	for k, ap := range sys.perf.actions {
+		var n uint64
+		for i := range ap.h.b {
+			n += ap.h.b[i].Load()
+		}
+		ap.count.Store(n)
 		s := ap.stats(sys.perf.since)
 		s.Kind, s.Action = k[0], k[1]
 		s.P50, s.P99 = ap.h.quantile(0.5), ap.h.quantile(0.99)

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/agent"
+	"github.com/seed-fe72f376/orchard/agent/kvstore"
+	"github.com/seed-fe72f376/orchard/engine"
 	"github.com/seed-fe72f376/orchard/genserver"
 )
 
@@ -146,9 +148,34 @@ func BenchmarkAgentMemory(b *testing.B) {
 }
 
 // BenchmarkAgentWake measures waking a hibernated agent by running an
-// action on it (memory store): p50 and p99 of the Run, each op a wake.
+// action on it: p50 and p99 of the Run, each op a wake, with the memory
+// store and with the KV store on the node's engine (a temp dir).
 func BenchmarkAgentWake(b *testing.B) {
-	sys, ctx := startAgents(b, agent.WithStore(agent.NewMemoryStore()))
+	b.Run("memory", func(b *testing.B) {
+		sys, ctx := startAgents(b, agent.WithStore(agent.NewMemoryStore()))
+		benchWake(b, sys, ctx)
+	})
+	b.Run("kv", func(b *testing.B) {
+		node := newNode(b)
+		if err := engine.Configure(node, engine.Config{Dir: b.TempDir()}); err != nil {
+			b.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+		defer cancel()
+		st, err := kvstore.OpenNodeStore(ctx, node, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		sys, err := agent.Start(node, agent.WithStore(st))
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer func() { _ = sys.Stop(ctx) }()
+		benchWake(b, sys, ctx)
+	})
+}
+
+func benchWake(b *testing.B, sys *agent.System, ctx context.Context) {
 	if _, err := sys.Spawn(ctx, agent.Config{ID: "w", Kind: benchKind(b)}); err != nil {
 		b.Fatal(err)
 	}
