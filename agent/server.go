@@ -52,7 +52,7 @@ type server[S any] struct {
 
 func (srv *server[S]) Init(s *genserver.Self) error {
 	s.TrapExit(true)
-	if err := srv.restore(s.Context()); err != nil {
+	if err := srv.restore(); err != nil {
 		return err
 	}
 	srv.lastSnap = time.Now()
@@ -61,10 +61,13 @@ func (srv *server[S]) Init(s *genserver.Self) error {
 }
 
 // restore loads the last snapshot (migrating an older version), or
-// builds the initial state.
-func (srv *server[S]) restore(ctx context.Context) error {
+// builds the initial state. Its context is not derived from the
+// process's: that would make the process keep a context, a channel and a
+// children map for its whole life (about 450 bytes per idle agent); the
+// init timeout bounds the load anyway.
+func (srv *server[S]) restore() error {
 	if srv.sys.store != nil {
-		ctx, cancel := context.WithTimeout(ctx, srv.sys.storeTimeout)
+		ctx, cancel := context.WithTimeout(context.Background(), srv.sys.storeTimeout)
 		snap, err := srv.sys.store.Load(ctx, srv.e.id)
 		cancel()
 		switch {
@@ -97,8 +100,9 @@ func (srv *server[S]) decode(snap Snapshot) error {
 	return &VersionError{ID: srv.e.id, Have: snap.Version, Want: want}
 }
 
-// save writes a snapshot of the state to the system's store.
-func (srv *server[S]) save(ctx context.Context) error {
+// save writes a snapshot of the state to the system's store, within the
+// store timeout (not under the process's context, for restore's reason).
+func (srv *server[S]) save() error {
 	if srv.sys.store == nil {
 		return nil
 	}
@@ -106,7 +110,7 @@ func (srv *server[S]) save(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, srv.sys.storeTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), srv.sys.storeTimeout)
 	defer cancel()
 	now := time.Now()
 	err = srv.sys.store.Save(ctx, srv.e.id, Snapshot{Version: srv.k.cfg.Version, Seq: srv.seq, Time: now, Data: data})
@@ -195,7 +199,7 @@ func (srv *server[S]) exec(s *genserver.Self, ctx context.Context, a *action, in
 	srv.seq++
 	srv.sinceSnap++
 	if srv.k.cfg.Persist.due(srv.sinceSnap, srv.lastSnap) {
-		if err := srv.save(s.Context()); err != nil {
+		if err := srv.save(); err != nil {
 			srv.sys.logger.Warn("agent: snapshot failed", "agent", srv.e.id, "err", err)
 		}
 	}
@@ -229,7 +233,7 @@ func (srv *server[S]) direct(s *genserver.Self, d Directive) {
 			reason = process.Normal
 		}
 		srv.sys.markStopping(srv.e)
-		if err := srv.save(s.Context()); err != nil {
+		if err := srv.save(); err != nil {
 			srv.sys.logger.Warn("agent: snapshot failed", "agent", srv.e.id, "err", err)
 		}
 		s.Stop(reason)
@@ -275,7 +279,7 @@ func (srv *server[S]) hibernate(s *genserver.Self) error {
 			return errHasChildren
 		}
 	}
-	if err := srv.save(s.Context()); err != nil {
+	if err := srv.save(); err != nil {
 		return err
 	}
 	srv.sys.markHibernating(srv.e)
@@ -287,7 +291,7 @@ var errHasChildren = errors.New("agent: an agent with live children does not hib
 
 func (srv *server[S]) Terminate(s *genserver.Self, reason error) {
 	if process.IsNormalOrShutdown(reason) && srv.sinceSnap > 0 {
-		if err := srv.save(context.Background()); err != nil {
+		if err := srv.save(); err != nil {
 			srv.sys.logger.Warn("agent: snapshot failed", "agent", srv.e.id, "err", err)
 		}
 	}
