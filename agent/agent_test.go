@@ -823,3 +823,60 @@ func TestMemoryErrorStore(t *testing.T) {
 		t.Errorf("by time: %+v", got)
 	}
 }
+
+func TestChildStopsWithParent(t *testing.T) {
+	node, sys := startSystem(t)
+	ctx := ctxT(t)
+	pid, err := sys.Spawn(ctx, agent.Config{ID: "p", Kind: testKind(t, nil)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := agent.Run[int](ctx, sys, "p", "spawn", noteIn{Text: "kid2"}); err != nil {
+		t.Fatal(err)
+	}
+	kid, _ := sys.Whereis("kid2")
+	_ = node.Exit(pid, process.Kill)
+	otptest.Eventually(t, 5*time.Second, func() bool {
+		st, _ := sys.Status("kid2")
+		return st.Status != agent.Running && !node.IsAlive(kid)
+	}, "child still running after its parent died")
+	if st, _ := sys.Status("kid2"); st.Status != agent.Stopped {
+		t.Errorf("child status = %v, want stopped", st.Status)
+	}
+}
+
+// TestIntensityReached: past the agents supervisor's restart intensity
+// (100 in 5 s) the crashing agent is crashed for good, its siblings
+// stopped (the supervisor took them down without reporting them), and the
+// system starts them again under a new supervisor.
+func TestIntensityReached(t *testing.T) {
+	_, sys := startSystem(t)
+	ctx := ctxT(t)
+	k := testKind(t, nil)
+	for _, id := range []string{"crasher", "bystander"} {
+		if _, err := sys.Spawn(ctx, agent.Config{ID: id, Kind: k}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; ; i++ {
+		_, err := agent.Run[int](ctx, sys, "crasher", "crash", struct{}{})
+		if !errors.Is(err, agent.ErrCrashed) {
+			t.Fatalf("crash %d: %v", i, err)
+		}
+		if st, _ := sys.Status("crasher"); st.Status == agent.Crashed || i > 200 {
+			break
+		}
+	}
+	otptest.Eventually(t, 5*time.Second, func() bool {
+		c, _ := sys.Status("crasher")
+		b, _ := sys.Status("bystander")
+		return c.Status == agent.Crashed && b.Status == agent.Stopped
+	}, "statuses after the supervisor gave up")
+	otptest.Eventually(t, 5*time.Second, func() bool {
+		_, err := sys.StartAgent(ctx, "bystander")
+		return err == nil
+	}, "the system did not recover its agents supervisor")
+	if n, err := agent.Run[int](ctx, sys, "bystander", "add", addIn{By: 1}); err != nil || n != 1 {
+		t.Errorf("after recovery: %d, %v", n, err)
+	}
+}

@@ -262,7 +262,14 @@ func (srv *server[S]) spawn(s *genserver.Self, cfg Config) error {
 		srv.children = pid
 	}
 	cfg.parent = srv.e.id
-	if err := srv.sys.Register(cfg); err != nil && !errors.Is(err, ErrAlreadyRegistered) {
+	switch err := srv.sys.Register(cfg); {
+	case err == nil:
+		if kid := srv.sys.lookup(cfg.ID); kid != nil {
+			srv.e.mu.Lock()
+			srv.e.kids = append(srv.e.kids, kid)
+			srv.e.mu.Unlock()
+		}
+	case !errors.Is(err, ErrAlreadyRegistered):
 		return err
 	}
 	ctx, cancel := context.WithTimeout(s.Context(), srv.sys.startTimeout)

@@ -57,6 +57,8 @@ type entry struct {
 	hibernating bool          // the agent is stopping to hibernate
 	stopping    bool          // the agent is stopping for good
 	schedules   []schedule.ID
+	sup         process.PID // the supervisor it last started under
+	kids        []*entry    // agents it spawned (Spawn directive)
 }
 
 // setLocked changes the status, wakes the waiters and tells the
@@ -642,7 +644,7 @@ func (sys *System) onEvent(ev supervisor.Event) {
 			return
 		}
 		e.mu.Lock()
-		e.pid = ev.PID
+		e.pid, e.sup = ev.PID, ev.Supervisor
 		e.hibernating = false
 		sys.setLocked(e, Running, nil)
 		if len(e.buf) > 0 {
@@ -654,19 +656,53 @@ func (sys *System) onEvent(ev supervisor.Event) {
 	case supervisor.ChildTerminated:
 		sys.exited(ev.ID, ev.PID, ev.Reason, false)
 	case supervisor.IntensityReached:
+		// The supervisor gives up and takes its children down without
+		// reporting them: the one restarting is crashed for good, the
+		// others stopped.
 		sys.mu.RLock()
-		es := make([]*entry, 0)
+		var es []*entry
 		for _, e := range sys.entries {
 			es = append(es, e)
 		}
 		sys.mu.RUnlock()
 		for _, e := range es {
 			e.mu.Lock()
-			if e.status == Restarting {
-				sys.setLocked(e, Crashed, ev.Reason)
+			if e.sup == ev.Supervisor {
+				switch e.status {
+				case Restarting:
+					e.pid = process.PID{}
+					sys.setLocked(e, Crashed, ev.Reason)
+				case Running, Starting:
+					e.pid = process.PID{}
+					sys.setLocked(e, Stopped, ev.Reason)
+				}
 			}
 			e.mu.Unlock()
+			sys.orphan(e)
 		}
+	}
+}
+
+// orphan marks the agents e spawned, and theirs, Stopped once e is gone:
+// their supervisor was e's own, which dies with e without reporting its
+// children.
+func (sys *System) orphan(e *entry) {
+	e.mu.Lock()
+	gone := e.pid.IsZero()
+	kids := slices.Clone(e.kids)
+	e.mu.Unlock()
+	if !gone {
+		return
+	}
+	for _, k := range kids {
+		k.mu.Lock()
+		switch k.status {
+		case Running, Starting, Restarting:
+			k.pid = process.PID{}
+			sys.setLocked(k, Stopped, nil)
+		}
+		k.mu.Unlock()
+		sys.orphan(k)
 	}
 }
 
@@ -701,6 +737,7 @@ func (sys *System) exited(id string, pid process.PID, reason error, byItself boo
 			sys.setLocked(e, Restarting, reason)
 		}
 		e.mu.Unlock()
+		sys.orphan(e)
 		sys.errs.Record(CrashRecord{AgentID: id, Reason: process.FormatReason(reason), Stack: stackOf(reason), Time: time.Now(), Restarts: count})
 		if sys.tel.Enabled(EventCrashed) {
 			sys.tel.Execute(EventCrashed, telemetry.Measurements{"crashes": float64(count)},
@@ -709,6 +746,7 @@ func (sys *System) exited(id string, pid process.PID, reason error, byItself boo
 		return
 	}
 	e.mu.Unlock()
+	sys.orphan(e)
 }
 
 // Status returns the registry entry of agent id.
