@@ -40,8 +40,9 @@ type Spec[S any] struct {
 	// Persist is when the state is snapshotted (besides hibernation and
 	// graceful stops).
 	Persist Policy
-	// IdleTimeout hibernates an agent idle that long (no action); zero
-	// never hibernates on its own (System.Hibernate still does).
+	// IdleTimeout hibernates an agent idle that long (no action) in a
+	// system with a store (WithStore); zero never hibernates on its own
+	// (System.Hibernate still does).
 	IdleTimeout time.Duration
 	// Buffer bounds the messages kept for an agent while it is hibernated
 	// or restarting; zero means DefaultBuffer. Overflow goes to the

@@ -122,7 +122,7 @@ func (srv *server[S]) save() error {
 
 // arm sets the idle timeout that hibernates the agent.
 func (srv *server[S]) arm(s *genserver.Self) {
-	if srv.k.cfg.IdleTimeout > 0 {
+	if srv.k.cfg.IdleTimeout > 0 && srv.sys.store != nil {
 		s.SetTimeout(srv.k.cfg.IdleTimeout)
 	}
 }
@@ -232,7 +232,6 @@ func (srv *server[S]) direct(s *genserver.Self, d Directive) {
 		if reason == nil {
 			reason = process.Normal
 		}
-		srv.sys.markStopping(srv.e)
 		if err := srv.save(); err != nil {
 			srv.sys.logger.Warn("agent: snapshot failed", "agent", srv.e.id, "err", err)
 		}
@@ -281,6 +280,9 @@ func (srv *server[S]) spawn(s *genserver.Self, cfg Config) error {
 // registered as hibernated. An agent with live children does not
 // hibernate.
 func (srv *server[S]) hibernate(s *genserver.Self) error {
+	if srv.sys.store == nil {
+		return errNoStore
+	}
 	if !srv.children.IsZero() {
 		if c, err := supervisor.CountChildren(s.Context(), srv.children); err == nil && c.Active > 0 {
 			return errHasChildren
@@ -294,7 +296,10 @@ func (srv *server[S]) hibernate(s *genserver.Self) error {
 	return nil
 }
 
-var errHasChildren = errors.New("agent: an agent with live children does not hibernate")
+var (
+	errHasChildren = errors.New("agent: an agent with live children does not hibernate")
+	errNoStore     = errors.New("agent: no store to hibernate into (WithStore)")
+)
 
 func (srv *server[S]) Terminate(s *genserver.Self, reason error) {
 	if process.IsNormalOrShutdown(reason) && srv.sinceSnap > 0 {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"slices"
 	"strconv"
 	"sync"
@@ -55,7 +56,6 @@ type entry struct {
 	buf         []*runMsg
 	changed     chan struct{} // closed and cleared at each status change
 	hibernating bool          // the agent is stopping to hibernate
-	stopping    bool          // the agent is stopping for good
 	schedules   []schedule.ID
 	sup         process.PID // the supervisor it last started under
 	kids        []*entry    // agents it spawned (Spawn directive)
@@ -385,7 +385,6 @@ func (sys *System) StartAgent(ctx context.Context, id string) (process.PID, erro
 		return process.PID{}, &UnknownAgentError{ID: id}
 	}
 	e.mu.Lock()
-	e.stopping = false
 	switch e.status {
 	case Running:
 		pid := e.pid
@@ -498,7 +497,6 @@ func (sys *System) StopAgent(ctx context.Context, id string) error {
 		return &UnknownAgentError{ID: id}
 	}
 	e.mu.Lock()
-	e.stopping = true
 	scheds := e.schedules
 	e.schedules = nil
 	status, pid := e.status, e.pid
@@ -511,11 +509,7 @@ func (sys *System) StopAgent(ctx context.Context, id string) error {
 	}
 	switch status {
 	case Running:
-		sup, err := sys.supervisorOf(e)
-		if err != nil {
-			return err
-		}
-		if err := supervisor.TerminateChildPID(ctx, sup, pid); err != nil && !errors.Is(err, supervisor.ErrNotFound) {
+		if err := supervisor.TerminateChildPID(ctx, sys.supervisorOf(e), pid); err != nil && !errors.Is(err, supervisor.ErrNotFound) {
 			return err
 		}
 		return sys.waitStatus(ctx, e, func(s Status) bool { return s != Running })
@@ -528,24 +522,13 @@ func (sys *System) StopAgent(ctx context.Context, id string) error {
 }
 
 // supervisorOf returns the dynamic supervisor e runs under.
-func (sys *System) supervisorOf(e *entry) (process.Dest, error) {
-	if e.parent != "" {
-		if p := sys.lookup(e.parent); p != nil {
-			// children run under their parent's own supervisor, the
-			// parent's linked child; we find it through the agent's parent PID.
-			info, err := sys.node.Info(sys.pidOf(e))
-			if err == nil && !info.Parent.IsZero() {
-				return info.Parent, nil
-			}
-		}
-	}
-	return sys.agents, nil
-}
-
-func (sys *System) pidOf(e *entry) process.PID {
+func (sys *System) supervisorOf(e *entry) process.Dest {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.pid
+	if !e.sup.IsZero() {
+		return e.sup
+	}
+	return sys.agents
 }
 
 // waitGone waits until the registry no longer has pid as e's process.
@@ -626,12 +609,6 @@ func (sys *System) Hibernate(ctx context.Context, id string) error {
 func (sys *System) markHibernating(e *entry) {
 	e.mu.Lock()
 	e.hibernating = true
-	e.mu.Unlock()
-}
-
-func (sys *System) markStopping(e *entry) {
-	e.mu.Lock()
-	e.stopping = true
 	e.mu.Unlock()
 }
 
@@ -725,7 +702,6 @@ func (sys *System) exited(id string, pid process.PID, reason error, byItself boo
 	case e.hibernating && graceful:
 		sys.setLocked(e, Hibernated, nil)
 	case graceful || !byItself:
-		e.stopping = false
 		sys.setLocked(e, Stopped, nil)
 	default:
 		e.crashes++
@@ -763,7 +739,7 @@ func (sys *System) Status(id string) (Info, error) {
 
 func (sys *System) info(e *entry) Info {
 	e.mu.Lock()
-	in := Info{ID: e.id, Parent: e.parent, Config: e.kind.cfg, Capabilities: slices.Clone(e.caps), Metadata: e.meta,
+	in := Info{ID: e.id, Parent: e.parent, Config: e.kind.cfg, Capabilities: slices.Clone(e.caps), Metadata: maps.Clone(e.meta),
 		Status: e.status, PID: e.pid, Crashes: e.crashes, LastReason: e.lastReason, Buffered: len(e.buf)}
 	e.mu.Unlock()
 	in.InFlight = int(e.inflight.Load())
