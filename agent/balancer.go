@@ -3,8 +3,6 @@ package agent
 import (
 	"cmp"
 	"context"
-	"errors"
-	"fmt"
 	"hash/fnv"
 	"slices"
 	"sync/atomic"
@@ -26,22 +24,6 @@ const (
 	// keys of an agent that leaves move.
 	ConsistentHash
 )
-
-// ErrNoAgent is matched by a balancer that found no eligible agent for
-// its capability (*NoAgentError).
-var ErrNoAgent = errors.New("agent: no eligible agent")
-
-// NoAgentError reports a capability with no eligible agent: none has it,
-// or every one is crashed, restarting, stopped, hibernated (cold) or
-// overloaded.
-type NoAgentError struct{ Capability string }
-
-func (e *NoAgentError) Error() string {
-	return fmt.Sprintf("agent: no eligible agent with capability %q", e.Capability)
-}
-
-// Is makes the error match ErrNoAgent.
-func (e *NoAgentError) Is(target error) bool { return target == ErrNoAgent }
 
 // BalancerOptions configure a Balancer.
 type BalancerOptions struct {

@@ -127,3 +127,24 @@ func (e *VersionError) Error() string {
 
 // Is makes the error match ErrVersion.
 func (e *VersionError) Is(target error) bool { return target == ErrVersion }
+
+// ErrNoAgent is matched by a balancer that found no eligible agent for
+// its capability (*NoAgentError).
+var ErrNoAgent = errors.New("agent: no eligible agent")
+
+// NoAgentError reports a capability with no eligible agent: none has it,
+// or every one is crashed, restarting, stopped, hibernated (cold) or
+// overloaded.
+type NoAgentError struct{ Capability string }
+
+func (e *NoAgentError) Error() string {
+	return fmt.Sprintf("agent: no eligible agent with capability %q", e.Capability)
+}
+
+// Is makes the error match ErrNoAgent.
+func (e *NoAgentError) Is(target error) bool { return target == ErrNoAgent }
+
+var (
+	errHasChildren = errors.New("agent: an agent with live children does not hibernate")
+	errNoStore     = errors.New("agent: no store to hibernate into (WithStore)")
+)

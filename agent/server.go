@@ -296,11 +296,6 @@ func (srv *server[S]) hibernate(s *genserver.Self) error {
 	return nil
 }
 
-var (
-	errHasChildren = errors.New("agent: an agent with live children does not hibernate")
-	errNoStore     = errors.New("agent: no store to hibernate into (WithStore)")
-)
-
 func (srv *server[S]) Terminate(s *genserver.Self, reason error) {
 	if process.IsNormalOrShutdown(reason) && srv.sinceSnap > 0 {
 		if err := srv.save(); err != nil {
