@@ -880,3 +880,32 @@ func TestIntensityReached(t *testing.T) {
 		t.Errorf("after recovery: %d, %v", n, err)
 	}
 }
+
+func TestHandledConfirmation(t *testing.T) {
+	dead := &deadSink{}
+	_, sys := startSystem(t, agent.WithConfirm(send.Handled), agent.WithDeadLetters(dead))
+	ctx := ctxT(t)
+	boom := testKind(t, func(s *agent.Spec[counter]) {
+		s.Routes = []agent.Route{{Pattern: "order.*", Action: "note"}, {Pattern: "boom.*", Action: "crash"}}
+	})
+	if _, err := sys.Spawn(ctx, agent.Config{ID: "h", Kind: boom}); err != nil {
+		t.Fatal(err)
+	}
+	sig, _ := agent.NewSignal("test", "order.x", noteIn{Text: "a"})
+	if _, err := sys.Publish(ctx, sig); err != nil {
+		t.Fatal(err)
+	}
+	// handled: the action ran before Publish returned
+	if st, _ := sys.AgentStats("h"); st.Count != 1 {
+		t.Errorf("after a handled publish: %d actions", st.Count)
+	}
+	sig, _ = agent.NewSignal("test", "boom.x", struct{}{})
+	if _, err := sys.Publish(ctx, sig); !errors.Is(err, send.ErrCrashed) {
+		t.Errorf("publish to a crashing action: %v", err)
+	}
+	dead.mu.Lock()
+	defer dead.mu.Unlock()
+	if len(dead.l) != 1 || dead.l[0] != "crash:false" {
+		t.Errorf("dead letters = %v", dead.l)
+	}
+}

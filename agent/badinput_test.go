@@ -35,6 +35,7 @@ func TestBadInput(t *testing.T) {
 		{"WithDeadLetters nil", func() error { _, err := agent.Start(node, agent.WithDeadLetters(nil)); return err }},
 		{"WithStatusListener nil", func() error { _, err := agent.Start(node, agent.WithStatusListener(nil)); return err }},
 		{"WithLogger nil", func() error { _, err := agent.Start(node, agent.WithLogger(nil)); return err }},
+		{"WithConfirm bad level", func() error { _, err := agent.Start(node, agent.WithConfirm(7)); return err }},
 		{"NewKind empty name", func() error { return kindOf(agent.Spec[counter]{}) }},
 		{"NewKind negative buffer", func() error { return kindOf(agent.Spec[counter]{Name: "x", Buffer: -1}) }},
 		{"NewKind zero action", func() error { return kindOf(agent.Spec[counter]{Name: "x", Actions: []agent.Action[counter]{{}}}) }},

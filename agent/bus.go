@@ -15,7 +15,7 @@ var signalSeq atomic.Uint64
 // Publish routes sig to every agent with a route whose pattern matches
 // its type, running the route's action with the signal's data as input.
 // Each delivery is a supervised send to the agent's process (confirmed on
-// enqueue), or is buffered while the agent hibernates (waking it) or
+// enqueue, or once handled with WithConfirm(send.Handled)), or is buffered while the agent hibernates (waking it) or
 // restarts; a full buffer or a failed delivery goes to the dead letters.
 // It returns how many agents the signal was routed to, and the joined
 // delivery errors. An empty ID or Time is filled in.

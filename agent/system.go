@@ -103,6 +103,7 @@ type System struct {
 	sender       *send.Sender
 	dead         send.DeadLetterSink
 	listener     func(StatusChange)
+	confirm      send.Level
 	logger       *slog.Logger
 	storeTimeout time.Duration
 	startTimeout time.Duration
@@ -167,6 +168,21 @@ func WithDeadLetters(sink send.DeadLetterSink) Option {
 			return argerr.Nil("agent: WithDeadLetters", "sink")
 		}
 		s.dead = sink
+		return nil
+	})
+}
+
+// WithConfirm sets how far the delivery of a signal, a scheduled run or
+// a task result to a running agent is confirmed: send.Enqueued (the
+// default: its mailbox took it) or send.Handled (its action ran without
+// crashing; Publish then waits for the actions, and a crash sends the
+// message to the dead letters).
+func WithConfirm(l send.Level) Option {
+	return optionFunc(func(s *System) error {
+		if l != send.Enqueued && l != send.Handled {
+			return argerr.New("agent: WithConfirm", "level", "is neither send.Enqueued nor send.Handled")
+		}
+		s.confirm = l
 		return nil
 	})
 }
@@ -957,7 +973,7 @@ func (sys *System) schedule(ctx context.Context, e *entry, d Schedule) error {
 }
 
 // deliver hands msg to agent id: to its process when it runs (by
-// supervised send, confirmed when enqueued), else to its buffer (waking
+// supervised send, confirmed as WithConfirm says), else to its buffer (waking
 // it when it hibernates); a full buffer or a failed delivery sends msg to
 // the dead letters.
 func (sys *System) deliver(ctx context.Context, id string, msg *runMsg) error {
@@ -971,7 +987,7 @@ func (sys *System) deliver(ctx context.Context, id string, msg *runMsg) error {
 		case Running:
 			pid := e.pid
 			e.mu.Unlock()
-			err := sys.sender.Send(ctx, pid, msg, send.WithConfirm(send.Enqueued), send.WithRetries(0))
+			err := sys.sender.Send(ctx, pid, msg, send.WithConfirm(sys.confirm), send.WithRetries(0))
 			if err == nil {
 				return nil
 			}
