@@ -33,8 +33,9 @@ type Schedule struct {
 	Cron   string
 }
 
-// Stop stops the agent once the action's reply is sent; a nil Reason is
-// a normal stop (the agent is not restarted, its status becomes stopped).
+// Stop stops the agent once the action's reply is sent, after a snapshot
+// and cancelling its schedules; a nil Reason is a normal stop (the agent
+// is not restarted, its status becomes stopped).
 type Stop struct{ Reason error }
 
 func (Emit) isDirective()     {}

@@ -235,6 +235,7 @@ func (srv *server[S]) direct(s *genserver.Self, d Directive) {
 		if err := srv.save(); err != nil {
 			srv.sys.logger.Warn("agent: snapshot failed", "agent", srv.e.id, "err", err)
 		}
+		sys.cancelSchedules(s.Context(), srv.e)
 		s.Stop(reason)
 	case offload:
 		id := srv.e.id

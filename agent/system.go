@@ -512,17 +512,13 @@ func (sys *System) StopAgent(ctx context.Context, id string) error {
 	if e == nil {
 		return &UnknownAgentError{ID: id}
 	}
+	sys.cancelSchedules(ctx, e)
 	e.mu.Lock()
-	scheds := e.schedules
-	e.schedules = nil
 	status, pid := e.status, e.pid
 	if status == Hibernated || status == Registered {
 		sys.setLocked(e, Stopped, nil)
 	}
 	e.mu.Unlock()
-	for _, sid := range scheds {
-		_ = sys.sched.Cancel(ctx, sid)
-	}
 	switch status {
 	case Running:
 		if err := supervisor.TerminateChildPID(ctx, sys.supervisorOf(e), pid); err != nil && !errors.Is(err, supervisor.ErrNotFound) {
@@ -535,6 +531,22 @@ func (sys *System) StopAgent(ctx context.Context, id string) error {
 		return nil
 	}
 	return &NotRunningError{ID: id, Status: status}
+}
+
+// cancelSchedules cancels the schedules of e's Schedule directives.
+func (sys *System) cancelSchedules(ctx context.Context, e *entry) {
+	e.mu.Lock()
+	scheds := e.schedules
+	e.schedules = nil
+	e.mu.Unlock()
+	for _, sid := range scheds {
+		if err := sys.sched.Cancel(ctx, sid); err != nil {
+			var nf *schedule.NotFoundError
+			if !errors.As(err, &nf) {
+				sys.logger.Warn("agent: cancelling a schedule failed", "agent", e.id, "schedule", sid, "err", err)
+			}
+		}
+	}
 }
 
 // supervisorOf returns the dynamic supervisor e runs under.
