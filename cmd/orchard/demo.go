@@ -212,6 +212,9 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	fmt.Fprintf(&b, "summary: crashes injected: %d, restarts seen: %d, processes left: %d\n",
 		rep.injected, rep.restarts, left)
 	_, werr := io.WriteString(w, b.String())
+	if werr == nil && runErr == nil && ctx.Err() == nil {
+		werr = runAgentSystem(ctx, w, cfg.CrashEvery > 0) // the agent-system act (agentsys.go)
+	}
 	switch {
 	case runErr != nil:
 		return runErr

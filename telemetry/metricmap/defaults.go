@@ -37,6 +37,10 @@ var (
 //	orchard_health_check_status_changes<suffix>{check,to}  health transitions
 //	orchard_health_service_status_changes<suffix>{service,to}
 //	orchard_health_check_duration_seconds{check}           check run times (histogram)
+//	orchard_agent_actions<suffix>{kind,action,outcome}     agent actions run
+//	orchard_agent_action_duration_seconds{kind,action}     action run times (histogram)
+//	orchard_agent_status_changes<suffix>{kind,to}          agent status transitions
+//	orchard_agent_crashes<suffix>{kind}                    agent crashes
 //	orchard_sends<suffix>{outcome}                         supervised sends
 //	orchard_send_retries<suffix>                           retried send attempts
 //	orchard_dead_letters<suffix>{action}                   dead letters added/removed
@@ -53,6 +57,7 @@ func DefaultMetrics(sendEvents, deadLetterEvents []string, counterSuffix string)
 		deadLetterEvents = DefaultDeadLetterEvents
 	}
 	ms := append(runtimeMetrics(), healthMetrics()...)
+	ms = append(ms, agentMetrics()...)
 	if len(sendEvents) > 0 {
 		ms = append(ms,
 			Metric{Name: "orchard_sends", Help: "Supervised sends, by outcome: delivered, or the failure's outcome (noproc, timeout, crashed, ...).",
@@ -105,5 +110,31 @@ func healthMetrics() []Metric {
 			Labels: []Label{{Name: "service"}, {Name: "to"}}},
 		{Name: "orchard_health_check_duration_seconds", Help: "Health check run times.", Kind: Histogram, Events: []string{health.EventCheckCompleted}, Measurement: "duration",
 			Labels: []Label{{Name: "check"}}, Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5, 10}},
+	}
+}
+
+// Package agent's telemetry events, spelled here because importing
+// package agent would link NATS into every exporter (agent schedules
+// through package schedule); a test checks they equal agent's constants.
+const (
+	agentEventActionStop    = "orchard.agent.action.stop"
+	agentEventStatusChanged = "orchard.agent.status.changed"
+	agentEventCrashed       = "orchard.agent.crashed"
+)
+
+// agentMetrics are the default metrics of package agent's events, labelled
+// by kind and action (never by agent id, which would grow without bound;
+// per-agent figures are agent.System.AgentStats), with counters named
+// without a suffix.
+func agentMetrics() []Metric {
+	ka := []Label{{Name: "kind"}, {Name: "action"}}
+	return []Metric{
+		{Name: "orchard_agent_actions", Help: "Agent actions run, by kind, action and outcome (ok or error).", Events: []string{agentEventActionStop},
+			Labels: []Label{{Name: "kind"}, {Name: "action"}, {Name: "outcome"}}},
+		{Name: "orchard_agent_action_duration_seconds", Help: "Agent action run times.", Kind: Histogram, Events: []string{agentEventActionStop}, Measurement: "duration",
+			Labels: ka, Buckets: []float64{.0001, .0005, .001, .005, .01, .05, .1, .5, 1, 5}},
+		{Name: "orchard_agent_status_changes", Help: "Agent status changes, by kind and new status.", Events: []string{agentEventStatusChanged},
+			Labels: []Label{{Name: "kind"}, {Name: "to"}}},
+		{Name: "orchard_agent_crashes", Help: "Agent crashes, by kind.", Events: []string{agentEventCrashed}, Labels: []Label{{Name: "kind"}}},
 	}
 }
