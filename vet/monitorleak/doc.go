@@ -13,12 +13,11 @@
 //
 // In a genserver callback type (a type with Init(*genserver.Self) error),
 // a call to Monitor (on *process.Proc or *genserver.Self) is reported when
-//
-//   - its Ref is kept (in a variable or a field) but no method of the type,
-//     nor any function of the package they call, ever calls Demonitor; or
-//   - its Ref is discarded and the type does not handle process.Down: the
-//     server ignores the monitor entirely, and nothing ever ends it while
-//     the target lives.
+// its Ref is kept (in a variable or a field) but no method of the type, nor
+// any function of the package they call, ever calls Demonitor; and when its
+// Ref is discarded and the type does not handle process.Down (the server
+// ignores the monitor entirely, and nothing ever ends it while the target
+// lives).
 //
 //	// WRONG
 //	func (w *watch) HandleCast(s *genserver.Self, msg any) error {

@@ -11,9 +11,9 @@ import (
 type get struct{}
 
 func bad(pid process.PID, n *process.Node, s *send.Sender) {
-	_, _ = genserver.Call[int](context.Background(), pid, get{}) // want `genserver.Call with a background context and no timeout option`
+	_, _ = genserver.Call[int](context.Background(), pid, get{})   // want `genserver.Call with a background context and no timeout option`
 	_ = send.Send(context.TODO(), pid, get{}, send.WithRetries(3)) // want `send.Send with a background context and no timeout option`
-	_ = s.Send(context.Background(), pid, get{})                  // want `send.Sender.Send with a background context`
+	_ = s.Send(context.Background(), pid, get{})                   // want `send.Sender.Send with a background context`
 	ctx := context.Background()
 	_, _ = genserver.Call[int](ctx, pid, get{}) // want `genserver.Call with a background context`
 	func() {

@@ -9,7 +9,7 @@ import (
 func work() {}
 
 func bad() {
-	go work() // want `bare go statement: run the work as a supervised task`
+	go work()   // want `bare go statement: run the work as a supervised task`
 	go func() { // want `bare go statement`
 		work()
 	}()
