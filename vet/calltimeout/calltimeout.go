@@ -62,7 +62,7 @@ func check(pass *analysis.Pass, rep *vetutil.Reporter, call *ast.CallExpr, body 
 	if fn == nil || fn.Pkg() == nil || !vetutil.IsOrchard(fn.Pkg().Path()) {
 		return
 	}
-	if strings.HasPrefix(fn.Name(), "With") || fn.Name() == "FromContext" {
+	if strings.HasPrefix(fn.Name(), "With") || fn.Name() == "FromContext" || isInternal(fn.Pkg().Path()) {
 		return
 	}
 	sig := fn.Type().(*types.Signature)
@@ -102,19 +102,43 @@ func check(pass *analysis.Pass, rep *vetutil.Reporter, call *ast.CallExpr, body 
 	}
 	if file := vetutil.FileOf(pass, call.Pos()); file != nil {
 		if pkgName := vetutil.ImportName(file, fn.Pkg().Path()); pkgName != "" {
-			timeName, edits := vetutil.AddImport(file, "time")
-			text := fmt.Sprintf("%s.WithTimeout(5*%s.Second)", pkgName, timeName)
+			var edits []analysis.TextEdit
+			var text string
+			if def := defaultTimeout(fn.Pkg()); def != "" {
+				text = fmt.Sprintf("%s.WithTimeout(%s.%s)", pkgName, pkgName, def)
+			} else {
+				var timeName string
+				timeName, edits = vetutil.AddImport(file, "time")
+				text = fmt.Sprintf("%s.WithTimeout(5*%s.Second)", pkgName, timeName)
+			}
 			if len(call.Args) > 0 {
 				text = ", " + text
 			}
 			edits = append(edits, analysis.TextEdit{Pos: call.Rparen, End: call.Rparen, NewText: []byte(text)})
 			d.SuggestedFixes = []analysis.SuggestedFix{{
-				Message:   "Add " + pkgName + ".WithTimeout(5*time.Second), the default made explicit",
+				Message:   "Name the bound with " + pkgName + ".WithTimeout (it overrides the node's configured default for this call)",
 				TextEdits: edits,
 			}}
 		}
 	}
 	rep.Report(d)
+}
+
+// isInternal reports whether path is an internal package: Orchard's own
+// plumbing, which no user calls.
+func isInternal(path string) bool {
+	return strings.HasSuffix(path, "/internal") || strings.Contains(path, "/internal/")
+}
+
+// defaultTimeout returns the name of pkg's exported default timeout
+// constant (DefaultCallTimeout, DefaultTimeout), or "".
+func defaultTimeout(pkg *types.Package) string {
+	for _, name := range []string{"DefaultCallTimeout", "DefaultTimeout"} {
+		if c, ok := pkg.Scope().Lookup(name).(*types.Const); ok && vetutil.IsNamed(c.Type(), "time", "Duration") {
+			return name
+		}
+	}
+	return ""
 }
 
 // timeoutOption returns the WithTimeout function of pkg whose result is the

@@ -13,5 +13,6 @@ import (
 func TestMain(m *testing.M) { otptest.VerifyTestMain(m) }
 
 func TestAnalyzer(t *testing.T) {
-	analysistest.RunWithSuggestedFixes(t, vettest.TestData(), calltimeout.Analyzer, "calltimeout/a")
+	analysistest.RunWithSuggestedFixes(t, vettest.TestData(), calltimeout.Analyzer,
+		"calltimeout/a", "github.com/seed-fe72f376/orchard/deadletter")
 }

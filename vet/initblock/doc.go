@@ -35,7 +35,8 @@
 //		return err
 //	}
 //
-// Limits: only Init's own body is read, not the functions it calls nor the
+// Limits: _test.go files are not checked (tests block in Init on purpose,
+// to test start timeouts); only Init's own body is read, not the functions it calls nor the
 // function literals it defines (they may run elsewhere). There is no
 // suggested fix: what moves to HandleContinue is the author's choice.
 //

@@ -33,7 +33,8 @@
 // Monitor of the type, and a Ref passed to another package is trusted. A
 // discarded Ref with process.Down handled is the OTP idiom of a monitor
 // for the target's lifetime (monitoring a caller until it dies) and is not
-// reported. Processes that are not genservers are not checked; the
+// reported. Servers declared in _test.go files and processes that are not
+// genservers are not checked; the
 // monitors package (Manager.Monitor) tracks its own monitors and finds
 // their leaks at run time. There is no suggested fix: where the monitor
 // should end is a design decision.

@@ -14,5 +14,5 @@ func TestMain(m *testing.M) { otptest.VerifyTestMain(m) }
 
 func TestAnalyzer(t *testing.T) {
 	analysistest.Run(t, vettest.TestData(), nakedgo.Analyzer,
-		"nakedgo/a", "nakedgo/noorchard", "nakedgo/allowed")
+		"nakedgo/a", "nakedgo/noorchard", "nakedgo/allowed", "nakedgo/pkgallow")
 }

@@ -33,7 +33,7 @@
 // Limits: the own PID is recognised only as a PID() call on the process's
 // handle (a PID saved in a field is not followed). Orchard's runtime
 // (package process, the module's internal packages) and the scheduler
-// itself (package schedule) are exempt. Timers that are not periodic work
+// itself (package schedule) are exempt, and so are _test.go files. Timers that are not periodic work
 // (a deadline racing a request, a UI frame tick) keep their SendAfter with
 // //orchardvet:allow selftimer and the reason. There is no suggested fix.
 //

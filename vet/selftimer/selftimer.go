@@ -53,6 +53,9 @@ func run(pass *analysis.Pass) (any, error) {
 	}
 	// Plain processes: a SendAfter to self inside a loop.
 	for _, f := range pass.Files {
+		if vetutil.IsTestFile(pass, f.Pos()) {
+			continue
+		}
 		ast.PreorderStack(f, nil, func(n ast.Node, stack []ast.Node) bool {
 			if fd, ok := n.(*ast.FuncDecl); ok && inServer[fd] {
 				return false

@@ -18,11 +18,22 @@ import (
 // file. A directive without a reason silences nothing and is reported.
 const AllowPrefix = "//orchardvet:allow"
 
+// AllowPackagePrefix starts the directive that silences an analyzer in a
+// whole package, wherever it appears in the package's non-test files:
+//
+//	//orchardvet:allow-package selftimer the reason, in words
+//
+// It is meant for a package whose every use of a pattern is deliberate
+// (a demo's display ticks), kept in a file of its own so that the reason
+// is easy to find.
+const AllowPackagePrefix = "//orchardvet:allow-package"
+
 // Reporter reports an analyzer's diagnostics, except those an allow
 // directive silences.
 type Reporter struct {
 	pass  *analysis.Pass
 	name  string
+	pkg   bool
 	files map[*token.File]*allowed
 }
 
@@ -40,7 +51,15 @@ func NewReporter(pass *analysis.Pass, name string) *Reporter {
 		r.files[pass.Fset.File(f.FileStart)] = a
 		for _, g := range f.Comments {
 			for _, c := range g.List {
-				names, reason, ok := parseAllow(c.Text)
+				if names, reason, ok := parseAllow(AllowPackagePrefix, c.Text); ok && slices.Contains(names, name) {
+					if reason == "" {
+						pass.Reportf(c.Pos(), "%s %s needs a reason after the analyzer names", AllowPackagePrefix, name)
+					} else if !IsTestFile(pass, c.Pos()) {
+						r.pkg = true
+					}
+					continue
+				}
+				names, reason, ok := parseAllow(AllowPrefix, c.Text)
 				if !ok || !slices.Contains(names, name) {
 					continue
 				}
@@ -61,8 +80,8 @@ func NewReporter(pass *analysis.Pass, name string) *Reporter {
 	return r
 }
 
-func parseAllow(text string) (names []string, reason string, ok bool) {
-	rest, ok := strings.CutPrefix(text, AllowPrefix)
+func parseAllow(prefix, text string) (names []string, reason string, ok bool) {
+	rest, ok := strings.CutPrefix(text, prefix)
 	if !ok || (rest != "" && rest[0] != ' ' && rest[0] != '\t') {
 		return nil, "", false
 	}
@@ -78,6 +97,9 @@ func parseAllow(text string) (names []string, reason string, ok bool) {
 
 // Allowed reports whether an allow directive silences a finding at pos.
 func (r *Reporter) Allowed(pos token.Pos) bool {
+	if r.pkg {
+		return true
+	}
 	a := r.files[r.pass.Fset.File(pos)]
 	if a == nil {
 		return false

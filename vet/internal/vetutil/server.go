@@ -15,11 +15,15 @@ type Server struct {
 }
 
 // Servers returns the package's genserver callback types, with their
-// method declarations.
+// method declarations, leaving out those of _test.go files (tests build
+// misbehaving servers on purpose).
 func Servers(pass *analysis.Pass) []*Server {
 	byType := map[*types.TypeName]*Server{}
 	var order []*Server
 	for _, f := range pass.Files {
+		if IsTestFile(pass, f.Pos()) {
+			continue
+		}
 		for _, d := range f.Decls {
 			fd, ok := d.(*ast.FuncDecl)
 			if !ok || fd.Recv == nil || len(fd.Recv.List) != 1 {
