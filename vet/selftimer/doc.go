@@ -30,8 +30,9 @@
 //	// RIGHT: the scheduler delivers tick{} every minute
 //	_, err := sched.Every(ctx, time.Minute, pid, tick{})
 //
-// Limits: the own PID is recognised only as a PID() call on the process's
-// handle (a PID saved in a field is not followed). Orchard's runtime
+// Limits: the own PID is recognised as a PID() call on the process's
+// handle, or, in a server, as a field its methods assign from one
+// (m.self = s.PID()); a PID passed around otherwise is not followed. Orchard's runtime
 // (package process, the module's internal packages) and the scheduler
 // itself (package schedule) are exempt, and so are _test.go files. Timers that are not periodic work
 // (a deadline racing a request, a UI frame tick) keep their SendAfter with

@@ -4,6 +4,7 @@ import (
 	_ "embed"
 	"go/ast"
 	"go/token"
+	"go/types"
 
 	"golang.org/x/tools/go/analysis"
 
@@ -35,6 +36,7 @@ func run(pass *analysis.Pass) (any, error) {
 		for _, m := range srv.Methods {
 			inServer[m] = true
 		}
+		self := selfFields(pass, srv)
 		var roots []*ast.FuncDecl
 		for _, h := range vetutil.Handlers {
 			if m := srv.Methods[h]; m != nil {
@@ -43,7 +45,7 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 		for _, fd := range vetutil.Reach(pass, roots) {
 			ast.Inspect(fd.Body, func(n ast.Node) bool {
-				if call, ok := n.(*ast.CallExpr); ok && selfTimer(pass, call) && !reported[call.Pos()] {
+				if call, ok := n.(*ast.CallExpr); ok && selfTimer(pass, call, self) && !reported[call.Pos()] {
 					reported[call.Pos()] = true
 					rep.Reportf(call.Pos(), msg, "in a handler of "+srv.Type.Name())
 				}
@@ -61,7 +63,7 @@ func run(pass *analysis.Pass) (any, error) {
 				return false
 			}
 			call, ok := n.(*ast.CallExpr)
-			if !ok || reported[call.Pos()] || !selfTimer(pass, call) || !inLoop(stack) {
+			if !ok || reported[call.Pos()] || !selfTimer(pass, call, nil) || !inLoop(stack) {
 				return true
 			}
 			reported[call.Pos()] = true
@@ -72,13 +74,42 @@ func run(pass *analysis.Pass) (any, error) {
 	return nil, nil
 }
 
-// selfTimer reports whether call is SendAfter to the caller's own PID.
-func selfTimer(pass *analysis.Pass, call *ast.CallExpr) bool {
+// selfTimer reports whether call is SendAfter to the caller's own PID: a
+// PID() call on a process's handle, or a field of self (the fields a
+// server stores its own PID in).
+func selfTimer(pass *analysis.Pass, call *ast.CallExpr, self map[types.Object]bool) bool {
 	fn := vetutil.Callee(pass.TypesInfo, call)
 	if !vetutil.IsMethod(fn, vetutil.Process, "Proc", "SendAfter") && !vetutil.IsMethod(fn, vetutil.Process, "Node", "SendAfter") {
 		return false
 	}
-	return len(call.Args) > 0 && vetutil.IsSelfPID(pass.TypesInfo, call.Args[0], nil)
+	if len(call.Args) == 0 {
+		return false
+	}
+	if sel, ok := ast.Unparen(call.Args[0]).(*ast.SelectorExpr); ok && self[pass.TypesInfo.ObjectOf(sel.Sel)] {
+		return true
+	}
+	return vetutil.IsSelfPID(pass.TypesInfo, call.Args[0], nil)
+}
+
+// selfFields returns the fields in which srv's methods store the server's
+// own PID (m.self = s.PID()).
+func selfFields(pass *analysis.Pass, srv *vetutil.Server) map[types.Object]bool {
+	self := map[types.Object]bool{}
+	for _, m := range srv.Methods {
+		ast.Inspect(m.Body, func(n ast.Node) bool {
+			as, ok := n.(*ast.AssignStmt)
+			if !ok || len(as.Lhs) != len(as.Rhs) {
+				return true
+			}
+			for i, lhs := range as.Lhs {
+				if sel, ok := ast.Unparen(lhs).(*ast.SelectorExpr); ok && vetutil.IsSelfPID(pass.TypesInfo, as.Rhs[i], nil) {
+					self[pass.TypesInfo.ObjectOf(sel.Sel)] = true
+				}
+			}
+			return true
+		})
+	}
+	return self
 }
 
 // inLoop reports whether the innermost function around the top of stack

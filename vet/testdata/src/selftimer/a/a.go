@@ -72,3 +72,16 @@ func once(p *process.Proc) error {
 	_, err := p.SendAfter(p.PID(), tick{}, time.Second)
 	return err
 }
+
+// saved keeps its own PID in a field and re-arms through it.
+type saved struct{ self process.PID }
+
+func (v *saved) Init(s *genserver.Self) error {
+	v.self = s.PID()
+	return nil
+}
+
+func (v *saved) HandleInfo(s *genserver.Self, msg any) error {
+	_, err := s.SendAfter(v.self, tick{}, time.Second) // want `private timer`
+	return err
+}
