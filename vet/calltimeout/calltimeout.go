@@ -86,7 +86,7 @@ func check(pass *analysis.Pass, rep *vetutil.Reporter, call *ast.CallExpr, body 
 		rep.Reportf(call.Pos(), "%s with a background context and no deadline: pass a context with a deadline (context.WithTimeout) or the caller's context", name)
 		return
 	}
-	if call.Ellipsis.IsValid() {
+	if call.Ellipsis.IsValid() || len(call.Args) < sig.Params().Len()-1 {
 		return // opts...: assume the slice has its timeout
 	}
 	for _, a := range call.Args[sig.Params().Len()-1:] {

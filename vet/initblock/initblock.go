@@ -78,7 +78,9 @@ func checkInit(pass *analysis.Pass, rep *vetutil.Reporter, body *ast.BlockStmt) 
 				rep.Reportf(n.Pos(), "channel receive blocks in Init: %s", hint)
 			}
 		case *ast.RangeStmt:
-			if _, ok := pass.TypesInfo.TypeOf(n.X).Underlying().(*types.Chan); ok {
+			if t := pass.TypesInfo.TypeOf(n.X); t == nil {
+				break
+			} else if _, ok := t.Underlying().(*types.Chan); ok {
 				rep.Reportf(n.Pos(), "range over a channel blocks in Init: %s", hint)
 			}
 		case *ast.SelectStmt:
