@@ -29,8 +29,9 @@ func TestAnalyzers(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, a := range as {
-		if !strings.HasPrefix(a.Doc, a.Name+": ") || !strings.Contains(a.Doc, "\n") {
-			t.Errorf("%s: Doc = %q; want %q, a summary, then the details", a.Name, a.Doc, a.Name+": ...")
+		title, rest, ok := strings.Cut(a.Doc, "\n\n")
+		if !ok || title == "" || strings.Contains(title, "\n") || strings.HasPrefix(title, a.Name+":") || rest == "" {
+			t.Errorf("%s: Doc = %q; want a one-line title without the name, a blank line, then the details", a.Name, a.Doc)
 		}
 	}
 }

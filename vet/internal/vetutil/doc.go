@@ -6,10 +6,11 @@ import (
 )
 
 // AnalyzerDoc extracts an analyzer's Doc from its package's doc.go text
-// (embedded with go:embed): the comment lines from "# Analyzer name" up to
-// the next heading, without the comment markers, the heading replaced by
-// the name (as golang.org/x/tools/go/analysis/passes do). It panics when
-// the section is missing: a programming error found by any test.
+// (embedded with go:embed): the comment lines after "# Analyzer name" up
+// to the next heading, without the comment markers, the first one's
+// "name: " prefix removed (the drivers print it), as
+// golang.org/x/tools/go/analysis/passes do. It panics when the section is
+// missing: a programming error found by any test.
 func AnalyzerDoc(src, name string) string {
 	var out []string
 	in := false
@@ -29,7 +30,6 @@ func AnalyzerDoc(src, name string) string {
 			}
 			if strings.TrimSpace(text) == "# Analyzer "+name {
 				in = true
-				out = append(out, name+": ")
 			}
 			continue
 		}
@@ -40,13 +40,6 @@ func AnalyzerDoc(src, name string) string {
 	if !in {
 		panic("vetutil: no # Analyzer " + name + " section in doc.go")
 	}
-	// name: first sentence, then the rest as it is.
-	for len(out) > 1 && strings.TrimSpace(out[1]) == "" {
-		out = append(out[:1], out[2:]...)
-	}
-	if len(out) > 1 {
-		out[0] += out[1]
-		out = append(out[:1], out[2:]...)
-	}
-	return strings.TrimSpace(strings.Join(out, "\n"))
+	doc := strings.TrimSpace(strings.Join(out, "\n"))
+	return strings.TrimPrefix(doc, name+": ")
 }
