@@ -34,4 +34,10 @@
 // is exempt from nakedgo and selftimer, and the scheduler (package
 // schedule) from selftimer: they are where goroutines and timers are
 // supposed to live.
+//
+// The suite is part of Orchard's module rather than a nested module of its
+// own: module graph pruning (go 1.17 and later) keeps golang.org/x/tools out
+// of the builds, downloads and go.sum of a program that imports only the
+// runtime packages, and one module keeps go run ./cmd/orchardvet ./...
+// working from the repository's root.
 package vet
