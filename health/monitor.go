@@ -277,7 +277,6 @@ func (m *monitor) start(s *genserver.Self, run *checkRun) {
 	}
 	run.pid = pid
 	m.byPID[pid] = run
-	//orchardvet:allow selftimer a deadline racing one check run, cancelled when it ends; not periodic work
 	run.timeout, _ = s.SendAfter(m.self, timeoutMsg{name: run.spec.Name, gen: run.gen}, run.spec.Timeout)
 }
 
@@ -319,6 +318,5 @@ func (m *monitor) finish(s *genserver.Self, run *checkRun, res Result) {
 			telemetry.Metadata{"monitor": m.self, "check": run.spec.Name, "status": res.Status.String()})
 	}
 	m.record(run.state, res, nil)
-	//orchardvet:allow selftimer the next run is an Interval after this one ended (fixed delay), which the scheduler's fixed-rate Every does not express
 	run.next, _ = s.SendAfter(m.self, runMsg{name: run.spec.Name, gen: run.gen}, run.spec.Interval)
 }

@@ -274,6 +274,5 @@ func (m *serviceMonitor) change(w *watched, res Result, pid process.PID) {
 
 func (m *serviceMonitor) scheduleRetry(s *genserver.Self, w *watched) {
 	w.gen++
-	//orchardvet:allow selftimer a one-off retry delay for one watched service, superseded by generation; not periodic work
 	w.retry, _ = s.SendAfter(m.self, retryMsg{name: w.spec.Name, gen: w.gen}, m.cfg.Retry)
 }

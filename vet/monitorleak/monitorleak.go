@@ -55,7 +55,7 @@ func run(pass *analysis.Pass) (any, error) {
 				case vetutil.IsMethod(fn, vetutil.Process, "Proc", "Demonitor"):
 					demonitors = true
 				case vetutil.IsMethod(fn, vetutil.Process, "Proc", "Monitor"):
-					monitors = append(monitors, monitorCall{call, kept(call, stack)})
+					monitors = append(monitors, monitorCall{call, vetutil.ResultKept(stack)})
 				}
 				return true
 			})
@@ -75,31 +75,4 @@ func run(pass *analysis.Pass) (any, error) {
 		}
 	}
 	return nil, nil
-}
-
-// kept reports whether the Ref of the Monitor call on top of stack is kept
-// (assigned to a name or a field, returned, passed on) rather than
-// discarded (a blank identifier or an expression statement).
-func kept(call *ast.CallExpr, stack []ast.Node) bool {
-	if len(stack) == 0 {
-		return true
-	}
-	switch p := stack[len(stack)-1].(type) {
-	case *ast.ExprStmt:
-		return false
-	case *ast.AssignStmt:
-		if len(p.Rhs) == 1 && len(p.Lhs) > 0 {
-			return !isBlank(p.Lhs[0])
-		}
-	case *ast.ValueSpec:
-		if len(p.Values) == 1 && len(p.Names) > 0 {
-			return p.Names[0].Name != "_"
-		}
-	}
-	return true
-}
-
-func isBlank(e ast.Expr) bool {
-	id, ok := ast.Unparen(e).(*ast.Ident)
-	return ok && id.Name == "_"
 }

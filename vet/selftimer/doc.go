@@ -17,8 +17,12 @@
 // *genserver.Self or *process.Node) to the server's own PID (s.PID(),
 // p.PID()) in a handler (HandleCall, HandleCast, HandleInfo,
 // HandleContinue) or in a function of the package a handler calls; in any
-// other function with a *process.Proc, such a SendAfter inside a loop. One
-// timer armed once, in Init or outside a loop, is not reported.
+// other function with a *process.Proc, such a SendAfter inside a loop; in
+// both cases only when the TimerRef is dropped (_, err := s.SendAfter(...)),
+// the mark of a fire-and-forget tick. A timer whose TimerRef is kept is one
+// the process manages, a deadline or a delay it may cancel (a check's
+// timeout, a retry superseded by a newer one), and one timer armed once, in
+// Init or outside a loop, is not periodic: neither is reported.
 //
 //	// WRONG
 //	func (p *poller) HandleInfo(s *genserver.Self, msg any) error {

@@ -44,8 +44,8 @@ func run(pass *analysis.Pass) (any, error) {
 			}
 		}
 		for _, fd := range vetutil.Reach(pass, roots) {
-			ast.Inspect(fd.Body, func(n ast.Node) bool {
-				if call, ok := n.(*ast.CallExpr); ok && selfTimer(pass, call, self) && !reported[call.Pos()] {
+			ast.PreorderStack(fd.Body, nil, func(n ast.Node, stack []ast.Node) bool {
+				if call, ok := n.(*ast.CallExpr); ok && selfTimer(pass, call, self) && !vetutil.ResultKept(stack) && !reported[call.Pos()] {
 					reported[call.Pos()] = true
 					rep.Reportf(call.Pos(), msg, "in a handler of "+srv.Type.Name())
 				}
@@ -63,7 +63,7 @@ func run(pass *analysis.Pass) (any, error) {
 				return false
 			}
 			call, ok := n.(*ast.CallExpr)
-			if !ok || reported[call.Pos()] || !selfTimer(pass, call, nil) || !inLoop(stack) {
+			if !ok || reported[call.Pos()] || !selfTimer(pass, call, nil) || vetutil.ResultKept(stack) || !inLoop(stack) {
 				return true
 			}
 			reported[call.Pos()] = true

@@ -85,3 +85,23 @@ func (v *saved) HandleInfo(s *genserver.Self, msg any) error {
 	_, err := s.SendAfter(v.self, tick{}, time.Second) // want `private timer`
 	return err
 }
+
+// guarded keeps its TimerRef: a deadline it cancels, not a tick.
+type guarded struct{ deadline process.TimerRef }
+
+func (g *guarded) Init(s *genserver.Self) error { return nil }
+
+func (g *guarded) HandleCast(s *genserver.Self, msg any) error {
+	g.deadline, _ = s.SendAfter(s.PID(), tick{}, time.Second)
+	return nil
+}
+
+// dropped arms with an expression statement: still a tick.
+type dropped struct{}
+
+func (d *dropped) Init(s *genserver.Self) error { return nil }
+
+func (d *dropped) HandleInfo(s *genserver.Self, msg any) error {
+	s.SendAfter(s.PID(), tick{}, time.Second) // want `private timer`
+	return nil
+}
