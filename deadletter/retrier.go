@@ -20,6 +20,7 @@ type retryTick struct{}
 func (r *retrier) Init(s *genserver.Self) error { return r.arm(s) }
 
 func (r *retrier) arm(s *genserver.Self) error {
+	//orchardvet:allow selftimer the queue's auto-retry pass predates the scheduler here; moving it to package schedule is a follow-up
 	_, err := s.SendAfter(s.PID(), retryTick{}, r.q.cfg.interval)
 	return err
 }

@@ -159,6 +159,7 @@ func start(op string, node *process.Node, parent *process.Proc, opts []Option) (
 	}
 	s := &Supervisor{node: node, pid: pid, shutdown: c.shutdown}
 	if c.maxChildren == 0 {
+		//orchardvet:allow calltimeout StartSupervisor takes no context (as Task.Supervisor.start_link); the starter's one call is bounded by a minute
 		s.starter, err = supervisor.NewTemporaryStarter(context.Background(), node, pid,
 			supervisor.TemporarySpec{ID: "task", Shutdown: c.shutdown, Behaviour: "task"})
 		if err != nil {
@@ -284,6 +285,7 @@ func Start(sup *Supervisor, fn func(ctx context.Context) error) (process.PID, er
 	if fn == nil {
 		return process.PID{}, argerr.Nil("task: Start", "fn")
 	}
+	//orchardvet:allow calltimeout Start takes no context (as Task.Supervisor.start_child); the supervisor call has the node's configured timeout
 	return sup.startChild(context.Background(), func(sp *process.Proc) (process.PID, error) {
 		// A Func process, so fn may read its mailbox.
 		return sp.Spawn(func(p *process.Proc) error { return fn(p.Context()) }, taskBehaviour, process.Linked())

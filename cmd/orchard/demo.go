@@ -172,7 +172,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 		hcancel()
 	}
 
-	rep, err := genserver.Call[finalReport](context.Background(), dir, finishReq{})
+	rep, err := genserver.Call[finalReport](context.Background(), dir, finishReq{}, genserver.WithTimeout(stopBudget))
 	if err != nil {
 		return fmt.Errorf("director: %w", err)
 	}

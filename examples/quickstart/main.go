@@ -1,6 +1,8 @@
 // Command quickstart is the program of Orchard's README: a counter
 // GenServer under a supervisor, found by its registry name before and
 // after a crash.
+//
+//orchardvet:allow calltimeout the quickstart's calls rely on the node's configured call timeout (package timeouts), the README's point
 package main
 
 import (

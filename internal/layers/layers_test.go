@@ -37,6 +37,9 @@ var layer = map[string]int{
 	"telemetry/bridge": 4, "telemetry/metricmap": 4, "telemetry/promexport": 4,
 	"telemetry/otelexport": 4, "otptest": 4, "conformance": 4, "conformance/proc": 4,
 	"cmd/orchard": 4, "bench": 4, "examples/quickstart": 4, "observer": 4,
+	"cmd/orchardvet": 4, "vet": 4, "vet/nakedgo": 4, "vet/calltimeout": 4, "vet/monitorleak": 4,
+	"vet/selftimer": 4, "vet/initblock": 4, "vet/rawsend": 4, "vet/testsleep": 4,
+	"vet/internal/vetutil": 4, "vet/internal/vettest": 4,
 }
 
 // stdlibOnly are the packages that build on the standard library and

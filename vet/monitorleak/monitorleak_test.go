@@ -1,0 +1,17 @@
+package monitorleak_test
+
+import (
+	"testing"
+
+	"golang.org/x/tools/go/analysis/analysistest"
+
+	"github.com/seed-fe72f376/orchard/otptest"
+	"github.com/seed-fe72f376/orchard/vet/internal/vettest"
+	"github.com/seed-fe72f376/orchard/vet/monitorleak"
+)
+
+func TestMain(m *testing.M) { otptest.VerifyTestMain(m) }
+
+func TestAnalyzer(t *testing.T) {
+	analysistest.Run(t, vettest.TestData(), monitorleak.Analyzer, "monitorleak/a")
+}

@@ -1,0 +1,3 @@
+package pkgallow
+
+//orchardvet:allow-package nakedgo this fixture's goroutines are all deliberate
