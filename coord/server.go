@@ -356,6 +356,7 @@ func (s *server) pollLater(self *genserver.Self, st *lockState) {
 	if l := st.lease(); l > 0 && l/4 < d {
 		d = l / 4
 	}
+	//orchardvet:allow selftimer a retry of one lease operation, re-armed only while a waiter needs it; a one-shot deadline, not periodic work
 	if _, err := self.SendAfter(self.PID(), retryTick{key: st.key}, d); err == nil {
 		st.retryArmed = true
 	}
@@ -375,6 +376,7 @@ func (st *lockState) lease() time.Duration {
 func (s *server) grant(self *genserver.Self, st *lockState, w *waiter, l Lease) {
 	st.held, st.cur, st.holder, st.holderRef, st.id = true, l, w.holder, w.ref, w.id
 	st.lastRenew = time.Now()
+	//orchardvet:allow selftimer the lease keep-alive of one held lock, ending with the lease (OTP: erlang:start_timer in a gen_server)
 	_, _ = self.SendAfter(self.PID(), renewTick{key: st.key, token: l.Token}, renewEvery(l.TTL))
 	if w.hasFrom {
 		genserver.Reply(w.from, grant{token: l.Token})
@@ -596,11 +598,13 @@ func (s *server) renew(self *genserver.Self, m renewTick) {
 	cancel()
 	if err == nil {
 		st.cur, st.lastRenew = l, time.Now()
+		//orchardvet:allow selftimer the lease keep-alive of one held lock, ending with the lease
 		_, _ = self.SendAfter(self.PID(), renewTick{key: st.key, token: l.Token}, renewEvery(l.TTL))
 		return
 	}
 	if !errors.Is(err, ErrLeaseLost) && time.Since(st.lastRenew) < st.cur.TTL {
 		// A backend hiccup: try again soon, while the lease still holds.
+		//orchardvet:allow selftimer a quick retry of a failed renewal while the lease still holds
 		_, _ = self.SendAfter(self.PID(), m, renewEvery(st.cur.TTL)/2+1)
 		return
 	}
