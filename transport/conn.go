@@ -101,7 +101,7 @@ func (c *Conn) readLine() ([]byte, error) {
 			if len(buf)+len(chunk) > c.cfg.MaxMessageSize+2 {
 				tooLarge, buf = true, nil
 			} else if err == nil && buf == nil {
-				return trimEOL(chunk), nil // the common case: no copy
+				return c.limit(trimEOL(chunk)) // the common case: no copy
 			} else {
 				buf = append(buf, chunk...)
 			}
@@ -110,7 +110,7 @@ func (c *Conn) readLine() ([]byte, error) {
 		case err == nil && tooLarge:
 			return nil, ErrFrameTooLarge
 		case err == nil:
-			return trimEOL(buf), nil
+			return c.limit(trimEOL(buf))
 		case errors.Is(err, bufio.ErrBufferFull):
 			continue
 		default:
@@ -129,6 +129,13 @@ func (c *Conn) readErr(err, timeout error, inFrame bool) error {
 		return io.ErrUnexpectedEOF
 	}
 	return err
+}
+
+func (c *Conn) limit(frame []byte) ([]byte, error) {
+	if len(frame) > c.cfg.MaxMessageSize {
+		return nil, ErrFrameTooLarge
+	}
+	return frame, nil
 }
 
 func trimEOL(b []byte) []byte {
