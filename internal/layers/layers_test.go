@@ -30,7 +30,7 @@ var layer = map[string]int{
 	"genserver": 2, "supervisor": 2, "registry": 2, "task": 2, "app": 2,
 	"send": 3, "deadletter": 3, "monitors": 3, "breaker": 3, "ratelimit": 3,
 	"health": 3, "schedule": 3, "engine": 3, "deadletter/jsstore": 3,
-	"transport": 3, "jsonrpc": 3,
+	"transport": 3, "jsonrpc": 3, "mcp": 4,
 	// tools: what users run and plug in, and the project's own checks.
 	"telemetry/bridge": 4, "telemetry/metricmap": 4, "telemetry/promexport": 4,
 	"telemetry/otelexport": 4, "otptest": 4, "conformance": 4, "conformance/proc": 4,
