@@ -41,6 +41,10 @@ type Config struct {
 	ToolTimeout time.Duration
 	// MaxSessions caps the live sessions (zero: no cap).
 	MaxSessions int
+	// Options, when set, are the SDK server's options (handlers for
+	// completion, subscriptions, ...); the server adds the tools and
+	// resources capabilities.
+	Options *sdk.ServerOptions
 	// Setup, when set, may add more to the SDK server before it serves
 	// (the conformance fixtures use it).
 	Setup func(s *sdk.Server)
@@ -95,9 +99,24 @@ func Start(ctx context.Context, node *process.Node, cfg Config) (*Server, error)
 		cfg.Logger = slog.Default()
 	}
 	s := &Server{node: node, cfg: cfg}
-	s.sdk = sdk.NewServer(&sdk.Implementation{Name: cfg.Name, Version: cfg.Version}, &sdk.ServerOptions{
-		Capabilities: &sdk.ServerCapabilities{Tools: &sdk.ToolCapabilities{}, Resources: &sdk.ResourceCapabilities{}},
-	})
+	opts := &sdk.ServerOptions{}
+	if cfg.Options != nil {
+		o := *cfg.Options
+		opts = &o
+	}
+	caps := &sdk.ServerCapabilities{}
+	if opts.Capabilities != nil {
+		c := *opts.Capabilities
+		caps = &c
+	}
+	if caps.Tools == nil {
+		caps.Tools = &sdk.ToolCapabilities{}
+	}
+	if caps.Resources == nil {
+		caps.Resources = &sdk.ResourceCapabilities{}
+	}
+	opts.Capabilities = caps
+	s.sdk = sdk.NewServer(&sdk.Implementation{Name: cfg.Name, Version: cfg.Version}, opts)
 	s.sdk.AddReceivingMiddleware(s.ownSessions)
 	if err := s.addTools(ctx); err != nil {
 		return nil, err

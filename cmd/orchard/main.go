@@ -6,6 +6,7 @@
 //	orchard demo [flags]                           run a live supervision tree and crash it
 //	orchard conformance run [-check] FILE          replay a supervisor conformance scenario
 //	orchard deadletters list|retry|purge|verify    inspect or check a durable dead-letter queue
+//	orchard mcp --http ADDR | --tcp ADDR | --stdio   serve MCP (tools as supervised tasks)
 //
 // The demo runs an application (a dynamic supervisor of agents, named in
 // a registry, and a rest_for_one pipeline under one root supervisor), crashes
@@ -54,6 +55,10 @@ commands:
              flags may follow the file
   deadletters list|retry|purge|verify (--data DIR | --server URL) [flags]
              inspect, re-arm, purge or verify a durable dead-letter queue
+  mcp --http ADDR | --tcp ADDR | --stdio [--conformance-fixtures] [--stateless]
+             serve the Model Context Protocol: Streamable HTTP at
+             http://ADDR/mcp, newline-delimited JSON-RPC over TCP, or one
+             session on stdin/stdout; each session a process, each call a task
   help       print this text
 `
 
@@ -74,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runConformanceCommand(ctx, rest, stdout, stderr)
 	case "deadletters":
 		return runDeadletters(rest, stdout, stderr)
+	case "mcp":
+		return runMCPCommand(ctx, rest, os.Stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
