@@ -200,4 +200,3 @@ func BenchmarkIdleConnection(b *testing.B) {
 		measure(b, addr, func() int { return runtime.NumGoroutine() - base - 1 })
 	})
 }
-
