@@ -12,7 +12,7 @@ import (
 //
 //	echo   {"text": string}            returns {"text": text}
 //	add    {"a": number, "b": number}  returns {"sum": a+b}
-//	slow   {"steps": int, "ms": int}   reports progress at each step, then {"steps": steps}
+//	slow   {"steps": int, "ms": int}   reports progress as each step starts, then {"steps": steps}
 //	panics {}                          panics (an error result for that call only)
 //	sleepy {}                          ignores its context and sleeps past any deadline
 //
@@ -57,7 +57,12 @@ func (d DemoTools) CallTool(ctx context.Context, name string, args json.RawMessa
 		if err := json.Unmarshal(args, &in); err != nil {
 			return nil, err
 		}
+		// Progress is reported as each step starts, so that the last
+		// notification does not travel with the result (some clients,
+		// the TypeScript SDK's among them, drop notifications that
+		// arrive in the same read as the result).
 		for i := 1; i <= in.Steps; i++ {
+			progress(float64(i-1), float64(in.Steps), fmt.Sprintf("step %d of %d", i, in.Steps))
 			t := time.NewTimer(time.Duration(in.MS) * time.Millisecond)
 			select {
 			case <-ctx.Done():
@@ -65,7 +70,6 @@ func (d DemoTools) CallTool(ctx context.Context, name string, args json.RawMessa
 				return nil, ctx.Err()
 			case <-t.C:
 			}
-			progress(float64(i), float64(in.Steps), fmt.Sprintf("step %d of %d", i, in.Steps))
 		}
 		return json.Marshal(map[string]int{"steps": in.Steps})
 	case "panics":
