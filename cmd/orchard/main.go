@@ -48,6 +48,7 @@ commands:
              --no-crash, --seed N (replay the crash choices), --quiet
              (draw a frame only when something changed), --http ADDR
              (/metrics, /healthz, /readyz; default 127.0.0.1:7600),
+             --mcp ADDR (MCP at http://ADDR/mcp; default 127.0.0.1:7601),
              --data DIR (durable dead letters; default: a new temporary
              directory, removed at the end unless --keep-data)
   conformance run [-check] FILE.json
@@ -101,6 +102,7 @@ func runDemoCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of the crash choices (default: from the clock)")
 	fs.BoolVar(&cfg.Quiet, "quiet", false, "draw a frame only when something changed")
 	fs.StringVar(&cfg.HTTP, "http", defaultHTTPAddr, "address of /metrics, /healthz and /readyz (empty: none)")
+	fs.StringVar(&cfg.MCP, "mcp", defaultMCPAddr, "address of the MCP endpoint, http://ADDR/mcp (empty: none)")
 	fs.StringVar(&cfg.DataDir, "data", "", "directory of the durable dead-letter queue, kept after the run (default: a new temporary directory; --data= keeps dead letters in memory)")
 	fs.BoolVar(&keepData, "keep-data", false, "keep the temporary data directory and print its path")
 	if err := fs.Parse(args); err != nil {

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -17,6 +18,7 @@ import (
 	"github.com/seed-fe72f376/orchard/app"
 	"github.com/seed-fe72f376/orchard/mcp"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/transport"
 )
 
@@ -85,43 +87,63 @@ func startMCP(ctx context.Context, node *process.Node, cfg mcpConfig) (*mcpApp, 
 	}
 	m := &mcpApp{node: node}
 	scfg := mcp.Config{Name: "orchard", Version: readBuildVersion(debug.ReadBuildInfo()).version, Tools: cfg.Tools, Logger: cfg.Logger}
+	if cfg.HTTP != "" {
+		scfg.MaxSessions = cfg.MaxConnections
+	}
 	if cfg.Fixtures {
 		addConformanceFixtures(&scfg)
 	}
+	// The listener part starts after the server part and reads the
+	// server when a request or connection comes.
+	var server atomic.Pointer[mcp.Server]
 	parts := []app.Part{{Name: "mcp", Start: func(node *process.Node) (process.PID, error) {
 		s, err := mcp.Start(ctx, node, scfg)
 		if err != nil {
 			return process.PID{}, err
 		}
 		m.server = s
+		server.Store(s)
 		return s.PID(), nil
 	}}}
 	switch {
 	case cfg.HTTP != "":
-		parts = append(parts, app.Part{Name: "http", Start: func(node *process.Node) (process.PID, error) {
-			mux := http.NewServeMux()
-			mux.Handle("/mcp", m.server.HTTPHandler(cfg.Stateless))
-			h, err := transport.NewHTTP(cfg.HTTP, mux, 5*time.Second)
-			if err != nil {
-				return process.PID{}, err
+		var handler atomic.Pointer[http.Handler]
+		mux := http.NewServeMux()
+		mux.Handle("/mcp", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			h := handler.Load()
+			if h == nil {
+				s := server.Load()
+				if s == nil {
+					http.Error(w, "orchard mcp: not started", http.StatusServiceUnavailable)
+					return
+				}
+				hh := s.HTTPHandler(cfg.Stateless)
+				handler.CompareAndSwap(nil, &hh)
+				h = handler.Load()
 			}
-			m.addr = "http://" + h.Addr().String() + "/mcp"
-			return h.Start(node)
-		}})
+			(*h).ServeHTTP(w, r)
+		}))
+		h, err := transport.NewHTTP(cfg.HTTP, mux, 5*time.Second)
+		if err != nil {
+			return nil, err
+		}
+		m.addr = "http://" + h.Addr().String() + "/mcp"
+		parts = append(parts, app.Part{Name: "http", Tree: supervisor.Spec{Children: []supervisor.ChildSpec{h.ChildSpec("server")}}})
 	case cfg.TCP != "":
-		parts = append(parts, app.Part{Name: "tcp", Start: func(node *process.Node) (process.PID, error) {
-			l, err := transport.New(transport.Config{
-				Addr: cfg.TCP, Handler: m.server.TCPHandler(), MaxConnections: cfg.MaxConnections,
-				Refuse: func(w io.Writer) {
-					_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"too many connections"}}`+"\n")
-				},
-			})
-			if err != nil {
-				return process.PID{}, err
-			}
-			m.addr = l.Addr().String()
-			return l.Start(node)
-		}})
+		l, err := transport.New(transport.Config{
+			Addr: cfg.TCP, MaxConnections: cfg.MaxConnections,
+			Handler: func(ctx context.Context, c *transport.Conn) error {
+				return server.Load().TCPHandler()(ctx, c)
+			},
+			Refuse: func(w io.Writer) {
+				_, _ = io.WriteString(w, `{"jsonrpc":"2.0","id":null,"error":{"code":-32000,"message":"too many connections"}}`+"\n")
+			},
+		})
+		if err != nil {
+			return nil, err
+		}
+		m.addr = l.Addr().String()
+		parts = append(parts, app.Part{Name: "tcp", Tree: supervisor.Spec{Children: []supervisor.ChildSpec{l.ChildSpec("listener")}}})
 	}
 	a, err := app.New(node, app.Spec{Name: "orchard-mcp", Parts: parts},
 		app.WithLogger(cfg.Logger), app.WithShutdownTimeout(stopBudget),
