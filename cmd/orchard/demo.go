@@ -58,6 +58,9 @@ type demoConfig struct {
 	// HTTP is the address of /metrics, /healthz and /readyz; empty
 	// serves nothing.
 	HTTP string
+	// MCP is the address of the MCP endpoint (http://MCP/mcp); empty
+	// serves none.
+	MCP string
 	// DataDir holds the durable dead-letter queue (JetStream files); empty
 	// keeps dead letters in memory.
 	DataDir string
@@ -135,6 +138,8 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 		}
 		banner = fmt.Sprintf("observer http://%s/%s\nmetrics http://%s/metrics · health /healthz /readyz", addr, fragment, addr)
 	}
+	stopMCP, mcpBanner := startDemoMCP(ctx, node, cfg.MCP)
+	banner = joinBanner(banner, mcpBanner)
 	dir, err := genserver.Start(node, &director{cfg: cfg, w: w, run: runCtx, reg: reg, msg: msg, banner: banner})
 	if err != nil {
 		return fmt.Errorf("starting the director: %w", err)
@@ -166,6 +171,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	}
 	_ = genserver.Cast(dir, begin{})
 	runErr := a.Run(runCtx)
+	runErr = errors.Join(runErr, stopMCP())
 	if stopHTTP != nil {
 		hctx, hcancel := context.WithTimeout(context.Background(), stopBudget)
 		runErr = errors.Join(runErr, stopHTTP(hctx))

@@ -135,7 +135,7 @@ func TestDemoNoCrash(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var out, errOut bytes.Buffer
 		// No network and no files inside a synctest bubble.
-		args := []string{"demo", "--duration", "2500ms", "--no-crash", "--seed", "1", "--http=", "--data="}
+		args := []string{"demo", "--duration", "2500ms", "--no-crash", "--seed", "1", "--http=", "--data=", "--mcp="}
 		if code := run(t.Context(), args, &out, &errOut); code != 0 {
 			t.Fatalf("run(%q) = %d; stderr:\n%s", args, code, errOut.String())
 		}
@@ -216,13 +216,13 @@ func TestDemoRealTime(t *testing.T) {
 	var out, errOut bytes.Buffer
 	data := t.TempDir()
 	args := []string{"demo", "--duration", "600ms", "--crash-every", "100ms", "--seed", "5",
-		"--http", "127.0.0.1:0", "--data", data}
+		"--http", "127.0.0.1:0", "--mcp", "127.0.0.1:0", "--data", data}
 	if code := run(context.Background(), args, &out, &errOut); code != 0 {
 		t.Fatalf("run(%q) = %d; stderr:\n%s\nstdout:\n%s", args, code, errOut.String(), out.String())
 	}
 	text := out.String()
 	for _, want := range []string{
-		"processes left: 0\n", "metrics http://127.0.0.1:", "dead letters stored: 1\n",
+		"processes left: 0\n", "metrics http://127.0.0.1:", "mcp http://127.0.0.1:", "dead letters stored: 1\n",
 		"send job 1 → " + retiredAgent + ": noproc after 6 attempts → dead letter",
 		"deadletters list --data " + data,
 	} {
@@ -359,7 +359,7 @@ func TestWrap(t *testing.T) {
 func TestDemoFreshDataDir(t *testing.T) {
 	tmp := t.TempDir()
 	t.Setenv("TMPDIR", tmp) // os.MkdirTemp's directory
-	args := []string{"demo", "--duration", "300ms", "--no-crash", "--http="}
+	args := []string{"demo", "--duration", "300ms", "--no-crash", "--http=", "--mcp="}
 	var out, errOut bytes.Buffer
 	if code := run(context.Background(), args, &out, &errOut); code != 0 {
 		t.Fatalf("run(%q) = %d; stderr:\n%s", args, code, errOut.String())

@@ -6,6 +6,7 @@
 //	orchard demo [flags]                           run a live supervision tree and crash it
 //	orchard conformance run [-check] FILE          replay a supervisor conformance scenario
 //	orchard deadletters list|retry|purge|verify    inspect or check a durable dead-letter queue
+//	orchard mcp --http ADDR | --tcp ADDR | --stdio   serve MCP (tools as supervised tasks)
 //
 // The demo runs an application (a dynamic supervisor of agents, named in
 // a registry, and a rest_for_one pipeline under one root supervisor), crashes
@@ -47,6 +48,7 @@ commands:
              --no-crash, --seed N (replay the crash choices), --quiet
              (draw a frame only when something changed), --http ADDR
              (/metrics, /healthz, /readyz; default 127.0.0.1:7600),
+             --mcp ADDR (MCP at http://ADDR/mcp; default 127.0.0.1:7601),
              --data DIR (durable dead letters; default: a new temporary
              directory, removed at the end unless --keep-data)
   conformance run [-check] FILE.json
@@ -54,6 +56,10 @@ commands:
              flags may follow the file
   deadletters list|retry|purge|verify (--data DIR | --server URL) [flags]
              inspect, re-arm, purge or verify a durable dead-letter queue
+  mcp --http ADDR | --tcp ADDR | --stdio [--conformance-fixtures] [--stateless]
+             serve the Model Context Protocol: Streamable HTTP at
+             http://ADDR/mcp, newline-delimited JSON-RPC over TCP, or one
+             session on stdin/stdout; each session a process, each call a task
   help       print this text
 `
 
@@ -74,6 +80,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return runConformanceCommand(ctx, rest, stdout, stderr)
 	case "deadletters":
 		return runDeadletters(rest, stdout, stderr)
+	case "mcp":
+		return runMCPCommand(ctx, rest, os.Stdin, stdout, stderr)
 	case "help", "-h", "-help", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -94,6 +102,7 @@ func runDemoCommand(ctx context.Context, args []string, stdout, stderr io.Writer
 	fs.Int64Var(&cfg.Seed, "seed", 0, "seed of the crash choices (default: from the clock)")
 	fs.BoolVar(&cfg.Quiet, "quiet", false, "draw a frame only when something changed")
 	fs.StringVar(&cfg.HTTP, "http", defaultHTTPAddr, "address of /metrics, /healthz and /readyz (empty: none)")
+	fs.StringVar(&cfg.MCP, "mcp", defaultMCPAddr, "address of the MCP endpoint, http://ADDR/mcp (empty: none)")
 	fs.StringVar(&cfg.DataDir, "data", "", "directory of the durable dead-letter queue, kept after the run (default: a new temporary directory; --data= keeps dead letters in memory)")
 	fs.BoolVar(&keepData, "keep-data", false, "keep the temporary data directory and print its path")
 	if err := fs.Parse(args); err != nil {

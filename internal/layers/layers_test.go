@@ -33,6 +33,7 @@ var layer = map[string]int{
 	"coord": 3, "coord/kvcoord": 3,
 	"osproc": 3,
 	"agent": 3, "agent/kvstore": 3,
+	"transport": 3, "jsonrpc": 3, "mcp": 4,
 	// tools: what users run and plug in, and the project's own checks.
 	"telemetry/bridge": 4, "telemetry/metricmap": 4, "telemetry/promexport": 4,
 	"telemetry/otelexport": 4, "otptest": 4, "conformance": 4, "conformance/proc": 4,

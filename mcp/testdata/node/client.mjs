@@ -1,0 +1,33 @@
+// client.mjs drives Orchard's MCP server with the official TypeScript SDK
+// client: node client.mjs http URL | node client.mjs stdio COMMAND ARGS...
+// It lists the tools, calls add, a panicking tool and a tool with progress,
+// and prints one JSON line with what it saw.
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+
+const [kind, ...rest] = process.argv.slice(2);
+const transport = kind === "http"
+  ? new StreamableHTTPClientTransport(new URL(rest[0]))
+  : new StdioClientTransport({ command: rest[0], args: rest.slice(1) });
+const client = new Client({ name: "orchard-ts-test", version: "1.0.0" });
+await client.connect(transport);
+const tools = (await client.listTools()).tools.map((t) => t.name).sort();
+const add = await client.callTool({ name: "add", arguments: { a: 2, b: 40 } });
+const panics = await client.callTool({ name: "panics", arguments: {} });
+const progress = [];
+const slow = await client.callTool({ name: "slow", arguments: { steps: 3, ms: 30 } }, undefined, {
+  onprogress: (p) => progress.push(p.progress),
+});
+// The server may deliver the last notification just after the result:
+// wait for it, for at most two seconds.
+for (let i = 0; i < 200 && progress.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+console.log(JSON.stringify({
+  protocol: transport.protocolVersion ?? null,
+  tools,
+  add: add.content[0].text,
+  panicsIsError: panics.isError === true,
+  slow: slow.content[0].text,
+  progress,
+}));
+await client.close();
