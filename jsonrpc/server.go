@@ -104,7 +104,9 @@ func (s *Server) ServeConn(ctx context.Context, c *transport.Conn) error {
 			// The client is gone or broke the protocol: nobody will
 			// read the replies, so in-flight requests are cancelled.
 			cancel()
-			f.wait(context.Background())
+			wctx, wcancel := context.WithTimeout(context.Background(), cancelledGrace)
+			f.wait(wctx)
+			wcancel()
 			return err
 		}
 		s.serve(ctx, frame, f, write)
@@ -296,6 +298,11 @@ func (f *flight) done() {
 	default:
 	}
 }
+
+// cancelledGrace bounds how long a connection whose client is gone waits
+// for its cancelled requests to return before its process ends (a handler
+// that ignores its context is left to its task's supervisor).
+const cancelledGrace = 5 * time.Second
 
 func (f *flight) wait(ctx context.Context) {
 	for {

@@ -180,7 +180,9 @@ func serveMCP(ctx context.Context, cfg mcpConfig, stdin io.Reader, stdout, stder
 	}
 	sess, err := m.server.Serve(ctx, &sdk.IOTransport{Reader: io.NopCloser(stdin), Writer: nopWriteCloser{stdout}})
 	if err != nil {
-		return errors.Join(err, m.app.Stop(context.Background()))
+		sctx, cancel := context.WithTimeout(context.Background(), stopBudget)
+		defer cancel()
+		return errors.Join(err, m.app.Stop(sctx))
 	}
 	select {
 	case <-sess.Done():
