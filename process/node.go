@@ -34,6 +34,10 @@ type Node struct {
 	pool    pool
 	zombies zombieSet
 
+	// remote delivers sends to PIDs of other nodes (rt.SetRemote), nil
+	// outside a cluster; only a send to a non-local PID reads it.
+	remote atomic.Pointer[func(from, to PID, msg Msg) error]
+
 	deadlines rtcore.Sweeper // rt.StartDeadline's sweeper
 	values    sync.Map       // rt.Value's store
 
@@ -94,8 +98,14 @@ func NewNode(opts ...Option) (*Node, error) {
 	if cfg.maxIdleWorkers == 0 {
 		cfg.maxIdleWorkers = max(64, 8*runtime.GOMAXPROCS(0))
 	}
+	id := cfg.id
+	if id == 0 {
+		id = nodeSeq.Add(1)
+	} else if _, taken := nodes.Load(id); taken {
+		return nil, invalidOption("process: NewNode", "id", "is the number of a running node")
+	}
 	n := &Node{
-		id:      nodeSeq.Add(1),
+		id:      id,
 		cfg:     cfg,
 		names:   make(map[string]PID),
 		allDead: make(chan struct{}),

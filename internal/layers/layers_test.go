@@ -30,6 +30,7 @@ var layer = map[string]int{
 	"genserver": 2, "supervisor": 2, "registry": 2, "task": 2, "app": 2,
 	"send": 3, "deadletter": 3, "monitors": 3, "breaker": 3, "ratelimit": 3,
 	"health": 3, "schedule": 3, "engine": 3, "deadletter/jsstore": 3,
+	"cluster": 3,
 	// tools: what users run and plug in, and the project's own checks.
 	"telemetry/bridge": 4, "telemetry/metricmap": 4, "telemetry/promexport": 4,
 	"telemetry/otelexport": 4, "otptest": 4, "conformance": 4, "conformance/proc": 4,
@@ -159,6 +160,7 @@ func TestBaseAndCoreUseTheStandardLibrary(t *testing.T) {
 // it stores something on disk (README, Dependencies).
 var natsUsers = map[string]bool{
 	"deadletter/jsstore": true, "schedule": true, "engine": true, "internal/natsengine": true,
+	"cluster":     true,
 	"cmd/orchard": true,
 }
 

@@ -22,6 +22,9 @@ type runtime interface {
 	NodeOf(dest process.Dest) *process.Node
 	SendOutside(p *process.Proc, msg process.Msg) error
 	OnExit(n *process.Node, pid process.PID, fn func(pid process.PID, reason error)) (rtcore.ExitHook, error)
+	NodeID(id uint32) process.Option
+	PIDOf(node uint32, id uint64) process.PID
+	SetRemote(n *process.Node, fn func(from, to process.PID, msg process.Msg) error)
 	EventHook(spawned func(pid, parent process.PID, behaviour string), exited func(pid process.PID, reason error, lifetime time.Duration), zombie func(process.ZombieInfo)) process.Option
 }
 

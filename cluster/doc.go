@@ -1,0 +1,73 @@
+// Package cluster implements Orchard's distribution on NATS: nodes that
+// join a cluster, PIDs that name their node, and sends, genserver calls
+// and casts that cross nodes with OTP's semantics, plus node monitors.
+//
+// # OTP mapping
+//
+//	OTP / BEAM                                 Orchard
+//	erl -name a@host -setcookie C              cluster.Start(ctx, Config{Name: "a", Dir: ..., User/Password})
+//	node(), nodes()                            (*Node).Name, (*Node).Up, (*Node).Members
+//	Pid ! Msg to a remote pid                  proc.Send(remotePID, msg) (process API, unchanged)
+//	{Name, Node} ! Msg, gen_server:call({Name, Node}, Req)   (*Node).RemoteName(node, name) as a process.Dest
+//	gen_server:call/cast to a remote pid       genserver.Call / genserver.Cast (unchanged)
+//	noconnection                               NoConnection
+//	monitor_node(Node, true)                   (*Node).MonitorNode(pid, node) -> NodeDown
+//	net_kernel:monitor_nodes(true)             (*Node).MonitorNodes(pid) -> NodeUp, NodeDown
+//	external term format                       Codec (JSON default) + a per-node type registry (Register)
+//	epmd + distribution over TCP               NATS routes between embedded servers, or an external NATS cluster
+//	net_ticktime                               Config.Heartbeat, Config.DownAfter
+//
+// # Semantics
+//
+// Start creates a process.Node whose number is derived from the node's
+// name ([NodeNumber]), so a PID names its node on every node. The node's
+// one NATS engine (the same one the durable services use) is an
+// embedded nats-server whose routes connect it to the other nodes'
+// servers (Config.Routes, the seed list; a node listening on a
+// non-loopback address must set User and Password, else Start returns an
+// [*InsecureError]), or a connection to an external NATS cluster
+// (Config.URL, with user/password, an nkey seed or a credentials file,
+// and TLS).
+//
+// Each node subscribes to one subject. A send to a PID of another node
+// is encoded at the sender ([Register]ed types only: an unregistered
+// type is an [*UnregisteredError] and a value the codec rejects an
+// [*EncodeError], returned to the sender, never dropped silently) and
+// published on that node's subject; the receiving node delivers the
+// messages in arrival order, so the messages of one sender to one
+// receiver keep their order (NATS keeps the order of one connection's
+// messages). A genserver.Call to a remote server is a NATS request on
+// the same subject, served by a short-lived process on the callee's node
+// that makes the local call; its reply, an error returned by HandleCall
+// ([*RemoteError]) or the server's exit reason comes back as the reply.
+// Local sends and calls never touch NATS: only a lookup that already
+// failed (the PID is not of this program) consults the cluster.
+//
+// Membership: every node publishes a heartbeat every Config.Heartbeat;
+// a node silent for Config.DownAfter is declared down (defaults: 200 ms
+// and 1 s, so a killed or frozen node is down within 1.5 s), and a node
+// that stops with [Node.Stop] says so and is declared down at once with
+// reason [Leaving]. Each change is a telemetry event ([EventNodeUp],
+// [EventNodeDown]) and a message to node monitors. A send to a node that
+// is not up fails with a [*NodeDownError] (matching [NoConnection]); a
+// call to it fails with a *genserver.CallError whose reason is
+// NoConnection, as does a call whose node dies before replying.
+//
+// # Differences from OTP
+//
+//   - Messages cross nodes only if their types are registered on both
+//     nodes under the same wire name; a PID inside a message is a
+//     [WirePID] field (process.PID's fields are unexported).
+//   - A send to a node that is not connected is an error at the sender,
+//     where OTP drops it silently.
+//   - Remote links and process monitors, the global registry and
+//     cluster-wide supervision are not in this package yet (see the
+//     README's clustering section).
+//
+// # Example
+//
+//	a, err := cluster.Start(ctx, cluster.Config{Name: "a", Dir: dirA})
+//	b, err := cluster.Start(ctx, cluster.Config{Name: "b", Dir: dirB, Routes: []string{a.RouteURL()}})
+//	pid, err := genserver.Start(b.Process(), srv, genserver.WithName("echo"))
+//	reply, err := genserver.Call[string](ctx, a.RemoteName("b", "echo"), "hi")
+package cluster
