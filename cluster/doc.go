@@ -11,6 +11,7 @@
 //	{Name, Node} ! Msg, gen_server:call({Name, Node}, Req)   (*Node).RemoteName(node, name) as a process.Dest
 //	gen_server:call/cast to a remote pid       genserver.Call / genserver.Cast (unchanged)
 //	noconnection                               NoConnection
+//	link/1, monitor/2, exit/2 to a remote pid  proc.Link, proc.Monitor, proc.Exit (process API, unchanged)
 //	monitor_node(Node, true)                   (*Node).MonitorNode(pid, node) -> NodeDown
 //	net_kernel:monitor_nodes(true)             (*Node).MonitorNodes(pid) -> NodeUp, NodeDown
 //	external term format                       Codec (JSON default) + a per-node type registry (Register)
@@ -43,6 +44,18 @@
 // Local sends and calls never touch NATS: only a lookup that already
 // failed (the PID is not of this program) consults the cluster.
 //
+// Links, monitors and exit signals cross nodes through the process API
+// itself: linking to or monitoring a remote PID records the link or
+// monitor on both sides (a dead remote process answers with an exit
+// signal or a Down with reason process.NoProc); a death, an exit signal
+// and a Down travel on the same subject as the messages, in order with
+// them; the runtime's atoms (normal, shutdown, kill, killed, noproc)
+// keep their identity, any other reason arrives as a [*RemoteError]
+// with its text. When a node is declared down, every local process
+// linked to one of its processes gets an exit signal [NoConnection] and
+// every monitor of one fires with Down [NoConnection]; linking to or
+// monitoring a process of a node that is not up does so at once.
+//
 // Membership: every node publishes a heartbeat every Config.Heartbeat;
 // a node silent for Config.DownAfter is declared down (defaults: 200 ms
 // and 1 s, so a killed or frozen node is down within 1.5 s), and a node
@@ -60,9 +73,8 @@
 //     [WirePID] field (process.PID's fields are unexported).
 //   - A send to a node that is not connected is an error at the sender,
 //     where OTP drops it silently.
-//   - Remote links and process monitors, the global registry and
-//     cluster-wide supervision are not in this package yet (see the
-//     README's clustering section).
+//   - The global registry and cluster-wide supervision are not in this
+//     package yet (see the README's clustering section).
 //
 // # Example
 //

@@ -72,6 +72,8 @@ func (e *echo) HandleCall(s *genserver.Self, from genserver.From, req any) (any,
 		panic("told to crash")
 	case "whoami":
 		return e.node, nil
+	case "spawn":
+		return s.Node().Spawn(worker)
 	}
 	return req, nil
 }
@@ -81,6 +83,23 @@ func (e *echo) HandleCast(s *genserver.Self, msg any) error {
 		return s.Send(p.ReplyTo.PID(), p.Seq)
 	}
 	return nil
+}
+
+// worker ends when told: "exit:normal" returns nil, "exit:X" the error
+// X.
+func worker(p *process.Proc) error {
+	for {
+		m, err := p.Receive(p.Context())
+		if err != nil {
+			return nil
+		}
+		if s, ok := m.(string); ok && strings.HasPrefix(s, "exit:") {
+			if s == "exit:normal" {
+				return nil
+			}
+			return errors.New(strings.TrimPrefix(s, "exit:"))
+		}
+	}
 }
 
 // relay sends every Ping's Seq back to its ReplyTo, in order.

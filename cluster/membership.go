@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/nodeenv"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -104,61 +105,116 @@ func (n *Node) onBeat(m *nats.Msg) {
 	if err != nil || id == n.id || n.stopped.Load() {
 		return
 	}
+	var ch change
 	n.mu.Lock()
 	mb := n.members[id]
 	if mb == nil {
 		mb = &member{name: f[2]}
 		n.members[id] = mb
 	}
-	if f[1] == beatLeave {
+	switch {
+	case f[1] == beatLeave:
 		if mb.up {
 			mb.up = false
-			n.downLocked(id, mb, Leaving)
+			ch = n.downLocked(id, mb, Leaving)
 		}
-		n.mu.Unlock()
-		return
-	}
-	mb.lastSeen = time.Now()
-	if !mb.up {
-		mb.up = true
-		n.upLocked(id, mb)
+	case !mb.up:
+		mb.name, mb.lastSeen, mb.up = f[2], time.Now(), true
+		ch = n.upLocked(id, mb)
+	default:
+		mb.name, mb.lastSeen = f[2], time.Now()
 	}
 	n.mu.Unlock()
+	n.apply(ch)
+}
+
+// seen records that a message came from node id: a node that talks to
+// this one is alive, even when its first heartbeat has not arrived yet
+// (so the answer to its first request is not refused as noconnection).
+func (n *Node) seen(id uint32) {
+	if id == n.id || !(*router)(n).Reaches(id) || n.stopped.Load() {
+		return
+	}
+	var ch change
+	n.mu.Lock()
+	mb := n.members[id]
+	switch {
+	case mb == nil:
+		mb = &member{name: strconv.FormatUint(uint64(id), 10), lastSeen: time.Now(), up: true}
+		n.members[id] = mb
+		ch = n.upLocked(id, mb)
+	case !mb.up:
+		mb.lastSeen, mb.up = time.Now(), true
+		ch = n.upLocked(id, mb)
+	default:
+		mb.lastSeen = time.Now()
+	}
+	n.mu.Unlock()
+	n.apply(ch)
+}
+
+// change is what a membership change makes happen once n.mu is
+// released: messages to node monitors, and for a lost node the exit
+// signals and Downs of the links and monitors that crossed to it.
+type change struct {
+	notes []note
+	down  []uint32
+}
+
+type note struct {
+	to  process.PID
+	msg any
+}
+
+func (n *Node) apply(ch change) {
+	for _, nt := range ch.notes {
+		_ = n.proc.Send(nt.to, nt.msg)
+	}
+	for _, id := range ch.down {
+		rt.NodeDown(n.proc, id, NoConnection)
+	}
 }
 
 // sweep declares down the nodes silent since before now-DownAfter.
 func (n *Node) sweep(now time.Time) {
+	var all change
 	n.mu.Lock()
-	defer n.mu.Unlock()
 	for id, mb := range n.members {
 		if mb.up && now.Sub(mb.lastSeen) > n.cfg.DownAfter {
 			mb.up = false
-			n.downLocked(id, mb, NoConnection)
+			ch := n.downLocked(id, mb, NoConnection)
+			all.notes = append(all.notes, ch.notes...)
+			all.down = append(all.down, ch.down...)
 		}
 	}
+	n.mu.Unlock()
+	n.apply(all)
 }
 
-func (n *Node) upLocked(id uint32, mb *member) {
+func (n *Node) upLocked(id uint32, mb *member) (ch change) {
 	nodeenv.Telemetry(n.proc).Execute(EventNodeUp, telemetry.Measurements{"count": 1},
 		telemetry.Metadata{"node": n.cfg.Name, "peer": mb.name})
 	for _, w := range n.watchers {
 		if w.node == 0 {
-			_ = n.proc.Send(w.pid, NodeUp{Node: mb.name, ID: id})
+			ch.notes = append(ch.notes, note{w.pid, NodeUp{Node: mb.name, ID: id}})
 		}
 	}
+	return ch
 }
 
-func (n *Node) downLocked(id uint32, mb *member, reason error) {
+func (n *Node) downLocked(id uint32, mb *member, reason error) (ch change) {
 	nodeenv.Telemetry(n.proc).Execute(EventNodeDown, telemetry.Measurements{"count": 1},
 		telemetry.Metadata{"node": n.cfg.Name, "peer": mb.name, "reason": reason.Error()})
 	for wid, w := range n.watchers {
 		if w.node == 0 || w.node == id {
-			_ = n.proc.Send(w.pid, NodeDown{Node: mb.name, ID: id, Reason: reason})
+			ch.notes = append(ch.notes, note{w.pid, NodeDown{Node: mb.name, ID: id, Reason: reason}})
 			if w.once {
 				delete(n.watchers, wid)
 			}
 		}
 	}
+	ch.down = []uint32{id}
+	return ch
 }
 
 // up reports whether node id is a live member.
@@ -232,16 +288,21 @@ func (n *Node) MonitorNode(pid process.PID, node string) (cancel func(), err err
 		_ = n.proc.Send(pid, NodeDown{Node: node, ID: id, Reason: NoConnection})
 		return func() {}, nil
 	}
+	cancel = n.addWatcherLocked(watcher{pid: pid, node: id, once: true})
 	n.mu.Unlock()
-	return n.addWatcher(watcher{pid: pid, node: id, once: true}), nil
+	return cancel, nil
 }
 
 func (n *Node) addWatcher(w watcher) func() {
 	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.addWatcherLocked(w)
+}
+
+func (n *Node) addWatcherLocked(w watcher) func() {
 	n.nextW++
 	id := n.nextW
 	n.watchers[id] = &w
-	n.mu.Unlock()
 	return func() {
 		n.mu.Lock()
 		delete(n.watchers, id)

@@ -122,7 +122,7 @@ func Start(ctx context.Context, cfg Config, opts ...process.Option) (*Node, erro
 	if err := n.nc.FlushWithContext(ctx); err != nil {
 		return fail(fmt.Errorf("cluster: flush: %w", err))
 	}
-	rt.InstallRemote(n.proc, n)
+	rt.InstallRemote(n.proc, (*router)(n))
 	if _, err := n.proc.Spawn(n.heartbeat, process.WithBehaviour("cluster.heartbeat")); err != nil {
 		return fail(err)
 	}

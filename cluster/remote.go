@@ -20,6 +20,13 @@ const (
 	kindCast
 	kindCall
 	kindWhereIs
+	kindLink      // from links to to
+	kindUnlink    // from unlinks to
+	kindMonitor   // from monitors to; body: ref
+	kindDemonitor // from demonitors to; body: ref
+	kindExit      // exit signal from from to to (erlang:exit/2); body: reason
+	kindExitLink  // from died, linked to to; body: reason
+	kindDown      // from died, monitored by to; body: ref, reason
 )
 
 // Reply statuses of a call or a whereis.
@@ -77,10 +84,15 @@ func unmarshalEnvelope(b []byte) (envelope, bool) {
 	return e, true
 }
 
+// router is a Node as the runtime's internal Remote (internal/rt): what
+// process and genserver call for PIDs of nodes in other programs.
+type router Node
+
+func (r *router) node() *Node { return (*Node)(r) }
+
 // Reaches reports whether id is the number of another node of a
-// cluster (the top bit set, not this node): messages to its PIDs go
-// through this node. Part of the runtime's internal Remote contract.
-func (n *Node) Reaches(id uint32) bool { return id != n.id && id&(1<<31) != 0 }
+// cluster (the top bit set, not this node).
+func (r *router) Reaches(id uint32) bool { return id != r.id && id&(1<<31) != 0 }
 
 // envelopeFor encodes msg for to, or returns the sender's typed error.
 func (n *Node) envelopeFor(kind byte, from, to process.PID, msg any) ([]byte, error) {
@@ -103,9 +115,9 @@ func (n *Node) envelopeFor(kind byte, from, to process.PID, msg any) ([]byte, er
 // node is down or unknown ([*NodeDownError], matching [NoConnection]),
 // or the message cannot be encoded ([*UnregisteredError],
 // [*EncodeError]); a message to a dead remote process is dropped there,
-// as in OTP. Part of the runtime's internal Remote contract: process's
-// Send calls it for remote PIDs.
-func (n *Node) Send(from, to process.PID, msg process.Msg) error {
+// as in OTP.
+func (r *router) Send(from, to process.PID, msg process.Msg) error {
+	n := r.node()
 	b, err := n.envelopeFor(kindSend, from, to, msg)
 	if err != nil {
 		return err
@@ -114,8 +126,9 @@ func (n *Node) Send(from, to process.PID, msg process.Msg) error {
 }
 
 // Cast is genserver.Cast to a server of another node; the errors of
-// [Node.Send].
-func (n *Node) Cast(to process.PID, msg any) error {
+// Send.
+func (r *router) Cast(to process.PID, msg any) error {
+	n := r.node()
 	b, err := n.envelopeFor(kindCast, process.PID{}, to, msg)
 	if err != nil {
 		return err
@@ -129,7 +142,8 @@ func (n *Node) Cast(to process.PID, msg any) error {
 // [NoConnection]; a remote server that died, with its exit reason
 // (process.NoProc, or a [*RemoteError] carrying its text); an error
 // returned by the remote HandleCall comes back as a [*RemoteError].
-func (n *Node) Call(ctx context.Context, dest process.Dest, caller, to process.PID, req any, timeout time.Duration) (any, error) {
+func (r *router) Call(ctx context.Context, dest process.Dest, caller, to process.PID, req any, timeout time.Duration) (any, error) {
+	n := r.node()
 	b, err := n.envelopeFor(kindCall, caller, to, req)
 	if err != nil {
 		if errors.Is(err, NoConnection) || errors.Is(err, ErrStopped) {
@@ -204,6 +218,14 @@ func (n *Node) onMessage(m *nats.Msg) {
 	}
 	if e.kind == kindWhereIs {
 		n.whereIsReply(m, string(e.body))
+		return
+	}
+	if !e.from.IsZero() {
+		n.seen(e.from.Node())
+	}
+	switch e.kind {
+	case kindLink, kindUnlink, kindMonitor, kindDemonitor, kindExit, kindExitLink, kindDown:
+		n.onSignal(e)
 		return
 	}
 	msg, err := n.decode(e.typ, e.body)

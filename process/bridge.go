@@ -182,17 +182,19 @@ func (bridge) NodeID(id uint32) Option {
 // decoded from another node's message.
 func (bridge) PIDOf(node uint32, id uint64) PID { return PID{node: node, id: id} }
 
-// SetRemote makes fn deliver n's sends to PIDs of nodes that are not in
-// this program; a nil fn removes it. Local sends never read it.
-func (bridge) SetRemote(n *Node, fn func(from, to PID, msg Msg) error) {
+// SetRemote makes r (a cluster, whose methods rt.Remote documents)
+// reach n's peers in other programs; a nil r removes it. Local
+// operations never read it.
+func (bridge) SetRemote(n *Node, r any) {
 	if n.unusable() {
 		return
 	}
-	if fn == nil {
+	rr, ok := r.(remoteRouter)
+	if !ok {
 		n.remote.Store(nil)
 		return
 	}
-	n.remote.Store(&fn)
+	n.remote.Store(&remoteBox{rr})
 }
 
 // EventHook returns the node option that calls spawned, exited and

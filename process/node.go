@@ -34,9 +34,10 @@ type Node struct {
 	pool    pool
 	zombies zombieSet
 
-	// remote delivers sends to PIDs of other nodes (rt.SetRemote), nil
-	// outside a cluster; only a send to a non-local PID reads it.
-	remote atomic.Pointer[func(from, to PID, msg Msg) error]
+	// remote reaches processes of other programs (rt.InstallRemote),
+	// nil outside a cluster; only operations on a PID that is not of
+	// this program read it (remote.go).
+	remote atomic.Pointer[remoteBox]
 
 	deadlines rtcore.Sweeper // rt.StartDeadline's sweeper
 	values    sync.Map       // rt.Value's store

@@ -355,8 +355,8 @@ func (n *Node) SendDest(dest Dest, msg Msg) error {
 
 func (n *Node) send(from, to PID, msg Msg) error {
 	if to.node != n.id || to.IsZero() {
-		if r := n.remote.Load(); r != nil && !to.IsZero() && lookupNode(to.node) == nil {
-			return (*r)(from, to, msg)
+		if r := n.remoteFor(to); r != nil {
+			return r.Send(from, to, msg)
 		}
 		_, err := n.resolve(to)
 		return err
