@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 	"time"
 
@@ -139,4 +140,25 @@ func TestLocalStaysLocal(t *testing.T) {
 	if err := genserver.Stop(pid, process.Normal, 5*time.Second); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// TestMembershipRecord: joined nodes are recorded in the members KV
+// bucket (three nodes: replicated); a node that leaves gracefully is
+// removed.
+func TestMembershipRecord(t *testing.T) {
+	a := startLocal(t, "rec-a", cluster.Config{})
+	b := startChild(t, "rec-b", []string{a.RouteURL()})
+	startChild(t, "rec-c", []string{a.RouteURL()})
+	awaitUp(t, a, "rec-b", "rec-c")
+	has := func(want ...string) func() bool {
+		return func() bool {
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			got, err := a.Recorded(ctx)
+			return err == nil && slices.Equal(got, want)
+		}
+	}
+	otptest.Eventually(t, 20*time.Second, has("rec-a", "rec-b", "rec-c"), "the three nodes recorded")
+	b.leave(t)
+	otptest.Eventually(t, 20*time.Second, has("rec-a", "rec-c"), "rec-b's record gone after it left")
 }

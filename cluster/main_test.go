@@ -250,7 +250,7 @@ func (c *child) leave(t *testing.T) {
 }
 
 // startLocal starts this test process's own node of the cluster.
-func startLocal(t *testing.T, name string, cfg cluster.Config) *cluster.Node {
+func startLocal(t *testing.T, name string, cfg cluster.Config, opts ...process.Option) *cluster.Node {
 	t.Helper()
 	cfg.Name = name
 	if cfg.Dir == "" && cfg.URL == "" {
@@ -261,7 +261,7 @@ func startLocal(t *testing.T, name string, cfg cluster.Config) *cluster.Node {
 	if os.Getenv("DBG") != "" {
 		cfg.ServerLogger = slog.Default()
 	}
-	n, err := cluster.Start(ctx, cfg)
+	n, err := cluster.Start(ctx, cfg, opts...)
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}

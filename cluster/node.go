@@ -34,8 +34,9 @@ type Node struct {
 	codec Codec
 	types *types
 
-	subs    []*nats.Subscription
-	stopped atomic.Bool
+	subs     []*nats.Subscription
+	stopped  atomic.Bool
+	recorded atomic.Bool // the membership record is written (kvrecord.go)
 
 	mu       sync.Mutex // protects members and watchers
 	members  map[uint32]*member
@@ -126,6 +127,9 @@ func Start(ctx context.Context, cfg Config, opts ...process.Option) (*Node, erro
 	if _, err := n.proc.Spawn(n.heartbeat, process.WithBehaviour("cluster.heartbeat")); err != nil {
 		return fail(err)
 	}
+	if _, err := n.proc.Spawn(n.recorder, process.WithBehaviour("cluster.recorder")); err != nil {
+		return fail(err)
+	}
 	return n, nil
 }
 
@@ -164,6 +168,7 @@ func (n *Node) Stop(ctx context.Context) error {
 	if n.stopped.Swap(true) {
 		return nil
 	}
+	n.unrecord()
 	n.publishBeat(beatLeave)
 	_ = n.nc.FlushTimeout(time.Second)
 	rt.InstallRemote(n.proc, nil)

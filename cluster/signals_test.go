@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/telemetry"
 )
 
 // remoteText reports whether reason is a remote reason whose text
@@ -179,4 +181,56 @@ func TestRemoteLinksAndMonitors(t *testing.T) {
 			t.Fatalf("Exit after loss = %+v; want noconnection", e)
 		}
 	})
+}
+
+// TestFrozenNode: a node stopped with SIGSTOP is declared down within
+// 1.5 s (telemetry event and node monitor), and seen up again after
+// SIGCONT.
+func TestFrozenNode(t *testing.T) {
+	reg := telemetry.New()
+	events := make(chan string, 16)
+	if err := reg.Attach("test", []string{cluster.EventNodeUp, cluster.EventNodeDown}, func(ev string, _ telemetry.Measurements, md telemetry.Metadata) {
+		if md["peer"] == "frozen-b" {
+			events <- ev
+		}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	a := startLocal(t, "frozen-a", cluster.Config{}, process.WithTelemetry(reg))
+	b := startChild(t, "frozen-b", []string{a.RouteURL()})
+	awaitUp(t, a, "frozen-b")
+	if ev := <-events; ev != cluster.EventNodeUp {
+		t.Fatalf("first event %q; want %q", ev, cluster.EventNodeUp)
+	}
+	pr := otptest.NewProbe(t, a.Process())
+	if _, err := a.MonitorNodes(pr.PID()); err != nil {
+		t.Fatal(err)
+	}
+	stopped := time.Now()
+	if err := b.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Skipf("cannot SIGSTOP a node process: %v", err)
+	}
+	defer func() { _ = b.cmd.Process.Signal(syscall.SIGCONT) }()
+	d, ok := pr.Expect(t, 5*time.Second).(cluster.NodeDown)
+	took := time.Since(stopped)
+	if !ok || d.Node != "frozen-b" || !errors.Is(d.Reason, cluster.NoConnection) {
+		t.Fatalf("got %#v; want NodeDown{frozen-b, noconnection}", d)
+	}
+	if took > 1500*time.Millisecond {
+		t.Errorf("frozen node declared down after %v; want within 1.5 s", took)
+	}
+	select {
+	case ev := <-events:
+		if ev != cluster.EventNodeDown {
+			t.Errorf("event %q; want %q", ev, cluster.EventNodeDown)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("no node-down telemetry event")
+	}
+	if err := b.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	if u, ok := pr.Expect(t, 10*time.Second).(cluster.NodeUp); !ok || u.Node != "frozen-b" {
+		t.Fatalf("got %#v; want NodeUp{frozen-b} after SIGCONT", u)
+	}
 }
