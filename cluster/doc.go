@@ -17,6 +17,8 @@
 //	external term format                       Codec (JSON default) + a per-node type registry (Register)
 //	epmd + distribution over TCP               NATS routes between embedded servers, or an external NATS cluster
 //	net_ticktime                               Config.Heartbeat, Config.DownAfter
+//	global:register_name/2, whereis_name/1     (*Node).RegisterGlobal, (*Node).WhereIsGlobal, Global(n, name) (Dest, Registrar)
+//	{via, global, Name}                        genserver.WithVia(cluster.Global(n, name))
 //
 // # Semantics
 //
@@ -66,6 +68,13 @@
 // call to it fails with a *genserver.CallError whose reason is
 // NoConnection, as does a call whose node dies before replying.
 //
+// The global registry keeps names in the JetStream KV bucket
+// [RegistryBucket]: a registration is a create (one of concurrent ones
+// wins), its KV revision is a fencing token, every node keeps a cache of
+// the bucket through a KV watch and resolves [GlobalName] from it, and
+// a name is deleted (conditionally on its token) when its process dies
+// or when its node is declared down.
+//
 // # Differences from OTP
 //
 //   - Messages cross nodes only if their types are registered on both
@@ -73,8 +82,11 @@
 //     [WirePID] field (process.PID's fields are unexported).
 //   - A send to a node that is not connected is an error at the sender,
 //     where OTP drops it silently.
-//   - The global registry and cluster-wide supervision are not in this
-//     package yet (see the README's clustering section).
+//   - global's name clash resolution does not exist: a name has at most
+//     one holder at any time, decided by the KV store, never two to
+//     reconcile after a partition.
+//   - Cluster-wide supervision is not in this package yet (see the
+//     README's clustering section).
 //
 // # Example
 //

@@ -60,6 +60,7 @@ func register(t testing.TB, n *cluster.Node) {
 // (the node's name); a cast of a Ping sends its Seq back.
 type echo struct {
 	node string
+	n    *cluster.Node
 }
 
 func (e *echo) Init(s *genserver.Self) error { return nil }
@@ -74,6 +75,27 @@ func (e *echo) HandleCall(s *genserver.Self, from genserver.From, req any) (any,
 		return e.node, nil
 	case "spawn":
 		return s.Node().Spawn(worker)
+	}
+	if r, ok := req.(string); ok && strings.HasPrefix(r, "gspawn:") {
+		pid, err := s.Node().Spawn(worker)
+		if err != nil {
+			return nil, err
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		tok, err := e.n.RegisterGlobal(ctx, strings.TrimPrefix(r, "gspawn:"), pid)
+		if err != nil {
+			_ = s.Node().Exit(pid, process.Kill)
+			return nil, err
+		}
+		return tok, nil
+	}
+	if r, ok := req.(string); ok && strings.HasPrefix(r, "whereis:") {
+		pid, _, ok := e.n.WhereIsGlobal(strings.TrimPrefix(r, "whereis:"))
+		if !ok {
+			return nil, errors.New("unregistered")
+		}
+		return pid, nil
 	}
 	return req, nil
 }
@@ -137,7 +159,7 @@ func runChild(name string) int {
 		fmt.Println("ERROR", err)
 		return 1
 	}
-	if _, err := genserver.Start(n.Process(), &echo{node: name}, genserver.WithName("echo")); err != nil {
+	if _, err := genserver.Start(n.Process(), &echo{node: name, n: n}, genserver.WithName("echo")); err != nil {
 		fmt.Println("ERROR", err)
 		return 1
 	}

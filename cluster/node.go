@@ -37,6 +37,7 @@ type Node struct {
 	subs     []*nats.Subscription
 	stopped  atomic.Bool
 	recorded atomic.Bool // the membership record is written (kvrecord.go)
+	glob     global      // the global registry (global.go)
 
 	mu       sync.Mutex // protects members and watchers
 	members  map[uint32]*member
@@ -80,6 +81,7 @@ func Start(ctx context.Context, cfg Config, opts ...process.Option) (*Node, erro
 	}
 	n := &Node{cfg: cfg, id: NodeNumber(cfg.Name), codec: cfg.Codec, types: newTypes(),
 		members: map[uint32]*member{}, watchers: map[uint64]*watcher{}}
+	n.glob.names = map[string]entry{}
 	n.proc, err = process.NewNode(append(opts[:len(opts):len(opts)], rt.NodeID(n.id))...)
 	if err != nil {
 		return nil, err
@@ -128,6 +130,12 @@ func Start(ctx context.Context, cfg Config, opts ...process.Option) (*Node, erro
 		return fail(err)
 	}
 	if _, err := n.proc.Spawn(n.recorder, process.WithBehaviour("cluster.recorder")); err != nil {
+		return fail(err)
+	}
+	if n.glob.reaper, err = n.proc.Spawn(n.reaperLoop, process.WithBehaviour("cluster.registry.reaper")); err != nil {
+		return fail(err)
+	}
+	if _, err := n.proc.Spawn(n.watchLoop, process.WithBehaviour("cluster.registry.watch")); err != nil {
 		return fail(err)
 	}
 	return n, nil
