@@ -50,6 +50,54 @@ func TestBadInput(t *testing.T) {
 		{"Register nil node", func() error { return cluster.Register[int](nil, "int") }},
 		{"Register empty name", func() error { return cluster.Register[int](nil, "") }},
 		{"RemoteName zero", func() error { _, err := cluster.RemoteName{}.Resolve(); return err }},
+		{"GlobalName zero", func() error { _, err := cluster.GlobalName{}.Resolve(); return err }},
+		{"GlobalName zero register", func() error { return cluster.GlobalName{}.RegisterName(process.PID{}) }},
+	} {
+		err := otptest.NoPanic(c.f)
+		if !errors.Is(err, cluster.ErrInvalidArgument) {
+			t.Errorf("%s: err = %v; want ErrInvalidArgument", c.name, err)
+		}
+	}
+}
+
+// TestBadInputOnNode walks the node's methods with bad input.
+func TestBadInputOnNode(t *testing.T) {
+	n := startLocal(t, "bad", cluster.Config{})
+	ctx := context.Background()
+	pid := otptest.NewProbe(t, n.Process()).PID()
+	for _, c := range []struct {
+		name string
+		f    func() error
+	}{
+		{"Stop nil ctx", func() error {
+			//lint:ignore SA1012 a nil context is the bad input under test
+			return n.Stop(nil)
+		}},
+		{"MonitorNode zero pid", func() error { _, err := n.MonitorNode(process.PID{}, "x"); return err }},
+		{"MonitorNode empty node", func() error { _, err := n.MonitorNode(pid, ""); return err }},
+		{"MonitorNodes zero pid", func() error { _, err := n.MonitorNodes(process.PID{}); return err }},
+		{"RegisterGlobal nil ctx", func() error {
+			//lint:ignore SA1012 a nil context is the bad input under test
+			_, err := n.RegisterGlobal(nil, "x", pid)
+			return err
+		}},
+		{"RegisterGlobal empty name", func() error { _, err := n.RegisterGlobal(ctx, "", pid); return err }},
+		{"RegisterGlobal zero pid", func() error { _, err := n.RegisterGlobal(ctx, "x", process.PID{}); return err }},
+		{"RegisterGlobal remote pid", func() error {
+			_, err := n.RegisterGlobal(ctx, "x", cluster.WirePID{Node: cluster.NodeNumber("other"), ID: 1}.PID())
+			return err
+		}},
+		{"UnregisterGlobal nil ctx", func() error {
+			//lint:ignore SA1012 a nil context is the bad input under test
+			return n.UnregisterGlobal(nil, "x", 1)
+		}},
+		{"Recorded nil ctx", func() error {
+			//lint:ignore SA1012 a nil context is the bad input under test
+			_, err := n.Recorded(nil)
+			return err
+		}},
+		{"Global empty name", func() error { _, err := cluster.Global(n, "").Resolve(); return err }},
+		{"RemoteName empty", func() error { _, err := n.RemoteName("", "").Resolve(); return err }},
 	} {
 		err := otptest.NoPanic(c.f)
 		if !errors.Is(err, cluster.ErrInvalidArgument) {

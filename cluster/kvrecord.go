@@ -3,7 +3,6 @@ package cluster
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -11,6 +10,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -105,7 +105,7 @@ func (n *Node) unrecord() {
 // does not answer within ctx.
 func (n *Node) Recorded(ctx context.Context) ([]string, error) {
 	if ctx == nil {
-		return nil, errors.New("cluster: Node.Recorded: nil ctx")
+		return nil, argerr.Nil("cluster: Node.Recorded", "ctx")
 	}
 	kv, err := n.eng.JetStream().KeyValue(ctx, MembersBucket)
 	if err != nil {
