@@ -60,6 +60,12 @@ type Config struct {
 	// DownAfter is the silence after which a node is declared down.
 	// Default [DefaultDownAfter]; it must exceed Heartbeat.
 	DownAfter time.Duration
+	// Replicas is the replica count of the cluster's KV buckets
+	// (members, registry, leases, fences). Zero: three when three nodes
+	// are up when a bucket is made, else one. Set it to 3 on a cluster
+	// of three or more nodes, so that a bucket never lives on one server
+	// alone (operations wait until three servers are up).
+	Replicas int
 	// Codec encodes messages between nodes. Default [JSON].
 	Codec Codec
 	// ServerLogger receives the embedded NATS server's log; nil: quiet.
@@ -99,6 +105,8 @@ func (c Config) validate() (host string, port int, err error) {
 		return "", 0, argerr.New(op, "cfg.Heartbeat", "is negative")
 	case c.DownAfter <= c.Heartbeat:
 		return "", 0, argerr.New(op, "cfg.DownAfter", "must exceed cfg.Heartbeat")
+	case c.Replicas < 0:
+		return "", 0, argerr.New(op, "cfg.Replicas", "is negative")
 	case c.Password != "" && c.User == "":
 		return "", 0, argerr.New(op, "cfg.Password", "is set without cfg.User")
 	}

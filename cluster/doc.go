@@ -19,6 +19,8 @@
 //	net_ticktime                               Config.Heartbeat, Config.DownAfter
 //	global:register_name/2, whereis_name/1     (*Node).RegisterGlobal, (*Node).WhereIsGlobal, Global(n, name) (Dest, Registrar)
 //	{via, global, Name}                        genserver.WithVia(cluster.Global(n, name))
+//	a global singleton (global + supervisor)  (*Node).StartSingleton(SingletonSpec), leased, with a fencing token
+//	(none: fencing is outside OTP)             (*Node).Fence(ctx, resource, token), ErrStaleToken
 //
 // # Semantics
 //
@@ -85,8 +87,14 @@
 //   - global's name clash resolution does not exist: a name has at most
 //     one holder at any time, decided by the KV store, never two to
 //     reconcile after a partition.
-//   - Cluster-wide supervision is not in this package yet (see the
-//     README's clustering section).
+//   - Singletons hold a lease in JetStream KV ([LeasesBucket]): the node
+//     holding it runs the instance with the lease's fencing token; a
+//     node declared down, or a lease not renewed for [SingletonSpec]'s
+//     Lease, lets another node take it over (compare-and-set, one
+//     winner, a higher token); a holder that could not renew in time
+//     kills its instance, and [Node.Fence] rejects a stale token.
+//   - The distributed dynamic supervisor is not in this package yet
+//     (see the README's clustering section).
 //
 // # Example
 //

@@ -119,17 +119,10 @@ func (n *Node) RegisterGlobal(ctx context.Context, name string, pid process.PID)
 	case pid.Node() != n.id:
 		return 0, argerr.New(op, "pid", "is not a process of this node")
 	}
-	kv, err := n.registryKV(ctx)
+	val, _ := json.Marshal(wireEntry{Node: pid.Node(), ID: pid.ID()})
+	rev, err := n.createGlobal(ctx, name, val)
 	if err != nil {
 		return 0, err
-	}
-	val, _ := json.Marshal(wireEntry{Node: pid.Node(), ID: pid.ID()})
-	rev, err := kv.Create(ctx, name, val)
-	if errors.Is(err, jetstream.ErrKeyExists) {
-		return 0, fmt.Errorf("cluster: global name %q: %w", name, process.ErrNameTaken)
-	}
-	if err != nil {
-		return 0, fmt.Errorf("cluster: register %q: %w", name, err)
 	}
 	n.cacheSet(name, entry{pid: pid, token: rev})
 	if _, err := rt.OnExit(n.proc, pid, func(process.PID, error) {
@@ -139,6 +132,40 @@ func (n *Node) RegisterGlobal(ctx context.Context, name string, pid process.PID)
 		return 0, err
 	}
 	return rev, nil
+}
+
+// createGlobal creates name with val, retrying attempts bounded by
+// kvOpTimeout until ctx ends: JetStream drops requests while it elects a
+// leader. A create that succeeded although its answer was lost is
+// recognised by its value.
+func (n *Node) createGlobal(ctx context.Context, name string, val []byte) (uint64, error) {
+	retried := false
+	for {
+		actx, cancel := context.WithTimeout(ctx, kvOpTimeout)
+		kv, err := n.registryKV(actx)
+		var rev uint64
+		if err == nil {
+			rev, err = kv.Create(actx, name, val)
+			if errors.Is(err, jetstream.ErrKeyExists) && retried {
+				if e, gerr := kv.Get(actx, name); gerr == nil && string(e.Value()) == string(val) {
+					rev, err = e.Revision(), nil
+				}
+			}
+		}
+		cancel()
+		switch {
+		case err == nil:
+			return rev, nil
+		case errors.Is(err, jetstream.ErrKeyExists):
+			return 0, fmt.Errorf("cluster: global name %q: %w", name, process.ErrNameTaken)
+		case ctx.Err() != nil:
+			return 0, fmt.Errorf("cluster: register %q: %w", name, err)
+		}
+		retried = true
+		n.glob.mu.Lock()
+		n.glob.kv = nil // open the bucket afresh
+		n.glob.mu.Unlock()
+	}
 }
 
 // UnregisterGlobal removes the registration of name whose fencing token
@@ -220,16 +247,33 @@ func (n *Node) registryKV(ctx context.Context) (jetstream.KeyValue, error) {
 	return kv, nil
 }
 
-// deleteGlobal removes the registration name@token, bounded by
-// kvOpTimeout; a newer registration stays.
+// deleteGlobal removes the registration name@token (a newer one
+// stays), retrying attempts bounded by kvOpTimeout for up to
+// deleteRetryFor while JetStream does not answer (it may be electing a
+// leader after the loss of a node). The cache drops the name once the
+// bucket did.
 func (n *Node) deleteGlobal(name string, token uint64) {
-	n.cacheDel(name, token)
-	ctx, cancel := context.WithTimeout(context.Background(), kvOpTimeout)
-	defer cancel()
-	if kv, err := n.registryKV(ctx); err == nil {
-		_ = kv.Delete(ctx, name, jetstream.LastRevision(token))
+	deadline := time.Now().Add(deleteRetryFor)
+	for time.Now().Before(deadline) && !n.stopped.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), kvOpTimeout)
+		kv, err := n.registryKV(ctx)
+		if err == nil {
+			err = kv.Delete(ctx, name, jetstream.LastRevision(token))
+		}
+		cancel()
+		var apiErr *jetstream.APIError
+		if err == nil || (errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence) {
+			n.cacheDel(name, token) // deleted, or replaced by a newer registration
+			return
+		}
+		n.glob.mu.Lock()
+		n.glob.kv = nil
+		n.glob.mu.Unlock()
 	}
 }
+
+// deleteRetryFor bounds the retries of one registry delete.
+const deleteRetryFor = 30 * time.Second
 
 // unregister asks the reaper to remove a dead holder's registration.
 type unregister struct {

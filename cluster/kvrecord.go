@@ -46,6 +46,9 @@ func (n *Node) membersKV(ctx context.Context) (jetstream.KeyValue, error) {
 // bucket lives on one of them and is unavailable while that one is
 // down.
 func (n *Node) replicas() int {
+	if n.cfg.Replicas > 0 {
+		return n.cfg.Replicas
+	}
 	if n.cfg.URL == "" && len(n.Up()) >= 3 {
 		return 3
 	}

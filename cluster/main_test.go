@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -38,6 +39,14 @@ type Ping struct {
 	ReplyTo cluster.WirePID
 }
 
+// Act is what a singleton instance reports for every attempt to act:
+// its node, its fencing token and whether the fence accepted it.
+type Act struct {
+	Node  string
+	Token uint64
+	OK    bool
+}
+
 // Unencodable cannot be encoded as JSON.
 type Unencodable struct{ C chan int }
 
@@ -48,6 +57,7 @@ func register(t testing.TB, n *cluster.Node) {
 	for _, err := range []error{
 		cluster.Register[Ping](n, "test.Ping"),
 		cluster.Register[Unencodable](n, "test.Unencodable"),
+		cluster.Register[Act](n, "test.Act"),
 	} {
 		if err != nil {
 			t.Fatalf("Register: %v", err)
@@ -107,6 +117,33 @@ func (e *echo) HandleCast(s *genserver.Self, msg any) error {
 	return nil
 }
 
+// actor is the singleton's body: every 100 ms it passes its token to
+// the fence of the resource "acts" and reports the outcome to the global
+// name "collector"; a rejected token ends it.
+func actor(n *cluster.Node) func(p *process.Proc, token uint64) error {
+	return func(p *process.Proc, token uint64) error {
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-p.Context().Done():
+				return nil
+			case <-tick.C:
+			}
+			ctx, cancel := context.WithTimeout(p.Context(), 2*time.Second)
+			err := n.Fence(ctx, "acts", token)
+			cancel()
+			if err != nil && !errors.Is(err, cluster.ErrStaleToken) {
+				continue // JetStream busy: try again
+			}
+			_ = p.SendDest(cluster.Global(n, "collector"), Act{Node: n.Name(), Token: token, OK: err == nil})
+			if err != nil {
+				return nil
+			}
+		}
+	}
+}
+
 // worker ends when told: "exit:normal" returns nil, "exit:X" the error
 // X.
 func worker(p *process.Proc) error {
@@ -149,8 +186,9 @@ func runChild(name string) int {
 	if r := os.Getenv(childEnv + "_ROUTES"); r != "" {
 		routes = strings.Split(r, ",")
 	}
+	replicas, _ := strconv.Atoi(os.Getenv(childEnv + "_REPLICAS"))
 	n, err := cluster.Start(ctx, cluster.Config{Name: name, Dir: os.Getenv(childEnv + "_DIR"), Routes: routes,
-		User: os.Getenv(childEnv + "_USER"), Password: os.Getenv(childEnv + "_PASSWORD")})
+		User: os.Getenv(childEnv + "_USER"), Password: os.Getenv(childEnv + "_PASSWORD"), Replicas: replicas})
 	if err != nil {
 		fmt.Println("ERROR", err)
 		return 1
@@ -158,6 +196,16 @@ func runChild(name string) int {
 	if err := cluster.Register[Ping](n, "test.Ping"); err != nil {
 		fmt.Println("ERROR", err)
 		return 1
+	}
+	if err := cluster.Register[Act](n, "test.Act"); err != nil {
+		fmt.Println("ERROR", err)
+		return 1
+	}
+	if os.Getenv(childEnv+"_SINGLETON") != "" {
+		if _, err := n.StartSingleton(cluster.SingletonSpec{Name: "single", Lease: 2 * time.Second, Run: actor(n)}); err != nil {
+			fmt.Println("ERROR", err)
+			return 1
+		}
 	}
 	if _, err := genserver.Start(n.Process(), &echo{node: name, n: n}, genserver.WithName("echo")); err != nil {
 		fmt.Println("ERROR", err)

@@ -179,6 +179,17 @@ func (n *Node) apply(ch change) {
 func (n *Node) sweep(now time.Time) {
 	var all change
 	n.mu.Lock()
+	if !n.lastSweep.IsZero() && now.Sub(n.lastSweep) > n.cfg.DownAfter {
+		// This node did not run for longer than DownAfter (frozen,
+		// starved): the silence it sees is its own. Its peers get a
+		// fresh period instead of being declared down on stale data.
+		for _, mb := range n.members {
+			if mb.up {
+				mb.lastSeen = now
+			}
+		}
+	}
+	n.lastSweep = now
 	for id, mb := range n.members {
 		if mb.up && now.Sub(mb.lastSeen) > n.cfg.DownAfter {
 			mb.up = false

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/natsengine"
@@ -38,11 +39,14 @@ type Node struct {
 	stopped  atomic.Bool
 	recorded atomic.Bool // the membership record is written (kvrecord.go)
 	glob     global      // the global registry (global.go)
+	fenceMu  sync.Mutex  // protects fences
+	fences   jetstream.KeyValue
 
-	mu       sync.Mutex // protects members and watchers
-	members  map[uint32]*member
-	watchers map[uint64]*watcher
-	nextW    uint64
+	mu        sync.Mutex // protects members, watchers and lastSweep
+	lastSweep time.Time  // when the heartbeat process last swept
+	members   map[uint32]*member
+	watchers  map[uint64]*watcher
+	nextW     uint64
 }
 
 // member is what a node knows of another.
