@@ -126,7 +126,9 @@ func Start(ctx context.Context, cfg Config, opts ...process.Option) (*Node, erro
 		_ = s.SetPendingLimits(-1, -1) // a remote mailbox is unbounded, as a local one
 		n.subs = append(n.subs, s)
 	}
-	if err := n.nc.FlushWithContext(ctx); err != nil {
+	fctx, fcancel := context.WithTimeout(ctx, natsengine.DefaultReadyTimeout) // Flush needs a deadline
+	defer fcancel()
+	if err := n.nc.FlushWithContext(fctx); err != nil {
 		return fail(fmt.Errorf("cluster: flush: %w", err))
 	}
 	rt.InstallRemote(n.proc, (*router)(n))
