@@ -235,4 +235,3 @@ func runClusterNode(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	return 0
 }
-
