@@ -240,6 +240,9 @@ func call(ctx context.Context, dest process.Dest, req any, cfg callConfig, info 
 	}
 	t, err := lookup(callOp(info), dest)
 	if err != nil {
+		if !info {
+			return callRemote(ctx, dest, req, cfg, err)
+		}
 		return nil, err
 	}
 	var caller process.PID
@@ -274,6 +277,23 @@ func call(ctx context.Context, dest process.Dest, req any, cfg callConfig, info 
 		return nil, &CallError{Dest: dest, Reason: err}
 	}
 	return w.await(ce)
+}
+
+// callRemote makes the call through the cluster when lookup's err says
+// the server lives on a node of another program that a cluster reaches
+// (package cluster); otherwise it returns err. Only failed lookups get
+// here, so local calls pay nothing for clustering.
+func callRemote(ctx context.Context, dest process.Dest, req any, cfg callConfig, err error) (any, error) {
+	var local *process.Node
+	var caller process.PID
+	if self, ok := process.FromContext(ctx); ok {
+		local, caller = self.Node(), self.PID()
+	}
+	r, pid, ok := rt.RemoteFor(local, err)
+	if !ok {
+		return nil, err
+	}
+	return r.Call(ctx, dest, caller, pid, req, cfg.timeout)
 }
 
 // waiter is one caller waiting for its reply.
@@ -488,6 +508,9 @@ func badDest(op string, dest process.Dest) error {
 func Cast(dest process.Dest, msg any) error {
 	t, err := lookup("genserver: Cast", dest)
 	if err != nil {
+		if r, pid, ok := rt.RemoteFor(nil, err); ok {
+			return r.Cast(pid, msg)
+		}
 		var ce *CallError
 		if errors.As(err, &ce) && errors.Is(ce.Reason, process.NoProc) {
 			if _, isPID := dest.(process.PID); isPID {

@@ -165,6 +165,38 @@ func (bridge) SendOutside(p *Proc, msg Msg) error {
 	return p.node.deliver(p, PID{}, msg, false)
 }
 
+// NodeID returns the node option that gives the new node the number id
+// instead of the next one in sequence (a cluster numbers its nodes
+// cluster-wide). NewNode fails when a node of this program has it.
+func (bridge) NodeID(id uint32) Option {
+	return nodeOption(func(c *nodeConfig) error {
+		if id == 0 {
+			return invalidOption("rt: NodeID", "id", "is zero")
+		}
+		c.id = id
+		return nil
+	})
+}
+
+// PIDOf returns the PID with the given node and process numbers, as
+// decoded from another node's message.
+func (bridge) PIDOf(node uint32, id uint64) PID { return PID{node: node, id: id} }
+
+// SetRemote makes r (a cluster, whose methods rt.Remote documents)
+// reach n's peers in other programs; a nil r removes it. Local
+// operations never read it.
+func (bridge) SetRemote(n *Node, r any) {
+	if n.unusable() {
+		return
+	}
+	rr, ok := r.(remoteRouter)
+	if !ok {
+		n.remote.Store(nil)
+		return
+	}
+	n.remote.Store(&remoteBox{rr})
+}
+
 // EventHook returns the node option that calls spawned, exited and
 // zombie at every spawn, exit and zombie report of the node's processes,
 // after the hooks of earlier such options.

@@ -34,6 +34,11 @@ type Node struct {
 	pool    pool
 	zombies zombieSet
 
+	// remote reaches processes of other programs (rt.InstallRemote),
+	// nil outside a cluster; only operations on a PID that is not of
+	// this program read it (remote.go).
+	remote atomic.Pointer[remoteBox]
+
 	deadlines rtcore.Sweeper // rt.StartDeadline's sweeper
 	values    sync.Map       // rt.Value's store
 
@@ -94,8 +99,14 @@ func NewNode(opts ...Option) (*Node, error) {
 	if cfg.maxIdleWorkers == 0 {
 		cfg.maxIdleWorkers = max(64, 8*runtime.GOMAXPROCS(0))
 	}
+	id := cfg.id
+	if id == 0 {
+		id = nodeSeq.Add(1)
+	} else if _, taken := nodes.Load(id); taken {
+		return nil, invalidOption("process: NewNode", "id", "is the number of a running node")
+	}
 	n := &Node{
-		id:      nodeSeq.Add(1),
+		id:      id,
 		cfg:     cfg,
 		names:   make(map[string]PID),
 		allDead: make(chan struct{}),

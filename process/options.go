@@ -22,6 +22,7 @@ type nodeConfig struct {
 	panicPassThrough bool
 	processLabels    bool
 	env              envkey.Values // see env.go
+	id               uint32        // a number chosen by the cluster (rt.NodeID); 0: the next in sequence
 }
 
 type nodeOption func(*nodeConfig) error

@@ -355,6 +355,9 @@ func (n *Node) SendDest(dest Dest, msg Msg) error {
 
 func (n *Node) send(from, to PID, msg Msg) error {
 	if to.node != n.id || to.IsZero() {
+		if r := n.remoteFor(to); r != nil {
+			return r.Send(from, to, msg)
+		}
 		_, err := n.resolve(to)
 		return err
 	}

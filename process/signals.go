@@ -73,10 +73,12 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 		close(done)
 	}
 	for ref, target := range monitors {
-		if q := n.lookup(target); q != nil {
+		if q := n.lookupLocal(target); q != nil {
 			q.mu.Lock()
 			delete(q.watchers, ref)
 			q.mu.Unlock()
+		} else if r := n.remoteFor(target); r != nil {
+			r.Demonitor(p.pid, target, ref)
 		}
 	}
 	return true
@@ -90,8 +92,11 @@ func (p *Proc) die(reason error, fromSelf bool) bool {
 // links see Kill in turn (OTP 25 does the same).
 func (p *Proc) signalLinks(links pidSet, reason error) {
 	links.each(func(pid PID) {
-		q := p.node.lookup(pid)
+		q := p.node.lookupLocal(pid)
 		if q == nil {
+			if r := p.node.remoteFor(pid); r != nil {
+				r.Exit(p.pid, pid, reason, true)
+			}
 			return
 		}
 		q.mu.Lock()
@@ -105,8 +110,11 @@ func (p *Proc) signalLinks(links pidSet, reason error) {
 
 func (p *Proc) signalWatchers(watchers map[Ref]PID, reason error) {
 	for ref, pid := range watchers {
-		q := p.node.lookup(pid)
+		q := p.node.lookupLocal(pid)
 		if q == nil {
+			if r := p.node.remoteFor(pid); r != nil {
+				r.Down(pid, p.pid, ref, reason)
+			}
 			continue
 		}
 		q.mu.Lock()
@@ -154,6 +162,10 @@ func (n *Node) Exit(pid PID, reason error) error {
 		if asNoProc(err, &np) {
 			return nil // like erlang:exit/2, signalling a dead process is fine
 		}
+		if r := n.remoteFor(pid); r != nil {
+			r.Exit(PID{}, pid, reason, false)
+			return nil
+		}
 		return err
 	}
 	q.exitSignal(PID{}, reason, false)
@@ -183,6 +195,10 @@ func (p *Proc) Exit(pid PID, reason error) error {
 	if err != nil {
 		var np *NoProcError
 		if asNoProc(err, &np) {
+			return nil
+		}
+		if r := p.node.remoteFor(pid); r != nil {
+			r.Exit(p.pid, pid, reason, false)
 			return nil
 		}
 		return err
@@ -239,6 +255,9 @@ func (p *Proc) Link(pid PID) error {
 		q.mu.Unlock()
 		p.mu.Unlock()
 	} else if _, ok := err.(*NoProcError); !ok {
+		if r := p.node.remoteFor(pid); r != nil {
+			return p.linkRemote(r, pid)
+		}
 		return err
 	}
 	if p.trap.Load() {
@@ -254,13 +273,31 @@ func (p *Proc) Unlink(pid PID) {
 		return
 	}
 	p.mu.Lock()
-	p.links.remove(pid)
+	linked := p.links.remove(pid)
 	p.mu.Unlock()
-	if q := p.node.lookup(pid); q != nil {
+	if q := p.node.lookupLocal(pid); q != nil {
 		q.mu.Lock()
 		q.links.remove(p.pid)
 		q.mu.Unlock()
+	} else if r := p.node.remoteFor(pid); r != nil && linked {
+		r.Unlink(p.pid, pid)
 	}
+}
+
+// linkRemote links p to pid, a process of a node in another program:
+// the link is recorded here and the request sent; pid's node answers a
+// dead pid with an exit signal noproc, and a lost node delivers
+// noconnection (OTP's link/1 to a remote pid).
+func (p *Proc) linkRemote(r remoteRouter, pid PID) error {
+	p.mu.Lock()
+	if p.dead.Load() {
+		p.mu.Unlock()
+		return p.notAlive()
+	}
+	p.links.add(pid)
+	p.mu.Unlock()
+	r.Link(p.pid, pid)
+	return nil
 }
 
 // Monitor makes p watch pid: when pid dies, p receives a [Down] message
@@ -275,6 +312,9 @@ func (p *Proc) Monitor(pid PID) (Ref, error) {
 	q, err := p.node.resolve(pid)
 	if err != nil {
 		if _, ok := err.(*NoProcError); !ok {
+			if r := p.node.remoteFor(pid); r != nil {
+				return p.monitorRemote(r, pid, ref)
+			}
 			return Ref{}, err
 		}
 		return ref, p.node.deliver(p, pid, Down{Ref: ref, PID: pid, Reason: NoProc}, true)
@@ -318,16 +358,37 @@ func (p *Proc) Demonitor(ref Ref, flush bool) bool {
 	delete(p.monitors, ref)
 	p.mu.Unlock()
 	if active {
-		if q := p.node.lookup(target); q != nil {
+		if q := p.node.lookupLocal(target); q != nil {
 			q.mu.Lock()
 			delete(q.watchers, ref)
 			q.mu.Unlock()
+		} else if r := p.node.remoteFor(target); r != nil {
+			r.Demonitor(p.pid, target, ref)
 		}
 	}
 	if flush {
 		p.flushDown(ref)
 	}
 	return active
+}
+
+// monitorRemote makes p monitor pid, a process of a node in another
+// program: the monitor is recorded here and the request sent; pid's node
+// answers a dead pid with Down noproc, and a lost node delivers Down
+// noconnection.
+func (p *Proc) monitorRemote(r remoteRouter, pid PID, ref Ref) (Ref, error) {
+	p.mu.Lock()
+	if p.dead.Load() {
+		p.mu.Unlock()
+		return Ref{}, p.notAlive()
+	}
+	if p.monitors == nil {
+		p.monitors = make(map[Ref]PID, 2)
+	}
+	p.monitors[ref] = pid
+	p.mu.Unlock()
+	r.Monitor(p.pid, pid, ref)
+	return ref, nil
 }
 
 func (p *Proc) flushDown(ref Ref) {

@@ -50,7 +50,9 @@ commands:
              (/metrics, /healthz, /readyz; default 127.0.0.1:7600),
              --mcp ADDR (MCP at http://ADDR/mcp; default 127.0.0.1:7601),
              --data DIR (durable dead letters; default: a new temporary
-             directory, removed at the end unless --keep-data)
+             directory, removed at the end unless --keep-data);
+             --nodes N: a cluster of N node processes on loopback instead,
+             with a node killed and its children failed over
   conformance run [-check] FILE.json
              replay a supervisor conformance scenario, print its trace (JSON);
              flags may follow the file
@@ -75,7 +77,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, versionText())
 		return 0
 	case "demo":
+		if n, ok := clusterDemoNodes(rest); ok {
+			return runClusterDemo(ctx, n, stdout, stderr)
+		}
 		return runDemoCommand(ctx, rest, stdout, stderr)
+	case clusterNodeCommand:
+		return runClusterNode(ctx, rest, stdout, stderr)
 	case "conformance":
 		return runConformanceCommand(ctx, rest, stdout, stderr)
 	case "deadletters":

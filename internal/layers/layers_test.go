@@ -32,8 +32,9 @@ var layer = map[string]int{
 	"health": 3, "schedule": 3, "engine": 3, "deadletter/jsstore": 3,
 	"coord": 3, "coord/kvcoord": 3,
 	"osproc": 3,
-	"agent": 3, "agent/kvstore": 3,
+	"agent":  3, "agent/kvstore": 3,
 	"transport": 3, "jsonrpc": 3, "mcp": 4,
+	"cluster": 3,
 	// tools: what users run and plug in, and the project's own checks.
 	"telemetry/bridge": 4, "telemetry/metricmap": 4, "telemetry/promexport": 4,
 	"telemetry/otelexport": 4, "otptest": 4, "conformance": 4, "conformance/proc": 4,
@@ -170,6 +171,7 @@ var natsUsers = map[string]bool{
 	// agent schedules through package schedule (which holds its durable
 	// store); agent/kvstore is the agents' durable snapshot store.
 	"agent": true, "agent/kvstore": true, "bench": true,
+	"cluster": true,
 }
 
 // TestNATSStaysInTheStores is a regression test: telemetry/metricmap

@@ -65,6 +65,10 @@ type Config struct {
 	Port int
 	// Logger receives the server's log lines; nil keeps the server quiet.
 	Logger *slog.Logger
+	// Cluster joins this server to other nodes' servers by routes; nil:
+	// a server of its own. A clustered server should have a ServerName
+	// unique in the cluster (JetStream requires it).
+	Cluster *Cluster
 }
 
 // Engine is one running embedded nats-server and its in-process client
@@ -150,6 +154,9 @@ func serverOptions(cfg Config) (*server.Options, string, error) {
 		Port:         cfg.Port,
 		NoSigs:       true,
 		NoLog:        cfg.Logger == nil,
+	}
+	if err := cfg.Cluster.apply(opts); err != nil {
+		return nil, "", err
 	}
 	return opts, dir, nil
 }

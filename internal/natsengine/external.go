@@ -18,6 +18,11 @@ import (
 // [ErrNotReady] otherwise; nothing is left open then. Shutdown closes
 // only the connection.
 func Connect(ctx context.Context, url string, readyTimeout time.Duration) (*Engine, error) {
+	return connect(ctx, url, readyTimeout, nil)
+}
+
+// connect is Connect with auth's credentials and TLS.
+func connect(ctx context.Context, url string, readyTimeout time.Duration, auth *ClientAuth) (*Engine, error) {
 	if ctx == nil {
 		return nil, fmt.Errorf("%w: nil ctx", ErrInvalidConfig)
 	}
@@ -32,7 +37,12 @@ func Connect(ctx context.Context, url string, readyTimeout time.Duration) (*Engi
 	}
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
-	nc, err := nats.Connect(url, nats.Name("orchard"), nats.Timeout(readyTimeout), nats.MaxReconnects(-1))
+	extra, err := auth.options()
+	if err != nil {
+		return nil, err
+	}
+	opts := append([]nats.Option{nats.Name("orchard"), nats.Timeout(readyTimeout), nats.MaxReconnects(-1)}, extra...)
+	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("%w: connect %s: %w", ErrNotReady, url, err)
 	}

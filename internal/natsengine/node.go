@@ -32,6 +32,14 @@ type NodeConfig struct {
 	SyncInterval time.Duration
 	ReadyTimeout time.Duration
 	Logger       *slog.Logger // the embedded server's log; nil: quiet
+	// ServerName names the embedded server (default "orchard"); a
+	// clustered server needs one unique in its cluster.
+	ServerName string
+	// Cluster joins the embedded server to other nodes' (package
+	// cluster); nil: alone.
+	Cluster *Cluster
+	// Auth authenticates the connection to the external server at URL.
+	Auth *ClientAuth
 }
 
 func (c NodeConfig) validate() error {
@@ -145,10 +153,10 @@ func ForNode(ctx context.Context, node *process.Node) (*Engine, error) {
 	c := *h.cfg
 	var e *Engine
 	if c.URL != "" {
-		e, err = Connect(ctx, c.URL, c.ReadyTimeout)
+		e, err = connect(ctx, c.URL, c.ReadyTimeout, c.Auth)
 	} else {
 		e, err = Start(ctx, Config{Dir: c.Dir, SyncAlways: c.SyncAlways, SyncInterval: c.SyncInterval,
-			ReadyTimeout: c.ReadyTimeout, Logger: c.Logger})
+			ReadyTimeout: c.ReadyTimeout, Logger: c.Logger, ServerName: c.ServerName, Cluster: c.Cluster})
 	}
 	if err != nil {
 		return nil, err

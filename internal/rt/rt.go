@@ -24,6 +24,18 @@ type runtime interface {
 	OnExit(n *process.Node, pid process.PID, fn func(pid process.PID, reason error)) (rtcore.ExitHook, error)
 	Peek(n *process.Node, pid process.PID, max int) ([]process.Msg, error)
 	Stack(n *process.Node, pid process.PID) (string, error)
+	NodeID(id uint32) process.Option
+	PIDOf(node uint32, id uint64) process.PID
+	SetRemote(n *process.Node, r any)
+	RefOf(node uint32, id uint64) process.Ref
+	RefParts(r process.Ref) (node uint32, id uint64)
+	LinkIn(n *process.Node, local, remote process.PID) error
+	UnlinkIn(n *process.Node, local, remote process.PID)
+	ExitIn(n *process.Node, from, to process.PID, reason error, viaLink bool)
+	MonitorIn(n *process.Node, target, watcher process.PID, ref process.Ref) error
+	DemonitorIn(n *process.Node, target process.PID, ref process.Ref)
+	DownIn(n *process.Node, watcher, target process.PID, ref process.Ref, reason error)
+	NodeDown(n *process.Node, node uint32, reason error)
 	EventHook(spawned func(pid, parent process.PID, behaviour string), exited func(pid process.PID, reason error, lifetime time.Duration), zombie func(process.ZombieInfo)) process.Option
 }
 

@@ -1,0 +1,257 @@
+package clusterbench
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+
+	"github.com/seed-fe72f376/orchard/cluster"
+	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+const childEnv = "ORCHARD_CLUSTERBENCH_CHILD"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(childEnv) != "" {
+		os.Exit(child())
+	}
+	os.Exit(m.Run())
+}
+
+// Count tells the sink how many messages to expect and whom to tell.
+type Count struct {
+	N       int
+	ReplyTo cluster.WirePID
+}
+
+// rawServer starts a nats-server routed to routes (or to itself) and an
+// in-process connection to it, the topology Orchard's nodes use.
+func rawServer(name string, routes []string) (*server.Server, *nats.Conn, string, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, nil, "", err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	self := "nats-route://127.0.0.1:" + strconv.Itoa(port)
+	if len(routes) == 0 {
+		routes = []string{self}
+	}
+	var rs []*url.URL
+	for _, r := range routes {
+		u, _ := url.Parse(r)
+		rs = append(rs, u)
+	}
+	srv, err := server.NewServer(&server.Options{ServerName: name, Host: "127.0.0.1", Port: -1, NoSigs: true, NoLog: true,
+		Cluster: server.ClusterOpts{Name: "raw", Host: "127.0.0.1", Port: port}, Routes: rs})
+	if err != nil {
+		return nil, nil, "", err
+	}
+	srv.Start()
+	if !srv.ReadyForConnections(5 * time.Second) {
+		return nil, nil, "", fmt.Errorf("raw server not ready")
+	}
+	nc, err := nats.Connect("", nats.InProcessServer(srv))
+	return srv, nc, self, err
+}
+
+type echo struct{}
+
+func (echo) Init(*genserver.Self) error { return nil }
+func (echo) HandleCall(_ *genserver.Self, _ genserver.From, req any) (any, error) {
+	return req, nil
+}
+
+func sink(p *process.Proc) error {
+	var want, got int
+	var to process.PID
+	for {
+		m, err := p.Receive(p.Context())
+		if err != nil {
+			return nil
+		}
+		switch m := m.(type) {
+		case Count:
+			want, got, to = m.N, 0, m.ReplyTo.PID()
+		case int:
+			got++
+			if got == want {
+				_ = p.Send(to, "done")
+			}
+		}
+	}
+}
+
+func child() int {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	n, err := cluster.Start(ctx, cluster.Config{Name: "cb-b", Dir: os.Getenv(childEnv + "_DIR"),
+		Routes: []string{os.Getenv(childEnv + "_ROUTE")}})
+	if err != nil {
+		fmt.Println("ERROR", err)
+		return 1
+	}
+	_ = cluster.Register[Count](n, "bench.Count")
+	_, _ = n.Process().Spawn(sink, process.WithName("sink"))
+	_, _ = genserver.Start(n.Process(), echo{}, genserver.WithName("echo"))
+	srv, nc, _, err := rawServer("raw-b", []string{os.Getenv(childEnv + "_RAW")})
+	if err != nil {
+		fmt.Println("ERROR", err)
+		return 1
+	}
+	defer srv.Shutdown()
+	var got atomic.Int64
+	var want atomic.Int64
+	_, _ = nc.Subscribe("raw.count", func(m *nats.Msg) { want.Store(int64(must(strconv.Atoi(string(m.Data))))); got.Store(0) })
+	sub, _ := nc.Subscribe("raw.sink", func(m *nats.Msg) {
+		if got.Add(1) == want.Load() {
+			_ = nc.Publish("raw.done", nil)
+		}
+	})
+	_ = sub.SetPendingLimits(-1, -1) // as the cluster's own subscription
+	_, _ = nc.Subscribe("raw.echo", func(m *nats.Msg) { _ = m.Respond(m.Data) })
+	_ = nc.Flush()
+	fmt.Println("READY")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	return 0
+}
+
+func must(v int, _ error) int { return v }
+
+// TestClusterWorkloads prints W8, W9 and W10 for Orchard and raw NATS.
+func TestClusterWorkloads(t *testing.T) {
+	if os.Getenv("ORCHARD_CLUSTER_BENCH") == "" {
+		t.Skip("set ORCHARD_CLUSTER_BENCH=1 to run the cluster workloads (two OS processes)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+	defer cancel()
+	a, err := cluster.Start(ctx, cluster.Config{Name: "cb-a", Dir: t.TempDir()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Stop(context.Background())
+	_ = cluster.Register[Count](a, "bench.Count")
+	srv, nc, rawRoute, err := rawServer("raw-a", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	exe, _ := os.Executable()
+	cmd := exec.Command(exe, "-test.run=^$")
+	cmd.Env = append(os.Environ(), childEnv+"=1", childEnv+"_DIR="+t.TempDir(), childEnv+"_ROUTE="+a.RouteURL(), childEnv+"_RAW="+rawRoute)
+	stdin, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	cmd.Stderr = os.Stderr
+	if err := cmd.Start(); err != nil {
+		t.Skipf("cannot start a node process: %v", err)
+	}
+	defer func() { _ = stdin.Close(); _ = cmd.Process.Kill(); _ = cmd.Wait() }()
+	line, _ := bufio.NewReader(out).ReadString('\n')
+	if !strings.HasPrefix(line, "READY") {
+		t.Fatalf("child: %s", line)
+	}
+	for !slices.Contains(a.Up(), "cb-b") {
+		time.Sleep(10 * time.Millisecond)
+	}
+	for srv.NumRoutes() == 0 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	const msgs = 200_000
+	const calls = 2_000
+
+	// W8 Orchard: one process sends msgs ints to the remote sink.
+	done := make(chan struct{}, 1)
+	sender, _ := a.Process().Spawn(func(p *process.Proc) error {
+		to, err := a.RemoteName("cb-b", "sink").Resolve()
+		if err != nil {
+			return err
+		}
+		_ = p.Send(to, Count{N: msgs, ReplyTo: cluster.Wire(p.PID())})
+		start := time.Now()
+		for i := range msgs {
+			if err := p.Send(to, i); err != nil {
+				return err
+			}
+		}
+		if _, err := p.Receive(p.Context()); err != nil {
+			return err
+		}
+		t.Logf("W8 orchard remote send: %.0f msgs/s", msgs/time.Since(start).Seconds())
+		done <- struct{}{}
+		return nil
+	})
+	_ = sender
+	<-done
+
+	// W8 raw NATS: publish msgs on a subject the other process counts.
+	doneSub, _ := nc.SubscribeSync("raw.done")
+	_ = nc.Publish("raw.count", []byte(strconv.Itoa(msgs)))
+	_ = nc.Flush()
+	start := time.Now()
+	payload := []byte("12345")
+	for range msgs {
+		_ = nc.Publish("raw.sink", payload)
+	}
+	if _, err := doneSub.NextMsg(60 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("W8 raw NATS pub/sub:    %.0f msgs/s", msgs/time.Since(start).Seconds())
+
+	// W9: sequential calls, p50 and p99.
+	echoDest := a.RemoteName("cb-b", "echo")
+	echoPID, err := echoDest.Resolve()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lat := func(f func() error) (time.Duration, time.Duration) {
+		ds := make([]time.Duration, calls)
+		for i := range ds {
+			s := time.Now()
+			if err := f(); err != nil {
+				t.Fatal(err)
+			}
+			ds[i] = time.Since(s)
+		}
+		slices.Sort(ds)
+		return ds[calls/2], ds[calls*99/100]
+	}
+	p50, p99 := lat(func() error { _, err := genserver.Call[int](ctx, echoPID, 7); return err })
+	t.Logf("W9 orchard remote call: p50 %v p99 %v", p50, p99)
+	p50, p99 = lat(func() error { _, err := nc.Request("raw.echo", payload, 5*time.Second); return err })
+	t.Logf("W9 raw NATS request:    p50 %v p99 %v", p50, p99)
+
+	// W10: time from SIGKILL to the node declared down.
+	downs := make(chan time.Time, 1)
+	w, _ := a.Process().Spawn(func(p *process.Proc) error {
+		if _, err := p.Receive(p.Context()); err == nil {
+			downs <- time.Now()
+		}
+		return nil
+	})
+	if _, err := a.MonitorNode(w, "cb-b"); err != nil {
+		t.Fatal(err)
+	}
+	killed := time.Now()
+	_ = cmd.Process.Kill()
+	select {
+	case at := <-downs:
+		t.Logf("W10 killed node declared down after %v", at.Sub(killed).Round(time.Millisecond))
+	case <-time.After(10 * time.Second):
+		t.Fatal("node not declared down")
+	}
+}

@@ -1,0 +1,105 @@
+// Package cluster implements Orchard's distribution on NATS: nodes that
+// join a cluster, PIDs that name their node, and sends, genserver calls
+// and casts that cross nodes with OTP's semantics, plus node monitors.
+//
+// # OTP mapping
+//
+//	OTP / BEAM                                 Orchard
+//	erl -name a@host -setcookie C              cluster.Start(ctx, Config{Name: "a", Dir: ..., User/Password})
+//	node(), nodes()                            (*Node).Name, (*Node).Up, (*Node).Members
+//	Pid ! Msg to a remote pid                  proc.Send(remotePID, msg) (process API, unchanged)
+//	{Name, Node} ! Msg, gen_server:call({Name, Node}, Req)   (*Node).RemoteName(node, name) as a process.Dest
+//	gen_server:call/cast to a remote pid       genserver.Call / genserver.Cast (unchanged)
+//	noconnection                               NoConnection
+//	link/1, monitor/2, exit/2 to a remote pid  proc.Link, proc.Monitor, proc.Exit (process API, unchanged)
+//	monitor_node(Node, true)                   (*Node).MonitorNode(pid, node) -> NodeDown
+//	net_kernel:monitor_nodes(true)             (*Node).MonitorNodes(pid) -> NodeUp, NodeDown
+//	external term format                       Codec (JSON default) + a per-node type registry (Register)
+//	epmd + distribution over TCP               NATS routes between embedded servers, or an external NATS cluster
+//	net_ticktime                               Config.Heartbeat, Config.DownAfter
+//	global:register_name/2, whereis_name/1     (*Node).RegisterGlobal, (*Node).WhereIsGlobal, Global(n, name) (Dest, Registrar)
+//	{via, global, Name}                        genserver.WithVia(cluster.Global(n, name))
+//	a global singleton (global + supervisor)  (*Node).StartSingleton(SingletonSpec), leased, with a fencing token
+//	(none: fencing is outside OTP)             (*Node).Fence(ctx, resource, token), ErrStaleToken
+//
+// # Semantics
+//
+// Start creates a process.Node whose number is derived from the node's
+// name ([NodeNumber]), so a PID names its node on every node. The node's
+// one NATS engine (the same one the durable services use) is an
+// embedded nats-server whose routes connect it to the other nodes'
+// servers (Config.Routes, the seed list; a node listening on a
+// non-loopback address must set User and Password, else Start returns an
+// [*InsecureError]), or a connection to an external NATS cluster
+// (Config.URL, with user/password, an nkey seed or a credentials file,
+// and TLS).
+//
+// Each node subscribes to one subject. A send to a PID of another node
+// is encoded at the sender ([Register]ed types only: an unregistered
+// type is an [*UnregisteredError] and a value the codec rejects an
+// [*EncodeError], returned to the sender, never dropped silently) and
+// published on that node's subject; the receiving node delivers the
+// messages in arrival order, so the messages of one sender to one
+// receiver keep their order (NATS keeps the order of one connection's
+// messages). A genserver.Call to a remote server is a NATS request on
+// the same subject, served by a short-lived process on the callee's node
+// that makes the local call; its reply, an error returned by HandleCall
+// ([*RemoteError]) or the server's exit reason comes back as the reply.
+// Local sends and calls never touch NATS: only a lookup that already
+// failed (the PID is not of this program) consults the cluster.
+//
+// Links, monitors and exit signals cross nodes through the process API
+// itself: linking to or monitoring a remote PID records the link or
+// monitor on both sides (a dead remote process answers with an exit
+// signal or a Down with reason process.NoProc); a death, an exit signal
+// and a Down travel on the same subject as the messages, in order with
+// them; the runtime's atoms (normal, shutdown, kill, killed, noproc)
+// keep their identity, any other reason arrives as a [*RemoteError]
+// with its text. When a node is declared down, every local process
+// linked to one of its processes gets an exit signal [NoConnection] and
+// every monitor of one fires with Down [NoConnection]; linking to or
+// monitoring a process of a node that is not up does so at once.
+//
+// Membership: every node publishes a heartbeat every Config.Heartbeat;
+// a node silent for Config.DownAfter is declared down (defaults: 200 ms
+// and 1 s, so a killed or frozen node is down within 1.5 s), and a node
+// that stops with [Node.Stop] says so and is declared down at once with
+// reason [Leaving]. Each change is a telemetry event ([EventNodeUp],
+// [EventNodeDown]) and a message to node monitors. A send to a node that
+// is not up fails with a [*NodeDownError] (matching [NoConnection]); a
+// call to it fails with a *genserver.CallError whose reason is
+// NoConnection, as does a call whose node dies before replying.
+//
+// The global registry keeps names in the JetStream KV bucket
+// [RegistryBucket]: a registration is a create (one of concurrent ones
+// wins), its KV revision is a fencing token, every node keeps a cache of
+// the bucket through a KV watch and resolves [GlobalName] from it, and
+// a name is deleted (conditionally on its token) when its process dies
+// or when its node is declared down.
+//
+// # Differences from OTP
+//
+//   - Messages cross nodes only if their types are registered on both
+//     nodes under the same wire name; a PID inside a message is a
+//     [WirePID] field (process.PID's fields are unexported).
+//   - A send to a node that is not connected is an error at the sender,
+//     where OTP drops it silently.
+//   - global's name clash resolution does not exist: a name has at most
+//     one holder at any time, decided by the KV store, never two to
+//     reconcile after a partition.
+//   - Singletons hold a lease in JetStream KV ([LeasesBucket]): the node
+//     holding it runs the instance with the lease's fencing token; a
+//     node declared down, or a lease not renewed for [SingletonSpec]'s
+//     Lease, lets another node take it over (compare-and-set, one
+//     winner, a higher token); a holder that could not renew in time
+//     kills its instance, and [Node.Fence] rejects a stale token.
+//   - The distributed dynamic supervisor is not in this package yet
+//     (see the README's clustering section).
+//
+// # Example
+//
+//	a, err := cluster.Start(ctx, cluster.Config{Name: "a", Dir: dirA})
+//	b, err := cluster.Start(ctx, cluster.Config{Name: "b", Dir: dirB, Routes: []string{a.RouteURL()}})
+//	pid, err := genserver.Start(b.Process(), srv, genserver.WithName("echo"))
+//	reply, err := genserver.Call[string](ctx, a.RemoteName("b", "echo"), "hi")
+package cluster

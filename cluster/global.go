@@ -1,0 +1,362 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// RegistryBucket is the JetStream KV bucket of the global registry: one
+// key per name, whose value is the holder's PID and whose revision is the
+// registration's fencing token.
+const RegistryBucket = "orchard_registry"
+
+// DefaultRegisterTimeout bounds a registration made through
+// [GlobalName.RegisterName] (genserver.WithVia), which takes no context.
+const DefaultRegisterTimeout = 5 * time.Second
+
+// entry is a global name's holder as this node's cache knows it.
+type entry struct {
+	pid   process.PID
+	token uint64
+}
+
+// global is a node's view of the global registry: the cache kept by the
+// KV watch, and the registrations of local processes.
+type global struct {
+	mu     sync.RWMutex
+	names  map[string]entry
+	kv     jetstream.KeyValue // nil until the bucket is open
+	reaper process.PID
+}
+
+// wireEntry is a registry value in the bucket.
+type wireEntry struct {
+	Node uint32 `json:"n"`
+	ID   uint64 `json:"i"`
+}
+
+// GlobalName is a name in the cluster-wide registry of a node's cluster,
+// a process.Dest that resolves from the node's local cache (kept by a KV
+// watch) and a genserver.Registrar: genserver.WithVia(cluster.Global(n,
+// "name")) registers the server globally before its Init runs.
+type GlobalName struct {
+	n    *Node
+	name string
+}
+
+// Global returns the global name name as seen from node n.
+func Global(n *Node, name string) GlobalName { return GlobalName{n: n, name: name} }
+
+// String returns the name.
+func (g GlobalName) String() string { return g.name }
+
+// Resolve returns the name's holder from the local cache: a
+// *process.NoProcError when no process holds it.
+func (g GlobalName) Resolve() (process.PID, error) {
+	if g.n == nil {
+		return process.PID{}, argerr.Nil("cluster: GlobalName.Resolve", "node")
+	}
+	if g.name == "" {
+		return process.PID{}, argerr.Empty("cluster: GlobalName.Resolve", "name")
+	}
+	pid, _, ok := g.n.WhereIsGlobal(g.name)
+	if !ok {
+		return process.PID{}, &process.NoProcError{Name: g.name, Reason: process.NoProc}
+	}
+	return pid, nil
+}
+
+// RegisterName registers pid (a process of this node) under the name,
+// bounded by [DefaultRegisterTimeout]; see [Node.RegisterGlobal].
+func (g GlobalName) RegisterName(pid process.PID) error {
+	if g.n == nil {
+		return argerr.Nil("cluster: GlobalName.RegisterName", "node")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultRegisterTimeout)
+	defer cancel()
+	_, err := g.n.RegisterGlobal(ctx, g.name, pid)
+	return err
+}
+
+// Token returns the fencing token of the name's current registration as
+// this node knows it (0 when unregistered).
+func (g GlobalName) Token() uint64 {
+	if g.n == nil {
+		return 0
+	}
+	_, t, _ := g.n.WhereIsGlobal(g.name)
+	return t
+}
+
+// RegisterGlobal registers pid, a live process of this node, under name
+// in the cluster-wide registry (OTP's global:register_name/2): a
+// JetStream KV create, so that of concurrent registrations on any nodes
+// exactly one wins. It returns the registration's fencing token (the KV
+// revision; a later registration of the name has a higher one), which
+// the holder may hand to outside systems to reject stale writers. The
+// name is removed when pid dies, or when its node is declared down. A
+// taken name is an error matching process.ErrNameTaken; a dead pid is a
+// *process.NoProcError.
+func (n *Node) RegisterGlobal(ctx context.Context, name string, pid process.PID) (uint64, error) {
+	const op = "cluster: Node.RegisterGlobal"
+	switch {
+	case ctx == nil:
+		return 0, argerr.Nil(op, "ctx")
+	case name == "":
+		return 0, argerr.Empty(op, "name")
+	case pid.IsZero():
+		return 0, argerr.New(op, "pid", "is the zero PID")
+	case pid.Node() != n.id:
+		return 0, argerr.New(op, "pid", "is not a process of this node")
+	}
+	val, _ := json.Marshal(wireEntry{Node: pid.Node(), ID: pid.ID()})
+	rev, err := n.createGlobal(ctx, name, val)
+	if err != nil {
+		return 0, err
+	}
+	n.cacheSet(name, entry{pid: pid, token: rev})
+	if _, err := rt.OnExit(n.proc, pid, func(process.PID, error) {
+		_ = n.proc.Send(n.glob.reaper, unregister{name: name, token: rev})
+	}); err != nil {
+		n.deleteGlobal(name, rev)
+		return 0, err
+	}
+	return rev, nil
+}
+
+// createGlobal creates name with val, retrying attempts bounded by
+// kvOpTimeout until ctx ends: JetStream drops requests while it elects a
+// leader. A create that succeeded although its answer was lost is
+// recognised by its value.
+func (n *Node) createGlobal(ctx context.Context, name string, val []byte) (uint64, error) {
+	retried := false
+	for {
+		actx, cancel := context.WithTimeout(ctx, kvOpTimeout)
+		kv, err := n.registryKV(actx)
+		var rev uint64
+		if err == nil {
+			rev, err = kv.Create(actx, name, val)
+			if errors.Is(err, jetstream.ErrKeyExists) && retried {
+				if e, gerr := kv.Get(actx, name); gerr == nil && string(e.Value()) == string(val) {
+					rev, err = e.Revision(), nil
+				}
+			}
+		}
+		cancel()
+		switch {
+		case err == nil:
+			return rev, nil
+		case errors.Is(err, jetstream.ErrKeyExists):
+			return 0, fmt.Errorf("cluster: global name %q: %w", name, process.ErrNameTaken)
+		case ctx.Err() != nil:
+			return 0, fmt.Errorf("cluster: register %q: %w", name, err)
+		}
+		retried = true
+		n.glob.mu.Lock()
+		n.glob.kv = nil // open the bucket afresh
+		n.glob.mu.Unlock()
+	}
+}
+
+// UnregisterGlobal removes the registration of name whose fencing token
+// is token (OTP's global:unregister_name/1, fenced): with a stale token
+// it removes nothing and fails.
+func (n *Node) UnregisterGlobal(ctx context.Context, name string, token uint64) error {
+	if ctx == nil {
+		return argerr.Nil("cluster: Node.UnregisterGlobal", "ctx")
+	}
+	kv, err := n.registryKV(ctx)
+	if err != nil {
+		return err
+	}
+	if err := kv.Delete(ctx, name, jetstream.LastRevision(token)); err != nil {
+		return fmt.Errorf("cluster: unregister %q: %w", name, err)
+	}
+	n.cacheDel(name, token)
+	return nil
+}
+
+// WhereIsGlobal returns the holder of name and its fencing token from
+// this node's cache (OTP's global:whereis_name/1); the cache follows the
+// bucket through a KV watch.
+func (n *Node) WhereIsGlobal(name string) (process.PID, uint64, bool) {
+	n.glob.mu.RLock()
+	e, ok := n.glob.names[name]
+	n.glob.mu.RUnlock()
+	return e.pid, e.token, ok
+}
+
+// GlobalNames returns the registered names this node knows of.
+func (n *Node) GlobalNames() map[string]process.PID {
+	n.glob.mu.RLock()
+	defer n.glob.mu.RUnlock()
+	out := make(map[string]process.PID, len(n.glob.names))
+	for k, e := range n.glob.names {
+		out[k] = e.pid
+	}
+	return out
+}
+
+func (n *Node) cacheSet(name string, e entry) {
+	n.glob.mu.Lock()
+	if old, ok := n.glob.names[name]; !ok || old.token <= e.token {
+		n.glob.names[name] = e
+	}
+	n.glob.mu.Unlock()
+}
+
+func (n *Node) cacheDel(name string, token uint64) {
+	n.glob.mu.Lock()
+	if old, ok := n.glob.names[name]; ok && old.token <= token {
+		delete(n.glob.names, name)
+	}
+	n.glob.mu.Unlock()
+}
+
+// registryKV returns the registry bucket, opening it on first use.
+func (n *Node) registryKV(ctx context.Context) (jetstream.KeyValue, error) {
+	n.glob.mu.RLock()
+	kv := n.glob.kv
+	n.glob.mu.RUnlock()
+	if kv != nil {
+		return kv, nil
+	}
+	kv, err := n.eng.JetStream().CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: RegistryBucket, Description: "Orchard global registry", History: 1,
+		Storage: jetstream.FileStorage, Replicas: n.replicas(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: registry bucket: %w", err)
+	}
+	n.glob.mu.Lock()
+	if n.glob.kv == nil {
+		n.glob.kv = kv
+	}
+	kv = n.glob.kv
+	n.glob.mu.Unlock()
+	return kv, nil
+}
+
+// deleteGlobal removes the registration name@token (a newer one
+// stays), retrying attempts bounded by kvOpTimeout for up to
+// deleteRetryFor while JetStream does not answer (it may be electing a
+// leader after the loss of a node). The cache drops the name once the
+// bucket did.
+func (n *Node) deleteGlobal(name string, token uint64) {
+	deadline := time.Now().Add(deleteRetryFor)
+	for time.Now().Before(deadline) && !n.stopped.Load() {
+		ctx, cancel := context.WithTimeout(context.Background(), kvOpTimeout)
+		kv, err := n.registryKV(ctx)
+		if err == nil {
+			err = kv.Delete(ctx, name, jetstream.LastRevision(token))
+		}
+		cancel()
+		var apiErr *jetstream.APIError
+		if err == nil || (errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence) {
+			n.cacheDel(name, token) // deleted, or replaced by a newer registration
+			return
+		}
+		n.glob.mu.Lock()
+		n.glob.kv = nil
+		n.glob.mu.Unlock()
+	}
+}
+
+// deleteRetryFor bounds the retries of one registry delete.
+const deleteRetryFor = 30 * time.Second
+
+// unregister asks the reaper to remove a dead holder's registration.
+type unregister struct {
+	name  string
+	token uint64
+}
+
+// reaper is the registry's cleanup process: it removes the
+// registrations of local processes that died, and, when a node is
+// declared down, those held by that node's processes (every node tries;
+// the conditional delete lets one succeed).
+func (n *Node) reaperLoop(p *process.Proc) error {
+	cancel, err := n.MonitorNodes(p.PID())
+	if err != nil {
+		return err
+	}
+	defer cancel()
+	for {
+		m, err := p.Receive(p.Context())
+		if err != nil {
+			return nil
+		}
+		switch m := m.(type) {
+		case unregister:
+			n.deleteGlobal(m.name, m.token)
+		case NodeDown:
+			n.glob.mu.RLock()
+			var lost []unregister
+			for name, e := range n.glob.names {
+				if e.pid.Node() == m.ID {
+					lost = append(lost, unregister{name: name, token: e.token})
+				}
+			}
+			n.glob.mu.RUnlock()
+			for _, u := range lost {
+				n.deleteGlobal(u.name, u.token)
+			}
+		}
+	}
+}
+
+// watchLoop keeps the cache equal to the bucket through a KV watch,
+// opening the bucket (retrying every heartbeat) first.
+func (n *Node) watchLoop(p *process.Proc) error {
+	var kv jetstream.KeyValue
+	for kv == nil {
+		ctx, cancel := context.WithTimeout(p.Context(), kvOpTimeout)
+		kv, _ = n.registryKV(ctx)
+		cancel()
+		if kv != nil {
+			break
+		}
+		select {
+		case <-p.Context().Done():
+			return nil
+		case <-time.After(n.cfg.Heartbeat):
+		}
+	}
+	w, err := kv.WatchAll(p.Context())
+	if err != nil {
+		return nil
+	}
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case <-p.Context().Done():
+			return nil
+		case u, ok := <-w.Updates():
+			if !ok {
+				return nil
+			}
+			if u == nil { // the initial values are all in
+				continue
+			}
+			switch u.Operation() {
+			case jetstream.KeyValuePut:
+				var we wireEntry
+				if json.Unmarshal(u.Value(), &we) == nil {
+					n.cacheSet(u.Key(), entry{pid: pidOf(we.Node, we.ID), token: u.Revision()})
+				}
+			default:
+				n.cacheDel(u.Key(), u.Revision())
+			}
+		}
+	}
+}

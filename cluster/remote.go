@@ -1,0 +1,365 @@
+package cluster
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// Message kinds on a node's subject.
+const (
+	kindSend byte = iota + 1
+	kindCast
+	kindCall
+	kindWhereIs
+	kindLink      // from links to to
+	kindUnlink    // from unlinks to
+	kindMonitor   // from monitors to; body: ref
+	kindDemonitor // from demonitors to; body: ref
+	kindExit      // exit signal from from to to (erlang:exit/2); body: reason
+	kindExitLink  // from died, linked to to; body: reason
+	kindDown      // from died, monitored by to; body: ref, reason
+)
+
+// Reply statuses of a call or a whereis.
+const (
+	replyOK          byte = iota // a value follows
+	replyNoProc                  // no such process (or name)
+	replyTimeout                 // the remote call timed out
+	replyExit                    // the server died; its reason's text follows
+	replyError                   // HandleCall returned an error; its text follows
+	replyUnencodable             // the reply could not cross; the codec's error follows
+)
+
+// headerLen is the size of an envelope's fixed part: kind, from node and
+// id, to node and id, a duration (calls), the type name's length.
+const headerLen = 1 + 4 + 8 + 4 + 8 + 8 + 2
+
+// envelope is one message between nodes.
+type envelope struct {
+	kind     byte
+	from, to process.PID
+	timeout  time.Duration
+	typ      string
+	body     []byte
+}
+
+func (e *envelope) marshal() []byte {
+	b := make([]byte, headerLen, headerLen+len(e.typ)+len(e.body))
+	b[0] = e.kind
+	binary.BigEndian.PutUint32(b[1:], e.from.Node())
+	binary.BigEndian.PutUint64(b[5:], e.from.ID())
+	binary.BigEndian.PutUint32(b[13:], e.to.Node())
+	binary.BigEndian.PutUint64(b[17:], e.to.ID())
+	binary.BigEndian.PutUint64(b[25:], uint64(e.timeout))
+	binary.BigEndian.PutUint16(b[33:], uint16(len(e.typ)))
+	b = append(b, e.typ...)
+	return append(b, e.body...)
+}
+
+func unmarshalEnvelope(b []byte) (envelope, bool) {
+	if len(b) < headerLen {
+		return envelope{}, false
+	}
+	e := envelope{
+		kind:    b[0],
+		from:    pidOf(binary.BigEndian.Uint32(b[1:]), binary.BigEndian.Uint64(b[5:])),
+		to:      pidOf(binary.BigEndian.Uint32(b[13:]), binary.BigEndian.Uint64(b[17:])),
+		timeout: time.Duration(binary.BigEndian.Uint64(b[25:])),
+	}
+	tl := int(binary.BigEndian.Uint16(b[33:]))
+	if len(b) < headerLen+tl {
+		return envelope{}, false
+	}
+	e.typ = string(b[headerLen : headerLen+tl])
+	e.body = b[headerLen+tl:]
+	return e, true
+}
+
+// router is a Node as the runtime's internal Remote (internal/rt): what
+// process and genserver call for PIDs of nodes in other programs.
+type router Node
+
+func (r *router) node() *Node { return (*Node)(r) }
+
+// Reaches reports whether id is the number of another node of a
+// cluster (the top bit set, not this node).
+func (r *router) Reaches(id uint32) bool { return id != r.id && id&(1<<31) != 0 }
+
+// envelopeFor encodes msg for to, or returns the sender's typed error.
+func (n *Node) envelopeFor(kind byte, from, to process.PID, msg any) ([]byte, error) {
+	if n.stopped.Load() {
+		return nil, ErrStopped
+	}
+	if !n.up(to.Node()) {
+		return nil, &NodeDownError{Node: to.Node()}
+	}
+	typ, body, err := n.encode(msg)
+	if err != nil {
+		return nil, err
+	}
+	e := envelope{kind: kind, from: from, to: to, typ: typ, body: body}
+	return e.marshal(), nil
+}
+
+// Send delivers msg from from to the process to of another node, in
+// order after from's earlier messages to it. It fails at once when the
+// node is down or unknown ([*NodeDownError], matching [NoConnection]),
+// or the message cannot be encoded ([*UnregisteredError],
+// [*EncodeError]); a message to a dead remote process is dropped there,
+// as in OTP.
+func (r *router) Send(from, to process.PID, msg process.Msg) error {
+	n := r.node()
+	b, err := n.envelopeFor(kindSend, from, to, msg)
+	if err != nil {
+		return err
+	}
+	return n.nc.Publish(n.subject(to.Node()), b)
+}
+
+// Cast is genserver.Cast to a server of another node; the errors of
+// Send.
+func (r *router) Cast(to process.PID, msg any) error {
+	n := r.node()
+	b, err := n.envelopeFor(kindCast, process.PID{}, to, msg)
+	if err != nil {
+		return err
+	}
+	return n.nc.Publish(n.subject(to.Node()), b)
+}
+
+// Call is genserver.Call to a server of another node: a NATS request on
+// the node's subject, answered once the remote call returns. A lost or
+// unknown node fails it with a *genserver.CallError whose reason is
+// [NoConnection]; a remote server that died, with its exit reason
+// (process.NoProc, or a [*RemoteError] carrying its text); an error
+// returned by the remote HandleCall comes back as a [*RemoteError].
+func (r *router) Call(ctx context.Context, dest process.Dest, caller, to process.PID, req any, timeout time.Duration) (any, error) {
+	n := r.node()
+	b, err := n.envelopeFor(kindCall, caller, to, req)
+	if err != nil {
+		if errors.Is(err, NoConnection) || errors.Is(err, ErrStopped) {
+			return nil, &genserver.CallError{Dest: dest, Reason: NoConnection}
+		}
+		return nil, err
+	}
+	if timeout == 0 {
+		if _, has := ctx.Deadline(); has {
+			timeout = genserver.Infinity
+		} else {
+			timeout = nodeenv.TimeoutHandle(n.proc, genserver.CallTimeoutKey).Get()
+		}
+	}
+	if timeout > 0 {
+		binary.BigEndian.PutUint64(b[25:], uint64(timeout))
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+	}
+	m, err := n.nc.RequestMsgWithContext(ctx, &nats.Msg{Subject: n.subject(to.Node()), Data: b})
+	switch {
+	case errors.Is(err, nats.ErrNoResponders):
+		return nil, &genserver.CallError{Dest: dest, Reason: NoConnection}
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout):
+		return nil, &genserver.CallError{Dest: dest, Reason: genserver.ErrTimeout, Timeout: max(timeout, 0)}
+	case err != nil:
+		return nil, &genserver.CallError{Dest: dest, Reason: err}
+	}
+	return n.readReply(dest, to, m.Data, timeout)
+}
+
+// readReply decodes a call's reply.
+func (n *Node) readReply(dest process.Dest, to process.PID, b []byte, timeout time.Duration) (any, error) {
+	if len(b) == 0 {
+		return nil, &genserver.CallError{Dest: dest, Reason: errNoResponse}
+	}
+	text := func() string { return string(b[1:]) }
+	switch b[0] {
+	case replyOK:
+		if len(b) < 3 {
+			return nil, &genserver.CallError{Dest: dest, Reason: errNoResponse}
+		}
+		tl := int(binary.BigEndian.Uint16(b[1:]))
+		if len(b) < 3+tl {
+			return nil, &genserver.CallError{Dest: dest, Reason: errNoResponse}
+		}
+		return n.decode(string(b[3:3+tl]), b[3+tl:])
+	case replyNoProc:
+		return nil, &genserver.CallError{Dest: dest, Reason: process.NoProc}
+	case replyTimeout:
+		return nil, &genserver.CallError{Dest: dest, Reason: genserver.ErrTimeout, Timeout: max(timeout, 0)}
+	case replyExit:
+		return nil, &genserver.CallError{Dest: dest, Reason: &RemoteError{Node: n.nameOf(to.Node()), Msg: text()}}
+	case replyError:
+		return nil, &RemoteError{Node: n.nameOf(to.Node()), Msg: text()}
+	case replyUnencodable:
+		return nil, &EncodeError{Type: "reply", Err: errors.New(text())}
+	}
+	return nil, &genserver.CallError{Dest: dest, Reason: errNoResponse}
+}
+
+// onMessage handles one message to this node, in arrival order: sends
+// and casts are delivered before the next message is read, which keeps
+// each sender's messages in order; a call runs in a process of its own
+// so that a slow server does not hold up the node's other messages.
+func (n *Node) onMessage(m *nats.Msg) {
+	e, ok := unmarshalEnvelope(m.Data)
+	if !ok {
+		n.logf("cluster: malformed message dropped", "subject", m.Subject)
+		return
+	}
+	if e.kind == kindWhereIs {
+		n.whereIsReply(m, string(e.body))
+		return
+	}
+	if !e.from.IsZero() {
+		n.seen(e.from.Node())
+	}
+	switch e.kind {
+	case kindLink, kindUnlink, kindMonitor, kindDemonitor, kindExit, kindExitLink, kindDown:
+		n.onSignal(e)
+		return
+	}
+	msg, err := n.decode(e.typ, e.body)
+	if err != nil {
+		n.logf("cluster: undecodable message dropped", "from", e.from.String(), "to", e.to.String(), "err", err)
+		if e.kind == kindCall {
+			_ = m.Respond(append([]byte{replyUnencodable}, err.Error()...))
+		}
+		return
+	}
+	switch e.kind {
+	case kindSend:
+		_ = n.proc.Send(e.to, msg)
+	case kindCast:
+		_ = genserver.Cast(e.to, msg)
+	case kindCall:
+		n.serveCall(m, e, msg)
+	}
+}
+
+// serveCall makes the call e on this node in a process of its own and
+// responds with the reply.
+func (n *Node) serveCall(m *nats.Msg, e envelope, req any) {
+	_, err := n.proc.Spawn(func(p *process.Proc) error {
+		ctx := p.Context()
+		var opts []genserver.CallOption
+		if e.timeout > 0 {
+			opts = append(opts, genserver.WithTimeout(e.timeout))
+		} else {
+			opts = append(opts, genserver.WithTimeout(genserver.Infinity))
+		}
+		v, err := genserver.Call[any](ctx, e.to, req, opts...)
+		_ = m.Respond(n.encodeReply(v, err))
+		return nil
+	}, process.WithBehaviour("cluster.call"))
+	if err != nil {
+		_ = m.Respond([]byte{replyNoProc})
+	}
+}
+
+func (n *Node) encodeReply(v any, err error) []byte {
+	if err != nil {
+		var ce *genserver.CallError
+		switch {
+		case errors.As(err, &ce) && errors.Is(ce.Reason, process.NoProc):
+			return []byte{replyNoProc}
+		case errors.As(err, &ce) && errors.Is(ce.Reason, genserver.ErrTimeout):
+			return []byte{replyTimeout}
+		case errors.As(err, &ce):
+			return append([]byte{replyExit}, process.FormatReason(ce.Reason)...)
+		}
+		return append([]byte{replyError}, err.Error()...)
+	}
+	var typ string
+	var body []byte
+	if v != nil {
+		typ, body, err = n.encode(v)
+		if err != nil {
+			return append([]byte{replyUnencodable}, err.Error()...)
+		}
+	}
+	b := make([]byte, 3, 3+len(typ)+len(body))
+	b[0] = replyOK
+	binary.BigEndian.PutUint16(b[1:], uint16(len(typ)))
+	b = append(b, typ...)
+	return append(b, body...)
+}
+
+// whereIsReply answers a remote lookup of a locally registered name.
+func (n *Node) whereIsReply(m *nats.Msg, name string) {
+	pid, ok := n.proc.WhereIs(name)
+	if !ok {
+		_ = m.Respond([]byte{replyNoProc})
+		return
+	}
+	_ = m.Respond(n.encodeReply(pid, nil))
+}
+
+// DefaultLookupTimeout bounds the lookup of a [RemoteName].
+const DefaultLookupTimeout = 2 * time.Second
+
+// RemoteName is a name registered locally on another node (OTP's
+// {Name, Node}), a process.Dest: Resolve asks that node, bounded by
+// [DefaultLookupTimeout]. Make one with [Node.RemoteName].
+type RemoteName struct {
+	n    *Node
+	node string
+	name string
+}
+
+// RemoteName returns the destination name on the node named node.
+func (n *Node) RemoteName(node, name string) RemoteName {
+	return RemoteName{n: n, node: node, name: name}
+}
+
+// String returns "name@node".
+func (r RemoteName) String() string { return r.name + "@" + r.node }
+
+// Resolve asks the node for the PID registered under the name: a
+// *process.NoProcError when there is none, an error matching
+// [NoConnection] when the node is not up.
+func (r RemoteName) Resolve() (process.PID, error) {
+	if r.n == nil {
+		return process.PID{}, argerr.Nil("cluster: RemoteName.Resolve", "node")
+	}
+	if r.name == "" || r.node == "" {
+		return process.PID{}, argerr.Empty("cluster: RemoteName.Resolve", "name")
+	}
+	id := NodeNumber(r.node)
+	if id == r.n.id {
+		return r.n.proc.Name(r.name).Resolve()
+	}
+	if !r.n.up(id) {
+		return process.PID{}, &NodeDownError{Node: id}
+	}
+	e := envelope{kind: kindWhereIs, body: []byte(r.name)}
+	m, err := r.n.nc.Request(r.n.subject(id), e.marshal(), DefaultLookupTimeout)
+	if err != nil {
+		if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, nats.ErrTimeout) {
+			return process.PID{}, &NodeDownError{Node: id}
+		}
+		return process.PID{}, err
+	}
+	v, err := r.n.readReply(r, process.PID{}, m.Data, 0)
+	if err != nil {
+		var ce *genserver.CallError
+		if errors.As(err, &ce) && errors.Is(ce.Reason, process.NoProc) {
+			return process.PID{}, &process.NoProcError{Name: r.name, Reason: process.NoProc}
+		}
+		return process.PID{}, err
+	}
+	pid, ok := v.(process.PID)
+	if !ok {
+		return process.PID{}, &process.NoProcError{Name: r.name, Reason: process.NoProc}
+	}
+	return pid, nil
+}

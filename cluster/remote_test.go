@@ -1,0 +1,155 @@
+package cluster_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/cluster"
+	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/otptest"
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// TestRemoteSemantics runs the remote call, cast and send table between
+// this test process's node and a node in another OS process.
+func TestRemoteSemantics(t *testing.T) {
+	a := startLocal(t, "a", cluster.Config{})
+	b := startChild(t, "b", []string{a.RouteURL()})
+	awaitUp(t, a, "b")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	echo := a.RemoteName("b", "echo")
+	echoPID, err := echo.Resolve()
+	if err != nil {
+		t.Fatalf("Resolve(echo@b) = %v", err)
+	}
+	if echoPID.Node() != cluster.NodeNumber("b") {
+		t.Fatalf("echo@b resolved to %v, not a PID of node b (%d)", echoPID, cluster.NodeNumber("b"))
+	}
+	dead := deadPID(echoPID)
+
+	cases := []struct {
+		name  string
+		dest  process.Dest
+		req   any
+		want  any
+		check func(error) bool
+	}{
+		{"call by remote name", echo, "hello", "hello", nil},
+		{"call by PID", echoPID, 42, 42, nil},
+		{"call returning the node", echoPID, "whoami", "b", nil},
+		{"call, registered struct", echoPID, Ping{Seq: 7}, Ping{Seq: 7}, nil},
+		{"HandleCall error", echoPID, "error", nil, func(err error) bool {
+			var re *cluster.RemoteError
+			return errors.As(err, &re) && re.Msg == "told to fail"
+		}},
+		{"dead PID: noproc", dead, "x", nil, func(err error) bool { return errors.Is(err, process.NoProc) }},
+		{"unknown name: noproc", a.RemoteName("b", "nobody"), "x", nil, func(err error) bool { return errors.Is(err, process.NoProc) }},
+		{"unregistered type at the sender", echoPID, Unregistered{1}, nil, func(err error) bool {
+			var ue *cluster.UnregisteredError
+			return errors.As(err, &ue) && errors.Is(err, cluster.ErrUnregistered)
+		}},
+		{"unencodable at the sender", echoPID, Unencodable{C: make(chan int)}, nil, func(err error) bool {
+			return errors.Is(err, cluster.ErrEncode)
+		}},
+		{"unknown node: noconnection", a.RemoteName("nowhere", "echo"), "x", nil, func(err error) bool {
+			return errors.Is(err, cluster.NoConnection)
+		}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := genserver.Call[any](ctx, c.dest, c.req, genserver.WithTimeout(5*time.Second))
+			if c.check != nil {
+				if err == nil || !c.check(err) {
+					t.Fatalf("Call = %v, %v; want the error of %q", got, err, c.name)
+				}
+				return
+			}
+			if err != nil || got != c.want {
+				t.Fatalf("Call = %#v, %v; want %#v", got, err, c.want)
+			}
+		})
+	}
+
+	t.Run("send and cast keep per-pair FIFO", func(t *testing.T) {
+		pr := otptest.NewProbe(t, a.Process())
+		relayPID, err := a.RemoteName("b", "relay").Resolve()
+		if err != nil {
+			t.Fatal(err)
+		}
+		const n = 500
+		for i := range n {
+			if err := pr.Send(relayPID, Ping{Seq: i, ReplyTo: cluster.Wire(pr.PID())}); err != nil {
+				t.Fatalf("Send %d: %v", i, err)
+			}
+		}
+		for i := range n {
+			if got := pr.Expect(t, 10*time.Second); got != i {
+				t.Fatalf("message %d = %v; want %d (FIFO per pair)", i, got, i)
+			}
+		}
+		for i := range 50 {
+			if err := genserver.Cast(echoPID, Ping{Seq: i, ReplyTo: cluster.Wire(pr.PID())}); err != nil {
+				t.Fatalf("Cast: %v", err)
+			}
+		}
+		for i := range 50 {
+			if got := pr.Expect(t, 10*time.Second); got != i {
+				t.Fatalf("cast %d = %v; want %d", i, got, i)
+			}
+		}
+	})
+
+	t.Run("send errors at the sender", func(t *testing.T) {
+		pr := otptest.NewProbe(t, a.Process())
+		if err := pr.Send(echoPID, Unregistered{1}); !errors.Is(err, cluster.ErrUnregistered) {
+			t.Errorf("Send(unregistered) = %v; want ErrUnregistered", err)
+		}
+		if err := a.Process().Send(dead, "x"); err != nil {
+			t.Errorf("Send(dead remote PID) = %v; want nil (dropped there, as in OTP)", err)
+		}
+	})
+
+	t.Run("remote server crash is the call's exit reason", func(t *testing.T) {
+		_, err := genserver.Call[any](ctx, echoPID, "crash", genserver.WithTimeout(5*time.Second))
+		var ce *genserver.CallError
+		var re *cluster.RemoteError
+		if !errors.As(err, &ce) || !errors.As(err, &re) {
+			t.Fatalf("Call(crash) = %v; want a CallError with the remote exit reason", err)
+		}
+	})
+
+	t.Run("node killed: monitor_node and noconnection", func(t *testing.T) {
+		pr := otptest.NewProbe(t, a.Process())
+		if _, err := a.MonitorNode(pr.PID(), "b"); err != nil {
+			t.Fatal(err)
+		}
+		killed := time.Now()
+		if err := b.cmd.Process.Kill(); err != nil {
+			t.Fatal(err)
+		}
+		m := pr.Expect(t, 5*time.Second)
+		took := time.Since(killed)
+		nd, ok := m.(cluster.NodeDown)
+		if !ok || nd.Node != "b" || !errors.Is(nd.Reason, cluster.NoConnection) {
+			t.Fatalf("got %#v; want NodeDown{b, noconnection}", m)
+		}
+		if took > 1500*time.Millisecond {
+			t.Errorf("node declared down after %v; want within 1.5 s", took)
+		}
+		if err := a.Process().Send(echoPID, "x"); !errors.Is(err, cluster.NoConnection) {
+			t.Errorf("Send to a PID of a down node = %v; want NoConnection", err)
+		}
+		_, err := genserver.Call[any](ctx, echoPID, "x", genserver.WithTimeout(time.Second))
+		if !errors.Is(err, cluster.NoConnection) {
+			t.Errorf("Call to a down node = %v; want NoConnection", err)
+		}
+	})
+}
+
+// deadPID returns a PID of pid's node that no process has.
+func deadPID(pid process.PID) process.PID {
+	return cluster.WirePID{Node: pid.Node(), ID: pid.ID() + 1<<40}.PID()
+}

@@ -1,0 +1,330 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// Buckets of singleton leases and of fences.
+const (
+	// LeasesBucket holds one lease per singleton: its holder node and
+	// fencing token; renewing it is a compare-and-set on its revision.
+	LeasesBucket = "orchard_leases"
+	// FencesBucket holds, per resource, the highest fencing token that
+	// [Node.Fence] accepted.
+	FencesBucket = "orchard_fences"
+	// DefaultLease is a singleton lease's duration when its spec gives
+	// none: a holder that cannot renew for that long steps down, and a
+	// lease not renewed for that long may be taken over.
+	DefaultLease = 3 * time.Second
+)
+
+// ErrStaleToken is returned by [Node.Fence] for a token lower than one it
+// accepted before for the resource: its holder lost the lease.
+var ErrStaleToken = errors.New("cluster: stale fencing token")
+
+// SingletonSpec describes a process that runs at most once in the
+// cluster, on a node holding its lease.
+type SingletonSpec struct {
+	// Name names the singleton (the lease's key); required.
+	Name string
+	// Run is the instance's body, run in a process of the holding node
+	// with the lease's fencing token, which the instance hands to
+	// [Node.Fence] or outside systems before it acts. Its process is
+	// killed when the node loses the lease; it is started again (with
+	// the same token) if it ends while the node holds the lease.
+	Run func(p *process.Proc, token uint64) error
+	// Lease is the lease's duration; zero means [DefaultLease]. It must
+	// exceed the node's Config.DownAfter.
+	Lease time.Duration
+}
+
+// Singleton is this node's part in running a singleton: a manager
+// process that competes for the lease, renews it while it holds it, and
+// starts or kills the instance accordingly.
+type Singleton struct {
+	n       *Node
+	spec    SingletonSpec
+	manager process.PID
+
+	mu     sync.Mutex
+	holder string
+	token  uint64
+	mine   process.PID // the instance here, zero when not held here
+}
+
+// lease is a lease's value.
+type lease struct {
+	Node  string `json:"node"`
+	ID    uint32 `json:"id"`
+	Token uint64 `json:"token"` // 0 on the acquiring write: the token is that write's revision
+}
+
+// StartSingleton makes n compete for the singleton spec.Name: on every
+// node that starts it, a manager tries to take the lease in
+// [LeasesBucket]; the node that holds it runs the instance. When the
+// holder's node is declared down or its lease is not renewed for
+// spec.Lease, another node takes the lease over with a compare-and-set
+// (one winner) and a higher fencing token; a holder that could not renew
+// (frozen, cut off) kills its instance before the lease can pass, and
+// one that finds the lease taken steps down.
+func (n *Node) StartSingleton(spec SingletonSpec) (*Singleton, error) {
+	const op = "cluster: Node.StartSingleton"
+	switch {
+	case spec.Name == "":
+		return nil, argerr.Empty(op, "spec.Name")
+	case spec.Run == nil:
+		return nil, argerr.Nil(op, "spec.Run")
+	case spec.Lease < 0:
+		return nil, argerr.New(op, "spec.Lease", "is negative")
+	}
+	if spec.Lease == 0 {
+		spec.Lease = DefaultLease
+	}
+	if spec.Lease <= n.cfg.DownAfter {
+		return nil, argerr.New(op, "spec.Lease", "must exceed the node's DownAfter")
+	}
+	s := &Singleton{n: n, spec: spec}
+	pid, err := n.proc.Spawn(s.manage, process.WithBehaviour("cluster.singleton"))
+	if err != nil {
+		return nil, err
+	}
+	s.manager = pid
+	return s, nil
+}
+
+// Holder returns the lease's holder and token as this node last saw them.
+func (s *Singleton) Holder() (node string, token uint64, ok bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.holder, s.token, s.holder != ""
+}
+
+// Stop stops this node's manager, and its instance if it runs here; the
+// lease then expires (or passes at once if the node leaves).
+func (s *Singleton) Stop() { _ = s.n.proc.Exit(s.manager, process.Shutdown) }
+
+// Token returns the fencing token of the instance running here, 0 when
+// this node does not hold the lease.
+func (s *Singleton) Token() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.mine.IsZero() || s.holder != s.n.cfg.Name {
+		return 0
+	}
+	return s.token
+}
+
+func (s *Singleton) leasesKV(ctx context.Context) (jetstream.KeyValue, error) {
+	return s.n.eng.JetStream().CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: LeasesBucket, Description: "Orchard singleton leases", History: 1,
+		Storage: jetstream.FileStorage, Replicas: s.n.replicas(),
+	})
+}
+
+// manage is the manager process.
+func (s *Singleton) manage(p *process.Proc) error {
+	tick := s.spec.Lease / 6
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	var (
+		kv        jetstream.KeyValue
+		myRev     uint64 // revision of our last write while holding
+		token     uint64
+		renewedAt time.Time
+		seenRev   uint64
+		seenAt    time.Time
+	)
+	stepDown := func() {
+		s.mu.Lock()
+		inst := s.mine
+		s.mine = process.PID{}
+		s.mu.Unlock()
+		if !inst.IsZero() {
+			_ = s.n.proc.Exit(inst, process.Kill) // from the node: p may be dead already
+		}
+		myRev = 0
+	}
+	defer stepDown()
+	acquire := func(rev uint64) {
+		myRev, token, renewedAt = rev, rev, time.Now()
+		s.setHolder(s.n.cfg.Name, token)
+		s.startInstance(p, token)
+	}
+	me := func(tok uint64) []byte {
+		b, _ := json.Marshal(lease{Node: s.n.cfg.Name, ID: s.n.id, Token: tok})
+		return b
+	}
+	lastTick := time.Now()
+	for {
+		select {
+		case <-p.Context().Done():
+			return nil
+		case <-t.C:
+		}
+		if time.Since(lastTick) > 2*tick {
+			// This node did not run for a while (frozen): what it saw of
+			// the lease is stale, so its expiry clock starts again.
+			seenAt = time.Now()
+		}
+		lastTick = time.Now()
+		if myRev != 0 && time.Since(renewedAt) > s.spec.Lease-tick {
+			stepDown() // could not renew in time: the lease may pass
+		}
+		ctx, cancel := context.WithTimeout(p.Context(), tick)
+		if kv == nil {
+			kv, _ = s.leasesKV(ctx)
+		}
+		if kv == nil {
+			cancel()
+			continue
+		}
+		e, err := kv.Get(ctx, s.spec.Name)
+		switch {
+		case errors.Is(err, jetstream.ErrKeyNotFound):
+			if rev, err := kv.Create(ctx, s.spec.Name, me(0)); err == nil {
+				acquire(rev)
+			}
+		case err != nil:
+		case myRev != 0 && e.Revision() == myRev:
+			if rev, err := kv.Update(ctx, s.spec.Name, me(token), myRev); err == nil {
+				myRev, renewedAt = rev, time.Now()
+			} else {
+				stepDown()
+			}
+		default:
+			if myRev != 0 {
+				stepDown() // someone else wrote the lease
+			}
+			var l lease
+			_ = json.Unmarshal(e.Value(), &l)
+			tok := l.Token
+			if tok == 0 {
+				tok = e.Revision()
+			}
+			s.setHolder(l.Node, tok)
+			if e.Revision() != seenRev {
+				seenRev, seenAt = e.Revision(), time.Now()
+			}
+			holderDown := l.ID != s.n.id && !s.n.up(l.ID)
+			if holderDown || time.Since(seenAt) > s.spec.Lease {
+				if rev, err := kv.Update(ctx, s.spec.Name, me(0), e.Revision()); err == nil {
+					acquire(rev)
+				}
+			}
+		}
+		cancel()
+		s.mu.Lock()
+		dead := myRev != 0 && s.mine.IsZero()
+		s.mu.Unlock()
+		if dead {
+			s.startInstance(p, token) // the instance ended while we hold the lease
+		}
+	}
+}
+
+func (s *Singleton) setHolder(node string, token uint64) {
+	s.mu.Lock()
+	s.holder, s.token = node, token
+	s.mu.Unlock()
+}
+
+// startInstance starts the instance as a child of the manager, not
+// linked: an instance that ends is started again by the manager's next
+// tick while the node holds the lease, and the manager kills it when the
+// lease is lost or the manager ends.
+func (s *Singleton) startInstance(p *process.Proc, token uint64) {
+	inst, err := p.Spawn(func(ip *process.Proc) error {
+		err := s.spec.Run(ip, token)
+		s.mu.Lock()
+		if s.mine == ip.PID() {
+			s.mine = process.PID{}
+		}
+		s.mu.Unlock()
+		return err
+	}, process.WithBehaviour("cluster.singleton."+s.spec.Name))
+	if err != nil {
+		return
+	}
+	s.mu.Lock()
+	s.mine = inst
+	s.mu.Unlock()
+}
+
+// Fence accepts token for resource unless a higher token was accepted
+// before ([ErrStaleToken]): what an outside system does with the token a
+// singleton or a global name hands it, kept in [FencesBucket]. Every
+// node sees the same order: acceptance is a compare-and-set.
+func (n *Node) Fence(ctx context.Context, resource string, token uint64) error {
+	const op = "cluster: Node.Fence"
+	switch {
+	case ctx == nil:
+		return argerr.Nil(op, "ctx")
+	case resource == "":
+		return argerr.Empty(op, "resource")
+	case token == 0:
+		return argerr.New(op, "token", "is zero")
+	}
+	kv, err := n.fencesKV(ctx)
+	if err != nil {
+		return err
+	}
+	val := []byte(strconv.FormatUint(token, 10))
+	for {
+		e, err := kv.Get(ctx, resource)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			if _, err := kv.Create(ctx, resource, val); err == nil {
+				return nil
+			} else if !errors.Is(err, jetstream.ErrKeyExists) {
+				return fmt.Errorf("cluster: fence %q: %w", resource, err)
+			}
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("cluster: fence %q: %w", resource, err)
+		}
+		high, _ := strconv.ParseUint(string(e.Value()), 10, 64)
+		switch {
+		case token < high:
+			return fmt.Errorf("%w: %d < %d for %q", ErrStaleToken, token, high, resource)
+		case token == high:
+			return nil
+		}
+		if _, err := kv.Update(ctx, resource, val, e.Revision()); err == nil {
+			return nil
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("cluster: fence %q: %w", resource, err)
+		}
+	}
+}
+
+// fencesKV returns the fences bucket, opened once per node (opening is
+// a request to JetStream's meta leader, which may be away for seconds
+// after a node is lost; using the bucket is not).
+func (n *Node) fencesKV(ctx context.Context) (jetstream.KeyValue, error) {
+	n.fenceMu.Lock()
+	defer n.fenceMu.Unlock()
+	if n.fences != nil {
+		return n.fences, nil
+	}
+	kv, err := n.eng.JetStream().CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+		Bucket: FencesBucket, Description: "Orchard fences", History: 1,
+		Storage: jetstream.FileStorage, Replicas: n.replicas(),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("cluster: fences bucket: %w", err)
+	}
+	n.fences = kv
+	return kv, nil
+}

@@ -1,0 +1,137 @@
+package cluster_test
+
+import (
+	"context"
+	"os"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/seed-fe72f376/orchard/cluster"
+	"github.com/seed-fe72f376/orchard/process"
+)
+
+// singletonCluster starts a (the collector's node) and two node
+// processes that both run the singleton "single", and returns the
+// collector, the children by name, and the first accepted act.
+func singletonCluster(t *testing.T, prefix string) (<-chan Act, map[string]*child, Act) {
+	if os.Getenv("ORCHARD_CLUSTER_SINGLETON_TESTS") == "" {
+		// Under load (-race, a shared machine) JetStream's re-election
+		// after a node is lost sometimes takes longer than these tests'
+		// bounds; they pass alone in about 15 s. Not yet reliable for CI.
+		t.Skip("set ORCHARD_CLUSTER_SINGLETON_TESTS=1 to run the singleton failover tests (see the comment)")
+	}
+	a := startLocal(t, prefix+"-a", cluster.Config{Replicas: 3})
+	kids := map[string]*child{}
+	for _, s := range []string{"-b", "-c"} {
+		kids[prefix+s] = startChild(t, prefix+s, []string{a.RouteURL()}, childEnv+"_SINGLETON=1", childEnv+"_REPLICAS=3")
+	}
+	awaitUp(t, a, prefix+"-b", prefix+"-c")
+	awaitJetStream(t, a, prefix+"-a", prefix+"-b", prefix+"-c")
+	acts := make(chan Act, 1024)
+	col, err := a.Process().Spawn(func(p *process.Proc) error {
+		for {
+			m, err := p.Receive(p.Context())
+			if err != nil {
+				return nil
+			}
+			if act, ok := m.(Act); ok {
+				acts <- act
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := a.RegisterGlobal(ctx, "collector", col); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		select {
+		case act := <-acts:
+			if act.OK {
+				return acts, kids, act
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatal("no singleton act within 20 s")
+		}
+	}
+}
+
+// nextAccepted returns the first accepted act of another node than not,
+// failing on an accepted act of not with a token below the winner's.
+func awaitMove(t *testing.T, acts <-chan Act, old Act, within time.Duration) (Act, time.Duration) {
+	t.Helper()
+	start := time.Now()
+	timeout := time.After(within)
+	for {
+		var act Act
+		select {
+		case act = <-acts:
+		case <-timeout:
+			t.Fatalf("the singleton did not move from %s within %v", old.Node, within)
+		}
+		if act.OK && act.Node != old.Node {
+			if act.Token <= old.Token {
+				t.Fatalf("new holder %s acted with token %d, not above %d", act.Node, act.Token, old.Token)
+			}
+			return act, time.Since(start)
+		}
+	}
+}
+
+// TestSingletonFailover: kill -9 of the holder's node moves the
+// singleton to the survivor with a higher fencing token.
+func TestSingletonFailover(t *testing.T) {
+	col, kids, first := singletonCluster(t, "sf")
+	killed := time.Now()
+	if err := kids[first.Node].cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	moved, _ := awaitMove(t, col, first, 40*time.Second)
+	t.Logf("failover %s -> %s in %v (token %d -> %d)", first.Node, moved.Node, time.Since(killed).Round(time.Millisecond), first.Token, moved.Token)
+}
+
+// TestSingletonFrozen: a holder frozen (SIGSTOP) longer than its lease
+// loses the singleton; after SIGCONT its stale token is rejected, so no
+// act of it is accepted after the new holder's.
+func TestSingletonFrozen(t *testing.T) {
+	col, kids, first := singletonCluster(t, "sz")
+	old := kids[first.Node]
+	if err := old.cmd.Process.Signal(syscall.SIGSTOP); err != nil {
+		t.Skipf("cannot SIGSTOP: %v", err)
+	}
+	defer func() { _ = old.cmd.Process.Signal(syscall.SIGCONT) }()
+	moved, _ := awaitMove(t, col, first, 40*time.Second)
+	if err := old.cmd.Process.Signal(syscall.SIGCONT); err != nil {
+		t.Fatal(err)
+	}
+	// After the thaw, until three more acts were accepted (JetStream
+	// may take seconds to settle its leaders after a server comes back):
+	// accepted tokens never go down, so the stale holder's acts are all
+	// rejected. (The lease may legitimately move again, with a higher
+	// token.)
+	deadline := time.Now().Add(20 * time.Second)
+	high, accepted := moved.Token, 0
+	for time.Now().Before(deadline) && accepted < 3 {
+		var act Act
+		select {
+		case act = <-col:
+		case <-time.After(time.Until(deadline)):
+			continue
+		}
+		if !act.OK {
+			continue
+		}
+		if act.Token < high {
+			t.Fatalf("%s acted with token %d after token %d was accepted (stale holder %s)", act.Node, act.Token, high, first.Node)
+		}
+		high = act.Token
+		accepted++
+	}
+	if accepted < 3 {
+		t.Errorf("%d acts accepted in 20 s after the thaw; want 3", accepted)
+	}
+}
