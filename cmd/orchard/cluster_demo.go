@@ -73,7 +73,11 @@ func runClusterDemo(ctx context.Context, nodes int, stdout, stderr io.Writer) in
 		fmt.Fprintf(stderr, "orchard demo: %v\n", err)
 		return 1
 	}
-	defer obs.Stop(context.Background())
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), stopBudget)
+		defer cancel()
+		_ = obs.Stop(sctx)
+	}()
 	if err := cluster.Register[demoAct](obs, "demo.Act"); err != nil {
 		fmt.Fprintf(stderr, "orchard demo: %v\n", err)
 		return 1
