@@ -660,7 +660,7 @@ func TestSensors(t *testing.T) {
 	if _, err := sys.Spawn(ctx, agent.Config{ID: "a", Kind: testKind(t, nil)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sys.StartSensor(ctx, "ticks", agent.TimerSensor("tick.ms", time.Millisecond)); err != nil {
+	if _, err := sys.StartTimerSensor(ctx, "ticks", "tick.ms", time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	fired := make(chan struct{})
