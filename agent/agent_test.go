@@ -909,3 +909,55 @@ func TestHandledConfirmation(t *testing.T) {
 		t.Errorf("dead letters = %v", dead.l)
 	}
 }
+
+// poke is a plain message for TestMessages; its reply channel travels as
+// it is to the action (unexported, so not in the schema).
+type poke struct {
+	By    int `json:"by"`
+	reply chan int
+}
+
+// TestMessages checks that Spec.Messages turns plain messages to an
+// agent's process into action runs, in order and against its state, and
+// that messages it declines are dropped without harm.
+func TestMessages(t *testing.T) {
+	node, sys := startSystem(t)
+	ctx := ctxT(t)
+	k := testKind(t, func(s *agent.Spec[counter]) {
+		s.Actions = append(s.Actions, agent.NewAction("poke", "adds and replies", func(_ context.Context, st *counter, in poke) (int, []agent.Directive, error) {
+			st.N += in.By
+			in.reply <- st.N
+			return st.N, nil, nil
+		}))
+		s.Messages = func(msg any) (string, any, bool) {
+			p, ok := msg.(poke)
+			return "poke", p, ok
+		}
+	})
+	pid, err := sys.Spawn(ctx, agent.Config{ID: "m", Kind: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := make(chan int, 3)
+	for _, msg := range []any{poke{By: 1, reply: reply}, "ignored", poke{By: 2, reply: reply}} {
+		if err := node.Send(pid, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []int{1, 3} {
+		select {
+		case got := <-reply:
+			if got != want {
+				t.Errorf("poke reply %d, want %d", got, want)
+			}
+		case <-ctx.Done():
+			t.Fatal("no reply to a poke")
+		}
+	}
+	if n, err := agent.Run[int](ctx, sys, "m", "get", struct{}{}); err != nil || n != 3 {
+		t.Errorf("state after pokes: %d, %v; want 3", n, err)
+	}
+	if st, _ := sys.Status("m"); st.Crashes != 0 {
+		t.Errorf("crashes = %d", st.Crashes)
+	}
+}

@@ -26,6 +26,7 @@
 //	Jido directives (emit, spawn, ...)      Directive: Emit, Spawn, Schedule, Stop, Offload
 //	Jido.Signal (CloudEvents) and bus       Signal, System.Publish, Route patterns
 //	Jido.Sensor                             System.StartTimerSensor (ticks by the scheduler), StartSensor (SensorFunc)
+//	gen_server handle_info/2                Spec.Messages (plain messages run actions)
 //	gen_server state persisted by the app   Store (MemoryStore, agent/kvstore), Policy
 //	erlang:hibernate/3                      System.Hibernate, Spec.IdleTimeout
 //	coordination manager's message buffer   per-agent bounded buffer, overflow to dead letters
