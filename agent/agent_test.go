@@ -961,3 +961,40 @@ func TestMessages(t *testing.T) {
 		t.Errorf("crashes = %d", st.Crashes)
 	}
 }
+
+// TestAgentsList checks System.Agents: every registered agent by id,
+// with its status, capabilities and load, cut at the limit.
+func TestAgentsList(t *testing.T) {
+	_, sys := startSystem(t)
+	ctx := ctxT(t)
+	k := testKind(t, nil)
+	for _, id := range []string{"c", "a", "b"} {
+		if _, err := sys.Spawn(ctx, agent.Config{ID: id, Kind: k, Capabilities: []string{"cap-" + id}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sys.Register(agent.Config{ID: "d", Kind: k}); err != nil {
+		t.Fatal(err)
+	}
+	all := sys.Agents(0)
+	var ids []string
+	for _, in := range all {
+		ids = append(ids, in.ID)
+	}
+	if !slices.Equal(ids, []string{"a", "b", "c", "d"}) {
+		t.Fatalf("Agents(0) ids = %v", ids)
+	}
+	if all[0].Status != agent.Running || !slices.Equal(all[0].Capabilities, []string{"cap-a"}) || all[0].PID.IsZero() {
+		t.Errorf("a = %+v", all[0])
+	}
+	if all[3].Status != agent.Registered || !all[3].PID.IsZero() {
+		t.Errorf("d = %+v", all[3])
+	}
+	if two := sys.Agents(2); len(two) != 2 || two[1].ID != "b" {
+		t.Errorf("Agents(2) = %+v", two)
+	}
+	var nilSys *agent.System
+	if nilSys.Agents(0) != nil {
+		t.Error("a nil system listed agents")
+	}
+}

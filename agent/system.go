@@ -820,6 +820,30 @@ func (sys *System) FindByCapability(c string) []Info {
 	return out
 }
 
+// Agents returns the registry entries of the first limit agents by id
+// (every agent when limit is not positive): what a live view (package
+// observer's AgentSections) shows. A nil System has none.
+func (sys *System) Agents(limit int) []Info {
+	if sys == nil {
+		return nil
+	}
+	sys.mu.RLock()
+	es := make([]*entry, 0, len(sys.entries))
+	for _, e := range sys.entries {
+		es = append(es, e)
+	}
+	sys.mu.RUnlock()
+	sortEntries(es)
+	if limit > 0 && len(es) > limit {
+		es = es[:limit]
+	}
+	out := make([]Info, len(es))
+	for i, e := range es {
+		out[i] = sys.info(e)
+	}
+	return out
+}
+
 // Count returns how many agents are registered and how many of them
 // run.
 func (sys *System) Count() (registered, running int) {
