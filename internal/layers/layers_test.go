@@ -32,7 +32,7 @@ var layer = map[string]int{
 	"health": 3, "schedule": 3, "engine": 3, "deadletter/jsstore": 3,
 	"coord": 3, "coord/kvcoord": 3,
 	"osproc": 3,
-	"agent": 3, "agent/kvstore": 3,
+	"agent":  3, "agent/kvstore": 3,
 	// tools: what users run and plug in, and the project's own checks.
 	"telemetry/bridge": 4, "telemetry/metricmap": 4, "telemetry/promexport": 4,
 	"telemetry/otelexport": 4, "otptest": 4, "conformance": 4, "conformance/proc": 4,
