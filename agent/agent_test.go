@@ -660,7 +660,7 @@ func TestSensors(t *testing.T) {
 	if _, err := sys.Spawn(ctx, agent.Config{ID: "a", Kind: testKind(t, nil)}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := sys.StartSensor(ctx, "ticks", agent.TimerSensor("tick.ms", time.Millisecond)); err != nil {
+	if _, err := sys.StartTimerSensor(ctx, "ticks", "tick.ms", time.Millisecond); err != nil {
 		t.Fatal(err)
 	}
 	fired := make(chan struct{})
@@ -907,5 +907,94 @@ func TestHandledConfirmation(t *testing.T) {
 	defer dead.mu.Unlock()
 	if len(dead.l) != 1 || dead.l[0] != "crash:false" {
 		t.Errorf("dead letters = %v", dead.l)
+	}
+}
+
+// poke is a plain message for TestMessages; its reply channel travels as
+// it is to the action (unexported, so not in the schema).
+type poke struct {
+	By    int `json:"by"`
+	reply chan int
+}
+
+// TestMessages checks that Spec.Messages turns plain messages to an
+// agent's process into action runs, in order and against its state, and
+// that messages it declines are dropped without harm.
+func TestMessages(t *testing.T) {
+	node, sys := startSystem(t)
+	ctx := ctxT(t)
+	k := testKind(t, func(s *agent.Spec[counter]) {
+		s.Actions = append(s.Actions, agent.NewAction("poke", "adds and replies", func(_ context.Context, st *counter, in poke) (int, []agent.Directive, error) {
+			st.N += in.By
+			in.reply <- st.N
+			return st.N, nil, nil
+		}))
+		s.Messages = func(msg any) (string, any, bool) {
+			p, ok := msg.(poke)
+			return "poke", p, ok
+		}
+	})
+	pid, err := sys.Spawn(ctx, agent.Config{ID: "m", Kind: k})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply := make(chan int, 3)
+	for _, msg := range []any{poke{By: 1, reply: reply}, "ignored", poke{By: 2, reply: reply}} {
+		if err := node.Send(pid, msg); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, want := range []int{1, 3} {
+		select {
+		case got := <-reply:
+			if got != want {
+				t.Errorf("poke reply %d, want %d", got, want)
+			}
+		case <-ctx.Done():
+			t.Fatal("no reply to a poke")
+		}
+	}
+	if n, err := agent.Run[int](ctx, sys, "m", "get", struct{}{}); err != nil || n != 3 {
+		t.Errorf("state after pokes: %d, %v; want 3", n, err)
+	}
+	if st, _ := sys.Status("m"); st.Crashes != 0 {
+		t.Errorf("crashes = %d", st.Crashes)
+	}
+}
+
+// TestAgentsList checks System.Agents: every registered agent by id,
+// with its status, capabilities and load, cut at the limit.
+func TestAgentsList(t *testing.T) {
+	_, sys := startSystem(t)
+	ctx := ctxT(t)
+	k := testKind(t, nil)
+	for _, id := range []string{"c", "a", "b"} {
+		if _, err := sys.Spawn(ctx, agent.Config{ID: id, Kind: k, Capabilities: []string{"cap-" + id}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sys.Register(agent.Config{ID: "d", Kind: k}); err != nil {
+		t.Fatal(err)
+	}
+	all := sys.Agents(0)
+	var ids []string
+	for _, in := range all {
+		ids = append(ids, in.ID)
+	}
+	if !slices.Equal(ids, []string{"a", "b", "c", "d"}) {
+		t.Fatalf("Agents(0) ids = %v", ids)
+	}
+	if all[0].Status != agent.Running || !slices.Equal(all[0].Capabilities, []string{"cap-a"}) || all[0].PID.IsZero() {
+		t.Errorf("a = %+v", all[0])
+	}
+	if all[3].Status != agent.Registered || !all[3].PID.IsZero() {
+		t.Errorf("d = %+v", all[3])
+	}
+	if two := sys.Agents(2); len(two) != 2 || two[1].ID != "b" {
+		t.Errorf("Agents(2) = %+v", two)
+	}
+	var nilSys *agent.System
+	if nilSys.Agents(0) != nil {
+		t.Error("a nil system listed agents")
 	}
 }

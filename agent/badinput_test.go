@@ -21,6 +21,7 @@ func TestBadInput(t *testing.T) {
 	var nilCtx context.Context
 	ctx := context.Background()
 	noop := func(_ context.Context, _ *counter, _ struct{}) (int, []agent.Directive, error) { return 0, nil, nil }
+	sensorNoop := func(ctx context.Context, _ func(agent.Signal) error) error { <-ctx.Done(); return nil }
 	kindOf := func(s agent.Spec[counter]) error { _, err := agent.NewKind(s); return err }
 
 	cases := []struct {
@@ -89,10 +90,16 @@ func TestBadInput(t *testing.T) {
 		{"Balancer negative bound", func() error { _, err := sys.Balancer("c", agent.BalancerOptions{MaxInFlight: -1}); return err }},
 		{"Pick nil balancer", func() error { var b *agent.Balancer; _, err := b.Pick(""); return err }},
 		{"Dispatch nil balancer", func() error { _, _, err := agent.Dispatch[int](ctx, nil, "", "a", nil); return err }},
-		{"StartSensor nil system", func() error { _, err := nilSys.StartSensor(ctx, "s", agent.TimerSensor("t", time.Second)); return err }},
-		{"StartSensor nil ctx", func() error { _, err := sys.StartSensor(nilCtx, "s", agent.TimerSensor("t", time.Second)); return err }},
-		{"StartSensor empty id", func() error { _, err := sys.StartSensor(ctx, "", agent.TimerSensor("t", time.Second)); return err }},
+		{"StartSensor nil system", func() error { _, err := nilSys.StartSensor(ctx, "s", sensorNoop); return err }},
+		{"StartSensor nil ctx", func() error { _, err := sys.StartSensor(nilCtx, "s", sensorNoop); return err }},
+		{"StartSensor empty id", func() error { _, err := sys.StartSensor(ctx, "", sensorNoop); return err }},
 		{"StartSensor nil fn", func() error { _, err := sys.StartSensor(ctx, "s", nil); return err }},
+		{"StartTimerSensor nil system", func() error { _, err := nilSys.StartTimerSensor(ctx, "s", "t", time.Second); return err }},
+		{"StartTimerSensor nil ctx", func() error { _, err := sys.StartTimerSensor(nilCtx, "s", "t", time.Second); return err }},
+		{"StartTimerSensor empty id", func() error { _, err := sys.StartTimerSensor(ctx, "", "t", time.Second); return err }},
+		{"StartTimerSensor empty type", func() error { _, err := sys.StartTimerSensor(ctx, "s", "", time.Second); return err }},
+		{"StartTimerSensor zero interval", func() error { _, err := sys.StartTimerSensor(ctx, "s", "t", 0); return err }},
+		{"StartTimerSensor negative interval", func() error { _, err := sys.StartTimerSensor(ctx, "s", "t", -time.Second); return err }},
 		{"MemoryStore.Save nil", func() error { return nilMem.Save(ctx, "x", agent.Snapshot{}) }},
 		{"MemoryStore.Load nil", func() error { _, err := nilMem.Load(ctx, "x"); return err }},
 		{"MemoryStore.Delete nil", func() error { return nilMem.Delete(ctx, "x") }},

@@ -25,7 +25,8 @@
 //	Jido.Agent cmd / run                    Run[Out], System.RunJSON
 //	Jido directives (emit, spawn, ...)      Directive: Emit, Spawn, Schedule, Stop, Offload
 //	Jido.Signal (CloudEvents) and bus       Signal, System.Publish, Route patterns
-//	Jido.Sensor                             TimerSensor, FuncSensor (supervised)
+//	Jido.Sensor                             System.StartTimerSensor (ticks by the scheduler), StartSensor (SensorFunc)
+//	gen_server handle_info/2                Spec.Messages (plain messages run actions)
 //	gen_server state persisted by the app   Store (MemoryStore, agent/kvstore), Policy
 //	erlang:hibernate/3                      System.Hibernate, Spec.IdleTimeout
 //	coordination manager's message buffer   per-agent bounded buffer, overflow to dead letters

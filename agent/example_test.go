@@ -118,3 +118,43 @@ func ExampleBalancer() {
 	// w2 1
 	// w1 2
 }
+
+// A timer sensor publishes a numbered signal at each firing of a
+// schedule of the system's scheduler; bad input is refused before
+// anything starts.
+func ExampleSystem_StartTimerSensor() {
+	node, _ := process.NewNode()
+	defer node.Stop(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	got := make(chan int, 16)
+	k, _ := agent.NewKind(agent.Spec[int]{
+		Name: "clock",
+		Actions: []agent.Action[int]{
+			agent.NewAction("tick", "records a tick", func(_ context.Context, last *int, n int) (int, []agent.Directive, error) {
+				*last = n
+				select {
+				case got <- n:
+				default:
+				}
+				return n, nil, nil
+			}),
+		},
+		Routes: []agent.Route{{Pattern: "clock.*", Action: "tick"}},
+	})
+	sys, _ := agent.Start(node)
+	defer sys.Stop(ctx)
+	_, _ = sys.Spawn(ctx, agent.Config{ID: "watch", Kind: k})
+
+	_, err := sys.StartTimerSensor(ctx, "clock", "clock.tick", 0)
+	fmt.Println(err)
+	if _, err := sys.StartTimerSensor(ctx, "clock", "clock.tick", 10*time.Millisecond); err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(<-got, <-got)
+	// Output:
+	// agent: StartTimerSensor: invalid argument interval: must be positive, got 0s
+	// 1 2
+}

@@ -48,6 +48,13 @@ type Spec[S any] struct {
 	// or restarting; zero means DefaultBuffer. Overflow goes to the
 	// system's dead letters.
 	Buffer int
+	// Messages turns a plain message sent to a running agent's process
+	// by another library (a coord.VoteRequest, for instance) into a run
+	// of one of its actions, with in as input (an action whose input type
+	// is in's own gets in as it is); ok false drops the message. nil
+	// drops every plain message. It runs in the agent's process and must
+	// be quick. Signals, Run and scheduled runs never go through it.
+	Messages func(msg any) (action string, in any, ok bool)
 }
 
 // Kind is a kind of agent built by NewKind from a Spec.

@@ -2,6 +2,9 @@ package agent
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
@@ -44,27 +47,57 @@ func (sys *System) StartSensor(ctx context.Context, id string, fn SensorFunc) (p
 	return supervisor.StartDynamicChild(ctx, sys.sensors, spec)
 }
 
-// TimerSensor is a sensor that publishes a signal of type typ every
-// interval, with the tick number as data; its timer is its own process's
-// (process.Proc.SendAfter), cancelled with it.
-func TimerSensor(typ string, interval time.Duration) SensorFunc {
-	return func(ctx context.Context, emit func(Signal) error) error {
+// sensorTick is what the system's scheduler delivers to a timer sensor
+// at each firing of its schedule.
+type sensorTick struct{}
+
+// StartTimerSensor runs a supervised sensor (a Permanent child of the
+// system's sensors supervisor, like [System.StartSensor]) that publishes
+// a signal of type typ every interval, with the tick number (1, 2, ...,
+// counted across the sensor's restarts) as data and "sensor:"+id as
+// source.
+//
+// The ticks come from the system's scheduler (schedule.Scheduler.Every),
+// not from a timer of the sensor's own: each incarnation of the sensor
+// adds a schedule it owns, so its death cancels the schedule and its
+// restart adds a new one. Bad input (a nil system or ctx, an empty id or
+// typ, an interval that is not positive) is an *[ArgumentError] returned
+// before anything starts.
+func (sys *System) StartTimerSensor(ctx context.Context, id, typ string, interval time.Duration) (process.PID, error) {
+	const op = "agent: StartTimerSensor"
+	switch {
+	case sys == nil:
+		return process.PID{}, argerr.Nil(op, "sys")
+	case typ == "":
+		return process.PID{}, argerr.Empty(op, "typ")
+	case interval <= 0:
+		return process.PID{}, argerr.New(op, "interval", fmt.Sprintf("must be positive, got %v", interval))
+	}
+	var ticks atomic.Uint64
+	return sys.StartSensor(ctx, id, func(ctx context.Context, emit func(Signal) error) error {
 		p, ok := process.FromContext(ctx)
-		if !ok || interval <= 0 || typ == "" {
-			return argerr.New("agent: TimerSensor", "interval", "must be positive, with a type, in a process")
+		if !ok {
+			return errors.New("agent: timer sensor outside its process")
 		}
-		type tick struct{}
-		for n := 1; ; n++ {
-			if _, err := p.SendAfter(p.PID(), tick{}, interval); err != nil {
-				return err
-			}
-			if _, err := p.Receive(ctx); err != nil {
+		// owned by this process (the process of ctx): cancelled when it dies
+		if _, err := sys.sched.Every(ctx, interval, p.PID(), sensorTick{}); err != nil {
+			return err
+		}
+		for {
+			m, err := p.Receive(ctx)
+			if err != nil {
 				return nil // stopped
 			}
-			sig, _ := NewSignal("", typ, n)
+			if _, ok := m.(sensorTick); !ok {
+				continue
+			}
+			sig, err := NewSignal("", typ, ticks.Add(1))
+			if err != nil {
+				return err
+			}
 			if err := emit(sig); err != nil && ctx.Err() == nil {
 				return err
 			}
 		}
-	}
+	})
 }

@@ -157,6 +157,12 @@ func (srv *server[S]) HandleInfo(s *genserver.Self, msg any) error {
 			// starts a new one when it next spawns.
 			srv.children = process.PID{}
 		}
+	default:
+		if f := srv.spec.Messages; f != nil {
+			if name, in, ok := f(msg); ok {
+				srv.runMsg(s, &runMsg{action: name, in: in, source: "message"})
+			}
+		}
 	}
 	srv.arm(s)
 	return nil

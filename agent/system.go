@@ -243,12 +243,15 @@ func Start(node *process.Node, opts ...Option) (*System, error) {
 	prefix := "orchard.agent." + strconv.FormatUint(systemSeq.Add(1), 10) + "."
 	sys.agents = node.Name(prefix + "agents")
 	sys.sensors = node.Name(prefix + "sensors")
-	deliverer := schedule.DelivererFunc(func(ctx context.Context, _ process.Dest, msg any) error {
-		m, ok := msg.(*scheduledRun)
-		if !ok {
+	deliverer := schedule.DelivererFunc(func(ctx context.Context, dest process.Dest, msg any) error {
+		switch m := msg.(type) {
+		case *scheduledRun:
+			return sys.deliver(ctx, m.id, &runMsg{action: m.action, in: m.in, source: "schedule"})
+		case sensorTick:
+			return sys.sender.Send(ctx, dest, m, send.WithConfirm(send.Enqueued), send.WithRetries(0))
+		default:
 			return fmt.Errorf("agent: unexpected scheduled message %T", msg)
 		}
-		return sys.deliver(ctx, m.id, &runMsg{action: m.action, in: m.in, source: "schedule"})
 	})
 	spec := supervisor.Spec{
 		Flags: supervisor.Flags{Strategy: supervisor.OneForAll, MaxRestarts: 3, Period: 5 * time.Second},
@@ -810,6 +813,30 @@ func (sys *System) FindByCapability(c string) []Info {
 	}
 	sys.mu.RUnlock()
 	sortEntries(es)
+	out := make([]Info, len(es))
+	for i, e := range es {
+		out[i] = sys.info(e)
+	}
+	return out
+}
+
+// Agents returns the registry entries of the first limit agents by id
+// (every agent when limit is not positive): what a live view (package
+// observer's AgentSections) shows. A nil System has none.
+func (sys *System) Agents(limit int) []Info {
+	if sys == nil {
+		return nil
+	}
+	sys.mu.RLock()
+	es := make([]*entry, 0, len(sys.entries))
+	for _, e := range sys.entries {
+		es = append(es, e)
+	}
+	sys.mu.RUnlock()
+	sortEntries(es)
+	if limit > 0 && len(es) > limit {
+		es = es[:limit]
+	}
 	out := make([]Info, len(es))
 	for i, e := range es {
 		out[i] = sys.info(e)

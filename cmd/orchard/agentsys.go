@@ -16,8 +16,8 @@ import (
 // supervision demo on a node of its own: workers with a capability take
 // jobs through the load balancer, a ledger agent is killed and comes back
 // (crashed → restarting → running) with its state restored from the
-// store, and a hibernated agent wakes on a signal. Coordination (barriers,
-// consensus) is not part of this act.
+// store, a hibernated agent wakes on a signal, and the workers meet at a
+// barrier and vote in a consensus round (agentcoord.go).
 
 // ledger is the state of the demo's agents: a total and the jobs seen.
 type ledger struct {
@@ -32,14 +32,15 @@ type sysJob struct {
 }
 
 // demoKind is the kind of every agent of the act: "work" adds a sysJob's
-// cost; the route "order.*" books orders.
-func demoKind() (agentsys.Kind, error) {
+// cost; the route "order.*" books orders; extend, when not nil, adds to
+// the spec (the coordination actions).
+func demoKind(extend func(*agentsys.Spec[ledger])) (agentsys.Kind, error) {
 	work := func(_ context.Context, st *ledger, in sysJob) (int, []agentsys.Directive, error) {
 		st.Total += in.Cost
 		st.Jobs = append(st.Jobs, in.ID)
 		return st.Total, nil, nil
 	}
-	return agentsys.NewKind(agentsys.Spec[ledger]{
+	spec := agentsys.Spec[ledger]{
 		Name:    "ledger",
 		Persist: agentsys.Policy{EveryAction: true},
 		Actions: []agentsys.Action[ledger]{
@@ -47,7 +48,11 @@ func demoKind() (agentsys.Kind, error) {
 			agentsys.NewAction("book", "books an order", work),
 		},
 		Routes: []agentsys.Route{{Pattern: "order.*", Action: "book"}},
-	})
+	}
+	if extend != nil {
+		extend(&spec)
+	}
+	return agentsys.NewKind(spec)
 }
 
 // runAgentSystem plays the act and writes its lines to w; without crash
@@ -80,7 +85,12 @@ func runAgentSystem(ctx context.Context, w io.Writer, crash bool) (err error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	defer func() { err = errors.Join(err, sys.Stop(ctx)) }()
-	k, err := demoKind()
+	co, err := startCoordAct(node, sys)
+	if err != nil {
+		return err
+	}
+	defer func() { err = errors.Join(err, co.stop()) }()
+	k, err := demoKind(co.extend)
 	if err != nil {
 		return err
 	}
@@ -111,6 +121,9 @@ func runAgentSystem(ctx context.Context, w io.Writer, crash bool) (err error) {
 		line = append(line, fmt.Sprintf("j%d→%s", i, id))
 	}
 	say("  jobs through the balancer (round robin on 'resize'): %s", strings.Join(line, " "))
+	if err := co.play(ctx, []string{"worker-1", "worker-2", "worker-3"}, say); err != nil {
+		return err
+	}
 	if _, err := agentsys.Run[int](ctx, sys, "ledger", "work", sysJob{ID: "rent", Cost: 40}); err != nil {
 		return err
 	}

@@ -125,10 +125,15 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	}
 	defer func() { err = errors.Join(err, reg.Close()) }()
 	var stopHTTP func(context.Context) error
+	var live liveAgents
 	banner := ""
 	if cfg.HTTP != "" {
 		var addr string
-		obs, fragment, err := observerMount(node, tel, msg.letters)
+		if err := live.start(ctx, node); err != nil { // agents for the observer (agentobs.go)
+			return err
+		}
+		defer func() { err = errors.Join(err, live.stopWithin(stopBudget)) }() // on early returns
+		obs, fragment, err := observerMount(node, tel, msg.letters, agentSections(live.current)...)
 		if err != nil {
 			return err
 		}
@@ -174,7 +179,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	runErr = errors.Join(runErr, stopMCP())
 	if stopHTTP != nil {
 		hctx, hcancel := context.WithTimeout(context.Background(), stopBudget)
-		runErr = errors.Join(runErr, stopHTTP(hctx))
+		runErr = errors.Join(runErr, stopHTTP(hctx), live.stopWithin(stopBudget))
 		hcancel()
 	}
 
