@@ -27,17 +27,19 @@ const (
 func (r *runner) read(rp *process.Proc, f *os.File, stream Stream) error {
 	defer f.Close()
 	owner := r.c.Owner
-	node := rp.Node()
+	// The owner is looked up once: its mailbox length is then an atomic
+	// read per message, with no lock of the owner's (Node.Info would
+	// take its mailbox lock and copy its links on every line).
+	target, err := rt.LookupOn(rp.Node(), owner)
+	if err != nil {
+		return nil // the owner is gone; its monitor stops the command
+	}
 	var pending uint64 // dropped since the last delivered message
 	deliver := func(data []byte, partial bool) bool {
 		wait := blockPollMin
-		for {
-			info, err := node.Info(owner)
-			if err != nil {
-				return false // the owner is gone; its link stops the command
-			}
-			if info.MailboxLen < r.c.MaxPending {
-				break
+		for target.MailboxLen() >= r.c.MaxPending {
+			if !target.Alive() {
+				return false // the owner is gone; its monitor stops the command
 			}
 			if r.c.Overflow == Drop {
 				pending++
