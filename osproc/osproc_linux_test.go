@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -642,4 +643,29 @@ func TestLongLinesAndChunks(t *testing.T) {
 	if string(all) != "abcdefghij" {
 		t.Errorf("chunks joined: %q", all)
 	}
+}
+
+// TestLimitFailureRunsNothing: a limit the kernel refuses (more open
+// files than fs.nr_open allows) fails the start with a *StartError, and
+// the command, killed while still stopped at its exec, runs nothing.
+func TestLimitFailureRunsNothing(t *testing.T) {
+	needSh(t)
+	node := otptest.NewNode(t)
+	marker := filepath.Join(t.TempDir(), "ran")
+	_, err := osproc.Start(node, osproc.Command{
+		Path:   "sh",
+		Args:   []string{"-c", ": > " + marker},
+		Limits: osproc.Limits{Files: 1 << 40},
+	})
+	var se *osproc.StartError
+	if !errors.As(err, &se) || se.Op != "start" || !strings.Contains(err.Error(), "prlimit") {
+		if errors.Is(err, syscall.EPERM) && !strings.Contains(fmt.Sprint(err), "prlimit") {
+			t.Skipf("osproc: limits need ptrace, which this system forbids: %v", err)
+		}
+		t.Fatalf("Start with an impossible limit = %v; want a *StartError from prlimit", err)
+	}
+	if _, err := os.Stat(marker); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the command ran although its limits failed (%v)", err)
+	}
+	otptest.CheckStopped(t, node)
 }

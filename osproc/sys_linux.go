@@ -51,6 +51,7 @@ func applyLimits(cmd *exec.Cmd, l Limits) error {
 		break
 	}
 	if !ws.Stopped() {
+		// Killed before its exec stop: Wait4 reaped it already.
 		return fmt.Errorf("command did not stop after exec (status %#x)", uint32(ws))
 	}
 	set := func(res int, v uint64) error {
@@ -67,11 +68,24 @@ func applyLimits(cmd *exec.Cmd, l Limits) error {
 	if l.CPU > 0 {
 		cpu = uint64((l.CPU + 999_999_999) / 1_000_000_000)
 	}
-	err := errors.Join(set(unix.RLIMIT_CPU, cpu), set(unix.RLIMIT_AS, l.Memory), set(unix.RLIMIT_NOFILE, l.Files))
-	if derr := syscall.PtraceDetach(pid); derr != nil && err == nil {
-		err = fmt.Errorf("ptrace detach: %w", derr)
+	if err := errors.Join(set(unix.RLIMIT_CPU, cpu), set(unix.RLIMIT_AS, l.Memory), set(unix.RLIMIT_NOFILE, l.Files)); err != nil {
+		// Killed while still stopped: not one instruction of the command
+		// runs without its limits (a detach first would let it run).
+		_ = cmd.Process.Kill()
+		return err
 	}
-	return err
+	// The stop is normally the exec's SIGTRAP; a signal that reached the
+	// command first (a SIGINT to the terminal's group, say) is handed on
+	// at the detach instead of being swallowed by it.
+	sig := 0
+	if s := ws.StopSignal(); s != syscall.SIGTRAP {
+		sig = int(s)
+	}
+	if _, _, e := syscall.RawSyscall6(syscall.SYS_PTRACE, syscall.PTRACE_DETACH, uintptr(pid), 0, uintptr(sig), 0, 0); e != 0 {
+		_ = cmd.Process.Kill()
+		return fmt.Errorf("ptrace detach: %w", e)
+	}
+	return nil
 }
 
 // reap waits for the command to exit, kills what is left of its process
