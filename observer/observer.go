@@ -99,6 +99,7 @@ type Handler struct {
 	charts *charts
 	snap   snapshotCache
 	frames frameCache
+	stacks stackCache
 	closed atomic.Bool
 }
 

@@ -156,7 +156,7 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 	tick := time.NewTicker(h.cfg.Interval)
 	defer tick.Stop()
 	var lastT int64
-	firstUpdate := true
+	wantStack := true // until this stream's stack is taken
 	for {
 		if h.closed.Load() {
 			return
@@ -183,9 +183,9 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 			u.Trees = []*treeNode{}
 		}
 		if sel != "" {
-			u.Detail = h.detail(ctx, sel, firstUpdate)
+			u.Detail = h.detail(ctx, sel, wantStack)
+			wantStack = wantStack && !u.Detail.StackTaken
 		}
-		firstUpdate = false
 		u.BuildMS = float64(time.Since(start).Microseconds()) / 1000
 		b, err := json.Marshal(u)
 		if err != nil {

@@ -298,3 +298,68 @@ func TestBadInput(t *testing.T) {
 		t.Errorf("Listen without a port: %v", err)
 	}
 }
+
+// TestStackCapturesBounded: streams opening (the page reconnects on
+// every sort, search and action) share one stack capture per interval,
+// instead of two dumps of every goroutine each; a stream whose capture
+// had to wait gets it on a later update.
+func TestStackCapturesBounded(t *testing.T) {
+	count, restore := observer.CountStacks()
+	defer restore()
+	f := newFixture(t, observer.Config{Interval: 3 * time.Second})
+	type stackUpd struct {
+		Detail *struct {
+			Stack      string
+			StackTaken bool `json:"stack_taken"`
+		} `json:"detail"`
+	}
+	// updates reads the updates of a stream for pid until one has its
+	// stack, and returns how many it read.
+	updates := func(pid process.PID, max int) (int, string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.srv.URL+"/events?pid="+url.QueryEscape(pid.String()), nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<24)
+		n := 0
+		for n < max && sc.Scan() {
+			data, ok := strings.CutPrefix(sc.Text(), "data: ")
+			if !ok {
+				continue
+			}
+			n++
+			var u stackUpd
+			if err := json.Unmarshal([]byte(data), &u); err != nil {
+				t.Fatal(err)
+			}
+			if u.Detail != nil && u.Detail.StackTaken {
+				return n, u.Detail.Stack
+			}
+		}
+		return n, ""
+	}
+	var first string
+	for i := range 5 {
+		n, st := updates(f.busy, 1)
+		if n != 1 || st == "" || (i > 0 && st != first) {
+			t.Fatalf("stream %d: stack after %d updates: %q; want the shared capture in the first", i, n, st)
+		}
+		first = st
+	}
+	if c := count(); c != 1 {
+		t.Fatalf("5 streams took %d stack captures within one interval; want 1", c)
+	}
+	// Another process within the interval: its stack comes on a later
+	// update, once the interval has passed.
+	if n, st := updates(f.linker, 3); n < 2 || st == "" {
+		t.Errorf("linker's stack after %d updates: %q; want it on a later update", n, st)
+	}
+	if c := count(); c != 2 {
+		t.Errorf("%d captures; want 2", c)
+	}
+}
