@@ -14,6 +14,12 @@ import (
 // maxLettersShown is how many dead letters an update lists.
 const maxLettersShown = 50
 
+// writeTimeout is how long one update of a stream may take to go out
+// to its client: five intervals, at least two seconds.
+func writeTimeout(interval time.Duration) time.Duration {
+	return max(5*interval, 2*time.Second)
+}
+
 // update is one message of the event stream.
 type update struct {
 	Time     int64         `json:"time"` // unix milliseconds
@@ -141,11 +147,11 @@ func (h *Handler) letterRows(ctx context.Context, q *deadletter.Queue) *letters 
 // serveEvents streams updates for the query's sort, search, page and
 // selected process until the client goes away or the handler closes.
 func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
-	fl, ok := w.(http.Flusher)
-	if !ok {
+	if _, ok := w.(http.Flusher); !ok {
 		http.Error(w, "observer: streaming unsupported", http.StatusInternalServerError)
 		return
 	}
+	rc := http.NewResponseController(w)
 	qs := r.URL.Query()
 	page, _ := strconv.Atoi(qs.Get("page"))
 	q := procQuery{Sort: qs.Get("sort"), Desc: qs.Get("desc") != "0", Search: qs.Get("q"), Page: page}
@@ -191,10 +197,18 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 		if err != nil {
 			return
 		}
+		// A client that stops reading must not hold this stream (and its
+		// goroutine) forever once the socket's buffers are full: each
+		// update has writeTimeout to go out. The deadline is cleared
+		// after it, so a kept-alive connection's next request is free.
+		_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout(h.cfg.Interval)))
 		if _, err := w.Write(append(append([]byte("data: "), b...), '\n', '\n')); err != nil {
 			return
 		}
-		fl.Flush()
+		if err := rc.Flush(); err != nil {
+			return
+		}
+		_ = rc.SetWriteDeadline(time.Time{})
 		select {
 		case <-ctx.Done():
 			return

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -361,5 +363,42 @@ func TestStackCapturesBounded(t *testing.T) {
 	}
 	if c := count(); c != 2 {
 		t.Errorf("%d captures; want 2", c)
+	}
+}
+
+// TestStalledClientReleased: a client that stops reading its stream
+// does not hold the handler forever: once the socket's buffers are full
+// the update's write times out and the stream ends.
+func TestStalledClientReleased(t *testing.T) {
+	big := strings.Repeat("x", 1<<20)
+	f := newFixture(t, observer.Config{Interval: 50 * time.Millisecond, Sections: []observer.Section{
+		observer.SectionFunc("big", func(context.Context) (observer.Table, error) {
+			return observer.Table{Columns: []string{"x"}, Rows: [][]string{{big}}}, nil
+		}),
+	}})
+	ended := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.h.ServeHTTP(w, r)
+		if r.URL.Path == "/events" {
+			close(ended)
+		}
+	}))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(4 << 10)
+	}
+	if _, err := conn.Write([]byte("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	// The client reads nothing from now on.
+	select {
+	case <-ended:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the stream of a client that stopped reading still runs after 20 s")
 	}
 }
