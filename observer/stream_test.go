@@ -402,3 +402,30 @@ func TestStalledClientReleased(t *testing.T) {
 		t.Fatal("the stream of a client that stopped reading still runs after 20 s")
 	}
 }
+
+// TestRebindingRefused: a request that reached the loopback server under
+// another site's host name (DNS rebinding) is refused; loopback names
+// are served.
+func TestRebindingRefused(t *testing.T) {
+	f := newFixture(t, observer.Config{})
+	_, port, _ := net.SplitHostPort(f.srv.Listener.Addr().String())
+	for host, want := range map[string]int{
+		"evil.example:" + port: http.StatusForbidden,
+		"evil.example":         http.StatusForbidden,
+		"127.0.0.1:" + port:    http.StatusOK,
+		"localhost:" + port:    http.StatusOK,
+		"LOCALHOST":            http.StatusOK,
+		"[::1]:" + port:        http.StatusOK,
+	} {
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/api/config", nil)
+		req.Host = host
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("Host %q: %d; want %d", host, res.StatusCode, want)
+		}
+	}
+}
