@@ -153,8 +153,19 @@ func stdinWriter(wp *process.Proc, in *os.File) error {
 			closed = true
 			req.reply <- in.Close()
 		case reqWrite:
+			// The write ends when the caller's ctx does (deadline or
+			// cancellation): a caller that gave up must not see its data
+			// written later, behind its back.
 			_ = in.SetWriteDeadline(req.until)
+			cut := make(chan struct{})
+			stop := context.AfterFunc(req.ctx, func() {
+				_ = in.SetWriteDeadline(time.Now())
+				close(cut)
+			})
 			_, err := in.Write(req.data)
+			if !stop() {
+				<-cut // the cut ran: its deadline must not reach the next write
+			}
 			req.reply <- err
 		}
 	}
@@ -191,12 +202,12 @@ func call(ctx context.Context, op string, pid process.PID, req *request) error {
 
 // Write writes data to the standard input of the command whose process
 // is pid, and returns once the command's pipe took it all (or with the
-// write's error). It waits at most until ctx is done; a write the
-// command does not read in time fails with ctx's deadline (the write
-// stops there). Writes from one caller are performed in order. pid must
-// be a command's process: another process ignores the request, and the
-// call waits until ctx is done. A
-// command started without [Command.Stdin], or whose input was closed,
+// write's error). It waits at most until ctx is done (deadline or
+// cancellation), and the write stops there: what the command had not
+// read by then is not written later (a part may have been). Writes from
+// one caller are performed in order. pid must be a command's process:
+// another process ignores the request, and the call waits until ctx is
+// done. A command started without [Command.Stdin], or whose input was closed,
 // gives ErrNoStdin; a command that ended gives ErrNotRunning.
 func Write(ctx context.Context, pid process.PID, data []byte) error {
 	const op = "osproc: Write"
@@ -204,7 +215,7 @@ func Write(ctx context.Context, pid process.PID, data []byte) error {
 		return argerr.Nil(op, "ctx")
 	}
 	until, _ := ctx.Deadline()
-	req := &request{kind: reqWrite, data: append([]byte(nil), data...), until: until, reply: make(chan error, 1)}
+	req := &request{kind: reqWrite, ctx: ctx, data: append([]byte(nil), data...), until: until, reply: make(chan error, 1)}
 	return call(ctx, op, pid, req)
 }
 

@@ -4,6 +4,7 @@ package osproc_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -668,4 +669,55 @@ func TestLimitFailureRunsNothing(t *testing.T) {
 		t.Errorf("the command ran although its limits failed (%v)", err)
 	}
 	otptest.CheckStopped(t, node)
+}
+
+// TestWriteCutWhenCallerGivesUp: a Write whose ctx is cancelled (no
+// deadline) while the command does not read returns, and its data is
+// not written later behind the caller's back.
+func TestWriteCutWhenCallerGivesUp(t *testing.T) {
+	needSh(t, "wc")
+	node := otptest.NewNode(t)
+	pr := otptest.NewProbe(t, node)
+	fifo := filepath.Join(t.TempDir(), "go")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("osproc: mkfifo: %v", err)
+	}
+	// The command reads nothing until the test opens the FIFO, then
+	// counts what its standard input holds.
+	pid := mustStart(t, node, osproc.Command{Path: "sh", Args: []string{"-c", "read x < " + fifo + "; wc -c"}, Stdin: true, Owner: pr.PID()})
+	const size = 4 << 20 // far more than a pipe holds
+
+	ctx, cancel := context.WithCancel(context.Background()) // no deadline
+	res := make(chan error, 1)
+	go func() { res <- osproc.Write(ctx, pid, bytes.Repeat([]byte("x"), size)) }()
+	// Whether the write has filled the pipe yet or not, the caller gives
+	// up: the rest of its data must never reach the command.
+	cancel()
+	select {
+	case err := <-res:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Write = %v; want context.Canceled", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("Write did not return after its ctx was cancelled")
+	}
+	wctx, wcancel := context.WithTimeout(context.Background(), wait)
+	defer wcancel()
+	if err := osproc.CloseStdin(wctx, pid); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString("go\n")
+	_ = f.Close()
+	lines, ex := collect(t, pr)
+	if len(lines) != 1 || ex.Reason != process.Normal {
+		t.Fatalf("wc: %v, %v", lines, ex.Reason)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(lines[0], "stdout:")))
+	if err != nil || n >= size {
+		t.Errorf("the command read %q bytes; want the write cut short of %d", lines[0], size)
+	}
 }
