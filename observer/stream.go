@@ -88,7 +88,12 @@ func (h *Handler) frame(ctx context.Context) *frame {
 	if f := h.frames.cur; f != nil && time.Since(f.at) < h.cfg.Interval*9/10 {
 		return f
 	}
-	f := &frame{at: time.Now(), snap: h.snapshot(), trees: h.trees(ctx), sections: []sectionView{}}
+	// The trees ask every supervisor for its children: together they
+	// get half an interval, so busy supervisors cannot stall updates.
+	tctx, cancel := context.WithTimeout(ctx, h.cfg.Interval/2)
+	trees := h.trees(tctx)
+	cancel()
+	f := &frame{at: time.Now(), snap: h.snapshot(), trees: trees, sections: []sectionView{}}
 	if q := h.cfg.DeadLetters; q != nil {
 		f.letters = h.letterRows(ctx, q)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/send"
+	"github.com/seed-fe72f376/orchard/supervisor"
 )
 
 // upd is the part of an update the tests read.
@@ -428,4 +429,77 @@ func TestRebindingRefused(t *testing.T) {
 			t.Errorf("Host %q: %d; want %d", host, res.StatusCode, want)
 		}
 	}
+}
+
+// TestBusySupervisorsBounded: supervisors too busy to list their
+// children (each starting a child that blocks) are shown busy, and
+// together they hold an update for at most about half an interval, not
+// a per-supervisor timeout each.
+func TestBusySupervisorsBounded(t *testing.T) {
+	f := newFixture(t, observer.Config{Interval: 400 * time.Millisecond})
+	release := make(chan struct{})
+	defer close(release)
+	blocking := supervisor.ChildSpec{ID: "slow", Start: func(parent *process.Proc) (process.PID, error) {
+		select {
+		case <-release:
+		case <-parent.Context().Done():
+		}
+		return process.PID{}, errors.New("released")
+	}}
+	const n = 8
+	for range n {
+		sup, err := supervisor.Start(f.node, supervisor.Spec{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, _ = supervisor.StartChild(ctx, sup, blocking)
+		}()
+	}
+	// The first update that shows them busy was built by its own
+	// request (a cached one would have shown them busy before): its
+	// build time is the trees' time.
+	var u struct {
+		BuildMS float64 `json:"build_ms"`
+		Trees   []struct{ Status string }
+	}
+	otptest.Eventually(t, 10*time.Second, func() bool {
+		if err := json.Unmarshal(firstRaw(t, f.srv.URL), &u); err != nil {
+			t.Fatal(err)
+		}
+		busy := 0
+		for _, tr := range u.Trees {
+			if tr.Status == "busy" {
+				busy++
+			}
+		}
+		return busy >= n
+	}, "the %d supervisors are not all shown busy", n)
+	if u.BuildMS > 1000 {
+		t.Errorf("an update took %.0f ms to build with %d busy supervisors; want about half an interval", u.BuildMS, n)
+	}
+}
+
+// firstRaw returns the first update of a plain stream.
+func firstRaw(t *testing.T, base string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/events", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			return []byte(data)
+		}
+	}
+	t.Fatalf("no update: %v", sc.Err())
+	return nil
 }
