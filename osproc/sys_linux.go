@@ -54,6 +54,15 @@ func applyLimits(cmd *exec.Cmd, l Limits) error {
 		// Killed before its exec stop: Wait4 reaped it already.
 		return fmt.Errorf("command did not stop after exec (status %#x)", uint32(ws))
 	}
+	if sig := ws.StopSignal(); sig != syscall.SIGTRAP {
+		// The exec's SIGTRAP is synchronous, so it is reported before
+		// any other pending signal; a stop by another signal is not the
+		// exec stop. Detaching would swallow that signal and leave the
+		// SIGTRAP pending, which would kill the command once untraced:
+		// the start fails instead, the command killed still stopped.
+		_ = cmd.Process.Kill()
+		return fmt.Errorf("command stopped by %v before its exec stop", sig)
+	}
 	set := func(res int, v uint64) error {
 		if v == 0 {
 			return nil
@@ -74,16 +83,9 @@ func applyLimits(cmd *exec.Cmd, l Limits) error {
 		_ = cmd.Process.Kill()
 		return err
 	}
-	// The stop is normally the exec's SIGTRAP; a signal that reached the
-	// command first (a SIGINT to the terminal's group, say) is handed on
-	// at the detach instead of being swallowed by it.
-	sig := 0
-	if s := ws.StopSignal(); s != syscall.SIGTRAP {
-		sig = int(s)
-	}
-	if _, _, e := syscall.RawSyscall6(syscall.SYS_PTRACE, syscall.PTRACE_DETACH, uintptr(pid), 0, uintptr(sig), 0, 0); e != 0 {
+	if err := syscall.PtraceDetach(pid); err != nil {
 		_ = cmd.Process.Kill()
-		return fmt.Errorf("ptrace detach: %w", e)
+		return fmt.Errorf("ptrace detach: %w", err)
 	}
 	return nil
 }
