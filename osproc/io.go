@@ -192,6 +192,9 @@ func call(ctx context.Context, op string, pid process.PID, req *request) error {
 	}
 	select {
 	case err := <-req.reply:
+		if err != nil && ctx.Err() != nil {
+			return context.Cause(ctx) // the write was cut by ctx
+		}
 		return err
 	case <-t.Done():
 		return ErrNotRunning
