@@ -336,3 +336,27 @@ func TestKVOnNodeEngine(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestKVOpenKeepsAnExistingLease: opening an existing bucket with
+// another lease is refused and leaves the bucket's TTL alone (updating
+// it would cut the leases of the backends already using it).
+func TestKVOpenKeepsAnExistingLease(t *testing.T) {
+	js := startEngine(t)
+	ctx := bg(t)
+	if _, err := kvcoord.Open(ctx, js, "locks", time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kvcoord.Open(ctx, js, "locks", time.Second); err != nil {
+		t.Fatalf("reopening with the same lease: %v", err)
+	}
+	if _, err := kvcoord.Open(ctx, js, "locks", 200*time.Millisecond); !errors.Is(err, kvcoord.ErrInvalidArgument) {
+		t.Errorf("Open with another lease = %v; want ErrInvalidArgument", err)
+	}
+	kv, err := js.KeyValue(ctx, "locks")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st, err := kv.Status(ctx); err != nil || st.TTL() != time.Second {
+		t.Errorf("bucket TTL after the refused Open: %v, %v; want 1s", st.TTL(), err)
+	}
+}

@@ -271,7 +271,10 @@ func runRound(self *process.Proc, p Proposal, round uint64, deadline time.Time) 
 			votes[pid] = absent
 		}
 	}
-	n := len(p.Voters)
+	// The rule counts distinct voters: one given twice (by PID and by a
+	// name it holds) votes once and counts once; an unresolved one
+	// counts as absent.
+	n := len(order) + len(dec.Unresolved)
 	need := needed(p, n)
 	count := func() (y, pend int) {
 		for _, v := range votes {

@@ -190,3 +190,25 @@ func TestConsensusUnresolvedVoter(t *testing.T) {
 		}
 	})
 }
+
+// TestConsensusVoterNamedTwice: a voter given both by PID and by a name
+// it holds votes once and counts once, so Unanimous accepts when it
+// says yes (the rule is over distinct voters).
+func TestConsensusVoterNamedTwice(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		node := otptest.NewNode(t)
+		c := startCoord(t, node)
+		got := make(chan coord.Decision, 2)
+		pid := voter(t, node, voteYes, got)
+		if err := node.Register("alice", pid); err != nil {
+			t.Fatal(err)
+		}
+		d, err := c.Propose(bg(t), coord.Proposal{Name: "p", Value: 1, Voters: []process.Dest{pid, node.Name("alice")}, Rule: coord.Unanimous})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !d.Accepted || len(d.Yes) != 1 || len(d.Absent) != 0 {
+			t.Errorf("decision %+v; want accepted with one yes", d)
+		}
+	})
+}

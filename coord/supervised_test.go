@@ -5,6 +5,7 @@ import (
 	"errors"
 	"testing"
 	"testing/synctest"
+	"time"
 
 	"github.com/seed-fe72f376/orchard/coord"
 	"github.com/seed-fe72f376/orchard/otptest"
@@ -76,4 +77,28 @@ func TestConsensusRoundCrash(t *testing.T) {
 			t.Errorf("coordinator after a crashed round: %v", err)
 		}
 	})
+}
+
+// TestStopReleasesLeases: Stop releases the coordinator's leases (its
+// Terminate), so another coordinator on the same backend takes the lock
+// at once instead of after the lease.
+func TestStopReleasesLeases(t *testing.T) {
+	node := otptest.NewNode(t)
+	b := coord.NewMemoryBackend()
+	c1, err := coord.Start(node, coord.WithBackend(b))
+	if err != nil {
+		t.Fatal(err)
+	}
+	c2 := startCoord(t, node, coord.WithBackend(b))
+	ctx := bg(t)
+	a, w := otptest.SpawnIdle(t, node), otptest.SpawnIdle(t, node)
+	if _, err := c1.Lock(ctx, "job", coord.WithHolder(a), coord.WithLease(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if err := c1.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c2.TryLock(ctx, "job", coord.WithHolder(w), coord.WithLease(time.Hour)); err != nil {
+		t.Errorf("TryLock after the first coordinator stopped: %v; want the lock at once", err)
+	}
 }

@@ -269,3 +269,18 @@ func ascendingPIDs(pids []string) bool {
 	}
 	return true
 }
+
+// TestBrowserMalformedFragment: a token fragment with a malformed escape
+// does not stop the page's script: the page still draws its views.
+func TestBrowserMalformedFragment(t *testing.T) {
+	ctx := browser(t)
+	f := newFixture(t, observer.Config{Token: "s3cret"})
+	wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	if err := chromedp.Do(wctx,
+		chromedp.Navigate(f.srv.URL+"/#token=%E0%A4%A"),
+		chromedp.WaitVisible(css(`.trees .row[data-id="transformer"]`)),
+	); err != nil {
+		t.Fatalf("page with a malformed token fragment: %v", err)
+	}
+}

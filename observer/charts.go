@@ -1,6 +1,7 @@
 package observer
 
 import (
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"time"
@@ -14,7 +15,7 @@ import (
 // Chart series sizes.
 const (
 	chartPoints      = 120  // samples kept per series
-	latencyReservoir = 4096 // latencies kept per interval for the p99
+	latencyReservoir = 4096 // latencies sampled per interval for the p99
 )
 
 // point is one sample of every series.
@@ -36,6 +37,7 @@ type charts struct {
 	restarts  int
 	letters   int
 	latencies []float64
+	seen      uint64 // deliveries in the interval
 	last      time.Time
 	points    []point
 }
@@ -61,8 +63,14 @@ func (c *charts) handle(event string, m telemetry.Measurements, _ telemetry.Meta
 	case deadletter.EventAdded:
 		c.letters++
 	case send.EventDelivered:
+		// A uniform sample of the interval's latencies (reservoir
+		// sampling), not its first ones: a busy interval's late, slow
+		// deliveries count as much as its early ones.
+		c.seen++
 		if len(c.latencies) < latencyReservoir {
 			c.latencies = append(c.latencies, m["duration"])
+		} else if j := rand.Uint64N(c.seen); j < latencyReservoir {
+			c.latencies[j] = m["duration"]
 		}
 	}
 	c.mu.Unlock()
@@ -83,7 +91,7 @@ func (c *charts) sample(s *snapshot, interval time.Duration) []point {
 			slices.Sort(c.latencies)
 			p.LatencyP99 = c.latencies[min(n-1, n*99/100)] * 1000
 		}
-		c.restarts, c.letters, c.latencies, c.last = 0, 0, c.latencies[:0], now
+		c.restarts, c.letters, c.latencies, c.seen, c.last = 0, 0, c.latencies[:0], 0, now
 		c.points = append(c.points, p)
 		if len(c.points) > chartPoints {
 			c.points = slices.Delete(c.points, 0, len(c.points)-chartPoints)

@@ -3,6 +3,7 @@ package observer
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/rt"
@@ -40,8 +41,9 @@ type detail struct {
 	State            string   `json:"state,omitempty"`
 	StateShown       bool     `json:"state_shown"`
 	StateError       string   `json:"state_error,omitempty"`
-	// Stack is taken on a stream's first update only (StackTaken); the
-	// page keeps it and asks again on demand.
+	// Stack is taken once per stream, on its first update that may take
+	// it (StackTaken; see Handler.stack); the page keeps it and asks
+	// again on demand.
 	Stack      string `json:"stack,omitempty"`
 	StackTaken bool   `json:"stack_taken"`
 }
@@ -94,13 +96,45 @@ func (h *Handler) detail(ctx context.Context, s string, withStack bool) *detail 
 			d.State = clip(st)
 		}
 	}
-	if withStack { // two dumps of every goroutine: once per stream, not per update
-		d.StackTaken = true
-		if st, err := rt.Stack(h.node, pid); err == nil {
-			d.Stack = st
-		}
+	if withStack {
+		d.Stack, d.StackTaken = h.stack(pid)
 	}
 	return d
+}
+
+// takeStack is rt.Stack; tests count its calls.
+var takeStack = rt.Stack
+
+// stackCache is the handler's last stack capture.
+type stackCache struct {
+	mu   sync.Mutex
+	pid  process.PID
+	text string
+	at   time.Time
+}
+
+// stack returns pid's stack and true, or false when it cannot be taken
+// yet: a capture is two dumps of every goroutine (each stops the world,
+// and grows with the number of processes), so the handler takes at most
+// one per interval, however many streams open or reconnect (every sort,
+// search or action reconnects the page's stream). A stream asking for
+// the pid of the last capture within the interval gets that capture.
+func (h *Handler) stack(pid process.PID) (string, bool) {
+	c := &h.stacks
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && time.Since(c.at) < h.cfg.Interval {
+		if c.pid == pid {
+			return c.text, true
+		}
+		return "", false
+	}
+	st, err := takeStack(h.node, pid)
+	if err != nil {
+		st = ""
+	}
+	c.pid, c.text, c.at = pid, st, time.Now()
+	return st, true
 }
 
 // callState calls the application's formatter, turning a panic into an

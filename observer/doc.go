@@ -36,7 +36,10 @@
 // in a cookie, so another site cannot make a browser act. The page reads
 // the token from its URL's fragment (#token=...), which the browser never
 // sends to any server. [Listen] binds a loopback address and refuses any
-// other unless a token is given ([NotLoopbackError]).
+// other unless a token is given ([NotLoopbackError]). A request that
+// reached a loopback address must name a loopback host (localhost,
+// 127.0.0.1, [::1]) or gets 403: another site's page whose name resolves
+// to 127.0.0.1 (DNS rebinding) cannot read the views.
 //
 // Messages in a mailbox are shown only with Config.ShowMessages, and a
 // process's state only through Config.FormatState: both may hold secrets.

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -99,6 +100,7 @@ type Handler struct {
 	charts *charts
 	snap   snapshotCache
 	frames frameCache
+	stacks stackCache
 	closed atomic.Bool
 }
 
@@ -162,7 +164,34 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd.Set("X-Content-Type-Options", "nosniff")
 	hd.Set("Referrer-Policy", "no-referrer")
 	hd.Set("Cache-Control", "no-store")
+	if !loopbackHost(r) {
+		http.Error(w, "observer: a loopback server answers only loopback host names", http.StatusForbidden)
+		return
+	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// loopbackHost reports whether r may be served as far as DNS rebinding
+// goes: a page of another site that resolves its own name to 127.0.0.1
+// would read the views as same-origin, so a request that reached a
+// loopback address must name a loopback host (localhost, 127.0.0.1,
+// [::1]). A server on another address answers any host (its operator
+// chose that address, with a token for the actions).
+func loopbackHost(r *http.Request) bool {
+	la, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr)
+	if !ok {
+		return true // not served by net/http's server: no address to judge
+	}
+	tcp, ok := la.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsLoopback() {
+		return true
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	return loopback(strings.ToLower(host))
 }
 
 // Close detaches the handler from telemetry; open streams end at their

@@ -14,6 +14,12 @@ import (
 // maxLettersShown is how many dead letters an update lists.
 const maxLettersShown = 50
 
+// writeTimeout is how long one update of a stream may take to go out
+// to its client: five intervals, at least two seconds.
+func writeTimeout(interval time.Duration) time.Duration {
+	return max(5*interval, 2*time.Second)
+}
+
 // update is one message of the event stream.
 type update struct {
 	Time     int64         `json:"time"` // unix milliseconds
@@ -82,7 +88,12 @@ func (h *Handler) frame(ctx context.Context) *frame {
 	if f := h.frames.cur; f != nil && time.Since(f.at) < h.cfg.Interval*9/10 {
 		return f
 	}
-	f := &frame{at: time.Now(), snap: h.snapshot(), trees: h.trees(ctx), sections: []sectionView{}}
+	// The trees ask every supervisor for its children: together they
+	// get half an interval, so busy supervisors cannot stall updates.
+	tctx, cancel := context.WithTimeout(ctx, h.cfg.Interval/2)
+	trees := h.trees(tctx)
+	cancel()
+	f := &frame{at: time.Now(), snap: h.snapshot(), trees: trees, sections: []sectionView{}}
 	if q := h.cfg.DeadLetters; q != nil {
 		f.letters = h.letterRows(ctx, q)
 	}
@@ -141,11 +152,11 @@ func (h *Handler) letterRows(ctx context.Context, q *deadletter.Queue) *letters 
 // serveEvents streams updates for the query's sort, search, page and
 // selected process until the client goes away or the handler closes.
 func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
-	fl, ok := w.(http.Flusher)
-	if !ok {
+	if _, ok := w.(http.Flusher); !ok {
 		http.Error(w, "observer: streaming unsupported", http.StatusInternalServerError)
 		return
 	}
+	rc := http.NewResponseController(w)
 	qs := r.URL.Query()
 	page, _ := strconv.Atoi(qs.Get("page"))
 	q := procQuery{Sort: qs.Get("sort"), Desc: qs.Get("desc") != "0", Search: qs.Get("q"), Page: page}
@@ -156,7 +167,7 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 	tick := time.NewTicker(h.cfg.Interval)
 	defer tick.Stop()
 	var lastT int64
-	firstUpdate := true
+	wantStack := true // until this stream's stack is taken
 	for {
 		if h.closed.Load() {
 			return
@@ -183,18 +194,26 @@ func (h *Handler) serveEvents(w http.ResponseWriter, r *http.Request) {
 			u.Trees = []*treeNode{}
 		}
 		if sel != "" {
-			u.Detail = h.detail(ctx, sel, firstUpdate)
+			u.Detail = h.detail(ctx, sel, wantStack)
+			wantStack = wantStack && !u.Detail.StackTaken
 		}
-		firstUpdate = false
 		u.BuildMS = float64(time.Since(start).Microseconds()) / 1000
 		b, err := json.Marshal(u)
 		if err != nil {
 			return
 		}
+		// A client that stops reading must not hold this stream (and its
+		// goroutine) forever once the socket's buffers are full: each
+		// update has writeTimeout to go out. The deadline is cleared
+		// after it, so a kept-alive connection's next request is free.
+		_ = rc.SetWriteDeadline(time.Now().Add(writeTimeout(h.cfg.Interval)))
 		if _, err := w.Write(append(append([]byte("data: "), b...), '\n', '\n')); err != nil {
 			return
 		}
-		fl.Flush()
+		if err := rc.Flush(); err != nil {
+			return
+		}
+		_ = rc.SetWriteDeadline(time.Time{})
 		select {
 		case <-ctx.Done():
 			return

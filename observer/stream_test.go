@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -16,6 +18,7 @@ import (
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/send"
+	"github.com/seed-fe72f376/orchard/supervisor"
 )
 
 // upd is the part of an update the tests read.
@@ -297,4 +300,207 @@ func TestBadInput(t *testing.T) {
 	if _, err := observer.Listen("no-port", ""); !errors.Is(err, observer.ErrInvalidArgument) {
 		t.Errorf("Listen without a port: %v", err)
 	}
+}
+
+// TestStackCapturesBounded: streams opening (the page reconnects on
+// every sort, search and action) share one stack capture per interval,
+// instead of two dumps of every goroutine each; a stream whose capture
+// had to wait gets it on a later update.
+func TestStackCapturesBounded(t *testing.T) {
+	count, restore := observer.CountStacks()
+	defer restore()
+	f := newFixture(t, observer.Config{Interval: 3 * time.Second})
+	type stackUpd struct {
+		Detail *struct {
+			Stack      string
+			StackTaken bool `json:"stack_taken"`
+		} `json:"detail"`
+	}
+	// updates reads the updates of a stream for pid until one has its
+	// stack taken, and returns how many it read (max when none had) and
+	// the stack (empty when the process ran no goroutine just then).
+	updates := func(pid process.PID, max int) (int, string) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, f.srv.URL+"/events?pid="+url.QueryEscape(pid.String()), nil)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		sc := bufio.NewScanner(res.Body)
+		sc.Buffer(make([]byte, 1<<20), 1<<24)
+		n := 0
+		for n < max && sc.Scan() {
+			data, ok := strings.CutPrefix(sc.Text(), "data: ")
+			if !ok {
+				continue
+			}
+			n++
+			var u stackUpd
+			if err := json.Unmarshal([]byte(data), &u); err != nil {
+				t.Fatal(err)
+			}
+			if u.Detail != nil && u.Detail.StackTaken {
+				return n, u.Detail.Stack
+			}
+		}
+		return max + 1, ""
+	}
+	var first string
+	for i := range 5 {
+		n, st := updates(f.busy, 1)
+		if n != 1 || (i > 0 && st != first) {
+			t.Fatalf("stream %d: stack after %d updates: %q; want the shared capture in the first", i, n, st)
+		}
+		first = st
+	}
+	if c := count(); c != 1 {
+		t.Fatalf("5 streams took %d stack captures within one interval; want 1", c)
+	}
+	// Another process within the interval: its stack comes on a later
+	// update, once the interval has passed.
+	if n, st := updates(f.linker, 3); n < 2 || n > 3 {
+		t.Errorf("linker's stack after %d updates: %q; want it on a later update", n, st)
+	}
+	if c := count(); c != 2 {
+		t.Errorf("%d captures; want 2", c)
+	}
+}
+
+// TestStalledClientReleased: a client that stops reading its stream
+// does not hold the handler forever: once the socket's buffers are full
+// the update's write times out and the stream ends.
+func TestStalledClientReleased(t *testing.T) {
+	big := strings.Repeat("x", 1<<20)
+	f := newFixture(t, observer.Config{Interval: 50 * time.Millisecond, Sections: []observer.Section{
+		observer.SectionFunc("big", func(context.Context) (observer.Table, error) {
+			return observer.Table{Columns: []string{"x"}, Rows: [][]string{{big}}}, nil
+		}),
+	}})
+	ended := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		f.h.ServeHTTP(w, r)
+		if r.URL.Path == "/events" {
+			close(ended)
+		}
+	}))
+	defer srv.Close()
+	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if tc, ok := conn.(*net.TCPConn); ok {
+		_ = tc.SetReadBuffer(4 << 10)
+	}
+	if _, err := conn.Write([]byte("GET /events HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")); err != nil {
+		t.Fatal(err)
+	}
+	// The client reads nothing from now on.
+	select {
+	case <-ended:
+	case <-time.After(20 * time.Second):
+		t.Fatal("the stream of a client that stopped reading still runs after 20 s")
+	}
+}
+
+// TestRebindingRefused: a request that reached the loopback server under
+// another site's host name (DNS rebinding) is refused; loopback names
+// are served.
+func TestRebindingRefused(t *testing.T) {
+	f := newFixture(t, observer.Config{})
+	_, port, _ := net.SplitHostPort(f.srv.Listener.Addr().String())
+	for host, want := range map[string]int{
+		"evil.example:" + port: http.StatusForbidden,
+		"evil.example":         http.StatusForbidden,
+		"127.0.0.1:" + port:    http.StatusOK,
+		"localhost:" + port:    http.StatusOK,
+		"LOCALHOST":            http.StatusOK,
+		"[::1]:" + port:        http.StatusOK,
+	} {
+		req, _ := http.NewRequest(http.MethodGet, f.srv.URL+"/api/config", nil)
+		req.Host = host
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("Host %q: %d; want %d", host, res.StatusCode, want)
+		}
+	}
+}
+
+// TestBusySupervisorsBounded: supervisors too busy to list their
+// children (each starting a child that blocks) are shown busy, and
+// together they hold an update for at most about half an interval, not
+// a per-supervisor timeout each.
+func TestBusySupervisorsBounded(t *testing.T) {
+	f := newFixture(t, observer.Config{Interval: 400 * time.Millisecond})
+	release := make(chan struct{})
+	defer close(release)
+	blocking := supervisor.ChildSpec{ID: "slow", Start: func(parent *process.Proc) (process.PID, error) {
+		select {
+		case <-release:
+		case <-parent.Context().Done():
+		}
+		return process.PID{}, errors.New("released")
+	}}
+	const n = 8
+	for range n {
+		sup, err := supervisor.Start(f.node, supervisor.Spec{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			_, _ = supervisor.StartChild(ctx, sup, blocking)
+		}()
+	}
+	// The first update that shows them busy was built by its own
+	// request (a cached one would have shown them busy before): its
+	// build time is the trees' time.
+	var u struct {
+		BuildMS float64 `json:"build_ms"`
+		Trees   []struct{ Status string }
+	}
+	otptest.Eventually(t, 10*time.Second, func() bool {
+		if err := json.Unmarshal(firstRaw(t, f.srv.URL), &u); err != nil {
+			t.Fatal(err)
+		}
+		busy := 0
+		for _, tr := range u.Trees {
+			if tr.Status == "busy" {
+				busy++
+			}
+		}
+		return busy >= n
+	}, "the %d supervisors are not all shown busy", n)
+	if u.BuildMS > 1000 {
+		t.Errorf("an update took %.0f ms to build with %d busy supervisors; want about half an interval", u.BuildMS, n)
+	}
+}
+
+// firstRaw returns the first update of a plain stream.
+func firstRaw(t *testing.T, base string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, base+"/events", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<24)
+	for sc.Scan() {
+		if data, ok := strings.CutPrefix(sc.Text(), "data: "); ok {
+			return []byte(data)
+		}
+	}
+	t.Fatalf("no update: %v", sc.Err())
+	return nil
 }

@@ -51,7 +51,10 @@ const (
 	Drop Overflow = iota
 	// Block stops reading the pipe until the owner's mailbox has room,
 	// so a chatty command blocks in write once the pipe's kernel buffer
-	// (64 KiB on Linux) is full: backpressure instead of loss.
+	// (64 KiB on Linux) is full: backpressure instead of loss. The owner
+	// does not signal when it has room: the reader looks at its mailbox
+	// length again after a pause growing from 1 ms to 50 ms, so a
+	// blocked stream resumes up to 50 ms after the owner caught up.
 	Block
 )
 
@@ -106,10 +109,12 @@ type Command struct {
 	// Dir is the working directory; empty means the Go program's.
 	Dir string
 	// Owner receives the command's [Output] and its [Exited] message,
-	// and is linked to the command: when the owner dies the command is
-	// stopped (SIGTERM, then SIGKILL after KillGrace), as a port closes
-	// with its owner. The zero PID means no owner: output goes to
-	// /dev/null and nothing is linked.
+	// and is monitored by the command's process (not linked, unless it
+	// is the parent): when the owner dies the command is stopped
+	// (SIGTERM, then SIGKILL after KillGrace), as a port closes with its
+	// owner, but a failing command does not kill its owner. It must live
+	// on the command's node. The zero PID means no owner: output goes to
+	// /dev/null and nothing is monitored.
 	Owner process.PID
 	// Mode cuts output into Lines (default) or Chunks.
 	Mode Mode

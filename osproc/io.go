@@ -27,17 +27,19 @@ const (
 func (r *runner) read(rp *process.Proc, f *os.File, stream Stream) error {
 	defer f.Close()
 	owner := r.c.Owner
-	node := rp.Node()
+	// The owner is looked up once: its mailbox length is then an atomic
+	// read per message, with no lock of the owner's (Node.Info would
+	// take its mailbox lock and copy its links on every line).
+	target, err := rt.LookupOn(rp.Node(), owner)
+	if err != nil {
+		return nil // the owner is gone; its monitor stops the command
+	}
 	var pending uint64 // dropped since the last delivered message
 	deliver := func(data []byte, partial bool) bool {
 		wait := blockPollMin
-		for {
-			info, err := node.Info(owner)
-			if err != nil {
-				return false // the owner is gone; its link stops the command
-			}
-			if info.MailboxLen < r.c.MaxPending {
-				break
+		for target.MailboxLen() >= r.c.MaxPending {
+			if !target.Alive() {
+				return false // the owner is gone; its monitor stops the command
 			}
 			if r.c.Overflow == Drop {
 				pending++
@@ -151,8 +153,19 @@ func stdinWriter(wp *process.Proc, in *os.File) error {
 			closed = true
 			req.reply <- in.Close()
 		case reqWrite:
+			// The write ends when the caller's ctx does (deadline or
+			// cancellation): a caller that gave up must not see its data
+			// written later, behind its back.
 			_ = in.SetWriteDeadline(req.until)
+			cut := make(chan struct{})
+			stop := context.AfterFunc(req.ctx, func() {
+				_ = in.SetWriteDeadline(time.Now())
+				close(cut)
+			})
 			_, err := in.Write(req.data)
+			if !stop() {
+				<-cut // the cut ran: its deadline must not reach the next write
+			}
 			req.reply <- err
 		}
 	}
@@ -179,6 +192,9 @@ func call(ctx context.Context, op string, pid process.PID, req *request) error {
 	}
 	select {
 	case err := <-req.reply:
+		if err != nil && ctx.Err() != nil {
+			return context.Cause(ctx) // the write was cut by ctx
+		}
 		return err
 	case <-t.Done():
 		return ErrNotRunning
@@ -189,12 +205,12 @@ func call(ctx context.Context, op string, pid process.PID, req *request) error {
 
 // Write writes data to the standard input of the command whose process
 // is pid, and returns once the command's pipe took it all (or with the
-// write's error). It waits at most until ctx is done; a write the
-// command does not read in time fails with ctx's deadline (the write
-// stops there). Writes from one caller are performed in order. pid must
-// be a command's process: another process ignores the request, and the
-// call waits until ctx is done. A
-// command started without [Command.Stdin], or whose input was closed,
+// write's error). It waits at most until ctx is done (deadline or
+// cancellation), and the write stops there: what the command had not
+// read by then is not written later (a part may have been). Writes from
+// one caller are performed in order. pid must be a command's process:
+// another process ignores the request, and the call waits until ctx is
+// done. A command started without [Command.Stdin], or whose input was closed,
 // gives ErrNoStdin; a command that ended gives ErrNotRunning.
 func Write(ctx context.Context, pid process.PID, data []byte) error {
 	const op = "osproc: Write"
@@ -202,7 +218,7 @@ func Write(ctx context.Context, pid process.PID, data []byte) error {
 		return argerr.Nil(op, "ctx")
 	}
 	until, _ := ctx.Deadline()
-	req := &request{kind: reqWrite, data: append([]byte(nil), data...), until: until, reply: make(chan error, 1)}
+	req := &request{kind: reqWrite, ctx: ctx, data: append([]byte(nil), data...), until: until, reply: make(chan error, 1)}
 	return call(ctx, op, pid, req)
 }
 

@@ -4,11 +4,13 @@ package osproc_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -641,5 +643,81 @@ func TestLongLinesAndChunks(t *testing.T) {
 	}
 	if string(all) != "abcdefghij" {
 		t.Errorf("chunks joined: %q", all)
+	}
+}
+
+// TestLimitFailureRunsNothing: a limit the kernel refuses (more open
+// files than fs.nr_open allows) fails the start with a *StartError, and
+// the command, killed while still stopped at its exec, runs nothing.
+func TestLimitFailureRunsNothing(t *testing.T) {
+	needSh(t)
+	node := otptest.NewNode(t)
+	marker := filepath.Join(t.TempDir(), "ran")
+	_, err := osproc.Start(node, osproc.Command{
+		Path:   "sh",
+		Args:   []string{"-c", ": > " + marker},
+		Limits: osproc.Limits{Files: 1 << 40},
+	})
+	var se *osproc.StartError
+	if !errors.As(err, &se) || se.Op != "start" || !strings.Contains(err.Error(), "prlimit") {
+		if errors.Is(err, syscall.EPERM) && !strings.Contains(fmt.Sprint(err), "prlimit") {
+			t.Skipf("osproc: limits need ptrace, which this system forbids: %v", err)
+		}
+		t.Fatalf("Start with an impossible limit = %v; want a *StartError from prlimit", err)
+	}
+	if _, err := os.Stat(marker); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the command ran although its limits failed (%v)", err)
+	}
+	otptest.CheckStopped(t, node)
+}
+
+// TestWriteCutWhenCallerGivesUp: a Write whose ctx is cancelled (no
+// deadline) while the command does not read returns, and its data is
+// not written later behind the caller's back.
+func TestWriteCutWhenCallerGivesUp(t *testing.T) {
+	needSh(t, "wc")
+	node := otptest.NewNode(t)
+	pr := otptest.NewProbe(t, node)
+	fifo := filepath.Join(t.TempDir(), "go")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("osproc: mkfifo: %v", err)
+	}
+	// The command reads nothing until the test opens the FIFO, then
+	// counts what its standard input holds.
+	pid := mustStart(t, node, osproc.Command{Path: "sh", Args: []string{"-c", "read x < " + fifo + "; wc -c"}, Stdin: true, Owner: pr.PID()})
+	const size = 4 << 20 // far more than a pipe holds
+
+	ctx, cancel := context.WithCancel(context.Background()) // no deadline
+	res := make(chan error, 1)
+	go func() { res <- osproc.Write(ctx, pid, bytes.Repeat([]byte("x"), size)) }()
+	// Whether the write has filled the pipe yet or not, the caller gives
+	// up: the rest of its data must never reach the command.
+	cancel()
+	select {
+	case err := <-res:
+		if !errors.Is(err, context.Canceled) {
+			t.Fatalf("Write = %v; want context.Canceled", err)
+		}
+	case <-time.After(wait):
+		t.Fatal("Write did not return after its ctx was cancelled")
+	}
+	wctx, wcancel := context.WithTimeout(context.Background(), wait)
+	defer wcancel()
+	if err := osproc.CloseStdin(wctx, pid); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString("go\n")
+	_ = f.Close()
+	lines, ex := collect(t, pr)
+	if len(lines) != 1 || ex.Reason != process.Normal {
+		t.Fatalf("wc: %v, %v", lines, ex.Reason)
+	}
+	n, err := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(lines[0], "stdout:")))
+	if err != nil || n >= size {
+		t.Errorf("the command read %q bytes; want the write cut short of %d", lines[0], size)
 	}
 }

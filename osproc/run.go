@@ -28,6 +28,7 @@ type (
 	// request is a call from Write, CloseStdin or OSPID.
 	request struct {
 		kind  requestKind
+		ctx   context.Context // Write's: the write ends with it
 		data  []byte
 		until time.Time
 		reply chan error

@@ -51,7 +51,17 @@ func applyLimits(cmd *exec.Cmd, l Limits) error {
 		break
 	}
 	if !ws.Stopped() {
+		// Killed before its exec stop: Wait4 reaped it already.
 		return fmt.Errorf("command did not stop after exec (status %#x)", uint32(ws))
+	}
+	if sig := ws.StopSignal(); sig != syscall.SIGTRAP {
+		// The exec's SIGTRAP is synchronous, so it is reported before
+		// any other pending signal; a stop by another signal is not the
+		// exec stop. Detaching would swallow that signal and leave the
+		// SIGTRAP pending, which would kill the command once untraced:
+		// the start fails instead, the command killed still stopped.
+		_ = cmd.Process.Kill()
+		return fmt.Errorf("command stopped by %v before its exec stop", sig)
 	}
 	set := func(res int, v uint64) error {
 		if v == 0 {
@@ -67,11 +77,17 @@ func applyLimits(cmd *exec.Cmd, l Limits) error {
 	if l.CPU > 0 {
 		cpu = uint64((l.CPU + 999_999_999) / 1_000_000_000)
 	}
-	err := errors.Join(set(unix.RLIMIT_CPU, cpu), set(unix.RLIMIT_AS, l.Memory), set(unix.RLIMIT_NOFILE, l.Files))
-	if derr := syscall.PtraceDetach(pid); derr != nil && err == nil {
-		err = fmt.Errorf("ptrace detach: %w", derr)
+	if err := errors.Join(set(unix.RLIMIT_CPU, cpu), set(unix.RLIMIT_AS, l.Memory), set(unix.RLIMIT_NOFILE, l.Files)); err != nil {
+		// Killed while still stopped: not one instruction of the command
+		// runs without its limits (a detach first would let it run).
+		_ = cmd.Process.Kill()
+		return err
 	}
-	return err
+	if err := syscall.PtraceDetach(pid); err != nil {
+		_ = cmd.Process.Kill()
+		return fmt.Errorf("ptrace detach: %w", err)
+	}
+	return nil
 }
 
 // reap waits for the command to exit, kills what is left of its process

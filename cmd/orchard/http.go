@@ -57,20 +57,30 @@ func startHTTP(node *process.Node, addr string, tel *telemetry.Registry, health 
 		return nil, "", err
 	}
 	var closers []func() error // of mounts (the observer); run at stop
+	closeMounts := func() error {
+		var err error
+		for _, c := range closers {
+			err = errors.Join(err, c())
+		}
+		return err
+	}
 	for _, m := range mounts {
 		c, err := m(mux)
 		if err != nil {
+			_ = closeMounts()
 			return nil, "", fmt.Errorf("http: %w", err)
 		}
 		closers = append(closers, c)
 	}
 	exp, err := promexport.New(tel, preg, promexport.WithNode(node), promexport.WithHandlerID(httpPromHandlerID))
 	if err != nil {
+		_ = closeMounts()
 		return nil, "", err
 	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		_ = exp.Close()
+		_ = closeMounts()
 		return nil, "", fmt.Errorf("http: %w", err)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
@@ -79,6 +89,7 @@ func startHTTP(node *process.Node, addr string, tel *telemetry.Registry, health 
 	if err != nil {
 		_ = ln.Close()
 		_ = exp.Close()
+		_ = closeMounts()
 		return nil, "", fmt.Errorf("http: %w", err)
 	}
 	var once sync.Once
@@ -91,10 +102,7 @@ func startHTTP(node *process.Node, addr string, tel *telemetry.Registry, health 
 			case <-ctx.Done():
 				err = fmt.Errorf("http: server did not stop: %w", ctx.Err())
 			}
-			err = errors.Join(err, exp.Close())
-			for _, c := range closers {
-				err = errors.Join(err, c())
-			}
+			err = errors.Join(err, exp.Close(), closeMounts())
 		})
 		return err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -66,4 +67,25 @@ func TestDemoServesTheObserver(t *testing.T) {
 		t.Fatalf("kill with the token = %d", code)
 	}
 	otptest.Eventually(t, 5*time.Second, func() bool { return !node.IsAlive(victim) }, "the victim dies")
+}
+
+// A server that cannot start (its address is taken) closes the mounts
+// it made, so the observer does not stay attached to telemetry.
+func TestFailedServerClosesItsMounts(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	node := otptest.NewNode(t)
+	closed := 0
+	m := mount(func(*http.ServeMux) (func() error, error) {
+		return func() error { closed++; return nil }, nil
+	})
+	if _, _, err := startHTTP(node, busy.Addr().String(), telemetry.New(), nil, m); err == nil {
+		t.Fatal("startHTTP on a taken address succeeded")
+	}
+	if closed != 1 {
+		t.Errorf("the mount was closed %d times; want 1", closed)
+	}
 }

@@ -48,7 +48,8 @@ func BucketName(lease time.Duration) string {
 // Open opens, creating it if needed, the bucket for leases of lease
 // in js (an empty bucket meaning [BucketName]), with MaxAge lease and
 // history 1, file storage and one replica; and returns a Backend over
-// it. For a replicated bucket on a cluster, create the bucket yourself
+// it. An existing bucket is never reconfigured: one whose TTL is not
+// lease is refused with an error matching [ErrInvalidArgument]. For a replicated bucket on a cluster, create the bucket yourself
 // (Replicas > 1, the same TTL) and use [New]: nothing in the backend
 // assumes a single server.
 func Open(ctx context.Context, js jetstream.JetStream, bucket string, lease time.Duration) (*Backend, error) {
@@ -66,13 +67,27 @@ func Open(ctx context.Context, js jetstream.JetStream, bucket string, lease time
 	if bucket == "" {
 		bucket = BucketName(lease)
 	}
-	kv, err := js.CreateOrUpdateKeyValue(ctx, jetstream.KeyValueConfig{
+	// Create, never update: updating an existing bucket's TTL would
+	// silently change the lease of every backend already using it (a
+	// holder renewing every third of its lease could lose its key to a
+	// shorter TTL set by another program).
+	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
 		Bucket:      bucket,
 		Description: fmt.Sprintf("Orchard coordination leases of %v (key = lock or election)", lease),
 		History:     1,
 		TTL:         lease,
 		Storage:     jetstream.FileStorage,
 	})
+	if errors.Is(err, jetstream.ErrBucketExists) {
+		// It exists with another configuration: use it if its TTL is
+		// this lease.
+		if kv, err = js.KeyValue(ctx, bucket); err == nil {
+			var st jetstream.KeyValueStatus
+			if st, err = kv.Status(ctx); err == nil && st.TTL() != lease {
+				return nil, argerr.New(op, "lease", fmt.Sprintf("is %v but bucket %s exists with a lease (TTL) of %v", lease, bucket, st.TTL()))
+			}
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("kvcoord: open bucket %s: %w", bucket, err)
 	}

@@ -65,6 +65,11 @@ func (t Target) Reason() error { return t.p.Reason() }
 // Alive reports whether the target is alive.
 func (t Target) Alive() bool { return t.p.Alive() }
 
+// MailboxLen returns the number of messages waiting for the target (an
+// atomic read: no lock of the target's, no copy, unlike Node.Info); 0
+// for the zero Target.
+func (t Target) MailboxLen() int { return t.p.MailboxLen() }
+
 // NodeOf returns the node dest belongs to, whether or not a live process
 // holds it: a PID's node by its number, a process.Name's own node, else
 // the node of the PID dest resolves to; nil when there is none. Services

@@ -10,7 +10,9 @@ const st = { sort: 'mailbox', desc: true, q: '', page: 0, pid: '', es: null, ser
 (function readToken() {
   const m = /(?:^#|&)token=([^&]*)/.exec(location.hash);
   if (m) {
-    sessionStorage.setItem('orchard.token', decodeURIComponent(m[1]));
+    let tok = m[1];
+    try { tok = decodeURIComponent(tok); } catch (e) { /* a malformed escape: keep it as typed */ }
+    sessionStorage.setItem('orchard.token', tok);
     history.replaceState(null, '', location.pathname + location.search);
   }
 })();
