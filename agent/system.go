@@ -298,6 +298,16 @@ func (sys *System) Stop(ctx context.Context) error {
 	return supervisor.Stop(sys.top, process.Shutdown, timeout)
 }
 
+// PID returns the system's top supervisor, for an application part
+// (app.Part.Start) that owns the system: stopping it stops every agent
+// gracefully, as Stop does. A nil system has the zero PID.
+func (sys *System) PID() process.PID {
+	if sys == nil {
+		return process.PID{}
+	}
+	return sys.top
+}
+
 // Node returns the node the system runs on.
 func (sys *System) Node() *process.Node { return sys.node }
 
@@ -806,6 +816,26 @@ func (sys *System) FindByCapability(c string) []Info {
 	sys.mu.RLock()
 	es := make([]*entry, 0, len(sys.byCap[c]))
 	for _, e := range sys.byCap[c] {
+		es = append(es, e)
+	}
+	sys.mu.RUnlock()
+	sortEntries(es)
+	out := make([]Info, len(es))
+	for i, e := range es {
+		out[i] = sys.info(e)
+	}
+	return out
+}
+
+// List returns the registry entries of every registered agent, sorted by
+// ID (what a status page or a tool adapter such as MCP's lists).
+func (sys *System) List() []Info {
+	if sys == nil {
+		return nil
+	}
+	sys.mu.RLock()
+	es := make([]*entry, 0, len(sys.entries))
+	for _, e := range sys.entries {
 		es = append(es, e)
 	}
 	sys.mu.RUnlock()
