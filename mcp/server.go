@@ -38,7 +38,7 @@ type Config struct {
 	// status resource, orchard://status.
 	Resources []Resource
 	// ResourceTemplates are resources named by a URI template (RFC 6570),
-	// such as orchard://agents/{id}; see [Agents.ResourceTemplates].
+	// such as orchard://agents/{id}; see package mcp/agenttools.
 	ResourceTemplates []ResourceTemplate
 	// ToolTimeout bounds each call (zero: DefaultToolTimeout); a shorter
 	// deadline of the request wins.
@@ -222,7 +222,7 @@ func (s *Server) addTools(ctx context.Context) error {
 // the SDK then tells live sessions (notifications/tools/list_changed).
 // The server does this itself before every tools/list and before a
 // tools/call of a name it does not know, so a source whose tools come and
-// go (such as [AgentTools]) needs no call; RefreshTools is for pushing a
+// go (such as mcp/agenttools) needs no call; RefreshTools is for pushing a
 // change to the clients at once. A tool the source now describes badly is
 // logged and left out.
 func (s *Server) RefreshTools(ctx context.Context) error {

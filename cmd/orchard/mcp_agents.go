@@ -10,6 +10,7 @@ import (
 	agentsys "github.com/seed-fe72f376/orchard/agent"
 	"github.com/seed-fe72f376/orchard/app"
 	"github.com/seed-fe72f376/orchard/mcp"
+	"github.com/seed-fe72f376/orchard/mcp/agenttools"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -59,7 +60,7 @@ func batchKind() (agentsys.Kind, error) {
 // and the function that adds them to the server's configuration once the
 // part has started.
 func mcpAgentsPart(ctx context.Context, logger *slog.Logger) (app.Part, func(*mcp.Config)) {
-	var tools *mcp.Agents
+	var tools *agenttools.Agents
 	part := app.Part{Name: "agents", Start: func(node *process.Node) (process.PID, error) {
 		ledger, err := demoKind()
 		if err != nil {
@@ -81,7 +82,7 @@ func mcpAgentsPart(ctx context.Context, logger *slog.Logger) (app.Part, func(*mc
 				return process.PID{}, err
 			}
 		}
-		if tools, err = mcp.AgentTools(sys); err != nil {
+		if tools, err = agenttools.New(sys); err != nil {
 			return process.PID{}, err
 		}
 		return sys.PID(), nil

@@ -1,4 +1,4 @@
-package mcp
+package agenttools
 
 import (
 	"context"
@@ -11,22 +11,23 @@ import (
 
 	"github.com/seed-fe72f376/orchard/agent"
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/mcp"
 )
 
-// AgentToolSep separates the agent's ID from the action's name in the
+// Sep separates the agent's ID from the action's name in the
 // name of an agent's tool: the action "work" of the agent "ledger" is the
 // tool "ledger.work".
-const AgentToolSep = "."
+const Sep = "."
 
 // maxToolName is the longest tool name MCP allows (2025-11-25: 1 to 128
 // characters of A-Z, a-z, 0-9, '_', '-' and '.').
 const maxToolName = 128
 
 // Agents offers the agents of an [agent.System] to MCP clients: every
-// action of every registered agent as a tool (a [ToolSource]) and their
-// status as resources. Create it with [AgentTools].
+// action of every registered agent as a tool (an [mcp.ToolSource]) and
+// their status as resources. Create it with [New].
 //
-// Tool names are "<agent ID>.<action>" (see [AgentToolSep]). MCP allows
+// Tool names are "<agent ID>.<action>" (see [Sep]). MCP allows
 // only 1 to 128 characters among A-Z, a-z, 0-9, '_', '-' and '.' in a
 // tool name, so an agent whose ID (with the action's name) does not fit is
 // not offered as tools; orchard://agents lists it with no tools and says
@@ -40,14 +41,14 @@ const maxToolName = 128
 // every tools/list, and before a tools/call of a name it does not know),
 // so agents registered later appear and unregistered ones go; when the
 // listing changed the SDK sends notifications/tools/list_changed to the
-// live sessions. [Server.RefreshTools] pushes a change at once.
+// live sessions. [mcp.Server.RefreshTools] pushes a change at once.
 //
 // A call runs the action with [agent.System.RunJSON]: the call's context
 // is the action's (the client's cancellation and the call's deadline reach
 // it), the action's [agent.ReportProgress] reports become MCP progress
 // notifications, an input that fails the action's schema is an error
 // result carrying the validation message, and an agent or action that is
-// gone is an error result matching [ErrUnknownTool].
+// gone is an error result matching [mcp.ErrUnknownTool].
 type Agents struct {
 	sys *agent.System
 
@@ -60,17 +61,17 @@ type agentTarget struct {
 	wrapped    bool // the action's input travels as the property "input"
 }
 
-// AgentTools returns the tools and resources of the agents of sys.
-func AgentTools(sys *agent.System) (*Agents, error) {
+// New returns the tools and resources of the agents of sys.
+func New(sys *agent.System) (*Agents, error) {
 	if sys == nil {
-		return nil, argerr.Nil("mcp: AgentTools", "sys")
+		return nil, argerr.Nil("agenttools: New", "sys")
 	}
 	return &Agents{sys: sys, targets: map[string]agentTarget{}}, nil
 }
 
 // agentTool is one action as a tool, or why it cannot be one.
 type agentTool struct {
-	tool   Tool
+	tool   mcp.Tool
 	target agentTarget
 	reason string // non-empty: not offered, and why
 }
@@ -83,7 +84,7 @@ func (a *Agents) toolsOf(id string) ([]agentTool, error) {
 	}
 	out := make([]agentTool, 0, len(acts))
 	for _, act := range acts {
-		name := id + AgentToolSep + act.Name
+		name := id + Sep + act.Name
 		t := agentTool{target: agentTarget{id: id, action: act.Name}}
 		if why := badToolName(name); why != "" {
 			t.reason = why
@@ -97,7 +98,7 @@ func (a *Agents) toolsOf(id string) ([]agentTool, error) {
 			desc += " "
 		}
 		desc += "(agent " + id + ", action " + act.Name + ")"
-		t.tool = Tool{Name: name, Description: desc, InputSchema: schema}
+		t.tool = mcp.Tool{Name: name, Description: desc, InputSchema: schema}
 		out = append(out, t)
 	}
 	return out, nil
@@ -105,8 +106,8 @@ func (a *Agents) toolsOf(id string) ([]agentTool, error) {
 
 // Tools lists every action of every registered agent as a tool, sorted
 // by agent ID then action.
-func (a *Agents) Tools(context.Context) ([]Tool, error) {
-	var tools []Tool
+func (a *Agents) Tools(context.Context) ([]mcp.Tool, error) {
+	var tools []mcp.Tool
 	targets := map[string]agentTarget{}
 	for _, in := range a.sys.List() {
 		ts, err := a.toolsOf(in.ID)
@@ -131,7 +132,7 @@ func (a *Agents) Tools(context.Context) ([]Tool, error) {
 }
 
 // CallTool runs the action behind the tool name with args as its input.
-func (a *Agents) CallTool(ctx context.Context, name string, args json.RawMessage, progress Progress) (json.RawMessage, error) {
+func (a *Agents) CallTool(ctx context.Context, name string, args json.RawMessage, progress mcp.Progress) (json.RawMessage, error) {
 	a.mu.Lock()
 	t, ok := a.targets[name]
 	a.mu.Unlock()
@@ -143,7 +144,7 @@ func (a *Agents) CallTool(ctx context.Context, name string, args json.RawMessage
 		t, ok = a.targets[name]
 		a.mu.Unlock()
 		if !ok {
-			return nil, fmt.Errorf("%w: %q", ErrUnknownTool, name)
+			return nil, fmt.Errorf("%w: %q", mcp.ErrUnknownTool, name)
 		}
 	}
 	in := args
@@ -163,15 +164,15 @@ func (a *Agents) CallTool(ctx context.Context, name string, args json.RawMessage
 	var ua *agent.UnknownAgentError
 	var uact *agent.UnknownActionError
 	if errors.As(err, &ua) || errors.As(err, &uact) {
-		return nil, fmt.Errorf("%w: %q: %w", ErrUnknownTool, name, err)
+		return nil, fmt.Errorf("%w: %q: %w", mcp.ErrUnknownTool, name, err)
 	}
 	return res, err
 }
 
 // Resources returns orchard://agents, the status of every registered
 // agent as JSON.
-func (a *Agents) Resources() []Resource {
-	return []Resource{{
+func (a *Agents) Resources() []mcp.Resource {
+	return []mcp.Resource{{
 		URI: "orchard://agents", Name: "agents", MIMEType: "application/json",
 		Description: "Every registered agent: status, process, crashes, load and the tools it offers.",
 		Read: func(context.Context) (string, error) {
@@ -188,19 +189,19 @@ func (a *Agents) Resources() []Resource {
 
 // ResourceTemplates returns orchard://agents/{id}, one agent's status
 // with its performance figures, as JSON.
-func (a *Agents) ResourceTemplates() []ResourceTemplate {
+func (a *Agents) ResourceTemplates() []mcp.ResourceTemplate {
 	const prefix = "orchard://agents/"
-	return []ResourceTemplate{{
+	return []mcp.ResourceTemplate{{
 		URITemplate: prefix + "{id}", Name: "agent", MIMEType: "application/json",
 		Description: "One agent: status, process, crashes, load, tools and performance figures.",
 		Read: func(_ context.Context, uri string) (string, error) {
 			id, err := url.PathUnescape(strings.TrimPrefix(uri, prefix))
 			if err != nil || !strings.HasPrefix(uri, prefix) {
-				return "", fmt.Errorf("%w: %q", ErrUnknownResource, uri)
+				return "", fmt.Errorf("%w: %q", mcp.ErrUnknownResource, uri)
 			}
 			in, err := a.sys.Status(id)
 			if err != nil {
-				return "", fmt.Errorf("%w: %q: %w", ErrUnknownResource, uri, err)
+				return "", fmt.Errorf("%w: %q: %w", mcp.ErrUnknownResource, uri, err)
 			}
 			st := a.status(in)
 			if s, err := a.sys.AgentStats(id); err == nil {

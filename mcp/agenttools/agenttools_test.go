@@ -1,10 +1,13 @@
-package mcp_test
+package agenttools_test
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"net"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"testing"
@@ -14,9 +17,73 @@ import (
 
 	"github.com/seed-fe72f376/orchard/agent"
 	"github.com/seed-fe72f376/orchard/mcp"
+	"github.com/seed-fe72f376/orchard/mcp/agenttools"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/transport"
 )
+
+func TestMain(m *testing.M) { otptest.VerifyTestMain(m) }
+
+// transports connect a Go SDK client to the server in each of its ways:
+// a stream session (as stdio), TCP and Streamable HTTP (stateful and
+// stateless).
+var transports = []struct {
+	name    string
+	connect func(t *testing.T, node *process.Node, s *mcp.Server) sdk.Transport
+}{
+	{"stdio", func(t *testing.T, _ *process.Node, s *mcp.Server) sdk.Transport {
+		sr, cw := io.Pipe()
+		cr, sw := io.Pipe()
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if _, err := s.Serve(ctx, &sdk.IOTransport{Reader: sr, Writer: sw}); err != nil {
+			t.Fatal(err)
+		}
+		return &sdk.IOTransport{Reader: cr, Writer: cw}
+	}},
+	{"tcp", func(t *testing.T, node *process.Node, s *mcp.Server) sdk.Transport {
+		l, err := transport.Listen(node, transport.Config{Addr: "127.0.0.1:0", Handler: s.TCPHandler()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = l.Stop(5 * time.Second) })
+		nc, err := net.DialTimeout("tcp", l.Addr().String(), 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &sdk.IOTransport{Reader: nc, Writer: nc}
+	}},
+	{"http", func(t *testing.T, _ *process.Node, s *mcp.Server) sdk.Transport {
+		hs := httptest.NewServer(s.HTTPHandler(false))
+		t.Cleanup(hs.Close)
+		return &sdk.StreamableClientTransport{Endpoint: hs.URL, MaxRetries: -1}
+	}},
+	{"http-stateless", func(t *testing.T, _ *process.Node, s *mcp.Server) sdk.Transport {
+		hs := httptest.NewServer(s.HTTPHandler(true))
+		t.Cleanup(hs.Close)
+		return &sdk.StreamableClientTransport{Endpoint: hs.URL, MaxRetries: -1}
+	}},
+}
+
+type progressLog struct{ notes chan string }
+
+func (p *progressLog) handler(_ context.Context, req *sdk.ProgressNotificationClientRequest) {
+	select {
+	case p.notes <- req.Params.Message:
+	default:
+	}
+}
+
+func text(r *sdk.CallToolResult) string {
+	if r == nil || len(r.Content) == 0 {
+		return ""
+	}
+	if tc, ok := r.Content[0].(*sdk.TextContent); ok {
+		return tc.Text
+	}
+	return ""
+}
 
 type addIn struct {
 	By int `json:"by"`
@@ -83,7 +150,7 @@ func startAgentServer(t *testing.T) (*process.Node, *mcp.Server, *agent.System, 
 	if _, err := sys.Spawn(ctx, agent.Config{ID: "calc", Kind: k}); err != nil {
 		t.Fatal(err)
 	}
-	a, err := mcp.AgentTools(sys)
+	a, err := agenttools.New(sys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -291,7 +358,7 @@ func TestAgentToolNames(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	a, err := mcp.AgentTools(sys)
+	a, err := agenttools.New(sys)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,13 +385,13 @@ func TestAgentToolNames(t *testing.T) {
 	}
 }
 
-func TestAgentToolsBadInput(t *testing.T) {
+func TestBadInput(t *testing.T) {
 	node := otptest.NewNode(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	read := func(context.Context, string) (string, error) { return "", nil }
 	calls := map[string]func() error{
-		"AgentTools(nil)": func() error { _, err := mcp.AgentTools(nil); return err },
+		"New(nil)": func() error { _, err := agenttools.New(nil); return err },
 		"nil RefreshTools": func() error {
 			var s *mcp.Server
 			return s.RefreshTools(ctx)
