@@ -43,11 +43,12 @@ func Example() {
 	st, _ := sys.Status("c1")
 	fmt.Println(n, string(out))
 	fmt.Println(err != nil, acts[0].Name, string(acts[0].InputSchema))
-	fmt.Println(st.Status)
+	list := sys.Agents(0)
+	fmt.Println(st.Status, len(list), list[0].ID, !sys.PID().IsZero())
 	// Output:
 	// 2 42
 	// true add {"type":"object","properties":{"by":{"type":"integer"}},"required":["by"],"additionalProperties":false}
-	// running
+	// running 1 c1 true
 }
 
 // Signals routed by type pattern wake a hibernated agent; its state comes

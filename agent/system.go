@@ -301,6 +301,16 @@ func (sys *System) Stop(ctx context.Context) error {
 	return supervisor.Stop(sys.top, process.Shutdown, timeout)
 }
 
+// PID returns the system's top supervisor, for an application part
+// (app.Part.Start) that owns the system: stopping it stops every agent
+// gracefully, as Stop does. A nil system has the zero PID.
+func (sys *System) PID() process.PID {
+	if sys == nil {
+		return process.PID{}
+	}
+	return sys.top
+}
+
 // Node returns the node the system runs on.
 func (sys *System) Node() *process.Node { return sys.node }
 

@@ -15,7 +15,9 @@
 //	erlmcp_tcp_listener_sup + connection     transport.Listener + [Server.TCPHandler]
 //	erlmcp_http listener                     [Server.HTTPHandler] on net/http
 //	tool call in a spawned worker            a task of the "tasks" task supervisor
-//	erlmcp_registry of tools                 a [ToolSource] (agents, or [DemoTools])
+//	erlmcp_registry of tools                 a [ToolSource] (mcp/agenttools, [DemoTools])
+//	agents as tools / agent resources        package mcp/agenttools: "<agent>.<action>"
+//	                                         tools, orchard://agents{,/{id}}
 //	progress / cancel notifications          [Progress]; the call's context
 //
 // # Semantics
@@ -38,7 +40,14 @@
 // notifications/progress when the call carried a progress token.
 //
 // Resources: orchard://status (sessions, calls, the node's process
-// counts) and those of Config.Resources.
+// counts) and those of Config.Resources and Config.ResourceTemplates.
+//
+// Tools are listed from the source at start, again before every
+// tools/list and before a tools/call of a name the server does not know,
+// and on [Server.RefreshTools]; when the list changed, live sessions get
+// notifications/tools/list_changed. Package mcp/agenttools offers every action of
+// every agent of an agent.System this way, as the tool
+// "<agent ID>.<action>", with the agents' status as resources.
 //
 // # Differences from OTP
 //

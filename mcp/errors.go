@@ -18,6 +18,9 @@ var (
 	// ErrUnknownTool is what a ToolSource returns (or wraps) for a name it
 	// does not have.
 	ErrUnknownTool = errors.New("mcp: unknown tool")
+	// ErrUnknownResource is what a [ResourceTemplate]'s Read returns (or
+	// wraps) for a URI it has nothing for.
+	ErrUnknownResource = errors.New("mcp: unknown resource")
 	// ErrToolPanicked is the cause of the error result of a call whose tool
 	// panicked.
 	ErrToolPanicked = errors.New("mcp: tool panicked")

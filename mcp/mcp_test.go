@@ -278,6 +278,16 @@ func TestBadInput(t *testing.T) {
 			_, err := mcp.Start(context.Background(), node, mcp.Config{Resources: []mcp.Resource{{}}})
 			return err
 		},
+		"nil RefreshTools": func() error { return nilS.RefreshTools(context.Background()) },
+		"Start template without Read": func() error {
+			_, err := mcp.Start(context.Background(), node, mcp.Config{ResourceTemplates: []mcp.ResourceTemplate{{URITemplate: "orchard://x/{id}"}}})
+			return err
+		},
+		"Start malformed template": func() error {
+			read := func(context.Context, string) (string, error) { return "", nil }
+			_, err := mcp.Start(context.Background(), node, mcp.Config{ResourceTemplates: []mcp.ResourceTemplate{{URITemplate: "orchard://x/{id", Read: read}}})
+			return err
+		},
 	} {
 		if err := otptest.NoPanic(call); !errors.Is(err, mcp.ErrInvalidArgument) {
 			t.Errorf("%s = %v; want ErrInvalidArgument", name, err)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -36,6 +37,9 @@ type Config struct {
 	// Resources are listed and read as given; the server adds its own
 	// status resource, orchard://status.
 	Resources []Resource
+	// ResourceTemplates are resources named by a URI template (RFC 6570),
+	// such as orchard://agents/{id}; see package mcp/agenttools.
+	ResourceTemplates []ResourceTemplate
 	// ToolTimeout bounds each call (zero: DefaultToolTimeout); a shorter
 	// deadline of the request wins.
 	ToolTimeout time.Duration
@@ -65,6 +69,9 @@ type Server struct {
 
 	calls   atomic.Int64 // tool calls started
 	stopped atomic.Bool
+
+	toolsMu sync.Mutex
+	listed  map[string]string // tool name -> its description and schema, as last added
 }
 
 // Start builds the SDK server from cfg and starts its tree on node:
@@ -110,14 +117,15 @@ func Start(ctx context.Context, node *process.Node, cfg Config) (*Server, error)
 		caps = &c
 	}
 	if caps.Tools == nil {
-		caps.Tools = &sdk.ToolCapabilities{}
+		// The tools can change (RefreshTools, agents coming and going).
+		caps.Tools = &sdk.ToolCapabilities{ListChanged: true}
 	}
 	if caps.Resources == nil {
 		caps.Resources = &sdk.ResourceCapabilities{}
 	}
 	opts.Capabilities = caps
 	s.sdk = sdk.NewServer(&sdk.Implementation{Name: cfg.Name, Version: cfg.Version}, opts)
-	s.sdk.AddReceivingMiddleware(s.ownSessions)
+	s.sdk.AddReceivingMiddleware(s.ownSessions, s.relistTools)
 	if err := s.addTools(ctx); err != nil {
 		return nil, err
 	}
@@ -206,25 +214,114 @@ func (s *Server) addTools(ctx context.Context) error {
 	if s.cfg.Tools == nil {
 		return nil
 	}
+	return s.syncTools(ctx, true)
+}
+
+// RefreshTools lists the tool source again and brings the server's tools
+// in line: new tools are added, changed ones replaced, gone ones removed;
+// the SDK then tells live sessions (notifications/tools/list_changed).
+// The server does this itself before every tools/list and before a
+// tools/call of a name it does not know, so a source whose tools come and
+// go (such as mcp/agenttools) needs no call; RefreshTools is for pushing a
+// change to the clients at once. A tool the source now describes badly is
+// logged and left out.
+func (s *Server) RefreshTools(ctx context.Context) error {
+	if s == nil || ctx == nil {
+		return argerr.Nil("mcp: RefreshTools", "s or ctx")
+	}
+	if s.cfg.Tools == nil {
+		return nil
+	}
+	return s.syncTools(ctx, false)
+}
+
+// syncTools adds, replaces and removes the SDK server's tools after a new
+// listing of the source. At start (strict) a bad tool is an error; later
+// it is logged and skipped.
+func (s *Server) syncTools(ctx context.Context, strict bool) error {
 	tools, err := s.cfg.Tools.Tools(ctx)
 	if err != nil {
 		return fmt.Errorf("mcp: listing tools: %w", err)
 	}
+	s.toolsMu.Lock()
+	defer s.toolsMu.Unlock()
+	seen := make(map[string]bool, len(tools))
 	for _, t := range tools {
-		if t.Name == "" {
-			return argerr.Empty("mcp: Start", "Tool.Name")
+		m, err := checkTool(t)
+		if err != nil {
+			if strict {
+				return err
+			}
+			s.cfg.Logger.Warn("mcp: tool left out", "tool", t.Name, "err", err)
+			continue
 		}
-		schema := t.InputSchema
-		if len(schema) == 0 {
-			schema = json.RawMessage(`{"type":"object"}`)
+		if seen[t.Name] {
+			continue // the first of a name wins
 		}
-		var m map[string]any
-		if err := json.Unmarshal(schema, &m); err != nil || m["type"] != "object" {
-			return argerr.New("mcp: Start", "Tool.InputSchema", fmt.Sprintf("tool %q: want a JSON object schema of type object", t.Name))
+		seen[t.Name] = true
+		sig := t.Description + "\x00" + string(t.InputSchema)
+		if old, ok := s.listed[t.Name]; ok && old == sig {
+			continue
 		}
+		if s.listed == nil {
+			s.listed = map[string]string{}
+		}
+		s.listed[t.Name] = sig
 		s.sdk.AddTool(&sdk.Tool{Name: t.Name, Description: t.Description, InputSchema: m}, s.toolHandler(t.Name))
 	}
+	var gone []string
+	for name := range s.listed {
+		if !seen[name] {
+			gone = append(gone, name)
+			delete(s.listed, name)
+		}
+	}
+	if len(gone) > 0 {
+		s.sdk.RemoveTools(gone...)
+	}
 	return nil
+}
+
+// checkTool returns the tool's input schema as the SDK takes it.
+func checkTool(t Tool) (map[string]any, error) {
+	if t.Name == "" {
+		return nil, argerr.Empty("mcp: Start", "Tool.Name")
+	}
+	schema := t.InputSchema
+	if len(schema) == 0 {
+		schema = json.RawMessage(`{"type":"object"}`)
+	}
+	var m map[string]any
+	if err := json.Unmarshal(schema, &m); err != nil || m["type"] != "object" {
+		return nil, argerr.New("mcp: Start", "Tool.InputSchema", fmt.Sprintf("tool %q: want a JSON object schema of type object", t.Name))
+	}
+	return m, nil
+}
+
+// relistTools is the receiving middleware that keeps the tools current:
+// it lists the source again before a tools/list, and before a tools/call
+// of a name the server does not know yet (an agent registered since).
+func (s *Server) relistTools(next sdk.MethodHandler) sdk.MethodHandler {
+	return func(ctx context.Context, method string, req sdk.Request) (sdk.Result, error) {
+		if s.cfg.Tools == nil {
+			return next(ctx, method, req)
+		}
+		relist := method == "tools/list"
+		if method == "tools/call" {
+			if p, ok := req.GetParams().(*sdk.CallToolParamsRaw); ok && p != nil {
+				s.toolsMu.Lock()
+				_, known := s.listed[p.Name]
+				s.toolsMu.Unlock()
+				relist = !known
+			}
+		}
+		if relist {
+			if err := s.syncTools(ctx, false); err != nil {
+				s.cfg.Logger.Warn("mcp: listing tools again", "err", err)
+			}
+		}
+		return next(ctx, method, req)
+	}
 }
 
 func (s *Server) addResources() error {
@@ -248,6 +345,39 @@ func (s *Server) addResources() error {
 				return &sdk.ReadResourceResult{Contents: []*sdk.ResourceContents{{URI: uri, MIMEType: mime, Text: text}}}, nil
 			})
 	}
+	for _, t := range s.cfg.ResourceTemplates {
+		if t.URITemplate == "" || t.Read == nil {
+			return argerr.New("mcp: Start", "ResourceTemplate", "needs a URI template and a Read function")
+		}
+		read, mime := t.Read, t.MIMEType
+		if err := addTemplate(s.sdk, &sdk.ResourceTemplate{URITemplate: t.URITemplate, Name: t.Name, Description: t.Description, MIMEType: t.MIMEType},
+			func(ctx context.Context, req *sdk.ReadResourceRequest) (*sdk.ReadResourceResult, error) {
+				uri := req.Params.URI
+				text, err := read(ctx, uri)
+				if errors.Is(err, ErrUnknownResource) {
+					return nil, sdk.ResourceNotFoundError(uri)
+				}
+				if err != nil {
+					return nil, err
+				}
+				return &sdk.ReadResourceResult{Contents: []*sdk.ResourceContents{{URI: uri, MIMEType: mime, Text: text}}}, nil
+			}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// addTemplate adds a resource template to the SDK server, which panics on
+// a malformed URI template: that becomes an error matching
+// [ErrInvalidArgument].
+func addTemplate(srv *sdk.Server, t *sdk.ResourceTemplate, h sdk.ResourceHandler) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = argerr.New("mcp: Start", "ResourceTemplate.URITemplate", fmt.Sprint(v))
+		}
+	}()
+	srv.AddResourceTemplate(t, h)
 	return nil
 }
 

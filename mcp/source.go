@@ -38,3 +38,15 @@ type Resource struct {
 	MIMEType    string
 	Read        func(ctx context.Context) (string, error)
 }
+
+// ResourceTemplate is a family of readable resources named by a URI
+// template (RFC 6570), such as orchard://agents/{id}. Read gets the URI
+// the client asked for; an error matching [ErrUnknownResource] is answered
+// as the protocol's resource-not-found error.
+type ResourceTemplate struct {
+	URITemplate string
+	Name        string
+	Description string
+	MIMEType    string
+	Read        func(ctx context.Context, uri string) (string, error)
+}

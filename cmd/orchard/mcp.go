@@ -29,7 +29,8 @@ type mcpConfig struct {
 	Stateless      bool
 	Fixtures       bool
 	MaxConnections int
-	// Tools is the tool source (default: the built-in demo tools).
+	// Tools is the tool source (default: the built-in demo tools and the
+	// demo's agents, mcp_agents.go).
 	Tools mcp.ToolSource
 	// Logger receives the server's reports (default: discard).
 	Logger *slog.Logger
@@ -79,11 +80,16 @@ type mcpApp struct {
 // startMCP starts the MCP application on node: the server's tree, then
 // the listener (HTTP or TCP) if any; the app stops them in reverse order.
 func startMCP(ctx context.Context, node *process.Node, cfg mcpConfig) (*mcpApp, error) {
-	if cfg.Tools == nil {
-		cfg.Tools = mcp.DemoTools{}
-	}
 	if cfg.Logger == nil {
 		cfg.Logger = discard
+	}
+	var parts []app.Part
+	withAgents := func(*mcp.Config) {}
+	if cfg.Tools == nil {
+		cfg.Tools = mcp.DemoTools{}
+		var agents app.Part
+		agents, withAgents = mcpAgentsPart(ctx, cfg.Logger)
+		parts = append(parts, agents)
 	}
 	m := &mcpApp{node: node}
 	scfg := mcp.Config{Name: "orchard", Version: readBuildVersion(debug.ReadBuildInfo()).version, Tools: cfg.Tools, Logger: cfg.Logger}
@@ -96,15 +102,17 @@ func startMCP(ctx context.Context, node *process.Node, cfg mcpConfig) (*mcpApp, 
 	// The listener part starts after the server part and reads the
 	// server when a request or connection comes.
 	var server atomic.Pointer[mcp.Server]
-	parts := []app.Part{{Name: "mcp", Start: func(node *process.Node) (process.PID, error) {
-		s, err := mcp.Start(ctx, node, scfg)
+	parts = append(parts, app.Part{Name: "mcp", Start: func(node *process.Node) (process.PID, error) {
+		c := scfg
+		withAgents(&c)
+		s, err := mcp.Start(ctx, node, c)
 		if err != nil {
 			return process.PID{}, err
 		}
 		m.server = s
 		server.Store(s)
 		return s.PID(), nil
-	}}}
+	}})
 	switch {
 	case cfg.HTTP != "":
 		var handler atomic.Pointer[http.Handler]

@@ -32,7 +32,7 @@ func startDemoMCP(ctx context.Context, node *process.Node, addr string) (stop fu
 			return errors.Join(errors.New("stopping mcp"), err)
 		}
 		return nil
-	}, "mcp " + m.addr + " (tools: echo, add, slow, panics, sleepy)"
+	}, "mcp " + m.addr + " (tools: echo, add, slow, panics, sleepy; agents: " + mcpAgentTools + ")"
 }
 
 // joinBanner joins two header lines.

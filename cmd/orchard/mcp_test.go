@@ -79,7 +79,8 @@ func TestMCPUsage(t *testing.T) {
 	}
 }
 
-// goClientCheck lists the tools and calls add with the Go SDK client.
+// goClientCheck lists the tools, calls add and an agent's action, and
+// reads an agent's status with the Go SDK client.
 func goClientCheck(t *testing.T, tr sdk.Transport) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -90,12 +91,30 @@ func goClientCheck(t *testing.T, tr sdk.Transport) {
 	}
 	defer cs.Close()
 	tools, err := cs.ListTools(ctx, nil)
-	if err != nil || len(tools.Tools) != 5 {
-		t.Fatalf("ListTools = %v, %v", tools, err)
+	if err != nil || len(tools.Tools) != 8 {
+		t.Fatalf("ListTools = %v, %v; want the 5 demo tools and 3 agent actions", tools, err)
 	}
 	res, err := cs.CallTool(ctx, &sdk.CallToolParams{Name: "add", Arguments: map[string]any{"a": 1, "b": 2}})
 	if err != nil || res.IsError || res.Content[0].(*sdk.TextContent).Text != `{"sum":3}` {
 		t.Fatalf("add = %v, %v", res, err)
+	}
+	res, err = cs.CallTool(ctx, &sdk.CallToolParams{Name: "ledger.work", Arguments: map[string]any{"id": "j1", "cost": 5}})
+	if err != nil || res.IsError || res.Content[0].(*sdk.TextContent).Text != `5` {
+		t.Fatalf("ledger.work = %v, %v", res, err)
+	}
+	res, err = cs.CallTool(ctx, &sdk.CallToolParams{Name: "ledger.work", Arguments: map[string]any{"cost": "x"}})
+	if err != nil || !res.IsError {
+		t.Fatalf("ledger.work with bad input = %v, %v; want an error result", res, err)
+	}
+	params := &sdk.CallToolParams{Name: "batch.run", Arguments: map[string]any{"steps": 2, "ms": 1}}
+	params.SetProgressToken("b")
+	res, err = cs.CallTool(ctx, params)
+	if err != nil || res.IsError || res.Content[0].(*sdk.TextContent).Text != `{"steps":2,"total":2}` {
+		t.Fatalf("batch.run = %v, %v", res, err)
+	}
+	rr, err := cs.ReadResource(ctx, &sdk.ReadResourceParams{URI: "orchard://agents/ledger"})
+	if err != nil || len(rr.Contents) != 1 || !strings.Contains(rr.Contents[0].Text, `"status":"running"`) {
+		t.Fatalf("orchard://agents/ledger = %v, %v", rr, err)
 	}
 }
 
@@ -199,11 +218,14 @@ func TestMCPTypeScriptClient(t *testing.T) {
 				PanicsIsError bool
 				Slow          string
 				Progress      []float64
+				Agent         string
+				AgentProgress []float64
 			}
 			if err := json.Unmarshal(out, &got); err != nil {
 				t.Fatalf("client output %q: %v", out, err)
 			}
-			if strings.Join(got.Tools, ",") != "add,echo,panics,sleepy,slow" || got.Add != `{"sum":42}` ||
+			if strings.Join(got.Tools, ",") != "add,batch.run,echo,ledger.book,ledger.work,panics,sleepy,slow" || got.Add != `{"sum":42}` ||
+				got.Agent != `{"steps":2,"total":2}` || len(got.AgentProgress) != 2 ||
 				!got.PanicsIsError || got.Slow != `{"steps":3}` || len(got.Progress) != 3 {
 				t.Fatalf("TypeScript client saw %+v", got)
 			}

@@ -33,7 +33,7 @@ var layer = map[string]int{
 	"coord": 3, "coord/kvcoord": 3,
 	"osproc": 3,
 	"agent":  3, "agent/kvstore": 3,
-	"transport": 3, "jsonrpc": 3, "mcp": 4,
+	"transport": 3, "jsonrpc": 3, "mcp": 4, "mcp/agenttools": 4,
 	"cluster": 3,
 	// tools: what users run and plug in, and the project's own checks.
 	"telemetry/bridge": 4, "telemetry/metricmap": 4, "telemetry/promexport": 4,
@@ -172,6 +172,9 @@ var natsUsers = map[string]bool{
 	// store); agent/kvstore is the agents' durable snapshot store.
 	"agent": true, "agent/kvstore": true, "bench": true,
 	"cluster": true,
+	// mcp/agenttools offers agents as MCP tools (so that mcp itself does
+	// not depend on agent, nor on NATS).
+	"mcp/agenttools": true,
 }
 
 // TestNATSStaysInTheStores is a regression test: telemetry/metricmap

@@ -1,7 +1,8 @@
 // client.mjs drives Orchard's MCP server with the official TypeScript SDK
 // client: node client.mjs http URL | node client.mjs stdio COMMAND ARGS...
-// It lists the tools, calls add, a panicking tool and a tool with progress,
-// and prints one JSON line with what it saw.
+// It lists the tools, calls add, a panicking tool, a tool with progress and
+// (when offered) the batch agent's action batch.run, and prints one JSON
+// line with what it saw.
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -22,6 +23,14 @@ const slow = await client.callTool({ name: "slow", arguments: { steps: 3, ms: 30
 // The server may deliver the last notification just after the result:
 // wait for it, for at most two seconds.
 for (let i = 0; i < 200 && progress.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+// An agent's action as a tool (orchard mcp serves the demo's agents).
+const agentProgress = [];
+const agent = tools.includes("batch.run")
+  ? await client.callTool({ name: "batch.run", arguments: { steps: 2, ms: 30 } }, undefined, {
+    onprogress: (p) => agentProgress.push(p.progress),
+  })
+  : null;
+for (let i = 0; i < 200 && agent && agentProgress.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
 console.log(JSON.stringify({
   protocol: transport.protocolVersion ?? null,
   tools,
@@ -29,5 +38,7 @@ console.log(JSON.stringify({
   panicsIsError: panics.isError === true,
   slow: slow.content[0].text,
   progress,
+  agent: agent ? agent.content[0].text : null,
+  agentProgress,
 }));
 await client.close();
