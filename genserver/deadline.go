@@ -41,6 +41,19 @@ func (c *callReq) abandoned(n *process.Node) bool {
 	return !c.ctxDL.IsZero() && !time.Now().Before(c.ctxDL)
 }
 
+// endsWithProc reports whether ctx, which names the process p, is p's own
+// context or a handler's (Self.Context): a wait on it ends when p dies,
+// so a call made with it is given up then. A context derived from them
+// may not (context.WithoutCancel keeps p's name but not its end): a
+// call made with one is given up only when its waiter says so. It
+// compares two words; it makes nothing.
+func endsWithProc(ctx context.Context, p *process.Proc) bool {
+	if cc, ok := ctx.(*callContext); ok {
+		return cc.proc == p
+	}
+	return ctx == p.Context()
+}
+
 // HandleAbandoned makes the server handle every call and [Deliver], even
 // one whose caller has already given up (its deadline passed, its context
 // was cancelled, or the calling process died), as OTP's gen_server does:

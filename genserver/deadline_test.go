@@ -253,3 +253,31 @@ func TestAbandonedCallIsDropped(t *testing.T) {
 		}
 	}
 }
+
+// TestCallWithDetachedContextOfDeadProcess: a call made with a context
+// that names a dead process but does not end with it (context.WithoutCancel
+// of the process's context, handed to code that outlives the process) is
+// still waited for, so it is not abandoned: the server handles it and the
+// caller gets the reply.
+func TestCallWithDetachedContextOfDeadProcess(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		node := otptest.NewNode(t)
+		pid := start(t, node, &srv{})
+		detached := make(chan context.Context, 1)
+		if _, err := node.Spawn(func(p *process.Proc) error {
+			detached <- context.WithoutCancel(p.Context())
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ctx := <-detached
+		synctest.Wait() // the process has ended
+		got, err := genserver.Call[string](ctx, pid, "echo", genserver.WithTimeout(2*time.Second))
+		if err != nil || got != "echo" {
+			t.Fatalf("Call = %q, %v; want the reply", got, err)
+		}
+		if n := genserver.Dropped(node); n != 0 {
+			t.Fatalf("%d calls dropped; want none", n)
+		}
+	})
+}
