@@ -281,3 +281,46 @@ func TestCallWithDetachedContextOfDeadProcess(t *testing.T) {
 		}
 	})
 }
+
+// TestHandlerContextEndsWithItsAnswer: a handler's context ends once the
+// handler has returned its reply, so that contexts derived from it (and
+// their timers) are not kept until the deadline; after NoReply it lasts,
+// for the work that will reply.
+func TestHandlerContextEndsWithItsAnswer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		node := otptest.NewNode(t)
+		kept := make(chan context.Context, 1)
+		var later genserver.From
+		pid := start(t, node, &srv{call: func(s *genserver.Self, from genserver.From, req any) (any, error) {
+			ctx, cancel := context.WithCancel(s.Context()) // derived: made now
+			_ = cancel                                     // ended with the request
+			kept <- ctx
+			if req == "noreply" {
+				later = from
+				s.NoReply()
+			}
+			return req, nil
+		}})
+		if _, err := genserver.Call[any](context.Background(), pid, "reply", genserver.WithTimeout(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if ctx := <-kept; !errors.Is(ctx.Err(), context.Canceled) {
+			t.Fatalf("after the reply, the handler's context has Err %v; want context.Canceled", ctx.Err())
+		}
+
+		done := make(chan error, 1)
+		go func() {
+			_, err := genserver.Call[any](context.Background(), pid, "noreply", genserver.WithTimeout(time.Hour))
+			done <- err
+		}()
+		ctx := <-kept
+		synctest.Wait() // the handler has returned, without replying
+		if ctx.Err() != nil {
+			t.Fatalf("after NoReply, the handler's context has Err %v; want it live", ctx.Err())
+		}
+		genserver.Reply(later, "late")
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+}
