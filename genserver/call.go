@@ -261,7 +261,10 @@ func call(ctx context.Context, dest process.Dest, req any, cfg callConfig, info 
 		}
 	}
 	c := ce.pool.Get().(*callReq)
-	c.req, c.caller, c.info, c.callerProc, c.adm = req, caller, info, self, adm
+	c.req, c.caller, c.info, c.adm = req, caller, info, adm
+	if inProc && endsWithProc(ctx, self) {
+		c.callerProc = self
+	}
 	if adm != nil && adm.TargetDelay > 0 {
 		c.enq = time.Now()
 	}

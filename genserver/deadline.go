@@ -41,6 +41,19 @@ func (c *callReq) abandoned(n *process.Node) bool {
 	return !c.ctxDL.IsZero() && !time.Now().Before(c.ctxDL)
 }
 
+// endsWithProc reports whether ctx, which names the process p, is p's own
+// context or a handler's (Self.Context): a wait on it ends when p dies,
+// so a call made with it is given up then. A context derived from them
+// may not (context.WithoutCancel keeps p's name but not its end): a
+// call made with one is given up only when its waiter says so. It
+// compares two words; it makes nothing.
+func endsWithProc(ctx context.Context, p *process.Proc) bool {
+	if cc, ok := ctx.(*callContext); ok {
+		return cc.proc == p
+	}
+	return ctx == p.Context()
+}
+
 // HandleAbandoned makes the server handle every call and [Deliver], even
 // one whose caller has already given up (its deadline passed, its context
 // was cancelled, or the calling process died), as OTP's gen_server does:
@@ -146,10 +159,13 @@ func (g *server) dropCall(m *callReq) error {
 // deadline) and ends at that deadline or when the process dies, whichever
 // comes first: a [Call] or a supervised send made with it inherits the
 // time the first caller has left, so a chain of calls never outlives its
-// first caller. In any other callback, and for a request without a
-// deadline, it is the process's context ([process.Proc.Context]), which
-// ends when the process dies. Code that must outlive the request uses
-// s.Proc.Context().
+// first caller. It also ends (context.Canceled) once the handler has
+// returned and the request is answered, as an HTTP request's context
+// ends when its handler returns; after [Self.NoReply] it lasts until the
+// deadline, for the work that will reply. In any other callback, and for
+// a request without a deadline, it is the process's context
+// ([process.Proc.Context]), which ends when the process dies. Code that
+// must outlive the request uses s.Proc.Context().
 func (s *Self) Context() context.Context {
 	if s == nil {
 		return (*process.Proc)(nil).Context()
@@ -173,7 +189,13 @@ func (g *server) beginRequest(m *callReq) {
 }
 
 // endRequest forgets the request's deadline once its handler returned.
-func (g *server) endRequest() {
+// answered says the request has had its answer: the handler's context, if
+// it asked for one, ends then, so that a context derived from it (and its
+// timer) is not kept by the process's context until the deadline.
+func (g *server) endRequest(answered bool) {
+	if answered && g.self.callCtx != nil {
+		g.self.callCtx.end()
+	}
 	g.self.hasDL, g.self.callCtx = false, nil
 }
 
@@ -188,16 +210,29 @@ type callContext struct {
 	deadline time.Time
 	once     sync.Once
 	made     atomic.Bool
+	over     atomic.Bool // the request was answered (end)
 	ctx      context.Context
-	cancel   context.CancelFunc // called by the context's own timer
+	cancel   context.CancelFunc // by the context's own timer, or end
 }
 
 func (c *callContext) std() context.Context {
 	c.once.Do(func() {
 		c.ctx, c.cancel = context.WithDeadline(c.proc.Context(), c.deadline)
 		c.made.Store(true)
+		if c.over.Load() {
+			c.cancel() // made after end: ended already
+		}
 	})
 	return c.ctx
+}
+
+// end ends the context: its request was answered. Either end sees the
+// standard context made, or std sees over set, so it is cancelled.
+func (c *callContext) end() {
+	c.over.Store(true)
+	if c.made.Load() {
+		c.cancel()
+	}
 }
 
 // built reports whether the standard context exists: then it, not the
@@ -232,7 +267,7 @@ func (c *callContext) String() string {
 // ctxErr is ctx.Err(), answered for a handler's context without making
 // its standard context while the deadline has not passed.
 func ctxErr(ctx context.Context) error {
-	if cc, ok := ctx.(*callContext); ok && !cc.built() && cc.proc.Alive() && time.Now().Before(cc.deadline) {
+	if cc, ok := ctx.(*callContext); ok && !cc.built() && !cc.over.Load() && cc.proc.Alive() && time.Now().Before(cc.deadline) {
 		return nil
 	}
 	return ctx.Err()

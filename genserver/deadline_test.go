@@ -253,3 +253,74 @@ func TestAbandonedCallIsDropped(t *testing.T) {
 		}
 	}
 }
+
+// TestCallWithDetachedContextOfDeadProcess: a call made with a context
+// that names a dead process but does not end with it (context.WithoutCancel
+// of the process's context, handed to code that outlives the process) is
+// still waited for, so it is not abandoned: the server handles it and the
+// caller gets the reply.
+func TestCallWithDetachedContextOfDeadProcess(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		node := otptest.NewNode(t)
+		pid := start(t, node, &srv{})
+		detached := make(chan context.Context, 1)
+		if _, err := node.Spawn(func(p *process.Proc) error {
+			detached <- context.WithoutCancel(p.Context())
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		ctx := <-detached
+		synctest.Wait() // the process has ended
+		got, err := genserver.Call[string](ctx, pid, "echo", genserver.WithTimeout(2*time.Second))
+		if err != nil || got != "echo" {
+			t.Fatalf("Call = %q, %v; want the reply", got, err)
+		}
+		if n := genserver.Dropped(node); n != 0 {
+			t.Fatalf("%d calls dropped; want none", n)
+		}
+	})
+}
+
+// TestHandlerContextEndsWithItsAnswer: a handler's context ends once the
+// handler has returned its reply, so that contexts derived from it (and
+// their timers) are not kept until the deadline; after NoReply it lasts,
+// for the work that will reply.
+func TestHandlerContextEndsWithItsAnswer(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		node := otptest.NewNode(t)
+		kept := make(chan context.Context, 1)
+		var later genserver.From
+		pid := start(t, node, &srv{call: func(s *genserver.Self, from genserver.From, req any) (any, error) {
+			ctx, cancel := context.WithCancel(s.Context()) // derived: made now
+			_ = cancel                                     // ended with the request
+			kept <- ctx
+			if req == "noreply" {
+				later = from
+				s.NoReply()
+			}
+			return req, nil
+		}})
+		if _, err := genserver.Call[any](context.Background(), pid, "reply", genserver.WithTimeout(time.Hour)); err != nil {
+			t.Fatal(err)
+		}
+		if ctx := <-kept; !errors.Is(ctx.Err(), context.Canceled) {
+			t.Fatalf("after the reply, the handler's context has Err %v; want context.Canceled", ctx.Err())
+		}
+
+		done := make(chan error, 1)
+		go func() {
+			_, err := genserver.Call[any](context.Background(), pid, "noreply", genserver.WithTimeout(time.Hour))
+			done <- err
+		}()
+		ctx := <-kept
+		synctest.Wait() // the handler has returned, without replying
+		if ctx.Err() != nil {
+			t.Fatalf("after NoReply, the handler's context has Err %v; want it live", ctx.Err())
+		}
+		genserver.Reply(later, "late")
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	})
+}

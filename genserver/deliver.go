@@ -51,7 +51,7 @@ func (g *server) handleDelivery(m *callReq) error {
 	}
 	g.beginRequest(m)
 	err := g.handleInfo(m.req)
-	g.endRequest()
+	g.endRequest(true)
 	if err != nil {
 		return g.terminate(err) // the caller sees the reason via Done
 	}

@@ -218,7 +218,7 @@ func (g *server) handleCall(m *callReq) error {
 	from := fromOf(m)
 	g.beginRequest(m)
 	v, err, crash := g.invokeCall(h, from, m.req)
-	g.endRequest()
+	g.endRequest(!g.self.noReply)
 	if !g.self.Alive() {
 		// Killed while in HandleCall: a dead process sends nothing, so
 		// the caller sees the exit reason, as in OTP.

@@ -85,7 +85,9 @@ func lookupNode(id uint32) *Node {
 
 // NewNode creates and starts a runtime instance. A nil or invalid option
 // is an *[ArgumentError] (matching [ErrInvalidArgument] and
-// [ErrInvalidOption]); no node is made.
+// [ErrInvalidOption]); no node is made. So is a number chosen by a
+// cluster that a running node of this program already has; nodes
+// numbered in sequence skip the numbers taken, so they never collide.
 func NewNode(opts ...Option) (*Node, error) {
 	cfg := nodeConfig{zombieGrace: time.Second, stopGrace: 5 * time.Second}
 	for i, o := range opts {
@@ -99,14 +101,7 @@ func NewNode(opts ...Option) (*Node, error) {
 	if cfg.maxIdleWorkers == 0 {
 		cfg.maxIdleWorkers = max(64, 8*runtime.GOMAXPROCS(0))
 	}
-	id := cfg.id
-	if id == 0 {
-		id = nodeSeq.Add(1)
-	} else if _, taken := nodes.Load(id); taken {
-		return nil, invalidOption("process: NewNode", "id", "is the number of a running node")
-	}
 	n := &Node{
-		id:      id,
 		cfg:     cfg,
 		names:   make(map[string]PID),
 		allDead: make(chan struct{}),
@@ -115,8 +110,34 @@ func NewNode(opts ...Option) (*Node, error) {
 	n.deadlines.Init(startSweeper)
 	n.zombies.init()
 	n.storeEnv()
-	nodes.Store(n.id, n)
+	// Numbered last, once made: lookupNode finds it from then on. Nothing
+	// above started a goroutine, so a refused node leaves nothing behind.
+	if !n.claimID(cfg.id) {
+		return nil, invalidOption("process: NewNode", "id", "is the number of a running node")
+	}
+	n.pool.nodeLabel = strconv.FormatUint(uint64(n.id), 10)
 	return n, nil
+}
+
+// claimID gives n the number id (0: the next free one in sequence) and
+// enters n in the table of the program's nodes, in one step, so that two
+// nodes never share a number: not two asking for the same one at once,
+// nor a numbered one and one in sequence. It reports false when id is
+// taken.
+func (n *Node) claimID(id uint32) bool {
+	if id != 0 {
+		n.id = id
+		_, taken := nodes.LoadOrStore(id, n)
+		return !taken
+	}
+	for {
+		if n.id = nodeSeq.Add(1); n.id == 0 {
+			continue
+		}
+		if _, taken := nodes.LoadOrStore(n.id, n); !taken {
+			return true
+		}
+	}
 }
 
 // ID returns the node's number, which every PID of this node carries (0,

@@ -43,8 +43,7 @@ var workerSerials atomic.Uint64
 const workerLabel = "orchard.worker"
 
 func (pl *pool) init(n *Node, max int) {
-	pl.node = n
-	pl.nodeLabel = strconv.FormatUint(uint64(n.id), 10)
+	pl.node = n // its nodeLabel is set once NewNode numbered n
 	pl.max = max
 	pl.exited = make(chan struct{})
 }

@@ -297,6 +297,14 @@ func (p *Proc) linkRemote(r remoteRouter, pid PID) error {
 	p.links.add(pid)
 	p.mu.Unlock()
 	r.Link(p.pid, pid)
+	if p.dead.Load() {
+		// p died (killed by another goroutine) before the request went:
+		// its death's exit signal may have reached pid's node before the
+		// link, which drops a link signal for no link. Signal again, now
+		// behind the link; if the first one came after it, this one finds
+		// no link and is dropped, so pid hears of the death exactly once.
+		r.Exit(p.pid, pid, p.Reason(), true)
+	}
 	return nil
 }
 
@@ -388,6 +396,13 @@ func (p *Proc) monitorRemote(r remoteRouter, pid PID, ref Ref) (Ref, error) {
 	p.monitors[ref] = pid
 	p.mu.Unlock()
 	r.Monitor(p.pid, pid, ref)
+	if p.dead.Load() {
+		// p died before the request went: its death's demonitor may have
+		// reached pid's node first and been a no-op there. Send it again,
+		// behind the monitor, so that pid's node keeps no watcher for a
+		// dead process.
+		r.Demonitor(p.pid, pid, ref)
+	}
 	return ref, nil
 }
 

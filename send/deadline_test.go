@@ -12,12 +12,22 @@ import (
 	"github.com/seed-fe72f376/orchard/send"
 )
 
-// stuckInfo is a server whose HandleInfo waits until its context ends.
-type stuckInfo struct{}
+// stuckInfo is a server whose HandleInfo reports its context's deadline
+// and then waits until released: its delivery is never acknowledged
+// before the test ends, so only the sender's deadline can end the send.
+// (A handler that returned when its context ended would acknowledge at
+// the very instant the sender's deadline passes, and either may come
+// first.)
+type stuckInfo struct {
+	deadline chan time.Time
+	release  chan struct{}
+}
 
 func (stuckInfo) Init(*genserver.Self) error { return nil }
-func (stuckInfo) HandleInfo(s *genserver.Self, _ any) error {
-	<-s.Context().Done()
+func (x stuckInfo) HandleInfo(s *genserver.Self, _ any) error {
+	dl, _ := s.Context().Deadline()
+	x.deadline <- dl
+	<-x.release
 	return nil
 }
 
@@ -28,7 +38,9 @@ func (stuckInfo) HandleInfo(s *genserver.Self, _ any) error {
 func TestSendFromHandlerInheritsDeadline(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		node := otptest.NewNode(t)
-		sink, err := genserver.Start(node, stuckInfo{})
+		x := stuckInfo{deadline: make(chan time.Time, 1), release: make(chan struct{})}
+		defer close(x.release)
+		sink, err := genserver.Start(node, x)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,6 +60,9 @@ func TestSendFromHandlerInheritsDeadline(t *testing.T) {
 		}
 		if d := <-sent; d != 200*time.Millisecond {
 			t.Fatalf("the handler's send ended after %v; want 200ms, the caller's deadline", d)
+		}
+		if dl := <-x.deadline; !dl.Equal(begin.Add(200 * time.Millisecond)) {
+			t.Fatalf("the delivery's handler saw the deadline %v; want %v", dl.Sub(begin), 200*time.Millisecond)
 		}
 	})
 }
