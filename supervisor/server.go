@@ -163,7 +163,12 @@ func (s *sup) start(node *process.Node, parent *process.Proc) (process.PID, erro
 	if s.logger == nil {
 		s.logger = nodeenv.Logger(node)
 	}
-	gopts := []genserver.StartOption{genserver.WithInitTimeout(infiniteInit)}
+	// A supervisor handles every admin request even when its caller gave
+	// up while it waited (genserver.HandleAbandoned), as OTP does: a
+	// terminate_child or start_child changes the tree, so dropping it as
+	// abandoned work would make a timed-out call's effect depend on how
+	// busy the supervisor was.
+	gopts := []genserver.StartOption{genserver.WithInitTimeout(infiniteInit), genserver.HandleAbandoned()}
 	if s.opts.name != "" {
 		gopts = append(gopts, genserver.WithName(s.opts.name))
 	}

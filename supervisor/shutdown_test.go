@@ -271,3 +271,33 @@ func TestDynamicShutdown(t *testing.T) {
 		})
 	})
 }
+
+// TestAdminCallHandledAfterCallerGaveUp: a supervisor handles an admin
+// request even when its caller gave up while it waited in the mailbox, as
+// OTP does: TerminateChild changes the tree, so it is not dropped as
+// abandoned work (genserver's default for other servers).
+func TestAdminCallHandledAfterCallerGaveUp(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		k := newKit(t)
+		slow := k.spec("a", supervisor.Permanent, workerConf{trap: true, stopDelay: time.Second})
+		slow.Shutdown = supervisor.Shutdown(time.Minute)
+		sup := k.start(supervisor.Spec{Flags: flags(supervisor.OneForOne), Children: []supervisor.ChildSpec{
+			slow, k.spec("b", supervisor.Permanent),
+		}})
+		busy := make(chan error, 1)
+		go func() { busy <- supervisor.TerminateChild(context.Background(), sup, "a") }() // the supervisor waits 1 s for a
+		synctest.Wait()
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+		err := supervisor.TerminateChild(ctx, sup, "b") // queued behind a; gives up after 10 ms
+		cancel()
+		if err == nil {
+			t.Fatal("TerminateChild(b) returned before the supervisor was free; want a timeout")
+		}
+		if err := <-busy; err != nil {
+			t.Fatalf("TerminateChild(a) = %v", err)
+		}
+		if got := children(t, sup)["b"]; !got.PID.IsZero() {
+			t.Errorf("b = %+v after the supervisor was free; want terminated (the request is handled though its caller gave up)", got)
+		}
+	})
+}
