@@ -66,6 +66,7 @@ type Server struct {
 	root  process.PID
 	tasks atomic.Pointer[task.Supervisor]
 	sess  atomic.Value // process.PID of the sessions supervisor
+	live  sessionTable // the live sessions (sessioninfo.go)
 
 	calls   atomic.Int64 // tool calls started
 	stopped atomic.Bool

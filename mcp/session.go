@@ -37,7 +37,10 @@ type connect struct {
 	out *Session
 }
 
-type adopt struct{ ss *sdk.ServerSession }
+type adopt struct {
+	ss     *sdk.ServerSession
+	remote string
+}
 
 // startSession is the sessions supervisor's template.
 func (s *Server) startSession(parent *process.Proc, args ...any) (process.PID, error) {
@@ -49,7 +52,10 @@ func (s *Server) startSession(parent *process.Proc, args ...any) (process.PID, e
 		return parent.Spawn(func(p *process.Proc) error { return s.runConnect(p, a) },
 			process.Linked(), process.WithBehaviour("mcp.session"))
 	case adopt:
-		return parent.Spawn(func(p *process.Proc) error { return own(p, a.ss) },
+		return parent.Spawn(func(p *process.Proc) error {
+			defer s.live.track(a.ss, SessionInfo{ID: a.ss.ID(), Transport: "http", Remote: a.remote, PID: p.PID()})()
+			return own(p, a.ss)
+		},
 			process.Linked(), process.WithBehaviour("mcp.session"))
 	}
 	return process.PID{}, argerr.New("mcp: start session", "args", "want a transport or a session")
@@ -64,6 +70,7 @@ func (s *Server) runConnect(p *process.Proc, c connect) (err error) {
 	if err != nil {
 		return err
 	}
+	defer s.live.track(ss, SessionInfo{Transport: "stream", PID: p.PID()})()
 	return own(p, ss)
 }
 
@@ -116,7 +123,7 @@ func (s *Server) ownSessions(next sdk.MethodHandler) sdk.MethodHandler {
 		}
 		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if _, serr := supervisor.StartTemplateChild(sctx, s.SessionsSupervisor(), adopt{ss: ss}); serr != nil {
+		if _, serr := supervisor.StartTemplateChild(sctx, s.SessionsSupervisor(), adopt{ss: ss, remote: remoteOf(ctx)}); serr != nil {
 			_ = ss.Close()
 			return nil, serr
 		}
@@ -132,6 +139,11 @@ func (s *Server) TCPHandler() transport.Handler {
 		if err != nil {
 			return err
 		}
+		info := SessionInfo{Transport: "tcp", Remote: c.RemoteAddr().String()}
+		if p, ok := process.FromContext(ctx); ok {
+			info.PID = p.PID()
+		}
+		defer s.live.track(ss, info)()
 		defer context.AfterFunc(ctx, func() { _ = ss.Close() })()
 		err = ss.Wait()
 		if errors.Is(err, sdk.ErrConnectionClosed) {
@@ -149,7 +161,7 @@ func (s *Server) HTTPHandler(stateless bool) http.Handler {
 	h := sdk.NewStreamableHTTPHandler(func(*http.Request) *sdk.Server { return s.sdk },
 		&sdk.StreamableHTTPOptions{Stateless: stateless, PropagateRequestCancellation: true})
 	if !stateless {
-		return h
+		return withRemote(h)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tasks := s.tasks.Load()

@@ -34,6 +34,7 @@ func (s *Server) toolHandler(name string) sdk.ToolHandler {
 			return errorResult(errNoTasks), nil
 		}
 		s.calls.Add(1)
+		defer s.live.calling(req.Session)()
 		args := req.Params.Arguments
 		if len(bytes.TrimSpace(args)) == 0 || bytes.Equal(bytes.TrimSpace(args), []byte("null")) {
 			args = json.RawMessage("{}")

@@ -68,7 +68,8 @@ func (o *owner) HandleMessage(p *process.Proc, msg process.Msg) error {
 
 func (o *owner) handleStart(p *process.Proc) error {
 	nc := o.c.nc
-	context.AfterFunc(p.Context(), func() { _ = nc.Close() })
+	forget := o.trackConn(p)
+	context.AfterFunc(p.Context(), func() { forget(); _ = nc.Close() })
 	if o.stopReason != nil {
 		return o.stopReason
 	}

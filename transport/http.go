@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
@@ -22,6 +23,7 @@ type HTTPServer struct {
 	handler         http.Handler
 	shutdownTimeout time.Duration
 
+	live connTable  // the open connections (conninfo.go)
 	mu   sync.Mutex // protects ln
 	ln   net.Listener
 	addr net.Addr
@@ -87,7 +89,10 @@ func (h *HTTPServer) spawn(spawn func(process.Handler, ...process.SpawnOption) (
 		return process.PID{}, err
 	}
 	o := &httpOwner{h: h, ln: ln, srv: &http.Server{Handler: h.handler, ReadHeaderTimeout: 10 * time.Second}}
+	var owner atomic.Value // the serving process's PID, for the connections table
+	o.srv.ConnState = h.connState(func() process.PID { pid, _ := owner.Load().(process.PID); return pid })
 	pid, err := spawn(o, process.TrapExits(), process.WithBehaviour("transport.http"))
+	owner.Store(pid)
 	if err != nil {
 		_ = ln.Close()
 		return pid, err

@@ -21,6 +21,7 @@ type Listener struct {
 	nextID atomic.Uint64
 	conns  atomic.Value // process.PID of the connections supervisor
 	root   atomic.Value // process.PID of the listener supervisor
+	live   connTable    // the live connections (conninfo.go)
 
 	mu       sync.Mutex // protects the fields below
 	ln       net.Listener

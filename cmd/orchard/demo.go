@@ -126,6 +126,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	defer func() { err = errors.Join(err, reg.Close()) }()
 	var stopHTTP func(context.Context) error
 	var live liveAgents
+	var liveM liveMCP // the MCP endpoint, for the observer (mcpobs.go)
 	banner := ""
 	if cfg.HTTP != "" {
 		var addr string
@@ -133,7 +134,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 			return err
 		}
 		defer func() { err = errors.Join(err, live.stopWithin(stopBudget)) }() // on early returns
-		obs, fragment, err := observerMount(node, tel, msg.letters, agentSections(live.current)...)
+		obs, fragment, err := observerMount(node, tel, msg.letters, append(agentSections(live.current), mcpSections(liveM.current)...)...)
 		if err != nil {
 			return err
 		}
@@ -143,7 +144,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 		}
 		banner = fmt.Sprintf("observer http://%s/%s\nmetrics http://%s/metrics · health /healthz /readyz", addr, fragment, addr)
 	}
-	stopMCP, mcpBanner := startDemoMCP(ctx, node, cfg.MCP)
+	stopMCP, mcpBanner := startDemoMCP(ctx, node, cfg.MCP, &liveM)
 	banner = joinBanner(banner, mcpBanner)
 	dir, err := genserver.Start(node, &director{cfg: cfg, w: w, run: runCtx, reg: reg, msg: msg, banner: banner})
 	if err != nil {

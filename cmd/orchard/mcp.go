@@ -74,7 +74,9 @@ type mcpApp struct {
 	node   *process.Node
 	app    *app.App
 	server *mcp.Server
-	addr   string // the endpoint, as a URL or host:port
+	http   *transport.HTTPServer // the endpoint's server, if HTTP
+	tcp    *transport.Listener   // the endpoint's listener, if TCP
+	addr   string                // the endpoint, as a URL or host:port
 }
 
 // startMCP starts the MCP application on node: the server's tree, then
@@ -135,7 +137,7 @@ func startMCP(ctx context.Context, node *process.Node, cfg mcpConfig) (*mcpApp, 
 		if err != nil {
 			return nil, err
 		}
-		m.addr = "http://" + h.Addr().String() + "/mcp"
+		m.addr, m.http = "http://"+h.Addr().String()+"/mcp", h
 		parts = append(parts, app.Part{Name: "http", Tree: supervisor.Spec{Children: []supervisor.ChildSpec{h.ChildSpec("server")}}})
 	case cfg.TCP != "":
 		l, err := transport.New(transport.Config{
@@ -150,7 +152,7 @@ func startMCP(ctx context.Context, node *process.Node, cfg mcpConfig) (*mcpApp, 
 		if err != nil {
 			return nil, err
 		}
-		m.addr = l.Addr().String()
+		m.addr, m.tcp = l.Addr().String(), l
 		parts = append(parts, app.Part{Name: "tcp", Tree: supervisor.Spec{Children: []supervisor.ChildSpec{l.ChildSpec("listener")}}})
 	}
 	a, err := app.New(node, app.Spec{Name: "orchard-mcp", Parts: parts},

@@ -15,8 +15,9 @@ const defaultMCPAddr = "127.0.0.1:7601"
 // startDemoMCP serves MCP for the demo on node at addr (nothing for an empty
 // addr): the demo's tools under their own application. It returns the stop
 // function (to call before the demo counts the processes left) and the
-// banner line. A busy address is not fatal: the banner says so.
-func startDemoMCP(ctx context.Context, node *process.Node, addr string) (stop func() error, banner string) {
+// banner line. A busy address is not fatal: the banner says so. While it
+// serves, live holds it (for the observer's views, mcpobs.go).
+func startDemoMCP(ctx context.Context, node *process.Node, addr string, live *liveMCP) (stop func() error, banner string) {
 	stop = func() error { return nil }
 	if addr == "" {
 		return stop, ""
@@ -25,7 +26,9 @@ func startDemoMCP(ctx context.Context, node *process.Node, addr string) (stop fu
 	if err != nil {
 		return stop, "mcp: not served: " + err.Error()
 	}
+	live.app.Store(m)
 	return func() error {
+		live.app.Store(nil)
 		sctx, cancel := context.WithTimeout(context.Background(), stopBudget)
 		defer cancel()
 		if err := m.app.Stop(sctx); err != nil && !strings.Contains(err.Error(), "stopped") {

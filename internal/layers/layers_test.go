@@ -34,7 +34,7 @@ var layer = map[string]int{
 	"osproc": 3,
 	"agent":  3, "agent/kvstore": 3,
 	"transport": 3, "jsonrpc": 3, "mcp": 4, "mcp/agenttools": 4,
-	"cluster": 3,
+	"cluster": 3, "cluster/clusterobs": 4,
 	// tools: what users run and plug in, and the project's own checks.
 	"telemetry/bridge": 4, "telemetry/metricmap": 4, "telemetry/promexport": 4,
 	"telemetry/otelexport": 4, "otptest": 4, "conformance": 4, "conformance/proc": 4,
@@ -171,7 +171,7 @@ var natsUsers = map[string]bool{
 	// agent schedules through package schedule (which holds its durable
 	// store); agent/kvstore is the agents' durable snapshot store.
 	"agent": true, "agent/kvstore": true, "bench": true,
-	"cluster": true,
+	"cluster": true, "cluster/clusterobs": true, // the observer's view of a cluster
 	// mcp/agenttools offers agents as MCP tools (so that mcp itself does
 	// not depend on agent, nor on NATS).
 	"mcp/agenttools": true,
