@@ -100,6 +100,7 @@ type System struct {
 	sensors      process.Name
 	store        Store
 	errs         ErrorStore
+	crashQ       chan CrashRecord // nil: errs is written inline
 	sender       *send.Sender
 	dead         send.DeadLetterSink
 	listener     func(StatusChange)
@@ -137,7 +138,12 @@ func WithStore(st Store) Option {
 }
 
 // WithErrorStore records every agent crash in es (default: a memory
-// error store of DefaultErrorStoreSize records, see System.Errors).
+// error store of DefaultErrorStoreSize records, see System.Errors). A
+// store other than a *MemoryErrorStore is written by the system's crash
+// log process, not by the agents' supervisor, so that a slow store never
+// holds up restarts: at most crashLogQueue records wait for it; past
+// that, and at the system's stop, records not written are logged and
+// dropped.
 func WithErrorStore(es ErrorStore) Option {
 	return optionFunc(func(s *System) error {
 		if es == nil {
@@ -235,6 +241,9 @@ func Start(node *process.Node, opts ...Option) (*System, error) {
 	if sys.errs == nil {
 		sys.errs = NewMemoryErrorStore(DefaultErrorStoreSize)
 	}
+	if _, inline := sys.errs.(*MemoryErrorStore); !inline {
+		sys.crashQ = make(chan CrashRecord, crashLogQueue)
+	}
 	if sys.sender == nil {
 		sys.sender = send.Default()
 	}
@@ -265,6 +274,10 @@ func Start(node *process.Node, opts ...Option) (*System, error) {
 				Flags: supervisor.Flags{MaxRestarts: 10, Period: 5 * time.Second},
 			}, supervisor.WithName(prefix+"sensors")),
 		},
+	}
+	if sys.crashQ != nil {
+		// before the agents' supervisor: started before it, stopped after it
+		spec.Children = slices.Insert(spec.Children, 2, supervisor.ChildSpec{ID: "crashlog", Start: sys.startCrashLog})
 	}
 	top, err := supervisor.Start(node, spec, supervisor.WithName(prefix+"sup"))
 	if err != nil {
@@ -755,7 +768,7 @@ func (sys *System) exited(id string, pid process.PID, reason error, byItself boo
 		}
 		e.mu.Unlock()
 		sys.orphan(e)
-		sys.errs.Record(CrashRecord{AgentID: id, Reason: process.FormatReason(reason), Stack: stackOf(reason), Time: time.Now(), Restarts: count})
+		sys.record(CrashRecord{AgentID: id, Reason: process.FormatReason(reason), Stack: stackOf(reason), Time: time.Now(), Restarts: count})
 		if sys.tel.Enabled(EventCrashed) {
 			sys.tel.Execute(EventCrashed, telemetry.Measurements{"crashes": float64(count)},
 				telemetry.Metadata{"agent": id, "kind": e.kind.cfg.Kind, "reason": process.FormatReason(reason)})
