@@ -136,7 +136,7 @@ func (sys *System) startCrashLog(parent *process.Proc) (process.PID, error) {
 		for {
 			select {
 			case r := <-sys.crashQ:
-				sys.errs.Record(r)
+				sys.recordSafely(r)
 			case <-p.Done():
 				for {
 					select {
@@ -149,6 +149,19 @@ func (sys *System) startCrashLog(parent *process.Proc) (process.PID, error) {
 			}
 		}
 	}, process.Linked(), process.WithBehaviour("agent.crashlog"))
+}
+
+// recordSafely writes r to a store that may panic: the panic is logged
+// with the record it lost, and the crash log goes on (it is a child of
+// the system's one-for-all supervisor: its crash would restart every
+// agent).
+func (sys *System) recordSafely(r CrashRecord) {
+	defer func() {
+		if v := recover(); v != nil {
+			sys.logger.Error("agent: error store panicked, crash record dropped", "agent", r.AgentID, "reason", r.Reason, "panic", v)
+		}
+	}()
+	sys.errs.Record(r)
 }
 
 // stackOf returns the stack of a panic reason.
