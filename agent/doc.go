@@ -51,10 +51,11 @@
 // caller's context is the action's context: its cancellation and values
 // (WithProgress for ReportProgress) reach the action.
 //
-// Messages for an agent that is hibernated, starting or restarting
-// (signals, scheduled runs, task results) wait in its buffer, bounded by
-// Spec.Buffer, and run in order once it is back; overflow goes to the dead
-// letters (WithDeadLetters).
+// Messages for an agent that is hibernated, hibernating, starting or
+// restarting (signals, scheduled runs, task results) wait in its buffer,
+// bounded by Spec.Buffer, and run in order once it is back; overflow goes
+// to the dead letters (WithDeadLetters). Those already on their way when
+// it decides to hibernate run before it stops.
 //
 // Snapshots hold the state as JSON with the kind's state schema Version;
 // an older snapshot goes through Spec.Migrate or is refused with a

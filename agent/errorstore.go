@@ -40,7 +40,9 @@ func (f CrashFilter) Match(r CrashRecord) bool {
 }
 
 // ErrorStore records agent crashes, bounded, and answers queries. Record
-// is called from supervisors' processes: it must not block.
+// is called from one process of the system at a time; it should not
+// block for long (a store other than a *MemoryErrorStore delays only the
+// crash records after it, see WithErrorStore).
 type ErrorStore interface {
 	Record(r CrashRecord)
 	Query(f CrashFilter) []CrashRecord
@@ -106,6 +108,60 @@ func (sys *System) Errors(f CrashFilter) []CrashRecord {
 		return nil
 	}
 	return sys.errs.Query(f)
+}
+
+// crashLogQueue bounds the crash records waiting for a store written by
+// the crash log process.
+const crashLogQueue = 256
+
+// record hands r to the error store: inline for the memory store, else
+// to the crash log process, without blocking.
+func (sys *System) record(r CrashRecord) {
+	if sys.crashQ == nil {
+		sys.errs.Record(r)
+		return
+	}
+	select {
+	case sys.crashQ <- r:
+	default:
+		sys.logger.Warn("agent: crash log full, crash record dropped", "agent", r.AgentID, "reason", r.Reason)
+	}
+}
+
+// startCrashLog starts the crash log process, which writes the queued
+// crash records to a store that may block (a child of the system's
+// supervisor, started before the agents' and stopped after it).
+func (sys *System) startCrashLog(parent *process.Proc) (process.PID, error) {
+	return parent.Spawn(func(p *process.Proc) error {
+		for {
+			select {
+			case r := <-sys.crashQ:
+				sys.recordSafely(r)
+			case <-p.Done():
+				for {
+					select {
+					case r := <-sys.crashQ:
+						sys.logger.Warn("agent: crash log stopped, crash record dropped", "agent", r.AgentID, "reason", r.Reason)
+					default:
+						return nil
+					}
+				}
+			}
+		}
+	}, process.Linked(), process.WithBehaviour("agent.crashlog"))
+}
+
+// recordSafely writes r to a store that may panic: the panic is logged
+// with the record it lost, and the crash log goes on (it is a child of
+// the system's one-for-all supervisor: its crash would restart every
+// agent).
+func (sys *System) recordSafely(r CrashRecord) {
+	defer func() {
+		if v := recover(); v != nil {
+			sys.logger.Error("agent: error store panicked, crash record dropped", "agent", r.AgentID, "reason", r.Reason, "panic", v)
+		}
+	}()
+	sys.errs.Record(r)
 }
 
 // stackOf returns the stack of a panic reason.

@@ -34,6 +34,11 @@ type (
 	// drainNow tells a freshly started agent to run the messages buffered
 	// while it was not running.
 	drainNow struct{}
+	// hibernateNow is the agent's message to itself while it stops to
+	// hibernate: once no delivery or call is on its way (fenced false),
+	// it sends itself a fenced one, behind every message already sent;
+	// handling that one, it stops.
+	hibernateNow struct{ fenced bool }
 )
 
 // server is an agent's genserver.
@@ -146,6 +151,17 @@ func (srv *server[S]) HandleInfo(s *genserver.Self, msg any) error {
 		for _, m := range srv.sys.takeBuffer(srv.e) {
 			srv.runMsg(s, m)
 		}
+	case hibernateNow:
+		switch {
+		case m.fenced:
+			s.Stop(process.Normal) // Terminate saves what changed since
+			return nil
+		case srv.sys.quiet(srv.e):
+			_ = s.Send(s.PID(), hibernateNow{fenced: true})
+		default:
+			_ = s.Send(s.PID(), hibernateNow{})
+		}
+		return nil
 	case genserver.Timeout:
 		if err := srv.hibernate(s); err != nil {
 			srv.sys.logger.Warn("agent: hibernation failed", "agent", srv.e.id, "err", err)
@@ -295,12 +311,16 @@ func (srv *server[S]) hibernate(s *genserver.Self) error {
 			return errHasChildren
 		}
 	}
+	if srv.sys.hibernatingNow(srv.e) {
+		return nil
+	}
 	if err := srv.save(); err != nil {
 		return err
 	}
+	// From here on deliveries are buffered and calls wait, for the agent's
+	// next start; those already on their way are handled before it stops.
 	srv.sys.markHibernating(srv.e)
-	s.Stop(process.Normal)
-	return nil
+	return s.Send(s.PID(), hibernateNow{})
 }
 
 func (srv *server[S]) Terminate(s *genserver.Self, reason error) {

@@ -45,6 +45,7 @@ type entry struct {
 	meta   map[string]string
 
 	inflight atomic.Int64
+	calling  atomic.Int64 // Runs calling the process
 	perf     counters
 	live     atomic.Pointer[process.PID] // the PID while Running, else nil
 
@@ -56,6 +57,7 @@ type entry struct {
 	buf         []*runMsg
 	changed     chan struct{} // closed and cleared at each status change
 	hibernating bool          // the agent is stopping to hibernate
+	sending     int           // deliveries sending to the process
 	schedules   []schedule.ID
 	sup         process.PID // the supervisor it last started under
 	kids        []*entry    // agents it spawned (Spawn directive)
@@ -100,6 +102,7 @@ type System struct {
 	sensors      process.Name
 	store        Store
 	errs         ErrorStore
+	crashQ       chan CrashRecord // nil: errs is written inline
 	sender       *send.Sender
 	dead         send.DeadLetterSink
 	listener     func(StatusChange)
@@ -137,7 +140,12 @@ func WithStore(st Store) Option {
 }
 
 // WithErrorStore records every agent crash in es (default: a memory
-// error store of DefaultErrorStoreSize records, see System.Errors).
+// error store of DefaultErrorStoreSize records, see System.Errors). A
+// store other than a *MemoryErrorStore is written by the system's crash
+// log process, not by the agents' supervisor, so that a slow store never
+// holds up restarts: at most crashLogQueue records wait for it; past
+// that, and at the system's stop, records not written are logged and
+// dropped.
 func WithErrorStore(es ErrorStore) Option {
 	return optionFunc(func(s *System) error {
 		if es == nil {
@@ -235,6 +243,9 @@ func Start(node *process.Node, opts ...Option) (*System, error) {
 	if sys.errs == nil {
 		sys.errs = NewMemoryErrorStore(DefaultErrorStoreSize)
 	}
+	if _, inline := sys.errs.(*MemoryErrorStore); !inline {
+		sys.crashQ = make(chan CrashRecord, crashLogQueue)
+	}
 	if sys.sender == nil {
 		sys.sender = send.Default()
 	}
@@ -265,6 +276,10 @@ func Start(node *process.Node, opts ...Option) (*System, error) {
 				Flags: supervisor.Flags{MaxRestarts: 10, Period: 5 * time.Second},
 			}, supervisor.WithName(prefix+"sensors")),
 		},
+	}
+	if sys.crashQ != nil {
+		// before the agents' supervisor: started before it, stopped after it
+		spec.Children = slices.Insert(spec.Children, 2, supervisor.ChildSpec{ID: "crashlog", Start: sys.startCrashLog})
 	}
 	top, err := supervisor.Start(node, spec, supervisor.WithName(prefix+"sup"))
 	if err != nil {
@@ -475,18 +490,18 @@ func (sys *System) waitLive(ctx context.Context, e *entry) (process.PID, error) 
 	}
 	for {
 		e.mu.Lock()
-		switch e.status {
-		case Running:
+		switch {
+		case e.status == Running && !e.hibernating:
 			pid := e.pid
 			e.mu.Unlock()
 			return pid, nil
-		case Hibernated:
+		case e.status == Hibernated:
 			e.mu.Unlock()
 			if err := sys.startUnder(ctx, e, sys.agents); err != nil {
 				return process.PID{}, err
 			}
 			continue
-		case Starting, Restarting:
+		case e.status == Starting, e.status == Restarting, e.status == Running: // Running: hibernating
 			if e.changed == nil {
 				e.changed = make(chan struct{})
 			}
@@ -498,7 +513,7 @@ func (sys *System) waitLive(ctx context.Context, e *entry) (process.PID, error) 
 			case <-ctx.Done():
 				return process.PID{}, ctx.Err()
 			}
-		case Crashed:
+		case e.status == Crashed:
 			reason := e.lastReason
 			e.mu.Unlock()
 			return process.PID{}, &CrashedError{ID: e.id, Reason: reason}
@@ -650,7 +665,25 @@ func (sys *System) Hibernate(ctx context.Context, id string) error {
 func (sys *System) markHibernating(e *entry) {
 	e.mu.Lock()
 	e.hibernating = true
+	e.live.Store(nil) // Runs take the slow path, which waits
 	e.mu.Unlock()
+}
+
+// hibernatingNow reports whether e is already stopping to hibernate.
+func (sys *System) hibernatingNow(e *entry) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.hibernating
+}
+
+// quiet reports whether no delivery or Run is on its way to e's process,
+// which is stopping to hibernate: every message sent to it so far is in
+// its mailbox, and no more will come.
+func (sys *System) quiet(e *entry) bool {
+	e.mu.Lock()
+	sending := e.sending
+	e.mu.Unlock()
+	return sending == 0 && e.calling.Load() == 0
 }
 
 // onEvent turns supervisor events into status changes.
@@ -742,6 +775,18 @@ func (sys *System) exited(id string, pid process.PID, reason error, byItself boo
 	switch {
 	case e.hibernating && graceful:
 		sys.setLocked(e, Hibernated, nil)
+		if len(e.buf) > 0 && !sys.stopped.Load() {
+			// delivered while it stopped: wake it, from a task, as this
+			// runs in its supervisor, which starts it.
+			_, _ = task.Start(sys.tasks, func(ctx context.Context) error {
+				ctx, cancel := context.WithTimeout(ctx, sys.startTimeout)
+				defer cancel()
+				if _, err := sys.waitLive(ctx, e); err != nil {
+					sys.logger.Warn("agent: cannot wake for its buffered messages", "agent", e.id, "err", err)
+				}
+				return nil
+			})
+		}
 	case graceful || !byItself:
 		sys.setLocked(e, Stopped, nil)
 	default:
@@ -755,7 +800,7 @@ func (sys *System) exited(id string, pid process.PID, reason error, byItself boo
 		}
 		e.mu.Unlock()
 		sys.orphan(e)
-		sys.errs.Record(CrashRecord{AgentID: id, Reason: process.FormatReason(reason), Stack: stackOf(reason), Time: time.Now(), Restarts: count})
+		sys.record(CrashRecord{AgentID: id, Reason: process.FormatReason(reason), Stack: stackOf(reason), Time: time.Now(), Restarts: count})
 		if sys.tel.Enabled(EventCrashed) {
 			sys.tel.Execute(EventCrashed, telemetry.Measurements{"crashes": float64(count)},
 				telemetry.Metadata{"agent": id, "kind": e.kind.cfg.Kind, "reason": process.FormatReason(reason)})
@@ -958,7 +1003,14 @@ func (sys *System) run(ctx context.Context, op, id, name string, in any) (any, e
 		if err != nil {
 			return nil, err
 		}
+		e.calling.Add(1)
+		if p := e.live.Load(); p == nil || *p != pid {
+			// it began to hibernate (or went) meanwhile: wait for it
+			e.calling.Add(-1)
+			continue
+		}
 		v, err := genserver.Call[any](ctx, pid, req)
+		e.calling.Add(-1)
 		if err == nil {
 			// the agent replied: it is done with req
 			*req = runReq{}
@@ -1032,11 +1084,15 @@ func (sys *System) deliver(ctx context.Context, id string, msg *runMsg) error {
 	}
 	for attempt := 0; attempt < 3; attempt++ {
 		e.mu.Lock()
-		switch e.status {
-		case Running:
+		switch {
+		case e.status == Running && !e.hibernating:
 			pid := e.pid
+			e.sending++ // a hibernation waits for this send (quiet)
 			e.mu.Unlock()
 			err := sys.sender.Send(ctx, pid, msg, send.WithConfirm(sys.confirm), send.WithRetries(0))
+			e.mu.Lock()
+			e.sending--
+			e.mu.Unlock()
 			if err == nil {
 				return nil
 			}
@@ -1049,7 +1105,8 @@ func (sys *System) deliver(ctx context.Context, id string, msg *runMsg) error {
 				return sys.deadLetter(ctx, e, msg, err)
 			}
 			continue
-		case Hibernated, Starting, Restarting:
+		case e.status == Hibernated, e.status == Starting, e.status == Restarting,
+			e.status == Running: // Running: stopping to hibernate; woken when it has
 			if len(e.buf) >= e.kind.cfg.Buffer {
 				e.mu.Unlock()
 				return sys.deadLetter(ctx, e, msg, ErrBufferFull)

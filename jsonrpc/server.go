@@ -115,16 +115,21 @@ func (s *Server) ServeConn(ctx context.Context, c *transport.Conn) error {
 
 // HandleMessage serves one message body (one request, notification or
 // batch) and returns the reply body, nil when there is none (only
-// notifications). It waits for the handlers, bounded by ctx. This is the
-// one-message-per-HTTP-body form.
+// notifications, or ctx ended first). It waits for the handlers, bounded
+// by ctx. This is the one-message-per-HTTP-body form.
 func (s *Server) HandleMessage(ctx context.Context, body []byte) []byte {
 	if s == nil || ctx == nil {
 		return mustEncode(&Response{Error: &Error{Code: CodeInternalError, Message: "no server"}})
 	}
 	f := newFlight()
-	var out []byte
-	s.serve(ctx, body, f, func(b []byte) { out = b })
+	var (
+		mu  sync.Mutex // the reply may come after ctx ended and we returned
+		out []byte
+	)
+	s.serve(ctx, body, f, func(b []byte) { mu.Lock(); out = b; mu.Unlock() })
 	f.wait(ctx)
+	mu.Lock()
+	defer mu.Unlock()
 	return out
 }
 

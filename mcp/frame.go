@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"sync"
+	"sync/atomic"
 
 	sdkjsonrpc "github.com/modelcontextprotocol/go-sdk/jsonrpc"
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -17,9 +18,14 @@ import (
 // newline-delimited JSON-RPC with the listener's limits. A frame that is
 // not a message (malformed, truncated, too large, a batch, over the rate
 // limit) is answered with a typed JSON-RPC error and the session goes on.
+//
+// A client waiting for the replies of its calls is not idle: the
+// connection's idle timeout ends the session only when no request of the
+// client is unanswered.
 type frameTransport struct {
-	c    *transport.Conn
-	once sync.Once
+	c       *transport.Conn
+	once    sync.Once
+	pending atomic.Int64 // the client's requests not answered yet
 }
 
 func (t *frameTransport) Connect(context.Context) (sdk.Connection, error) { return t, nil }
@@ -36,6 +42,8 @@ func (t *frameTransport) Read(ctx context.Context) (sdkjsonrpc.Message, error) {
 			continue
 		case errors.Is(err, transport.ErrRateLimited):
 			t.reject(nil, jsonrpc.CodeRateLimited, "rate limited")
+			continue
+		case errors.Is(err, transport.ErrIdleTimeout) && t.pending.Load() > 0:
 			continue
 		case err != nil:
 			return nil, err
@@ -55,6 +63,9 @@ func (t *frameTransport) Read(ctx context.Context) (sdkjsonrpc.Message, error) {
 			}
 			continue
 		}
+		if r, ok := msg.(*sdkjsonrpc.Request); ok && r.IsCall() {
+			t.pending.Add(1)
+		}
 		return msg, nil
 	}
 }
@@ -70,6 +81,9 @@ func (t *frameTransport) Write(_ context.Context, msg sdkjsonrpc.Message) error 
 	b, err := sdkjsonrpc.EncodeMessage(msg)
 	if err != nil {
 		return err
+	}
+	if _, ok := msg.(*sdkjsonrpc.Response); ok {
+		defer t.pending.Add(-1)
 	}
 	return t.c.WriteFrame(b)
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
@@ -54,38 +55,47 @@ func (s *Server) toolHandler(name string) sdk.ToolHandler {
 					panic(v)
 				}
 			}()
-			res, err := s.cfg.Tools.CallTool(cctx, name, args, progress)
+			res, err := s.cfg.Tools.CallTool(cctx, name, args, progress.report)
 			done <- outcome{res: res, err: err}
 			return nil
 		})
 		if err != nil {
 			return errorResult(fmt.Errorf("mcp: cannot start the call: %w", err)), nil
 		}
-		return s.await(ctx, pid, done), nil
+		return s.await(ctx, pid, done, progress), nil
 	}
 }
 
-// await waits for the call's outcome; if the request ends first
-// (cancelled, or past its deadline) it gives the tool a grace period to
-// notice, then kills its task.
-func (s *Server) await(ctx context.Context, pid process.PID, done <-chan outcome) *sdk.CallToolResult {
+// await waits for the call's outcome, sending the tool's progress
+// reports as they come and the pending ones before the result; if the
+// request ends first (cancelled, or past its deadline) it gives the tool
+// a grace period to notice, then kills its task.
+func (s *Server) await(ctx context.Context, pid process.PID, done <-chan outcome, progress *progressQueue) *sdk.CallToolResult {
 	deadline := time.NewTimer(s.cfg.ToolTimeout + toolGrace)
 	defer deadline.Stop()
 	var o outcome
-	select {
-	case o = <-done:
-	case <-ctx.Done():
-		grace := time.NewTimer(toolGrace)
-		defer grace.Stop()
+	for waiting := true; waiting; {
 		select {
 		case o = <-done:
-		case <-grace.C:
+			progress.flush()
+			waiting = false
+		case <-progress.kick:
+			progress.flush()
+		case <-ctx.Done():
+			grace := time.NewTimer(toolGrace)
+			defer grace.Stop()
+			select {
+			case o = <-done:
+			case <-grace.C:
+				_ = s.node.Exit(pid, process.Kill)
+				o.err = context.Cause(ctx)
+			}
+			waiting = false
+		case <-deadline.C:
 			_ = s.node.Exit(pid, process.Kill)
-			o.err = context.Cause(ctx)
+			o.err = ErrToolTimeout
+			waiting = false
 		}
-	case <-deadline.C:
-		_ = s.node.Exit(pid, process.Kill)
-		o.err = ErrToolTimeout
 	}
 	return toResult(o)
 }
@@ -108,17 +118,79 @@ func toResult(o outcome) *sdk.CallToolResult {
 	return r
 }
 
-// progress returns the call's progress reporter: notifications to the
-// session, tied to the token the client sent; a no-op without a token.
-func (s *Server) progress(ctx context.Context, req *sdk.CallToolRequest) Progress {
+// maxPendingProgress bounds the progress reports of one call waiting to
+// be sent; past it, the newest report replaces the last one waiting.
+const maxPendingProgress = 64
+
+// progressTimeout bounds the sending of one progress notification; a
+// call whose notification could not be sent sends no more.
+const progressTimeout = 5 * time.Second
+
+// progressQueue carries a call's progress reports from the tool (an
+// agent's process, for agents as tools) to the request's handler, which
+// sends them: a report never blocks the tool, however slow the client.
+type progressQueue struct {
+	send func(ctx context.Context, p *sdk.ProgressNotificationParams) error
+	ctx  context.Context
+	kick chan struct{} // nil without a progress token: never ready
+
+	mu      sync.Mutex
+	pending []*sdk.ProgressNotificationParams
+	token   any
+	failed  bool
+}
+
+// report queues one report, without blocking.
+func (q *progressQueue) report(done, total float64, msg string) {
+	if q.kick == nil {
+		return
+	}
+	p := &sdk.ProgressNotificationParams{ProgressToken: q.token, Progress: done, Total: total, Message: msg}
+	q.mu.Lock()
+	switch {
+	case q.failed:
+	case len(q.pending) < maxPendingProgress:
+		q.pending = append(q.pending, p)
+	default:
+		q.pending[len(q.pending)-1] = p
+	}
+	q.mu.Unlock()
+	select {
+	case q.kick <- struct{}{}:
+	default:
+	}
+}
+
+// flush sends the reports waiting, in order, each within
+// progressTimeout; after a failure the call's reports are dropped.
+func (q *progressQueue) flush() {
+	if q.kick == nil {
+		return
+	}
+	q.mu.Lock()
+	ps := q.pending
+	q.pending = nil
+	q.mu.Unlock()
+	for _, p := range ps {
+		nctx, cancel := context.WithTimeout(q.ctx, progressTimeout)
+		err := q.send(nctx, p)
+		cancel()
+		if err != nil {
+			q.mu.Lock()
+			q.failed, q.pending = true, nil
+			q.mu.Unlock()
+			return
+		}
+	}
+}
+
+// progress returns the call's progress queue: notifications to the
+// session, tied to the token the client sent; reports are dropped
+// without a token.
+func (s *Server) progress(ctx context.Context, req *sdk.CallToolRequest) *progressQueue {
 	token := req.Params.GetProgressToken()
 	if token == nil || req.Session == nil {
-		return func(float64, float64, string) {}
+		return &progressQueue{}
 	}
-	ss := req.Session
-	return func(done, total float64, msg string) {
-		nctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		defer cancel()
-		_ = ss.NotifyProgress(nctx, &sdk.ProgressNotificationParams{ProgressToken: token, Progress: done, Total: total, Message: msg})
-	}
+	return &progressQueue{send: req.Session.NotifyProgress, ctx: ctx, token: token, kick: make(chan struct{}, 1)}
 }

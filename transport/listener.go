@@ -7,6 +7,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
@@ -290,8 +291,7 @@ func (l *Listener) accept(p *process.Proc, ln net.Listener) error {
 			if p.Context().Err() != nil {
 				return nil
 			}
-			var ne net.Error
-			if errors.As(err, &ne) && ne.Timeout() {
+			if acceptRetryable(err) {
 				// EMFILE and friends: back off rather than spin.
 				backoff = min(max(2*backoff, 5*time.Millisecond), time.Second)
 				if _, err := p.ReceiveTimeout(backoff); err != nil && !errors.Is(err, context.DeadlineExceeded) {
@@ -304,6 +304,18 @@ func (l *Listener) accept(p *process.Proc, ln net.Listener) error {
 		backoff = 0
 		l.hand(p, conns, nc)
 	}
+}
+
+// acceptRetryable reports whether an Accept error is passing (out of file
+// descriptors, a connection aborted before it was accepted, a timeout):
+// the acceptor backs off and accepts again rather than dying, which would
+// close the socket and rebind in a loop until its supervisor gives up.
+func acceptRetryable(err error) bool {
+	var ne net.Error
+	return errors.Is(err, syscall.EMFILE) || errors.Is(err, syscall.ENFILE) ||
+		errors.Is(err, syscall.ENOBUFS) || errors.Is(err, syscall.ENOMEM) ||
+		errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.ECONNRESET) ||
+		(errors.As(err, &ne) && ne.Timeout())
 }
 
 // hand starts the connection's process, or refuses the connection at once.

@@ -22,7 +22,9 @@
 //
 // The error store keeps the last N crash records, one key each, numbered
 // on across reopenings; Record waits at most 2 s for its write and counts
-// the records it could not write (Dropped).
+// the records it could not write (Dropped). An agent system writes it from
+// its crash log process, never from the agents' supervisor
+// (agent.WithErrorStore).
 //
 // # Differences from OTP
 //

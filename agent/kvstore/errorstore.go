@@ -24,8 +24,8 @@ import (
 // OpenNodeErrorStore for an empty bucket name.
 const DefaultCrashBucket = "orchard_agent_crashes"
 
-// recordTimeout bounds one Record's write (it runs in a supervisor's
-// process, on an agent crash).
+// recordTimeout bounds one Record's write (it runs in the agent
+// system's crash log process, on an agent crash).
 const recordTimeout = 2 * time.Second
 
 // ErrorStore is an agent.ErrorStore in a JetStream key-value bucket: the
@@ -111,8 +111,9 @@ func (s *ErrorStore) keys(ctx context.Context) ([]uint64, error) {
 }
 
 // Record writes r and removes the record size places before it. It runs
-// on an agent crash in a supervisor's process, so it waits at most 2 s; a
-// record it could not write is counted (Dropped).
+// on an agent crash in the system's crash log process (not in the agents'
+// supervisor, see agent.WithErrorStore) and waits at most 2 s; a record it
+// could not write is counted (Dropped).
 func (s *ErrorStore) Record(r agent.CrashRecord) {
 	if s == nil {
 		return
