@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -100,6 +101,9 @@ func (e *echo) HandleCall(s *genserver.Self, from genserver.From, req any) (any,
 		}
 		return tok, nil
 	}
+	if r, ok := req.(string); ok && strings.HasPrefix(r, "up:") {
+		return slices.Contains(e.n.Up(), strings.TrimPrefix(r, "up:")), nil
+	}
 	if r, ok := req.(string); ok && strings.HasPrefix(r, "whereis:") {
 		pid, _, ok := e.n.WhereIsGlobal(strings.TrimPrefix(r, "whereis:"))
 		if !ok {
@@ -111,6 +115,15 @@ func (e *echo) HandleCall(s *genserver.Self, from genserver.From, req any) (any,
 }
 
 func (e *echo) HandleCast(s *genserver.Self, msg any) error {
+	if p, ok := msg.(Ping); ok {
+		return s.Send(p.ReplyTo.PID(), p.Seq)
+	}
+	return nil
+}
+
+// HandleInfo answers a Ping sent as a plain message (a supervised send)
+// by sending its Seq back to ReplyTo before the delivery is confirmed.
+func (e *echo) HandleInfo(s *genserver.Self, msg any) error {
 	if p, ok := msg.(Ping); ok {
 		return s.Send(p.ReplyTo.PID(), p.Seq)
 	}
@@ -317,6 +330,18 @@ func (c *child) leave(t *testing.T) {
 	if code := c.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("node %s exited with %d", c.name, code)
 	}
+}
+
+// awaitSeen waits until the node process named node sees the node named
+// peer up (asked through its "echo" server from n).
+func awaitSeen(t *testing.T, n *cluster.Node, node, peer string) {
+	t.Helper()
+	otptest.Eventually(t, 20*time.Second, func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		up, err := genserver.Call[bool](ctx, n.RemoteName(node, "echo"), "up:"+peer)
+		return err == nil && up
+	}, "node %s sees %s up", node, peer)
 }
 
 // startLocal starts this test process's own node of the cluster.
