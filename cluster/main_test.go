@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -48,6 +49,42 @@ type Act struct {
 	OK    bool
 }
 
+// Started is what a distributed child reports when it starts: its id,
+// its node and its fencing token.
+type Started struct {
+	Child string
+	Node  string
+	Token uint64
+}
+
+// reporter is the distributed children's body: it reports Started to
+// the global name "collector" (retrying while the name or its node is
+// not reachable) and then runs until killed.
+func reporter(n *cluster.Node) cluster.DistRun {
+	return func(p *process.Proc, arg string, token uint64) error {
+		st := Started{Child: arg, Node: n.Name(), Token: token}
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for p.SendDest(cluster.Global(n, "collector"), st) != nil {
+			select {
+			case <-p.Context().Done():
+				return nil
+			case <-tick.C:
+			}
+		}
+		<-p.Context().Done()
+		return nil
+	}
+}
+
+// childDist is a node process's distributed supervisor, if it runs one.
+var childDist atomic.Pointer[cluster.DistSupervisor]
+
+// distSpec is the distributed supervisor of the tests.
+func distSpec(n *cluster.Node) cluster.DistSpec {
+	return cluster.DistSpec{Name: "ds", Lease: 4 * time.Second, Kinds: map[string]cluster.DistRun{"report": reporter(n)}}
+}
+
 // Unencodable cannot be encoded as JSON.
 type Unencodable struct{ C chan int }
 
@@ -59,6 +96,7 @@ func register(t testing.TB, n *cluster.Node) {
 		cluster.Register[Ping](n, "test.Ping"),
 		cluster.Register[Unencodable](n, "test.Unencodable"),
 		cluster.Register[Act](n, "test.Act"),
+		cluster.Register[Started](n, "test.Started"),
 	} {
 		if err != nil {
 			t.Fatalf("Register: %v", err)
@@ -100,6 +138,13 @@ func (e *echo) HandleCall(s *genserver.Self, from genserver.From, req any) (any,
 			return nil, err
 		}
 		return tok, nil
+	}
+	if req == "distrunning" {
+		d := childDist.Load()
+		if d == nil {
+			return nil, errors.New("no distributed supervisor")
+		}
+		return strings.Join(d.Running(), ","), nil
 	}
 	if r, ok := req.(string); ok && strings.HasPrefix(r, "up:") {
 		return slices.Contains(e.n.Up(), strings.TrimPrefix(r, "up:")), nil
@@ -213,6 +258,18 @@ func runChild(name string) int {
 	if err := cluster.Register[Act](n, "test.Act"); err != nil {
 		fmt.Println("ERROR", err)
 		return 1
+	}
+	if err := cluster.Register[Started](n, "test.Started"); err != nil {
+		fmt.Println("ERROR", err)
+		return 1
+	}
+	if os.Getenv(childEnv+"_DISTSUP") != "" {
+		d, err := n.StartDistributed(distSpec(n))
+		if err != nil {
+			fmt.Println("ERROR", err)
+			return 1
+		}
+		childDist.Store(d)
 	}
 	if os.Getenv(childEnv+"_SINGLETON") != "" {
 		if _, err := n.StartSingleton(cluster.SingletonSpec{Name: "single", Lease: 2 * time.Second, Run: actor(n)}); err != nil {
