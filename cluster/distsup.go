@@ -24,10 +24,6 @@ import (
 // fencing token); per node running a supervisor, its presence and load.
 const ChildrenBucket = "orchard_children"
 
-// ErrChildExists is returned by [DistSupervisor.StartChild] for a child
-// id the supervisor already has.
-var ErrChildExists = errors.New("cluster: distributed child already exists")
-
 // Placement chooses the node of a new child, or of an orphaned one.
 type Placement int
 
