@@ -65,6 +65,11 @@ func TestBadInputOnNode(t *testing.T) {
 	n := startLocal(t, "bad", cluster.Config{})
 	ctx := context.Background()
 	pid := otptest.NewProbe(t, n.Process()).PID()
+	kinds := map[string]cluster.DistRun{"k": func(*process.Proc, string, uint64) error { return nil }}
+	dist, err := n.StartDistributed(cluster.DistSpec{Name: "bad", Kinds: kinds})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, c := range []struct {
 		name string
 		f    func() error
@@ -98,6 +103,40 @@ func TestBadInputOnNode(t *testing.T) {
 		}},
 		{"Global empty name", func() error { _, err := cluster.Global(n, "").Resolve(); return err }},
 		{"RemoteName empty", func() error { _, err := n.RemoteName("", "").Resolve(); return err }},
+		{"StartDistributed bad name", func() error { _, err := n.StartDistributed(cluster.DistSpec{Name: "a.b", Kinds: kinds}); return err }},
+		{"StartDistributed no kinds", func() error { _, err := n.StartDistributed(cluster.DistSpec{Name: "x"}); return err }},
+		{"StartDistributed nil kind", func() error {
+			_, err := n.StartDistributed(cluster.DistSpec{Name: "x", Kinds: map[string]cluster.DistRun{"k": nil}})
+			return err
+		}},
+		{"StartDistributed negative lease", func() error {
+			_, err := n.StartDistributed(cluster.DistSpec{Name: "x", Kinds: kinds, Lease: -1})
+			return err
+		}},
+		{"StartDistributed lease below DownAfter", func() error {
+			_, err := n.StartDistributed(cluster.DistSpec{Name: "x", Kinds: kinds, Lease: time.Millisecond})
+			return err
+		}},
+		{"StartDistributed bad placement", func() error {
+			_, err := n.StartDistributed(cluster.DistSpec{Name: "x", Kinds: kinds, Placement: 9})
+			return err
+		}},
+		{"StartChild nil supervisor", func() error {
+			_, err := (*cluster.DistSupervisor)(nil).StartChild(ctx, cluster.DistChild{ID: "c", Kind: "k"})
+			return err
+		}},
+		{"StartChild nil ctx", func() error {
+			//lint:ignore SA1012 a nil context is the bad input under test
+			_, err := dist.StartChild(nil, cluster.DistChild{ID: "c", Kind: "k"})
+			return err
+		}},
+		{"StartChild bad id", func() error { _, err := dist.StartChild(ctx, cluster.DistChild{ID: "c.d", Kind: "k"}); return err }},
+		{"StartChild unknown kind", func() error { _, err := dist.StartChild(ctx, cluster.DistChild{ID: "c", Kind: "nope"}); return err }},
+		{"TerminateChild nil ctx", func() error {
+			//lint:ignore SA1012 a nil context is the bad input under test
+			return dist.TerminateChild(nil, "c")
+		}},
+		{"TerminateChild empty id", func() error { return dist.TerminateChild(ctx, "") }},
 	} {
 		err := otptest.NoPanic(c.f)
 		if !errors.Is(err, cluster.ErrInvalidArgument) {

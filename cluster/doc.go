@@ -21,6 +21,9 @@
 //	{via, global, Name}                        genserver.WithVia(cluster.Global(n, name))
 //	a global singleton (global + supervisor)  (*Node).StartSingleton(SingletonSpec), leased, with a fencing token
 //	(none: fencing is outside OTP)             (*Node).Fence(ctx, resource, token), ErrStaleToken
+//	a DynamicSupervisor spanning nodes         (*Node).StartDistributed(DistSpec), (*DistSupervisor).StartChild(ctx, DistChild)
+//	  (Horde / Swarm in Elixir)                  ByKeyHash, LeastLoaded; leased children with fencing tokens
+//	supervised send to a remote pid            send.Send(ctx, remotePID, msg, send.WithConfirm(...)) (package send, unchanged)
 //
 // # Semantics
 //
@@ -93,8 +96,20 @@
 //     Lease, lets another node take it over (compare-and-set, one
 //     winner, a higher token); a holder that could not renew in time
 //     kills its instance, and [Node.Fence] rejects a stale token.
-//   - The distributed dynamic supervisor is not in this package yet
-//     (see the README's clustering section).
+//   - A distributed dynamic supervisor ([Node.StartDistributed]) keeps
+//     its children in [ChildrenBucket], each under a lease like a
+//     singleton's, placed on a live node running the supervisor
+//     ([ByKeyHash] or [LeastLoaded]); the children of a node declared
+//     down, of a lease that lapsed, or of a node that left ([Node.Stop]
+//     hands them over first) are taken over by compare-and-set, one
+//     winner per child with a higher fencing token, and an owner that
+//     could not renew kills its instance. OTP restarts children only on
+//     the supervisor's node.
+//   - A supervised send (package send) to a process of another node is
+//     confirmed by that node: in the mailbox (Enqueued) or handled
+//     (Handled); a lost node is an error ([NoConnection] as the reason),
+//     so the send retries and dead-letters instead of losing the
+//     message.
 //
 // # Example
 //

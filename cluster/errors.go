@@ -105,3 +105,7 @@ type RemoteError struct {
 }
 
 func (e *RemoteError) Error() string { return e.Msg + " (on node " + e.Node + ")" }
+
+// ErrChildExists is returned by [DistSupervisor.StartChild] for a child
+// id the supervisor already has.
+var ErrChildExists = errors.New("cluster: distributed child already exists")

@@ -10,8 +10,10 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -47,6 +49,42 @@ type Act struct {
 	OK    bool
 }
 
+// Started is what a distributed child reports when it starts: its id,
+// its node and its fencing token.
+type Started struct {
+	Child string
+	Node  string
+	Token uint64
+}
+
+// reporter is the distributed children's body: it reports Started to
+// the global name "collector" (retrying while the name or its node is
+// not reachable) and then runs until killed.
+func reporter(n *cluster.Node) cluster.DistRun {
+	return func(p *process.Proc, arg string, token uint64) error {
+		st := Started{Child: arg, Node: n.Name(), Token: token}
+		tick := time.NewTicker(100 * time.Millisecond)
+		defer tick.Stop()
+		for p.SendDest(cluster.Global(n, "collector"), st) != nil {
+			select {
+			case <-p.Context().Done():
+				return nil
+			case <-tick.C:
+			}
+		}
+		<-p.Context().Done()
+		return nil
+	}
+}
+
+// childDist is a node process's distributed supervisor, if it runs one.
+var childDist atomic.Pointer[cluster.DistSupervisor]
+
+// distSpec is the distributed supervisor of the tests.
+func distSpec(n *cluster.Node) cluster.DistSpec {
+	return cluster.DistSpec{Name: "ds", Lease: 4 * time.Second, Kinds: map[string]cluster.DistRun{"report": reporter(n)}}
+}
+
 // Unencodable cannot be encoded as JSON.
 type Unencodable struct{ C chan int }
 
@@ -58,6 +96,7 @@ func register(t testing.TB, n *cluster.Node) {
 		cluster.Register[Ping](n, "test.Ping"),
 		cluster.Register[Unencodable](n, "test.Unencodable"),
 		cluster.Register[Act](n, "test.Act"),
+		cluster.Register[Started](n, "test.Started"),
 	} {
 		if err != nil {
 			t.Fatalf("Register: %v", err)
@@ -100,6 +139,16 @@ func (e *echo) HandleCall(s *genserver.Self, from genserver.From, req any) (any,
 		}
 		return tok, nil
 	}
+	if req == "distrunning" {
+		d := childDist.Load()
+		if d == nil {
+			return nil, errors.New("no distributed supervisor")
+		}
+		return strings.Join(d.Running(), ","), nil
+	}
+	if r, ok := req.(string); ok && strings.HasPrefix(r, "up:") {
+		return slices.Contains(e.n.Up(), strings.TrimPrefix(r, "up:")), nil
+	}
 	if r, ok := req.(string); ok && strings.HasPrefix(r, "whereis:") {
 		pid, _, ok := e.n.WhereIsGlobal(strings.TrimPrefix(r, "whereis:"))
 		if !ok {
@@ -111,6 +160,15 @@ func (e *echo) HandleCall(s *genserver.Self, from genserver.From, req any) (any,
 }
 
 func (e *echo) HandleCast(s *genserver.Self, msg any) error {
+	if p, ok := msg.(Ping); ok {
+		return s.Send(p.ReplyTo.PID(), p.Seq)
+	}
+	return nil
+}
+
+// HandleInfo answers a Ping sent as a plain message (a supervised send)
+// by sending its Seq back to ReplyTo before the delivery is confirmed.
+func (e *echo) HandleInfo(s *genserver.Self, msg any) error {
 	if p, ok := msg.(Ping); ok {
 		return s.Send(p.ReplyTo.PID(), p.Seq)
 	}
@@ -200,6 +258,18 @@ func runChild(name string) int {
 	if err := cluster.Register[Act](n, "test.Act"); err != nil {
 		fmt.Println("ERROR", err)
 		return 1
+	}
+	if err := cluster.Register[Started](n, "test.Started"); err != nil {
+		fmt.Println("ERROR", err)
+		return 1
+	}
+	if os.Getenv(childEnv+"_DISTSUP") != "" {
+		d, err := n.StartDistributed(distSpec(n))
+		if err != nil {
+			fmt.Println("ERROR", err)
+			return 1
+		}
+		childDist.Store(d)
 	}
 	if os.Getenv(childEnv+"_SINGLETON") != "" {
 		if _, err := n.StartSingleton(cluster.SingletonSpec{Name: "single", Lease: 2 * time.Second, Run: actor(n)}); err != nil {
@@ -317,6 +387,18 @@ func (c *child) leave(t *testing.T) {
 	if code := c.cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("node %s exited with %d", c.name, code)
 	}
+}
+
+// awaitSeen waits until the node process named node sees the node named
+// peer up (asked through its "echo" server from n).
+func awaitSeen(t *testing.T, n *cluster.Node, node, peer string) {
+	t.Helper()
+	otptest.Eventually(t, 20*time.Second, func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		up, err := genserver.Call[bool](ctx, n.RemoteName(node, "echo"), "up:"+peer)
+		return err == nil && up
+	}, "node %s sees %s up", node, peer)
 }
 
 // startLocal starts this test process's own node of the cluster.

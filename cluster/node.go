@@ -41,6 +41,8 @@ type Node struct {
 	glob     global      // the global registry (global.go)
 	fenceMu  sync.Mutex  // protects fences
 	fences   jetstream.KeyValue
+	leaveMu  sync.Mutex // protects leaves
+	leaves   []func(context.Context)
 
 	mu        sync.Mutex // protects members, watchers and lastSweep
 	lastSweep time.Time  // when the heartbeat process last swept
@@ -171,7 +173,8 @@ func (n *Node) RouteURL() string {
 	return "nats-route://" + net.JoinHostPort(addr.IP.String(), strconv.Itoa(addr.Port))
 }
 
-// Stop leaves the cluster gracefully: it tells the other nodes (which
+// Stop leaves the cluster gracefully: it hands the children of its
+// distributed supervisors over to the nodes that stay, tells the other nodes (which
 // declare it down at once, with reason [Leaving] rather than after a
 // silence), stops routing, then stops the process.Node, which closes
 // the engine. Bounded by ctx.
@@ -182,6 +185,12 @@ func (n *Node) Stop(ctx context.Context) error {
 	if n.stopped.Swap(true) {
 		return nil
 	}
+	n.leaveMu.Lock()
+	leaves := n.leaves
+	n.leaveMu.Unlock()
+	for _, f := range leaves {
+		f(ctx) // hand distributed children over while still routed
+	}
 	n.unrecord()
 	n.publishBeat(beatLeave)
 	_ = n.nc.FlushTimeout(time.Second)
@@ -190,6 +199,13 @@ func (n *Node) Stop(ctx context.Context) error {
 		_ = s.Unsubscribe()
 	}
 	return n.proc.Stop(ctx)
+}
+
+// onLeave adds f to what [Node.Stop] runs first.
+func (n *Node) onLeave(f func(context.Context)) {
+	n.leaveMu.Lock()
+	n.leaves = append(n.leaves, f)
+	n.leaveMu.Unlock()
 }
 
 // subject is the subject of node id's messages.

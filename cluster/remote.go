@@ -11,6 +11,7 @@ import (
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/nodeenv"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -27,6 +28,8 @@ const (
 	kindExit      // exit signal from from to to (erlang:exit/2); body: reason
 	kindExitLink  // from died, linked to to; body: reason
 	kindDown      // from died, monitored by to; body: ref, reason
+	kindEnqueue   // a confirmed send: answered once in to's mailbox
+	kindDeliver   // a confirmed delivery: answered once to's HandleInfo ran
 )
 
 // Reply statuses of a call or a whereis.
@@ -37,6 +40,7 @@ const (
 	replyExit                    // the server died; its reason's text follows
 	replyError                   // HandleCall returned an error; its text follows
 	replyUnencodable             // the reply could not cross; the codec's error follows
+	replyFull                    // the receiver's mailbox is full
 )
 
 // headerLen is the size of an envelope's fixed part: kind, from node and
@@ -144,12 +148,47 @@ func (r *router) Cast(to process.PID, msg any) error {
 // returned by the remote HandleCall comes back as a [*RemoteError].
 func (r *router) Call(ctx context.Context, dest process.Dest, caller, to process.PID, req any, timeout time.Duration) (any, error) {
 	n := r.node()
-	b, err := n.envelopeFor(kindCall, caller, to, req)
+	b, timeout, err := n.request(ctx, kindCall, dest, caller, to, req, timeout)
+	if err != nil {
+		return nil, err
+	}
+	return n.readReply(dest, to, b, timeout)
+}
+
+// Deliver is a supervised send's confirmed delivery to a process of
+// another node (package send, levels Enqueued and Handled): a NATS
+// request on the node's subject, answered once msg is in the process's
+// mailbox (Enqueued, in order with the sender's other messages) or once
+// genserver.Deliver returned there (Handled). Every failure is an error,
+// so send retries or dead-letters the message: a lost or unknown node
+// is a *genserver.CallError whose reason is [NoConnection], a dead
+// process process.NoProc, a full mailbox process.ErrMailboxFull, no
+// answer in time genserver.ErrTimeout (the message may still have
+// arrived: at least once, never lost).
+func (r *router) Deliver(ctx context.Context, dest process.Dest, caller, to process.PID, msg any, timeout time.Duration, handled bool) error {
+	n := r.node()
+	kind := kindEnqueue
+	if handled {
+		kind = kindDeliver
+	}
+	b, timeout, err := n.request(ctx, kind, dest, caller, to, msg, timeout)
+	if err != nil {
+		return err
+	}
+	_, err = n.readReply(dest, to, b, timeout)
+	return err
+}
+
+// request sends the envelope kind from caller to to with body v as a
+// NATS request and returns the reply's bytes and the timeout it used;
+// the errors are those of [router.Call].
+func (n *Node) request(ctx context.Context, kind byte, dest process.Dest, caller, to process.PID, v any, timeout time.Duration) ([]byte, time.Duration, error) {
+	b, err := n.envelopeFor(kind, caller, to, v)
 	if err != nil {
 		if errors.Is(err, NoConnection) || errors.Is(err, ErrStopped) {
-			return nil, &genserver.CallError{Dest: dest, Reason: NoConnection}
+			return nil, timeout, &genserver.CallError{Dest: dest, Reason: NoConnection}
 		}
-		return nil, err
+		return nil, timeout, err
 	}
 	if timeout == 0 {
 		if _, has := ctx.Deadline(); has {
@@ -167,13 +206,13 @@ func (r *router) Call(ctx context.Context, dest process.Dest, caller, to process
 	m, err := n.nc.RequestMsgWithContext(ctx, &nats.Msg{Subject: n.subject(to.Node()), Data: b})
 	switch {
 	case errors.Is(err, nats.ErrNoResponders):
-		return nil, &genserver.CallError{Dest: dest, Reason: NoConnection}
+		return nil, timeout, &genserver.CallError{Dest: dest, Reason: NoConnection}
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout):
-		return nil, &genserver.CallError{Dest: dest, Reason: genserver.ErrTimeout, Timeout: max(timeout, 0)}
+		return nil, timeout, &genserver.CallError{Dest: dest, Reason: genserver.ErrTimeout, Timeout: max(timeout, 0)}
 	case err != nil:
-		return nil, &genserver.CallError{Dest: dest, Reason: err}
+		return nil, timeout, &genserver.CallError{Dest: dest, Reason: err}
 	}
-	return n.readReply(dest, to, m.Data, timeout)
+	return m.Data, timeout, nil
 }
 
 // readReply decodes a call's reply.
@@ -194,6 +233,8 @@ func (n *Node) readReply(dest process.Dest, to process.PID, b []byte, timeout ti
 		return n.decode(string(b[3:3+tl]), b[3+tl:])
 	case replyNoProc:
 		return nil, &genserver.CallError{Dest: dest, Reason: process.NoProc}
+	case replyFull:
+		return nil, &genserver.CallError{Dest: dest, Reason: process.ErrMailboxFull}
 	case replyTimeout:
 		return nil, &genserver.CallError{Dest: dest, Reason: genserver.ErrTimeout, Timeout: max(timeout, 0)}
 	case replyExit:
@@ -243,6 +284,46 @@ func (n *Node) onMessage(m *nats.Msg) {
 		_ = genserver.Cast(e.to, msg)
 	case kindCall:
 		n.serveCall(m, e, msg)
+	case kindEnqueue:
+		_ = m.Respond(n.enqueueLocal(e.to, msg))
+	case kindDeliver:
+		n.serveDeliver(m, e, msg)
+	}
+}
+
+// enqueueLocal puts msg in the mailbox of the local process to and
+// returns the reply to a confirmed send.
+func (n *Node) enqueueLocal(to process.PID, msg any) []byte {
+	t, err := rt.Lookup(to)
+	if err != nil || !t.Alive() {
+		return []byte{replyNoProc}
+	}
+	switch err := t.Send(msg); {
+	case err == nil:
+		return []byte{replyOK, 0, 0}
+	case errors.Is(err, process.ErrMailboxFull):
+		return []byte{replyFull}
+	case errors.Is(err, process.NoProc):
+		return []byte{replyNoProc}
+	default:
+		return append([]byte{replyError}, err.Error()...)
+	}
+}
+
+// serveDeliver runs genserver.Deliver of e on this node in a process of
+// its own and responds with the outcome.
+func (n *Node) serveDeliver(m *nats.Msg, e envelope, msg any) {
+	_, err := n.proc.Spawn(func(p *process.Proc) error {
+		timeout := e.timeout
+		if timeout <= 0 {
+			timeout = genserver.Infinity
+		}
+		err := genserver.Deliver(p.Context(), e.to, msg, timeout)
+		_ = m.Respond(n.encodeReply(nil, err))
+		return nil
+	}, process.WithBehaviour("cluster.deliver"))
+	if err != nil {
+		_ = m.Respond([]byte{replyNoProc})
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/send"
 )
 
 // TestRemoteSemantics runs the remote call, cast and send table between
@@ -18,6 +19,7 @@ func TestRemoteSemantics(t *testing.T) {
 	a := startLocal(t, "a", cluster.Config{})
 	b := startChild(t, "b", []string{a.RouteURL()})
 	awaitUp(t, a, "b")
+	awaitSeen(t, a, "b", "a")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	echo := a.RemoteName("b", "echo")
@@ -109,6 +111,29 @@ func TestRemoteSemantics(t *testing.T) {
 		}
 		if err := a.Process().Send(dead, "x"); err != nil {
 			t.Errorf("Send(dead remote PID) = %v; want nil (dropped there, as in OTP)", err)
+		}
+	})
+
+	t.Run("supervised send confirms or fails, never silently", func(t *testing.T) {
+		pr := otptest.NewProbe(t, a.Process())
+		ping := Ping{Seq: 1, ReplyTo: cluster.Wire(pr.PID())}
+		for _, level := range []send.Level{send.Enqueued, send.Handled} {
+			if err := send.Send(ctx, echoPID, ping, send.WithConfirm(level), send.WithTimeout(5*time.Second)); err != nil {
+				t.Fatalf("send %v to echo@b = %v; want confirmed", level, err)
+			}
+			if got := pr.Expect(t, 10*time.Second); got != 1 {
+				t.Fatalf("echo@b answered %v; want 1", got)
+			}
+			if err := send.Send(ctx, dead, ping, send.WithConfirm(level), send.WithTimeout(5*time.Second)); !errors.Is(err, send.ErrNoProc) {
+				t.Errorf("send %v to a dead remote PID = %v; want ErrNoProc", level, err)
+			}
+			err := send.Send(ctx, a.RemoteName("b", "nobody"), ping, send.WithConfirm(level), send.WithTimeout(5*time.Second))
+			if !errors.Is(err, send.ErrNoProc) {
+				t.Errorf("send %v to an unknown remote name = %v; want ErrNoProc", level, err)
+			}
+			if err := send.Send(ctx, echoPID, Unregistered{1}, send.WithConfirm(level)); !errors.Is(err, cluster.ErrUnregistered) {
+				t.Errorf("send %v of an unregistered type = %v; want ErrUnregistered", level, err)
+			}
 		}
 	})
 

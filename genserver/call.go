@@ -240,10 +240,7 @@ func call(ctx context.Context, dest process.Dest, req any, cfg callConfig, info 
 	}
 	t, err := lookup(callOp(info), dest)
 	if err != nil {
-		if !info {
-			return callRemote(ctx, dest, req, cfg, err)
-		}
-		return nil, err
+		return callRemote(ctx, dest, req, cfg, err, info)
 	}
 	var caller process.PID
 	self, inProc := process.FromContext(ctx)
@@ -285,8 +282,9 @@ func call(ctx context.Context, dest process.Dest, req any, cfg callConfig, info 
 // callRemote makes the call through the cluster when lookup's err says
 // the server lives on a node of another program that a cluster reaches
 // (package cluster); otherwise it returns err. Only failed lookups get
-// here, so local calls pay nothing for clustering.
-func callRemote(ctx context.Context, dest process.Dest, req any, cfg callConfig, err error) (any, error) {
+// here, so local calls pay nothing for clustering. With info it is a
+// [Deliver] through the cluster.
+func callRemote(ctx context.Context, dest process.Dest, req any, cfg callConfig, err error, info bool) (any, error) {
 	var local *process.Node
 	var caller process.PID
 	if self, ok := process.FromContext(ctx); ok {
@@ -295,6 +293,9 @@ func callRemote(ctx context.Context, dest process.Dest, req any, cfg callConfig,
 	r, pid, ok := rt.RemoteFor(local, err)
 	if !ok {
 		return nil, err
+	}
+	if info {
+		return nil, r.Deliver(ctx, dest, caller, pid, req, cfg.timeout, true)
 	}
 	return r.Call(ctx, dest, caller, pid, req, cfg.timeout)
 }

@@ -28,6 +28,11 @@ import (
 // context's deadline, else the configured [CallTimeoutKey] timeout). A
 // negative timeout other than Infinity is an [ErrInvalidOption] error.
 //
+// A server of a node in another program (package cluster) gets the
+// message through the cluster, which answers once Deliver returned
+// there; a lost node is a *[CallError] whose Reason is the cluster's
+// noconnection.
+//
 // dest must be a GenServer: any other process receives an internal value
 // it cannot use, and Deliver times out. After a timeout the message may
 // still be handled later.

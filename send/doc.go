@@ -37,7 +37,12 @@
 //
 // A destination is a process.PID, a process.Name or a registry via-name.
 // It is resolved again for every attempt, so a retry after a crash
-// reaches the process a supervisor restarted under the same name.
+// reaches the process a supervisor restarted under the same name. A
+// process of a node in another program (package cluster) is confirmed
+// by that node at both levels: its answer comes once the message is in
+// the mailbox (Enqueued) or handled (Handled); a lost node fails the
+// attempt with outcome [Crashed] (reason noconnection), so it is retried
+// and, failing for good, dead-lettered, never lost silently.
 //
 // Confirmation levels:
 //

@@ -440,11 +440,14 @@ func (r *run) deliver() (Outcome, error) {
 	if r.cfg.level == Handled {
 		return classify(genserver.Deliver(r.ctx, r.dest, r.msg, left))
 	}
-	return enqueue(r.ctx, r.dest, r.msg)
+	return enqueue(r.ctx, r.dest, r.msg, left)
 }
 
-// enqueue delivers msg to dest's mailbox if dest is a live process.
-func enqueue(ctx context.Context, dest process.Dest, msg any) (Outcome, error) {
+// enqueue delivers msg to dest's mailbox if dest is a live process. A
+// process of a node in another program (package cluster) is asked
+// through the cluster, which answers once the message is in the mailbox
+// there, bounded by timeout.
+func enqueue(ctx context.Context, dest process.Dest, msg any, timeout time.Duration) (Outcome, error) {
 	if err := ctx.Err(); err != nil {
 		return classify(err)
 	}
@@ -454,6 +457,14 @@ func enqueue(ctx context.Context, dest process.Dest, msg any) (Outcome, error) {
 	}
 	t, err := rt.Lookup(pid)
 	if err != nil {
+		var local *process.Node
+		var caller process.PID
+		if self, ok := process.FromContext(ctx); ok {
+			local, caller = self.Node(), self.PID()
+		}
+		if r, rpid, ok := rt.RemoteFor(local, err); ok {
+			return classify(r.Deliver(ctx, dest, caller, rpid, msg, timeout, false))
+		}
 		return classify(err)
 	}
 	if !t.Alive() {

@@ -37,6 +37,14 @@ type Remote interface {
 	Call(ctx context.Context, dest process.Dest, caller, to process.PID, req any, timeout time.Duration) (any, error)
 	// Cast casts msg to the remote server to.
 	Cast(to process.PID, msg any) error
+	// Deliver is a confirmed delivery of msg to the remote process to,
+	// for supervised send: with handled false, to's node answers once
+	// msg is in to's mailbox; with handled true, once genserver.Deliver
+	// returned there (HandleInfo ran). A lost node, a dead process, a
+	// full mailbox or a lapsed timeout is an error as genserver.Call
+	// reports it (a *genserver.CallError with the reason), never a
+	// silent success. timeout zero means the caller node's default.
+	Deliver(ctx context.Context, dest process.Dest, caller, to process.PID, msg any, timeout time.Duration, handled bool) error
 	// Link asks to's node to link to to from (from has recorded it).
 	Link(from, to process.PID)
 	// Unlink asks to's node to drop the link of from.
