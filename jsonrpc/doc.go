@@ -25,7 +25,10 @@
 // handler error, and a handler panic, is -32603 for that request only.
 // Notifications get no reply; a batch gets one array holding the replies
 // of its requests, written when the last one is done; a batch of
-// notifications gets nothing.
+// notifications gets nothing. A batch longer than the server's limit
+// ([Server.SetMaxBatch], [DefaultMaxBatch]) is refused whole: one -32600
+// reply with a null id, and none of its elements runs, so that one message
+// cannot start an unbounded number of handlers.
 //
 // Each request runs with its method's deadline (Method.Timeout,
 // [DefaultTimeout]) and is cancelled when its connection's process dies. A

@@ -225,6 +225,7 @@ func TestBadInput(t *testing.T) {
 		"empty method":      func() error { return s.Handle("", jsonrpc.Method{Handler: h}) },
 		"nil handler":       func() error { return s.Handle("x", jsonrpc.Method{}) },
 		"nil ServeConn":     func() error { return s.ServeConn(context.Background(), nil) },
+		"nil SetMaxBatch":   func() error { return nilS.SetMaxBatch(1) },
 	} {
 		if err := otptest.NoPanic(call); !errors.Is(err, jsonrpc.ErrInvalidArgument) {
 			t.Errorf("%s = %v; want ErrInvalidArgument", name, err)

@@ -3,6 +3,7 @@ package jsonrpc
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 )
 
 // Version is the protocol version every message carries.
@@ -69,8 +70,15 @@ func (r *Request) MarshalJSON() ([]byte, error) {
 // them. It returns the valid requests, the error responses for the invalid
 // parts (a parse error, an empty batch, an element that is not a valid
 // request), and whether the body was a batch. It never fails: anything
-// wrong becomes an error response.
+// wrong becomes an error response. Decode puts no limit on a batch's
+// length; a [Server] does (see [Server.SetMaxBatch]).
 func Decode(data []byte) (reqs []*Request, errs []*Response, batch bool) {
+	return decode(data, 0)
+}
+
+// decode is Decode answering a batch of more than maxBatch elements
+// (maxBatch > 0) with a single -32600 error, decoding none of them.
+func decode(data []byte, maxBatch int) (reqs []*Request, errs []*Response, batch bool) {
 	data = bytes.TrimSpace(data)
 	if len(data) > 0 && data[0] == '[' {
 		var elems []json.RawMessage
@@ -79,6 +87,9 @@ func Decode(data []byte) (reqs []*Request, errs []*Response, batch bool) {
 		}
 		if len(elems) == 0 {
 			return nil, []*Response{{Error: &Error{Code: CodeInvalidRequest, Message: "empty batch"}}}, false
+		}
+		if maxBatch > 0 && len(elems) > maxBatch {
+			return nil, []*Response{{Error: &Error{Code: CodeInvalidRequest, Message: fmt.Sprintf("invalid request: batch of %d elements, more than the limit of %d", len(elems), maxBatch)}}}, false
 		}
 		for _, e := range elems {
 			r, bad := decodeOne(e)
