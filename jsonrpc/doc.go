@@ -20,12 +20,16 @@
 //
 // A message is an object or a non-empty array of objects. Invalid JSON is a
 // -32700 reply with a null id; a message that is not a valid request is
-// -32600 (for each invalid element of a batch); an unknown method is
-// -32601; a handler error wrapping [ErrInvalidParams] is -32602; any other
+// -32600 (for each invalid element of a batch); member names are matched
+// exactly, so "Method" or "ID" is an unknown member (ignored), not
+// "method" or "id". An unknown method is -32601; a handler error wrapping [ErrInvalidParams] is -32602; any other
 // handler error, and a handler panic, is -32603 for that request only.
 // Notifications get no reply; a batch gets one array holding the replies
 // of its requests, written when the last one is done; a batch of
-// notifications gets nothing.
+// notifications gets nothing. A batch longer than the server's limit
+// ([Server.SetMaxBatch], [DefaultMaxBatch]) is refused whole: one -32600
+// reply with a null id, and none of its elements runs, so that one message
+// cannot start an unbounded number of handlers.
 //
 // Each request runs with its method's deadline (Method.Timeout,
 // [DefaultTimeout]) and is cancelled when its connection's process dies. A

@@ -11,7 +11,8 @@ import (
 // FuzzDecode checks Decode's invariants on any input: it never panics;
 // every element of a message is accounted for once (a valid request or an
 // error reply); every error reply carries a standard code; a valid request
-// re-encodes to a message that decodes to the same request.
+// re-encodes to a message that decodes to the same request; a single
+// object decodes as exact-name decoding into a map says.
 func FuzzDecode(f *testing.F) {
 	for _, s := range []string{
 		`{"jsonrpc":"2.0","id":1,"method":"echo","params":[1]}`,
@@ -19,6 +20,8 @@ func FuzzDecode(f *testing.F) {
 		`[{"jsonrpc":"2.0","id":"a","method":"m","params":{}},{"x":1},3]`,
 		`[]`, `{`, `null`, `{"jsonrpc":"2.0","id":null,"method":"m"}`,
 		`{"jsonrpc":"2.0","id":{},"method":"m"}`, ` [ ] `, `"x"`,
+		`{"jsonrpc":"2.0","id":1,"Method":"m"}`, `{"\u006aSONRPC":"2.0","method":"m","method":"n"}`,
+		`{"jsonrpc":"2.0","x":{"method":"[}\""},"method":"m","params":[{"a":"]"}]}`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -43,6 +46,9 @@ func FuzzDecode(f *testing.F) {
 			if _, err := json.Marshal(e); err != nil {
 				t.Fatalf("error reply does not encode: %v", err)
 			}
+		}
+		if !batch {
+			checkExactNames(t, data, reqs)
 		}
 		for _, r := range reqs {
 			enc, err := json.Marshal(r)
@@ -70,4 +76,32 @@ func compact(b []byte) []byte {
 		return b
 	}
 	return buf.Bytes()
+}
+
+// checkExactNames compares Decode's result for one object with a reference
+// decoding into a map, whose keys are matched exactly.
+func checkExactNames(t *testing.T, data []byte, reqs []*jsonrpc.Request) {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(data, &m) != nil || m == nil {
+		return
+	}
+	var version, method string
+	vok := json.Unmarshal(m["jsonrpc"], &version) == nil && m["jsonrpc"][0] == '"'
+	mok := json.Unmarshal(m["method"], &method) == nil && m["method"][0] == '"'
+	_, hasID := m["id"]
+	_, hasParams := m["params"]
+	simple := vok && version == "2.0" && mok && method != "" && !hasID && !hasParams
+	if len(reqs) == 0 {
+		if simple {
+			t.Fatalf("Decode(%q): invalid, but the map says it is a notification of %q", data, method)
+		}
+		return
+	}
+	r := reqs[0]
+	if !vok || version != "2.0" || !mok || r.Method != method || hasID != (r.ID != nil) {
+		t.Fatalf("Decode(%q) = %+v; the map says jsonrpc %q method %q (id present: %v)", data, r, version, method, hasID)
+	}
+	if hasID && !bytes.Equal(compact(m["id"]), compact(r.ID)) {
+		t.Fatalf("Decode(%q): id %s; the map says %s", data, r.ID, m["id"])
+	}
 }

@@ -80,6 +80,7 @@ func TestHandleMessage(t *testing.T) {
 		{"wrong version", `{"jsonrpc":"1.0","id":1,"method":"echo"}`, `{"jsonrpc":"2.0","id":1,"error":{"code":-32600,"message":"invalid request: \"jsonrpc\" must be \"2.0\""}}`},
 		{"bad id", `{"jsonrpc":"2.0","id":{},"method":"echo"}`, `{"jsonrpc":"2.0","id":null,"error":{"code":-32600,"message":"invalid request: id must be a string, a number or null"}}`},
 		{"bad params", `{"jsonrpc":"2.0","id":1,"method":"echo","params":3}`, `{"jsonrpc":"2.0","id":1,"error":{"code":-32600,"message":"invalid request: \"params\" must be an object or an array"}}`},
+		{"member names are case-sensitive", `{"jsonrpc":"2.0","id":1,"Method":"echo"}`, `{"jsonrpc":"2.0","id":1,"error":{"code":-32600,"message":"invalid request: \"method\" must be a non-empty string"}}`},
 		{"method not found", `{"jsonrpc":"2.0","id":2,"method":"nope"}`, `{"jsonrpc":"2.0","id":2,"error":{"code":-32601,"message":"method not found: nope"}}`},
 		{"invalid params", `{"jsonrpc":"2.0","id":3,"method":"add","params":{"x":1}}`, `{"jsonrpc":"2.0","id":3,"error":{"code":-32602,"message":"jsonrpc: invalid params: want an array of integers"}}`},
 		{"panic in task", `{"jsonrpc":"2.0","id":4,"method":"panic"}`, `{"jsonrpc":"2.0","id":4,"error":{"code":-32603,"message":"internal error: handler panicked: boom"}}`},
@@ -225,6 +226,7 @@ func TestBadInput(t *testing.T) {
 		"empty method":      func() error { return s.Handle("", jsonrpc.Method{Handler: h}) },
 		"nil handler":       func() error { return s.Handle("x", jsonrpc.Method{}) },
 		"nil ServeConn":     func() error { return s.ServeConn(context.Background(), nil) },
+		"nil SetMaxBatch":   func() error { return nilS.SetMaxBatch(1) },
 	} {
 		if err := otptest.NoPanic(call); !errors.Is(err, jsonrpc.ErrInvalidArgument) {
 			t.Errorf("%s = %v; want ErrInvalidArgument", name, err)

@@ -18,6 +18,10 @@ import (
 // DefaultTimeout is a request's deadline when its method sets none.
 const DefaultTimeout = 30 * time.Second
 
+// DefaultMaxBatch is the largest batch (number of elements) a server runs
+// unless [Server.SetMaxBatch] says otherwise.
+const DefaultMaxBatch = 100
+
 // HandlerFunc serves one request. ctx carries the request's deadline and is
 // cancelled when the request is cancelled or its connection dies. The result
 // is marshalled with encoding/json; a json.RawMessage is sent as is. An
@@ -43,9 +47,10 @@ type Method struct {
 // before serving; a Server is then safe for concurrent use by many
 // connections.
 type Server struct {
-	tasks   *task.Supervisor
-	log     *slog.Logger
-	methods map[string]Method
+	tasks    *task.Supervisor
+	log      *slog.Logger
+	methods  map[string]Method
+	maxBatch int // <= 0: no limit
 }
 
 // NewServer returns a server that runs non-inline handlers as tasks under
@@ -55,7 +60,22 @@ func NewServer(tasks *task.Supervisor, logger *slog.Logger) *Server {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Server{tasks: tasks, log: logger, methods: map[string]Method{}}
+	return &Server{tasks: tasks, log: logger, methods: map[string]Method{}, maxBatch: DefaultMaxBatch}
+}
+
+// SetMaxBatch sets the largest number of elements a batch may have (zero:
+// DefaultMaxBatch; negative: no limit). A longer batch is answered with a
+// single -32600 error with a null id, and none of its elements is run. Set
+// it before serving, as methods are registered.
+func (s *Server) SetMaxBatch(n int) error {
+	if s == nil {
+		return argerr.Nil("jsonrpc: SetMaxBatch", "s")
+	}
+	if n == 0 {
+		n = DefaultMaxBatch
+	}
+	s.maxBatch = n
+	return nil
 }
 
 // Handle registers m for method, replacing any earlier one.
@@ -136,7 +156,7 @@ func (s *Server) HandleMessage(ctx context.Context, body []byte) []byte {
 // serve decodes one message and starts its requests; the reply is written
 // once all of them have answered.
 func (s *Server) serve(ctx context.Context, data []byte, f *flight, write func([]byte)) {
-	reqs, errs, batch := Decode(data)
+	reqs, errs, batch := decode(data, s.maxBatch)
 	b := &batchReply{batch: batch, resps: errs, write: write}
 	for _, r := range reqs {
 		if !r.IsNotification() {
