@@ -36,10 +36,26 @@ func TestClusterDemo(t *testing.T) {
 	if err != nil {
 		t.Fatalf("orchard demo --nodes 3: %v\n%s", err, text)
 	}
-	lives := strings.Count(text, " lives on node-")
-	failovers := regexp.MustCompile(`(?m)^failover worker-\d: node-\d -> node-\d in `).FindAllString(text, -1)
-	if lives != 3 || len(failovers) == 0 || !strings.Contains(text, "SIGKILL node-") {
+	lives := regexp.MustCompile(`(?m)^(w-\d|singleton) lives on (node-\d) `).FindAllStringSubmatch(text, -1)
+	victim := regexp.MustCompile(`(?m)^SIGKILL (node-\d) `).FindStringSubmatch(text)
+	if len(lives) != 7 || victim == nil || !strings.Contains(text, "failover done: all ") {
 		t.Fatalf("unexpected demo output:\n%s", text)
+	}
+	// One failover line per child that lived on the killed node (the
+	// singleton is started there first, so it is one of them), to
+	// another node.
+	for _, l := range lives {
+		re := regexp.MustCompile(`(?m)^failover ` + l[1] + `: ` + l[2] + ` -> (node-\d) in \S+ \(token \d+ -> \d+\)$`)
+		m := re.FindStringSubmatch(text)
+		switch moved := l[2] == victim[1]; {
+		case moved && (m == nil || m[1] == victim[1]):
+			t.Errorf("no failover line moving %s off %s", l[1], victim[1])
+		case !moved && m != nil:
+			t.Errorf("child %s of a live node %s moved: %s", l[1], l[2], m[0])
+		}
+	}
+	if t.Failed() {
+		t.Fatalf("demo output:\n%s", text)
 	}
 	for _, m := range regexp.MustCompile(`\(pid (\d+)\)`).FindAllStringSubmatch(text, -1) {
 		pid, _ := strconv.Atoi(m[1])
