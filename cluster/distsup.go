@@ -140,6 +140,14 @@ func keySafe(s string) bool {
 // could not renew a lease in time, or finds it taken, kills its
 // instance. [Node.Stop] hands this node's children over before it
 // leaves.
+//
+// The takeover of a node declared down does not wait for its leases: a
+// node declared down while alive (cut off, or frozen shorter than the
+// lease) may run its instances until Lease-tick (a tick is Lease/6)
+// after their last renewal, alongside their new instances. Starts are
+// one per lease, but two instances of a child may briefly act at once:
+// an instance must pass its token to [Node.Fence] or an outside system
+// that rejects stale tokens before it acts.
 func (n *Node) StartDistributed(spec DistSpec) (*DistSupervisor, error) {
 	const op = "cluster: Node.StartDistributed"
 	switch {
