@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"sync"
@@ -992,6 +993,32 @@ func TestAgentsList(t *testing.T) {
 	}
 	if two := sys.Agents(2); len(two) != 2 || two[1].ID != "b" {
 		t.Errorf("Agents(2) = %+v", two)
+	}
+	for k := 1; k <= 5; k++ {
+		var got []string
+		for _, in := range sys.Agents(k) {
+			got = append(got, in.ID)
+		}
+		if want := ids[:min(k, len(ids))]; !slices.Equal(got, want) {
+			t.Errorf("Agents(%d) ids = %v; want %v", k, got, want)
+		}
+	}
+	for _, i := range rand.Perm(300) {
+		if err := sys.Register(agent.Config{ID: fmt.Sprintf("e%03d", i), Kind: k}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	every := sys.Agents(0)
+	for _, k := range []int{1, 7, 50, 303} {
+		first := sys.Agents(k)
+		if len(first) != k {
+			t.Fatalf("Agents(%d) has %d agents", k, len(first))
+		}
+		for i := range first {
+			if first[i].ID != every[i].ID {
+				t.Fatalf("Agents(%d)[%d] = %s; want %s (the first by id)", k, i, first[i].ID, every[i].ID)
+			}
+		}
 	}
 	var nilSys *agent.System
 	if nilSys.Agents(0) != nil {

@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"container/heap"
 	"context"
 	"encoding/json"
 	"errors"
@@ -883,20 +884,54 @@ func (sys *System) Agents(limit int) []Info {
 		return nil
 	}
 	sys.mu.RLock()
-	es := make([]*entry, 0, len(sys.entries))
-	for _, e := range sys.entries {
-		es = append(es, e)
+	var es []*entry
+	if limit > 0 && limit < len(sys.entries) {
+		// a view asks every second for its first rows: keep the limit
+		// smallest ids (O(n log limit)) rather than sort every agent
+		es = firstByID(sys.entries, limit)
+	} else {
+		es = make([]*entry, 0, len(sys.entries))
+		for _, e := range sys.entries {
+			es = append(es, e)
+		}
 	}
 	sys.mu.RUnlock()
 	sortEntries(es)
-	if limit > 0 && len(es) > limit {
-		es = es[:limit]
-	}
 	out := make([]Info, len(es))
 	for i, e := range es {
 		out[i] = sys.info(e)
 	}
 	return out
+}
+
+// firstByID returns the k entries of m with the smallest ids, in no
+// particular order (0 < k < len(m)). It keeps them in a max-heap by id.
+func firstByID(m map[string]*entry, k int) []*entry {
+	h := make(entryHeap, 0, k)
+	for _, e := range m {
+		switch {
+		case len(h) < k:
+			heap.Push(&h, e)
+		case e.id < h[0].id:
+			h[0] = e
+			heap.Fix(&h, 0)
+		}
+	}
+	return h
+}
+
+// entryHeap is a max-heap of entries by id (container/heap).
+type entryHeap []*entry
+
+func (h entryHeap) Len() int           { return len(h) }
+func (h entryHeap) Less(i, j int) bool { return h[i].id > h[j].id }
+func (h entryHeap) Swap(i, j int)      { h[i], h[j] = h[j], h[i] }
+func (h *entryHeap) Push(x any)        { *h = append(*h, x.(*entry)) }
+func (h *entryHeap) Pop() any {
+	old := *h
+	e := old[len(old)-1]
+	*h = old[:len(old)-1]
+	return e
 }
 
 // Count returns how many agents are registered and how many of them

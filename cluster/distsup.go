@@ -140,6 +140,14 @@ func keySafe(s string) bool {
 // could not renew a lease in time, or finds it taken, kills its
 // instance. [Node.Stop] hands this node's children over before it
 // leaves.
+//
+// The takeover of a node declared down does not wait for its leases: a
+// node declared down while alive (cut off, or frozen shorter than the
+// lease) may run its instances until Lease-tick (a tick is Lease/6)
+// after their last renewal, alongside their new instances. Starts are
+// one per lease, but two instances of a child may briefly act at once:
+// an instance must pass its token to [Node.Fence] or an outside system
+// that rejects stale tokens before it acts.
 func (n *Node) StartDistributed(spec DistSpec) (*DistSupervisor, error) {
 	const op = "cluster: Node.StartDistributed"
 	switch {
@@ -364,6 +372,16 @@ func (d *DistSupervisor) stopLocked(id string) {
 	delete(d.running, id)
 }
 
+// stopStaleLocked kills the instances whose lease was last renewed more
+// than Lease-tick before now: the lease may pass to another node.
+func (d *DistSupervisor) stopStaleLocked(now time.Time, tick time.Duration) {
+	for id, l := range d.running {
+		if now.Sub(l.renewedAt) > d.spec.Lease-tick {
+			d.stopLocked(id)
+		}
+	}
+}
+
 func (d *DistSupervisor) tick(p *process.Proc, tick time.Duration) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -378,13 +396,22 @@ func (d *DistSupervisor) tick(p *process.Proc, tick time.Duration) {
 		// owners is stale, so their expiry clocks start again.
 		clear(d.seen)
 	}
-	for id, l := range d.running {
-		if now.Sub(l.renewedAt) > d.spec.Lease-tick {
-			d.stopLocked(id) // could not renew in time: the lease may pass
+	d.stopStaleLocked(now, tick)
+	// The KV calls below end by the time the first lease held here must
+	// be given up, and stale instances are stopped again on the way
+	// out: a slow or unreachable JetStream cannot keep an instance
+	// running past Lease-tick after its last renewal, while another
+	// node takes the child over after seeing that renewal unchanged
+	// for Lease.
+	deadline := now.Add(2 * tick)
+	for _, l := range d.running {
+		if dl := l.renewedAt.Add(d.spec.Lease - tick); dl.Before(deadline) {
+			deadline = dl
 		}
 	}
-	ctx, cancel := context.WithTimeout(p.Context(), 2*tick)
+	ctx, cancel := context.WithDeadline(p.Context(), deadline)
 	defer cancel()
+	defer func() { d.stopStaleLocked(time.Now(), tick) }()
 	kv, err := d.openKV(ctx)
 	if err != nil {
 		return
@@ -422,8 +449,9 @@ func (d *DistSupervisor) tick(p *process.Proc, tick time.Duration) {
 			case l != nil && e.Revision() == l.rev:
 				rec.Token = l.token
 				b, _ := json.Marshal(rec)
+				sent := time.Now() // the renewed lease starts no earlier than this
 				if rev, err := kv.Update(ctx, k, b, l.rev); err == nil {
-					l.rev, l.renewedAt = rev, time.Now()
+					l.rev, l.renewedAt = rev, sent
 				} // else: the next tick sees who wrote, or the lease lapses here first
 				if l := d.running[id]; l != nil && l.pid.IsZero() {
 					d.startLocked(p, id, l) // the instance ended while we hold the lease
@@ -469,11 +497,12 @@ func (d *DistSupervisor) tick(p *process.Proc, tick time.Duration) {
 func (d *DistSupervisor) claim(ctx context.Context, p *process.Proc, kv jetstream.KeyValue, id string, rec childRec, rev uint64) {
 	rec.Node, rec.ID, rec.Token, rec.Prev = d.n.cfg.Name, d.n.id, 0, ""
 	b, _ := json.Marshal(rec)
+	sent := time.Now() // the lease starts no earlier than this
 	nrev, err := kv.Update(ctx, d.childKey(id), b, rev)
 	if err != nil {
 		return
 	}
-	l := &distLocal{rec: rec, rev: nrev, token: nrev, renewedAt: time.Now()}
+	l := &distLocal{rec: rec, rev: nrev, token: nrev, renewedAt: sent}
 	d.running[id] = l
 	delete(d.seen, id)
 	d.view[id] = ChildInfo{ID: id, Node: d.n.cfg.Name, Token: nrev}

@@ -103,8 +103,12 @@
 //     down, of a lease that lapsed, or of a node that left ([Node.Stop]
 //     hands them over first) are taken over by compare-and-set, one
 //     winner per child with a higher fencing token, and an owner that
-//     could not renew kills its instance. OTP restarts children only on
-//     the supervisor's node.
+//     could not renew kills its instance. A node declared down is not
+//     waited for: if it is in fact alive but cut off, its instance runs
+//     until Lease-tick after its last renewal while the new one already
+//     runs, so an instance acts only through its fencing token
+//     ([Node.Fence]). OTP restarts children only on the supervisor's
+//     node.
 //   - A supervised send (package send) to a process of another node is
 //     confirmed by that node: in the mailbox (Enqueued) or handled
 //     (Handled); a lost node is an error ([NoConnection] as the reason),

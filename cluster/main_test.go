@@ -122,6 +122,9 @@ func (e *echo) HandleCall(s *genserver.Self, from genserver.From, req any) (any,
 		panic("told to crash")
 	case "whoami":
 		return e.node, nil
+	case "deadline":
+		_, has := s.Context().Deadline()
+		return has, nil
 	case "spawn":
 		return s.Node().Spawn(worker)
 	}

@@ -191,8 +191,13 @@ func (n *Node) request(ctx context.Context, kind byte, dest process.Dest, caller
 		return nil, timeout, err
 	}
 	if timeout == 0 {
-		if _, has := ctx.Deadline(); has {
-			timeout = genserver.Infinity
+		if dl, has := ctx.Deadline(); has {
+			// The remaining time travels in the envelope, so the
+			// remote handler's context and its serving process are
+			// bounded by the caller's deadline, as a local call is.
+			if timeout = time.Until(dl); timeout <= 0 {
+				return nil, timeout, &genserver.CallError{Dest: dest, Reason: genserver.ErrTimeout}
+			}
 		} else {
 			timeout = nodeenv.TimeoutHandle(n.proc, genserver.CallTimeoutKey).Get()
 		}

@@ -75,6 +75,15 @@ func TestRemoteSemantics(t *testing.T) {
 		})
 	}
 
+	t.Run("the caller's context deadline travels to the remote handler", func(t *testing.T) {
+		cctx, ccancel := context.WithTimeout(ctx, 5*time.Second)
+		defer ccancel()
+		got, err := genserver.Call[any](cctx, echoPID, "deadline")
+		if err != nil || got != true {
+			t.Fatalf("Call(deadline) with a context deadline = %v, %v; want the handler's context to have a deadline", got, err)
+		}
+	})
+
 	t.Run("send and cast keep per-pair FIFO", func(t *testing.T) {
 		pr := otptest.NewProbe(t, a.Process())
 		relayPID, err := a.RemoteName("b", "relay").Resolve()
