@@ -81,8 +81,8 @@ func WithName(name string) Option {
 // [DefaultBackendTimeout]).
 func WithBackendTimeout(d time.Duration) Option {
 	return optionFunc(func(c *config) error {
-		if d <= 0 {
-			return invalid("coord: WithBackendTimeout", "d", fmt.Sprintf("must be positive, got %v", d))
+		if err := positive("coord: WithBackendTimeout", d); err != nil {
+			return err
 		}
 		c.backendTimeout = d
 		return nil
@@ -95,8 +95,8 @@ func WithBackendTimeout(d time.Duration) Option {
 // [DefaultRetryInterval], capped at a quarter of the lease).
 func WithRetryInterval(d time.Duration) Option {
 	return optionFunc(func(c *config) error {
-		if d <= 0 {
-			return invalid("coord: WithRetryInterval", "d", fmt.Sprintf("must be positive, got %v", d))
+		if err := positive("coord: WithRetryInterval", d); err != nil {
+			return err
 		}
 		c.retry = d
 		return nil
@@ -139,8 +139,8 @@ func WithHolder(pid process.PID) CallOption {
 // backend, the lease ends at most this long after its last renewal.
 func WithLease(d time.Duration) CallOption {
 	return callOptionFunc(func(c *callConfig) error {
-		if d <= 0 {
-			return invalid("coord: WithLease", "d", fmt.Sprintf("must be positive, got %v", d))
+		if err := positive("coord: WithLease", d); err != nil {
+			return err
 		}
 		c.lease = d
 		return nil
@@ -151,8 +151,8 @@ func WithLease(d time.Duration) CallOption {
 // [DefaultBarrierTimeout]).
 func WithTimeout(d time.Duration) CallOption {
 	return callOptionFunc(func(c *callConfig) error {
-		if d <= 0 {
-			return invalid("coord: WithTimeout", "d", fmt.Sprintf("must be positive, got %v", d))
+		if err := positive("coord: WithTimeout", d); err != nil {
+			return err
 		}
 		c.timeout = d
 		return nil
@@ -182,4 +182,13 @@ func WithParticipants(pids ...process.PID) CallOption {
 		c.participants = append([]process.PID(nil), pids...)
 		return nil
 	})
+}
+
+// positive is the check every duration option makes: d must be above
+// zero.
+func positive(op string, d time.Duration) error {
+	if d <= 0 {
+		return invalid(op, "d", fmt.Sprintf("must be positive, got %v", d))
+	}
+	return nil
 }
