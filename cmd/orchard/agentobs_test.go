@@ -37,18 +37,7 @@ func TestAgentSections(t *testing.T) {
 	if len(secs) != 2 || secs[0].Title() != "Agents" || secs[1].Title() != "Crash log" {
 		t.Fatalf("sections %v", secs)
 	}
-	rows := func(i int) observer.Table {
-		tab, err := secs[i].Rows(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range tab.Rows {
-			if len(r) != len(tab.Columns) {
-				t.Fatalf("%s: row %q has %d cells for %d columns", secs[i].Title(), r, len(r), len(tab.Columns))
-			}
-		}
-		return tab
-	}
+	rows := func(i int) observer.Table { return sectionRows(ctx, t, secs[i]) }
 	agents := rows(0)
 	if !slices.Equal(agents.Columns, []string{"Agent", "Status", "Capabilities", "In flight", "Mailbox", "Buffered", "Crashes"}) {
 		t.Errorf("agent columns %q", agents.Columns)
@@ -81,4 +70,20 @@ func TestAgentSections(t *testing.T) {
 	if a, c := rows(0), rows(1); len(a.Rows) != 0 || len(c.Rows) != 0 {
 		t.Errorf("rows after stop: %q, %q", a.Rows, c.Rows)
 	}
+}
+
+// sectionRows reads sec's table and fails t if it cannot, or if a row
+// does not have one cell per column.
+func sectionRows(ctx context.Context, t *testing.T, sec observer.Section) observer.Table {
+	t.Helper()
+	tab, err := sec.Rows(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range tab.Rows {
+		if len(r) != len(tab.Columns) {
+			t.Fatalf("%s: row %q has %d cells for %d columns", sec.Title(), r, len(r), len(tab.Columns))
+		}
+	}
+	return tab
 }

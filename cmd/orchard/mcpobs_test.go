@@ -31,18 +31,7 @@ func TestMCPSections(t *testing.T) {
 	if len(secs) != 2 || secs[0].Title() != "MCP sessions" || secs[1].Title() != "Connections" {
 		t.Fatalf("sections %v", secs)
 	}
-	rows := func(i int) observer.Table {
-		tab, err := secs[i].Rows(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, r := range tab.Rows {
-			if len(r) != len(tab.Columns) {
-				t.Fatalf("%s: row %q has %d cells for %d columns", secs[i].Title(), r, len(r), len(tab.Columns))
-			}
-		}
-		return tab
-	}
+	rows := func(i int) observer.Table { return sectionRows(ctx, t, secs[i]) }
 	if s, c := rows(0), rows(1); len(s.Rows)+len(c.Rows) != 0 {
 		t.Fatalf("rows before the endpoint serves: %q %q", s.Rows, c.Rows)
 	}
