@@ -218,6 +218,10 @@ func TestRemoteSpawn(t *testing.T) {
 		if _, err := a.StartChild(ctx, sup, "echo", 7); !errors.Is(err, cluster.ErrInvalidArgument) {
 			t.Errorf("argument of the wrong type: %v; want ErrInvalidArgument", err)
 		}
+		spec := supervisor.GenServer("direct", echo{node: "sp-a"})
+		if _, err := supervisor.StartChild(ctx, sup, spec); !errors.Is(err, cluster.ErrUnregistered) {
+			t.Errorf("supervisor.StartChild to a remote supervisor: %v; want ErrUnregistered at the sender", err)
+		}
 		if _, err := a.StartChild(ctx, sup, "panics", "x"); !remoteText(err, "factory bug") {
 			t.Errorf("panicking factory: %v; want a *RemoteError with the panic", err)
 		}
