@@ -24,6 +24,10 @@
 //	a DynamicSupervisor spanning nodes         (*Node).StartDistributed(DistSpec), (*DistSupervisor).StartChild(ctx, DistChild)
 //	  (Horde / Swarm in Elixir)                  ByKeyHash, LeastLoaded; leased children with fencing tokens
 //	supervised send to a remote pid            send.Send(ctx, remotePID, msg, send.WithConfirm(...)) (package send, unchanged)
+//	spawn(Node, M, F, A), Node.spawn/2         (*Node).Spawn(ctx, node, name, arg); RegisterSpawnable(n, name, fn) on node
+//	spawn_link/4, spawn_monitor/4              (*Node).SpawnLink(ctx, p, ...), (*Node).SpawnMonitor(ctx, p, ...)
+//	supervisor:start_child({Sup, Node}, Spec)  (*Node).StartChild(ctx, sup, factory, arg); RegisterChild(n, factory, fn) on node
+//	which_children, terminate_child, ... on {Sup, Node}   (*Node).WhichChildren, TerminateChild, DeleteChild, RestartChild, CountChildren
 //
 // # Semantics
 //
@@ -80,6 +84,20 @@
 // a name is deleted (conditionally on its token) when its process dies
 // or when its node is declared down.
 //
+// Remote spawn: a node registers under a name each function other
+// nodes may start on it ([RegisterSpawnable]) and each child factory
+// their supervisor operations may use ([RegisterChild]), taking one
+// argument of a type the codec carries. [Node.Spawn] asks the target
+// node's spawner server (a genserver call, bounded by the caller's
+// context) to start it and returns the new PID; [Node.SpawnLink] and
+// [Node.SpawnMonitor] hold the new process until the caller's link or
+// monitor request, sent on the same subject, has been recorded there,
+// so a process that dies at once still signals its reason, as OTP's
+// spawn_link and spawn_monitor are atomic. [Node.StartChild] and the
+// other supervisor operations run on the supervisor's node (named by
+// a PID, a [RemoteName] or a [GlobalName]) and return the supervisor
+// package's errors; the supervisor restarts the child there.
+//
 // # Differences from OTP
 //
 //   - Messages cross nodes only if their types are registered on both
@@ -114,6 +132,18 @@
 //     (Handled); a lost node is an error ([NoConnection] as the reason),
 //     so the send retries and dead-letters instead of losing the
 //     message.
+//   - A spawn names a registered function and passes one encodable
+//     argument: a closure cannot cross nodes. A name the target node
+//     does not have is an [*UnknownSpawnableError] at the caller (OTP
+//     spawns a process that fails with undef), and a node that is not
+//     up an error matching [NoConnection] (OTP returns a PID whose link
+//     or monitor fires noconnection). Between nodes of one program,
+//     SpawnLink and SpawnMonitor fail: the runtime does not link or
+//     monitor across nodes of one program.
+//   - supervisor.StartChild itself cannot reach a supervisor of another
+//     node (a ChildSpec holds functions: the call fails at the sender
+//     with an [*UnregisteredError]); [Node.StartChild] names a child
+//     factory registered on the supervisor's node instead.
 //
 // # Example
 //

@@ -109,3 +109,54 @@ func (e *RemoteError) Error() string { return e.Msg + " (on node " + e.Node + ")
 // ErrChildExists is returned by [DistSupervisor.StartChild] for a child
 // id the supervisor already has.
 var ErrChildExists = errors.New("cluster: distributed child already exists")
+
+// ErrUnknownSpawnable is matched by *[UnknownSpawnableError].
+var ErrUnknownSpawnable = errors.New("cluster: spawnable not registered")
+
+// ErrSpawnAbandoned is the exit reason of a process started by
+// [Node.SpawnLink] or [Node.SpawnMonitor] whose caller never confirmed
+// the spawn (its node was lost, or its call timed out before the reply):
+// the process exits without running its spawnable.
+var ErrSpawnAbandoned = errors.New("cluster: spawn abandoned by its caller")
+
+// UnknownSpawnableError is returned by a spawn or a remote StartChild
+// that names a spawnable ([RegisterSpawnable]) or a child factory
+// ([RegisterChild]) the target node does not have. It matches
+// [ErrUnknownSpawnable].
+type UnknownSpawnableError struct {
+	// Node is the target node's name.
+	Node string
+	// Name is the name asked for.
+	Name string
+	// Child reports a child factory rather than a spawnable.
+	Child bool
+}
+
+func (e *UnknownSpawnableError) Error() string {
+	if e.Child {
+		return "cluster: no child factory " + strconv.Quote(e.Name) + " on node " + e.Node + " (cluster.RegisterChild)"
+	}
+	return "cluster: no spawnable " + strconv.Quote(e.Name) + " on node " + e.Node + " (cluster.RegisterSpawnable)"
+}
+
+// Is matches ErrUnknownSpawnable.
+func (e *UnknownSpawnableError) Is(target error) bool { return target == ErrUnknownSpawnable }
+
+// SpawnArgError is returned by a spawn or a remote StartChild whose
+// argument is not of the type the spawnable or child factory takes, or
+// cannot be decoded on the target node. It matches [ErrInvalidArgument].
+type SpawnArgError struct {
+	// Node is the target node's name.
+	Node string
+	// Name is the spawnable's or child factory's name.
+	Name string
+	// Reason says what is wrong.
+	Reason string
+}
+
+func (e *SpawnArgError) Error() string {
+	return "cluster: argument of " + strconv.Quote(e.Name) + " on node " + e.Node + ": " + e.Reason
+}
+
+// Is matches ErrInvalidArgument.
+func (e *SpawnArgError) Is(target error) bool { return target == ErrInvalidArgument }

@@ -288,6 +288,10 @@ func runChild(name string) int {
 		fmt.Println("ERROR", err)
 		return 1
 	}
+	if err := setupSpawn(n); err != nil { // spawn_test.go
+		fmt.Println("ERROR", err)
+		return 1
+	}
 	fmt.Println("READY", n.RouteURL())
 	done := make(chan struct{})
 	sigs := make(chan os.Signal, 1)

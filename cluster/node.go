@@ -146,6 +146,9 @@ func Start(ctx context.Context, cfg Config, opts ...process.Option) (*Node, erro
 	if _, err := n.proc.Spawn(n.watchLoop, process.WithBehaviour("cluster.registry.watch")); err != nil {
 		return fail(err)
 	}
+	if err := n.startSpawner(); err != nil { // spawn.go
+		return fail(err)
+	}
 	return n, nil
 }
 

@@ -76,27 +76,25 @@ type view struct {
 	records map[string]cluster.MemberRecord
 	read    time.Time // when the records were last read
 	failed  bool      // whether that read failed
+	reading bool      // whether a read runs now (made without mu)
 }
 
 func (v *view) rows(ctx context.Context) (observer.Table, error) {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	now := v.now()
 	members := v.c.Members()
-	if v.records == nil || now.Sub(v.read) >= recordsEvery || (!v.failed && now.Sub(v.read) >= recordsRetry && v.missing(members)) {
-		v.read = now
+	if v.due(members) {
+		// The read is made without v.mu: a JetStream that is slow to
+		// answer must not hold up a concurrent stream of the page, which
+		// renders from the records the view already has.
 		rctx, cancel := context.WithTimeout(ctx, recordsTimeout)
 		recs, err := v.c.MemberRecords(rctx)
 		cancel()
-		v.failed = err != nil
-		if err == nil {
-			v.records = make(map[string]cluster.MemberRecord, len(recs))
-			for _, r := range recs {
-				v.records[r.Name] = r
-			}
-		} else if v.records == nil {
-			v.records = map[string]cluster.MemberRecord{}
-		}
+		v.store(recs, err)
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	now := v.now()
+	if v.records == nil {
+		v.records = map[string]cluster.MemberRecord{}
 	}
 	self := v.c.Name()
 	route := ""
@@ -134,8 +132,38 @@ func (v *view) rows(ctx context.Context) (observer.Table, error) {
 	return t, nil
 }
 
-// missing reports whether an up member has no record yet.
-func (v *view) missing(members []cluster.Member) bool {
+// due reports whether the members bucket is to be read now, and if so
+// marks the read as begun (at most one read runs at a time).
+func (v *view) due(members []cluster.Member) bool {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	now := v.now()
+	if v.reading || !(v.records == nil || now.Sub(v.read) >= recordsEvery ||
+		(!v.failed && now.Sub(v.read) >= recordsRetry && v.missingLocked(members))) {
+		return false
+	}
+	v.read, v.reading = now, true
+	return true
+}
+
+// store keeps the outcome of a read of the members bucket: its records,
+// or, when it failed, the records the view had.
+func (v *view) store(recs []cluster.MemberRecord, err error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.reading = false
+	v.failed = err != nil
+	if err != nil {
+		return
+	}
+	v.records = make(map[string]cluster.MemberRecord, len(recs))
+	for _, r := range recs {
+		v.records[r.Name] = r
+	}
+}
+
+// missingLocked reports whether an up member has no record yet.
+func (v *view) missingLocked(members []cluster.Member) bool {
 	for _, m := range members {
 		if _, ok := v.records[m.Name]; m.Up && !ok {
 			return true

@@ -116,3 +116,60 @@ func TestRows(t *testing.T) {
 		t.Errorf("after recordsEvery (%d reads): %q", f.reads, got)
 	}
 }
+
+// slowFake is a cluster whose members bucket answers only when the test
+// lets it.
+type slowFake struct {
+	started chan struct{}
+	release chan struct{}
+}
+
+func (f *slowFake) Name() string { return "a" }
+func (f *slowFake) Members() []cluster.Member {
+	return []cluster.Member{{Name: "a", ID: 1, Up: true}}
+}
+func (f *slowFake) MemberRecords(ctx context.Context) ([]cluster.MemberRecord, error) {
+	close(f.started)
+	select {
+	case <-f.release:
+		return []cluster.MemberRecord{{Name: "a", ID: 1, Route: "nats://127.0.0.1:1"}}, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// TestRowsReadWithoutLock: while one stream of the page waits for the
+// members bucket, another renders from what the view has, without
+// waiting and without a second read.
+func TestRowsReadWithoutLock(t *testing.T) {
+	f := &slowFake{started: make(chan struct{}), release: make(chan struct{})}
+	v := &view{c: f, now: time.Now, seen: map[string]status{}}
+	first := make(chan [][]string, 1)
+	go func() {
+		tab, _ := v.rows(context.Background())
+		first <- tab.Rows
+	}()
+	<-f.started
+	second := make(chan [][]string, 1)
+	go func() {
+		tab, _ := v.rows(context.Background())
+		second <- tab.Rows
+	}()
+	select {
+	case rows := <-second:
+		if len(rows) != 1 || rows[0][5] != "" {
+			t.Errorf("rows during the read = %q; want this node without its record", rows)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("rows waited for another stream's read of the members bucket")
+	}
+	close(f.release)
+	select {
+	case rows := <-first:
+		if len(rows) != 1 || rows[0][5] != "nats://127.0.0.1:1" {
+			t.Errorf("rows after the read = %q; want this node with its address", rows)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the first read did not end")
+	}
+}
