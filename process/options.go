@@ -64,8 +64,8 @@ type Config struct {
 	Telemetry *telemetry.Registry
 	// OnDeadLetter receives the messages a bounded mailbox dropped under
 	// the [DeadLetterWhenFull] policy. It runs on the sender's goroutine
-	// and must not block. Default: none (the messages are only counted
-	// as refused).
+	// and must not block. Default: none (the sender's *[MailboxFullError],
+	// with Dropped set, is then all that reports them).
 	OnDeadLetter func(DeadLetter)
 	// ZombieGrace is how long a killed process's goroutine may keep
 	// running before it is reported as a zombie. Default: 1 s.
