@@ -96,7 +96,7 @@ func TestPerfMonitorAndTelemetry(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	node := otptest.NewNode(t, process.WithTelemetry(reg))
+	node := otptest.NewNode(t, process.Config{Telemetry: reg})
 	sys, err := agent.Start(node)
 	if err != nil {
 		t.Fatal(err)

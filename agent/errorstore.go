@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -148,7 +149,7 @@ func (sys *System) startCrashLog(parent *process.Proc) (process.PID, error) {
 				}
 			}
 		}
-	}, process.Linked(), process.WithBehaviour("agent.crashlog"))
+	}, process.Linked(), rt.Behaviour("agent.crashlog"))
 }
 
 // recordSafely writes r to a store that may panic: the panic is logged

@@ -12,7 +12,7 @@ import (
 )
 
 // Telemetry events of package agent, published on the node's registry
-// (process.WithTelemetry); telemetry/metricmap maps them to Prometheus
+// (process.Config.Telemetry); telemetry/metricmap maps them to Prometheus
 // metrics.
 const (
 	// EventActionStop is published after every action: measurement

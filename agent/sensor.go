@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -42,7 +43,7 @@ func (sys *System) StartSensor(ctx context.Context, id string, fn SensorFunc) (p
 				_, err := sys.Publish(pctx, s)
 				return err
 			})
-		}, process.Linked(), process.WithBehaviour("agent.sensor"))
+		}, process.Linked(), rt.Behaviour("agent.sensor"))
 	}}
 	return supervisor.StartDynamicChild(ctx, sys.sensors, spec)
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/nodeenv"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/schedule"
 	"github.com/seed-fe72f376/orchard/send"
@@ -464,7 +465,7 @@ func (sys *System) startUnder(ctx context.Context, e *entry, sup process.Dest) e
 	restart := supervisor.Transient
 	spec := supervisor.ChildSpec{ID: e.id, Restart: restart, Start: func(parent *process.Proc) (process.PID, error) {
 		return genserver.StartLink(parent, e.kind.newServer(sys, e),
-			genserver.WithSpawnOptions(process.WithBehaviour("agent")), genserver.WithInitTimeout(sys.startTimeout))
+			genserver.WithSpawnOptions(rt.Behaviour("agent")), genserver.WithInitTimeout(sys.startTimeout))
 	}}
 	_, err := supervisor.StartDynamicChild(ctx, sup, spec)
 	if err != nil {

@@ -60,8 +60,8 @@
 // # The node's environment
 //
 // An application runs on a node and uses that node's environment
-// (ARCHITECTURE.md): its logger (process.WithLogger, unless [WithLogger] is given), its
-// timeout configuration (process.WithTimeouts) and the resources the node
+// (ARCHITECTURE.md): its logger (process.Config.Logger, unless [WithLogger] is given), its
+// timeout configuration (process.Config.Timeouts) and the resources the node
 // owns besides its processes, of which today the one embedded NATS engine
 // (package engine) that dead letters and durable schedules share. Those
 // resources are opened on first need by the parts that use them and closed

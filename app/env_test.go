@@ -13,11 +13,11 @@ import (
 )
 
 // TestLogsOnTheNodesLogger: an application given no logger logs its
-// start and stop steps through its node's logger (process.WithLogger),
+// start and stop steps through its node's logger (process.Config.Logger),
 // with its name attached.
 func TestLogsOnTheNodesLogger(t *testing.T) {
 	var buf bytes.Buffer
-	node := otptest.NewNode(t, process.WithLogger(slog.New(slog.NewTextHandler(&buf, nil))))
+	node := otptest.NewNode(t, process.Config{Logger: slog.New(slog.NewTextHandler(&buf, nil))})
 	var tr otptest.Trace
 	a, err := app.New(node, app.Spec{Name: "shop", Parts: parts(&tr, "db")})
 	if err != nil {

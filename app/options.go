@@ -29,7 +29,7 @@ type optionFunc func(*config) error
 func (f optionFunc) apply(c *config) error { return f(c) }
 
 // WithLogger sets where the application logs its start and stop steps
-// (default: the node's logger, process.WithLogger, else slog.Default()).
+// (default: the node's logger, process.Config.Logger, else slog.Default()).
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(c *config) error {
 		if l == nil {

@@ -16,6 +16,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -172,7 +173,7 @@ func (n *Node) StartDistributed(spec DistSpec) (*DistSupervisor, error) {
 		return nil, argerr.New(op, "spec.Lease", "must exceed the node's DownAfter")
 	}
 	d := &DistSupervisor{n: n, spec: spec, running: map[string]*distLocal{}, seen: map[string]seenRev{}, view: map[string]ChildInfo{}}
-	pid, err := n.proc.Spawn(d.manage, process.WithBehaviour("cluster.distsup."+spec.Name))
+	pid, err := n.proc.Spawn(d.manage, rt.Behaviour("cluster.distsup."+spec.Name))
 	if err != nil {
 		return nil, err
 	}
@@ -526,7 +527,7 @@ func (d *DistSupervisor) startLocked(p *process.Proc, id string, l *distLocal) {
 		}
 		d.mu.Unlock()
 		return err
-	}, process.WithBehaviour("cluster.distsup."+d.spec.Name+"."+id))
+	}, rt.Behaviour("cluster.distsup."+d.spec.Name+"."+id))
 	if err == nil {
 		l.pid = pid
 	}

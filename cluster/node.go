@@ -134,16 +134,16 @@ func Start(ctx context.Context, cfg Config, opts ...process.Option) (*Node, erro
 		return fail(fmt.Errorf("cluster: flush: %w", err))
 	}
 	rt.InstallRemote(n.proc, (*router)(n))
-	if _, err := n.proc.Spawn(n.heartbeat, process.WithBehaviour("cluster.heartbeat")); err != nil {
+	if _, err := n.proc.Spawn(n.heartbeat, rt.Behaviour("cluster.heartbeat")); err != nil {
 		return fail(err)
 	}
-	if _, err := n.proc.Spawn(n.recorder, process.WithBehaviour("cluster.recorder")); err != nil {
+	if _, err := n.proc.Spawn(n.recorder, rt.Behaviour("cluster.recorder")); err != nil {
 		return fail(err)
 	}
-	if n.glob.reaper, err = n.proc.Spawn(n.reaperLoop, process.WithBehaviour("cluster.registry.reaper")); err != nil {
+	if n.glob.reaper, err = n.proc.Spawn(n.reaperLoop, rt.Behaviour("cluster.registry.reaper")); err != nil {
 		return fail(err)
 	}
-	if _, err := n.proc.Spawn(n.watchLoop, process.WithBehaviour("cluster.registry.watch")); err != nil {
+	if _, err := n.proc.Spawn(n.watchLoop, rt.Behaviour("cluster.registry.watch")); err != nil {
 		return fail(err)
 	}
 	if err := n.startSpawner(); err != nil { // spawn.go

@@ -326,7 +326,7 @@ func (n *Node) serveDeliver(m *nats.Msg, e envelope, msg any) {
 		err := genserver.Deliver(p.Context(), e.to, msg, timeout)
 		_ = m.Respond(n.encodeReply(nil, err))
 		return nil
-	}, process.WithBehaviour("cluster.deliver"))
+	}, rt.Behaviour("cluster.deliver"))
 	if err != nil {
 		_ = m.Respond([]byte{replyNoProc})
 	}
@@ -346,7 +346,7 @@ func (n *Node) serveCall(m *nats.Msg, e envelope, req any) {
 		v, err := genserver.Call[any](ctx, e.to, req, opts...)
 		_ = m.Respond(n.encodeReply(v, err))
 		return nil
-	}, process.WithBehaviour("cluster.call"))
+	}, rt.Behaviour("cluster.call"))
 	if err != nil {
 		_ = m.Respond([]byte{replyNoProc})
 	}

@@ -196,7 +196,7 @@ func TestFrozenNode(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	a := startLocal(t, "frozen-a", cluster.Config{}, process.WithTelemetry(reg))
+	a := startLocal(t, "frozen-a", cluster.Config{}, process.Config{Telemetry: reg})
 	b := startChild(t, "frozen-b", []string{a.RouteURL()})
 	awaitUp(t, a, "frozen-b")
 	if ev := <-events; ev != cluster.EventNodeUp {

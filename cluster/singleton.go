@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -95,7 +96,7 @@ func (n *Node) StartSingleton(spec SingletonSpec) (*Singleton, error) {
 		return nil, argerr.New(op, "spec.Lease", "must exceed the node's DownAfter")
 	}
 	s := &Singleton{n: n, spec: spec}
-	pid, err := n.proc.Spawn(s.manage, process.WithBehaviour("cluster.singleton"))
+	pid, err := n.proc.Spawn(s.manage, rt.Behaviour("cluster.singleton"))
 	if err != nil {
 		return nil, err
 	}
@@ -252,7 +253,7 @@ func (s *Singleton) startInstance(p *process.Proc, token uint64) {
 		}
 		s.mu.Unlock()
 		return err
-	}, process.WithBehaviour("cluster.singleton."+s.spec.Name))
+	}, rt.Behaviour("cluster.singleton."+s.spec.Name))
 	if err != nil {
 		return
 	}

@@ -175,7 +175,7 @@ func (r *runner) run() ([]span, error) {
 		booted <- boot{pid, err}
 		<-p.Context().Done()
 		return nil
-	}, process.WithBehaviour("conformance.owner"))
+	}, rt.Behaviour("conformance.owner"))
 	if err != nil {
 		return nil, err
 	}

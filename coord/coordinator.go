@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -97,7 +98,7 @@ func start(node *process.Node, parent *process.Proc, cfg config) (*Coordinator, 
 		return nil, process.ErrNodeStopped
 	}
 	srv := newServer(cfg)
-	gopts := []genserver.StartOption{genserver.WithSpawnOptions(process.WithBehaviour("coord"))}
+	gopts := []genserver.StartOption{genserver.WithSpawnOptions(rt.Behaviour("coord"))}
 	if cfg.name != "" {
 		gopts = append(gopts, genserver.WithName(cfg.name))
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -219,7 +220,7 @@ func (s *server) HandleCall(self *genserver.Self, from genserver.From, req any) 
 	case proposeReq:
 		s.cRounds[r.p.Name]++
 		round := s.cRounds[r.p.Name]
-		pid, err := self.Spawn(roundFunc(self.PID(), r.p, round, r.deadline), process.Linked(), process.WithBehaviour("coord.round"))
+		pid, err := self.Spawn(roundFunc(self.PID(), r.p, round, r.deadline), process.Linked(), rt.Behaviour("coord.round"))
 		if err != nil {
 			return nil, err
 		}

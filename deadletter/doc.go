@@ -89,7 +89,7 @@
 // The queue publishes [EventAdded], [EventRetried], [EventRetryFailed],
 // [EventExhausted], [EventRemoved], [EventPurged], [EventRearmed],
 // [EventCorrupt] and [EventRetrierError] on the registry given with [WithTelemetry]
-// (default: the node's registry, process.WithTelemetry, else
+// (default: the node's registry, process.Config.Telemetry, else
 // telemetry.Default()); [Queue.Stats] counts the same. The durable stores
 // of package deadletter/jsstore publish [EventLost] (OpenNodeStore on the
 // node's registry), declared here so that metrics (telemetry/metricmap)

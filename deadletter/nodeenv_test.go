@@ -45,7 +45,7 @@ func (a *addedOn) count() int {
 }
 
 // TestQueueUsesTheNodesRegistry: a queue given no registry publishes on
-// its node's (process.WithTelemetry), and on telemetry.Default() only
+// its node's (process.Config.Telemetry), and on telemetry.Default() only
 // for a node given none.
 func TestQueueUsesTheNodesRegistry(t *testing.T) {
 	reg := telemetry.New()
@@ -55,7 +55,7 @@ func TestQueueUsesTheNodesRegistry(t *testing.T) {
 		onNode    int
 		onDefault int
 	}{
-		{"node registry", []process.Option{process.WithTelemetry(reg)}, 1, 0},
+		{"node registry", []process.Option{process.Config{Telemetry: reg}}, 1, 0},
 		{"no node registry", nil, 0, 1},
 	} {
 		t.Run(c.name, func(t *testing.T) {

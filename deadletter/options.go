@@ -84,7 +84,7 @@ func WithResolver(r Resolver) Option {
 }
 
 // WithTelemetry publishes the queue's events on r. Default: the
-// registry of the queue's node (process.WithTelemetry), else
+// registry of the queue's node (process.Config.Telemetry), else
 // telemetry.Default().
 func WithTelemetry(r *telemetry.Registry) Option {
 	return optionFunc(func(cfg *config) error {

@@ -19,7 +19,7 @@ import (
 // reply when neither the context has a deadline nor [WithTimeout] was
 // given, unless the timeout configuration says otherwise. The wait
 // actually used is [CallTimeoutKey] in the timeout configuration of the
-// callee's node (process.WithTimeouts; timeouts.Default() for a node
+// callee's node (process.Config.Timeouts; timeouts.Default() for a node
 // without one), which is this value times the ORCHARD_TIMEOUT_FACTOR
 // until the configuration sets that key (see package timeouts).
 const DefaultCallTimeout = timeouts.DefaultTimeout

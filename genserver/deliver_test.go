@@ -129,7 +129,7 @@ func TestCallDefaultTimeoutFromConfig(t *testing.T) {
 
 // TestCallDefaultTimeoutFromNode checks that a call with no deadline
 // takes its timeout from the callee node's configuration
-// (process.WithTimeouts), not from timeouts.Default(), and that two nodes
+// (process.Config.Timeouts), not from timeouts.Default(), and that two nodes
 // with different configurations do not share it.
 func TestCallDefaultTimeoutFromNode(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
@@ -138,7 +138,7 @@ func TestCallDefaultTimeoutFromNode(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		configured := otptest.NewNode(t, process.WithTimeouts(cfg))
+		configured := otptest.NewNode(t, process.Config{Timeouts: cfg})
 		plain := otptest.NewNode(t)
 		release := make(chan struct{})
 		defer close(release)

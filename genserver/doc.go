@@ -61,7 +61,7 @@
 // A call with neither a context deadline nor WithTimeout waits
 // CallTimeoutKey ("genserver.call": 5 s times ORCHARD_TIMEOUT_FACTOR
 // unless configured) of the callee node's timeout configuration
-// (process.WithTimeouts; timeouts.Default() only for a node without
+// (process.Config.Timeouts; timeouts.Default() only for a node without
 // one). The node's configuration is read once per node and kept beside
 // its pool of call records, so a call pays no lookup for it. [Deliver] sends a plain
 // message and waits until HandleInfo returned (package send's Handled

@@ -231,7 +231,7 @@ func applyStartOptions(cfg startConfig, opts []StartOption, link bool) (startCon
 }
 
 var (
-	asGenServer        = process.WithBehaviour("genserver")
+	asGenServer        = rt.Behaviour("genserver")
 	plainOptions       = []process.SpawnOption{asGenServer}
 	linkOptions        = []process.SpawnOption{asGenServer, process.Linked()}
 	inlinePlainOptions = []process.SpawnOption{asGenServer, rt.StartInline()}

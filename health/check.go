@@ -88,7 +88,7 @@ type Config struct {
 	// Via names the monitor in a registry (optional), e.g. registry.Via.
 	Via genserver.Registrar
 	// Telemetry receives the monitor's events (nil: the registry of the
-	// monitor's node, process.WithTelemetry, else telemetry.Default()).
+	// monitor's node, process.Config.Telemetry, else telemetry.Default()).
 	Telemetry *telemetry.Registry
 }
 

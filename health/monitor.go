@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -104,7 +105,7 @@ func nameOptions(name string, via genserver.Registrar) []genserver.StartOption {
 	if via != nil {
 		opts = append(opts, genserver.WithVia(via))
 	}
-	return append(opts, genserver.WithSpawnOptions(process.WithBehaviour("health.monitor")))
+	return append(opts, genserver.WithSpawnOptions(rt.Behaviour("health.monitor")))
 }
 
 // monitor is the health monitor's server. Owned by its process; no lock.
@@ -270,7 +271,7 @@ func (m *monitor) current(name string, gen uint64) (*checkRun, bool) {
 // arms its timeout.
 func (m *monitor) start(s *genserver.Self, run *checkRun) {
 	run.gen++
-	pid, err := s.Spawn(checkBody(m.self, run.spec, run.gen), process.WithBehaviour("health.check"), process.Linked())
+	pid, err := s.Spawn(checkBody(m.self, run.spec, run.gen), rt.Behaviour("health.check"), process.Linked())
 	if err != nil {
 		m.finish(s, run, Result{Status: Unhealthy, Err: err, At: time.Now()})
 		return

@@ -12,7 +12,7 @@ import (
 )
 
 // TestMonitorUsesTheNodesRegistry: a health monitor given no registry
-// publishes on its node's (process.WithTelemetry).
+// publishes on its node's (process.Config.Telemetry).
 func TestMonitorUsesTheNodesRegistry(t *testing.T) {
 	reg := telemetry.New()
 	done := make(chan telemetry.Metadata, 1)
@@ -24,7 +24,7 @@ func TestMonitorUsesTheNodesRegistry(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	node := otptest.NewNode(t, process.WithTelemetry(reg))
+	node := otptest.NewNode(t, process.Config{Telemetry: reg})
 	ok := func(context.Context) error { return nil }
 	if _, err := health.Start(node, health.Config{Checks: []health.Check{{Name: "db", Func: ok, Interval: time.Hour}}}); err != nil {
 		t.Fatal(err)

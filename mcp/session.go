@@ -9,6 +9,7 @@ import (
 	sdk "github.com/modelcontextprotocol/go-sdk/mcp"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/task"
@@ -50,13 +51,13 @@ func (s *Server) startSession(parent *process.Proc, args ...any) (process.PID, e
 	switch a := args[0].(type) {
 	case connect:
 		return parent.Spawn(func(p *process.Proc) error { return s.runConnect(p, a) },
-			process.Linked(), process.WithBehaviour("mcp.session"))
+			process.Linked(), rt.Behaviour("mcp.session"))
 	case adopt:
 		return parent.Spawn(func(p *process.Proc) error {
 			defer s.live.track(a.ss, SessionInfo{ID: a.ss.ID(), Transport: "http", Remote: a.remote, PID: p.PID()})()
 			return own(p, a.ss)
 		},
-			process.Linked(), process.WithBehaviour("mcp.session"))
+			process.Linked(), rt.Behaviour("mcp.session"))
 	}
 	return process.PID{}, argerr.New("mcp: start session", "args", "want a transport or a session")
 }

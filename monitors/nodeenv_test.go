@@ -10,7 +10,7 @@ import (
 )
 
 // TestManagerUsesTheNodesRegistry: a manager given no registry publishes
-// on its node's (process.WithTelemetry).
+// on its node's (process.Config.Telemetry).
 func TestManagerUsesTheNodesRegistry(t *testing.T) {
 	reg := telemetry.New()
 	created := 0
@@ -19,7 +19,7 @@ func TestManagerUsesTheNodesRegistry(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	node := otptest.NewNode(t, process.WithTelemetry(reg))
+	node := otptest.NewNode(t, process.Config{Telemetry: reg})
 	m, err := monitors.New(node, monitors.WithoutChecker())
 	if err != nil {
 		t.Fatal(err)

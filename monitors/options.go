@@ -89,7 +89,7 @@ func WithShards(n int) Option {
 
 // WithTelemetry sets the registry events are emitted on. Nil, the
 // default, means the registry of the manager's node
-// (process.WithTelemetry), else telemetry.Default().
+// (process.Config.Telemetry), else telemetry.Default().
 func WithTelemetry(r *telemetry.Registry) Option {
 	return option(func(c *config) error {
 		c.telemetry = r

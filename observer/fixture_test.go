@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/observer"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
@@ -36,7 +37,7 @@ type fixture struct {
 
 func newFixture(t testing.TB, cfg observer.Config) *fixture {
 	t.Helper()
-	node, err := process.NewNode(process.WithLogger(slog.New(slog.DiscardHandler)))
+	node, err := process.NewNode(process.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,7 +74,7 @@ func newFixtureOn(t testing.TB, node *process.Node, cfg observer.Config) *fixtur
 		t.Fatal(err)
 	}
 	park := func(p *process.Proc) error { <-p.Context().Done(); return nil }
-	f.busy, err = node.Spawn(park, process.WithName("busy"), process.WithBehaviour("sink"))
+	f.busy, err = node.Spawn(park, process.WithName("busy"), rt.Behaviour("sink"))
 	if err != nil {
 		t.Fatal(err)
 	}

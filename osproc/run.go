@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/nodeenv"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -211,7 +212,7 @@ func (r *runner) start(p *process.Proc) error {
 	res := make(chan started, 1)
 	r.waitPID, err = p.Spawn(func(w *process.Proc) error {
 		return waiter(w, p.PID(), cmd, c.Limits, res, r.reaped)
-	}, process.Linked(), process.WithBehaviour("osproc.waiter"))
+	}, process.Linked(), rt.Behaviour("osproc.waiter"))
 	if err != nil {
 		closeChildEnds()
 		r.closeAll()
@@ -237,7 +238,7 @@ func (r *runner) start(p *process.Proc) error {
 		f, stream := rd.f, rd.stream
 		pid, err := p.Spawn(func(rp *process.Proc) error {
 			return r.read(rp, f, stream)
-		}, process.Linked(), process.WithBehaviour("osproc.reader"))
+		}, process.Linked(), rt.Behaviour("osproc.reader"))
 		if err != nil {
 			_ = f.Close()
 			return err
@@ -248,7 +249,7 @@ func (r *runner) start(p *process.Proc) error {
 		in := r.inW
 		r.stdin, err = p.Spawn(func(wp *process.Proc) error {
 			return stdinWriter(wp, in)
-		}, process.Linked(), process.WithBehaviour("osproc.stdin"))
+		}, process.Linked(), rt.Behaviour("osproc.stdin"))
 		if err != nil {
 			_ = in.Close()
 			return err

@@ -53,7 +53,7 @@ func start(c Command, supervised bool, spawn func(process.Func, ...process.Spawn
 	ready := make(chan error, 1)
 	pid, err := spawn(func(p *process.Proc) error {
 		return r.run(p, ready)
-	}, process.TrapExits(), process.WithBehaviour("osproc.command"))
+	}, process.TrapExits(), rt.Behaviour("osproc.command"))
 	if err != nil {
 		return process.PID{}, err
 	}

@@ -118,7 +118,7 @@ func TestNewNodeCleanStop(t *testing.T) {
 
 func TestNewNodeReportsZombie(t *testing.T) {
 	f := &fakeTB{}
-	n := otptest.NewNode(f, process.WithZombieGrace(time.Millisecond))
+	n := otptest.NewNode(f, process.Config{ZombieGrace: time.Millisecond})
 	release := make(chan struct{})
 	started := make(chan struct{})
 	if _, err := n.Spawn(blockIgnoringContext(started, release)); err != nil {
@@ -140,7 +140,7 @@ func TestNewNodeReportsZombie(t *testing.T) {
 // is still checked by the cleanup, whose own Stop returns ErrStopped.
 func TestNewNodeChecksNodeStoppedByTest(t *testing.T) {
 	f := &fakeTB{}
-	n := otptest.NewNode(f, process.WithZombieGrace(time.Millisecond))
+	n := otptest.NewNode(f, process.Config{ZombieGrace: time.Millisecond})
 	release := make(chan struct{})
 	defer close(release)
 	started := make(chan struct{})
@@ -164,9 +164,9 @@ func TestNewNodeChecksNodeStoppedByTest(t *testing.T) {
 
 func TestNewNodeInvalidOption(t *testing.T) {
 	f := &fakeTB{}
-	f.run(func() { otptest.NewNode(f, process.WithZombieGrace(0)) })
-	if !f.fatal || !strings.Contains(f.failures(), "WithZombieGrace: invalid argument d") {
-		t.Errorf("NewNode(WithZombieGrace(0)): fatal=%v failures=%q; want a fatal invalid option", f.fatal, f.failures())
+	f.run(func() { otptest.NewNode(f, process.Config{ZombieGrace: -1}) })
+	if !f.fatal || !strings.Contains(f.failures(), "NewNode: invalid argument Config.ZombieGrace") {
+		t.Errorf("NewNode(Config{ZombieGrace: -1}): fatal=%v failures=%q; want a fatal invalid option", f.fatal, f.failures())
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -58,7 +59,7 @@ func NewProbe(t testing.TB, node *process.Node, opts ...process.SpawnOption) *Pr
 		return nil
 	}
 	pr := &Probe{t: t, node: node, done: make(chan struct{}), signal: make(chan struct{})}
-	opts = append([]process.SpawnOption{process.WithBehaviour("otptest.probe")}, opts...)
+	opts = append([]process.SpawnOption{rt.Behaviour("otptest.probe")}, opts...)
 	pid, err := node.Spawn(pr.loop, opts...)
 	if err != nil {
 		t.Fatalf("otptest: spawn probe: %v", err)

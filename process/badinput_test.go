@@ -74,11 +74,11 @@ func TestBadInput(t *testing.T) {
 
 		// NewNode and its options.
 		{"NewNode(nil option)", func() error { _, err := process.NewNode(nil); return err }, inv},
-		{"WithDeadLetterHook(nil)", func() error { _, err := process.NewNode(process.WithDeadLetterHook(nil)); return err }, inv},
+		{"NewNode(nil *Config)", func() error { _, err := process.NewNode((*process.Config)(nil)); return err }, inv},
 		{"WithEventHook(nil)", func() error { _, err := process.NewNode(rt.WithEventHook(nil)); return err }, inv},
-		{"WithZombieGrace(0)", func() error { _, err := process.NewNode(process.WithZombieGrace(0)); return err }, inv},
-		{"WithStopGrace(-1)", func() error { _, err := process.NewNode(process.WithStopGrace(-1)); return err }, inv},
-		{"WithMaxIdleWorkers(-1)", func() error { _, err := process.NewNode(process.WithMaxIdleWorkers(-1)); return err }, inv},
+		{"Config{ZombieGrace: -1}", func() error { _, err := process.NewNode(process.Config{ZombieGrace: -1}); return err }, inv},
+		{"Config{StopGrace: -1}", func() error { _, err := process.NewNode(process.Config{StopGrace: -1}); return err }, inv},
+		{"Config{MaxIdleWorkers: -1}", func() error { _, err := process.NewNode(process.Config{MaxIdleWorkers: -1}); return err }, inv},
 
 		// Methods of a nil *Node with an error result.
 		{"nil Node.Send", func() error { return nilNode.Send(live, "x") }, inv},
@@ -114,7 +114,7 @@ func TestBadInput(t *testing.T) {
 		{"Spawn(nil)", func() error { _, err := node.Spawn(nil); return err }, inv},
 		{"Spawn(zero option)", func() error { _, err := node.Spawn(fn, process.SpawnOption{}); return err }, inv},
 		{"Spawn(WithName(\"\"))", func() error { _, err := node.Spawn(fn, process.WithName("")); return err }, inv},
-		{"Spawn(WithBehaviour(\"\"))", func() error { _, err := node.Spawn(fn, process.WithBehaviour("")); return err }, inv},
+		{"Spawn(rt.Behaviour(\"\"))", func() error { _, err := node.Spawn(fn, rt.Behaviour("")); return err }, inv},
 		{"Spawn(WithMailbox(0))", func() error { _, err := node.Spawn(fn, process.WithMailbox(0, process.RejectWhenFull())); return err }, inv},
 		{"Spawn(WithMailbox(block 0))", func() error {
 			_, err := node.Spawn(fn, process.WithMailbox(1, process.BlockWhenFull(0)))

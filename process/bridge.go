@@ -53,6 +53,15 @@ func (bridge) Value(n *Node, key any, init func() any) any {
 // HandleStart on the spawning goroutine.
 func (bridge) StartInline() SpawnOption { return SpawnOption{kind: optInline} }
 
+// Behaviour returns the spawn option that labels the new process with
+// the behaviour it runs; an empty name gives an option the spawn refuses.
+func (bridge) Behaviour(name string) SpawnOption {
+	if name == "" {
+		return SpawnOption{err: invalidOption("rt: Behaviour", "name", "is empty")}
+	}
+	return SpawnOption{kind: optBehaviour, str: name}
+}
+
 // Announce returns the spawn option that calls fn with the new process
 // before anyone else can know of it.
 func (bridge) Announce(fn func(*Proc)) SpawnOption {

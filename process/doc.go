@@ -36,6 +36,23 @@
 //	make_ref/0                     Node.MakeRef
 //	erlang:trace(all, procs)       telemetry/bridge.NodeEvents (spawn, exit, zombie)
 //
+// # Configuring a node
+//
+// [NewNode] takes options; the one users write is a [Config], whose
+// fields (the timeouts configuration, logger and telemetry registry that
+// library code on the node uses, the dead-letter hook, grace periods,
+// the worker pool, debugging switches) each document their default. A
+// zero field keeps the default, so several Configs compose:
+//
+//	node, err := process.NewNode(process.Config{Logger: l, Timeouts: t})
+//
+// Moved in issue 13: the node options WithTimeouts, WithLogger,
+// WithTelemetry, WithDeadLetterHook, WithZombieGrace, WithStopGrace,
+// WithMaxIdleWorkers, WithPanicPassThrough and WithProcessLabels are now
+// the fields of [Config] (WithDeadLetterHook is OnDeadLetter); the spawn
+// option WithBehaviour, which labels a behaviour's processes, is internal
+// to the module (internal/rt.Behaviour).
+//
 // # Semantics
 //
 // Exit reasons are error values; compare them with [errors.Is]. A nil

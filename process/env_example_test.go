@@ -23,17 +23,18 @@ func (silent) HandleCall(s *genserver.Self, _ genserver.From, _ any) (any, error
 	return nil, nil
 }
 
-// ExampleWithTimeouts gives a node its own timeout configuration: a call
-// to one of its servers without a deadline waits the node's
-// "genserver.call" timeout, not timeouts.Default()'s.
-func ExampleWithTimeouts() {
+// ExampleConfig_timeouts gives a node its own timeout configuration: a
+// call to one of its servers without a deadline waits the node's
+// "genserver.call" timeout, not timeouts.Default()'s. A negative
+// duration in a Config is bad input.
+func ExampleConfig_timeouts() {
 	cfg, err := timeouts.New(timeouts.Spec{Operations: map[string]time.Duration{"genserver.call": 20 * time.Millisecond}},
 		timeouts.WithFactor(1))
 	if err != nil {
 		fmt.Println(err)
 		return
 	}
-	node, err := process.NewNode(process.WithTimeouts(cfg), process.WithLogger(slog.New(slog.DiscardHandler)))
+	node, err := process.NewNode(process.Config{Timeouts: cfg, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -47,7 +48,7 @@ func ExampleWithTimeouts() {
 	_, err = genserver.Call[any](context.Background(), pid, "hello")
 	var ce *genserver.CallError
 	fmt.Println(errors.As(err, &ce) && errors.Is(err, genserver.ErrTimeout), ce.Timeout)
-	_, err = process.NewNode(process.WithTimeouts(nil))
+	_, err = process.NewNode(process.Config{StopGrace: -time.Second})
 	fmt.Println(errors.Is(err, process.ErrInvalidArgument))
 	// Output:
 	// true 20ms
@@ -75,10 +76,10 @@ func (messages) Handle(_ context.Context, r slog.Record) error {
 func (h messages) WithAttrs([]slog.Attr) slog.Handler { return h }
 func (h messages) WithGroup(string) slog.Handler      { return h }
 
-// ExampleWithLogger gives a node its own logger: a supervisor on the node
-// given no logger of its own reports through it, not slog.Default().
-func ExampleWithLogger() {
-	node, err := process.NewNode(process.WithLogger(slog.New(messages{})))
+// ExampleConfig_logger gives a node its own logger: a supervisor on the
+// node given no logger of its own reports through it, not slog.Default().
+func ExampleConfig_logger() {
+	node, err := process.NewNode(process.Config{Logger: slog.New(messages{})})
 	if err != nil {
 		fmt.Println(err)
 		return

@@ -12,16 +12,16 @@ import (
 	"github.com/seed-fe72f376/orchard/telemetry/bridge"
 )
 
-// ExampleWithTelemetry gives a node its own telemetry registry: the
+// ExampleConfig_telemetry gives a node its own telemetry registry: the
 // events of the services on the node (here a supervisor's, through the
 // bridge given no registry) are published on it, not on
-// telemetry.Default().
-func ExampleWithTelemetry() {
+// telemetry.Default(). A negative count in a Config is bad input.
+func ExampleConfig_telemetry() {
 	reg := telemetry.New()
 	_ = reg.Attach("starts", []string{supervisor.EventChildStarted}, func(_ string, _ telemetry.Measurements, md telemetry.Metadata) {
 		fmt.Println("started on the node's registry:", md["id"])
 	})
-	node, err := process.NewNode(process.WithTelemetry(reg))
+	node, err := process.NewNode(process.Config{Telemetry: reg})
 	if err != nil {
 		fmt.Println(err)
 		return
@@ -33,7 +33,7 @@ func ExampleWithTelemetry() {
 		Children: []supervisor.ChildSpec{{ID: "worker", Start: worker}},
 	}, bridge.SupervisorEvents(nil))
 	fmt.Println(err)
-	_, err = process.NewNode(process.WithTelemetry(nil))
+	_, err = process.NewNode(process.Config{MaxIdleWorkers: -1})
 	fmt.Println(errors.Is(err, process.ErrInvalidArgument))
 	// Output:
 	// started on the node's registry: worker

@@ -216,19 +216,17 @@ func ExampleNode_Info() {
 		case <-p.Context().Done():
 		}
 		return nil
-	}, process.WithName("indexer"), process.WithBehaviour("worker"))
+	}, process.WithName("indexer"))
 	_ = node.Send(pid, "doc 1")
 	_ = node.Send(pid, "doc 2")
 
 	info, _ := node.Info(pid)
 	fmt.Println("name:", info.Name)
-	fmt.Println("behaviour:", info.Behaviour)
 	fmt.Println("status:", info.Status)
 	fmt.Println("mailbox:", info.MailboxLen)
 	close(release)
 	// Output:
 	// name: indexer
-	// behaviour: worker
 	// status: running
 	// mailbox: 2
 }

@@ -42,7 +42,7 @@ type Info struct {
 	Status          Status
 	Name            string
 	Parent          PID
-	Behaviour       string
+	Behaviour       string // the behaviour it runs ("genserver", "task", ...); empty for a plain process
 	MailboxLen      int
 	Links           []PID
 	Monitors        []PID // processes this one monitors

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -23,7 +24,7 @@ func TestProcessLabels(t *testing.T) {
 	for _, on := range []bool{true, false} {
 		var opts []process.Option
 		if on {
-			opts = append(opts, process.WithProcessLabels())
+			opts = append(opts, process.Config{ProcessLabels: true})
 		}
 		node := otptest.NewNode(t, opts...)
 		running := make(chan struct{})
@@ -31,7 +32,7 @@ func TestProcessLabels(t *testing.T) {
 			close(running)
 			<-p.Done()
 			return nil
-		}, process.WithBehaviour("labelled"))
+		}, rt.Behaviour("labelled"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +40,7 @@ func TestProcessLabels(t *testing.T) {
 		profile := goroutineProfile(t)
 		label := `"orchard.pid":"` + pid.String() + `"`
 		if got := strings.Contains(profile, label); got != on {
-			t.Errorf("WithProcessLabels %t: profile has %s: %t", on, label, got)
+			t.Errorf("Config.ProcessLabels %t: profile has %s: %t", on, label, got)
 		}
 		if on && !strings.Contains(profile, `"orchard.behaviour":"labelled"`) {
 			t.Errorf("no orchard.behaviour label in the profile")

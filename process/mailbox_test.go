@@ -274,7 +274,7 @@ func TestMailboxRejectWhenFull(t *testing.T) {
 
 func TestMailboxDeadLetterWhenFull(t *testing.T) {
 	letters := make(chan process.DeadLetter, 4)
-	n := otptest.NewNode(t, process.WithDeadLetterHook(func(dl process.DeadLetter) { letters <- dl }))
+	n := otptest.NewNode(t, process.Config{OnDeadLetter: func(dl process.DeadLetter) { letters <- dl }})
 	target := otptest.NewProbe(t, n)
 	pid, gate, _ := boundedSetup(t, n, 1, process.DeadLetterWhenFull(), target.PID())
 	defer close(gate)

@@ -91,10 +91,7 @@ func lookupNode(id uint32) *Node {
 func NewNode(opts ...Option) (*Node, error) {
 	cfg := nodeConfig{zombieGrace: time.Second, stopGrace: 5 * time.Second}
 	for i, o := range opts {
-		if o == nil {
-			return nil, invalidOption("process: NewNode", "opts["+strconv.Itoa(i)+"]", "is nil")
-		}
-		if err := o.applyNode(&cfg); err != nil {
+		if err := applyOption(&cfg, i, o); err != nil {
 			return nil, err
 		}
 	}

@@ -2,13 +2,18 @@ package process
 
 import (
 	"fmt"
+	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/nodeenv/envkey"
+	"github.com/seed-fe72f376/orchard/telemetry"
+	"github.com/seed-fe72f376/orchard/timeouts"
 )
 
-// Option configures a [Node]. Options are built by the With… functions of
-// this package; an option that does not apply is rejected by [NewNode].
+// Option configures a [Node]: a [Config] is one; the module's own
+// packages make others (a cluster's node number, lifecycle event hooks).
+// An option that does not apply is rejected by [NewNode].
 type Option interface {
 	applyNode(*nodeConfig) error
 }
@@ -29,79 +34,114 @@ type nodeOption func(*nodeConfig) error
 
 func (f nodeOption) applyNode(c *nodeConfig) error { return f(c) }
 
-// WithDeadLetterHook sets the function that receives messages a bounded
-// mailbox dropped under the [DeadLetterWhenFull] policy. The hook runs on
-// the sender's goroutine and must not block.
-func WithDeadLetterHook(hook func(DeadLetter)) Option {
-	return nodeOption(func(c *nodeConfig) error {
-		if hook == nil {
-			return invalidOption("process: WithDeadLetterHook", "hook", "is nil")
-		}
-		c.deadLetter = hook
-		return nil
-	})
+// Config configures a [Node]; pass it to [NewNode]:
+//
+//	node, err := process.NewNode(process.Config{Logger: l, Timeouts: t})
+//
+// A zero field leaves its setting as it was: the default, or the value an
+// earlier Config given to the same NewNode set. So several Configs
+// compose, the later ones winning field by field: a package that sets up
+// part of a node (its telemetry registry, say) passes a Config of its own
+// next to the user's. A negative duration or count is an error matching
+// [ErrInvalidArgument]; no node is made.
+type Config struct {
+	// Timeouts is the node's timeout configuration: genserver calls to
+	// the node's servers without a deadline (the callee's node) and
+	// supervised sends (the calling process's node, else the
+	// destination's) resolve their default timeouts in it. Default:
+	// timeouts.Default().
+	Timeouts *timeouts.Config
+	// Logger is the node's logger: supervisor reports, applications and
+	// services on the node log through it unless given a logger of their
+	// own. Default: slog.Default().
+	Logger *slog.Logger
+	// Telemetry is the node's telemetry registry: the events of the
+	// behaviours and services on the node (genserver call timeouts,
+	// supervisor reports through the telemetry bridge, send outcomes, dead
+	// letters, schedules, health and monitor events) are published on it
+	// unless a service is given a registry of its own. Default:
+	// telemetry.Default().
+	Telemetry *telemetry.Registry
+	// OnDeadLetter receives the messages a bounded mailbox dropped under
+	// the [DeadLetterWhenFull] policy. It runs on the sender's goroutine
+	// and must not block. Default: none (the sender's *[MailboxFullError],
+	// with Dropped set, is then all that reports them).
+	OnDeadLetter func(DeadLetter)
+	// ZombieGrace is how long a killed process's goroutine may keep
+	// running before it is reported as a zombie. Default: 1 s.
+	ZombieGrace time.Duration
+	// StopGrace is how long [Node.Stop] waits, when its context has no
+	// deadline, between asking processes to shut down and killing them.
+	// Default: 5 s.
+	StopGrace time.Duration
+	// MaxIdleWorkers is how many idle worker goroutines the node keeps
+	// for reuse. Idle processes never hold a goroutine; this bounds only
+	// the pool of warm goroutines. Default: 8 × GOMAXPROCS, at least 64.
+	MaxIdleWorkers int
+	// PanicPassThrough makes panics in process code crash the program
+	// instead of becoming exit reasons. It is a debugging aid (the panic
+	// keeps its original stack in the crash dump); never use it in
+	// production. Default: off.
+	PanicPassThrough bool
+	// ProcessLabels makes every process run with the pprof labels
+	// orchard.pid and orchard.behaviour (besides orchard.node and
+	// orchard.worker, which every worker carries: its node and its own
+	// number), so a CPU profile can be broken down per process (go tool
+	// pprof -tagfocus / -tagshow). It costs a few small allocations (the
+	// PID's text and a label context) each time a process is scheduled,
+	// so it is off by default: turn it on while profiling.
+	ProcessLabels bool
 }
 
-// WithProcessLabels makes every process run with the pprof labels
-// orchard.pid and orchard.behaviour (besides orchard.node and
-// orchard.worker, which every worker carries: its node and its own
-// number), so a CPU profile can be broken down per process
-// (go tool pprof -tagfocus / -tagshow). It costs a few small allocations
-// (the PID's text and a label context) each time a process is scheduled,
-// so it is off by default: turn it on while profiling.
-func WithProcessLabels() Option {
-	return nodeOption(func(c *nodeConfig) error {
-		c.processLabels = true
-		return nil
-	})
+// applyNode sets the non-zero fields of c, after checking them all: a
+// refused Config changes nothing.
+func (c Config) applyNode(cfg *nodeConfig) error {
+	const op = "process: NewNode"
+	switch {
+	case c.ZombieGrace < 0:
+		return invalidOption(op, "Config.ZombieGrace", fmt.Sprintf("%v is negative", c.ZombieGrace))
+	case c.StopGrace < 0:
+		return invalidOption(op, "Config.StopGrace", fmt.Sprintf("%v is negative", c.StopGrace))
+	case c.MaxIdleWorkers < 0:
+		return invalidOption(op, "Config.MaxIdleWorkers", fmt.Sprintf("%d is negative", c.MaxIdleWorkers))
+	}
+	if c.Timeouts != nil {
+		cfg.env.Timeouts = c.Timeouts
+	}
+	if c.Logger != nil {
+		cfg.env.Logger = c.Logger
+	}
+	if c.Telemetry != nil {
+		cfg.env.Telemetry = c.Telemetry
+	}
+	if c.OnDeadLetter != nil {
+		cfg.deadLetter = c.OnDeadLetter
+	}
+	if c.ZombieGrace > 0 {
+		cfg.zombieGrace = c.ZombieGrace
+	}
+	if c.StopGrace > 0 {
+		cfg.stopGrace = c.StopGrace
+	}
+	if c.MaxIdleWorkers > 0 {
+		cfg.maxIdleWorkers = c.MaxIdleWorkers
+	}
+	if c.PanicPassThrough {
+		cfg.panicPassThrough = true
+	}
+	if c.ProcessLabels {
+		cfg.processLabels = true
+	}
+	return nil
 }
 
-// WithZombieGrace sets how long a killed process's goroutine may keep
-// running before it is reported as a zombie (default 1 s).
-func WithZombieGrace(d time.Duration) Option {
-	return nodeOption(func(c *nodeConfig) error {
-		if d <= 0 {
-			return invalidOption("process: WithZombieGrace", "d", fmt.Sprintf("%v is not positive", d))
-		}
-		c.zombieGrace = d
-		return nil
-	})
-}
-
-// WithStopGrace sets how long [Node.Stop] waits, when its context has no
-// deadline, between asking processes to shut down and killing them
-// (default 5 s).
-func WithStopGrace(d time.Duration) Option {
-	return nodeOption(func(c *nodeConfig) error {
-		if d <= 0 {
-			return invalidOption("process: WithStopGrace", "d", fmt.Sprintf("%v is not positive", d))
-		}
-		c.stopGrace = d
-		return nil
-	})
-}
-
-// WithMaxIdleWorkers sets how many idle worker goroutines the node keeps
-// for reuse (default 8 × GOMAXPROCS, at least 64). Idle processes never
-// hold a goroutine; this bounds only the pool of warm goroutines.
-func WithMaxIdleWorkers(n int) Option {
-	return nodeOption(func(c *nodeConfig) error {
-		if n < 0 {
-			return invalidOption("process: WithMaxIdleWorkers", "n", fmt.Sprintf("%d is negative", n))
-		}
-		c.maxIdleWorkers = n
-		return nil
-	})
-}
-
-// WithPanicPassThrough makes panics in process code crash the program
-// instead of becoming exit reasons. It is a debugging aid (the panic keeps
-// its original stack in the crash dump); never use it in production.
-func WithPanicPassThrough() Option {
-	return nodeOption(func(c *nodeConfig) error {
-		c.panicPassThrough = true
-		return nil
-	})
+// applyOption applies the i-th option given to NewNode; a nil option, a
+// nil *Config included, is an error.
+func applyOption(cfg *nodeConfig, i int, o Option) error {
+	if c, ok := o.(*Config); o == nil || (ok && c == nil) {
+		return invalidOption("process: NewNode", "opts["+strconv.Itoa(i)+"]", "is nil")
+	}
+	return o.applyNode(cfg)
 }
 
 // SpawnOption configures one spawned process. Options are plain values
@@ -181,16 +221,6 @@ func WithName(name string) SpawnOption {
 		return SpawnOption{err: invalidOption("process: WithName", "name", "is empty")}
 	}
 	return SpawnOption{kind: optName, str: name}
-}
-
-// WithBehaviour labels the process with the behaviour it runs (for
-// example "genserver"); Info and zombie reports show it. An empty name
-// labels nothing: the spawn using it fails with an *[ArgumentError].
-func WithBehaviour(name string) SpawnOption {
-	if name == "" {
-		return SpawnOption{err: invalidOption("process: WithBehaviour", "name", "is empty")}
-	}
-	return SpawnOption{kind: optBehaviour, str: name}
 }
 
 // WithMailbox bounds the process's mailbox to limit messages, with the

@@ -191,7 +191,7 @@ func TestInfo(t *testing.T) {
 	var child process.PID
 	parent.Do(func(p *process.Proc) {
 		var err error
-		child, err = p.Spawn(gated(gate, got), process.WithBehaviour("worker"), process.Linked())
+		child, err = p.Spawn(gated(gate, got), rt.Behaviour("worker"), process.Linked())
 		if err != nil {
 			t.Errorf("Spawn(Linked()) = %v; want nil", err)
 		}
@@ -294,7 +294,7 @@ func (r reporter) HandleMessage(p *process.Proc, m process.Msg) error {
 func TestInfoHandler(t *testing.T) {
 	n := otptest.NewNode(t)
 	pr := otptest.NewProbe(t, n)
-	h, err := n.SpawnHandler(reporter{to: pr.PID()}, process.WithBehaviour("reporter"))
+	h, err := n.SpawnHandler(reporter{to: pr.PID()}, rt.Behaviour("reporter"))
 	if err != nil {
 		t.Fatalf("SpawnHandler = %v", err)
 	}
@@ -415,11 +415,11 @@ func TestInvalidOptions(t *testing.T) {
 		err  func() error
 	}{
 		{"NewNode(nil)", func() error { _, err := process.NewNode(nil); return err }},
-		{"WithZombieGrace(0)", func() error { _, err := process.NewNode(process.WithZombieGrace(0)); return err }},
-		{"WithStopGrace(-1)", func() error { _, err := process.NewNode(process.WithStopGrace(-1)); return err }},
-		{"WithMaxIdleWorkers(-1)", func() error { _, err := process.NewNode(process.WithMaxIdleWorkers(-1)); return err }},
+		{"Config{ZombieGrace: -1}", func() error { _, err := process.NewNode(process.Config{ZombieGrace: -1}); return err }},
+		{"Config{StopGrace: -1}", func() error { _, err := process.NewNode(process.Config{StopGrace: -1}); return err }},
+		{"Config{MaxIdleWorkers: -1}", func() error { _, err := process.NewNode(process.Config{MaxIdleWorkers: -1}); return err }},
 		{"WithEventHook(nil)", func() error { _, err := process.NewNode(rt.WithEventHook(nil)); return err }},
-		{"WithDeadLetterHook(nil)", func() error { _, err := process.NewNode(process.WithDeadLetterHook(nil)); return err }},
+		{"NewNode(nil *Config)", func() error { _, err := process.NewNode((*process.Config)(nil)); return err }},
 		{"Spawn(nil)", func() error { _, err := n.Spawn(nil); return err }},
 		{"SpawnHandler(nil)", func() error { _, err := n.SpawnHandler(nil); return err }},
 		{"Spawn(zero option)", func() error { _, err := n.Spawn(nop, process.SpawnOption{}); return err }},
@@ -621,7 +621,7 @@ func TestZombie(t *testing.T) {
 
 func testZombie(t *testing.T, early bool) {
 	zombies := make(chan process.ZombieInfo, 1)
-	n := otptest.NewNode(t, process.WithZombieGrace(100*time.Millisecond),
+	n := otptest.NewNode(t, process.Config{ZombieGrace: 100 * time.Millisecond},
 		rt.WithEventHook(func(e rt.Event) {
 			if z, ok := e.(rt.ZombieDetected); ok {
 				zombies <- z.Zombie
@@ -631,7 +631,7 @@ func testZombie(t *testing.T, early bool) {
 	pid, _ := n.Spawn(func(*process.Proc) error {
 		ignoreContext(started, release)
 		return nil
-	}, process.WithBehaviour("stubborn"))
+	}, rt.Behaviour("stubborn"))
 	if !early {
 		<-started
 	}
@@ -673,7 +673,7 @@ func testZombie(t *testing.T, early bool) {
 func TestKilledProcessThatReturnsIsNoZombie(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		var events otptest.Trace
-		n := otptest.NewNode(t, process.WithZombieGrace(time.Millisecond),
+		n := otptest.NewNode(t, process.Config{ZombieGrace: time.Millisecond},
 			rt.WithEventHook(func(e rt.Event) {
 				if _, ok := e.(rt.ZombieDetected); ok {
 					events.Add("zombie")

@@ -274,7 +274,7 @@ func (p *Proc) handle(m Msg) error { return p.h.HandleMessage(p, m) }
 // exit reason) so the tree can restart the child instead of losing the
 // whole program, as errgroup does for its goroutines. We keep the panic
 // value and the stack of the panicking goroutine, captured into a fixed
-// 64 KiB buffer as net/http does. WithPanicPassThrough turns this off for
+// 64 KiB buffer as net/http does. Config.PanicPassThrough turns this off for
 // debugging.
 func (p *Proc) call(fn func() error) (err error) {
 	if !p.node.cfg.panicPassThrough {

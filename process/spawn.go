@@ -4,7 +4,7 @@ import "github.com/seed-fe72f376/orchard/internal/argerr"
 
 // Spawn starts fn as a new process with no parent. It returns as soon as
 // the process exists; fn runs concurrently. Options: [TrapExits],
-// [WithName], [WithBehaviour], [WithMailbox]. Safe from any goroutine.
+// [WithName], [WithMailbox]. Safe from any goroutine.
 //
 // Bad input (a nil node, a nil fn, a zero or invalid option) is an error
 // matching [ErrInvalidArgument]; a stopped node is [ErrNodeStopped]. No

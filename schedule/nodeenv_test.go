@@ -12,7 +12,7 @@ import (
 )
 
 // TestSchedulerUsesTheNodesRegistry: a scheduler given no registry
-// publishes on its node's (process.WithTelemetry).
+// publishes on its node's (process.Config.Telemetry).
 func TestSchedulerUsesTheNodesRegistry(t *testing.T) {
 	reg := telemetry.New()
 	added := make(chan telemetry.Metadata, 1)
@@ -21,7 +21,7 @@ func TestSchedulerUsesTheNodesRegistry(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	node := otptest.NewNode(t, process.WithTelemetry(reg))
+	node := otptest.NewNode(t, process.Config{Telemetry: reg})
 	s, err := schedule.Start(node)
 	if err != nil {
 		t.Fatal(err)

@@ -132,7 +132,7 @@ func WithCodec(codec *Codec) Option {
 
 // WithTelemetry sets the registry events are emitted on. Nil, the
 // default, means the registry of the scheduler's node
-// (process.WithTelemetry), else telemetry.Default().
+// (process.Config.Telemetry), else telemetry.Default().
 func WithTelemetry(r *telemetry.Registry) Option {
 	return option(func(c *config) error {
 		c.telemetry = r

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -95,7 +96,7 @@ func start(op string, node *process.Node, parent *process.Proc, opts []Option) (
 	srv := &server{cfg: cfg, tel: cfg.telemetry}
 	gopts := []genserver.StartOption{
 		genserver.WithInitTimeout(cfg.storeTimeout + genserver.DefaultInitTimeout),
-		genserver.WithSpawnOptions(process.WithBehaviour("schedule")),
+		genserver.WithSpawnOptions(rt.Behaviour("schedule")),
 	}
 	if cfg.name != "" {
 		gopts = append(gopts, genserver.WithName(cfg.name))

@@ -14,6 +14,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/internal/live"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/telemetry"
 )
@@ -364,7 +365,7 @@ func (s *server) spawnDelivery(e *entry) (process.PID, error) {
 			return &deliveryError{err: err}
 		}
 		return nil
-	}, process.WithBehaviour("schedule.delivery"), process.Linked())
+	}, rt.Behaviour("schedule.delivery"), process.Linked())
 }
 
 // deliveryEnded handles the exit of a delivery process (or of any other

@@ -27,8 +27,8 @@
 // A Sender reads its default timeouts ("send.deliver",
 // "send.dead_letter"), its logger and its telemetry registry from the
 // node a send runs on (the calling process's node, else the
-// destination's: process.WithTimeouts, process.WithLogger,
-// process.WithTelemetry) unless [WithTimeouts], [WithLogger] or
+// destination's: process.Config.Timeouts, process.Config.Logger,
+// process.Config.Telemetry) unless [WithTimeouts], [WithLogger] or
 // [WithTelemetry] gave it its own; timeouts.Default(), slog.Default() and
 // telemetry.Default() serve only sends outside any node (from outside
 // any process to a destination that does not resolve to a live process)

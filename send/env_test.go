@@ -31,8 +31,7 @@ func TestSendUsesTheNodesEnvironment(t *testing.T) {
 			t.Fatal(err)
 		}
 		var logs bytes.Buffer
-		node := otptest.NewNode(t, process.WithTimeouts(cfg),
-			process.WithLogger(slog.New(slog.NewTextHandler(&logs, nil))))
+		node := otptest.NewNode(t, process.Config{Timeouts: cfg, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
 		release := make(chan struct{})
 		defer close(release)
 		pid, err := genserver.Start(node, &blocker{release: release})
@@ -88,13 +87,13 @@ func (e *events) list() []string {
 
 // TestSendPublishesOnTheNodesRegistry: a Sender given no registry (here
 // the package-level Send's) publishes the outcome of a send on the
-// registry of the node it runs on (process.WithTelemetry), not on
+// registry of the node it runs on (process.Config.Telemetry), not on
 // telemetry.Default(): from outside any process to a live destination,
 // with a timeout of its own (the node is then looked up for the registry
 // only), from a process to a dead destination, and a broadcast.
 func TestSendPublishesOnTheNodesRegistry(t *testing.T) {
 	reg := telemetry.New()
-	node := otptest.NewNode(t, process.WithTelemetry(reg))
+	node := otptest.NewNode(t, process.Config{Telemetry: reg})
 	live := startInbox(t, node, &inbox{})
 	dead := deadPID(t, node)
 	onNode := recordEvents(t, reg, live, dead)
@@ -139,7 +138,7 @@ func TestSendWithoutNodeRegistryUsesDefault(t *testing.T) {
 	}
 
 	reg, own := telemetry.New(), telemetry.New()
-	other := otptest.NewNode(t, process.WithTelemetry(reg))
+	other := otptest.NewNode(t, process.Config{Telemetry: reg})
 	dest := startInbox(t, other, &inbox{})
 	onNode := recordEvents(t, reg, dest)
 	onOwn := recordEvents(t, own, dest)
@@ -162,7 +161,7 @@ func TestSendWithoutNodeRegistryUsesDefault(t *testing.T) {
 // destination node's registry, not on telemetry.Default().
 func TestFailedSendFromOutsideReportsOnTheDestinationsNode(t *testing.T) {
 	reg := telemetry.New()
-	node := otptest.NewNode(t, process.WithTelemetry(reg))
+	node := otptest.NewNode(t, process.Config{Telemetry: reg})
 	dead := deadPID(t, node)
 	onNode := recordEvents(t, reg, dead)
 	onNode.dests["ghost"] = true

@@ -259,7 +259,7 @@ type senderOption func(*Sender) error
 func (f senderOption) applySender(s *Sender) error { return f(s) }
 
 // WithTelemetry makes the Sender emit its events on r. Default: the
-// registry of the node a send runs on (process.WithTelemetry; see
+// registry of the node a send runs on (process.Config.Telemetry; see
 // [New]), else telemetry.Default().
 func WithTelemetry(r *telemetry.Registry) SenderOption {
 	return senderOption(func(s *Sender) error {
@@ -319,7 +319,7 @@ func WithRateLimit(gate Gate) SenderOption {
 
 // WithLogger sets the logger of OnError [Log] (default: the logger of the
 // node the send runs on, the caller's or else the destination's:
-// process.WithLogger, else slog.Default()).
+// process.Config.Logger, else slog.Default()).
 func WithLogger(l *slog.Logger) SenderOption {
 	return senderOption(func(s *Sender) error {
 		if l == nil {
@@ -333,7 +333,7 @@ func WithLogger(l *slog.Logger) SenderOption {
 // WithTimeouts makes the Sender read its default timeouts ([TimeoutKey],
 // [DeadLetterTimeoutKey]) from cfg. Without it they come from the node
 // the send runs on: the calling process's node, else the destination
-// PID's node (process.WithTimeouts), else timeouts.Default().
+// PID's node (process.Config.Timeouts), else timeouts.Default().
 func WithTimeouts(cfg *timeouts.Config) SenderOption {
 	return senderOption(func(s *Sender) error {
 		if cfg == nil {

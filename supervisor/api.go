@@ -57,7 +57,7 @@ func WithEventHook(hook func(Event)) Option {
 }
 
 // WithLogger sets where OTP-style supervisor reports go (default: the
-// node's logger, process.WithLogger, else slog.Default()). Reports use the keys supervisor, errorContext, reason
+// node's logger, process.Config.Logger, else slog.Default()). Reports use the keys supervisor, errorContext, reason
 // and offender; progress reports are at debug level.
 func WithLogger(l *slog.Logger) Option {
 	return optionFunc(func(o *options) error {

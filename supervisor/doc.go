@@ -154,7 +154,7 @@
 // minute (starting or stopping a child may legitimately take long).
 //
 // The supervisor logs OTP-style reports through log/slog ([WithLogger],
-// default the node's logger: process.WithLogger, else slog.Default()) at error level, with the keys supervisor,
+// default the node's logger: process.Config.Logger, else slog.Default()) at error level, with the keys supervisor,
 // errorContext (child_terminated, start_error, shutdown_error, shutdown),
 // reason and offender (a group: id, pid, restart_type, shutdown,
 // child_type). The child_terminated report is logged after the restart,

@@ -155,7 +155,7 @@ func TestZombieChild(t *testing.T) {
 		{name: "func_ignores_context", behaviour: "stubborn", start: func(_ *kit, block chan struct{}) supervisor.StartFunc {
 			return func(p *process.Proc) (process.PID, error) {
 				return p.Spawn(func(*process.Proc) error { <-block; return nil },
-					process.TrapExits(), process.WithBehaviour("stubborn"), process.Linked())
+					process.TrapExits(), rt.Behaviour("stubborn"), process.Linked())
 			}
 		}},
 	}
@@ -163,7 +163,7 @@ func TestZombieChild(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				zombies := make(chan process.ZombieInfo, 1)
-				k := newKit(t, process.WithZombieGrace(time.Second), rt.WithEventHook(func(e rt.Event) {
+				k := newKit(t, process.Config{ZombieGrace: time.Second}, rt.WithEventHook(func(e rt.Event) {
 					if z, ok := e.(rt.ZombieDetected); ok {
 						zombies <- z.Zombie
 					}

@@ -15,7 +15,7 @@ import (
 type TemporarySpec struct {
 	ID        string   // shown in events and error reports (WhichChildren leaves a dynamic child's ID empty, as OTP does)
 	Shutdown  Shutdown // how the supervisor stops them (zero: 5 s)
-	Behaviour string   // the children's process behaviour (process.WithBehaviour); empty for none
+	Behaviour string   // the children's process behaviour (rt.Behaviour); empty for none
 }
 
 // TemporaryStarter starts temporary children under one dynamic supervisor
@@ -118,7 +118,7 @@ func NewTemporaryStarter(ctx context.Context, node *process.Node, sup process.PI
 	// the supervisor can see no exit of a child it does not know.
 	t.opts = []process.SpawnOption{process.Linked(), rt.Announce(t.announce)}
 	if spec.Behaviour != "" {
-		t.opts = append(t.opts, process.WithBehaviour(spec.Behaviour))
+		t.opts = append(t.opts, rt.Behaviour(spec.Behaviour))
 	}
 	return t, nil
 }

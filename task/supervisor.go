@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -88,7 +89,7 @@ func WithShutdown(s supervisor.Shutdown) Option {
 
 // WithLogger sets where the supervisor's reports go (the crash of a task
 // started with [Start] or [AsyncNoLink] is logged at error level, as OTP
-// does). Default: the node's logger (process.WithLogger, else
+// does). Default: the node's logger (process.Config.Logger, else
 // slog.Default()); a nil l makes the start fail with an
 // error matching [ErrInvalidArgument].
 func WithLogger(l *slog.Logger) Option {
@@ -234,7 +235,7 @@ func (s *Supervisor) startChild(ctx context.Context, start func(*process.Proc) (
 	})
 }
 
-var taskBehaviour = process.WithBehaviour("task")
+var taskBehaviour = rt.Behaviour("task")
 
 // startHandler starts h (a process.Starter) as a task: through the
 // TemporaryStarter when there is one, else by the supervisor's

@@ -5,6 +5,7 @@ import (
 	"net"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -21,7 +22,7 @@ func (l *Listener) startConn(parent *process.Proc, args ...any) (process.PID, er
 	l.mu.Unlock()
 	c := newConn(l.nextID.Add(1), nc, &l.cfg, drain)
 	o := &owner{l: l, c: c}
-	pid, err := parent.SpawnHandler(o, process.Linked(), process.TrapExits(), process.WithBehaviour("transport.conn"))
+	pid, err := parent.SpawnHandler(o, process.Linked(), process.TrapExits(), rt.Behaviour("transport.conn"))
 	if err != nil {
 		return pid, err
 	}
@@ -73,7 +74,7 @@ func (o *owner) handleStart(p *process.Proc) error {
 	if o.stopReason != nil {
 		return o.stopReason
 	}
-	pid, err := p.Spawn(o.read, process.Linked(), process.WithBehaviour("transport.reader"))
+	pid, err := p.Spawn(o.read, process.Linked(), rt.Behaviour("transport.reader"))
 	if err != nil {
 		return err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -91,7 +92,7 @@ func (h *HTTPServer) spawn(spawn func(process.Handler, ...process.SpawnOption) (
 	o := &httpOwner{h: h, ln: ln, srv: &http.Server{Handler: h.handler, ReadHeaderTimeout: 10 * time.Second}}
 	var owner atomic.Value // the serving process's PID, for the connections table
 	o.srv.ConnState = h.connState(func() process.PID { pid, _ := owner.Load().(process.PID); return pid })
-	pid, err := spawn(o, process.TrapExits(), process.WithBehaviour("transport.http"))
+	pid, err := spawn(o, process.TrapExits(), rt.Behaviour("transport.http"))
 	owner.Store(pid)
 	if err != nil {
 		_ = ln.Close()
@@ -145,7 +146,7 @@ func (o *httpOwner) HandleMessage(p *process.Proc, msg process.Msg) error {
 				return err
 			}
 			return nil
-		}, process.Linked(), process.WithBehaviour("transport.http.serve"))
+		}, process.Linked(), rt.Behaviour("transport.http.serve"))
 		if err != nil {
 			return err
 		}

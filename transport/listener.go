@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 )
@@ -264,7 +265,7 @@ func (l *Listener) startAcceptor(parent *process.Proc) (process.PID, error) {
 	}
 	l.mu.Unlock()
 	return parent.Spawn(func(p *process.Proc) error { return l.accept(p, ln) },
-		process.Linked(), process.WithBehaviour("transport.acceptor"))
+		process.Linked(), rt.Behaviour("transport.acceptor"))
 }
 
 // accept is the acceptor's loop. Its death closes the socket; a death by

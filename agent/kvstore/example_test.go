@@ -20,7 +20,7 @@ func ExampleOpenNodeStore() {
 	defer cancel()
 	dir, _ := os.MkdirTemp("", "agents")
 	defer os.RemoveAll(dir)
-	node, _ := process.NewNode(process.WithLogger(slog.New(slog.DiscardHandler)))
+	node, _ := process.NewNode(process.Config{Logger: slog.New(slog.DiscardHandler)})
 	defer node.Stop(ctx)
 	if err := engine.Configure(node, engine.Config{Dir: dir}); err != nil {
 		fmt.Println(err)

@@ -49,7 +49,7 @@ func counterKind() (agent.Kind, error) {
 func helper(dir string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	node, err := process.NewNode(process.WithLogger(slog.New(slog.DiscardHandler)))
+	node, err := process.NewNode(process.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err == nil {
 		err = engine.Configure(node, engine.Config{Dir: dir})
 	}
@@ -82,7 +82,7 @@ func helper(dir string) int {
 
 func startNode(t *testing.T, dir string) (*process.Node, *kvstore.Store, context.Context) {
 	t.Helper()
-	node := otptest.NewNode(t, process.WithLogger(slog.New(slog.DiscardHandler)))
+	node := otptest.NewNode(t, process.Config{Logger: slog.New(slog.DiscardHandler)})
 	if err := engine.Configure(node, engine.Config{Dir: dir}); err != nil {
 		t.Fatal(err)
 	}

@@ -66,7 +66,7 @@ func runAgentSystem(ctx context.Context, w io.Writer, crash bool) (err error) {
 	say := func(format string, args ...any) {
 		b.WriteString(wrap(fmt.Sprintf(format, args...), width, "    ") + "\n")
 	}
-	node, err := process.NewNode(process.WithLogger(discard))
+	node, err := process.NewNode(process.Config{Logger: discard})
 	if err != nil {
 		return err
 	}

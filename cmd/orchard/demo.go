@@ -98,7 +98,7 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (err error) {
 	// logger is quiet: the frames tell what happens (a store's loss is
 	// shown in the summary).
 	tel := telemetry.New()
-	node, err := process.NewNode(process.WithTelemetry(tel), process.WithLogger(discard), bridge.NodeEvents(nil))
+	node, err := process.NewNode(process.Config{Telemetry: tel, Logger: discard}, bridge.NodeEvents(nil))
 	if err != nil {
 		return err
 	}

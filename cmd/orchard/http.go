@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/seed-fe72f376/orchard/health"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/supervisor"
 	"github.com/seed-fe72f376/orchard/telemetry"
@@ -85,7 +86,7 @@ func startHTTP(node *process.Node, addr string, tel *telemetry.Registry, health 
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 	served := make(chan struct{})
-	pid, err := node.Spawn(serveHTTP(srv, ln, served), process.WithBehaviour("http.server"))
+	pid, err := node.Spawn(serveHTTP(srv, ln, served), rt.Behaviour("http.server"))
 	if err != nil {
 		_ = ln.Close()
 		_ = exp.Close()

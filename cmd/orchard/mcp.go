@@ -171,7 +171,7 @@ func startMCP(ctx context.Context, node *process.Node, cfg mcpConfig) (*mcpApp, 
 // serveMCP runs `orchard mcp` until ctx is done (or, for stdio, the
 // client closes its end), then stops the application.
 func serveMCP(ctx context.Context, cfg mcpConfig, stdin io.Reader, stdout, stderr io.Writer) (err error) {
-	node, err := process.NewNode(process.WithLogger(discard))
+	node, err := process.NewNode(process.Config{Logger: discard})
 	if err != nil {
 		return err
 	}

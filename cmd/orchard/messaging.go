@@ -9,6 +9,7 @@ import (
 	"github.com/seed-fe72f376/orchard/deadletter"
 	"github.com/seed-fe72f376/orchard/deadletter/jsstore"
 	"github.com/seed-fe72f376/orchard/engine"
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 	"github.com/seed-fe72f376/orchard/registry"
 	"github.com/seed-fe72f376/orchard/send"
@@ -161,7 +162,7 @@ func (m *messaging) courier(self *process.Proc, reg *registry.Registry, to strin
 	return self.Spawn(func(p *process.Proc) error {
 		err := m.sender.Send(p.Context(), registry.Via(reg, to), job{N: n}, jobOptions...)
 		return p.Send(dir, sendDone{pid: p.PID(), n: n, to: to, err: err})
-	}, process.WithBehaviour("courier"))
+	}, rt.Behaviour("courier"))
 }
 
 // line renders a finished send for the event list.

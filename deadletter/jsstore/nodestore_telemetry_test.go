@@ -14,14 +14,14 @@ import (
 
 // TestNodeStoreReportsLossOnTheNodesRegistry: OpenNodeStore reports the
 // data a store lost while closed (EventLost) on the registry of its node
-// (process.WithTelemetry), which has no DirConfig to name one.
+// (process.Config.Telemetry), which has no DirConfig to name one.
 func TestNodeStoreReportsLossOnTheNodesRegistry(t *testing.T) {
 	dir := t.TempDir()
 	fillDir(t, dir, 200)
 	truncateBlock(t, dir)
 
 	var events lostEvents
-	node := otptest.NewNode(t, process.WithTelemetry(events.attach(t)), process.WithLogger(slog.New(slog.DiscardHandler)))
+	node := otptest.NewNode(t, process.Config{Telemetry: events.attach(t), Logger: slog.New(slog.DiscardHandler)})
 	if err := engine.Configure(node, engine.Config{Dir: dir}); err != nil {
 		t.Fatal(err)
 	}

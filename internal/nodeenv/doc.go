@@ -5,11 +5,11 @@
 // configuration from the node, never from package-level variables; the
 // package defaults (timeouts.Default(), slog.Default(),
 // telemetry.Default()) serve only code outside any node (a nil node
-// here) and nodes not given the option.
+// here) and nodes not given the setting.
 //
 // # Layering
 //
-//	process           options WithTimeouts, WithLogger, WithTelemetry (process/env.go); stores them under envkey.Key
+//	process           Config{Timeouts, Logger, Telemetry} (process/options.go); stores them under envkey.Key
 //	internal/nodeenv  Timeouts(node), Logger(node), Telemetry(node); Open/Lookup/Close of per-node resources
 //	genserver, supervisor, app, send, deadletter, schedule, ...   read through nodeenv only
 //	internal/natsengine   ForNode: the node's one engine, a nodeenv resource

@@ -78,7 +78,7 @@ func closeOnStop(n *process.Node) func(context.Context) {
 }
 
 // Timeouts returns the timeout configuration of code running on n: the
-// node's process.WithTimeouts, else timeouts.Default() (also for a nil
+// node's process.Config.Timeouts, else timeouts.Default() (also for a nil
 // n, code outside any node). The result never changes for a node, so
 // callers may cache it (or a Handle of it) per node.
 func Timeouts(n *process.Node) *timeouts.Config {
@@ -110,7 +110,7 @@ func TimeoutHandle(n *process.Node, key string) *timeouts.Handle {
 }
 
 // Logger returns the logger of code running on n: the node's
-// process.WithLogger, else slog.Default() as it is now (also for a nil
+// process.Config.Logger, else slog.Default() as it is now (also for a nil
 // n). Callers that keep the result keep the default of that moment.
 func Logger(n *process.Node) *slog.Logger {
 	if n != nil {
@@ -122,7 +122,7 @@ func Logger(n *process.Node) *slog.Logger {
 }
 
 // Telemetry returns the telemetry registry of code running on n: the
-// node's process.WithTelemetry, else telemetry.Default() (also for a nil
+// node's process.Config.Telemetry, else telemetry.Default() (also for a nil
 // n). The package default is only a convenience for code outside any
 // node and for nodes given no registry; library code that has a node
 // publishes on this registry, never on telemetry.Default() directly. The

@@ -39,7 +39,7 @@ func TestNodeOptions(t *testing.T) {
 	}
 	log := slog.New(slog.DiscardHandler)
 	reg := telemetry.New()
-	n := otptest.NewNode(t, process.WithTimeouts(cfg), process.WithLogger(log), process.WithTelemetry(reg))
+	n := otptest.NewNode(t, process.Config{Timeouts: cfg, Logger: log, Telemetry: reg})
 	if got := nodeenv.Timeouts(n); got != cfg {
 		t.Errorf("Timeouts = %p; want the node's %p", got, cfg)
 	}
@@ -49,15 +49,36 @@ func TestNodeOptions(t *testing.T) {
 	if got := nodeenv.Telemetry(n); got != reg {
 		t.Errorf("Telemetry = %p; want the node's %p", got, reg)
 	}
-	if _, err := process.NewNode(process.WithTimeouts(nil)); !errors.Is(err, process.ErrInvalidArgument) {
-		t.Errorf("NewNode(WithTimeouts(nil)) = %v; want ErrInvalidArgument", err)
+}
+
+// TestConfigsCompose: several process.Configs given to one node compose,
+// field by field, the later ones winning; a zero field leaves what an
+// earlier Config set.
+func TestConfigsCompose(t *testing.T) {
+	cfg, err := timeouts.New(timeouts.Spec{})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if _, err := process.NewNode(process.WithLogger(nil)); !errors.Is(err, process.ErrInvalidArgument) {
-		t.Errorf("NewNode(WithLogger(nil)) = %v; want ErrInvalidArgument", err)
+	first, last := slog.New(slog.DiscardHandler), slog.New(slog.DiscardHandler)
+	reg := telemetry.New()
+	n := otptest.NewNode(t,
+		process.Config{Logger: first, Timeouts: cfg},
+		process.Config{Telemetry: reg},
+		&process.Config{Logger: last},
+		process.Config{})
+	if got := nodeenv.Timeouts(n); got != cfg {
+		t.Errorf("Timeouts = %p; want the first Config's %p", got, cfg)
+	}
+	if got := nodeenv.Logger(n); got != last {
+		t.Errorf("Logger = %p; want the last Config's %p", got, last)
+	}
+	if got := nodeenv.Telemetry(n); got != reg {
+		t.Errorf("Telemetry = %p; want the second Config's %p", got, reg)
 	}
 	var aerr *process.ArgumentError
-	if _, err := process.NewNode(process.WithTelemetry(nil)); !errors.As(err, &aerr) || aerr.Op != "process: WithTelemetry" {
-		t.Errorf("NewNode(WithTelemetry(nil)) = %v; want an *ArgumentError for WithTelemetry", err)
+	if _, err := process.NewNode(process.Config{Logger: first}, process.Config{StopGrace: -1}); !errors.As(err, &aerr) ||
+		aerr.Op != "process: NewNode" || aerr.Arg != "Config.StopGrace" {
+		t.Errorf("NewNode(Config{StopGrace: -1}) = %v; want an *ArgumentError for Config.StopGrace", err)
 	}
 }
 

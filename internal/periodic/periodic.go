@@ -25,7 +25,7 @@ type tick struct{}
 // is not nil, else as a root process of node. It does not wait for the
 // first run.
 func Spawn(node *process.Node, parent *process.Proc, spec Spec) (process.PID, error) {
-	opt := process.WithBehaviour(spec.Behaviour)
+	opt := rt.Behaviour(spec.Behaviour)
 	if parent != nil {
 		return parent.Spawn(spec.run, opt, process.Linked())
 	}

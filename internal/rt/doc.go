@@ -2,7 +2,7 @@
 // (genserver, supervisor, task, registry, monitors, app, ...) use and that
 // is not part of package process's public API: deadlines swept by the
 // node instead of a timer per wait, node-scoped values, suspended and
-// inline spawns, announced spawns, exit hooks, lookups of a live
+// inline spawns, announced spawns, the behaviour label of a process, exit hooks, lookups of a live
 // process by PID ([Target]), and the node's lifecycle event hooks
 // ([WithEventHook]), which telemetry/bridge.NodeEvents turns into the
 // telemetry events users see. A user of process sees processes, PIDs,
@@ -40,6 +40,7 @@
 //	---                                   --
 //	gen:call's after Timeout              Deadline, StartDeadline, StopDeadline
 //	proc_lib:start_link (init on caller)  StartInline
+//	proc_lib's '$initial_call' label      Behaviour (Info.Behaviour, pprof label)
 //	supervisor adopting a temporary child SpawnSuspended, Announce, Suspended.Resume
 //	erlang:monitor from a non-process     OnExit (Elixir Registry's partitions)
 //	erlang:whereis(Pid) + monitor         Lookup, Target

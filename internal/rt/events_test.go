@@ -39,7 +39,7 @@ func TestEventHooksCompose(t *testing.T) {
 			return err
 		}
 		return errors.New("boom")
-	}, process.WithBehaviour("b"))
+	}, rt.Behaviour("b"))
 	if err != nil {
 		t.Fatal(err)
 	}

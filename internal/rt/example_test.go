@@ -96,7 +96,7 @@ func ExampleWithEventHook() {
 			return err
 		}
 		child, _, _ := p.SpawnMonitor(func(*process.Proc) error { return process.Shutdown },
-			process.WithBehaviour("worker"))
+			rt.Behaviour("worker"))
 		for {
 			msg, err := p.Receive(p.Context())
 			if err != nil {
@@ -106,7 +106,7 @@ func ExampleWithEventHook() {
 				return nil
 			}
 		}
-	}, process.WithBehaviour("parent"))
+	}, rt.Behaviour("parent"))
 	parent, _ := rt.Lookup(pid)
 	_ = parent.Send("go")
 	<-parent.Done() // closed after the Exited hooks returned

@@ -14,6 +14,7 @@ type runtime interface {
 	Sweeper(n *process.Node) *rtcore.Sweeper
 	Value(n *process.Node, key any, init func() any) any
 	StartInline() process.SpawnOption
+	Behaviour(name string) process.SpawnOption
 	Announce(fn func(*process.Proc)) process.SpawnOption
 	SpawnSuspended(n *process.Node, parent process.PID, h process.Handler, opts []process.SpawnOption) (*process.Proc, error)
 	Resume(p *process.Proc)

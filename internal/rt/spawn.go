@@ -16,6 +16,16 @@ var startInline = impl.StartInline()
 // process.ErrInvalidOption (a *process.ArgumentError).
 func StartInline() process.SpawnOption { return startInline }
 
+// Behaviour labels the new process with the behaviour it runs (for
+// example "genserver"): process.Node.Info, zombie reports, the node's
+// lifecycle events (Spawned.Behaviour) and, with process.Config's
+// ProcessLabels, the orchard.behaviour pprof label show it. Behaviours
+// and services label their processes this way; the option is a plain
+// value, so make it once (in a variable) when the name is fixed. An
+// empty name gives an option the spawn refuses with an error matching
+// process.ErrInvalidOption (a *process.ArgumentError).
+func Behaviour(name string) process.SpawnOption { return impl.Behaviour(name) }
+
 // Announce calls fn with the new process before anyone else can know of
 // it: before it has a name, links or monitors, so before it can be
 // signalled or exit. A parent that is told of its children through fn (a

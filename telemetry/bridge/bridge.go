@@ -17,7 +17,7 @@ import (
 func one() telemetry.Measurements { return telemetry.Measurements{"count": 1} }
 
 // nodeRegistries finds, for a bridge given no registry, the registry of
-// the node an event comes from: the node's process.WithTelemetry, else
+// the node an event comes from: the node's process.Config.Telemetry, else
 // telemetry.Default(). The hooks get events, not nodes, so a node is
 // found once, from a process of it alive at the time (rt.Lookup), and
 // remembered by its number: the last node's with one atomic load (a
@@ -67,7 +67,7 @@ func (c *nodeRegistries) of(pids ...process.PID) *telemetry.Registry {
 // [EventProcessExited] and [EventProcessZombie]: the way for code outside
 // Orchard to observe every spawn, exit and zombie of a node. A nil r
 // means the registry of the node the option is given to
-// (process.WithTelemetry, else telemetry.Default()).
+// (process.Config.Telemetry, else telemetry.Default()).
 func NodeEvents(r *telemetry.Registry) process.Option {
 	if r != nil {
 		return rt.WithEventHook(func(e rt.Event) { publishProcess(r, e) })
@@ -103,7 +103,7 @@ func publishProcess(r *telemetry.Registry, e rt.Event) {
 }
 
 // GenServerEvents publishes on r (nil means node's registry,
-// process.WithTelemetry, else telemetry.Default()) every call to a server
+// process.Config.Telemetry, else telemetry.Default()) every call to a server
 // of node that times out, as genserver.EventCallTimeout, and every
 // request a server of node drops because its caller gave up, as
 // genserver.EventCallDropped.
@@ -133,7 +133,7 @@ func GenServerEvents(r *telemetry.Registry, node *process.Node) error {
 // SupervisorEvents returns a supervisor option that publishes the
 // supervisor's lifecycle events on r, under the names
 // supervisor.EventChildStarted and its siblings. A nil r means the
-// registry of the supervisor's node (process.WithTelemetry, else
+// registry of the supervisor's node (process.Config.Telemetry, else
 // telemetry.Default()).
 func SupervisorEvents(r *telemetry.Registry) supervisor.Option {
 	if r != nil {

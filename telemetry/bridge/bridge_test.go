@@ -202,11 +202,11 @@ func runBridged(t *testing.T, node *process.Node, want *recorder) {
 }
 
 // TestNilRegistryMeansTheNodes: bridges given no registry publish on the
-// registry of the node the events come from (process.WithTelemetry), not
+// registry of the node the events come from (process.Config.Telemetry), not
 // on telemetry.Default(); a node given none publishes on the default.
 func TestNilRegistryMeansTheNodes(t *testing.T) {
 	reg := telemetry.New()
-	node := otptest.NewNode(t, process.WithTelemetry(reg), bridge.NodeEvents(nil))
+	node := otptest.NewNode(t, process.Config{Telemetry: reg}, bridge.NodeEvents(nil))
 	got := onNode(t, reg, node, bridged)
 	leaked := onNode(t, telemetry.Default(), node, bridged)
 	runBridged(t, node, got)
@@ -236,8 +236,8 @@ func TestNilRegistryMeansTheNodes(t *testing.T) {
 func TestNilRegistryOptionSharedByNodes(t *testing.T) {
 	opt := bridge.NodeEvents(nil)
 	regA, regB := telemetry.New(), telemetry.New()
-	a := otptest.NewNode(t, process.WithTelemetry(regA), opt)
-	b := otptest.NewNode(t, process.WithTelemetry(regB), opt)
+	a := otptest.NewNode(t, process.Config{Telemetry: regA}, opt)
+	b := otptest.NewNode(t, process.Config{Telemetry: regB}, opt)
 	var recA, recB recorder
 	if err := regA.Attach("a", []string{bridge.EventProcessSpawned}, recA.handle); err != nil {
 		t.Fatal(err)

@@ -31,7 +31,7 @@
 // do: a handler sees an event before the emitting process goes on. Every
 // event carries the measurement "count" (1); the metadata keys are listed
 // at each event-name constant. A nil registry means the registry of the
-// node the events come from (process.WithTelemetry), else
+// node the events come from (process.Config.Telemetry), else
 // telemetry.Default(): a node's events land on its own registry without
 // naming it twice.
 //
@@ -49,7 +49,7 @@
 // # Example
 //
 //	tel := telemetry.New()
-//	node, _ := process.NewNode(process.WithTelemetry(tel), bridge.NodeEvents(nil))
+//	node, _ := process.NewNode(process.Config{Telemetry: tel}, bridge.NodeEvents(nil))
 //	_ = bridge.GenServerEvents(nil, node)
 //	sup, _ := supervisor.Start(node, spec, bridge.SupervisorEvents(nil))
 package bridge

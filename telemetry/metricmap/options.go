@@ -52,7 +52,7 @@ func WithNode(node *process.Node) Option {
 
 // Telemetry returns the telemetry registry an exporter given tel attaches
 // its handler to: tel, else the registry of the node of [WithNode]
-// (process.WithTelemetry, else telemetry.Default()), else
+// (process.Config.Telemetry, else telemetry.Default()), else
 // telemetry.Default() (an exporter of no node).
 func (c Config) Telemetry(tel *telemetry.Registry) *telemetry.Registry {
 	switch {

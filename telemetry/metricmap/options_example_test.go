@@ -12,7 +12,7 @@ import (
 // An exporter given no registry but a node listens on the node's.
 func ExampleConfig_Telemetry() {
 	tel := telemetry.New()
-	node, err := process.NewNode(process.WithTelemetry(tel))
+	node, err := process.NewNode(process.Config{Telemetry: tel})
 	if err != nil {
 		fmt.Println(err)
 		return

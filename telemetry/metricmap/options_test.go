@@ -10,11 +10,11 @@ import (
 )
 
 // TestConfigTelemetry: an exporter attaches to the registry it is given;
-// given none, to the registry of its WithNode node (process.WithTelemetry,
+// given none, to the registry of its WithNode node (process.Config.Telemetry,
 // else telemetry.Default()); with no node either, to telemetry.Default().
 func TestConfigTelemetry(t *testing.T) {
 	own, nodeReg := telemetry.New(), telemetry.New()
-	withReg := otptest.NewNode(t, process.WithTelemetry(nodeReg))
+	withReg := otptest.NewNode(t, process.Config{Telemetry: nodeReg})
 	plain := otptest.NewNode(t)
 	configure := func(opts ...metricmap.Option) metricmap.Config {
 		t.Helper()

@@ -69,7 +69,7 @@ type instrument struct {
 
 // New creates the instruments on a meter of mp and attaches a handler to
 // tel for their events. A nil tel means the registry of the node of
-// [WithNode] (process.WithTelemetry), else telemetry.Default(). It returns an error
+// [WithNode] (process.Config.Telemetry), else telemetry.Default(). It returns an error
 // matching [ErrInvalidMetric] for a bad metric or a nil mp, the meter's
 // error if an instrument cannot be created, or the telemetry registry's
 // error if the handler id is taken. A nil mp, a nil option, a nil node or

@@ -60,7 +60,7 @@ type series struct {
 
 // New creates the metrics, registers them on reg, and attaches a handler
 // to tel for their events. A nil tel means the registry of the node of
-// [WithNode] (process.WithTelemetry), else telemetry.Default(). It returns an error
+// [WithNode] (process.Config.Telemetry), else telemetry.Default(). It returns an error
 // matching [ErrInvalidMetric] for a bad metric, the registry's error (for
 // example a prometheus.AlreadyRegisteredError) if a metric cannot be
 // registered, or the telemetry registry's error if the handler id is

@@ -309,11 +309,11 @@ func TestCloseAndConflicts(t *testing.T) {
 }
 
 // TestNodeRegistry: an exporter given no registry but a node counts the
-// events of the node's registry (process.WithTelemetry), not those of
+// events of the node's registry (process.Config.Telemetry), not those of
 // telemetry.Default().
 func TestNodeRegistry(t *testing.T) {
 	tel := telemetry.New()
-	node := otptest.NewNode(t, process.WithTelemetry(tel))
+	node := otptest.NewNode(t, process.Config{Telemetry: tel})
 	metrics := promexport.DefaultMetrics([]string{"myapp.send.ok"}, []string{})
 	reg := newExporter(t, nil, promexport.WithNode(node), promexport.WithMetrics(metrics...))
 	tel.Execute("myapp.send.ok", telemetry.Measurements{"count": 1}, nil)

@@ -1,6 +1,6 @@
 // Package envkey is the hand-over point between package process and
 // package nodeenv: process stores the environment a node was created
-// with (its WithTimeouts, WithLogger and WithTelemetry options) under
+// with (the Timeouts, Logger and Telemetry of its process.Config) under
 // [Key], and
 // nodeenv reads it there; nodeenv stores under [CloseKey] the function
 // that closes the node's resources, and process's Node.Stop calls it
