@@ -268,7 +268,7 @@ func (n *Node) spawnLocal(p *process.Proc, mode spawnMode, name string, arg any)
 	if err != nil {
 		return process.PID{}, process.Ref{}, err
 	}
-	beh := process.WithBehaviour("cluster.spawned")
+	beh := rt.Behaviour("cluster.spawned")
 	switch mode {
 	case spawnLinked:
 		pid, err := p.Spawn(body, process.Linked(), beh)
@@ -323,7 +323,7 @@ func (n *Node) serveSpawn(req spawnReq, deadline time.Time) spawnReply {
 			return run(p)
 		}
 	}
-	pid, err := n.proc.Spawn(body, process.WithBehaviour("cluster.spawned"))
+	pid, err := n.proc.Spawn(body, rt.Behaviour("cluster.spawned"))
 	if err != nil {
 		return errReply(err)
 	}
@@ -378,7 +378,7 @@ func (s *spawner) HandleCall(self *genserver.Self, from genserver.From, req any)
 		}
 		genserver.Reply(from, s.n.serveSupOp(ctx, r))
 		return nil
-	}, process.WithBehaviour("cluster.supervisor.op"))
+	}, rt.Behaviour("cluster.supervisor.op"))
 	if err != nil {
 		return nil, err
 	}
