@@ -26,10 +26,11 @@ func (r *Registry) Lookup(key any) []Entry {
 	if rec == nil {
 		return nil
 	}
-	if rec.bucket == nil {
+	b := rec.bucket()
+	if b == nil {
 		return rec.entry[:]
 	}
-	return rec.bucket.snapshot()
+	return b.snapshot()
 }
 
 // WhereIs returns the process registered under key in a registry with
@@ -67,9 +68,9 @@ func (r *Registry) Keys(pid process.PID) []any {
 	if o == nil {
 		return nil
 	}
-	keys := make([]any, len(o.keys))
-	for i, k := range o.keys {
-		keys[i] = k.key
+	keys := make([]any, 0, o.count())
+	for _, k := range o.all() {
+		keys = append(keys, k.key)
 	}
 	return keys
 }
@@ -122,10 +123,10 @@ func (r *Registry) CountKey(key any) int {
 	if rec == nil {
 		return 0
 	}
-	if rec.bucket == nil {
+	b := rec.bucket()
+	if b == nil {
 		return 1
 	}
-	b := rec.bucket
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	return len(b.entries)
@@ -175,11 +176,11 @@ func (r *Registry) UpdateValue(pid process.PID, key any, update func(old any) an
 	if r.closed.Load() {
 		return ErrClosed
 	}
-	rec := kp.index.load(hash, key)
+	slot, rec := kp.index.find(hash, key)
 	if rec == nil || rec.entry[0].PID != pid {
 		return ErrNotRegistered
 	}
 	value := update(rec.entry[0].Value)
-	kp.index.store(&record{hash: hash, key: key, entry: [1]Entry{{PID: pid, Value: value}}})
+	kp.index.put(slot, rec, &record{key: key, entry: [1]Entry{{PID: pid, Value: value}}}, hash)
 	return nil
 }

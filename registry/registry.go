@@ -73,21 +73,6 @@ type pidPartition struct {
 	_    [64]byte
 }
 
-// owner is what the registry knows about one registered process: one exit
-// hook, whatever the number of keys, and one key per registration.
-type owner struct {
-	pid  process.PID
-	hook rt.ExitHook
-	keys []ownedKey
-}
-
-// ownedKey is a key with its hash, which gives its partition, so the exit
-// hook can take each partition's lock once for all the keys it holds.
-type ownedKey struct {
-	key  any
-	hash uint64
-}
-
 // New creates a registry on node. It starts no process and no goroutine:
 // registrations are removed by runtime exit hooks (callbacks run as a process
 // dies), one per registered process. Close releases it.
@@ -326,30 +311,34 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 		kp.mu.Unlock()
 		return ErrClosed
 	}
+	slot, rec := kp.index.find(hash, key)
 	var stale *Entry
-	if r.keys == Unique {
-		if rec := kp.index.load(hash, key); rec != nil {
-			e := &rec.entry[0]
-			if e.PID == pid || r.node.IsAlive(e.PID) {
-				kp.mu.Unlock()
-				return &AlreadyRegisteredError{Key: key, PID: e.PID}
-			}
-			// Its owner is dead and its exit hook has yet to remove it.
-			stale = e
+	if rec != nil && r.keys == Unique {
+		e := &rec.entry[0]
+		if e.PID == pid || r.node.IsAlive(e.PID) {
+			kp.mu.Unlock()
+			return &AlreadyRegisteredError{Key: key, PID: e.PID}
 		}
+		// Its owner is dead and its exit hook has yet to remove it.
+		stale = e
 	}
 	if err := r.addOwnerKey(pid, ownedKey{key: key, hash: hash}); err != nil {
 		kp.mu.Unlock()
 		return err
 	}
 	e := Entry{PID: pid, Value: value}
-	if r.keys == Unique {
-		kp.index.store(&record{hash: hash, key: key, entry: [1]Entry{e}})
-		if stale == nil {
-			kp.count.Add(1)
-		}
-	} else {
-		addDuplicateLocked(kp, hash, key, e)
+	switch {
+	case r.keys == Duplicate && rec != nil:
+		b := rec.bucket()
+		b.mu.Lock()
+		b.entries = append(b.entries, e)
+		b.mu.Unlock()
+	case r.keys == Duplicate:
+		kp.index.put(slot, nil, newBucketRecord(key, &bucket{entries: []Entry{e}}), hash)
+	default:
+		kp.index.put(slot, rec, &record{key: key, entry: [1]Entry{e}}, hash)
+	}
+	if stale == nil {
 		kp.count.Add(1)
 	}
 	if stale != nil {
@@ -378,17 +367,6 @@ func validKey(key any) bool {
 	return reflect.TypeOf(key).Comparable()
 }
 
-func addDuplicateLocked(kp *keyPartition, hash uint64, key any, e Entry) {
-	if rec := kp.index.load(hash, key); rec != nil {
-		b := rec.bucket
-		b.mu.Lock()
-		b.entries = append(b.entries, e)
-		b.mu.Unlock()
-		return
-	}
-	kp.index.store(&record{hash: hash, key: key, bucket: &bucket{entries: []Entry{e}}})
-}
-
 // addOwnerKey records key for pid, installing pid's exit hook on its first
 // registration in r.
 func (r *Registry) addOwnerKey(pid process.PID, key ownedKey) error {
@@ -404,11 +382,11 @@ func (r *Registry) addOwnerKey(pid process.PID, key ownedKey) error {
 		if err != nil {
 			return err
 		}
-		o = &owner{pid: pid, hook: hook, keys: make([]ownedKey, 0, 4)}
+		o = &owner{pid: pid, hook: hook}
 		pp.owners[pid] = o
 	}
 	pp.last = o
-	o.keys = append(o.keys, key)
+	o.add(key)
 	return nil
 }
 
@@ -423,8 +401,7 @@ func (r *Registry) dropOwnerKey(pid process.PID, key any) {
 	if o == nil {
 		return
 	}
-	o.keys = slices.DeleteFunc(o.keys, func(k ownedKey) bool { return k.key == key })
-	if len(o.keys) == 0 {
+	if o.drop(key) {
 		o.hook.Cancel()
 		pp.forget(o)
 	}
@@ -466,7 +443,8 @@ func removeLocked(kp *keyPartition, hash uint64, pid process.PID, key any) []Ent
 	if rec == nil {
 		return nil
 	}
-	if rec.bucket == nil {
+	b := rec.bucket()
+	if b == nil {
 		if rec.entry[0].PID != pid {
 			return nil
 		}
@@ -474,7 +452,6 @@ func removeLocked(kp *keyPartition, hash uint64, pid process.PID, key any) []Ent
 		kp.count.Add(-1)
 		return rec.entry[:]
 	}
-	b := rec.bucket
 	var removed []Entry
 	b.mu.Lock()
 	kept := b.entries[:0]
@@ -512,7 +489,7 @@ func (r *Registry) onExit(pid process.PID, reason error) {
 	// that of each key's changes. All are removed before any listener
 	// runs.
 	var touched []*keyPartition
-	r.byPartition(o.keys, func(kp *keyPartition, keys []ownedKey) {
+	r.byPartition(o.all(), func(kp *keyPartition, keys []ownedKey) {
 		queued := len(kp.pending)
 		for _, k := range keys {
 			// A key listed twice (duplicate keys) finds nothing the

@@ -24,7 +24,7 @@ func TestTableMatchesAMap(t *testing.T) {
 			tb.delete(h, k)
 			delete(want, k)
 		} else {
-			tb.store(&record{hash: h, key: k, entry: [1]Entry{{Value: step}}})
+			tb.store(h, &record{key: k, entry: [1]Entry{{Value: step}}})
 			want[k] = step
 		}
 		probe := rng.IntN(500)
@@ -53,7 +53,7 @@ func TestTableReadsDuringWrites(t *testing.T) {
 	const stable = 100
 	for k := range stable {
 		h, _ := hashKey(seed, k)
-		tb.store(&record{hash: h, key: k})
+		tb.store(h, &record{key: k})
 	}
 	var done atomic.Bool
 	var wg sync.WaitGroup
@@ -72,7 +72,7 @@ func TestTableReadsDuringWrites(t *testing.T) {
 	for i := range 50_000 {
 		k := stable + i
 		h, _ := hashKey(seed, k)
-		tb.store(&record{hash: h, key: k})
+		tb.store(h, &record{key: k})
 		if i%2 == 0 {
 			tb.delete(h, k)
 		}

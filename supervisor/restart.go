@@ -97,7 +97,7 @@ func (s *sup) restart(c *child) error {
 		s.exec.delChild(c)
 		return process.Shutdown
 	}
-	supinfo.Restarted(s.self.Node(), s.self.PID(), c.spec.ID)
+	supinfo.Restarted(s.self.Node(), s.self.PID(), c.spec.ID, now)
 	if d := s.restartDelay(c, now); d > 0 {
 		s.delayRestart(c, tryAgain{id: c.spec.ID, pid: c.pid}, d)
 		return nil

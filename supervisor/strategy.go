@@ -26,6 +26,11 @@ const (
 // restart, transient ones unless the reason is normal or shutdown,
 // temporary ones never, with a report when they crashed.
 func onExit(restart Restart, reason error) exitAction {
+	if restart == Permanent {
+		// Whatever the reason: no need to classify it (which costs an
+		// errors.As, reflection and an allocation, for a plain error).
+		return restartChild
+	}
 	clean := process.IsNormalOrShutdown(reason)
 	switch {
 	case restart == Permanent, restart == Transient && !clean:

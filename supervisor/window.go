@@ -8,17 +8,21 @@ import (
 // restartWindow counts restarts within the period. It keeps at most
 // MaxRestarts+1 timestamps in a ring, so each restart costs O(1) however
 // long the supervisor has lived (the BEAM's list grows with its history).
+// A timestamp is the time since the first restart, in nanoseconds: 8
+// bytes without a pointer, where a time.Time is 24 with one (a pointer the
+// GC's write barrier and every copy of the ring pay for).
 type restartWindow struct {
 	max    int
 	period time.Duration
-	ring   []time.Time
+	base   time.Time // the first restart's time; ring holds offsets from it
+	ring   []time.Duration
 	head   int // index of the oldest
 	n      int
 }
 
 func (w *restartWindow) init(max int, period time.Duration) {
 	w.max, w.period = max, period
-	w.ring = make([]time.Time, min(w.limit(), 1024))
+	w.ring = make([]time.Duration, min(w.limit(), 1024))
 }
 
 // limit is the most timestamps the ring ever needs: MaxRestarts+1.
@@ -33,8 +37,11 @@ func (w *restartWindow) limit() int {
 // still respected (OTP's add_restart: more than max restarts within the
 // period means give up). A restart exactly period ago still counts.
 func (w *restartWindow) add(now time.Time) bool {
-	threshold := now.Add(-w.period)
-	for w.n > 0 && w.ring[w.head].Before(threshold) {
+	if w.base.IsZero() {
+		w.base = now
+	}
+	at := now.Sub(w.base)
+	for w.n > 0 && at-w.ring[w.head] > w.period {
 		w.dropOldest()
 	}
 	if w.n == len(w.ring) {
@@ -46,7 +53,7 @@ func (w *restartWindow) add(now time.Time) bool {
 			w.dropOldest()
 		}
 	}
-	w.ring[(w.head+w.n)%len(w.ring)] = now
+	w.ring[(w.head+w.n)%len(w.ring)] = at
 	w.n++
 	return w.n <= w.max
 }
@@ -59,7 +66,7 @@ func (w *restartWindow) dropOldest() {
 // grow doubles the ring, up to limit; only reached when MaxRestarts
 // exceeds 1023.
 func (w *restartWindow) grow() {
-	bigger := make([]time.Time, min(2*len(w.ring), w.limit()))
+	bigger := make([]time.Duration, min(2*len(w.ring), w.limit()))
 	for i := 0; i < w.n; i++ {
 		bigger[i] = w.ring[(w.head+i)%len(w.ring)]
 	}

@@ -21,7 +21,10 @@
 // # Semantics
 //
 // Get, Put, Delete, Has, Add and Remove are O(1); All and Clear are linear.
-// A chunk is freed when its last id goes, so memory follows the live ids;
+// A chunk is freed when its last id goes, so memory follows the live ids,
+// except the chunk of the last Put, which stays until a Put needs another
+// chunk and is then reused for it: a process that dies and is replaced by
+// the next id (a supervisor restarting a child) allocates no chunk;
 // the price is a sparse table (one live id per chunk) using a whole chunk
 // per id: 16 values plus a bit mask (136 bytes, a 144-byte allocation, for
 // pointer values), or 16 bytes of map entry per id for a Set. Iteration

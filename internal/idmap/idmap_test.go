@@ -161,3 +161,37 @@ func TestSetAllWithRemoves(t *testing.T) {
 		t.Fatalf("yielded %d ids, %d left; want 500, 500", n, s.Len())
 	}
 }
+
+// TestMapReplacementAllocatesNothing: an id deleted and followed by the
+// next id (a process replaced by its restart) reuses the emptied chunk,
+// across chunk boundaries too, and the map stays exact.
+func TestMapReplacementAllocatesNothing(t *testing.T) {
+	var m idmap.Map[*int]
+	v := new(int)
+	id := uint64(1)
+	m.Put(id, v)
+	allocs := testing.AllocsPerRun(1000, func() {
+		m.Delete(id)
+		id++
+		m.Put(id, v)
+	})
+	if allocs != 0 {
+		t.Fatalf("%v allocations per replacement; want 0", allocs)
+	}
+	if m.Len() != 1 {
+		t.Fatalf("Len = %d; want 1", m.Len())
+	}
+	if _, ok := m.Get(id - 1); ok {
+		t.Fatal("the deleted id is still there")
+	}
+	if got, ok := m.Get(id); !ok || got != v {
+		t.Fatal("the last id is missing")
+	}
+	n := 0
+	for range m.All() {
+		n++
+	}
+	if n != 1 {
+		t.Fatalf("All yields %d ids; want 1", n)
+	}
+}

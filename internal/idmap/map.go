@@ -56,8 +56,17 @@ func (m *Map[V]) Put(id uint64, v V) bool {
 		if m.chunks == nil {
 			m.chunks = make(map[uint64]*chunk[V])
 		}
-		c = new(chunk[V])
+		if h := m.hot; h != nil && h.used == 0 {
+			// The last Put's chunk was emptied since: move it here
+			// rather than allocate another.
+			delete(m.chunks, m.hotKey)
+			c = h
+		} else {
+			c = new(chunk[V])
+		}
 		m.chunks[key] = c
+	} else if h := m.hot; h != c && h != nil && h.used == 0 {
+		delete(m.chunks, m.hotKey) // the emptied chunk kept for a Put is not wanted
 	}
 	m.hot, m.hotKey = c, key
 	i := id & chunkMask
@@ -85,11 +94,8 @@ func (m *Map[V]) Delete(id uint64) (V, bool) {
 	c.vals[i] = zero // let it be collected
 	c.used &^= bit
 	m.n--
-	if c.used == 0 {
+	if c.used == 0 && c != m.hot {
 		delete(m.chunks, key)
-		if m.hot == c {
-			m.hot = nil
-		}
 	}
 	return v, true
 }

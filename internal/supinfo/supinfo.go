@@ -69,13 +69,13 @@ func (t *table) remove(pid process.PID) {
 	t.mu.Unlock()
 }
 
-// Restarted counts one restart of child id by supervisor pid.
-func Restarted(n *process.Node, pid process.PID, id string) {
+// Restarted counts one restart of child id by supervisor pid, made at now
+// (the supervisor reads the clock once per restart).
+func Restarted(n *process.Node, pid process.PID, id string, now time.Time) {
 	t := of(n)
 	if t == nil {
 		return
 	}
-	now := time.Now()
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	s := t.sups[pid]

@@ -65,7 +65,7 @@ func TestSupervisorsInTheTable(t *testing.T) {
 
 func TestNilNode(t *testing.T) {
 	supinfo.Add(nil, process.PID{}, "one_for_one", false, 1, time.Second)
-	supinfo.Restarted(nil, process.PID{}, "x")
+	supinfo.Restarted(nil, process.PID{}, "x", time.Now())
 	if l := supinfo.List(nil); l != nil {
 		t.Fatalf("List(nil) = %v", l)
 	}
