@@ -2,17 +2,18 @@ package clusterbench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -115,11 +116,15 @@ func child() int {
 		return 1
 	}
 	defer srv.Shutdown()
-	var got atomic.Int64
-	var want atomic.Int64
-	_, _ = nc.Subscribe("raw.count", func(m *nats.Msg) { want.Store(int64(must(strconv.Atoi(string(m.Data))))); got.Store(0) })
+	// One subscription takes the count and the messages, in order (two
+	// subscriptions would each have a goroutine of their own).
+	var got, want int
 	sub, _ := nc.Subscribe("raw.sink", func(m *nats.Msg) {
-		if got.Add(1) == want.Load() {
+		if n, ok := bytes.CutPrefix(m.Data, []byte("count ")); ok {
+			want, got = must(strconv.Atoi(string(n))), 0
+			return
+		}
+		if got++; got == want {
 			_ = nc.Publish("raw.done", nil)
 		}
 	})
@@ -127,7 +132,23 @@ func child() int {
 	_, _ = nc.Subscribe("raw.echo", func(m *nats.Msg) { _ = m.Respond(m.Data) })
 	_ = nc.Flush()
 	fmt.Println("READY")
-	_, _ = io.Copy(io.Discard, os.Stdin)
+	// The parent's lines "profile FILE" and "stop" start and stop a CPU
+	// profile of this process (ORCHARD_CLUSTER_BENCH_PROFILE).
+	in := bufio.NewScanner(os.Stdin)
+	var prof *os.File
+	for in.Scan() {
+		switch f := strings.Fields(in.Text()); {
+		case len(f) == 2 && f[0] == "profile":
+			if prof, err = os.Create(f[1]); err == nil {
+				err = pprof.StartCPUProfile(prof)
+			}
+			fmt.Println("OK", err)
+		case len(f) == 1 && f[0] == "stop" && prof != nil:
+			pprof.StopCPUProfile()
+			fmt.Println("OK", prof.Close())
+			prof = nil
+		}
+	}
 	return 0
 }
 
@@ -161,9 +182,35 @@ func TestClusterWorkloads(t *testing.T) {
 		t.Skipf("cannot start a node process: %v", err)
 	}
 	defer func() { _ = stdin.Close(); _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	line, _ := bufio.NewReader(out).ReadString('\n')
+	childOut := bufio.NewReader(out)
+	line, _ := childOut.ReadString('\n')
 	if !strings.HasPrefix(line, "READY") {
 		t.Fatalf("child: %s", line)
+	}
+	// profile starts CPU profiles of both processes for one workload
+	// when ORCHARD_CLUSTER_BENCH_PROFILE names a directory (DIR/NAME-a.prof
+	// for this process, DIR/NAME-b.prof for the other); the returned
+	// function stops them.
+	profile := func(name string) func() {
+		dir := os.Getenv("ORCHARD_CLUSTER_BENCH_PROFILE")
+		if dir == "" {
+			return func() {}
+		}
+		ask := func(line string) {
+			fmt.Fprintln(stdin, line)
+			if got, _ := childOut.ReadString('\n'); got != "OK <nil>\n" {
+				t.Fatalf("child profile: %q", got)
+			}
+		}
+		f, err := os.Create(filepath.Join(dir, name+"-a.prof"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		ask("profile " + filepath.Join(dir, name+"-b.prof"))
+		return func() { pprof.StopCPUProfile(); _ = f.Close(); ask("stop") }
 	}
 	for !slices.Contains(a.Up(), "cb-b") {
 		time.Sleep(10 * time.Millisecond)
@@ -175,6 +222,7 @@ func TestClusterWorkloads(t *testing.T) {
 	const calls = 2_000
 
 	// W8 Orchard: one process sends msgs ints to the remote sink.
+	stop := profile("w8")
 	done := make(chan struct{}, 1)
 	sender, _ := a.Process().Spawn(func(p *process.Proc) error {
 		to, err := a.RemoteName("cb-b", "sink").Resolve()
@@ -197,10 +245,11 @@ func TestClusterWorkloads(t *testing.T) {
 	})
 	_ = sender
 	<-done
+	stop()
 
 	// W8 raw NATS: publish msgs on a subject the other process counts.
 	doneSub, _ := nc.SubscribeSync("raw.done")
-	_ = nc.Publish("raw.count", []byte(strconv.Itoa(msgs)))
+	_ = nc.Publish("raw.sink", []byte("count "+strconv.Itoa(msgs)))
 	_ = nc.Flush()
 	start := time.Now()
 	payload := []byte("12345")
@@ -230,7 +279,9 @@ func TestClusterWorkloads(t *testing.T) {
 		slices.Sort(ds)
 		return ds[calls/2], ds[calls*99/100]
 	}
+	stop = profile("w9")
 	p50, p99 := lat(func() error { _, err := genserver.Call[int](ctx, echoPID, 7); return err })
+	stop()
 	t.Logf("W9 orchard remote call: p50 %v p99 %v", p50, p99)
 	p50, p99 = lat(func() error { _, err := nc.Request("raw.echo", payload, 5*time.Second); return err })
 	t.Logf("W9 raw NATS request:    p50 %v p99 %v", p50, p99)
