@@ -36,6 +36,7 @@ type Node struct {
 	types *types
 
 	subs     []*nats.Subscription
+	out      outboxes // one-way envelopes to other nodes (outbox.go)
 	stopped  atomic.Bool
 	recorded atomic.Bool // the membership record is written (kvrecord.go)
 	glob     global      // the global registry (global.go)
@@ -117,6 +118,9 @@ func Start(ctx context.Context, cfg Config, opts ...process.Option) (*Node, erro
 		return fail(err)
 	}
 	n.nc = n.eng.Conn()
+	if n.out.flusher, err = n.proc.Spawn(n.flusher, process.WithBehaviour("cluster.outbox")); err != nil {
+		return fail(err)
+	}
 	for subj, h := range map[string]nats.MsgHandler{
 		n.subject(n.id): n.onMessage,
 		n.beatSubject(): n.onBeat,
@@ -191,6 +195,7 @@ func (n *Node) Stop(ctx context.Context) error {
 	for _, f := range leaves {
 		f(ctx) // hand distributed children over while still routed
 	}
+	n.flushAll()
 	n.unrecord()
 	n.publishBeat(beatLeave)
 	_ = n.nc.FlushTimeout(time.Second)
