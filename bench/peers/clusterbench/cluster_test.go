@@ -116,6 +116,14 @@ func child() int {
 		return 1
 	}
 	defer srv.Shutdown()
+	if port, err := strconv.Atoi(os.Getenv(childEnv + "_ERGO")); err == nil {
+		en, err := ergoServe(uint16(port))
+		if err != nil {
+			fmt.Println("ERROR ergo", err)
+			return 1
+		}
+		defer en.Stop()
+	}
 	// One subscription takes the count and the messages, in order (two
 	// subscriptions would each have a goroutine of their own).
 	var got, want int
@@ -154,7 +162,8 @@ func child() int {
 
 func must(v int, _ error) int { return v }
 
-// TestClusterWorkloads prints W8, W9 and W10 for Orchard and raw NATS.
+// TestClusterWorkloads prints W8, W9 and W10 for Orchard, and W8 and W9
+// for raw NATS and ergo.
 func TestClusterWorkloads(t *testing.T) {
 	if os.Getenv("ORCHARD_CLUSTER_BENCH") == "" {
 		t.Skip("set ORCHARD_CLUSTER_BENCH=1 to run the cluster workloads (two OS processes)")
@@ -174,7 +183,12 @@ func TestClusterWorkloads(t *testing.T) {
 	defer srv.Shutdown()
 	exe, _ := os.Executable()
 	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"=1", childEnv+"_DIR="+t.TempDir(), childEnv+"_ROUTE="+a.RouteURL(), childEnv+"_RAW="+rawRoute)
+	ergoPort, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), childEnv+"=1", childEnv+"_DIR="+t.TempDir(), childEnv+"_ROUTE="+a.RouteURL(), childEnv+"_RAW="+rawRoute,
+		childEnv+"_ERGO="+strconv.Itoa(int(ergoPort)))
 	stdin, _ := cmd.StdinPipe()
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
@@ -285,6 +299,14 @@ func TestClusterWorkloads(t *testing.T) {
 	t.Logf("W9 orchard remote call: p50 %v p99 %v", p50, p99)
 	p50, p99 = lat(func() error { _, err := nc.Request("raw.echo", payload, 5*time.Second); return err })
 	t.Logf("W9 raw NATS request:    p50 %v p99 %v", p50, p99)
+
+	// W8 and W9 on ergo's own network transport.
+	if er, err := ergoWorkloads(ergoPort, msgs, calls); err != nil {
+		t.Logf("W8/W9 ergo: %v", err)
+	} else {
+		t.Logf("W8 ergo remote send:    %.0f msgs/s", er.msgsPerS)
+		t.Logf("W9 ergo remote call:    p50 %v p99 %v", er.p50, er.p99)
+	}
 
 	// W10: time from SIGKILL to the node declared down.
 	downs := make(chan time.Time, 1)
