@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -138,6 +139,11 @@ func child() int {
 	})
 	_ = sub.SetPendingLimits(-1, -1) // as the cluster's own subscription
 	_, _ = nc.Subscribe("raw.echo", func(m *nats.Msg) { _ = m.Respond(m.Data) })
+	_, _ = nc.Subscribe("raw.mallocs", func(m *nats.Msg) {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		_ = m.Respond(strconv.AppendUint(nil, ms.Mallocs, 10))
+	})
 	_ = nc.Flush()
 	fmt.Println("READY")
 	// The parent's lines "profile FILE" and "stop" start and stop a CPU
@@ -281,24 +287,45 @@ func TestClusterWorkloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lat := func(f func() error) (time.Duration, time.Duration) {
-		ds := make([]time.Duration, calls)
-		for i := range ds {
+	// The Orchard and raw NATS calls alternate, so that both see the
+	// same load of the machine; the allocations of both processes per
+	// Orchard call are counted on a separate run of calls.
+	orchardCall := func() error { _, err := genserver.Call[int](ctx, echoPID, 7); return err }
+	rawCall := func() error { _, err := nc.Request("raw.echo", payload, 5*time.Second); return err }
+	ds := [2][]time.Duration{make([]time.Duration, calls), make([]time.Duration, calls)}
+	stop = profile("w9")
+	for i := range calls {
+		for k, f := range []func() error{orchardCall, rawCall} {
 			s := time.Now()
 			if err := f(); err != nil {
 				t.Fatal(err)
 			}
-			ds[i] = time.Since(s)
+			ds[k][i] = time.Since(s)
 		}
-		slices.Sort(ds)
-		return ds[calls/2], ds[calls*99/100]
 	}
-	stop = profile("w9")
-	p50, p99 := lat(func() error { _, err := genserver.Call[int](ctx, echoPID, 7); return err })
 	stop()
-	t.Logf("W9 orchard remote call: p50 %v p99 %v", p50, p99)
-	p50, p99 = lat(func() error { _, err := nc.Request("raw.echo", payload, 5*time.Second); return err })
-	t.Logf("W9 raw NATS request:    p50 %v p99 %v", p50, p99)
+	for k, what := range []string{"W9 orchard remote call:", "W9 raw NATS request:   "} {
+		slices.Sort(ds[k])
+		t.Logf("%s p50 %v p99 %v", what, ds[k][calls/2], ds[k][calls*99/100])
+	}
+	mallocs := func() (uint64, uint64) {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		m, err := nc.Request("raw.mallocs", nil, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ms.Mallocs, uint64(must(strconv.Atoi(string(m.Data))))
+	}
+	a0, b0 := mallocs()
+	for range calls {
+		if err := orchardCall(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a1, b1 := mallocs()
+	t.Logf("W9 orchard allocations per call: caller %.1f, callee %.1f (raw NATS request included)",
+		float64(a1-a0)/calls, float64(b1-b0)/calls)
 
 	// W8 and W9 on ergo's own network transport.
 	if er, err := ergoWorkloads(ergoPort, msgs, calls); err != nil {
