@@ -37,6 +37,7 @@ type Node struct {
 
 	subs     []*nats.Subscription
 	out      outboxes // one-way envelopes to other nodes (outbox.go)
+	srv      servers  // the processes serving remote calls (serve.go)
 	stopped  atomic.Bool
 	recorded atomic.Bool // the membership record is written (kvrecord.go)
 	glob     global      // the global registry (global.go)

@@ -202,6 +202,7 @@ func (n *Node) request(ctx context.Context, kind byte, dest process.Dest, caller
 		}
 		return nil, timeout, err
 	}
+	byCtx := false // ctx's deadline is the timeout: no timer of our own
 	if timeout == 0 {
 		if dl, has := ctx.Deadline(); has {
 			// The remaining time travels in the envelope, so the
@@ -210,15 +211,13 @@ func (n *Node) request(ctx context.Context, kind byte, dest process.Dest, caller
 			if timeout = time.Until(dl); timeout <= 0 {
 				return nil, timeout, &genserver.CallError{Dest: dest, Reason: genserver.ErrTimeout}
 			}
+			byCtx = true
 		} else {
 			timeout = nodeenv.TimeoutHandle(n.proc, genserver.CallTimeoutKey).Get()
 		}
 	}
 	if timeout > 0 {
 		binary.BigEndian.PutUint64(b[25:], uint64(timeout))
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
 	}
 	// The envelopes posted before this request go first, so that it
 	// stays in order after the caller's earlier messages.
@@ -226,7 +225,20 @@ func (n *Node) request(ctx context.Context, kind byte, dest process.Dest, caller
 	if err := o.flush(n); err != nil {
 		return nil, timeout, &genserver.CallError{Dest: dest, Reason: err}
 	}
-	m, err := n.nc.RequestMsgWithContext(ctx, &nats.Msg{Subject: o.subject, Data: b})
+	req := &nats.Msg{Subject: o.subject, Data: b}
+	var m *nats.Msg
+	switch {
+	case timeout > 0 && ctx.Done() == nil:
+		// Nothing cancels ctx: the connection's pooled timer is enough.
+		m, err = n.nc.RequestMsg(req, timeout)
+	case timeout > 0 && !byCtx:
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, timeout)
+		defer cancel()
+		fallthrough
+	default:
+		m, err = n.nc.RequestMsgWithContext(ctx, req)
+	}
 	switch {
 	case errors.Is(err, nats.ErrNoResponders):
 		return nil, timeout, &genserver.CallError{Dest: dest, Reason: NoConnection}
@@ -385,39 +397,32 @@ func (n *Node) enqueueLocal(to process.PID, msg any) []byte {
 	}
 }
 
-// serveDeliver runs genserver.Deliver of e on this node in a process of
-// its own and responds with the outcome.
+// serveDeliver runs genserver.Deliver of e on this node in a serving
+// process (serve.go) and responds with the outcome.
 func (n *Node) serveDeliver(m *nats.Msg, e envelope, msg any) {
-	_, err := n.proc.Spawn(func(p *process.Proc) error {
+	if !n.serve(func(p *process.Proc) {
 		timeout := e.timeout
 		if timeout <= 0 {
 			timeout = genserver.Infinity
 		}
 		err := genserver.Deliver(p.Context(), e.to, msg, timeout)
 		_ = m.Respond(n.encodeReply(nil, err))
-		return nil
-	}, process.WithBehaviour("cluster.deliver"))
-	if err != nil {
+	}) {
 		_ = m.Respond([]byte{replyNoProc})
 	}
 }
 
-// serveCall makes the call e on this node in a process of its own and
-// responds with the reply.
+// serveCall makes the call e on this node in a serving process
+// (serve.go) and responds with the reply.
 func (n *Node) serveCall(m *nats.Msg, e envelope, req any) {
-	_, err := n.proc.Spawn(func(p *process.Proc) error {
-		ctx := p.Context()
-		var opts []genserver.CallOption
-		if e.timeout > 0 {
-			opts = append(opts, genserver.WithTimeout(e.timeout))
-		} else {
-			opts = append(opts, genserver.WithTimeout(genserver.Infinity))
+	if !n.serve(func(p *process.Proc) {
+		timeout := e.timeout
+		if timeout <= 0 {
+			timeout = genserver.Infinity
 		}
-		v, err := genserver.Call[any](ctx, e.to, req, opts...)
+		v, err := genserver.Call[any](p.Context(), e.to, req, genserver.WithTimeout(timeout))
 		_ = m.Respond(n.encodeReply(v, err))
-		return nil
-	}, process.WithBehaviour("cluster.call"))
-	if err != nil {
+	}) {
 		_ = m.Respond([]byte{replyNoProc})
 	}
 }
