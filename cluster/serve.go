@@ -3,6 +3,7 @@ package cluster
 import (
 	"sync"
 
+	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -18,7 +19,7 @@ const maxIdleServers = 16
 // starts; when enough are idle, one that finishes exits.
 type servers struct {
 	mu   sync.Mutex // protects idle
-	idle []process.PID
+	idle []rt.Target
 }
 
 // serveJob is a remote request for a serving process to run.
@@ -34,10 +35,13 @@ func (n *Node) serve(job serveJob) bool {
 			n.srv.mu.Unlock()
 			break
 		}
-		pid := n.srv.idle[k-1]
+		t := n.srv.idle[k-1]
+		n.srv.idle[k-1] = rt.Target{}
 		n.srv.idle = n.srv.idle[:k-1]
 		n.srv.mu.Unlock()
-		if n.proc.Send(pid, job) == nil {
+		// A serving process killed while idle is skipped (a send to
+		// a dead process would drop the job silently).
+		if t.Alive() && t.Send(job) == nil {
 			return true
 		}
 	}
@@ -50,17 +54,18 @@ func (n *Node) serve(job serveJob) bool {
 
 // serveLoop runs job, then each job it is sent while it is idle.
 func (n *Node) serveLoop(p *process.Proc, job serveJob) {
+	self, err := rt.LookupOn(n.proc, p.PID())
 	for {
 		job(p)
 		n.srv.mu.Lock()
-		if len(n.srv.idle) >= maxIdleServers {
+		if err != nil || len(n.srv.idle) >= maxIdleServers {
 			n.srv.mu.Unlock()
 			return
 		}
-		n.srv.idle = append(n.srv.idle, p.PID())
+		n.srv.idle = append(n.srv.idle, self)
 		n.srv.mu.Unlock()
-		m, err := p.Receive(p.Context())
-		if err != nil {
+		m, rerr := p.Receive(p.Context())
+		if rerr != nil {
 			return
 		}
 		if job, _ = m.(serveJob); job == nil {
