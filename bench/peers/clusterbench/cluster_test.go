@@ -139,6 +139,9 @@ func child() int {
 	})
 	_ = sub.SetPendingLimits(-1, -1) // as the cluster's own subscription
 	_, _ = nc.Subscribe("raw.echo", func(m *nats.Msg) { _ = m.Respond(m.Data) })
+	_, _ = nc.Subscribe("raw.cpu", func(m *nats.Msg) {
+		_ = m.Respond(strconv.AppendInt(nil, int64(cpuTime()), 10))
+	})
 	_, _ = nc.Subscribe("raw.mallocs", func(m *nats.Msg) {
 		var ms runtime.MemStats
 		runtime.ReadMemStats(&ms)
@@ -241,7 +244,22 @@ func TestClusterWorkloads(t *testing.T) {
 	const msgs = 200_000
 	const calls = 2_000
 
+	// cpu returns the CPU time both processes used so far: under a
+	// loaded machine, W8's CPU per message is steadier than its rate.
+	cpu := func() (time.Duration, time.Duration) {
+		m, err := nc.Request("raw.cpu", nil, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cpuTime(), time.Duration(must(strconv.Atoi(string(m.Data))))
+	}
+	perMsg := func(what string, a0, b0 time.Duration) {
+		a1, b1 := cpu()
+		t.Logf("%s CPU per message: sender %v, receiver %v", what, (a1-a0)/msgs, (b1-b0)/msgs)
+	}
+
 	// W8 Orchard: one process sends msgs ints to the remote sink.
+	ca, cb := cpu()
 	stop := profile("w8")
 	done := make(chan struct{}, 1)
 	sender, _ := a.Process().Spawn(func(p *process.Proc) error {
@@ -266,11 +284,13 @@ func TestClusterWorkloads(t *testing.T) {
 	_ = sender
 	<-done
 	stop()
+	perMsg("W8 orchard", ca, cb)
 
 	// W8 raw NATS: publish msgs on a subject the other process counts.
 	doneSub, _ := nc.SubscribeSync("raw.done")
 	_ = nc.Publish("raw.sink", []byte("count "+strconv.Itoa(msgs)))
 	_ = nc.Flush()
+	ca, cb = cpu()
 	start := time.Now()
 	payload := []byte("12345")
 	for range msgs {
@@ -280,6 +300,7 @@ func TestClusterWorkloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("W8 raw NATS pub/sub:    %.0f msgs/s", msgs/time.Since(start).Seconds())
+	perMsg("W8 raw NATS", ca, cb)
 
 	// W9: sequential calls, p50 and p99.
 	echoDest := a.RemoteName("cb-b", "echo")
@@ -331,7 +352,7 @@ func TestClusterWorkloads(t *testing.T) {
 	if er, err := ergoWorkloads(ergoPort, msgs, calls); err != nil {
 		t.Logf("W8/W9 ergo: %v", err)
 	} else {
-		t.Logf("W8 ergo remote send:    %.0f msgs/s", er.msgsPerS)
+		t.Logf("W8 ergo remote send:    %.0f msgs/s (%d of them out of order)", er.msgsPerS, er.disordered)
 		t.Logf("W9 ergo remote call:    p50 %v p99 %v", er.p50, er.p99)
 	}
 
