@@ -1,7 +1,11 @@
 package cluster
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"errors"
+	"math"
 	"reflect"
 	"sync"
 
@@ -9,9 +13,11 @@ import (
 	"github.com/seed-fe72f376/orchard/process"
 )
 
-// Codec turns message values into bytes and back. [JSON] is the default;
-// a binary codec (protobuf, msgpack, ...) plugs in through
-// [Config.Codec]. Both ends of a cluster must use the same codec.
+// Codec turns message values of registered types into bytes and back.
+// [JSON] is the default; a binary codec (protobuf, msgpack, ...) plugs
+// in through [Config.Codec]. Both ends of a cluster must use the same
+// codec. The basic types and PIDs do not go through it: they cross in a
+// fixed binary form of their own.
 type Codec interface {
 	// Marshal encodes v.
 	Marshal(v any) ([]byte, error)
@@ -82,9 +88,9 @@ func (t *types) name(v any) (string, bool) {
 	return n, ok
 }
 
-func (t *types) typeOf(name string) (reflect.Type, bool) {
+func (t *types) typeOf(name []byte) (reflect.Type, bool) {
 	t.mu.RLock()
-	rt, ok := t.byName[name]
+	rt, ok := t.byName[string(name)]
 	t.mu.RUnlock()
 	return rt, ok
 }
@@ -92,7 +98,8 @@ func (t *types) typeOf(name string) (reflect.Type, bool) {
 // Register makes messages of type T able to cross nodes from and to n,
 // under the wire name name, which must be the same on every node. The
 // basic types (string, int, int64, uint64, float64, bool, []byte),
-// process.PID and [WirePID] are registered already. Registering a name
+// process.PID and [WirePID] are registered already (and cross in a
+// binary form of their own, not through the codec). Registering a name
 // or a type twice the same way does nothing; otherwise it is an error
 // matching [ErrInvalidArgument].
 func Register[T any](n *Node, name string) error {
@@ -112,45 +119,202 @@ func Register[T any](n *Node, name string) error {
 // pidName is the wire name of a whole-message process.PID.
 const pidName = "orchard.PID"
 
-// encode returns the wire name and bytes of msg, or a typed error.
-func (n *Node) encode(msg any) (string, []byte, error) {
-	if pid, ok := msg.(process.PID); ok {
-		b, err := n.codec.Marshal(Wire(pid))
-		if err != nil {
-			return "", nil, &EncodeError{Type: "process.PID", Err: err}
+// The basic types and PIDs cross nodes in a fixed binary form of their
+// own, whatever the codec: they are most messages, and the codec's
+// generality (reflection, text) costs more than the value.
+const (
+	nameString  = "string"
+	nameInt     = "int"
+	nameInt64   = "int64"
+	nameUint64  = "uint64"
+	nameFloat64 = "float64"
+	nameBool    = "bool"
+	nameBytes   = "bytes"
+	nameWirePID = "orchard.WirePID"
+)
+
+// wireValue is a message ready to be appended to an envelope: a basic
+// value (basic, appended by appendTo) or the codec's bytes (body).
+type wireValue struct {
+	typ   string
+	body  []byte
+	v     any
+	basic bool
+}
+
+// size is the encoded length of w (a bound for basic values).
+func (w *wireValue) size() int {
+	if !w.basic {
+		return len(w.body)
+	}
+	switch v := w.v.(type) {
+	case string:
+		return len(v)
+	case []byte:
+		return 1 + len(v)
+	}
+	return binary.MaxVarintLen64 + 4
+}
+
+// appendTo appends w's encoded value to b.
+func (w *wireValue) appendTo(b []byte) []byte {
+	if !w.basic {
+		return append(b, w.body...)
+	}
+	switch v := w.v.(type) {
+	case string:
+		return append(b, v...)
+	case int:
+		return binary.AppendVarint(b, int64(v))
+	case int64:
+		return binary.AppendVarint(b, v)
+	case uint64:
+		return binary.AppendUvarint(b, v)
+	case float64:
+		return binary.BigEndian.AppendUint64(b, math.Float64bits(v))
+	case bool:
+		if v {
+			return append(b, 1)
 		}
-		return pidName, b, nil
+		return append(b, 0)
+	case []byte:
+		if v == nil {
+			return append(b, 0)
+		}
+		return append(append(b, 1), v...)
+	case process.PID:
+		return appendPID(b, v)
+	case WirePID:
+		return appendPID(b, v.PID())
+	}
+	return b
+}
+
+func appendPID(b []byte, pid process.PID) []byte {
+	b = binary.BigEndian.AppendUint32(b, pid.Node())
+	return binary.BigEndian.AppendUint64(b, pid.ID())
+}
+
+// prepare returns msg ready to cross nodes, or a typed error: a basic
+// value as it is, any other through the type registry and the codec.
+func (n *Node) prepare(msg any) (wireValue, error) {
+	switch msg.(type) {
+	case string:
+		return wireValue{typ: nameString, v: msg, basic: true}, nil
+	case int:
+		return wireValue{typ: nameInt, v: msg, basic: true}, nil
+	case int64:
+		return wireValue{typ: nameInt64, v: msg, basic: true}, nil
+	case uint64:
+		return wireValue{typ: nameUint64, v: msg, basic: true}, nil
+	case float64:
+		return wireValue{typ: nameFloat64, v: msg, basic: true}, nil
+	case bool:
+		return wireValue{typ: nameBool, v: msg, basic: true}, nil
+	case []byte:
+		return wireValue{typ: nameBytes, v: msg, basic: true}, nil
+	case process.PID:
+		return wireValue{typ: pidName, v: msg, basic: true}, nil
+	case WirePID:
+		return wireValue{typ: nameWirePID, v: msg, basic: true}, nil
 	}
 	name, ok := n.types.name(msg)
 	if !ok {
-		return "", nil, &UnregisteredError{Type: typeName(msg)}
+		return wireValue{}, &UnregisteredError{Type: typeName(msg)}
 	}
 	b, err := n.codec.Marshal(msg)
 	if err != nil {
-		return "", nil, &EncodeError{Type: name, Err: err}
+		return wireValue{}, &EncodeError{Type: name, Err: err}
 	}
-	return name, b, nil
+	return wireValue{typ: name, body: b}, nil
+}
+
+// encode returns the wire name and bytes of msg, or a typed error.
+func (n *Node) encode(msg any) (string, []byte, error) {
+	w, err := n.prepare(msg)
+	if err != nil {
+		return "", nil, err
+	}
+	if w.basic {
+		return w.typ, w.appendTo(nil), nil
+	}
+	return w.typ, w.body, nil
+}
+
+// errBasic is the error of a basic value whose bytes are malformed.
+var errBasic = errors.New("malformed value")
+
+// decodeBasic decodes a value of a basic type; ok is false when name is
+// not one.
+func decodeBasic(name, data []byte) (v any, ok bool, err error) {
+	if len(name) == 0 || len(name) > len(nameWirePID) {
+		return nil, false, nil
+	}
+	bad := func(name string) (any, bool, error) { return nil, true, &EncodeError{Type: name, Err: errBasic} }
+	switch string(name) {
+	case nameString:
+		return string(data), true, nil
+	case nameInt, nameInt64:
+		x, k := binary.Varint(data)
+		if k != len(data) || k <= 0 {
+			return bad(string(name))
+		}
+		if string(name) == nameInt {
+			return int(x), true, nil
+		}
+		return x, true, nil
+	case nameUint64:
+		x, k := binary.Uvarint(data)
+		if k != len(data) || k <= 0 {
+			return bad(nameUint64)
+		}
+		return x, true, nil
+	case nameFloat64:
+		if len(data) != 8 {
+			return bad(nameFloat64)
+		}
+		return math.Float64frombits(binary.BigEndian.Uint64(data)), true, nil
+	case nameBool:
+		if len(data) != 1 {
+			return bad(nameBool)
+		}
+		return data[0] != 0, true, nil
+	case nameBytes:
+		switch {
+		case len(data) == 1 && data[0] == 0:
+			return []byte(nil), true, nil
+		case len(data) >= 1 && data[0] == 1:
+			return bytes.Clone(data[1:len(data):len(data)]), true, nil
+		}
+		return bad(nameBytes)
+	case pidName, nameWirePID:
+		if len(data) != 12 {
+			return bad(string(name))
+		}
+		pid := pidOf(binary.BigEndian.Uint32(data), binary.BigEndian.Uint64(data[4:]))
+		if string(name) == pidName {
+			return pid, true, nil
+		}
+		return Wire(pid), true, nil
+	}
+	return nil, false, nil
 }
 
 // decode returns the value of wire name name encoded in data.
-func (n *Node) decode(name string, data []byte) (any, error) {
-	if name == pidName {
-		var w WirePID
-		if err := n.codec.Unmarshal(data, &w); err != nil {
-			return nil, &EncodeError{Type: name, Err: err}
-		}
-		return w.PID(), nil
+func (n *Node) decode(name, data []byte) (any, error) {
+	if v, ok, err := decodeBasic(name, data); ok {
+		return v, err
 	}
-	if name == "" && len(data) == 0 {
+	if len(name) == 0 && len(data) == 0 {
 		return nil, nil
 	}
 	t, ok := n.types.typeOf(name)
 	if !ok {
-		return nil, &UnregisteredError{Type: name}
+		return nil, &UnregisteredError{Type: string(name)}
 	}
 	ptr := reflect.New(t)
 	if err := n.codec.Unmarshal(data, ptr.Interface()); err != nil {
-		return nil, &EncodeError{Type: name, Err: err}
+		return nil, &EncodeError{Type: string(name), Err: err}
 	}
 	return ptr.Elem().Interface(), nil
 }

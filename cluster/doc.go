@@ -15,6 +15,7 @@
 //	monitor_node(Node, true)                   (*Node).MonitorNode(pid, node) -> NodeDown
 //	net_kernel:monitor_nodes(true)             (*Node).MonitorNodes(pid) -> NodeUp, NodeDown
 //	external term format                       Codec (JSON default) + a per-node type registry (Register)
+//	the distribution channel's output buffer   a per-node outbox, published in batches by cluster.outbox
 //	epmd + distribution over TCP               NATS routes between embedded servers, or an external NATS cluster
 //	net_ticktime                               Config.Heartbeat, Config.DownAfter
 //	global:register_name/2, whereis_name/1     (*Node).RegisterGlobal, (*Node).WhereIsGlobal, Global(n, name) (Dest, Registrar)
@@ -44,14 +45,21 @@
 // Each node subscribes to one subject. A send to a PID of another node
 // is encoded at the sender ([Register]ed types only: an unregistered
 // type is an [*UnregisteredError] and a value the codec rejects an
-// [*EncodeError], returned to the sender, never dropped silently) and
-// published on that node's subject; the receiving node delivers the
-// messages in arrival order, so the messages of one sender to one
-// receiver keep their order (NATS keeps the order of one connection's
-// messages). A genserver.Call to a remote server is a NATS request on
-// the same subject, served by a short-lived process on the callee's node
-// that makes the local call; its reply, an error returned by HandleCall
-// ([*RemoteError]) or the server's exit reason comes back as the reply.
+// [*EncodeError], returned to the sender, never dropped silently; the
+// basic types and PIDs cross in a binary form of their own) and put in
+// the outbox to that node, which a process of the node (cluster.outbox)
+// publishes on that node's subject: all the envelopes that accumulated
+// since its last publish, as one NATS message, so a busy node sends
+// batches. The receiving node delivers the messages in arrival order,
+// so the messages of one sender to one receiver keep their order (NATS
+// keeps the order of one connection's messages on a subject). A
+// genserver.Call to a remote server is a NATS request on the same
+// subject, published after the outbox's pending envelopes so that it
+// does not overtake the caller's earlier messages, and served on the
+// callee's node by a serving process (reused from call to call, a new
+// one when all are busy) that makes the local call; its reply, an error
+// returned by HandleCall ([*RemoteError]) or the server's exit reason
+// comes back as the reply.
 // Local sends and calls never touch NATS: only a lookup that already
 // failed (the PID is not of this program) consults the cluster.
 //

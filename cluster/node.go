@@ -36,6 +36,8 @@ type Node struct {
 	types *types
 
 	subs     []*nats.Subscription
+	out      outboxes // one-way envelopes to other nodes (outbox.go)
+	srv      servers  // the processes serving remote calls (serve.go)
 	stopped  atomic.Bool
 	recorded atomic.Bool // the membership record is written (kvrecord.go)
 	glob     global      // the global registry (global.go)
@@ -117,6 +119,9 @@ func Start(ctx context.Context, cfg Config, opts ...process.Option) (*Node, erro
 		return fail(err)
 	}
 	n.nc = n.eng.Conn()
+	if n.out.flusher, err = n.proc.Spawn(n.flusher, rt.Behaviour("cluster.outbox")); err != nil {
+		return fail(err)
+	}
 	for subj, h := range map[string]nats.MsgHandler{
 		n.subject(n.id): n.onMessage,
 		n.beatSubject(): n.onBeat,
@@ -194,6 +199,7 @@ func (n *Node) Stop(ctx context.Context) error {
 	for _, f := range leaves {
 		f(ctx) // hand distributed children over while still routed
 	}
+	n.flushAll()
 	n.unrecord()
 	n.publishBeat(beatLeave)
 	_ = n.nc.FlushTimeout(time.Second)

@@ -43,30 +43,33 @@ const (
 	replyFull                    // the receiver's mailbox is full
 )
 
+// kindBatch starts a NATS message of one-way envelopes from one node
+// (outbox.go): kindBatch, the sending node's number, then each envelope
+// preceded by its length.
+const kindBatch byte = 0xB0
+
 // headerLen is the size of an envelope's fixed part: kind, from node and
 // id, to node and id, a duration (calls), the type name's length.
 const headerLen = 1 + 4 + 8 + 4 + 8 + 8 + 2
 
-// envelope is one message between nodes.
+// envelope is one message between nodes, as read.
 type envelope struct {
 	kind     byte
 	from, to process.PID
 	timeout  time.Duration
-	typ      string
+	typ      []byte
 	body     []byte
 }
 
-func (e *envelope) marshal() []byte {
-	b := make([]byte, headerLen, headerLen+len(e.typ)+len(e.body))
-	b[0] = e.kind
-	binary.BigEndian.PutUint32(b[1:], e.from.Node())
-	binary.BigEndian.PutUint64(b[5:], e.from.ID())
-	binary.BigEndian.PutUint32(b[13:], e.to.Node())
-	binary.BigEndian.PutUint64(b[17:], e.to.ID())
-	binary.BigEndian.PutUint64(b[25:], uint64(e.timeout))
-	binary.BigEndian.PutUint16(b[33:], uint16(len(e.typ)))
-	b = append(b, e.typ...)
-	return append(b, e.body...)
+// appendEnvelope appends an envelope carrying w to b.
+func appendEnvelope(b []byte, kind byte, from, to process.PID, timeout time.Duration, w *wireValue) []byte {
+	b = append(b, kind)
+	b = appendPID(b, from)
+	b = appendPID(b, to)
+	b = binary.BigEndian.AppendUint64(b, uint64(timeout))
+	b = binary.BigEndian.AppendUint16(b, uint16(len(w.typ)))
+	b = append(b, w.typ...)
+	return w.appendTo(b)
 }
 
 func unmarshalEnvelope(b []byte) (envelope, bool) {
@@ -83,7 +86,7 @@ func unmarshalEnvelope(b []byte) (envelope, bool) {
 	if len(b) < headerLen+tl {
 		return envelope{}, false
 	}
-	e.typ = string(b[headerLen : headerLen+tl])
+	e.typ = b[headerLen : headerLen+tl : headerLen+tl]
 	e.body = b[headerLen+tl:]
 	return e, true
 }
@@ -98,20 +101,39 @@ func (r *router) node() *Node { return (*Node)(r) }
 // cluster (the top bit set, not this node).
 func (r *router) Reaches(id uint32) bool { return id != r.id && id&(1<<31) != 0 }
 
+// reachable returns the sender's error when node id cannot be sent to.
+func (n *Node) reachable(id uint32) error {
+	if n.stopped.Load() {
+		return ErrStopped
+	}
+	if !n.up(id) {
+		return &NodeDownError{Node: id}
+	}
+	return nil
+}
+
 // envelopeFor encodes msg for to, or returns the sender's typed error.
 func (n *Node) envelopeFor(kind byte, from, to process.PID, msg any) ([]byte, error) {
-	if n.stopped.Load() {
-		return nil, ErrStopped
+	if err := n.reachable(to.Node()); err != nil {
+		return nil, err
 	}
-	if !n.up(to.Node()) {
-		return nil, &NodeDownError{Node: to.Node()}
-	}
-	typ, body, err := n.encode(msg)
+	w, err := n.prepare(msg)
 	if err != nil {
 		return nil, err
 	}
-	e := envelope{kind: kind, from: from, to: to, typ: typ, body: body}
-	return e.marshal(), nil
+	return appendEnvelope(make([]byte, 0, headerLen+len(w.typ)+w.size()), kind, from, to, 0, &w), nil
+}
+
+// post puts a one-way envelope carrying msg in the outbox to to's node.
+func (n *Node) post(kind byte, from, to process.PID, msg any) error {
+	if err := n.reachable(to.Node()); err != nil {
+		return err
+	}
+	w, err := n.prepare(msg)
+	if err != nil {
+		return err
+	}
+	return n.outbox(to.Node()).add(n, kind, from, to, &w)
 }
 
 // Send delivers msg from from to the process to of another node, in
@@ -121,23 +143,13 @@ func (n *Node) envelopeFor(kind byte, from, to process.PID, msg any) ([]byte, er
 // [*EncodeError]); a message to a dead remote process is dropped there,
 // as in OTP.
 func (r *router) Send(from, to process.PID, msg process.Msg) error {
-	n := r.node()
-	b, err := n.envelopeFor(kindSend, from, to, msg)
-	if err != nil {
-		return err
-	}
-	return n.nc.Publish(n.subject(to.Node()), b)
+	return r.node().post(kindSend, from, to, msg)
 }
 
 // Cast is genserver.Cast to a server of another node; the errors of
 // Send.
 func (r *router) Cast(to process.PID, msg any) error {
-	n := r.node()
-	b, err := n.envelopeFor(kindCast, process.PID{}, to, msg)
-	if err != nil {
-		return err
-	}
-	return n.nc.Publish(n.subject(to.Node()), b)
+	return r.node().post(kindCast, process.PID{}, to, msg)
 }
 
 // Call is genserver.Call to a server of another node: a NATS request on
@@ -190,6 +202,7 @@ func (n *Node) request(ctx context.Context, kind byte, dest process.Dest, caller
 		}
 		return nil, timeout, err
 	}
+	byCtx := false // ctx's deadline is the timeout: no timer of our own
 	if timeout == 0 {
 		if dl, has := ctx.Deadline(); has {
 			// The remaining time travels in the envelope, so the
@@ -198,17 +211,34 @@ func (n *Node) request(ctx context.Context, kind byte, dest process.Dest, caller
 			if timeout = time.Until(dl); timeout <= 0 {
 				return nil, timeout, &genserver.CallError{Dest: dest, Reason: genserver.ErrTimeout}
 			}
+			byCtx = true
 		} else {
 			timeout = nodeenv.TimeoutHandle(n.proc, genserver.CallTimeoutKey).Get()
 		}
 	}
 	if timeout > 0 {
 		binary.BigEndian.PutUint64(b[25:], uint64(timeout))
+	}
+	// The envelopes posted before this request go first, so that it
+	// stays in order after the caller's earlier messages.
+	o := n.outbox(to.Node())
+	if err := o.flush(n); err != nil {
+		return nil, timeout, &genserver.CallError{Dest: dest, Reason: err}
+	}
+	req := &nats.Msg{Subject: o.subject, Data: b}
+	var m *nats.Msg
+	switch {
+	case timeout > 0 && ctx.Done() == nil:
+		// Nothing cancels ctx: the connection's pooled timer is enough.
+		m, err = n.nc.RequestMsg(req, timeout)
+	case timeout > 0 && !byCtx:
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
+		fallthrough
+	default:
+		m, err = n.nc.RequestMsgWithContext(ctx, req)
 	}
-	m, err := n.nc.RequestMsgWithContext(ctx, &nats.Msg{Subject: n.subject(to.Node()), Data: b})
 	switch {
 	case errors.Is(err, nats.ErrNoResponders):
 		return nil, timeout, &genserver.CallError{Dest: dest, Reason: NoConnection}
@@ -235,7 +265,7 @@ func (n *Node) readReply(dest process.Dest, to process.PID, b []byte, timeout ti
 		if len(b) < 3+tl {
 			return nil, &genserver.CallError{Dest: dest, Reason: errNoResponse}
 		}
-		return n.decode(string(b[3:3+tl]), b[3+tl:])
+		return n.decode(b[3:3+tl], b[3+tl:])
 	case replyNoProc:
 		return nil, &genserver.CallError{Dest: dest, Reason: process.NoProc}
 	case replyFull:
@@ -255,8 +285,13 @@ func (n *Node) readReply(dest process.Dest, to process.PID, b []byte, timeout ti
 // onMessage handles one message to this node, in arrival order: sends
 // and casts are delivered before the next message is read, which keeps
 // each sender's messages in order; a call runs in a process of its own
-// so that a slow server does not hold up the node's other messages.
+// so that a slow server does not hold up the node's other messages. A
+// batch's envelopes are handled in turn, on this goroutine.
 func (n *Node) onMessage(m *nats.Msg) {
+	if len(m.Data) > 0 && m.Data[0] == kindBatch {
+		n.onBatch(m.Subject, m.Data)
+		return
+	}
 	e, ok := unmarshalEnvelope(m.Data)
 	if !ok {
 		n.logf("cluster: malformed message dropped", "subject", m.Subject)
@@ -269,6 +304,53 @@ func (n *Node) onMessage(m *nats.Msg) {
 	if !e.from.IsZero() {
 		n.seen(e.from.Node())
 	}
+	n.onEnvelope(m, e)
+}
+
+// onBatch handles a batch of one-way envelopes (outbox.go).
+func (n *Node) onBatch(subject string, b []byte) {
+	if len(b) < 5 {
+		n.logf("cluster: malformed message dropped", "subject", subject)
+		return
+	}
+	n.seen(binary.BigEndian.Uint32(b[1:]))
+	for b = b[5:]; len(b) > 0; {
+		var e envelope
+		var ok bool
+		if e, b, ok = nextEnvelope(b); !ok {
+			n.logf("cluster: malformed message dropped", "subject", subject)
+			return
+		}
+		n.onEnvelope(nil, e)
+	}
+}
+
+// nextEnvelope reads the length-prefixed one-way envelope that starts b
+// and returns it with the rest of b.
+func nextEnvelope(b []byte) (envelope, []byte, bool) {
+	if len(b) < 4 {
+		return envelope{}, nil, false
+	}
+	l := binary.BigEndian.Uint32(b)
+	if uint64(l) > uint64(len(b)-4) {
+		return envelope{}, nil, false
+	}
+	e, ok := unmarshalEnvelope(b[4 : 4+l])
+	if !ok || !oneWay(e.kind) {
+		return envelope{}, nil, false
+	}
+	return e, b[4+l:], true
+}
+
+// oneWay reports whether kind is an envelope without a reply, which a
+// batch may carry.
+func oneWay(kind byte) bool {
+	return kind == kindSend || kind == kindCast || kind >= kindLink && kind <= kindDown
+}
+
+// onEnvelope handles one envelope; m is the NATS message of a request
+// (a call, a confirmed send), to respond to, and nil otherwise.
+func (n *Node) onEnvelope(m *nats.Msg, e envelope) {
 	switch e.kind {
 	case kindLink, kindUnlink, kindMonitor, kindDemonitor, kindExit, kindExitLink, kindDown:
 		n.onSignal(e)
@@ -315,39 +397,32 @@ func (n *Node) enqueueLocal(to process.PID, msg any) []byte {
 	}
 }
 
-// serveDeliver runs genserver.Deliver of e on this node in a process of
-// its own and responds with the outcome.
+// serveDeliver runs genserver.Deliver of e on this node in a serving
+// process (serve.go) and responds with the outcome.
 func (n *Node) serveDeliver(m *nats.Msg, e envelope, msg any) {
-	_, err := n.proc.Spawn(func(p *process.Proc) error {
+	if !n.serve(func(p *process.Proc) {
 		timeout := e.timeout
 		if timeout <= 0 {
 			timeout = genserver.Infinity
 		}
 		err := genserver.Deliver(p.Context(), e.to, msg, timeout)
 		_ = m.Respond(n.encodeReply(nil, err))
-		return nil
-	}, rt.Behaviour("cluster.deliver"))
-	if err != nil {
+	}) {
 		_ = m.Respond([]byte{replyNoProc})
 	}
 }
 
-// serveCall makes the call e on this node in a process of its own and
-// responds with the reply.
+// serveCall makes the call e on this node in a serving process
+// (serve.go) and responds with the reply.
 func (n *Node) serveCall(m *nats.Msg, e envelope, req any) {
-	_, err := n.proc.Spawn(func(p *process.Proc) error {
-		ctx := p.Context()
-		var opts []genserver.CallOption
-		if e.timeout > 0 {
-			opts = append(opts, genserver.WithTimeout(e.timeout))
-		} else {
-			opts = append(opts, genserver.WithTimeout(genserver.Infinity))
+	if !n.serve(func(p *process.Proc) {
+		timeout := e.timeout
+		if timeout <= 0 {
+			timeout = genserver.Infinity
 		}
-		v, err := genserver.Call[any](ctx, e.to, req, opts...)
+		v, err := genserver.Call[any](p.Context(), e.to, req, genserver.WithTimeout(timeout))
 		_ = m.Respond(n.encodeReply(v, err))
-		return nil
-	}, rt.Behaviour("cluster.call"))
-	if err != nil {
+	}) {
 		_ = m.Respond([]byte{replyNoProc})
 	}
 }
@@ -427,8 +502,8 @@ func (r RemoteName) Resolve() (process.PID, error) {
 	if !r.n.up(id) {
 		return process.PID{}, &NodeDownError{Node: id}
 	}
-	e := envelope{kind: kindWhereIs, body: []byte(r.name)}
-	m, err := r.n.nc.Request(r.n.subject(id), e.marshal(), DefaultLookupTimeout)
+	b := appendEnvelope(nil, kindWhereIs, process.PID{}, process.PID{}, 0, &wireValue{body: []byte(r.name)})
+	m, err := r.n.nc.Request(r.n.subject(id), b, DefaultLookupTimeout)
 	if err != nil {
 		if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, nats.ErrTimeout) {
 			return process.PID{}, &NodeDownError{Node: id}

@@ -173,7 +173,7 @@ func (n *Node) serveSupOp(ctx context.Context, req spawnReq) spawnReply {
 	var arg any
 	if req.Op == opStartChild || req.Op == opStartDynamicChild {
 		var err error
-		if arg, err = n.decode(req.Type, req.Arg); err != nil {
+		if arg, err = n.decode([]byte(req.Type), req.Arg); err != nil {
 			return errReply(&SpawnArgError{Node: n.cfg.Name, Name: req.Name, Reason: err.Error()})
 		}
 	}

@@ -56,14 +56,14 @@ func readRef(b []byte) (process.Ref, []byte, bool) {
 	return rt.RefOf(binary.BigEndian.Uint32(b), binary.BigEndian.Uint64(b[4:])), b[12:], true
 }
 
-// signal publishes a link, monitor or exit signal to the node of to;
-// it reports false when that node is not up (nothing is sent).
+// signal posts a link, monitor or exit signal to the node of to, in
+// order with from's messages to it (outbox.go); it reports false when
+// that node is not up (nothing is sent).
 func (n *Node) signal(kind byte, from, to process.PID, body []byte) bool {
-	if n.stopped.Load() || !n.up(to.Node()) {
+	if n.reachable(to.Node()) != nil {
 		return false
 	}
-	e := envelope{kind: kind, from: from, to: to, body: body}
-	return n.nc.Publish(n.subject(to.Node()), e.marshal()) == nil
+	return n.outbox(to.Node()).add(n, kind, from, to, &wireValue{body: body}) == nil
 }
 
 // Link asks to's node to link to to from; a node that is not up makes

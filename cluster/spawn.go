@@ -299,7 +299,7 @@ func (n *Node) spawnBody(name string, arg any) (process.Func, error) {
 // serveSpawn makes the spawn req on this node, whose caller's call ends
 // at deadline (zero: none).
 func (n *Node) serveSpawn(req spawnReq, deadline time.Time) spawnReply {
-	arg, err := n.decode(req.Type, req.Arg)
+	arg, err := n.decode([]byte(req.Type), req.Arg)
 	if err != nil {
 		return errReply(&SpawnArgError{Name: req.Name, Reason: err.Error()})
 	}

@@ -2,17 +2,19 @@ package clusterbench
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net"
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -115,25 +117,62 @@ func child() int {
 		return 1
 	}
 	defer srv.Shutdown()
-	var got atomic.Int64
-	var want atomic.Int64
-	_, _ = nc.Subscribe("raw.count", func(m *nats.Msg) { want.Store(int64(must(strconv.Atoi(string(m.Data))))); got.Store(0) })
+	if port, err := strconv.Atoi(os.Getenv(childEnv + "_ERGO")); err == nil {
+		en, err := ergoServe(uint16(port))
+		if err != nil {
+			fmt.Println("ERROR ergo", err)
+			return 1
+		}
+		defer en.Stop()
+	}
+	// One subscription takes the count and the messages, in order (two
+	// subscriptions would each have a goroutine of their own).
+	var got, want int
 	sub, _ := nc.Subscribe("raw.sink", func(m *nats.Msg) {
-		if got.Add(1) == want.Load() {
+		if n, ok := bytes.CutPrefix(m.Data, []byte("count ")); ok {
+			want, got = must(strconv.Atoi(string(n))), 0
+			return
+		}
+		if got++; got == want {
 			_ = nc.Publish("raw.done", nil)
 		}
 	})
 	_ = sub.SetPendingLimits(-1, -1) // as the cluster's own subscription
 	_, _ = nc.Subscribe("raw.echo", func(m *nats.Msg) { _ = m.Respond(m.Data) })
+	_, _ = nc.Subscribe("raw.cpu", func(m *nats.Msg) {
+		_ = m.Respond(strconv.AppendInt(nil, int64(cpuTime()), 10))
+	})
+	_, _ = nc.Subscribe("raw.mallocs", func(m *nats.Msg) {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		_ = m.Respond(strconv.AppendUint(nil, ms.Mallocs, 10))
+	})
 	_ = nc.Flush()
 	fmt.Println("READY")
-	_, _ = io.Copy(io.Discard, os.Stdin)
+	// The parent's lines "profile FILE" and "stop" start and stop a CPU
+	// profile of this process (ORCHARD_CLUSTER_BENCH_PROFILE).
+	in := bufio.NewScanner(os.Stdin)
+	var prof *os.File
+	for in.Scan() {
+		switch f := strings.Fields(in.Text()); {
+		case len(f) == 2 && f[0] == "profile":
+			if prof, err = os.Create(f[1]); err == nil {
+				err = pprof.StartCPUProfile(prof)
+			}
+			fmt.Println("OK", err)
+		case len(f) == 1 && f[0] == "stop" && prof != nil:
+			pprof.StopCPUProfile()
+			fmt.Println("OK", prof.Close())
+			prof = nil
+		}
+	}
 	return 0
 }
 
 func must(v int, _ error) int { return v }
 
-// TestClusterWorkloads prints W8, W9 and W10 for Orchard and raw NATS.
+// TestClusterWorkloads prints W8, W9 and W10 for Orchard, and W8 and W9
+// for raw NATS and ergo.
 func TestClusterWorkloads(t *testing.T) {
 	if os.Getenv("ORCHARD_CLUSTER_BENCH") == "" {
 		t.Skip("set ORCHARD_CLUSTER_BENCH=1 to run the cluster workloads (two OS processes)")
@@ -153,7 +192,12 @@ func TestClusterWorkloads(t *testing.T) {
 	defer srv.Shutdown()
 	exe, _ := os.Executable()
 	cmd := exec.Command(exe, "-test.run=^$")
-	cmd.Env = append(os.Environ(), childEnv+"=1", childEnv+"_DIR="+t.TempDir(), childEnv+"_ROUTE="+a.RouteURL(), childEnv+"_RAW="+rawRoute)
+	ergoPort, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Env = append(os.Environ(), childEnv+"=1", childEnv+"_DIR="+t.TempDir(), childEnv+"_ROUTE="+a.RouteURL(), childEnv+"_RAW="+rawRoute,
+		childEnv+"_ERGO="+strconv.Itoa(int(ergoPort)))
 	stdin, _ := cmd.StdinPipe()
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
@@ -161,9 +205,35 @@ func TestClusterWorkloads(t *testing.T) {
 		t.Skipf("cannot start a node process: %v", err)
 	}
 	defer func() { _ = stdin.Close(); _ = cmd.Process.Kill(); _ = cmd.Wait() }()
-	line, _ := bufio.NewReader(out).ReadString('\n')
+	childOut := bufio.NewReader(out)
+	line, _ := childOut.ReadString('\n')
 	if !strings.HasPrefix(line, "READY") {
 		t.Fatalf("child: %s", line)
+	}
+	// profile starts CPU profiles of both processes for one workload
+	// when ORCHARD_CLUSTER_BENCH_PROFILE names a directory (DIR/NAME-a.prof
+	// for this process, DIR/NAME-b.prof for the other); the returned
+	// function stops them.
+	profile := func(name string) func() {
+		dir := os.Getenv("ORCHARD_CLUSTER_BENCH_PROFILE")
+		if dir == "" {
+			return func() {}
+		}
+		ask := func(line string) {
+			fmt.Fprintln(stdin, line)
+			if got, _ := childOut.ReadString('\n'); got != "OK <nil>\n" {
+				t.Fatalf("child profile: %q", got)
+			}
+		}
+		f, err := os.Create(filepath.Join(dir, name+"-a.prof"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			t.Fatal(err)
+		}
+		ask("profile " + filepath.Join(dir, name+"-b.prof"))
+		return func() { pprof.StopCPUProfile(); _ = f.Close(); ask("stop") }
 	}
 	for !slices.Contains(a.Up(), "cb-b") {
 		time.Sleep(10 * time.Millisecond)
@@ -174,7 +244,23 @@ func TestClusterWorkloads(t *testing.T) {
 	const msgs = 200_000
 	const calls = 2_000
 
+	// cpu returns the CPU time both processes used so far: under a
+	// loaded machine, W8's CPU per message is steadier than its rate.
+	cpu := func() (time.Duration, time.Duration) {
+		m, err := nc.Request("raw.cpu", nil, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cpuTime(), time.Duration(must(strconv.Atoi(string(m.Data))))
+	}
+	perMsg := func(what string, a0, b0 time.Duration) {
+		a1, b1 := cpu()
+		t.Logf("%s CPU per message: sender %v, receiver %v", what, (a1-a0)/msgs, (b1-b0)/msgs)
+	}
+
 	// W8 Orchard: one process sends msgs ints to the remote sink.
+	ca, cb := cpu()
+	stop := profile("w8")
 	done := make(chan struct{}, 1)
 	sender, _ := a.Process().Spawn(func(p *process.Proc) error {
 		to, err := a.RemoteName("cb-b", "sink").Resolve()
@@ -197,11 +283,14 @@ func TestClusterWorkloads(t *testing.T) {
 	})
 	_ = sender
 	<-done
+	stop()
+	perMsg("W8 orchard", ca, cb)
 
 	// W8 raw NATS: publish msgs on a subject the other process counts.
 	doneSub, _ := nc.SubscribeSync("raw.done")
-	_ = nc.Publish("raw.count", []byte(strconv.Itoa(msgs)))
+	_ = nc.Publish("raw.sink", []byte("count "+strconv.Itoa(msgs)))
 	_ = nc.Flush()
+	ca, cb = cpu()
 	start := time.Now()
 	payload := []byte("12345")
 	for range msgs {
@@ -211,6 +300,7 @@ func TestClusterWorkloads(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Logf("W8 raw NATS pub/sub:    %.0f msgs/s", msgs/time.Since(start).Seconds())
+	perMsg("W8 raw NATS", ca, cb)
 
 	// W9: sequential calls, p50 and p99.
 	echoDest := a.RemoteName("cb-b", "echo")
@@ -218,22 +308,53 @@ func TestClusterWorkloads(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lat := func(f func() error) (time.Duration, time.Duration) {
-		ds := make([]time.Duration, calls)
-		for i := range ds {
+	// The Orchard and raw NATS calls alternate, so that both see the
+	// same load of the machine; the allocations of both processes per
+	// Orchard call are counted on a separate run of calls.
+	orchardCall := func() error { _, err := genserver.Call[int](ctx, echoPID, 7); return err }
+	rawCall := func() error { _, err := nc.Request("raw.echo", payload, 5*time.Second); return err }
+	ds := [2][]time.Duration{make([]time.Duration, calls), make([]time.Duration, calls)}
+	stop = profile("w9")
+	for i := range calls {
+		for k, f := range []func() error{orchardCall, rawCall} {
 			s := time.Now()
 			if err := f(); err != nil {
 				t.Fatal(err)
 			}
-			ds[i] = time.Since(s)
+			ds[k][i] = time.Since(s)
 		}
-		slices.Sort(ds)
-		return ds[calls/2], ds[calls*99/100]
 	}
-	p50, p99 := lat(func() error { _, err := genserver.Call[int](ctx, echoPID, 7); return err })
-	t.Logf("W9 orchard remote call: p50 %v p99 %v", p50, p99)
-	p50, p99 = lat(func() error { _, err := nc.Request("raw.echo", payload, 5*time.Second); return err })
-	t.Logf("W9 raw NATS request:    p50 %v p99 %v", p50, p99)
+	stop()
+	for k, what := range []string{"W9 orchard remote call:", "W9 raw NATS request:   "} {
+		slices.Sort(ds[k])
+		t.Logf("%s p50 %v p99 %v", what, ds[k][calls/2], ds[k][calls*99/100])
+	}
+	mallocs := func() (uint64, uint64) {
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		m, err := nc.Request("raw.mallocs", nil, 5*time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ms.Mallocs, uint64(must(strconv.Atoi(string(m.Data))))
+	}
+	a0, b0 := mallocs()
+	for range calls {
+		if err := orchardCall(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a1, b1 := mallocs()
+	t.Logf("W9 orchard allocations per call: caller %.1f, callee %.1f (raw NATS request included)",
+		float64(a1-a0)/calls, float64(b1-b0)/calls)
+
+	// W8 and W9 on ergo's own network transport.
+	if er, err := ergoWorkloads(ergoPort, msgs, calls); err != nil {
+		t.Logf("W8/W9 ergo: %v", err)
+	} else {
+		t.Logf("W8 ergo remote send:    %.0f msgs/s (%d of them out of order)", er.msgsPerS, er.disordered)
+		t.Logf("W9 ergo remote call:    p50 %v p99 %v", er.p50, er.p99)
+	}
 
 	// W10: time from SIGKILL to the node declared down.
 	downs := make(chan time.Time, 1)
