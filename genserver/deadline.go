@@ -99,6 +99,7 @@ func (g *server) verdict(m *callReq, fresh bool) dropReason {
 	if !fresh {
 		if rt.Waiting(g.self.Proc) == 0 {
 			p.caughtUp()
+			p.timing = false
 			return keep
 		}
 		p.clock = rt.Clock(g.self.Node())
@@ -116,10 +117,10 @@ func (g *server) verdict(m *callReq, fresh bool) dropReason {
 	return keep
 }
 
-// lap runs as a message ends, before a call's reply is sent: when others
-// wait, it reads the clock, the start of the next message, and measures
-// the request that ends if it timed it. A server that keeps up does
-// nothing here.
+// lap runs as a call or delivery ends, before its reply is sent, or is
+// dropped: when others wait, it reads the clock, the start of the next
+// message, and measures the request that ends if it timed it. A server
+// that keeps up does nothing here.
 func (g *server) lap() {
 	p := &g.pace
 	timing := p.timing

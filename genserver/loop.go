@@ -169,11 +169,9 @@ func (g *server) HandleMessage(_ *process.Proc, m process.Msg) error {
 		}
 		return g.handleCall(c, fresh)
 	}
-	err := g.handleOther(m)
-	if err == nil && g.dropAbandoned {
-		g.lap()
-	}
-	return err
+	// No clock here: a cast or a plain message is never dropped, and a
+	// call behind it reads the clock itself if others wait.
+	return g.handleOther(m)
 }
 
 // handleOther handles a message that is not a call or a delivery.
