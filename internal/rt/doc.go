@@ -40,7 +40,7 @@
 //	---                                   --
 //	gen:call's after Timeout              Deadline, StartDeadline, StopDeadline
 //	erlang:monotonic_time                 Clock, ClockOf, ClockTime
-//	message_queue_len of self()          Waiting (a handler's own)
+//	message_queue_len of self()           Waiting (a handler's own)
 //	proc_lib:start_link (init on caller)  StartInline
 //	supervisor adopting a temporary child SpawnSuspended, Announce, Suspended.Resume
 //	erlang:monitor from a non-process     OnExit (Elixir Registry's partitions)
