@@ -10,35 +10,128 @@ import (
 	"github.com/seed-fe72f376/orchard/process"
 )
 
-// deadline returns the deadline the call carries: the earlier of its
-// context's deadline and its own timeout's. n is the callee's node,
-// whose sweeper timed the call. Only the server handling the call reads
-// it, before it replies.
-func (c *callReq) deadline(n *process.Node) (time.Time, bool) {
-	dl, ok := c.ctxDL, !c.ctxDL.IsZero()
+// deadlineAt returns the deadline the call carries, on the deadline clock
+// of n, the callee's node (rt.Clock): the earlier of its own timeout's,
+// which n's sweeper timed, and its context's. Only the server handling the
+// call reads it, before it replies.
+func (c *callReq) deadlineAt(n *process.Node) (int64, bool) {
+	var at int64
 	if c.timed {
-		if at := rt.DeadlineTime(n, &c.dl); !ok || at.Before(dl) {
-			dl, ok = at, true
+		at = c.dl.At()
+	}
+	if !c.ctxDL.IsZero() {
+		if d := rt.ClockOf(n, c.ctxDL); !c.timed || d < at {
+			return d, true
 		}
 	}
-	return dl, ok
+	return at, c.timed
 }
 
-// abandoned reports whether the caller has given up on the call: its
-// reply slot is taken (the deadline passed, or the caller's context
-// ended, see waiter.await), the calling process is dead, or the deadline
-// is due although the caller has not woken yet (the node's sweeper and
-// the caller's timer run late on a loaded machine, which is when dropping
-// matters). n is the server's node. It reads one atomic word, the
-// caller's liveness flag and the clock.
-func (c *callReq) abandoned(n *process.Node) bool {
-	if c.state.Load()&1 == 1 || (c.callerProc != nil && !c.callerProc.Alive()) {
-		return true
+// dropReason says why a server discards a request instead of handling it.
+type dropReason uint8
+
+const (
+	keep        dropReason = iota
+	givenUp                // the caller gave up: deadline passed or context ended
+	callerDead             // the calling process died
+	cannotReply            // too little time left for the server's recent pace
+)
+
+// pace is what a server that has fallen behind knows of time: it reads
+// the node's deadline clock (rt.Clock) only while requests wait behind
+// the one it handles, which is when callers' timers and the node's
+// sweeper run late and when dropping matters. A server that keeps up
+// reads no clock at all.
+type pace struct {
+	clock int64 // the last reading
+	// fresh says clock was read as the previous message ended, with this
+	// one already waiting: it is when this one starts.
+	fresh bool
+	// timing says start is when the running request started, so its
+	// duration is measured when it ends (lap).
+	timing bool
+	start  int64
+	// costs are the durations of the last requests handled back to back,
+	// 0 when unknown; cost is the shortest of them, the least a request
+	// has recently taken.
+	costs [4]int64
+	next  int
+	cost  int64
+}
+
+// caughtUp forgets the costs: the server is not behind, and when it falls
+// behind again its requests may cost something else.
+func (p *pace) caughtUp() {
+	if p.cost != 0 {
+		*p = pace{}
 	}
-	if c.timed && rt.DeadlinePassed(n, &c.dl) {
-		return true
+}
+
+// took records that a request took d.
+func (p *pace) took(d int64) {
+	p.costs[p.next] = max(d, 1)
+	p.next = (p.next + 1) % len(p.costs)
+	p.cost = 0
+	for _, c := range p.costs {
+		if c != 0 && (p.cost == 0 || c < p.cost) {
+			p.cost = c
+		}
 	}
-	return !c.ctxDL.IsZero() && !time.Now().Before(c.ctxDL)
+}
+
+// verdict says whether the server discards m (see [HandleAbandoned])
+// rather than handle it, fresh being whether the clock was read as the
+// previous message ended. The caller gave up: its reply slot is taken
+// (its timeout fired or its context ended, see waiter.await), or the
+// calling process is dead. Or the server is behind (other requests wait)
+// and by its clock m's deadline has passed, although the sweeper and the
+// caller, late under load, have not yet said so; or m has less time left
+// than the shortest of the server's last few requests took, so its reply
+// could not come in time. A server that is not behind reads no clock.
+func (g *server) verdict(m *callReq, fresh bool) dropReason {
+	if m.callerProc != nil && !m.callerProc.Alive() {
+		return callerDead
+	}
+	if m.state.Load()&1 == 1 {
+		return givenUp
+	}
+	p := &g.pace
+	if !fresh {
+		if rt.Waiting(g.self.Proc) == 0 {
+			p.caughtUp()
+			p.timing = false
+			return keep
+		}
+		p.clock = rt.Clock(g.self.Node())
+	}
+	p.start, p.timing = p.clock, true
+	at, ok := m.deadlineAt(g.self.Node())
+	switch {
+	case !ok:
+		return keep
+	case p.clock >= at:
+		return givenUp
+	case p.cost > 0 && at-p.clock < p.cost:
+		return cannotReply
+	}
+	return keep
+}
+
+// lap runs as a call or delivery ends, before its reply is sent, or is
+// dropped: when others wait, it reads the clock, the start of the next
+// message, and measures the request that ends if it timed it. A server
+// that keeps up does nothing here.
+func (g *server) lap() {
+	p := &g.pace
+	timing := p.timing
+	p.timing = false
+	if !g.dropAbandoned || rt.Waiting(g.self.Proc) == 0 {
+		return
+	}
+	p.clock, p.fresh = rt.Clock(g.self.Node()), true
+	if timing {
+		p.took(p.clock - p.start)
+	}
 }
 
 // endsWithProc reports whether ctx, which names the process p, is p's own
@@ -61,11 +154,15 @@ func endsWithProc(ctx context.Context, p *process.Proc) bool {
 // its handler runs and reports it ([OnCallDropped]): nobody would read
 // the reply, and a server that has fallen behind would otherwise spend
 // its time on work already given up (the mailbox of an overloaded OTP
-// server fills with such calls). The caller cannot tell the two apart:
-// after a timeout OTP gives no guarantee that the request was or was not
-// handled, so a correct caller already copes with both. Use this option
-// for a server whose calls must take effect even when the caller stopped
-// waiting.
+// server fills with such calls). A server that has fallen behind (other
+// requests wait behind the one it takes) also discards a request with
+// less time left than the shortest of its last few requests took: its
+// reply would come after its deadline, so its caller gets the timeout it
+// would have got anyway, and the time goes to requests that can still be
+// answered. The caller cannot tell the two apart: after a timeout OTP
+// gives no guarantee that the request was or was not handled, so a
+// correct caller already copes with both. Use this option for a server
+// whose calls must take effect even when the caller stopped waiting.
 func HandleAbandoned() StartOption { return handleAbandoned{} }
 
 // handleAbandoned is HandleAbandoned's option, a plain value.
@@ -77,7 +174,8 @@ func (handleAbandoned) applyStart(c startConfig) (startConfig, error) {
 }
 
 // CallDropped describes a [Call] or a [Deliver] a server discarded
-// before handling it, because its caller had given up.
+// before handling it, because its caller had given up or, the server
+// being behind, its reply could not have come in time (Late).
 type CallDropped struct {
 	// Caller is the calling process; zero when the call was not made
 	// from a process.
@@ -88,8 +186,12 @@ type CallDropped struct {
 	// awaiting its Handled confirmation), not a [Call].
 	Delivery bool
 	// CallerDead says the calling process had died; otherwise the call's
-	// deadline had passed or its context had ended.
+	// deadline had passed or its context had ended, or Late is set.
 	CallerDead bool
+	// Late says the caller was still waiting, but the server, behind,
+	// found that the request had less time left than the shortest of its
+	// last few requests took: its reply would have come too late.
+	Late bool
 }
 
 // dropObservers holds a node's dropped-call functions and count.
@@ -134,7 +236,8 @@ func Dropped(node *process.Node) uint64 {
 // dropCall discards an abandoned request and reports it. The message
 // counts as received: it cancelled a [Self.SetTimeout], as any message
 // does.
-func (g *server) dropCall(m *callReq) error {
+func (g *server) dropCall(m *callReq, why dropReason) error {
+	g.pace.timing = false
 	if g.drops == nil {
 		g.drops = dropObserversOf(g.self.Node())
 	}
@@ -145,11 +248,12 @@ func (g *server) dropCall(m *callReq) error {
 	o.mu.Unlock()
 	if len(fns) > 0 {
 		e := CallDropped{Caller: m.caller, Callee: g.self.PID(), Delivery: m.info,
-			CallerDead: m.callerProc != nil && !m.callerProc.Alive()}
+			CallerDead: why == callerDead, Late: why == cannotReply}
 		for _, fn := range fns {
 			fn(e)
 		}
 	}
+	g.lap()
 	return g.after()
 }
 
@@ -174,17 +278,34 @@ func (s *Self) Context() context.Context {
 		return s.Proc.Context()
 	}
 	if s.callCtx == nil {
-		s.callCtx = &callContext{proc: s.Proc, deadline: s.dl}
+		s.callCtx = &callContext{proc: s.Proc, deadline: s.deadline()}
 	}
 	return s.callCtx
 }
 
+// deadline is the deadline of the request being handled: the earlier of
+// the caller's context's, exact, and its timeout's, on the node's clock.
+func (s *Self) deadline() time.Time {
+	dl := s.dlCtx
+	if s.dlTimed {
+		if at := rt.ClockTime(s.Node(), s.dlAt); dl.IsZero() || at.Before(dl) {
+			dl = at
+		}
+	}
+	return dl
+}
+
 // beginRequest records the deadline of the request about to be handled,
-// for [Self.Context]. It is read now: the record may be reused once the
-// caller has its reply, which can come before the handler returns.
+// for [Self.Context], which makes a clock time of it only if asked. It is
+// copied now: the record may be reused once the caller has its reply,
+// which can come before the handler returns.
 func (g *server) beginRequest(m *callReq) {
 	if m.timed || !m.ctxDL.IsZero() {
-		g.self.dl, g.self.hasDL = m.deadline(g.self.Node())
+		s := &g.self
+		s.hasDL, s.dlTimed, s.dlCtx = true, m.timed, m.ctxDL
+		if m.timed {
+			s.dlAt = m.dl.At()
+		}
 	}
 }
 

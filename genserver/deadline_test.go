@@ -324,3 +324,99 @@ func TestHandlerContextEndsWithItsAnswer(t *testing.T) {
 		}
 	})
 }
+
+// TestCallThatCannotBeAnsweredInTimeIsDropped: a server that has fallen
+// behind drops a queued call with less time left than its last calls
+// took (its reply would come after its deadline), reporting it as Late,
+// and handles one with time enough; in OTP-exact mode it handles both.
+func TestCallThatCannotBeAnsweredInTimeIsDropped(t *testing.T) {
+	for _, exact := range []bool{false, true} {
+		name := "default"
+		if exact {
+			name = "OTP-exact"
+		}
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				node := otptest.NewNode(t)
+				var dropped []genserver.CallDropped
+				genserver.OnCallDropped(node, func(e genserver.CallDropped) { dropped = append(dropped, e) })
+				var mu sync.Mutex
+				var handled []any
+				var opts []genserver.StartOption
+				if exact {
+					opts = append(opts, genserver.HandleAbandoned())
+				}
+				pid := start(t, node, &srv{call: func(_ *genserver.Self, _ genserver.From, req any) (any, error) {
+					time.Sleep(100 * time.Millisecond) // every call costs 100 ms
+					mu.Lock()
+					handled = append(handled, req)
+					mu.Unlock()
+					return req, nil
+				}}, opts...)
+				// Queued in this order at time 0: w1 runs 0-100 ms, w2
+				// 100-200 ms (measured: the server is behind), then
+				// "short" has 50 ms left and "long" 250 ms.
+				results := make(map[string]chan error)
+				for _, c := range []struct {
+					req     string
+					timeout time.Duration
+				}{{"w1", time.Hour}, {"w2", time.Hour}, {"short", 250 * time.Millisecond}, {"long", 450 * time.Millisecond}} {
+					done := make(chan error, 1)
+					results[c.req] = done
+					go func() {
+						_, err := genserver.Call[string](context.Background(), pid, c.req, genserver.WithTimeout(c.timeout))
+						done <- err
+					}()
+					synctest.Wait() // queued before the next
+				}
+				for _, req := range []string{"w1", "w2", "long"} {
+					if err := <-results[req]; err != nil {
+						t.Fatalf("call %s = %v; want its reply", req, err)
+					}
+				}
+				if err := <-results["short"]; !errors.Is(err, genserver.ErrTimeout) {
+					t.Fatalf("call short = %v; want a timeout", err)
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				if exact {
+					if len(handled) != 4 || len(dropped) != 0 {
+						t.Fatalf("OTP-exact: handled %v, dropped %+v; want all four handled", handled, dropped)
+					}
+					return
+				}
+				if len(handled) != 3 || handled[2] != "long" {
+					t.Fatalf("handled %v; want w1, w2, long", handled)
+				}
+				if len(dropped) != 1 || !dropped[0].Late || dropped[0].CallerDead || genserver.Dropped(node) != 1 {
+					t.Fatalf("dropped %+v; want one Late drop", dropped)
+				}
+			})
+		})
+	}
+}
+
+// TestServerThatKeepsUpDropsNothingEarly: a server that is not behind
+// handles a call however little time it has left: it has no measure of
+// its pace, and its caller's time has not run out.
+func TestServerThatKeepsUpDropsNothingEarly(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		node := otptest.NewNode(t)
+		pid := start(t, node, &srv{call: func(_ *genserver.Self, _ genserver.From, req any) (any, error) {
+			time.Sleep(100 * time.Millisecond)
+			return req, nil
+		}})
+		for range 3 {
+			if _, err := genserver.Call[string](context.Background(), pid, "x", genserver.WithTimeout(time.Hour)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := genserver.Call[string](context.Background(), pid, "x", genserver.WithTimeout(50*time.Millisecond)); !errors.Is(err, genserver.ErrTimeout) {
+			t.Fatalf("Call = %v; want a timeout: the reply comes after 100 ms", err)
+		}
+		synctest.Wait()
+		if n := genserver.Dropped(node); n != 0 {
+			t.Fatalf("%d calls dropped; want none: the server was not behind", n)
+		}
+	})
+}

@@ -45,12 +45,15 @@ func Deliver(ctx context.Context, dest process.Dest, msg any, timeout time.Durat
 }
 
 // handleDelivery runs HandleInfo for a [Deliver] and acknowledges it.
-func (g *server) handleDelivery(m *callReq) error {
-	if g.dropAbandoned && m.abandoned(g.self.Node()) {
-		return g.dropCall(m)
+func (g *server) handleDelivery(m *callReq, fresh bool) error {
+	if g.dropAbandoned {
+		if why := g.verdict(m, fresh); why != keep {
+			return g.dropCall(m, why)
+		}
 	}
 	from := fromOf(m) // taken once: the record is reused after the ack
 	if _, ok := g.srv.(InfoHandler); !ok {
+		g.pace.timing = false
 		send(from, nil, ErrNotImplemented)
 		return g.after()
 	}
@@ -62,6 +65,9 @@ func (g *server) handleDelivery(m *callReq) error {
 	}
 	if !g.self.Alive() {
 		return nil // killed while handling: a dead process sends nothing
+	}
+	if g.dropAbandoned {
+		g.lap()
 	}
 	send(from, nil, nil)
 	return g.after()

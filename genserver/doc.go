@@ -152,11 +152,20 @@
 //     cancelled, calling process dead) is discarded before its handler
 //     runs, counted ([Dropped]) and reported ([OnCallDropped],
 //     [EventCallDropped]): an OTP server that falls behind keeps answering
-//     calls nobody waits for. This is the default because no caller can
-//     observe it (after a timeout OTP promises nothing about the request)
-//     and it is what keeps an overloaded server's goodput up;
-//     [HandleAbandoned] restores OTP's behaviour per server. The OTP
-//     conformance scenarios pass in both modes.
+//     calls nobody waits for. A server that has fallen behind (requests
+//     wait behind the one it takes) also discards a request with less
+//     time left than the shortest of its last few requests took
+//     ([CallDropped].Late): under sustained overload the request at the
+//     head of the queue is always close to its deadline, and answering it
+//     would only yield a late reply while the requests behind it expire.
+//     The server reads the clock only while it is behind, so one that
+//     keeps up pays nothing for either check. This is the default because
+//     no caller can observe the first kind (after a timeout OTP promises
+//     nothing about the request), and the second only when its request
+//     would have been answered faster than each of the server's last few;
+//     together they are what keeps an overloaded server's goodput up (W12
+//     in docs/BENCHMARKS.md). [HandleAbandoned] restores OTP's behaviour
+//     per server. The OTP conformance scenarios pass in both modes.
 //   - Admission control, opt-in ([WithAdmission]): a server can bound the
 //     calls and deliveries waiting for it, by number or by queueing delay;
 //     a request beyond the bound fails at once with [ErrOverloaded] (an

@@ -8,9 +8,10 @@ package genserver
 const EventCallTimeout = "orchard.genserver.call.timeout"
 
 // EventCallDropped is the telemetry event name of a request a server
-// discarded unhandled because its caller had given up ([CallDropped],
-// heard through [OnCallDropped]; see [HandleAbandoned]); the bridge in
-// package telemetry/bridge (GenServerEvents) publishes it. Metadata
-// "caller" (zero PID outside a process), "callee", "delivery" (a
-// [Deliver], not a [Call]) and "caller_dead"; measurement "count" (1).
+// discarded unhandled because its caller had given up or its reply could
+// not come in time ([CallDropped], heard through [OnCallDropped]; see
+// [HandleAbandoned]); the bridge in package telemetry/bridge
+// (GenServerEvents) publishes it. Metadata "caller" (zero PID outside a
+// process), "callee", "delivery" (a [Deliver], not a [Call]),
+// "caller_dead" and "late"; measurement "count" (1).
 const EventCallDropped = "orchard.genserver.call.dropped"

@@ -28,6 +28,7 @@ type server struct {
 	// observers, looked up at the first drop.
 	dropAbandoned bool
 	drops         *dropObservers
+	pace          pace       // the clock and costs of a server behind
 	admit         *admission // WithAdmission; nil without
 }
 
@@ -156,6 +157,25 @@ func (w *initWait) Expire() {
 
 // HandleMessage is one turn of the gen_server loop.
 func (g *server) HandleMessage(_ *process.Proc, m process.Msg) error {
+	fresh := g.pace.fresh
+	g.pace.fresh = false
+	if c, ok := m.(*callReq); ok {
+		g.cancelTimeout()
+		if c.adm != nil {
+			c.adm.taken(c.enq)
+		}
+		if c.info {
+			return g.handleDelivery(c, fresh)
+		}
+		return g.handleCall(c, fresh)
+	}
+	// No clock here: a cast or a plain message is never dropped, and a
+	// call behind it reads the clock itself if others wait.
+	return g.handleOther(m)
+}
+
+// handleOther handles a message that is not a call or a delivery.
+func (g *server) handleOther(m process.Msg) error {
 	if tm, ok := m.(timeoutMsg); ok {
 		// Checked before cancelTimeout, which would make the timeout
 		// stale: only a timeout still armed counts. A stale one (its
@@ -173,14 +193,6 @@ func (g *server) HandleMessage(_ *process.Proc, m process.Msg) error {
 	g.cancelTimeout()
 	var err error
 	switch v := m.(type) {
-	case *callReq:
-		if v.adm != nil {
-			v.adm.taken(v.enq)
-		}
-		if v.info {
-			return g.handleDelivery(v)
-		}
-		return g.handleCall(v)
 	case castReq:
 		err = g.handleCast(v.msg)
 	case stopReq:
@@ -204,13 +216,15 @@ func (g *server) HandleMessage(_ *process.Proc, m process.Msg) error {
 	return g.after()
 }
 
-func (g *server) handleCall(m *callReq) error {
+func (g *server) handleCall(m *callReq, fresh bool) error {
 	h, ok := g.srv.(CallHandler)
 	if !ok {
 		return g.terminate(ErrNotImplemented)
 	}
-	if g.dropAbandoned && m.abandoned(g.self.Node()) {
-		return g.dropCall(m)
+	if g.dropAbandoned {
+		if why := g.verdict(m, fresh); why != keep {
+			return g.dropCall(m, why)
+		}
 	}
 	g.self.noReply = false
 	// The From is taken once: the record may be reused as soon as the
@@ -234,6 +248,11 @@ func (g *server) handleCall(m *callReq) error {
 			send(from, v, err)
 		}
 		return reason
+	}
+	if g.dropAbandoned {
+		// Before the reply: a lone caller's next call is not waiting
+		// yet, so a server that keeps up reads no clock.
+		g.lap()
 	}
 	if !g.self.noReply {
 		send(from, v, err)
@@ -275,6 +294,9 @@ func (g *server) handleInfo(msg any) (err error) {
 func (g *server) after() error {
 	s := &g.self
 	for len(s.cont) > 0 && s.stopReason == nil && s.Alive() {
+		// A continue runs: the clock read before it is not when the
+		// next message starts.
+		g.pace.fresh = false
 		c := s.cont[0]
 		s.cont[0] = nil
 		s.cont = s.cont[1:]

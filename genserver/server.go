@@ -72,9 +72,13 @@ type Self struct {
 	stopReason error
 	timeoutGen uint64
 	timeout    time.Duration
-	// The deadline of the request being handled, for Context.
-	dl      time.Time
+	// The deadline of the request being handled, for Context: its
+	// context's (zero without one) and, if dlTimed, its timeout's on the
+	// node's deadline clock.
 	hasDL   bool
+	dlTimed bool
+	dlAt    int64
+	dlCtx   time.Time
 	callCtx *callContext
 }
 

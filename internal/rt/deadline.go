@@ -37,17 +37,17 @@ func StopDeadline(n *process.Node, d *Deadline) bool {
 	return impl.Sweeper(n).Stop(d)
 }
 
-// DeadlineTime returns when d, registered on n by [StartDeadline],
-// expires: a clock time a waiter can hand on (the deadline a call carries
-// to its server). It costs no clock reading. The goroutine that
-// registered d, or one it handed d to after registering it, may call it.
-func DeadlineTime(n *process.Node, d *Deadline) time.Time {
-	return impl.Sweeper(n).When(d)
-}
+// Clock reads n's deadline clock: nanoseconds since an origin of n's, the
+// clock a Deadline's At is on. A waiter compares it with the deadlines it
+// holds; [ClockOf] and [ClockTime] convert to and from clock times. For a
+// nil n it is later than every deadline.
+func Clock(n *process.Node) int64 { return impl.Sweeper(n).Now() }
 
-// DeadlinePassed reports whether d, registered on n by [StartDeadline],
-// is due now, even if the sweeper, late under load, has not expired it
-// yet. The same goroutines as for [DeadlineTime] may call it.
-func DeadlinePassed(n *process.Node, d *Deadline) bool {
-	return impl.Sweeper(n).Passed(d)
-}
+// ClockOf returns the clock time t on n's deadline clock ([Clock]),
+// without reading the clock.
+func ClockOf(n *process.Node, t time.Time) int64 { return impl.Sweeper(n).ClockOf(t) }
+
+// ClockTime returns the clock time of at, a time on n's deadline clock
+// ([Clock]; a registered Deadline's At), without reading the clock: the
+// deadline a waiter hands on.
+func ClockTime(n *process.Node, at int64) time.Time { return impl.Sweeper(n).Time(at) }

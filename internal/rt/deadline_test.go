@@ -13,27 +13,30 @@ type noExpire struct{}
 
 func (noExpire) Expire() {}
 
-// TestDeadlineTimeAndPassed: a registered deadline reports the clock time
-// it is due at, and whether it is due, from its own reading of the clock.
-func TestDeadlineTimeAndPassed(t *testing.T) {
+// TestDeadlineClock: a registered deadline is on the node's deadline
+// clock, which converts to and from clock times and tells when it is due.
+func TestDeadlineClock(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		n := otptest.NewNode(t)
 		var d rt.Deadline
 		want := time.Now().Add(time.Second)
 		rt.StartDeadline(n, &d, time.Second, noExpire{})
 		defer rt.StopDeadline(n, &d)
-		if got := rt.DeadlineTime(n, &d); !got.Equal(want) {
-			t.Fatalf("DeadlineTime = %v; want %v", got, want)
+		if got := rt.ClockTime(n, d.At()); !got.Equal(want) {
+			t.Fatalf("ClockTime(At) = %v; want %v", got, want)
 		}
-		if rt.DeadlinePassed(n, &d) {
-			t.Fatal("DeadlinePassed before the deadline")
+		if got := rt.ClockOf(n, want); got != d.At() {
+			t.Fatalf("ClockOf(%v) = %d; want At = %d", want, got, d.At())
+		}
+		if rt.Clock(n) >= d.At() {
+			t.Fatal("the clock is past the deadline before it")
 		}
 		time.Sleep(time.Second) // fake time: the deadline is due
-		if !rt.DeadlinePassed(n, &d) {
-			t.Fatal("DeadlinePassed = false at the deadline")
+		if rt.Clock(n) < d.At() {
+			t.Fatal("the clock is before the deadline at the deadline")
 		}
-		if rt.DeadlinePassed(nil, &d) || rt.DeadlinePassed(n, nil) || !rt.DeadlineTime(nil, &d).IsZero() {
-			t.Fatal("a nil node or deadline is neither due nor timed")
+		if rt.Clock(nil) < d.At() || !rt.ClockTime(nil, d.At()).IsZero() || rt.ClockOf(nil, want) != 0 {
+			t.Fatal("a nil node's clock is not past every deadline, or converts")
 		}
 	})
 }

@@ -39,6 +39,8 @@
 //	OTP                                   rt
 //	---                                   --
 //	gen:call's after Timeout              Deadline, StartDeadline, StopDeadline
+//	erlang:monotonic_time                 Clock, ClockOf, ClockTime
+//	message_queue_len of self()           Waiting (a handler's own)
 //	proc_lib:start_link (init on caller)  StartInline
 //	proc_lib's '$initial_call' label      Behaviour (Info.Behaviour, pprof label)
 //	supervisor adopting a temporary child SpawnSuspended, Announce, Suspended.Resume

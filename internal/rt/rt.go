@@ -24,6 +24,7 @@ type runtime interface {
 	SendOutside(p *process.Proc, msg process.Msg) error
 	OnExit(n *process.Node, pid process.PID, fn func(pid process.PID, reason error)) (rtcore.ExitHook, error)
 	Peek(n *process.Node, pid process.PID, max int) ([]process.Msg, error)
+	Waiting(p *process.Proc) int
 	Stack(n *process.Node, pid process.PID) (string, error)
 	NodeID(id uint32) process.Option
 	PIDOf(node uint32, id uint64) process.PID

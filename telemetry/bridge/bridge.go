@@ -125,7 +125,7 @@ func GenServerEvents(r *telemetry.Registry, node *process.Node) error {
 	})
 	genserver.OnCallDropped(node, func(e genserver.CallDropped) {
 		r.Execute(genserver.EventCallDropped, telemetry.Measurements{"count": 1},
-			telemetry.Metadata{"caller": e.Caller, "callee": e.Callee, "delivery": e.Delivery, "caller_dead": e.CallerDead})
+			telemetry.Metadata{"caller": e.Caller, "callee": e.Callee, "delivery": e.Delivery, "caller_dead": e.CallerDead, "late": e.Late})
 	})
 	return nil
 }

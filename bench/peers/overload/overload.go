@@ -26,16 +26,20 @@ type Config struct {
 	Callers  int           // 64
 	Timeout  time.Duration // each call's timeout, 10 ms
 	Duration time.Duration // how long the load is offered
-	Capacity float64       // C, requests/s: nominally one per Cost
-	Measured float64       // the spin capacity measured before the run (Capacity)
-	Offered  float64       // the offered load, requests/s (2C)
+	// Warmup is how long each server's capacity is measured before its
+	// overload phase (see Saturate); 0 skips it, and goodput is then
+	// taken against the nominal Capacity.
+	Warmup   time.Duration
+	Capacity float64 // nominal C, requests/s: one per Cost
+	Measured float64 // the spin capacity measured before the runs (SpinCapacity)
+	Offered  float64 // the offered load, requests/s (2C)
 }
 
 // Server is a fixed-cost server on one runtime, and the way to call it.
 type Server interface {
-	// Call makes one call with the run's timeout and reports whether the
-	// reply came in time.
-	Call() bool
+	// Call makes one call with timeout and reports whether the reply
+	// came in time.
+	Call(timeout time.Duration) bool
 	// Handled returns how many requests the handler has run.
 	Handled() int64
 	// Drain waits until every request sent so far was handled or dropped.
@@ -46,14 +50,18 @@ type Server interface {
 
 // Result is one runtime's W12 outcome.
 type Result struct {
-	Runtime  string  `json:"runtime"`
-	Offered  float64 `json:"offered_per_s"`
-	Goodput  float64 `json:"goodput_per_s"`
-	OfC      float64 `json:"goodput_of_capacity"`
-	Wasted   int64   `json:"wasted"`
-	WastedPS float64 `json:"wasted_per_s"`
-	P99      float64 `json:"p99_ms"`
-	Error    string  `json:"error,omitempty"`
+	Runtime string  `json:"runtime"`
+	Offered float64 `json:"offered_per_s"`
+	// Capacity is C for this server: what it handled per second just
+	// before, busy but not overloaded (Saturate), or the nominal C.
+	Capacity  float64 `json:"capacity_per_s"`
+	Goodput   float64 `json:"goodput_per_s"`
+	OfC       float64 `json:"goodput_of_capacity"`
+	OfNominal float64 `json:"goodput_of_nominal"`
+	Wasted    int64   `json:"wasted"`
+	WastedPS  float64 `json:"wasted_per_s"`
+	P99       float64 `json:"p99_ms"`
+	Error     string  `json:"error,omitempty"`
 }
 
 // Spin is the request's fixed cost: a busy wait of d, as a CPU-bound
@@ -63,11 +71,12 @@ func Spin(d time.Duration) {
 	}
 }
 
-// Capacity measures C: how many requests of cost a server can handle per
-// second when it does nothing else (the spin alone, back to back). It
-// takes the best of three samples of about d/3: on a shared machine the
-// least disturbed one is the closest to the server's own capacity.
-func Capacity(cost, d time.Duration) float64 {
+// SpinCapacity measures how many requests of cost a goroutine can spin
+// through per second when it does nothing else (the spin alone, back to
+// back): what the machine gives a busy goroutine. It takes the best of
+// three samples of about d/3: on a shared machine the least disturbed one
+// is the closest to a core's worth.
+func SpinCapacity(cost, d time.Duration) float64 {
 	best := 0.0
 	for range 3 {
 		n := 0
@@ -81,9 +90,62 @@ func Capacity(cost, d time.Duration) float64 {
 	return best
 }
 
+// saturateTimeout is the calls' timeout while Saturate measures C: long
+// enough that no caller gives up.
+const saturateTimeout = 10 * time.Second
+
+// Saturate measures the capacity C of s under the conditions of its
+// overload phase (the same process, runtime, callers and host load) but
+// without anyone giving up: for d, cfg.Callers callers call in a closed
+// loop with a timeout nothing reaches, so the server always has requests
+// waiting (a caller slow to wake does not leave it idle) and handles
+// each. C is what it handled per second. It drains s before returning,
+// so the overload phase starts empty.
+func Saturate(s Server, cfg Config, d time.Duration) (float64, error) {
+	h0 := s.Handled()
+	start := time.Now()
+	end := start.Add(d)
+	var wg sync.WaitGroup
+	for range cfg.Callers {
+		wg.Go(func() {
+			for time.Now().Before(end) {
+				s.Call(saturateTimeout)
+			}
+		})
+	}
+	wg.Wait()
+	c := float64(s.Handled()-h0) / time.Since(start).Seconds()
+	return c, s.Drain()
+}
+
 // Run offers cfg.Offered requests/s to s from cfg.Callers callers for
-// cfg.Duration, then drains s and returns the measures.
-func Run(name string, s Server, cfg Config) Result {
+// cfg.Duration, then drains s and returns the measures. With a
+// cfg.Warmup, C is the mean of the capacities Saturate measures for that
+// long just before and just after: what a shared machine gives a process
+// drifts from second to second, and the mean of the two is the closer to
+// what it gave during the overload.
+func Run(name string, s Server, cfg Config) (r Result) {
+	r = Result{Runtime: name, Offered: cfg.Offered, Capacity: cfg.Capacity}
+	if cfg.Warmup > 0 {
+		before, err := Saturate(s, cfg, cfg.Warmup)
+		if err != nil {
+			r.Error = err.Error()
+			return r
+		}
+		defer func() { // r is the result: named, so this sets it
+			if r.Error != "" {
+				return
+			}
+			after, err := Saturate(s, cfg, cfg.Warmup)
+			if err != nil {
+				r.Error = err.Error()
+				return
+			}
+			r.Capacity = (before + after) / 2
+			r.OfC = r.Goodput / r.Capacity
+		}()
+	}
+	handled0 := s.Handled()
 	interval := time.Duration(float64(cfg.Callers) / cfg.Offered * float64(time.Second))
 	var ok atomic.Int64
 	lat := make([][]time.Duration, cfg.Callers)
@@ -102,7 +164,7 @@ func Run(name string, s Server, cfg Config) Result {
 					time.Sleep(d)
 				}
 				t := time.Now()
-				if s.Call() {
+				if s.Call(cfg.Timeout) {
 					ok.Add(1)
 					lat[i] = append(lat[i], time.Since(t))
 				}
@@ -112,7 +174,6 @@ func Run(name string, s Server, cfg Config) Result {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
-	r := Result{Runtime: name, Offered: cfg.Offered}
 	if err := s.Drain(); err != nil {
 		r.Error = err.Error()
 		return r
@@ -121,8 +182,9 @@ func Run(name string, s Server, cfg Config) Result {
 	slices.Sort(all)
 	good := ok.Load()
 	r.Goodput = float64(good) / elapsed.Seconds()
-	r.OfC = r.Goodput / cfg.Capacity
-	r.Wasted = s.Handled() - good
+	r.OfC = r.Goodput / r.Capacity
+	r.OfNominal = r.Goodput / cfg.Capacity
+	r.Wasted = s.Handled() - handled0 - good // before Saturate runs again
 	r.WastedPS = float64(r.Wasted) / elapsed.Seconds()
 	if len(all) > 0 {
 		r.P99 = float64(all[len(all)*99/100].Microseconds()) / 1000
@@ -132,15 +194,15 @@ func Run(name string, s Server, cfg Config) Result {
 
 // Table formats results as a markdown table.
 func Table(c Config, rs []Result) string {
-	s := fmt.Sprintf("W12 overload: cost %v, capacity C = %.0f/s (spin measured now: %.0f/s), offered %.0f/s (%.1fC) by %d callers, %v timeouts, %v\n\n",
-		c.Cost, c.Capacity, c.Measured, c.Offered, c.Offered/c.Capacity, c.Callers, c.Timeout, c.Duration)
-	s += "| runtime | goodput/s | goodput/C | wasted (handled after the caller gave up) | wasted/s | p99 of successes (ms) |\n|---|---|---|---|---|---|\n"
+	s := fmt.Sprintf("W12 overload: cost %v, nominal capacity %.0f/s (spin measured before the runs: %.0f/s), offered %.0f/s (%.1fx nominal) by %d callers, %v timeouts, %v; C measured per runtime for %v just before and just after its run (mean), busy but not overloaded\n\n",
+		c.Cost, c.Capacity, c.Measured, c.Offered, c.Offered/c.Capacity, c.Callers, c.Timeout, c.Duration, c.Warmup)
+	s += "| runtime | C (handled/s, busy) | goodput/s | goodput/C | goodput/nominal C | wasted (handled after the caller gave up) | wasted/s | p99 of successes (ms) |\n|---|---|---|---|---|---|---|---|\n"
 	for _, r := range rs {
 		if r.Error != "" {
-			s += fmt.Sprintf("| %s | error: %s | | | | |\n", r.Runtime, r.Error)
+			s += fmt.Sprintf("| %s | error: %s | | | | | | |\n", r.Runtime, r.Error)
 			continue
 		}
-		s += fmt.Sprintf("| %s | %.0f | %.2f | %d | %.0f | %.2f |\n", r.Runtime, r.Goodput, r.OfC, r.Wasted, r.WastedPS, r.P99)
+		s += fmt.Sprintf("| %s | %.0f | %.0f | %.2f | %.2f | %d | %.0f | %.2f |\n", r.Runtime, r.Capacity, r.Goodput, r.OfC, r.OfNominal, r.Wasted, r.WastedPS, r.P99)
 	}
 	return s
 }

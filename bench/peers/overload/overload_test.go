@@ -9,10 +9,10 @@ import (
 )
 
 // TestTinyRuns runs W12 briefly on every Go runtime, lightly loaded, and
-// checks that each completes with successes.
+// checks that each completes with successes and a measured capacity.
 func TestTinyRuns(t *testing.T) {
 	cfg := overload.Config{Cost: 100 * time.Microsecond, Callers: 4, Timeout: 100 * time.Millisecond,
-		Duration: 200 * time.Millisecond, Capacity: 10_000, Offered: 200}
+		Duration: 200 * time.Millisecond, Warmup: 100 * time.Millisecond, Capacity: 10_000, Offered: 200}
 	for name, mk := range map[string]func() (overload.Server, error){
 		"orchard":           func() (overload.Server, error) { return overload.NewOrchard(cfg, false) },
 		"orchard-otp-exact": func() (overload.Server, error) { return overload.NewOrchard(cfg, true) },
@@ -26,7 +26,7 @@ func TestTinyRuns(t *testing.T) {
 			}
 			defer s.Close()
 			r := overload.Run(name, s, cfg)
-			if r.Error != "" || r.Goodput <= 0 || s.Handled() <= 0 {
+			if r.Error != "" || r.Goodput <= 0 || s.Handled() <= 0 || r.Capacity <= 0 || r.Capacity == cfg.Capacity {
 				t.Fatalf("Run = %+v; want successes", r)
 			}
 		})

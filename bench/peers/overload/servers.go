@@ -40,10 +40,9 @@ func (s *orchardFixed) HandleCall(_ *genserver.Self, _ genserver.From, req any) 
 }
 
 type orchardServer struct {
-	node    *process.Node
-	pid     process.PID
-	srv     *orchardFixed
-	timeout time.Duration
+	node *process.Node
+	pid  process.PID
+	srv  *orchardFixed
 }
 
 // NewOrchard starts the Orchard server; exact starts it in OTP-exact mode
@@ -63,11 +62,11 @@ func NewOrchard(cfg Config, exact bool) (Server, error) {
 		_ = node.Stop(context.Background())
 		return nil, err
 	}
-	return &orchardServer{node: node, pid: pid, srv: srv, timeout: cfg.Timeout}, nil
+	return &orchardServer{node: node, pid: pid, srv: srv}, nil
 }
 
-func (o *orchardServer) Call() bool {
-	_, err := genserver.Call[any](context.Background(), o.pid, work{}, genserver.WithTimeout(o.timeout))
+func (o *orchardServer) Call(timeout time.Duration) bool {
+	_, err := genserver.Call[any](context.Background(), o.pid, work{}, genserver.WithTimeout(timeout))
 	return err == nil
 }
 
@@ -95,7 +94,6 @@ type rawRequest struct {
 type rawServer struct {
 	ch      chan rawRequest
 	handled atomic.Int64
-	timeout time.Duration
 	done    chan struct{}
 }
 
@@ -105,7 +103,7 @@ const rawQueue = 65536
 
 // NewRawGo starts the raw Go server.
 func NewRawGo(cfg Config) (Server, error) {
-	r := &rawServer{ch: make(chan rawRequest, rawQueue), timeout: cfg.Timeout, done: make(chan struct{})}
+	r := &rawServer{ch: make(chan rawRequest, rawQueue), done: make(chan struct{})}
 	go func() {
 		defer close(r.done)
 		for req := range r.ch {
@@ -119,8 +117,8 @@ func NewRawGo(cfg Config) (Server, error) {
 	return r, nil
 }
 
-func (r *rawServer) Call() bool {
-	t := time.NewTimer(r.timeout)
+func (r *rawServer) Call(timeout time.Duration) bool {
+	t := time.NewTimer(timeout)
 	defer t.Stop()
 	req := rawRequest{reply: make(chan struct{}, 1)}
 	select {
@@ -175,12 +173,11 @@ type protoServer struct {
 	sys     *actor.ActorSystem
 	pid     *actor.PID
 	handled atomic.Int64
-	timeout time.Duration
 }
 
 // NewProtoActor starts the Proto.Actor server.
 func NewProtoActor(cfg Config) (Server, error) {
-	p := &protoServer{timeout: cfg.Timeout}
+	p := &protoServer{}
 	p.sys = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}))
@@ -188,8 +185,8 @@ func NewProtoActor(cfg Config) (Server, error) {
 	return p, nil
 }
 
-func (p *protoServer) Call() bool {
-	_, err := p.sys.Root.RequestFuture(p.pid, work{}, p.timeout).Result()
+func (p *protoServer) Call(timeout time.Duration) bool {
+	_, err := p.sys.Root.RequestFuture(p.pid, work{}, timeout).Result()
 	return err == nil
 }
 

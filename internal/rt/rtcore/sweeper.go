@@ -69,23 +69,39 @@ func (s *Sweeper) Init(spawn func(run func())) {
 
 func (s *Sweeper) now() int64 { return int64(time.Since(s.base)) }
 
-// Passed reports whether d, registered by Start, is due now, whether or
-// not the sweeper has expired it yet (under load it may lag). It reads
-// the clock once; the same goroutines as for When may call it.
-func (s *Sweeper) Passed(d *Deadline) bool {
-	return s != nil && d != nil && s.now() >= d.at
+// Now returns the sweeper's clock: nanoseconds since its origin, the
+// clock a Deadline's At is on (never for a nil s, so that nothing counts
+// as due). It reads the clock once.
+func (s *Sweeper) Now() int64 {
+	if s == nil {
+		return never
+	}
+	return s.now()
 }
 
-// When returns the time at which d, registered by Start, expires (the
-// zero time for a nil s or d). It reads only what Start wrote, so the
-// goroutine that registered d, or one it handed d to afterwards, may call
-// it without a lock; it costs no clock reading.
-func (s *Sweeper) When(d *Deadline) time.Time {
-	if s == nil || d == nil {
+// ClockOf returns t on the sweeper's clock, without reading the clock (0
+// for a nil s); a t far off saturates.
+func (s *Sweeper) ClockOf(t time.Time) int64 {
+	if s == nil {
+		return 0
+	}
+	return int64(t.Sub(s.base)) // Sub saturates
+}
+
+// Time returns the clock time of at, a time on the sweeper's clock (the
+// zero time for a nil s). It costs no clock reading.
+func (s *Sweeper) Time(at int64) time.Time {
+	if s == nil {
 		return time.Time{}
 	}
-	return s.base.Add(time.Duration(d.at))
+	return s.base.Add(time.Duration(at))
 }
+
+// At returns when d expires, on the clock of the sweeper it was
+// registered with ([Sweeper.Now]). It reads only what Start wrote, so the
+// goroutine that registered d, or one it handed d to afterwards, may call
+// it without a lock.
+func (d *Deadline) At() int64 { return d.at }
 
 // Start registers d to expire after timeout, calling e.Expire then. A
 // registered d must be stopped with Stop before it is reused. Safe from
