@@ -33,8 +33,9 @@ func New(kv jetstream.KeyValue) (*Store, error) {
 }
 
 // Open opens (creating it if needed) the bucket in js and returns a store
-// on it; an empty bucket means DefaultBucket.
-func Open(ctx context.Context, js jetstream.JetStream, bucket string) (*Store, error) {
+// on it; an empty bucket means DefaultBucket. It has one replica unless
+// WithReplicas says otherwise.
+func Open(ctx context.Context, js jetstream.JetStream, bucket string, opts ...Option) (*Store, error) {
 	const op = "kvstore: Open"
 	switch {
 	case ctx == nil:
@@ -45,7 +46,7 @@ func Open(ctx context.Context, js jetstream.JetStream, bucket string) (*Store, e
 	if bucket == "" {
 		bucket = DefaultBucket
 	}
-	kv, err := natsengine.OpenKV(ctx, js, bucket, "Orchard agent snapshots")
+	kv, err := natsengine.OpenKVReplicas(ctx, js, bucket, "Orchard agent snapshots", optionsOf(opts).replicas)
 	if err != nil {
 		return nil, fmt.Errorf("kvstore: %w", err)
 	}
@@ -53,8 +54,12 @@ func Open(ctx context.Context, js jetstream.JetStream, bucket string) (*Store, e
 }
 
 // OpenNodeStore opens the bucket in node's engine (package engine; it
-// must be configured) and returns a store on it.
-func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*Store, error) {
+// must be configured) and returns a store on it. Its replica count
+// follows the node's cluster unless WithReplicas says otherwise: on a
+// node of package cluster with three servers up, the snapshots are
+// replicated on three, so a hibernated agent can wake on any node even
+// after the loss of one.
+func OpenNodeStore(ctx context.Context, node *process.Node, bucket string, opts ...Option) (*Store, error) {
 	const op = "kvstore: OpenNodeStore"
 	switch {
 	case ctx == nil:
@@ -66,7 +71,7 @@ func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*Sto
 	if err != nil {
 		return nil, fmt.Errorf("kvstore: %w", err)
 	}
-	return Open(ctx, eng.JetStream(), bucket)
+	return Open(ctx, eng.JetStream(), bucket, nodeReplicas(node, opts))
 }
 
 func key(id string) string { return "a." + base64.RawURLEncoding.EncodeToString([]byte(id)) }
@@ -126,4 +131,13 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		return fmt.Errorf("kvstore: delete %q: %w", id, err)
 	}
 	return nil
+}
+
+// nodeReplicas is opts with the node's replica count as default.
+func nodeReplicas(node *process.Node, opts []Option) Option {
+	r := optionsOf(opts).replicas
+	if r < 1 {
+		r = natsengine.Replicas(node)
+	}
+	return WithReplicas(r)
 }
