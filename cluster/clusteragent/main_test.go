@@ -20,8 +20,11 @@ import (
 	"github.com/seed-fe72f376/orchard/agent/kvstore"
 	"github.com/seed-fe72f376/orchard/cluster"
 	"github.com/seed-fe72f376/orchard/cluster/clusteragent"
+	"github.com/seed-fe72f376/orchard/coord"
+	"github.com/seed-fe72f376/orchard/coord/kvcoord"
 	"github.com/seed-fe72f376/orchard/genserver"
 	"github.com/seed-fe72f376/orchard/otptest"
+	"github.com/seed-fe72f376/orchard/process"
 )
 
 // childEnv switches the test binary into a node process: the
@@ -94,6 +97,7 @@ func (a *agents) stop(ctx context.Context) error {
 type ctl struct {
 	n *cluster.Node
 	a *agents
+	c *coord.Coordinator
 }
 
 func (c *ctl) Init(*genserver.Self) error { return nil }
@@ -112,6 +116,23 @@ func (c *ctl) HandleCall(s *genserver.Self, _ genserver.From, req any) (any, err
 			c.a = a
 		}
 		return true, nil
+	case r == "coord":
+		if c.c == nil {
+			co, err := startCoord(ctx, c.n)
+			if err != nil {
+				return nil, err
+			}
+			c.c = co
+		}
+		return true, nil
+	case strings.HasPrefix(r, "lock:"):
+		l, err := c.c.Lock(ctx, strings.TrimPrefix(r, "lock:"), coord.WithHolder(idle(c.n)), coord.WithLease(coordLease))
+		if err != nil {
+			return nil, err
+		}
+		return l.Token, nil
+	case strings.HasPrefix(r, "elect:"):
+		return true, c.c.Campaign(ctx, strings.TrimPrefix(r, "elect:"), coord.WithHolder(idle(c.n)), coord.WithLease(coordLease))
 	case c.a == nil && !strings.HasPrefix(r, "up:"):
 		return nil, errors.New("not initialised")
 	case strings.HasPrefix(r, "spawn:"):
@@ -124,6 +145,30 @@ func (c *ctl) HandleCall(s *genserver.Self, _ genserver.From, req any) (any, err
 		return slices.Contains(c.n.Up(), strings.TrimPrefix(r, "up:")), nil
 	}
 	return nil, fmt.Errorf("unknown request %q", r)
+}
+
+// coordLease is the lease of the coordination tests' locks and
+// elections.
+const coordLease = 2 * time.Second
+
+// startCoord starts a coordinator on n whose backend is kvcoord in the
+// cluster's JetStream, its replica count following the cluster's.
+func startCoord(ctx context.Context, n *cluster.Node) (*coord.Coordinator, error) {
+	b, err := kvcoord.OpenNode(ctx, n.Process(), coordLease)
+	if err != nil {
+		return nil, err
+	}
+	return coord.Start(n.Process(), coord.WithBackend(b))
+}
+
+// idle spawns a process that waits until its node stops: a lock holder
+// or candidate.
+func idle(n *cluster.Node) process.PID {
+	pid, _ := n.Process().Spawn(func(p *process.Proc) error {
+		<-p.Context().Done()
+		return nil
+	})
+	return pid
 }
 
 // runChild is a node process: it joins the cluster given by the
