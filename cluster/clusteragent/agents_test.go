@@ -106,6 +106,28 @@ func TestAgentsAcrossNodes(t *testing.T) {
 		}
 	})
 
+	t.Run("signals and dispatch across nodes", func(t *testing.T) {
+		sig, _ := agent.NewSignal("test", "count.up", map[string]int{"by": 100})
+		if n, err := cs.Signal(ctx, "c1", sig); err != nil || n != 1 {
+			t.Fatalf("Signal(c1) from b = %d, %v; want 1", n, err)
+		}
+		zero, _ := agent.NewSignal("test", "count.none", map[string]int{"by": 0})
+		if n, err := cs.Publish(ctx, zero); err != nil || n != 1 {
+			t.Errorf("Publish = %d, %v; want 1 (c1)", n, err)
+		}
+		other, _ := agent.NewSignal("test", "other.thing", map[string]int{"by": 5})
+		if n, err := cs.Publish(ctx, other); err != nil || n != 0 {
+			t.Errorf("Publish of an unrouted type = %d, %v; want 0", n, err)
+		}
+		n, id, err := clusteragent.Dispatch[int](ctx, cs, "count", "some key", "add", map[string]int{"by": 0})
+		if err != nil || id != "c1" || n != 103 {
+			t.Errorf("Dispatch = %d, %q, %v; want 103 from c1 (the signal ran before)", n, id, err)
+		}
+		if _, _, err := clusteragent.Dispatch[int](ctx, cs, "nothing", "", "add", nil); !errors.Is(err, agent.ErrNoAgent) {
+			t.Errorf("Dispatch to no agent = %v; want ErrNoAgent", err)
+		}
+	})
+
 	t.Run("hibernated from b, woken on b", func(t *testing.T) {
 		if err := cs.Hibernate(ctx, "c1"); err != nil {
 			t.Fatalf("Hibernate: %v", err)
@@ -118,8 +140,8 @@ func TestAgentsAcrossNodes(t *testing.T) {
 			return err == nil && st.Status == agent.Hibernated && st.Node == ""
 		}, "c1 hibernated, hosted nowhere")
 		n, err := clusteragent.Run[int](ctx, cs, "c1", "add", map[string]int{"by": 10})
-		if err != nil || n != 13 {
-			t.Fatalf("Run after hibernation = %d, %v; want 13 (state from the snapshot)", n, err)
+		if err != nil || n != 113 {
+			t.Fatalf("Run after hibernation = %d, %v; want 113 (state from the snapshot)", n, err)
 		}
 		in, err := cs.Whereis(ctx, "c1")
 		if err != nil || in.Node != "b" || in.Token <= firstToken {

@@ -31,6 +31,9 @@ func TestBadInput(t *testing.T) {
 		"Whereis nil":              func() error { _, err := nilCS.Whereis(ctx, "x"); return err },
 		"Status nil":               func() error { _, err := nilCS.Status(ctx, "x"); return err },
 		"FindByCapability nil":     func() error { _, err := nilCS.FindByCapability(ctx, "x"); return err },
+		"Signal nil":               func() error { _, err := nilCS.Signal(ctx, "x", agent.Signal{Type: "t"}); return err },
+		"Publish nil":              func() error { _, err := nilCS.Publish(ctx, agent.Signal{Type: "t"}); return err },
+		"Dispatch nil":             func() error { _, _, err := clusteragent.Dispatch[int](ctx, nilCS, "c", "", "a", nil); return err },
 		"WithReplicas nil options": func() error { return clusteragentBad() },
 	} {
 		if err := otptest.NoPanic(call); !errors.Is(err, clusteragent.ErrInvalidArgument) {
@@ -73,6 +76,11 @@ func TestBadInputLive(t *testing.T) {
 		"Status nil ctx":     func() error { _, err := cs.Status(nilCtx, "x"); return err },
 		"Find nil ctx":       func() error { _, err := cs.FindByCapability(nilCtx, "x"); return err },
 		"Stop nil ctx":       func() error { return cs.Stop(nilCtx) },
+		"Signal empty id":    func() error { _, err := cs.Signal(ctx, "", agent.Signal{Type: "t"}); return err },
+		"Signal empty type":  func() error { _, err := cs.Signal(ctx, "x", agent.Signal{}); return err },
+		"Publish empty type": func() error { _, err := cs.Publish(ctx, agent.Signal{}); return err },
+		"Dispatch nil ctx":   func() error { _, _, err := clusteragent.Dispatch[int](nilCtx, cs, "c", "", "a", nil); return err },
+		"Dispatch empty cap": func() error { _, _, err := clusteragent.Dispatch[int](ctx, cs, "", "", "a", nil); return err },
 	} {
 		if err := otptest.NoPanic(call); !errors.Is(err, clusteragent.ErrInvalidArgument) {
 			t.Errorf("%s: %v; want ErrInvalidArgument", name, err)

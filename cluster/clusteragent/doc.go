@@ -22,6 +22,8 @@
 //	libcluster (node discovery)                  cluster.Config.Routes or an external NATS URL
 //	:erlang.hibernate + a state store            Hibernate: snapshot, leave the node, wake anywhere
 //	MABEAM find_by_capability across nodes       FindByCapability (catalog + registry cache)
+//	Jido signal bus across nodes                 Signal (one agent, any node), Publish (catalog)
+//	MABEAM load balancer across nodes            Dispatch (rendezvous hash on a key, or round robin)
 //
 // # Semantics
 //
@@ -34,7 +36,7 @@
 // global name runs the agent, so no two nodes run one agent at once
 // while the registry is consistent.
 //
-// Run, RunJSON, Hibernate and Status resolve the id: hosted here, the
+// Run, RunJSON, Signal, Hibernate and Status resolve the id: hosted here, the
 // local agent.System serves it; held by another node, the request goes
 // to its holder (a genserver call; the action runs in a task there and
 // its JSON result comes back); held by no node, this node takes it on
@@ -56,7 +58,11 @@
 // agent over the same way.
 //
 // Whereis and FindByCapability read the catalog and this node's cache
-// of the global registry; Status asks the agent's node.
+// of the global registry; Status asks the agent's node. Signal routes a
+// signal to one agent on its node (agent.System.PublishTo), waking it
+// here if no node hosts it and one of its routes matches; Publish does
+// so for every agent of the catalog whose kind routes the signal's
+// type; Dispatch picks an agent by capability and runs an action on it.
 //
 // # Differences from OTP
 //
@@ -67,8 +73,11 @@
 //   - A node declared down while in fact alive but cut off still runs
 //     its agents until it sees the cluster again, while another node
 //     may wake them: act on outside systems through the fencing token.
-//   - Signals (agent.System.Publish) and Dispatch stay per node: publish
-//     on the node that hosts the routed agents, or Run by id.
+//   - Publish reads the whole catalog to find the routed agents, and a
+//     signal whose host was lost on the way is sent again to the
+//     agent's next host: at least once, not exactly once. Dispatch picks
+//     among the catalog's agents, without the load figures agent's
+//     Balancer uses on one node.
 //   - An agent that hibernates by itself (Spec.IdleTimeout) stays owned
 //     by its node, which wakes it; only Hibernate (or the node's loss
 //     or Stop) lets it wake elsewhere.

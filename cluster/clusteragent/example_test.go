@@ -40,7 +40,8 @@ func startAgents(ctx context.Context, node *cluster.Node) (*agent.System, *clust
 }
 
 // An agent spawned on node a is run from node b; hibernated, it leaves
-// a, and the next run from b wakes it on b from its snapshot.
+// a, and the next run from b wakes it on b from its snapshot. Signals
+// and dispatches from a reach it on b.
 func ExampleRun() {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
@@ -78,7 +79,7 @@ func ExampleRun() {
 	defer sysB.Stop(context.Background())
 	defer onB.Stop(context.Background())
 
-	if _, err := onA.Spawn(ctx, agent.Config{ID: "c1", Kind: counterKind()}); err != nil {
+	if _, err := onA.Spawn(ctx, agent.Config{ID: "c1", Kind: counterKind(), Capabilities: []string{"count"}}); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -91,8 +92,18 @@ func ExampleRun() {
 	n, err = clusteragent.Run[int](ctx, onB, "c1", "add", map[string]int{"by": 3})
 	in, _ = onB.Whereis(ctx, "c1")
 	fmt.Println(n, err, "on", in.Node)
+
+	// a signal from a to the agent, now on b; then a dispatch by
+	// capability from a
+	sig, _ := agent.NewSignal("example", "count.up", map[string]int{"by": 10})
+	routes, err := onA.Signal(ctx, "c1", sig)
+	fmt.Println(routes, err)
+	n, id, err := clusteragent.Dispatch[int](ctx, onA, "count", "any key", "add", map[string]int{"by": 0})
+	fmt.Println(n, id, err)
 	// Output:
 	// 2 <nil> on ex-a
 	// hibernated
 	// 5 <nil> on ex-b
+	// 1 <nil>
+	// 15 c1 <nil>
 }

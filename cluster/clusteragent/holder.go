@@ -21,7 +21,8 @@ type holder struct {
 
 func (hd *holder) Init(*genserver.Self) error { return nil }
 
-// HandleCall serves RunRequest, HibernateRequest and StatusRequest.
+// HandleCall serves RunRequest, SignalRequest, HibernateRequest and
+// StatusRequest.
 func (hd *holder) HandleCall(s *genserver.Self, from genserver.From, req any) (any, error) {
 	cs, h := hd.cs, hd.h
 	if h.moving.Load() {
@@ -35,6 +36,11 @@ func (hd *holder) HandleCall(s *genserver.Self, from genserver.From, req any) (a
 		return hd.async(s, from, r.Timeout, func(ctx context.Context) Reply {
 			res, err := cs.sys.RunJSON(ctx, h.id, r.Action, r.Input)
 			return Reply{Result: res, Err: hd.wire(err)}
+		})
+	case SignalRequest:
+		return hd.async(s, from, 0, func(ctx context.Context) Reply {
+			n, err := cs.sys.PublishTo(ctx, h.id, r.Sig)
+			return Reply{Count: n, Err: hd.wire(err)}
 		})
 	case HibernateRequest:
 		return hd.async(s, from, 0, func(ctx context.Context) Reply {

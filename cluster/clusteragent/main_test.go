@@ -54,7 +54,8 @@ func counterKind() agent.Kind {
 			agent.NewAction("fail", "fails", func(_ context.Context, n *int, _ struct{}) (int, []agent.Directive, error) {
 				return 0, nil, errors.New("told to fail")
 			}),
-		}})
+		},
+		Routes: []agent.Route{{Pattern: "count.*", Action: "add"}}})
 	if err != nil {
 		panic(err)
 	}

@@ -31,6 +31,10 @@ const DefaultCatalogBucket = "orchard_agent_catalog"
 // of agent id is GlobalPrefix followed by id in base64url ([GlobalName]).
 const GlobalPrefix = "orchard.agent."
 
+// hostRetries bounds how often route tries to wake an agent here again
+// after a failure that may pass (JetStream busy electing leaders).
+const hostRetries = 10
+
 // kvTimeout bounds one catalog operation made without a caller's context.
 const kvTimeout = 5 * time.Second
 
@@ -66,7 +70,8 @@ type System struct {
 	tasks *task.Supervisor
 
 	stopped atomic.Bool
-	mu      sync.Mutex // protects hosted
+	next    atomic.Uint64 // Dispatch's round robin
+	mu      sync.Mutex    // protects hosted
 	hosted  map[string]*hosted
 }
 
@@ -376,15 +381,29 @@ func (cs *System) route(ctx context.Context, id string, wake bool) (*hosted, pro
 		} else if !ok {
 			rec, err := cs.lookup(ctx, id)
 			if err != nil {
-				return nil, process.PID{}, err
+				if errors.Is(err, agent.ErrUnknownAgent) || attempt >= hostRetries || ctx.Err() != nil {
+					return nil, process.PID{}, err
+				}
+				if err := pause(ctx, attempt); err != nil {
+					return nil, process.PID{}, err
+				}
+				continue // the catalog did not answer: JetStream busy
 			}
 			if !wake {
 				return nil, process.PID{}, nil
 			}
 			h, err := cs.host(ctx, id, rec)
-			if err == nil || !errors.Is(err, process.ErrNameTaken) || attempt >= maxAttempts {
+			switch {
+			case err == nil || attempt >= maxAttempts || ctx.Err() != nil:
 				return h, process.PID{}, err
+			case errors.Is(err, process.ErrNameTaken):
+			case errors.Is(err, ErrUnknownKind), errors.Is(err, ErrStopped), errors.Is(err, agent.ErrVersion),
+				attempt >= hostRetries:
+				return nil, process.PID{}, err
 			}
+			// Taken by another node (route to it once the cache shows
+			// it), or JetStream did not answer (it elects new leaders
+			// for a while after the loss of a server): try again.
 		}
 		// Another node won the name, or this node's cache still shows a
 		// holder that left: wait for the cache.
@@ -704,7 +723,7 @@ func (cs *System) Status(ctx context.Context, id string) (Info, error) {
 }
 
 // FindByCapability returns the agents of the cluster with capability c,
-// sorted by id, from the catalog and this node's cache of the global
+// sorted by id (it reads the whole catalog), from the catalog and this node's cache of the global
 // registry (where each lives; Status is not set: ask Status).
 func (cs *System) FindByCapability(ctx context.Context, c string) ([]Info, error) {
 	const op = "clusteragent: FindByCapability"
@@ -714,35 +733,17 @@ func (cs *System) FindByCapability(ctx context.Context, c string) ([]Info, error
 	case ctx == nil:
 		return nil, argerr.Nil(op, "ctx")
 	}
-	lister, err := cs.kv.ListKeys(ctx)
+	ids, err := cs.ids(ctx)
 	if err != nil {
-		if errors.Is(err, jetstream.ErrNoKeysFound) {
-			return nil, nil
-		}
-		return nil, fmt.Errorf("clusteragent: catalog: %w", err)
+		return nil, err
 	}
-	defer func() { _ = lister.Stop() }()
 	var out []Info
-	for k := range lister.Keys() {
-		b, err := base64.RawURLEncoding.DecodeString(k[len("a."):])
-		if err != nil {
-			continue
-		}
-		id := string(b)
+	for _, id := range ids {
 		rec, err := cs.lookup(ctx, id)
 		if err != nil || !slices.Contains(rec.Capabilities, c) {
 			continue
 		}
 		out = append(out, cs.infoOf(id, rec))
 	}
-	slices.SortFunc(out, func(a, b Info) int {
-		switch {
-		case a.ID < b.ID:
-			return -1
-		case a.ID > b.ID:
-			return 1
-		}
-		return 0
-	})
 	return out, nil
 }

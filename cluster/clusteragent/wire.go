@@ -28,6 +28,13 @@ type RunRequest struct {
 // go (wire type "orchard.agent.Hibernate").
 type HibernateRequest struct{ ID string }
 
+// SignalRequest asks a host to route a signal to one of its agents
+// (wire type "orchard.agent.Signal").
+type SignalRequest struct {
+	ID  string
+	Sig agent.Signal
+}
+
 // StatusRequest asks a host for one of its agents' status (wire type
 // "orchard.agent.Status").
 type StatusRequest struct{ ID string }
@@ -38,6 +45,7 @@ type StatusRequest struct{ ID string }
 type Reply struct {
 	Result json.RawMessage `json:",omitempty"`
 	Status agent.Status    `json:",omitempty"`
+	Count  int             `json:",omitempty"` // routes a signal matched
 	Err    *WireError      `json:",omitempty"`
 }
 
@@ -58,6 +66,7 @@ func register(n *cluster.Node) error {
 		cluster.Register[RunRequest](n, "orchard.agent.Run"),
 		cluster.Register[HibernateRequest](n, "orchard.agent.Hibernate"),
 		cluster.Register[StatusRequest](n, "orchard.agent.Status"),
+		cluster.Register[SignalRequest](n, "orchard.agent.Signal"),
 		cluster.Register[Reply](n, "orchard.agent.Reply"),
 	)
 }
