@@ -152,6 +152,40 @@ func TestAgentsAcrossNodes(t *testing.T) {
 		}
 	})
 
+	t.Run("woken from two nodes at once: one host, no update lost", func(t *testing.T) {
+		if err := cs.Hibernate(ctx, "c1"); err != nil {
+			t.Fatalf("Hibernate: %v", err)
+		}
+		const each = 10
+		fromC := make(chan error, 1)
+		go func() {
+			for range each {
+				if _, err := ask[int](b, "c", "run:c1"); err != nil {
+					fromC <- err
+					return
+				}
+			}
+			fromC <- nil
+		}()
+		for range each {
+			if _, err := clusteragent.Run[int](ctx, cs, "c1", "add", map[string]int{"by": 1}); err != nil {
+				t.Fatalf("Run from b: %v", err)
+			}
+		}
+		if err := <-fromC; err != nil {
+			t.Fatalf("Run from c: %v", err)
+		}
+		n, err := clusteragent.Run[int](ctx, cs, "c1", "add", map[string]int{"by": 0})
+		if err != nil || n != 113+2*each {
+			t.Fatalf("c1 = %d, %v; want %d (every run on one instance)", n, err, 113+2*each)
+		}
+		onB, _ := local.sys.Status("c1")
+		onC, err := ask[bool](b, "c", "hosts:c1")
+		if err != nil || (onB.Status == agent.Running) == onC {
+			t.Errorf("running on b: %v, on c: %v (%v); want exactly one", onB.Status == agent.Running, onC, err)
+		}
+	})
+
 	t.Run("node killed: the agent goes on on a survivor", func(t *testing.T) {
 		if ok, err := ask[bool](b, "a", "spawn:c2"); err != nil || !ok {
 			t.Fatalf("spawn on a = %v, %v", ok, err)

@@ -25,7 +25,13 @@ func (hd *holder) Init(*genserver.Self) error { return nil }
 // StatusRequest.
 func (hd *holder) HandleCall(s *genserver.Self, from genserver.From, req any) (any, error) {
 	cs, h := hd.cs, hd.h
-	if h.moving.Load() {
+	select {
+	case <-h.ready:
+	default:
+		// Registered but not started yet: the caller asks again.
+		return Reply{Err: toWire(errMoved)}, nil
+	}
+	if h.err != nil || h.moving.Load() {
 		return Reply{Err: toWire(errMoved)}, nil
 	}
 	switch r := req.(type) {
@@ -57,14 +63,14 @@ func (hd *holder) async(s *genserver.Self, from genserver.From, timeout time.Dur
 	if timeout <= 0 {
 		timeout = 30 * time.Second
 	}
-	cs, h := hd.cs, hd.h
+	cs, h, self := hd.cs, hd.h, s.PID()
 	_, err := task.Start(cs.tasks, func(ctx context.Context) error {
 		ctx, cancel := context.WithTimeout(ctx, timeout)
 		defer cancel()
 		genserver.Reply(from, fn(ctx))
 		if h.moving.Load() && cs.local(h.id) != h {
 			// handed over: the reply went first, so the caller gets it
-			_ = genserver.Stop(h.holder, nil, 5*time.Second)
+			_ = genserver.Stop(self, nil, 5*time.Second)
 		}
 		return nil
 	})

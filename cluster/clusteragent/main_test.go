@@ -93,7 +93,8 @@ func (a *agents) stop(ctx context.Context) error {
 }
 
 // ctl is a node process's control server: "init" starts its agents,
-// "spawn:ID" spawns agent ID there, "hosts:ID" says whether its local
+// "spawn:ID" spawns agent ID there, "run:ID" adds 1 to agent ID from
+// there, "hosts:ID" says whether its local
 // system has agent ID, "up:NAME" whether it sees node NAME up.
 type ctl struct {
 	n *cluster.Node
@@ -139,6 +140,8 @@ func (c *ctl) HandleCall(s *genserver.Self, _ genserver.From, req any) (any, err
 	case strings.HasPrefix(r, "spawn:"):
 		_, err := c.a.cs.Spawn(ctx, agent.Config{ID: strings.TrimPrefix(r, "spawn:"), Kind: counterKind(), Capabilities: []string{"count"}})
 		return err == nil, err
+	case strings.HasPrefix(r, "run:"):
+		return clusteragent.Run[int](ctx, c.a.cs, strings.TrimPrefix(r, "run:"), "add", map[string]int{"by": 1})
 	case strings.HasPrefix(r, "hosts:"):
 		in, err := c.a.sys.Status(strings.TrimPrefix(r, "hosts:"))
 		return err == nil && in.Status == agent.Running, nil

@@ -341,8 +341,10 @@ func (cs *System) release(ctx context.Context, h *hosted, stopHolder bool) error
 	if h.moving.Swap(true) {
 		return nil // someone else hands it over
 	}
+	// A system without a store cannot hibernate: the agent just stops
+	// (Unregister below), its state lost as on any stop without one.
 	err := cs.sys.Hibernate(ctx, h.id)
-	if err != nil && !errors.Is(err, agent.ErrNotRunning) && !errors.Is(err, agent.ErrCrashed) {
+	if err != nil && !errors.Is(err, agent.ErrNotRunning) && !errors.Is(err, agent.ErrCrashed) && !errors.Is(err, ErrInvalidArgument) {
 		h.moving.Store(false)
 		return err
 	}
