@@ -16,6 +16,7 @@
 //	Horde.Registry (a CRDT registry of names)    the catalog bucket + one global name per agent
 //	:global.register_name/2 of an agent          Spawn (catalog create, then RegisterGlobal)
 //	:global.whereis_name/1, via tuples           Whereis, Status (node, holder PID, fencing token)
+//	(none: OTP has no fencing)                   FencedStore: snapshot writes fenced by the token
 //	GenServer.call({:via, Horde.Registry, id})   Run, RunJSON (local, or a remote call to its host)
 //	Horde.DynamicSupervisor restarting on a      a message for an agent whose node is down wakes it
 //	  surviving node after a nodedown              on the receiving node, from its last snapshot
@@ -57,6 +58,13 @@
 // node a message for them reaches. System.Stop hands every hosted
 // agent over the same way.
 //
+// A FencedStore (Fenced, given to agent.WithStore and Config.Fenced)
+// passes the hosting's fencing token to cluster.Node.Fence before each
+// snapshot write; a node whose hosting was taken over gets
+// cluster.ErrStaleToken and steps its copy down, and a watcher process
+// steps down every hosted agent whose global name this node no longer
+// holds.
+//
 // Whereis and FindByCapability read the catalog and this node's cache
 // of the global registry; Status asks the agent's node. Signal routes a
 // signal to one agent on its node (agent.System.PublishTo), waking it
@@ -70,9 +78,15 @@
 //     a global name has one holder at a time, decided by JetStream KV,
 //     and each hosting carries a fencing token (Info.Token) for outside
 //     systems.
-//   - A node declared down while in fact alive but cut off still runs
-//     its agents until it sees the cluster again, while another node
-//     may wake them: act on outside systems through the fencing token.
+//   - A node declared down while in fact alive (frozen, cut off) still
+//     runs its agents until it sees the cluster again, while another
+//     node may wake them. Its watcher steps each one down as soon as its
+//     cache of the registry shows the name gone (every 500 ms), and with
+//     a FencedStore its snapshot writes are refused once the new host
+//     wrote with a higher token; a write that passed the fence just
+//     before the takeover may still land after it (the fence and the
+//     write are two KV operations). Act on outside systems through the
+//     fencing token.
 //   - Publish reads the whole catalog to find the routed agents, and a
 //     signal whose host was lost on the way is sent again to the
 //     agent's next host: at least once, not exactly once. Dispatch picks
@@ -85,8 +99,9 @@
 // # Example
 //
 //	st, _ := kvstore.OpenNodeStore(ctx, node.Process(), "")
-//	sys, _ := agent.Start(node.Process(), agent.WithStore(st))
-//	cs, _ := clusteragent.Start(ctx, node, sys, clusteragent.Config{Kinds: []agent.Kind{counter}})
+//	fs := clusteragent.Fenced(st)
+//	sys, _ := agent.Start(node.Process(), agent.WithStore(fs))
+//	cs, _ := clusteragent.Start(ctx, node, sys, clusteragent.Config{Kinds: []agent.Kind{counter}, Fenced: fs})
 //	_, _ = cs.Spawn(ctx, agent.Config{ID: "c1", Kind: counter})
 //	n, _ := clusteragent.Run[int](ctx, cs, "c1", "add", map[string]int{"by": 2}) // from any node
 package clusteragent

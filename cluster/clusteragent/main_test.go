@@ -69,18 +69,19 @@ type agents struct {
 	cs  *clusteragent.System
 }
 
-// setup starts n's agent system, its snapshots in the cluster's KV, and
-// its part of the cluster-wide registry.
+// setup starts n's agent system, its snapshots in the cluster's KV
+// (fenced), and its part of the cluster-wide registry.
 func setup(ctx context.Context, n *cluster.Node) (*agents, error) {
 	st, err := kvstore.OpenNodeStore(ctx, n.Process(), "")
 	if err != nil {
 		return nil, err
 	}
-	sys, err := agent.Start(n.Process(), agent.WithStore(st), agent.WithLogger(slog.New(slog.DiscardHandler)))
+	fs := clusteragent.Fenced(st)
+	sys, err := agent.Start(n.Process(), agent.WithStore(fs), agent.WithLogger(slog.New(slog.DiscardHandler)))
 	if err != nil {
 		return nil, err
 	}
-	cs, err := clusteragent.Start(ctx, n, sys, clusteragent.Config{Kinds: []agent.Kind{counterKind()}})
+	cs, err := clusteragent.Start(ctx, n, sys, clusteragent.Config{Kinds: []agent.Kind{counterKind()}, Fenced: fs})
 	if err != nil {
 		_ = sys.Stop(ctx)
 		return nil, err

@@ -56,6 +56,10 @@ type Config struct {
 	// Replicas is the catalog's replica count; 0 follows the cluster
 	// (cluster.Node.Replicas).
 	Replicas int
+	// Fenced, when set, is the agent system's store (Fenced(inner) given
+	// to agent.WithStore): Start binds it to the System, so that a stale
+	// copy of an agent cannot overwrite the snapshot of its new host.
+	Fenced *FencedStore
 }
 
 // System is one node's part of the cluster-wide agent registry: it
@@ -63,11 +67,12 @@ type Config struct {
 // cluster to the node hosting it. Its methods are safe from any
 // goroutine.
 type System struct {
-	n     *cluster.Node
-	sys   *agent.System
-	kinds map[string]agent.Kind
-	kv    jetstream.KeyValue
-	tasks *task.Supervisor
+	n       *cluster.Node
+	sys     *agent.System
+	kinds   map[string]agent.Kind
+	kv      jetstream.KeyValue
+	tasks   *task.Supervisor
+	watcher process.PID // steps down agents this node no longer holds (fence.go)
 
 	stopped atomic.Bool
 	next    atomic.Uint64 // Dispatch's round robin
@@ -144,7 +149,15 @@ func Start(ctx context.Context, n *cluster.Node, sys *agent.System, cfg Config) 
 	if err != nil {
 		return nil, err
 	}
-	return &System{n: n, sys: sys, kinds: kinds, kv: kv, tasks: tasks, hosted: map[string]*hosted{}}, nil
+	cs := &System{n: n, sys: sys, kinds: kinds, kv: kv, tasks: tasks, hosted: map[string]*hosted{}}
+	if cs.watcher, err = n.Process().Spawn(cs.watch, process.WithBehaviour("clusteragent.watch")); err != nil {
+		_ = tasks.Stop(5 * time.Second)
+		return nil, err
+	}
+	if cfg.Fenced != nil {
+		cfg.Fenced.cs.Store(cs)
+	}
+	return cs, nil
 }
 
 // Local returns the node's agent system.
@@ -181,6 +194,7 @@ func (cs *System) Stop(ctx context.Context) error {
 			errs = append(errs, cs.release(ctx, h, true))
 		}
 	}
+	_ = cs.n.Process().Exit(cs.watcher, process.Shutdown)
 	timeout := 5 * time.Second
 	if dl, ok := ctx.Deadline(); ok {
 		timeout = max(time.Until(dl), time.Millisecond)
