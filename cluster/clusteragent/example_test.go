@@ -22,9 +22,10 @@ func startAgents(ctx context.Context, node *cluster.Node) (*agent.System, *clust
 		actx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		st, err := kvstore.OpenNodeStore(actx, node.Process(), "")
 		if err == nil {
-			sys, _ := agent.Start(node.Process(), agent.WithStore(st), agent.WithLogger(slog.New(slog.DiscardHandler)))
+			fs := clusteragent.Fenced(st) // a stale copy cannot overwrite a newer snapshot
+			sys, _ := agent.Start(node.Process(), agent.WithStore(fs), agent.WithLogger(slog.New(slog.DiscardHandler)))
 			var cs *clusteragent.System
-			cs, err = clusteragent.Start(actx, node, sys, clusteragent.Config{Kinds: []agent.Kind{counterKind()}})
+			cs, err = clusteragent.Start(actx, node, sys, clusteragent.Config{Kinds: []agent.Kind{counterKind()}, Fenced: fs})
 			if err == nil {
 				cancel()
 				return sys, cs, nil
