@@ -226,17 +226,22 @@ func (cs *System) Spawn(ctx context.Context, cfg agent.Config) (process.PID, err
 	if cs.kinds[cfg.Kind.Name()] == nil {
 		return process.PID{}, fmt.Errorf("%w: %q", ErrUnknownKind, cfg.Kind.Name())
 	}
-	rec, _ := json.Marshal(record{Kind: cfg.Kind.Name(), Capabilities: cfg.Capabilities, Metadata: cfg.Metadata})
-	if _, err := cs.kv.Create(ctx, catalogKey(cfg.ID), rec); err != nil {
+	rec := record{Kind: cfg.Kind.Name(), Capabilities: cfg.Capabilities, Metadata: cfg.Metadata}
+	val, _ := json.Marshal(rec)
+	if _, err := cs.kv.Create(ctx, catalogKey(cfg.ID), val); err != nil {
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			return process.PID{}, fmt.Errorf("%w: %q", agent.ErrAlreadyRegistered, cfg.ID)
 		}
 		return process.PID{}, fmt.Errorf("clusteragent: catalog %q: %w", cfg.ID, err)
 	}
-	if _, err := cs.host(ctx, cfg.ID, record{Kind: cfg.Kind.Name(), Capabilities: cfg.Capabilities, Metadata: cfg.Metadata}); err != nil {
-		dctx, cancel := context.WithTimeout(context.Background(), kvTimeout)
-		_ = cs.kv.Delete(dctx, catalogKey(cfg.ID))
-		cancel()
+	if _, err := cs.host(ctx, cfg.ID, rec); err != nil {
+		if !errors.Is(err, process.ErrNameTaken) {
+			// Not started anywhere: forget the id. (A taken name means
+			// a message woke the new agent on another node meanwhile.)
+			dctx, cancel := context.WithTimeout(context.Background(), kvTimeout)
+			_ = cs.kv.Delete(dctx, catalogKey(cfg.ID))
+			cancel()
+		}
 		return process.PID{}, err
 	}
 	return cs.sys.Whereis(cfg.ID)
