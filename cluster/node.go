@@ -115,6 +115,9 @@ func Start(ctx context.Context, cfg Config, opts ...process.Option) (*Node, erro
 	if err := natsengine.Configure(n.proc, nc); err != nil {
 		return fail(err)
 	}
+	if err := natsengine.SetReplicas(n.proc, n.replicas); err != nil { // agent/kvstore, kvcoord, jsstore follow it
+		return fail(err)
+	}
 	if n.eng, err = natsengine.ForNode(ctx, n.proc); err != nil {
 		return fail(err)
 	}

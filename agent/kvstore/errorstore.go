@@ -43,8 +43,9 @@ var _ agent.ErrorStore = (*ErrorStore)(nil)
 
 // OpenErrorStore opens (creating it if needed) the bucket in js and
 // returns an error store keeping the last size records (size at least 1;
-// an empty bucket means DefaultCrashBucket).
-func OpenErrorStore(ctx context.Context, js jetstream.JetStream, bucket string, size int) (*ErrorStore, error) {
+// an empty bucket means DefaultCrashBucket), with one replica unless
+// WithReplicas says otherwise.
+func OpenErrorStore(ctx context.Context, js jetstream.JetStream, bucket string, size int, opts ...Option) (*ErrorStore, error) {
 	const op = "kvstore: OpenErrorStore"
 	switch {
 	case ctx == nil:
@@ -57,7 +58,7 @@ func OpenErrorStore(ctx context.Context, js jetstream.JetStream, bucket string, 
 	if bucket == "" {
 		bucket = DefaultCrashBucket
 	}
-	kv, err := natsengine.OpenKV(ctx, js, bucket, "Orchard agent crash records")
+	kv, err := natsengine.OpenKVReplicas(ctx, js, bucket, "Orchard agent crash records", optionsOf(opts).replicas)
 	if err != nil {
 		return nil, fmt.Errorf("kvstore: %w", err)
 	}
@@ -72,8 +73,9 @@ func OpenErrorStore(ctx context.Context, js jetstream.JetStream, bucket string, 
 	return s, nil
 }
 
-// OpenNodeErrorStore is OpenErrorStore in node's engine (package engine).
-func OpenNodeErrorStore(ctx context.Context, node *process.Node, bucket string, size int) (*ErrorStore, error) {
+// OpenNodeErrorStore is OpenErrorStore in node's engine (package engine),
+// whose replica count follows the node's cluster as OpenNodeStore's.
+func OpenNodeErrorStore(ctx context.Context, node *process.Node, bucket string, size int, opts ...Option) (*ErrorStore, error) {
 	const op = "kvstore: OpenNodeErrorStore"
 	switch {
 	case ctx == nil:
@@ -85,7 +87,7 @@ func OpenNodeErrorStore(ctx context.Context, node *process.Node, bucket string, 
 	if err != nil {
 		return nil, fmt.Errorf("kvstore: %w", err)
 	}
-	return OpenErrorStore(ctx, eng.JetStream(), bucket, size)
+	return OpenErrorStore(ctx, eng.JetStream(), bucket, size, nodeReplicas(node, opts))
 }
 
 func crashKey(seq uint64) string { return fmt.Sprintf("c.%020d", seq) }

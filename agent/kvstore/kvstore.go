@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/seed-fe72f376/orchard/agent"
@@ -20,7 +21,15 @@ import (
 const DefaultBucket = "orchard_agents"
 
 // Store is an agent.Store on a JetStream key-value bucket.
-type Store struct{ kv jetstream.KeyValue }
+type Store struct {
+	kv jetstream.KeyValue
+	// js is the JetStream of Open and OpenNodeStore (nil for New): Load
+	// reads through the stream's leader, so that a snapshot saved on one
+	// node is what another node loads even on a replicated bucket, whose
+	// followers may lag (a KV Get may be served by any replica).
+	js     jetstream.JetStream
+	bucket string
+}
 
 var _ agent.Store = (*Store)(nil)
 
@@ -33,8 +42,9 @@ func New(kv jetstream.KeyValue) (*Store, error) {
 }
 
 // Open opens (creating it if needed) the bucket in js and returns a store
-// on it; an empty bucket means DefaultBucket.
-func Open(ctx context.Context, js jetstream.JetStream, bucket string) (*Store, error) {
+// on it; an empty bucket means DefaultBucket. It has one replica unless
+// WithReplicas says otherwise.
+func Open(ctx context.Context, js jetstream.JetStream, bucket string, opts ...Option) (*Store, error) {
 	const op = "kvstore: Open"
 	switch {
 	case ctx == nil:
@@ -45,16 +55,20 @@ func Open(ctx context.Context, js jetstream.JetStream, bucket string) (*Store, e
 	if bucket == "" {
 		bucket = DefaultBucket
 	}
-	kv, err := natsengine.OpenKV(ctx, js, bucket, "Orchard agent snapshots")
+	kv, err := natsengine.OpenKVReplicas(ctx, js, bucket, "Orchard agent snapshots", optionsOf(opts).replicas)
 	if err != nil {
 		return nil, fmt.Errorf("kvstore: %w", err)
 	}
-	return &Store{kv: kv}, nil
+	return &Store{kv: kv, js: js, bucket: bucket}, nil
 }
 
 // OpenNodeStore opens the bucket in node's engine (package engine; it
-// must be configured) and returns a store on it.
-func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*Store, error) {
+// must be configured) and returns a store on it. Its replica count
+// follows the node's cluster unless WithReplicas says otherwise: on a
+// node of package cluster with three servers up, the snapshots are
+// replicated on three, so a hibernated agent can wake on any node even
+// after the loss of one.
+func OpenNodeStore(ctx context.Context, node *process.Node, bucket string, opts ...Option) (*Store, error) {
 	const op = "kvstore: OpenNodeStore"
 	switch {
 	case ctx == nil:
@@ -66,7 +80,7 @@ func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*Sto
 	if err != nil {
 		return nil, fmt.Errorf("kvstore: %w", err)
 	}
-	return Open(ctx, eng.JetStream(), bucket)
+	return Open(ctx, eng.JetStream(), bucket, nodeReplicas(node, opts))
 }
 
 func key(id string) string { return "a." + base64.RawURLEncoding.EncodeToString([]byte(id)) }
@@ -103,18 +117,79 @@ func (s *Store) Load(ctx context.Context, id string) (agent.Snapshot, error) {
 	if err := s.check("kvstore: Load", ctx, id); err != nil {
 		return agent.Snapshot{}, err
 	}
-	e, err := s.kv.Get(ctx, key(id))
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return agent.Snapshot{}, agent.ErrNoSnapshot
-	}
+	val, err := s.latest(ctx, id)
 	if err != nil {
-		return agent.Snapshot{}, fmt.Errorf("kvstore: load %q: %w", id, err)
+		return agent.Snapshot{}, err
 	}
 	var snap agent.Snapshot
-	if err := json.Unmarshal(e.Value(), &snap); err != nil {
+	if err := json.Unmarshal(val, &snap); err != nil {
 		return agent.Snapshot{}, fmt.Errorf("kvstore: decode snapshot of %q: %w", id, err)
 	}
 	return snap, nil
+}
+
+// latest returns id's latest snapshot bytes, read from the stream's
+// leader when the JetStream is known; agent.ErrNoSnapshot when there is
+// none.
+func (s *Store) latest(ctx context.Context, id string) ([]byte, error) {
+	if s.js == nil {
+		e, err := s.kv.Get(ctx, key(id))
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			return nil, agent.ErrNoSnapshot
+		}
+		if err != nil {
+			return nil, fmt.Errorf("kvstore: load %q: %w", id, err)
+		}
+		return e.Value(), nil
+	}
+	data, op, err := leaderGet(ctx, s.js, "KV_"+s.bucket, "$KV."+s.bucket+"."+key(id))
+	switch {
+	case errors.Is(err, jetstream.ErrMsgNotFound) || op == "DEL" || op == "PURGE":
+		return nil, agent.ErrNoSnapshot
+	case err != nil:
+		return nil, fmt.Errorf("kvstore: load %q: %w", id, err)
+	}
+	return data, nil
+}
+
+// leaderGet reads the last message on subject in stream through the
+// JetStream API that its leader answers (STREAM.MSG.GET), never through
+// a direct get, which any replica may answer with older data. It
+// returns the message's data and its KV operation header.
+func leaderGet(ctx context.Context, js jetstream.JetStream, stream, subject string) ([]byte, string, error) {
+	req, _ := json.Marshal(map[string]string{"last_by_subj": subject})
+	m, err := js.Conn().RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+stream, req)
+	if err != nil {
+		return nil, "", err
+	}
+	var resp struct {
+		Message *struct {
+			Header []byte `json:"hdrs"`
+			Data   []byte `json:"data"`
+		} `json:"message"`
+		Error *jetstream.APIError `json:"error"`
+	}
+	if err := json.Unmarshal(m.Data, &resp); err != nil {
+		return nil, "", err
+	}
+	if resp.Error != nil {
+		if resp.Error.ErrorCode == jetstream.JSErrCodeMessageNotFound {
+			return nil, "", jetstream.ErrMsgNotFound
+		}
+		return nil, "", resp.Error
+	}
+	if resp.Message == nil {
+		return nil, "", jetstream.ErrInvalidJetStreamResponse
+	}
+	op := ""
+	if len(resp.Message.Header) > 0 {
+		h, err := nats.DecodeHeadersMsg(resp.Message.Header)
+		if err != nil {
+			return nil, "", err
+		}
+		op = h.Get("KV-Operation")
+	}
+	return resp.Message.Data, op, nil
 }
 
 // Delete forgets id's snapshot.
@@ -126,4 +201,13 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 		return fmt.Errorf("kvstore: delete %q: %w", id, err)
 	}
 	return nil
+}
+
+// nodeReplicas is opts with the node's replica count as default.
+func nodeReplicas(node *process.Node, opts []Option) Option {
+	r := optionsOf(opts).replicas
+	if r < 1 {
+		r = natsengine.Replicas(node)
+	}
+	return WithReplicas(r)
 }

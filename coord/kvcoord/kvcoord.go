@@ -47,12 +47,12 @@ func BucketName(lease time.Duration) string {
 
 // Open opens, creating it if needed, the bucket for leases of lease
 // in js (an empty bucket meaning [BucketName]), with MaxAge lease and
-// history 1, file storage and one replica; and returns a Backend over
-// it. An existing bucket is never reconfigured: one whose TTL is not
-// lease is refused with an error matching [ErrInvalidArgument]. For a replicated bucket on a cluster, create the bucket yourself
-// (Replicas > 1, the same TTL) and use [New]: nothing in the backend
-// assumes a single server.
-func Open(ctx context.Context, js jetstream.JetStream, bucket string, lease time.Duration) (*Backend, error) {
+// history 1, file storage and one replica unless [WithReplicas] says
+// more; and returns a Backend over it. An existing bucket's TTL is never
+// changed: one whose TTL is not lease is refused with an error matching
+// [ErrInvalidArgument]; one with fewer replicas than asked is scaled up.
+// Nothing in the backend assumes a single server.
+func Open(ctx context.Context, js jetstream.JetStream, bucket string, lease time.Duration, opts ...Option) (*Backend, error) {
 	const op = "kvcoord: Open"
 	switch {
 	case ctx == nil:
@@ -67,17 +67,20 @@ func Open(ctx context.Context, js jetstream.JetStream, bucket string, lease time
 	if bucket == "" {
 		bucket = BucketName(lease)
 	}
-	// Create, never update: updating an existing bucket's TTL would
-	// silently change the lease of every backend already using it (a
-	// holder renewing every third of its lease could lose its key to a
-	// shorter TTL set by another program).
-	kv, err := js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+	// Create, never update the TTL: updating an existing bucket's TTL
+	// would silently change the lease of every backend already using it
+	// (a holder renewing every third of its lease could lose its key to
+	// a shorter TTL set by another program). Only the replica count
+	// grows (scaleUp).
+	cfg := jetstream.KeyValueConfig{
 		Bucket:      bucket,
 		Description: fmt.Sprintf("Orchard coordination leases of %v (key = lock or election)", lease),
 		History:     1,
 		TTL:         lease,
 		Storage:     jetstream.FileStorage,
-	})
+		Replicas:    max(optionsOf(opts).replicas, 1),
+	}
+	kv, err := js.CreateKeyValue(ctx, cfg)
 	if errors.Is(err, jetstream.ErrBucketExists) {
 		// It exists with another configuration: use it if its TTL is
 		// this lease.
@@ -85,6 +88,9 @@ func Open(ctx context.Context, js jetstream.JetStream, bucket string, lease time
 			var st jetstream.KeyValueStatus
 			if st, err = kv.Status(ctx); err == nil && st.TTL() != lease {
 				return nil, argerr.New(op, "lease", fmt.Sprintf("is %v but bucket %s exists with a lease (TTL) of %v", lease, bucket, st.TTL()))
+			}
+			if err == nil {
+				kv, err = scaleUp(ctx, js, kv, cfg)
 			}
 		}
 	}
@@ -96,8 +102,11 @@ func Open(ctx context.Context, js jetstream.JetStream, bucket string, lease time
 
 // OpenNode opens the bucket for lease in node's one engine (configured
 // with engine.Configure, started on first need and stopped with the
-// node's resources), as [Open] with an empty bucket does.
-func OpenNode(ctx context.Context, node *process.Node, lease time.Duration) (*Backend, error) {
+// node's resources), as [Open] with an empty bucket does. On a node of a
+// cluster (package cluster) the bucket's replica count follows the
+// cluster's (three once three servers are up) unless [WithReplicas] says
+// otherwise, so coordinators on every node share replicated leases.
+func OpenNode(ctx context.Context, node *process.Node, lease time.Duration, opts ...Option) (*Backend, error) {
 	const op = "kvcoord: OpenNode"
 	if node == nil {
 		return nil, argerr.Nil(op, "node")
@@ -109,7 +118,11 @@ func OpenNode(ctx context.Context, node *process.Node, lease time.Duration) (*Ba
 	if err != nil {
 		return nil, fmt.Errorf("kvcoord: %w", err)
 	}
-	return Open(ctx, eng.JetStream(), "", lease)
+	replicas := optionsOf(opts).replicas
+	if replicas < 1 {
+		replicas = natsengine.Replicas(node)
+	}
+	return Open(ctx, eng.JetStream(), "", lease, WithReplicas(replicas))
 }
 
 // New returns a Backend over kv, whose TTL (MaxAge) must be set: it is

@@ -50,7 +50,8 @@ var _ deadletter.Store = (*Store)(nil)
 // store on it. An empty bucket means [DefaultBucket]. The store does not
 // own js: Close leaves the connection and the server running. Use it to
 // share one embedded server per node between Orchard's durable services.
-func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string) (*Store, error) {
+// The bucket has one replica unless [WithReplicas] says otherwise.
+func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string, opts ...Option) (*Store, error) {
 	if ctx == nil {
 		return nil, badArg("OpenJetStream", "ctx", "is nil")
 	}
@@ -60,7 +61,7 @@ func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string) (
 	if bucket == "" {
 		bucket = DefaultBucket
 	}
-	kv, err := natsengine.OpenKV(ctx, js, bucket, "Orchard dead letters (key = entry id)")
+	kv, err := natsengine.OpenKVReplicas(ctx, js, bucket, "Orchard dead letters (key = entry id)", optionsOf(opts).replicas)
 	if err != nil {
 		return nil, fmt.Errorf("jsstore: %w", err)
 	}
@@ -76,8 +77,10 @@ func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string) (
 // [DefaultBucket]. As [OpenDir] does, it reports data the store lost
 // while closed (an error log on the node's logger and
 // [deadletter.EventLost] on the node's telemetry registry) and opens with
-// the surviving entries.
-func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*Store, error) {
+// the surviving entries. On a node of a cluster (package cluster) the
+// bucket's replica count follows the cluster's (three once three servers
+// are up) unless [WithReplicas] says otherwise.
+func OpenNodeStore(ctx context.Context, node *process.Node, bucket string, opts ...Option) (*Store, error) {
 	switch {
 	case ctx == nil:
 		return nil, badArg("OpenNodeStore", "ctx", "is nil")
@@ -88,7 +91,11 @@ func OpenNodeStore(ctx context.Context, node *process.Node, bucket string) (*Sto
 	if err != nil {
 		return nil, fmt.Errorf("jsstore: %w", err)
 	}
-	s, err := OpenJetStream(ctx, eng.JetStream(), bucket)
+	replicas := optionsOf(opts).replicas
+	if replicas < 1 {
+		replicas = natsengine.Replicas(node)
+	}
+	s, err := OpenJetStream(ctx, eng.JetStream(), bucket, WithReplicas(replicas))
 	if err != nil {
 		return nil, err
 	}

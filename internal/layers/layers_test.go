@@ -35,6 +35,7 @@ var layer = map[string]int{
 	"agent":  3, "agent/kvstore": 3,
 	"transport": 3, "jsonrpc": 3, "mcp": 4, "mcp/agenttools": 4,
 	"cluster": 3, "cluster/clusterobs": 4,
+	"cluster/clusteragent": 3, // agents across nodes: agent and cluster, both foundation
 	// tools: what users run and plug in, and the project's own checks.
 	"telemetry/bridge": 4, "telemetry/metricmap": 4, "telemetry/promexport": 4,
 	"telemetry/otelexport": 4, "otptest": 4, "conformance": 4, "conformance/proc": 4,
@@ -172,6 +173,7 @@ var natsUsers = map[string]bool{
 	// store); agent/kvstore is the agents' durable snapshot store.
 	"agent": true, "agent/kvstore": true, "bench": true,
 	"cluster": true, "cluster/clusterobs": true, // the observer's view of a cluster
+	"cluster/clusteragent": true, // agents across nodes
 	// mcp/agenttools offers agents as MCP tools (so that mcp itself does
 	// not depend on agent, nor on NATS).
 	"mcp/agenttools": true,

@@ -1,0 +1,28 @@
+package jsstore
+
+// Option configures OpenJetStream and OpenNodeStore.
+type Option interface{ apply(*options) }
+
+type options struct{ replicas int }
+
+type optionFunc func(*options)
+
+func (f optionFunc) apply(o *options) { f(o) }
+
+// WithReplicas sets the bucket's replica count: on a cluster of three or
+// more servers (package cluster), R3 keeps the dead letters through the
+// loss of one. An existing bucket with fewer replicas is scaled up, never
+// down. Without it, OpenJetStream makes one replica and OpenNodeStore
+// follows the node's cluster (cluster.Node.Replicas; one outside a
+// cluster). A count below 1 means the default.
+func WithReplicas(n int) Option { return optionFunc(func(o *options) { o.replicas = n }) }
+
+func optionsOf(opts []Option) options {
+	var o options
+	for _, opt := range opts {
+		if opt != nil {
+			opt.apply(&o)
+		}
+	}
+	return o
+}
