@@ -253,10 +253,17 @@ func (a *demoNodeAgents) command(ctx context.Context, arg string) string {
 }
 
 // answer runs do (when not nil) then the "show" action on agent id, from
-// this node, within 30 s, and returns the answer line: where id lives,
-// its ledger and the time since start.
+// this node, and returns the answer line: where id lives, its ledger and
+// the time since start. Without do (a wake) the show is tried again
+// while it fails, for up to 60 s: after a node's loss the agent's first
+// starts may time out while JetStream elects new leaders for its
+// buckets. With do, all within 30 s.
 func (a *demoNodeAgents) answer(ctx context.Context, start time.Time, id string, do func(context.Context) error) string {
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	budget := 60 * time.Second
+	if do != nil {
+		budget = 30 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
 	defer cancel()
 	var err error
 	if do != nil {
@@ -264,7 +271,7 @@ func (a *demoNodeAgents) answer(ctx context.Context, start time.Time, id string,
 	}
 	var st ledger
 	if err == nil {
-		st, err = clusteragent.Run[ledger](ctx, a.cs, id, "show", struct{}{})
+		st, err = a.show(ctx, id, do == nil)
 	}
 	var in clusteragent.Info
 	if err == nil {
@@ -278,6 +285,24 @@ func (a *demoNodeAgents) answer(ctx context.Context, start time.Time, id string,
 		jobs = "-"
 	}
 	return fmt.Sprintf("%s %s %s %d %d %s %d", demoAgentCommand, id, in.Node, in.Token, st.Total, jobs, time.Since(start).Microseconds())
+}
+
+// show runs the "show" action on agent id from this node; with retry,
+// it runs it again every 200 ms while it fails, until ctx is done.
+func (a *demoNodeAgents) show(ctx context.Context, id string, retry bool) (ledger, error) {
+	poll := time.NewTicker(200 * time.Millisecond)
+	defer poll.Stop()
+	for {
+		st, err := clusteragent.Run[ledger](ctx, a.cs, id, "show", struct{}{})
+		if err == nil || !retry {
+			return st, err
+		}
+		select {
+		case <-ctx.Done():
+			return st, err
+		case <-poll.C:
+		}
+	}
 }
 
 // stop hands this node's agents over (each snapshots and releases its
