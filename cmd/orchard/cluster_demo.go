@@ -78,7 +78,8 @@ func (d *demoNode) ask(cmd string) string {
 // the node holding the most children. It shows where every child lives,
 // SIGKILLs that node, prints a "failover" line for each child that moved
 // with the time from the kill to the child running elsewhere, the time
-// until all of them did, and stops everything.
+// until all of them did, and stops everything. Its agents
+// (demo_cluster_agents.go) are listed, run and moved alongside.
 func runClusterDemo(ctx context.Context, nodes int, stdout, stderr io.Writer) int {
 	if nodes < 2 {
 		fmt.Fprintln(stderr, "orchard demo: --nodes needs at least 2 nodes to show a failover")
@@ -213,6 +214,10 @@ func runClusterDemo(ctx context.Context, nodes int, stdout, stderr io.Writer) in
 			moved[id] = a
 		}
 	}
+	agents, err := startDemoAgents(children, names, stdout) // demo_cluster_agents.go
+	if err != nil {
+		return fail("%v", err)
+	}
 	workers := len(moved) - 1
 	fmt.Fprintf(stdout, "SIGKILL %s (pid %d): it runs %d distributed children and the singleton\n",
 		victim, children[victim].cmd.Process.Pid, workers)
@@ -220,6 +225,7 @@ func runClusterDemo(ctx context.Context, nodes int, stdout, stderr io.Writer) in
 	_ = children[victim].cmd.Process.Signal(syscall.SIGKILL)
 	_ = children[victim].cmd.Wait()
 	delete(children, victim)
+	agentsMoved := agents.failover(victim, killed)
 	var allMoved, singletonMoved time.Duration
 	for left := workers; len(moved) > 0; {
 		select {
@@ -243,6 +249,9 @@ func runClusterDemo(ctx context.Context, nodes int, stdout, stderr io.Writer) in
 	}
 	fmt.Fprintf(stdout, "failover done: all %d distributed children of %s ran elsewhere %v after the SIGKILL; the singleton %v\n",
 		workers, victim, allMoved.Round(time.Millisecond), singletonMoved.Round(time.Millisecond))
+	if err := agentsMoved(stdout); err != nil {
+		return fail("%v", err)
+	}
 	for _, c := range children {
 		_ = c.in.Close()
 	}
@@ -273,7 +282,8 @@ func demoReport(n *cluster.Node, p *process.Proc, child string, token uint64) er
 // through --route, runs its part of the demo's distributed supervisor,
 // answers READY once that part is a candidate for placement, then serves
 // commands on stdin (PLACE n: place n children; SINGLETON: compete for
-// the singleton) and leaves when its stdin closes. The children report
+// the singleton; AGENT: demo_cluster_agents.go) and leaves when its
+// stdin closes. The children report
 // to the observer every 200 ms.
 func runClusterNode(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("orchard "+clusterNodeCommand, flag.ContinueOnError)
@@ -308,6 +318,11 @@ func runClusterNode(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintf(stdout, "ERROR %v\n", err)
 		return 1
 	}
+	agents, err := startNodeAgents(ctx, n) // demo_cluster_agents.go
+	if err != nil {
+		fmt.Fprintf(stdout, "ERROR %v\n", err)
+		return 1
+	}
 	fmt.Fprintln(stdout, "READY")
 	in := bufio.NewScanner(os.Stdin)
 	for in.Scan() {
@@ -335,13 +350,15 @@ func runClusterNode(ctx context.Context, args []string, stdout, stderr io.Writer
 				continue
 			}
 			fmt.Fprintln(stdout, "OK")
+		case demoAgentCommand:
+			fmt.Fprintln(stdout, agents.command(ctx, arg))
 		default:
 			fmt.Fprintf(stdout, "ERROR unknown command %q\n", cmd)
 		}
 	}
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := n.Stop(sctx); err != nil && !errors.Is(err, context.Canceled) {
+	if err := errors.Join(agents.stop(sctx), n.Stop(sctx)); err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "%s: %v\n", *name, err)
 		return 1
 	}

@@ -15,7 +15,8 @@ import (
 
 // TestClusterDemo builds the orchard binary, runs `orchard demo --nodes
 // 3` (three node processes on loopback, one killed), and checks that it
-// exits 0, prints a failover line per moved child, and leaves no node
+// exits 0, prints a failover line per moved child and per agent of the
+// killed node (woken elsewhere with its state), and leaves no node
 // process behind.
 func TestClusterDemo(t *testing.T) {
 	if testing.Short() {
@@ -54,6 +55,7 @@ func TestClusterDemo(t *testing.T) {
 			t.Errorf("child %s of a live node %s moved: %s", l[1], l[2], m[0])
 		}
 	}
+	checkClusterDemoAgents(t, text, victim[1]) // demo_cluster_agents_test.go
 	if t.Failed() {
 		t.Fatalf("demo output:\n%s", text)
 	}
