@@ -64,7 +64,7 @@ func (r *Registry) Keys(pid process.PID) []any {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
-	o := pp.owners[pid]
+	o := pp.get(pid)
 	if o == nil {
 		return nil
 	}
