@@ -69,9 +69,7 @@ func (r *Registry) Keys(pid process.PID) []any {
 		return nil
 	}
 	keys := make([]any, 0, o.count())
-	for _, k := range o.all() {
-		keys = append(keys, k.key)
-	}
+	o.each(func(ks []any) { keys = append(keys, ks...) })
 	return keys
 }
 

@@ -325,7 +325,7 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 		// Its owner is dead and its exit hook has yet to remove it.
 		stale = e
 	}
-	if err := r.addOwnerKey(pid, ownedKey{key: key, hash: hash}); err != nil {
+	if err := r.addOwnerKey(pid, key); err != nil {
 		kp.mu.Unlock()
 		return err
 	}
@@ -372,7 +372,7 @@ func validKey(key any) bool {
 
 // addOwnerKey records key for pid, installing pid's exit hook on its first
 // registration in r.
-func (r *Registry) addOwnerKey(pid process.PID, key ownedKey) error {
+func (r *Registry) addOwnerKey(pid process.PID, key any) error {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	o := pp.last
@@ -493,7 +493,7 @@ func (r *Registry) onExit(pid process.PID, reason error) {
 	// that of each key's changes. All are removed before any listener
 	// runs.
 	var touched []*keyPartition
-	r.byPartition(o.all(), func(kp *keyPartition, keys []ownedKey) {
+	r.byPartition(o.all(r.seed), func(kp *keyPartition, keys []ownedKey) {
 		queued := len(kp.pending)
 		for _, k := range keys {
 			// A key listed twice (duplicate keys) finds nothing the
