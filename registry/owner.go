@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"hash/maphash"
 	"slices"
 
 	"github.com/seed-fe72f376/orchard/internal/rt"
@@ -19,37 +20,44 @@ import (
 type owner struct {
 	pid   process.PID
 	hook  rt.ExitHook
-	keys  []ownedKey // the newest chunk
-	older *keyChunk  // the earlier chunks, newest first; any may have room left after removals
+	keys  []any     // the newest chunk
+	older *keyChunk // the earlier chunks, newest first; any may have room left after removals
 }
 
 // keyChunk is one earlier chunk of an owner's keys.
 type keyChunk struct {
-	keys []ownedKey
+	keys []any
 	next *keyChunk
 }
 
 // ownedKey is a key with its hash, which gives its partition, so the exit
-// hook can take each partition's lock once for all the keys it holds.
+// hook can take each partition's lock once for all the keys it holds. An
+// owner keeps the keys alone (16 bytes each rather than 24: in a young
+// process every page of them is a page fault) and the exit hook hashes
+// them again.
 type ownedKey struct {
 	key  any
 	hash uint64
 }
 
-// firstKeyChunk and maxKeyChunk bound the capacity of a new chunk.
+// firstKeyChunk and maxKeyChunk bound the capacity of a new chunk. A
+// full chunk of 16 keys is 256 bytes: the allocator gives objects of up to
+// 512 bytes their pointer bitmap in the span, larger ones a header it
+// writes on every allocation (with 64-key chunks that allocation path was
+// a tenth of a young registry's registration time).
 const (
 	firstKeyChunk = 2
-	maxKeyChunk   = 64
+	maxKeyChunk   = 16
 )
 
 // add records k. The caller holds the owner's pid partition lock.
-func (o *owner) add(k ownedKey) {
+func (o *owner) add(k any) {
 	if len(o.keys) == cap(o.keys) {
 		c := min(max(2*cap(o.keys), firstKeyChunk), maxKeyChunk)
 		if len(o.keys) > 0 {
 			o.older = &keyChunk{keys: o.keys, next: o.older}
 		}
-		o.keys = make([]ownedKey, 0, c)
+		o.keys = make([]any, 0, c)
 	}
 	o.keys = append(o.keys, k)
 }
@@ -57,7 +65,7 @@ func (o *owner) add(k ownedKey) {
 // drop forgets every registration under key and reports whether the
 // owner holds no key any more. The caller holds the pid partition lock.
 func (o *owner) drop(key any) (empty bool) {
-	match := func(k ownedKey) bool { return k.key == key }
+	match := func(k any) bool { return k == key }
 	o.keys = slices.DeleteFunc(o.keys, match)
 	empty = len(o.keys) == 0
 	for at := &o.older; *at != nil; {
@@ -82,16 +90,23 @@ func (o *owner) count() int {
 	return n
 }
 
-// all returns every key held, in one slice the caller may reorder: the
-// newest chunk itself when there is no other.
-func (o *owner) all() []ownedKey {
-	if o.older == nil {
-		return o.keys
-	}
-	out := make([]ownedKey, 0, o.count())
-	out = append(out, o.keys...)
+// each calls fn with every chunk of keys held.
+func (o *owner) each(fn func(keys []any)) {
+	fn(o.keys)
 	for c := o.older; c != nil; c = c.next {
-		out = append(out, c.keys...)
+		fn(c.keys)
 	}
+}
+
+// all returns every key held with its hash under seed, in a new slice the
+// caller may reorder.
+func (o *owner) all(seed maphash.Seed) []ownedKey {
+	out := make([]ownedKey, 0, o.count())
+	o.each(func(keys []any) {
+		for _, k := range keys {
+			h, _ := hashKey(seed, k) // registered, so hashable
+			out = append(out, ownedKey{key: k, hash: h})
+		}
+	})
 	return out
 }

@@ -64,14 +64,12 @@ func (r *Registry) Keys(pid process.PID) []any {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
-	o := pp.owners[pid]
+	o := pp.get(pid)
 	if o == nil {
 		return nil
 	}
 	keys := make([]any, 0, o.count())
-	for _, k := range o.all() {
-		keys = append(keys, k.key)
-	}
+	o.each(func(ks []any) { keys = append(keys, ks...) })
 	return keys
 }
 

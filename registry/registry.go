@@ -65,8 +65,11 @@ type bucket struct {
 
 // pidPartition indexes registrations by process.
 type pidPartition struct {
-	mu     sync.Mutex // protects owners and last
-	owners map[process.PID]*owner
+	mu sync.Mutex // protects owners and last
+	// owners is keyed by the PID's ID, a uint64 the map hashes on its
+	// fast path (a PID key goes through the generic hash); only local
+	// processes register, and [pidPartition.get] checks the whole PID.
+	owners map[uint64]*owner
 	// last is the owner found or added last: a process registering many
 	// keys in a row costs one map lookup, not one per key.
 	last *owner
@@ -106,7 +109,7 @@ func New(node *process.Node, opts ...Option) (*Registry, error) {
 		listeners: cfg.listeners,
 	}
 	for i := range r.pidParts {
-		r.pidParts[i].owners = make(map[process.PID]*owner)
+		r.pidParts[i].owners = make(map[uint64]*owner)
 	}
 	for i := range r.keyParts {
 		r.keyParts[i].index.init()
@@ -322,7 +325,7 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 		// Its owner is dead and its exit hook has yet to remove it.
 		stale = e
 	}
-	if err := r.addOwnerKey(pid, ownedKey{key: key, hash: hash}); err != nil {
+	if err := r.addOwnerKey(pid, key); err != nil {
 		kp.mu.Unlock()
 		return err
 	}
@@ -369,24 +372,25 @@ func validKey(key any) bool {
 
 // addOwnerKey records key for pid, installing pid's exit hook on its first
 // registration in r.
-func (r *Registry) addOwnerKey(pid process.PID, key ownedKey) error {
+func (r *Registry) addOwnerKey(pid process.PID, key any) error {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
-	defer pp.mu.Unlock()
 	o := pp.last
 	if o == nil || o.pid != pid {
-		o = pp.owners[pid]
+		o = pp.get(pid)
 	}
 	if o == nil {
 		hook, err := rt.OnExit(r.node, pid, r.exited)
 		if err != nil {
+			pp.mu.Unlock()
 			return err
 		}
 		o = &owner{pid: pid, hook: hook}
-		pp.owners[pid] = o
+		pp.owners[pid.ID()] = o
 	}
 	pp.last = o
 	o.add(key)
+	pp.mu.Unlock() // not deferred: this runs once per registration
 	return nil
 }
 
@@ -397,7 +401,7 @@ func (r *Registry) dropOwnerKey(pid process.PID, key any) {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
-	o := pp.owners[pid]
+	o := pp.get(pid)
 	if o == nil {
 		return
 	}
@@ -477,7 +481,7 @@ func removeLocked(kp *keyPartition, hash uint64, pid process.PID, key any) []Ent
 func (r *Registry) onExit(pid process.PID, reason error) {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
-	o := pp.owners[pid]
+	o := pp.get(pid)
 	if o != nil {
 		pp.forget(o)
 	}
@@ -489,7 +493,7 @@ func (r *Registry) onExit(pid process.PID, reason error) {
 	// that of each key's changes. All are removed before any listener
 	// runs.
 	var touched []*keyPartition
-	r.byPartition(o.all(), func(kp *keyPartition, keys []ownedKey) {
+	r.byPartition(o.all(r.seed), func(kp *keyPartition, keys []ownedKey) {
 		queued := len(kp.pending)
 		for _, k := range keys {
 			// A key listed twice (duplicate keys) finds nothing the
@@ -558,8 +562,16 @@ func (r *Registry) underLock(part int, keys []ownedKey, fn func(*keyPartition, [
 
 // forget removes o from the index. The caller holds pp.mu.
 func (pp *pidPartition) forget(o *owner) {
-	delete(pp.owners, o.pid)
+	delete(pp.owners, o.pid.ID())
 	if pp.last == o {
 		pp.last = nil
 	}
+}
+
+// get returns pid's owner, or nil. The caller holds pp.mu.
+func (pp *pidPartition) get(pid process.PID) *owner {
+	if o := pp.owners[pid.ID()]; o != nil && o.pid == pid {
+		return o
+	}
+	return nil
 }
