@@ -52,7 +52,8 @@ func (c *calls) add(id uint32) *pending {
 	p.token = c.next
 	c.waiting[p.token] = p
 	c.mu.Unlock()
-	p.reply = c.prefix + strconv.FormatUint(p.token, 36)
+	var buf [96]byte
+	p.reply = string(strconv.AppendUint(append(buf[:0], c.prefix...), p.token, 36))
 	return p
 }
 
