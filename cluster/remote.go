@@ -406,6 +406,7 @@ func (n *Node) serveDeliver(m *nats.Msg, e envelope, msg any) {
 			timeout = genserver.Infinity
 		}
 		err := genserver.Deliver(p.Context(), e.to, msg, timeout)
+		n.flushTo(e.from)
 		_ = m.Respond(n.encodeReply(nil, err))
 	}) {
 		_ = m.Respond([]byte{replyNoProc})
@@ -421,9 +422,30 @@ func (n *Node) serveCall(m *nats.Msg, e envelope, req any) {
 			timeout = genserver.Infinity
 		}
 		v, err := genserver.Call[any](p.Context(), e.to, req, genserver.WithTimeout(timeout))
+		n.flushTo(e.from)
 		_ = m.Respond(n.encodeReply(v, err))
 	}) {
 		_ = m.Respond([]byte{replyNoProc})
+	}
+}
+
+// flushTo publishes the envelopes waiting in the outbox to the node of
+// a request's caller (in every outbox when the caller is not a
+// process) before the request is answered: a reply must not overtake
+// what the handler sent to that node before replying (in OTP both cross
+// the one connection between the nodes, in order), or a caller told
+// that its message was handled could miss the handler's messages when
+// this node dies right after.
+func (n *Node) flushTo(caller process.PID) {
+	if caller.IsZero() {
+		n.flushAll()
+		return
+	}
+	n.out.mu.RLock()
+	o := n.out.by[caller.Node()]
+	n.out.mu.RUnlock()
+	if o != nil {
+		_ = o.flush(n)
 	}
 }
 
