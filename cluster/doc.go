@@ -83,7 +83,11 @@
 // [EventNodeDown]) and a message to node monitors. A send to a node that
 // is not up fails with a [*NodeDownError] (matching [NoConnection]); a
 // call to it fails with a *genserver.CallError whose reason is
-// NoConnection, as does a call whose node dies before replying.
+// NoConnection, as does a call (a confirmed send, a remote spawn or
+// supervisor request) outstanding when its node is declared down: at
+// once, not at its timeout, as OTP's gen:call monitors the callee. A
+// reply is published after the messages its handler sent to the
+// caller's node, never before them.
 //
 // The global registry keeps names in the JetStream KV bucket
 // [RegistryBucket]: a registration is a create (one of concurrent ones

@@ -11,6 +11,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/natsengine"
 	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -147,7 +148,7 @@ func (n *Node) createGlobal(ctx context.Context, name string, val []byte) (uint6
 		if err == nil {
 			rev, err = kv.Create(actx, name, val)
 			if errors.Is(err, jetstream.ErrKeyExists) && retried {
-				if e, gerr := kv.Get(actx, name); gerr == nil && string(e.Value()) == string(val) {
+				if e, gerr := n.leaderGet(actx, RegistryBucket, name); gerr == nil && string(e.Value()) == string(val) {
 					rev, err = e.Revision(), nil
 				}
 			}
@@ -166,6 +167,14 @@ func (n *Node) createGlobal(ctx context.Context, name string, val []byte) (uint6
 		n.glob.kv = nil // open the bucket afresh
 		n.glob.mu.Unlock()
 	}
+}
+
+// leaderGet reads key in bucket from the bucket stream's leader
+// (natsengine.LeaderGet): a KV Get may be answered by a replica that
+// lags behind an acknowledged write, and a read that decides ownership
+// or accepts a fencing token must not act on it.
+func (n *Node) leaderGet(ctx context.Context, bucket, key string) (jetstream.KeyValueEntry, error) {
+	return natsengine.LeaderGet(ctx, n.eng.JetStream(), bucket, key)
 }
 
 // UnregisterGlobal removes the registration of name whose fencing token

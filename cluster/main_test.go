@@ -106,7 +106,8 @@ func register(t testing.TB, n *cluster.Node) {
 
 // echo is the child's test server: a call returns its request, except
 // "error" (HandleCall fails), "crash" (the server dies) and "whoami"
-// (the node's name); a cast of a Ping sends its Seq back.
+// (the node's name); a cast of a Ping sends its Seq back; a call or a
+// plain message of a Ping with a negative Seq sends it back and blocks.
 type echo struct {
 	node string
 	n    *cluster.Node
@@ -115,6 +116,9 @@ type echo struct {
 func (e *echo) Init(s *genserver.Self) error { return nil }
 
 func (e *echo) HandleCall(s *genserver.Self, from genserver.From, req any) (any, error) {
+	if p, ok := req.(Ping); ok && p.Seq < 0 {
+		return nil, block(s, p)
+	}
 	switch req {
 	case "error":
 		return nil, errors.New("told to fail")
@@ -172,9 +176,22 @@ func (e *echo) HandleCast(s *genserver.Self, msg any) error {
 // HandleInfo answers a Ping sent as a plain message (a supervised send)
 // by sending its Seq back to ReplyTo before the delivery is confirmed.
 func (e *echo) HandleInfo(s *genserver.Self, msg any) error {
+	if p, ok := msg.(Ping); ok && p.Seq < 0 {
+		return block(s, p)
+	}
 	if p, ok := msg.(Ping); ok {
 		return s.Send(p.ReplyTo.PID(), p.Seq)
 	}
+	return nil
+}
+
+// block sends p's (negative) Seq back and then blocks the server until
+// it stops: a call or delivery of p never completes.
+func block(s *genserver.Self, p Ping) error {
+	if err := s.Send(p.ReplyTo.PID(), p.Seq); err != nil {
+		return err
+	}
+	<-s.Context().Done()
 	return nil
 }
 

@@ -171,6 +171,7 @@ func (n *Node) apply(ch change) {
 		_ = n.proc.Send(nt.to, nt.msg)
 	}
 	for _, id := range ch.down {
+		n.calls.lost(id) // remote calls to it fail with noconnection (calls.go)
 		rt.NodeDown(n.proc, id, NoConnection)
 	}
 }

@@ -38,6 +38,7 @@ type Node struct {
 	subs     []*nats.Subscription
 	out      outboxes // one-way envelopes to other nodes (outbox.go)
 	srv      servers  // the processes serving remote calls (serve.go)
+	calls    calls    // outstanding requests to other nodes (calls.go)
 	stopped  atomic.Bool
 	recorded atomic.Bool // the membership record is written (kvrecord.go)
 	glob     global      // the global registry (global.go)
@@ -90,6 +91,7 @@ func Start(ctx context.Context, cfg Config, opts ...process.Option) (*Node, erro
 	n := &Node{cfg: cfg, id: NodeNumber(cfg.Name), codec: cfg.Codec, types: newTypes(),
 		members: map[uint32]*member{}, watchers: map[uint64]*watcher{}}
 	n.glob.names = map[string]entry{}
+	n.calls.waiting = map[uint64]*pending{}
 	n.proc, err = process.NewNode(append(opts[:len(opts):len(opts)], rt.NodeID(n.id))...)
 	if err != nil {
 		return nil, err
@@ -125,9 +127,11 @@ func Start(ctx context.Context, cfg Config, opts ...process.Option) (*Node, erro
 	if n.out.flusher, err = n.proc.Spawn(n.flusher, rt.Behaviour("cluster.outbox")); err != nil {
 		return fail(err)
 	}
+	n.calls.prefix = n.nc.NewInbox() + "."
 	for subj, h := range map[string]nats.MsgHandler{
-		n.subject(n.id): n.onMessage,
-		n.beatSubject(): n.onBeat,
+		n.subject(n.id):      n.onMessage,
+		n.beatSubject():      n.onBeat,
+		n.calls.prefix + "*": n.onReply,
 	} {
 		s, err := n.nc.Subscribe(subj, h)
 		if err != nil {
@@ -210,6 +214,7 @@ func (n *Node) Stop(ctx context.Context) error {
 	for _, s := range n.subs {
 		_ = s.Unsubscribe()
 	}
+	n.calls.lost(0) // no reply can arrive any more
 	return n.proc.Stop(ctx)
 }
 

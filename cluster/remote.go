@@ -195,52 +195,52 @@ func (r *router) Deliver(ctx context.Context, dest process.Dest, caller, to proc
 // NATS request and returns the reply's bytes and the timeout it used;
 // the errors are those of [router.Call].
 func (n *Node) request(ctx context.Context, kind byte, dest process.Dest, caller, to process.PID, v any, timeout time.Duration) ([]byte, time.Duration, error) {
+	// Recorded before the node is checked: a node declared down from
+	// now on fails the request at once (calls.go).
+	p := n.calls.add(to.Node())
 	b, err := n.envelopeFor(kind, caller, to, v)
 	if err != nil {
+		n.calls.remove(p)
 		if errors.Is(err, NoConnection) || errors.Is(err, ErrStopped) {
 			return nil, timeout, &genserver.CallError{Dest: dest, Reason: NoConnection}
 		}
 		return nil, timeout, err
 	}
-	byCtx := false // ctx's deadline is the timeout: no timer of our own
 	if timeout == 0 {
 		if dl, has := ctx.Deadline(); has {
 			// The remaining time travels in the envelope, so the
 			// remote handler's context and its serving process are
-			// bounded by the caller's deadline, as a local call is.
+			// bounded by the caller's deadline, as a local call is;
+			// ctx's deadline is the timeout: no timer of our own.
 			if timeout = time.Until(dl); timeout <= 0 {
+				n.calls.remove(p)
 				return nil, timeout, &genserver.CallError{Dest: dest, Reason: genserver.ErrTimeout}
 			}
-			byCtx = true
-		} else {
-			timeout = nodeenv.TimeoutHandle(n.proc, genserver.CallTimeoutKey).Get()
+			binary.BigEndian.PutUint64(b[25:], uint64(timeout))
+			return n.exchange(ctx, p, dest, b, timeout, 0)
 		}
+		timeout = nodeenv.TimeoutHandle(n.proc, genserver.CallTimeoutKey).Get()
 	}
 	if timeout > 0 {
 		binary.BigEndian.PutUint64(b[25:], uint64(timeout))
 	}
+	return n.exchange(ctx, p, dest, b, timeout, timeout)
+}
+
+// exchange sends the request envelope b of p after the outbox's pending
+// envelopes to its node and waits for the reply, for at most wait when
+// it is positive; timeout is the one reported in errors.
+func (n *Node) exchange(ctx context.Context, p *pending, dest process.Dest, b []byte, timeout, wait time.Duration) ([]byte, time.Duration, error) {
 	// The envelopes posted before this request go first, so that it
 	// stays in order after the caller's earlier messages.
-	o := n.outbox(to.Node())
+	o := n.outbox(p.node)
 	if err := o.flush(n); err != nil {
+		n.calls.remove(p)
 		return nil, timeout, &genserver.CallError{Dest: dest, Reason: err}
 	}
-	req := &nats.Msg{Subject: o.subject, Data: b}
-	var m *nats.Msg
+	m, err := n.await(ctx, p, o.subject, b, wait)
 	switch {
-	case timeout > 0 && ctx.Done() == nil:
-		// Nothing cancels ctx: the connection's pooled timer is enough.
-		m, err = n.nc.RequestMsg(req, timeout)
-	case timeout > 0 && !byCtx:
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, timeout)
-		defer cancel()
-		fallthrough
-	default:
-		m, err = n.nc.RequestMsgWithContext(ctx, req)
-	}
-	switch {
-	case errors.Is(err, nats.ErrNoResponders):
+	case errors.Is(err, nats.ErrNoResponders) || errors.Is(err, errLost):
 		return nil, timeout, &genserver.CallError{Dest: dest, Reason: NoConnection}
 	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, nats.ErrTimeout):
 		return nil, timeout, &genserver.CallError{Dest: dest, Reason: genserver.ErrTimeout, Timeout: max(timeout, 0)}
@@ -406,6 +406,7 @@ func (n *Node) serveDeliver(m *nats.Msg, e envelope, msg any) {
 			timeout = genserver.Infinity
 		}
 		err := genserver.Deliver(p.Context(), e.to, msg, timeout)
+		n.flushTo(e.from)
 		_ = m.Respond(n.encodeReply(nil, err))
 	}) {
 		_ = m.Respond([]byte{replyNoProc})
@@ -421,9 +422,30 @@ func (n *Node) serveCall(m *nats.Msg, e envelope, req any) {
 			timeout = genserver.Infinity
 		}
 		v, err := genserver.Call[any](p.Context(), e.to, req, genserver.WithTimeout(timeout))
+		n.flushTo(e.from)
 		_ = m.Respond(n.encodeReply(v, err))
 	}) {
 		_ = m.Respond([]byte{replyNoProc})
+	}
+}
+
+// flushTo publishes the envelopes waiting in the outbox to the node of
+// a request's caller (in every outbox when the caller is not a
+// process) before the request is answered: a reply must not overtake
+// what the handler sent to that node before replying (in OTP both cross
+// the one connection between the nodes, in order), or a caller told
+// that its message was handled could miss the handler's messages when
+// this node dies right after.
+func (n *Node) flushTo(caller process.PID) {
+	if caller.IsZero() {
+		n.flushAll()
+		return
+	}
+	n.out.mu.RLock()
+	o := n.out.by[caller.Node()]
+	n.out.mu.RUnlock()
+	if o != nil {
+		_ = o.flush(n)
 	}
 }
 
@@ -499,13 +521,15 @@ func (r RemoteName) Resolve() (process.PID, error) {
 	if id == r.n.id {
 		return r.n.proc.Name(r.name).Resolve()
 	}
+	p := r.n.calls.add(id)
 	if !r.n.up(id) {
+		r.n.calls.remove(p)
 		return process.PID{}, &NodeDownError{Node: id}
 	}
 	b := appendEnvelope(nil, kindWhereIs, process.PID{}, process.PID{}, 0, &wireValue{body: []byte(r.name)})
-	m, err := r.n.nc.Request(r.n.subject(id), b, DefaultLookupTimeout)
+	m, err := r.n.await(context.Background(), p, r.n.subject(id), b, DefaultLookupTimeout)
 	if err != nil {
-		if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, nats.ErrTimeout) {
+		if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, errLost) {
 			return process.PID{}, &NodeDownError{Node: id}
 		}
 		return process.PID{}, err

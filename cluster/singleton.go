@@ -282,7 +282,7 @@ func (n *Node) Fence(ctx context.Context, resource string, token uint64) error {
 	}
 	val := []byte(strconv.FormatUint(token, 10))
 	for {
-		e, err := kv.Get(ctx, resource)
+		e, err := n.leaderGet(ctx, FencesBucket, resource) // never a lagging replica's value (global.go)
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			if _, err := kv.Create(ctx, resource, val); err == nil {
 				return nil

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/seed-fe72f376/orchard/agent"
@@ -132,64 +131,20 @@ func (s *Store) Load(ctx context.Context, id string) (agent.Snapshot, error) {
 // leader when the JetStream is known; agent.ErrNoSnapshot when there is
 // none.
 func (s *Store) latest(ctx context.Context, id string) ([]byte, error) {
+	var e jetstream.KeyValueEntry
+	var err error
 	if s.js == nil {
-		e, err := s.kv.Get(ctx, key(id))
-		if errors.Is(err, jetstream.ErrKeyNotFound) {
-			return nil, agent.ErrNoSnapshot
-		}
-		if err != nil {
-			return nil, fmt.Errorf("kvstore: load %q: %w", id, err)
-		}
-		return e.Value(), nil
+		e, err = s.kv.Get(ctx, key(id))
+	} else {
+		e, err = natsengine.LeaderGet(ctx, s.js, s.bucket, key(id))
 	}
-	data, op, err := leaderGet(ctx, s.js, "KV_"+s.bucket, "$KV."+s.bucket+"."+key(id))
 	switch {
-	case errors.Is(err, jetstream.ErrMsgNotFound) || op == "DEL" || op == "PURGE":
+	case errors.Is(err, jetstream.ErrKeyNotFound):
 		return nil, agent.ErrNoSnapshot
 	case err != nil:
 		return nil, fmt.Errorf("kvstore: load %q: %w", id, err)
 	}
-	return data, nil
-}
-
-// leaderGet reads the last message on subject in stream through the
-// JetStream API that its leader answers (STREAM.MSG.GET), never through
-// a direct get, which any replica may answer with older data. It
-// returns the message's data and its KV operation header.
-func leaderGet(ctx context.Context, js jetstream.JetStream, stream, subject string) ([]byte, string, error) {
-	req, _ := json.Marshal(map[string]string{"last_by_subj": subject})
-	m, err := js.Conn().RequestWithContext(ctx, "$JS.API.STREAM.MSG.GET."+stream, req)
-	if err != nil {
-		return nil, "", err
-	}
-	var resp struct {
-		Message *struct {
-			Header []byte `json:"hdrs"`
-			Data   []byte `json:"data"`
-		} `json:"message"`
-		Error *jetstream.APIError `json:"error"`
-	}
-	if err := json.Unmarshal(m.Data, &resp); err != nil {
-		return nil, "", err
-	}
-	if resp.Error != nil {
-		if resp.Error.ErrorCode == jetstream.JSErrCodeMessageNotFound {
-			return nil, "", jetstream.ErrMsgNotFound
-		}
-		return nil, "", resp.Error
-	}
-	if resp.Message == nil {
-		return nil, "", jetstream.ErrInvalidJetStreamResponse
-	}
-	op := ""
-	if len(resp.Message.Header) > 0 {
-		h, err := nats.DecodeHeadersMsg(resp.Message.Header)
-		if err != nil {
-			return nil, "", err
-		}
-		op = h.Get("KV-Operation")
-	}
-	return resp.Message.Data, op, nil
+	return e.Value(), nil
 }
 
 // Delete forgets id's snapshot.

@@ -462,38 +462,16 @@ func retryable(ctx context.Context, err error) bool {
 }
 
 // call sends req to holder, a host on another node, and returns its
-// reply with its error decoded. The call runs in a task while this
-// goroutine watches the host's node: a node declared down ends the call
-// at once with cluster.NoConnection as the reason (a NATS request to a
-// node that died would wait for its whole timeout).
+// reply with its error decoded. A node declared down during the call
+// ends it at once with cluster.NoConnection as the reason (package
+// cluster fails the remote calls to a lost node).
 func (cs *System) call(ctx context.Context, holder process.PID, req any) (Reply, error) {
-	node := cs.nodeName(holder.Node())
-	t, err := task.AsyncNoLink(ctx, cs.tasks, func(ctx context.Context) (Reply, error) {
-		return genserver.Call[Reply](ctx, holder, req)
-	})
+	r, err := genserver.Call[Reply](ctx, holder, req)
 	if err != nil {
 		return Reply{}, err
 	}
-	for {
-		r, done, err := t.Yield(watchEvery)
-		if done {
-			if err != nil {
-				return Reply{}, err
-			}
-			return r, fromWire(node, r.Err)
-		}
-		if ctx.Err() != nil || !slices.Contains(cs.n.Up(), node) {
-			_, _, _ = t.Shutdown(time.Second)
-			if err := ctx.Err(); err != nil {
-				return Reply{}, err
-			}
-			return Reply{}, &genserver.CallError{Dest: holder, Reason: cluster.NoConnection}
-		}
-	}
+	return r, fromWire(cs.nodeName(holder.Node()), r.Err)
 }
-
-// watchEvery is how often a remote call looks whether its node is up.
-const watchEvery = 100 * time.Millisecond
 
 // nodeName returns the name of the node numbered id, as far as this node
 // knows it.

@@ -27,6 +27,11 @@ const MinLease = 100 * time.Millisecond
 type Backend struct {
 	kv    jetstream.KeyValue
 	lease time.Duration
+	// js is the JetStream of Open and OpenNode (nil for New): Holder
+	// reads through the bucket stream's leader, since on a replicated
+	// bucket a KV Get may be answered by a replica that has not yet
+	// applied the latest acquire, renew or release.
+	js jetstream.JetStream
 }
 
 var _ coord.Backend = (*Backend)(nil)
@@ -97,7 +102,7 @@ func Open(ctx context.Context, js jetstream.JetStream, bucket string, lease time
 	if err != nil {
 		return nil, fmt.Errorf("kvcoord: open bucket %s: %w", bucket, err)
 	}
-	return &Backend{kv: kv, lease: lease}, nil
+	return &Backend{kv: kv, lease: lease, js: js}, nil
 }
 
 // OpenNode opens the bucket for lease in node's one engine (configured
@@ -258,12 +263,21 @@ func (b *Backend) Release(ctx context.Context, l coord.Lease) error {
 	return nil
 }
 
-// Holder implements coord.Backend.
+// Holder implements coord.Backend. A backend of [Open] or [OpenNode]
+// reads the key from its bucket stream's leader, so the holder it
+// reports is never older than an acknowledged acquire, renew or release
+// (a replica may lag); one of [New] reads it with a KV Get.
 func (b *Backend) Holder(ctx context.Context, key string) (coord.Lease, error) {
 	if err := b.check("kvcoord: Backend.Holder", ctx, key); err != nil {
 		return coord.Lease{}, err
 	}
-	e, err := b.kv.Get(ctx, kvKey(key))
+	var e jetstream.KeyValueEntry
+	var err error
+	if b.js != nil {
+		e, err = natsengine.LeaderGet(ctx, b.js, b.kv.Bucket(), kvKey(key))
+	} else {
+		e, err = b.kv.Get(ctx, kvKey(key))
+	}
 	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
 		return coord.Lease{}, coord.ErrNotHeld
 	}

@@ -393,7 +393,11 @@ func (s *Store) Get(ctx context.Context, id string) (deadletter.Entry, error) {
 	if s.closed.Load() {
 		return deadletter.Entry{}, deadletter.ErrClosed
 	}
-	kve, err := s.kv.Get(ctx, id)
+	// From the stream's leader: a replica of a replicated bucket may
+	// not have applied the latest Put or Delete yet, and Queue.failed
+	// reads an entry again to see whether it was purged or re-armed
+	// meanwhile, which a stale copy would undo.
+	kve, err := natsengine.LeaderGet(ctx, s.js, s.bucket, id)
 	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
 		return deadletter.Entry{}, deadletter.ErrNotFound
 	}
