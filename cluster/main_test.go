@@ -249,7 +249,8 @@ func runChild(name string) int {
 	}
 	replicas, _ := strconv.Atoi(os.Getenv(childEnv + "_REPLICAS"))
 	n, err := cluster.Start(ctx, cluster.Config{Name: name, Dir: os.Getenv(childEnv + "_DIR"), Routes: routes,
-		User: os.Getenv(childEnv + "_USER"), Password: os.Getenv(childEnv + "_PASSWORD"), Replicas: replicas})
+		User: os.Getenv(childEnv + "_USER"), Password: os.Getenv(childEnv + "_PASSWORD"), Replicas: replicas,
+		Listen: os.Getenv(childEnv + "_LISTEN")})
 	if err != nil {
 		fmt.Println("ERROR", err)
 		return 1
@@ -319,11 +320,19 @@ type child struct {
 // and waits for its READY line. The process is killed at cleanup.
 func startChild(t *testing.T, name string, routes []string, env ...string) *child {
 	t.Helper()
+	return startChildVia(t, nil, name, routes, env...)
+}
+
+// startChildVia is startChild with the node process started through
+// the command wrap (such as ip netns exec NS), if any.
+func startChildVia(t *testing.T, wrap []string, name string, routes []string, env ...string) *child {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Skipf("cluster: cannot re-execute the test binary for a node process: %v", err)
 	}
-	cmd := exec.Command(exe, "-test.run=^$")
+	args := append(append(slices.Clone(wrap), exe), "-test.run=^$")
+	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), childEnv+"="+name, childEnv+"_DIR="+t.TempDir(),
 		childEnv+"_ROUTES="+strings.Join(routes, ","))
 	cmd.Env = append(cmd.Env, env...)
