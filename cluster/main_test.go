@@ -142,6 +142,13 @@ func (e *echo) HandleCall(s *genserver.Self, from genserver.From, req any) (any,
 		}
 		return tok, nil
 	}
+	if r, ok := req.(string); ok && strings.HasPrefix(r, "callecho:") {
+		// callecho:NODE:REQ calls the echo server of NODE with REQ.
+		node, inner, _ := strings.Cut(strings.TrimPrefix(r, "callecho:"), ":")
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return genserver.Call[any](ctx, e.n.RemoteName(node, "echo"), inner)
+	}
 	if req == "distrunning" {
 		d := childDist.Load()
 		if d == nil {
