@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/cluster"
+	"github.com/seed-fe72f376/orchard/genserver"
+	"github.com/seed-fe72f376/orchard/otptest"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -85,13 +87,16 @@ func (ns *netns) cut(t *testing.T, down bool) {
 }
 
 // TestNetworkPartition: three nodes, c in its own network namespace
-// joined by a veth pair, a and b in this one; the singleton runs on c.
+// joined by a veth pair, a and b in this one; the singleton runs on c,
+// and a distributed supervisor on a and c places children on both.
 // Cutting the link (a true partition: packets dropped, no connection
-// closed) leaves c alone in the minority: it cannot renew its lease, so
-// its instance steps down, while the majority declares c down and
-// moves the singleton to a with a higher fencing token, and keeps
-// acting. After the link comes back, c rejoins, and no act with a stale
-// token is accepted: no duplicate.
+// closed) leaves c alone in the minority: it cannot renew its leases,
+// so its instances step down, while the majority declares c down,
+// moves the singleton to a with a higher fencing token and keeps
+// acting, and restarts c's children on a (each once, a higher token)
+// while a's own children stay. After the link comes back, c rejoins,
+// no act with a stale token is accepted, and c runs none of the
+// children: no duplicate.
 func TestNetworkPartition(t *testing.T) {
 	ns := newNetns(t)
 	auth := cluster.Config{User: "orchard", Password: "partition", Replicas: 3}
@@ -100,19 +105,23 @@ func TestNetworkPartition(t *testing.T) {
 	env := []string{childEnv + "_USER=orchard", childEnv + "_PASSWORD=partition", childEnv + "_REPLICAS=3"}
 	startChild(t, "np-b", []string{a.RouteURL()}, append(env, childEnv+"_LISTEN="+ns.hostIP+":-1")...)
 	startChildVia(t, []string{"ip", "netns", "exec", ns.name}, "np-c", []string{a.RouteURL()},
-		append(env, childEnv+"_LISTEN="+ns.nsIP+":-1", childEnv+"_SINGLETON=1")...)
+		append(env, childEnv+"_LISTEN="+ns.nsIP+":-1", childEnv+"_SINGLETON=1", childEnv+"_DISTSUP=1")...)
 	awaitUp(t, a, "np-b", "np-c")
 	awaitJetStream(t, a, "np-a", "np-b", "np-c")
 
 	acts := make(chan Act, 1024)
+	starts := make(chan Started, 1024)
 	col, err := a.Process().Spawn(func(p *process.Proc) error {
 		for {
 			m, err := p.Receive(p.Context())
 			if err != nil {
 				return nil
 			}
-			if act, ok := m.(Act); ok {
-				acts <- act
+			switch m := m.(type) {
+			case Act:
+				acts <- m
+			case Started:
+				starts <- m
 			}
 		}
 	})
@@ -124,6 +133,12 @@ func TestNetworkPartition(t *testing.T) {
 	if _, err := a.RegisterGlobal(ctx, "collector", col); err != nil {
 		t.Fatal(err)
 	}
+	// a records its presence in the distributed supervisor while the
+	// singleton starts on c.
+	d, err := a.StartDistributed(distSpec(a))
+	if err != nil {
+		t.Fatal(err)
+	}
 	var first Act
 	for !first.OK {
 		select {
@@ -132,9 +147,41 @@ func TestNetworkPartition(t *testing.T) {
 			t.Fatal("no act of the singleton on np-c within 30 s")
 		}
 	}
-	// The majority side competes for the singleton too.
+	// The majority side competes for the singleton too, and runs the
+	// distributed supervisor with c.
 	if _, err := a.StartSingleton(cluster.SingletonSpec{Name: "single", Lease: 2 * time.Second, Run: actor(a)}); err != nil {
 		t.Fatal(err)
+	}
+	placed := map[string]string{}
+	for i := 0; len(placed) < 6; i++ {
+		id := fmt.Sprintf("p%d", i)
+		var node string
+		otptest.Eventually(t, 30*time.Second, func() bool {
+			node, err = d.StartChild(ctx, cluster.DistChild{ID: id, Kind: "report", Arg: id})
+			return err == nil
+		}, "StartChild(%s)", id)
+		placed[id] = node
+	}
+	firstStarts := map[string]Started{}
+	for len(firstStarts) < len(placed) {
+		select {
+		case st := <-starts:
+			if _, dup := firstStarts[st.Child]; dup {
+				t.Fatalf("child %s started twice before the partition: %+v", st.Child, st)
+			}
+			firstStarts[st.Child] = st
+		case <-time.After(30 * time.Second):
+			t.Fatalf("only %d of %d children started in 30 s: %v", len(firstStarts), len(placed), firstStarts)
+		}
+	}
+	onC := 0
+	for _, st := range firstStarts {
+		if st.Node == "np-c" {
+			onC++
+		}
+	}
+	if onC == 0 || onC == len(firstStarts) {
+		t.Logf("children by node before the partition: %v (want some on each side)", firstStarts)
 	}
 
 	ns.cut(t, true)
@@ -163,6 +210,9 @@ func TestNetworkPartition(t *testing.T) {
 		}
 	}
 
+	// c's children start once each on a, with a higher token; a's stay.
+	current := awaitMoved(t, d, starts, firstStarts, "np-c")
+
 	ns.cut(t, false)
 	awaitUp(t, a, "np-c")
 	// After the healing, until five more acts were accepted: accepted
@@ -186,6 +236,26 @@ func TestNetworkPartition(t *testing.T) {
 			high, accepted = act.Token, accepted+1
 		case <-deadline:
 			t.Fatalf("%d acts accepted in %v after healing; want 5; acts: %+v", accepted, settle, seen)
+		}
+	}
+	// c runs none of the children after healing, and none started on
+	// c or moved: a start after healing is a child taking its lease
+	// again on the node that owns it, with a higher token.
+	otptest.Eventually(t, 30*time.Second, func() bool {
+		cctx, ccancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer ccancel()
+		running, err := genserver.Call[string](cctx, a.RemoteName("np-c", "echo"), "distrunning")
+		return err == nil && running == ""
+	}, "np-c runs none of the children after healing")
+	for {
+		select {
+		case st := <-starts:
+			if cur := current[st.Child]; st.Node == "np-c" || st.Node != cur.Node || st.Token <= cur.Token {
+				t.Fatalf("child %s started after healing on %s with token %d; it ran on %s with token %d", st.Child, st.Node, st.Token, cur.Node, cur.Token)
+			}
+			current[st.Child] = st
+		default:
+			return
 		}
 	}
 }
