@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
@@ -241,6 +242,8 @@ func (d *DistSupervisor) openKV(ctx context.Context) (jetstream.KeyValue, error)
 // StartChild records c and places it on a live node running the
 // supervisor (spec.Placement); that node starts it at its next tick. It
 // returns the chosen node. An id already recorded is [ErrChildExists].
+// While JetStream does not answer (it elects a leader after the loss of
+// a node), the write is retried with a growing pause, bounded by ctx.
 func (d *DistSupervisor) StartChild(ctx context.Context, c DistChild) (string, error) {
 	const op = "cluster: DistSupervisor.StartChild"
 	switch {
@@ -268,7 +271,19 @@ func (d *DistSupervisor) StartChild(ctx context.Context, c DistChild) (string, e
 	}
 	node := d.place(c.ID, cands)
 	b, _ := json.Marshal(childRec{Kind: c.Kind, Arg: c.Arg, Node: node, ID: NodeNumber(node)})
-	if _, err := kv.Create(ctx, d.childKey(c.ID), b); err != nil {
+	retried := false
+	err = retryKV(ctx, func(ctx context.Context) error {
+		_, err := kv.Create(ctx, d.childKey(c.ID), b)
+		if errors.Is(err, jetstream.ErrKeyExists) && retried {
+			// An earlier attempt may have created it, its answer lost.
+			if e, gerr := kv.Get(ctx, d.childKey(c.ID)); gerr == nil && bytes.Equal(e.Value(), b) {
+				return nil
+			}
+		}
+		retried = true
+		return err
+	})
+	if err != nil {
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			return "", fmt.Errorf("%w: %q", ErrChildExists, c.ID)
 		}
@@ -278,7 +293,8 @@ func (d *DistSupervisor) StartChild(ctx context.Context, c DistChild) (string, e
 }
 
 // TerminateChild deletes the child id; its owner kills it at its next
-// tick.
+// tick. Like StartChild it retries while JetStream does not answer,
+// bounded by ctx.
 func (d *DistSupervisor) TerminateChild(ctx context.Context, id string) error {
 	const op = "cluster: DistSupervisor.TerminateChild"
 	switch {
@@ -295,7 +311,7 @@ func (d *DistSupervisor) TerminateChild(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := kv.Delete(ctx, d.childKey(id)); err != nil {
+	if err := retryKV(ctx, func(ctx context.Context) error { return kv.Delete(ctx, d.childKey(id)) }); err != nil {
 		return fmt.Errorf("cluster: TerminateChild %q: %w", id, err)
 	}
 	return nil
