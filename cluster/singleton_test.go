@@ -2,6 +2,7 @@ package cluster_test
 
 import (
 	"context"
+	"fmt"
 	"syscall"
 	"testing"
 	"time"
@@ -107,9 +108,11 @@ func TestSingletonFrozen(t *testing.T) {
 	// token.) The bound allows for JetStream settling its leaders after
 	// a server comes back: an election takes nats-server 4 to 9 s, and
 	// may take two rounds under load.
-	const settle = 45 * time.Second
-	deadline := time.Now().Add(settle)
+	const settle = 60 * time.Second
+	thawed := time.Now()
+	deadline := thawed.Add(settle)
 	high, accepted := moved.Token, 0
+	var seen []string // what arrived after the thaw, for a failure's message
 	for time.Now().Before(deadline) && accepted < 3 {
 		var act Act
 		select {
@@ -117,6 +120,7 @@ func TestSingletonFrozen(t *testing.T) {
 		case <-time.After(time.Until(deadline)):
 			continue
 		}
+		seen = append(seen, fmt.Sprintf("%v %s/%d/%v", time.Since(thawed).Round(time.Millisecond), act.Node, act.Token, act.OK))
 		if !act.OK {
 			continue
 		}
@@ -127,6 +131,6 @@ func TestSingletonFrozen(t *testing.T) {
 		accepted++
 	}
 	if accepted < 3 {
-		t.Errorf("%d acts accepted in %v after the thaw; want 3", accepted, settle)
+		t.Errorf("%d acts accepted in %v after the thaw; want 3; acts after the thaw: %v", accepted, settle, seen)
 	}
 }
