@@ -306,6 +306,7 @@ func (n *Node) Fence(ctx context.Context, resource string, token uint64) error {
 	}
 	val := []byte(strconv.FormatUint(token, 10))
 	pause := kvRetryFirst
+	lost := false // a compare-and-set lost: read from the leader from now on
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			// A write that lost (a replica behind, a concurrent fence)
@@ -320,13 +321,22 @@ func (n *Node) Fence(ctx context.Context, resource string, token uint64) error {
 			}
 			pause = min(2*pause, kvRetryMax)
 		}
-		e, err := kv.Get(ctx, resource)
+		var value []byte
+		var rev uint64
+		if lost {
+			value, rev, err = n.leaderGet(ctx, FencesBucket, resource)
+		} else if e, gerr := kv.Get(ctx, resource); gerr == nil {
+			value, rev = e.Value(), e.Revision()
+		} else {
+			err = gerr
+		}
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			if _, err := kv.Create(ctx, resource, val); err == nil {
 				return nil
 			} else if !errors.Is(err, jetstream.ErrKeyExists) && !transient(err) {
 				return fmt.Errorf("cluster: fence %q: %w", resource, err)
 			}
+			lost = true
 			continue
 		}
 		if err != nil && (!transient(err) || ctx.Err() != nil) {
@@ -335,7 +345,7 @@ func (n *Node) Fence(ctx context.Context, resource string, token uint64) error {
 		if err != nil {
 			continue
 		}
-		high, _ := strconv.ParseUint(string(e.Value()), 10, 64)
+		high, _ := strconv.ParseUint(string(value), 10, 64)
 		if token < high {
 			return fmt.Errorf("%w: %d < %d for %q", ErrStaleToken, token, high, resource)
 		}
@@ -344,9 +354,11 @@ func (n *Node) Fence(ctx context.Context, resource string, token uint64) error {
 		// is behind (JetStream's direct get), for instance on a node
 		// that was frozen or cut off, and only the leader's acceptance
 		// of the write proves that no higher token was accepted since.
-		if _, err := kv.Update(ctx, resource, val, e.Revision()); err == nil {
+		_, err = kv.Update(ctx, resource, val, rev)
+		if err == nil {
 			return nil
 		}
+		lost = lost || casConflict(err)
 	}
 }
 
