@@ -127,7 +127,7 @@
 //     shorter than an election lapses on its owner, which then restarts
 //     its instance with a new token. [Node.Fence] accepts a token only
 //     by a compare-and-set write, since a read may come from a replica
-//     that is behind.
+//     that is behind (after a lost write it reads from the leader).
 //   - A supervised send (package send) to a process of another node is
 //     confirmed by that node: in the mailbox (Enqueued) or handled
 //     (Handled); a lost node is an error ([NoConnection] as the reason),
