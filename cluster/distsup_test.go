@@ -100,7 +100,7 @@ func awaitMoved(t *testing.T, d *cluster.DistSupervisor, starts <-chan Started, 
 	moved := map[string]Started{}
 	current = maps.Clone(first)
 	var quiet <-chan time.Time
-	timeout := time.After(40 * time.Second)
+	timeout := time.After(moveWithin)
 	for {
 		select {
 		case st := <-starts:
@@ -132,7 +132,7 @@ func awaitMoved(t *testing.T, d *cluster.DistSupervisor, starts <-chan Started, 
 		case <-quiet:
 			return current
 		case <-timeout:
-			t.Fatalf("%d of %d children of %s moved in 40 s; children as seen here: %+v", len(moved), len(moving), gone, d.Children())
+			t.Fatalf("%d of %d children of %s moved in %v; children as seen here: %+v", len(moved), len(moving), gone, moveWithin, d.Children())
 		}
 	}
 }

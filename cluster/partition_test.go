@@ -186,7 +186,7 @@ func TestNetworkPartition(t *testing.T) {
 
 	ns.cut(t, true)
 	cutAt := time.Now()
-	moved, _ := awaitMove(t, acts, first, 45*time.Second)
+	moved, _ := awaitMove(t, acts, first, moveWithin)
 	t.Logf("partition: singleton %s -> %s in %v (token %d -> %d)", first.Node, moved.Node,
 		time.Since(cutAt).Round(time.Millisecond), first.Token, moved.Token)
 	if slices.Contains(a.Up(), "np-c") {
