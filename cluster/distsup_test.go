@@ -2,7 +2,6 @@ package cluster_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"syscall"
@@ -51,11 +50,20 @@ func distCluster(t *testing.T, prefix string) (*cluster.DistSupervisor, map[stri
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Every node must have recorded its presence before the placement.
+	// Every node must have recorded its presence before the placement:
+	// place probes (each its own id, so they hash apart) until one
+	// landed on each node.
+	placedOn := map[string]bool{}
+	probes := 0
 	otptest.Eventually(t, 30*time.Second, func() bool {
-		_, err := d.StartChild(ctx, cluster.DistChild{ID: "probe", Kind: "report", Arg: "probe"})
-		return err == nil || errors.Is(err, cluster.ErrChildExists)
-	}, "the children bucket accepts a child")
+		id := fmt.Sprintf("probe%d", probes)
+		node, err := d.StartChild(ctx, cluster.DistChild{ID: id, Kind: "report", Arg: id})
+		if err == nil {
+			probes++
+			placedOn[node] = true
+		}
+		return len(placedOn) == 3
+	}, "probes placed on every node (placed on %v)", placedOn)
 	first := map[string]Started{}
 	for i := range 6 {
 		id := fmt.Sprintf("k%d", i)
@@ -63,8 +71,9 @@ func distCluster(t *testing.T, prefix string) (*cluster.DistSupervisor, map[stri
 			t.Fatalf("StartChild(%s): %v", id, err)
 		}
 	}
+	want := probes + 6
 	timeout := time.After(30 * time.Second)
-	for len(first) < 7 {
+	for len(first) < want {
 		select {
 		case st := <-starts:
 			if _, dup := first[st.Child]; dup {
@@ -72,7 +81,7 @@ func distCluster(t *testing.T, prefix string) (*cluster.DistSupervisor, map[stri
 			}
 			first[st.Child] = st
 		case <-timeout:
-			t.Fatalf("only %d of 7 children started in 30 s: %v", len(first), first)
+			t.Fatalf("only %d of %d children started in 30 s: %v", len(first), want, first)
 		}
 	}
 	return d, kids, starts, first
