@@ -121,6 +121,14 @@ func TestBadInputOnNode(t *testing.T) {
 			_, err := n.StartDistributed(cluster.DistSpec{Name: "x", Kinds: kinds, Placement: 9})
 			return err
 		}},
+		{"StartDistributed MaxRestarts below NoRestarts", func() error {
+			_, err := n.StartDistributed(cluster.DistSpec{Name: "x", Kinds: kinds, MaxRestarts: -2})
+			return err
+		}},
+		{"StartDistributed negative period", func() error {
+			_, err := n.StartDistributed(cluster.DistSpec{Name: "x", Kinds: kinds, Period: -time.Second})
+			return err
+		}},
 		{"StartChild nil supervisor", func() error {
 			_, err := (*cluster.DistSupervisor)(nil).StartChild(ctx, cluster.DistChild{ID: "c", Kind: "k"})
 			return err

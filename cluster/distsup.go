@@ -1,12 +1,14 @@
 package cluster
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"slices"
 	"strconv"
 	"strings"
@@ -16,8 +18,12 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/natsengine"
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
+	"github.com/seed-fe72f376/orchard/internal/restartwin"
 	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/supervisor"
 )
 
 // ChildrenBucket is the JetStream KV bucket of the distributed
@@ -55,6 +61,16 @@ type DistSpec struct {
 	Lease time.Duration
 	// Placement places new and orphaned children; default ByKeyHash.
 	Placement Placement
+	// MaxRestarts and Period are the restart intensity of the
+	// supervisor's part on each node, as supervisor.Flags define them
+	// (zero: OTP's default of 1 restart in 5 s; supervisor.NoRestarts:
+	// none): when the instances running on a node end more than
+	// MaxRestarts times within Period, that node's manager kills them
+	// all and ends with [ErrMaxRestartIntensity], after an error report
+	// in the node's log; the node's services supervisor restarts it
+	// (with fresh leases), and gives up in turn if that repeats.
+	MaxRestarts int
+	Period      time.Duration
 }
 
 // DistChild is a child of a distributed supervisor: its id (unique in
@@ -74,9 +90,8 @@ type ChildInfo struct {
 // DistSupervisor is this node's part of a distributed dynamic
 // supervisor (see [Node.StartDistributed]).
 type DistSupervisor struct {
-	n       *Node
-	spec    DistSpec
-	manager process.PID
+	n    *Node
+	spec DistSpec
 
 	mu      sync.Mutex // serialises ticks and the handover; protects the fields below
 	kv      jetstream.KeyValue
@@ -85,6 +100,11 @@ type DistSupervisor struct {
 	view    map[string]ChildInfo
 	leaving bool
 	last    time.Time // the last tick
+	lastOK  time.Time // the last tick whose presence JetStream accepted
+	// restarts counts the instances' restarts here (the intensity);
+	// lastExit is the reason of the last instance that ended.
+	restarts restartwin.Window
+	lastExit error
 }
 
 // distLocal is a child whose lease this node holds.
@@ -160,6 +180,10 @@ func (n *Node) StartDistributed(spec DistSpec) (*DistSupervisor, error) {
 		return nil, argerr.New(op, "spec.Lease", "is negative")
 	case spec.Placement != ByKeyHash && spec.Placement != LeastLoaded:
 		return nil, argerr.New(op, "spec.Placement", "is not ByKeyHash or LeastLoaded")
+	case spec.MaxRestarts < supervisor.NoRestarts:
+		return nil, argerr.New(op, "spec.MaxRestarts", "is below supervisor.NoRestarts")
+	case spec.Period < 0:
+		return nil, argerr.New(op, "spec.Period", "is negative")
 	}
 	for k, run := range spec.Kinds {
 		if run == nil {
@@ -173,13 +197,28 @@ func (n *Node) StartDistributed(spec DistSpec) (*DistSupervisor, error) {
 		return nil, argerr.New(op, "spec.Lease", "must exceed the node's DownAfter")
 	}
 	d := &DistSupervisor{n: n, spec: spec, running: map[string]*distLocal{}, seen: map[string]seenRev{}, view: map[string]ChildInfo{}}
-	pid, err := n.proc.Spawn(d.manage, rt.Behaviour("cluster.distsup."+spec.Name))
-	if err != nil {
+	if err := n.startService(d.serviceID(), d.manage); err != nil {
 		return nil, err
 	}
-	d.manager = pid
 	n.onLeave(d.handOver)
 	return d, nil
+}
+
+// serviceID is the manager's id under the node's services supervisor
+// (and its processes' behaviour).
+func (d *DistSupervisor) serviceID() string { return "cluster.distsup." + d.spec.Name }
+
+// intensity returns spec.MaxRestarts and spec.Period with their zero
+// values and supervisor.NoRestarts resolved as supervisor.Flags does.
+func (d *DistSupervisor) intensity() (int, time.Duration) {
+	max := d.spec.MaxRestarts
+	switch max {
+	case 0:
+		max = 1
+	case supervisor.NoRestarts:
+		max = 0
+	}
+	return max, cmp.Or(d.spec.Period, 5*time.Second)
 }
 
 func (d *DistSupervisor) childKey(id string) string { return d.spec.Name + ".c." + id }
@@ -205,6 +244,8 @@ func (d *DistSupervisor) openKV(ctx context.Context) (jetstream.KeyValue, error)
 // StartChild records c and places it on a live node running the
 // supervisor (spec.Placement); that node starts it at its next tick. It
 // returns the chosen node. An id already recorded is [ErrChildExists].
+// While JetStream does not answer (it elects a leader after the loss of
+// a node), the write is retried with a growing pause, bounded by ctx.
 func (d *DistSupervisor) StartChild(ctx context.Context, c DistChild) (string, error) {
 	const op = "cluster: DistSupervisor.StartChild"
 	switch {
@@ -232,7 +273,19 @@ func (d *DistSupervisor) StartChild(ctx context.Context, c DistChild) (string, e
 	}
 	node := d.place(c.ID, cands)
 	b, _ := json.Marshal(childRec{Kind: c.Kind, Arg: c.Arg, Node: node, ID: NodeNumber(node)})
-	if _, err := kv.Create(ctx, d.childKey(c.ID), b); err != nil {
+	retried := false
+	err = natsengine.Retry(ctx, kvOpTimeout, func(ctx context.Context) error {
+		_, err := kv.Create(ctx, d.childKey(c.ID), b)
+		if errors.Is(err, jetstream.ErrKeyExists) && retried {
+			// An earlier attempt may have created it, its answer lost.
+			if e, gerr := kv.Get(ctx, d.childKey(c.ID)); gerr == nil && bytes.Equal(e.Value(), b) {
+				return nil
+			}
+		}
+		retried = true
+		return err
+	})
+	if err != nil {
 		if errors.Is(err, jetstream.ErrKeyExists) {
 			return "", fmt.Errorf("%w: %q", ErrChildExists, c.ID)
 		}
@@ -242,7 +295,8 @@ func (d *DistSupervisor) StartChild(ctx context.Context, c DistChild) (string, e
 }
 
 // TerminateChild deletes the child id; its owner kills it at its next
-// tick.
+// tick. Like StartChild it retries while JetStream does not answer,
+// bounded by ctx.
 func (d *DistSupervisor) TerminateChild(ctx context.Context, id string) error {
 	const op = "cluster: DistSupervisor.TerminateChild"
 	switch {
@@ -259,7 +313,7 @@ func (d *DistSupervisor) TerminateChild(ctx context.Context, id string) error {
 	if err != nil {
 		return err
 	}
-	if err := kv.Delete(ctx, d.childKey(id)); err != nil {
+	if err := natsengine.Retry(ctx, kvOpTimeout, func(ctx context.Context) error { return kv.Delete(ctx, d.childKey(id)) }); err != nil {
 		return fmt.Errorf("cluster: TerminateChild %q: %w", id, err)
 	}
 	return nil
@@ -341,20 +395,47 @@ func (d *DistSupervisor) place(id string, cands []candidate) string {
 	return cands[int(h.Sum32()%uint32(len(cands)))].name
 }
 
-// manage is the manager process: a tick every Lease/6.
+// manage is the manager process, a worker of the node's services
+// supervisor: a tick every Lease/6. A manager restarted after a crash
+// starts with a fresh restart intensity and takes again, with new
+// tokens, the leases that still name this node. It ends with
+// [ErrMaxRestartIntensity] when its instances restart too often.
 func (d *DistSupervisor) manage(p *process.Proc) error {
 	tick := d.spec.Lease / 6
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	defer d.stopAll()
+	d.mu.Lock()
+	d.restarts.Init(d.intensity())
+	d.mu.Unlock()
 	for {
 		select {
 		case <-p.Context().Done():
 			return nil
 		case <-t.C:
 		}
-		d.tick(p, tick)
+		if err := d.tick(p, tick); err != nil {
+			return err
+		}
 	}
+}
+
+// restartLocked restarts child id's instance, which ended while this
+// node holds its lease, unless that exceeds the restart intensity: then
+// it reports the supervisor's giving up (OTP's supervisor report) and
+// returns [ErrMaxRestartIntensity].
+func (d *DistSupervisor) restartLocked(p *process.Proc, id string, l *distLocal) error {
+	if !d.restarts.Add(time.Now()) {
+		max, period := d.intensity()
+		nodeenv.Logger(d.n.proc).LogAttrs(context.Background(), slog.LevelError, "supervisor report",
+			slog.String("supervisor", d.serviceID()), slog.String("node", d.n.cfg.Name),
+			slog.String("errorContext", "shutdown"), slog.String("reason", "reached_max_restart_intensity"),
+			slog.Int("maxRestarts", max), slog.Duration("period", period),
+			slog.String("offender", id), slog.String("lastExit", process.FormatReason(d.lastExit)))
+		return ErrMaxRestartIntensity
+	}
+	d.startLocked(p, id, l)
+	return nil
 }
 
 // stopAll kills every instance here (their leases then lapse).
@@ -383,18 +464,23 @@ func (d *DistSupervisor) stopStaleLocked(now time.Time, tick time.Duration) {
 	}
 }
 
-func (d *DistSupervisor) tick(p *process.Proc, tick time.Duration) {
+func (d *DistSupervisor) tick(p *process.Proc, tick time.Duration) error {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.leaving {
-		return
+		return nil
 	}
 	now := time.Now()
 	frozen := !d.last.IsZero() && now.Sub(d.last) > 2*tick
+	unanswered := !d.lastOK.IsZero() && now.Sub(d.lastOK) > 3*tick/2
 	d.last = now
-	if frozen {
-		// This node did not run for a while: what it saw of other
-		// owners is stale, so their expiry clocks start again.
+	if frozen || unanswered {
+		// This node did not run for a while, or JetStream did not
+		// answer it (electing a leader, which takes seconds): what it
+		// saw of other owners is stale, and they may not have been able
+		// to renew either, so their expiry clocks start again. An owner
+		// whose lease lapsed meanwhile takes it again at its next tick
+		// (its child is placed there), before anyone else may.
 		clear(d.seen)
 	}
 	d.stopStaleLocked(now, tick)
@@ -415,15 +501,16 @@ func (d *DistSupervisor) tick(p *process.Proc, tick time.Duration) {
 	defer func() { d.stopStaleLocked(time.Now(), tick) }()
 	kv, err := d.openKV(ctx)
 	if err != nil {
-		return
+		return nil
 	}
 	pres, _ := json.Marshal(presence{Name: d.n.cfg.Name, Load: len(d.running)})
 	if _, err := kv.Put(ctx, d.nodeKey(d.n.id), pres); err != nil {
-		return
+		return nil
 	}
+	d.lastOK = time.Now()
 	lister, err := kv.ListKeysFiltered(ctx, d.spec.Name+".c.*")
 	if err != nil && !errors.Is(err, jetstream.ErrNoKeysFound) {
-		return
+		return nil
 	}
 	listed := map[string]bool{}
 	var cands []candidate
@@ -432,7 +519,7 @@ func (d *DistSupervisor) tick(p *process.Proc, tick time.Duration) {
 		for k := range lister.Keys() {
 			id := strings.TrimPrefix(k, d.spec.Name+".c.")
 			listed[id] = true
-			e, err := kv.Get(ctx, k)
+			e, err := d.n.leaderGet(ctx, ChildrenBucket, k) // never a lagging replica: this read decides a takeover
 			if errors.Is(err, jetstream.ErrKeyNotFound) {
 				listed[id] = false
 				continue
@@ -455,7 +542,10 @@ func (d *DistSupervisor) tick(p *process.Proc, tick time.Duration) {
 					l.rev, l.renewedAt = rev, sent
 				} // else: the next tick sees who wrote, or the lease lapses here first
 				if l := d.running[id]; l != nil && l.pid.IsZero() {
-					d.startLocked(p, id, l) // the instance ended while we hold the lease
+					// The instance ended while we hold the lease.
+					if err := d.restartLocked(p, id, l); err != nil {
+						return err
+					}
 				}
 			case l != nil:
 				d.stopLocked(id) // another node wrote the lease
@@ -491,6 +581,7 @@ func (d *DistSupervisor) tick(p *process.Proc, tick time.Duration) {
 			delete(d.seen, id)
 		}
 	}
+	return nil
 }
 
 // claim takes child id's lease at revision rev (one winner) and starts
@@ -524,6 +615,10 @@ func (d *DistSupervisor) startLocked(p *process.Proc, id string, l *distLocal) {
 		d.mu.Lock()
 		if cur := d.running[id]; cur != nil && cur.pid == ip.PID() {
 			cur.pid = process.PID{}
+			d.lastExit = err
+			if err == nil {
+				d.lastExit = process.Normal
+			}
 		}
 		d.mu.Unlock()
 		return err
@@ -533,26 +628,38 @@ func (d *DistSupervisor) startLocked(p *process.Proc, id string, l *distLocal) {
 	}
 }
 
-// handOver is the graceful leave: it stops this node's part, kills
-// every instance here and hands each child over (owner cleared, by
-// compare-and-set on our lease) to the nodes that stay, bounded by ctx.
+// handOver is the graceful leave: it stops this node's manager through
+// the services supervisor (which kills every instance here first), then
+// hands each child it held over (owner cleared, by compare-and-set on
+// our lease) to the nodes that stay, bounded by ctx.
 func (d *DistSupervisor) handOver(ctx context.Context) {
 	d.mu.Lock()
-	defer d.mu.Unlock()
 	if d.leaving {
+		d.mu.Unlock()
 		return
 	}
 	d.leaving = true
-	_ = d.n.proc.Exit(d.manager, process.Shutdown)
-	if d.kv == nil {
+	held := make(map[string]distLocal, len(d.running))
+	for id, l := range d.running {
+		held[id] = *l
+	}
+	kv := d.kv
+	d.mu.Unlock()
+	if err := d.n.stopService(ctx, d.serviceID()); err != nil {
+		d.n.logf("cluster: distributed supervisor stop", "supervisor", d.spec.Name, "error", err)
+	}
+	d.stopAll() // should the manager not have ended in time
+	if kv == nil {
 		return
 	}
-	_ = d.kv.Delete(ctx, d.nodeKey(d.n.id))
-	for id, l := range d.running {
-		d.stopLocked(id)
+	_ = kv.Delete(ctx, d.nodeKey(d.n.id))
+	for id, l := range held {
 		rec := l.rec
 		rec.Node, rec.ID, rec.Token, rec.Prev = "", 0, 0, d.n.cfg.Name
 		b, _ := json.Marshal(rec)
-		_, _ = d.kv.Update(ctx, d.childKey(id), b, l.rev)
+		_ = natsengine.Retry(ctx, kvOpTimeout, func(ctx context.Context) error {
+			_, err := kv.Update(ctx, d.childKey(id), b, l.rev)
+			return err
+		})
 	}
 }

@@ -24,6 +24,8 @@
 //	(none: fencing is outside OTP)             (*Node).Fence(ctx, resource, token), ErrStaleToken
 //	a DynamicSupervisor spanning nodes         (*Node).StartDistributed(DistSpec), (*DistSupervisor).StartChild(ctx, DistChild)
 //	  (Horde / Swarm in Elixir)                  ByKeyHash, LeastLoaded; leased children with fencing tokens
+//	supervisor intensity and period            DistSpec.MaxRestarts, DistSpec.Period (per node), ErrMaxRestartIntensity
+//	the kernel's supervision of global, etc.  the node's services supervisor: singleton and distributed-supervisor managers
 //	supervised send to a remote pid            send.Send(ctx, remotePID, msg, send.WithConfirm(...)) (package send, unchanged)
 //	spawn(Node, M, F, A), Node.spawn/2         (*Node).Spawn(ctx, node, name, arg); RegisterSpawnable(n, name, fn) on node
 //	spawn_link/4, spawn_monitor/4              (*Node).SpawnLink(ctx, p, ...), (*Node).SpawnMonitor(ctx, p, ...)
@@ -138,7 +140,24 @@
 //     until Lease-tick after its last renewal while the new one already
 //     runs, so an instance acts only through its fencing token
 //     ([Node.Fence]). OTP restarts children only on the supervisor's
-//     node.
+//     node. The instances running on one node restart at most
+//     DistSpec.MaxRestarts times within DistSpec.Period (OTP's
+//     intensity, counted by the same code as package supervisor);
+//     past that the node's manager gives up with
+//     [ErrMaxRestartIntensity] after an error report.
+//   - The managers of singletons and distributed supervisors are
+//     transient workers of the node's services supervisor: a crashed
+//     manager is restarted (it takes again at once the leases that
+//     still name its node) and [Node.Stop] stops them in order.
+//   - Leases are kept by JetStream, whose leader re-election after the
+//     loss of a server takes seconds (4 to 9 s in nats-server): a node
+//     whose KV operations were not answered restarts the expiry clocks
+//     of the leases it watches, so an owner that could not renew during
+//     an election takes its lease back before anyone else may. A lease
+//     shorter than an election lapses on its owner, which then restarts
+//     its instance with a new token. [Node.Fence] accepts a token only
+//     by a compare-and-set write, since a read may come from a replica
+//     that is behind (after a lost write it reads from the leader).
 //   - A supervised send (package send) to a process of another node is
 //     confirmed by that node: in the mailbox (Enqueued) or handled
 //     (Handled); a lost node is an error ([NoConnection] as the reason),

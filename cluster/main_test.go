@@ -146,6 +146,13 @@ func (e *echo) HandleCall(s *genserver.Self, from genserver.From, req any) (any,
 		}
 		return tok, nil
 	}
+	if r, ok := req.(string); ok && strings.HasPrefix(r, "callecho:") {
+		// callecho:NODE:REQ calls the echo server of NODE with REQ.
+		node, inner, _ := strings.Cut(strings.TrimPrefix(r, "callecho:"), ":")
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		return genserver.Call[any](ctx, e.n.RemoteName(node, "echo"), inner)
+	}
 	if req == "distrunning" {
 		d := childDist.Load()
 		if d == nil {
@@ -266,7 +273,8 @@ func runChild(name string) int {
 	}
 	replicas, _ := strconv.Atoi(os.Getenv(childEnv + "_REPLICAS"))
 	n, err := cluster.Start(ctx, cluster.Config{Name: name, Dir: os.Getenv(childEnv + "_DIR"), Routes: routes,
-		User: os.Getenv(childEnv + "_USER"), Password: os.Getenv(childEnv + "_PASSWORD"), Replicas: replicas})
+		User: os.Getenv(childEnv + "_USER"), Password: os.Getenv(childEnv + "_PASSWORD"), Replicas: replicas,
+		Listen: os.Getenv(childEnv + "_LISTEN")})
 	if err != nil {
 		fmt.Println("ERROR", err)
 		return 1
@@ -340,11 +348,19 @@ type child struct {
 // and waits for its READY line. The process is killed at cleanup.
 func startChild(t *testing.T, name string, routes []string, env ...string) *child {
 	t.Helper()
+	return startChildVia(t, nil, name, routes, env...)
+}
+
+// startChildVia is startChild with the node process started through
+// the command wrap (such as ip netns exec NS), if any.
+func startChildVia(t *testing.T, wrap []string, name string, routes []string, env ...string) *child {
+	t.Helper()
 	exe, err := os.Executable()
 	if err != nil {
 		t.Skipf("cluster: cannot re-execute the test binary for a node process: %v", err)
 	}
-	cmd := exec.Command(exe, "-test.run=^$")
+	args := append(append(slices.Clone(wrap), exe), "-test.run=^$")
+	cmd := exec.Command(args[0], args[1:]...)
 	cmd.Env = append(os.Environ(), childEnv+"="+name, childEnv+"_DIR="+t.TempDir(),
 		childEnv+"_ROUTES="+strings.Join(routes, ","))
 	cmd.Env = append(cmd.Env, env...)

@@ -46,6 +46,8 @@ type Node struct {
 	fences   jetstream.KeyValue
 	leaveMu  sync.Mutex // protects leaves
 	leaves   []func(context.Context)
+	svcMu    sync.Mutex  // protects svc
+	svc      process.PID // the services supervisor (services.go), once started
 
 	mu        sync.Mutex // protects members, watchers and lastSweep
 	lastSweep time.Time  // when the heartbeat process last swept

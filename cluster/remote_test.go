@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,12 +15,16 @@ import (
 )
 
 // TestRemoteSemantics runs the remote call, cast and send table between
-// this test process's node and a node in another OS process.
+// this test process's node and a node in another OS process, and calls
+// between two other node processes (c calls b), three OS processes in
+// all.
 func TestRemoteSemantics(t *testing.T) {
 	a := startLocal(t, "a", cluster.Config{})
 	b := startChild(t, "b", []string{a.RouteURL()})
-	awaitUp(t, a, "b")
+	startChild(t, "c", []string{a.RouteURL()})
+	awaitUp(t, a, "b", "c")
 	awaitSeen(t, a, "b", "a")
+	awaitSeen(t, a, "c", "b")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	echo := a.RemoteName("b", "echo")
@@ -58,6 +63,10 @@ func TestRemoteSemantics(t *testing.T) {
 		}},
 		{"unknown node: noconnection", a.RemoteName("nowhere", "echo"), "x", nil, func(err error) bool {
 			return errors.Is(err, cluster.NoConnection)
+		}},
+		{"c calls b", a.RemoteName("c", "echo"), "callecho:b:whoami", "b", nil},
+		{"c calls b, HandleCall error", a.RemoteName("c", "echo"), "callecho:b:error", nil, func(err error) bool {
+			return err != nil && strings.Contains(err.Error(), "told to fail")
 		}},
 	}
 	for _, c := range cases {
@@ -180,6 +189,12 @@ func TestRemoteSemantics(t *testing.T) {
 		if !errors.Is(err, cluster.NoConnection) {
 			t.Errorf("Call to a down node = %v; want NoConnection", err)
 		}
+		// Between the two node processes left: c's call to b fails with
+		// noconnection, which comes back to a as HandleCall's error.
+		otptest.Eventually(t, 10*time.Second, func() bool {
+			_, err := genserver.Call[any](ctx, a.RemoteName("c", "echo"), "callecho:b:x", genserver.WithTimeout(10*time.Second))
+			return err != nil && strings.Contains(err.Error(), "noconnection")
+		}, "c's call to the killed b fails with noconnection")
 	})
 }
 

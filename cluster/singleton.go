@@ -12,6 +12,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
+	"github.com/seed-fe72f376/orchard/internal/natsengine"
 	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
 )
@@ -54,9 +55,8 @@ type SingletonSpec struct {
 // process that competes for the lease, renews it while it holds it, and
 // starts or kills the instance accordingly.
 type Singleton struct {
-	n       *Node
-	spec    SingletonSpec
-	manager process.PID
+	n    *Node
+	spec SingletonSpec
 
 	mu     sync.Mutex
 	holder string
@@ -96,13 +96,14 @@ func (n *Node) StartSingleton(spec SingletonSpec) (*Singleton, error) {
 		return nil, argerr.New(op, "spec.Lease", "must exceed the node's DownAfter")
 	}
 	s := &Singleton{n: n, spec: spec}
-	pid, err := n.proc.Spawn(s.manage, rt.Behaviour("cluster.singleton"))
-	if err != nil {
+	if err := n.startService(s.serviceID(), s.manage); err != nil {
 		return nil, err
 	}
-	s.manager = pid
 	return s, nil
 }
+
+// serviceID is the manager's id under the node's services supervisor.
+func (s *Singleton) serviceID() string { return "cluster.singleton.manager." + s.spec.Name }
 
 // Holder returns the lease's holder and token as this node last saw them.
 func (s *Singleton) Holder() (node string, token uint64, ok bool) {
@@ -111,9 +112,14 @@ func (s *Singleton) Holder() (node string, token uint64, ok bool) {
 	return s.holder, s.token, s.holder != ""
 }
 
-// Stop stops this node's manager, and its instance if it runs here; the
-// lease then expires (or passes at once if the node leaves).
-func (s *Singleton) Stop() { _ = s.n.proc.Exit(s.manager, process.Shutdown) }
+// Stop stops this node's manager, and its instance if it runs here,
+// waiting for them to end (bounded); the lease then expires (or passes
+// at once if the node leaves).
+func (s *Singleton) Stop() {
+	ctx, cancel := context.WithTimeout(context.Background(), serviceCallTimeout)
+	defer cancel()
+	_ = s.n.stopService(ctx, s.serviceID())
+}
 
 // Token returns the fencing token of the instance running here, 0 when
 // this node does not hold the lease.
@@ -133,7 +139,9 @@ func (s *Singleton) leasesKV(ctx context.Context) (jetstream.KeyValue, error) {
 	})
 }
 
-// manage is the manager process.
+// manage is the manager process, a worker of the node's services
+// supervisor (restarted if it crashes; it then takes the lease again at
+// once if the lease still names this node).
 func (s *Singleton) manage(p *process.Proc) error {
 	tick := s.spec.Lease / 6
 	t := time.NewTicker(tick)
@@ -157,8 +165,8 @@ func (s *Singleton) manage(p *process.Proc) error {
 		myRev = 0
 	}
 	defer stepDown()
-	acquire := func(rev uint64) {
-		myRev, token, renewedAt = rev, rev, time.Now()
+	acquire := func(rev uint64, sent time.Time) {
+		myRev, token, renewedAt = rev, rev, sent
 		s.setHolder(s.n.cfg.Name, token)
 		s.startInstance(p, token)
 	}
@@ -166,16 +174,19 @@ func (s *Singleton) manage(p *process.Proc) error {
 		b, _ := json.Marshal(lease{Node: s.n.cfg.Name, ID: s.n.id, Token: tok})
 		return b
 	}
-	lastTick := time.Now()
+	lastTick, lastOK := time.Now(), time.Now()
 	for {
 		select {
 		case <-p.Context().Done():
 			return nil
 		case <-t.C:
 		}
-		if time.Since(lastTick) > 2*tick {
-			// This node did not run for a while (frozen): what it saw of
-			// the lease is stale, so its expiry clock starts again.
+		if time.Since(lastTick) > 2*tick || time.Since(lastOK) > 3*tick/2 {
+			// This node did not run for a while (frozen), or JetStream
+			// did not answer it (electing a leader, which takes
+			// seconds): what it saw of the lease is stale, and the
+			// holder may not have been able to renew either, so the
+			// expiry clock starts again.
 			seenAt = time.Now()
 		}
 		lastTick = time.Now()
@@ -190,19 +201,24 @@ func (s *Singleton) manage(p *process.Proc) error {
 			cancel()
 			continue
 		}
-		e, err := kv.Get(ctx, s.spec.Name)
+		e, err := s.n.leaderGet(ctx, LeasesBucket, s.spec.Name) // a lagging replica would show an older lease than our renewal
+		if err == nil || errors.Is(err, jetstream.ErrKeyNotFound) {
+			lastOK = time.Now()
+		}
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
+			sent := time.Now() // the lease starts no earlier than this
 			if rev, err := kv.Create(ctx, s.spec.Name, me(0)); err == nil {
-				acquire(rev)
+				acquire(rev, sent)
 			}
 		case err != nil:
 		case myRev != 0 && e.Revision() == myRev:
+			sent := time.Now() // the renewed lease starts no earlier than this
 			if rev, err := kv.Update(ctx, s.spec.Name, me(token), myRev); err == nil {
-				myRev, renewedAt = rev, time.Now()
-			} else {
-				stepDown()
-			}
+				myRev, renewedAt = rev, sent
+			} else if natsengine.CASConflict(err) {
+				stepDown() // someone else wrote the lease
+			} // else JetStream did not answer: try again next tick; the lease lapses here first
 		default:
 			if myRev != 0 {
 				stepDown() // someone else wrote the lease
@@ -217,10 +233,16 @@ func (s *Singleton) manage(p *process.Proc) error {
 			if e.Revision() != seenRev {
 				seenRev, seenAt = e.Revision(), time.Now()
 			}
+			// The lease names this node, which does not hold it (it
+			// could not renew in time, or its manager restarted): no
+			// other node took it, so take it again at once, with a new
+			// token, rather than let it lapse.
+			mine := l.ID == s.n.id && myRev == 0
 			holderDown := l.ID != s.n.id && !s.n.up(l.ID)
-			if holderDown || time.Since(seenAt) > s.spec.Lease {
+			if mine || holderDown || time.Since(seenAt) > s.spec.Lease {
+				sent := time.Now()
 				if rev, err := kv.Update(ctx, s.spec.Name, me(0), e.Revision()); err == nil {
-					acquire(rev)
+					acquire(rev, sent)
 				}
 			}
 		}
@@ -265,7 +287,11 @@ func (s *Singleton) startInstance(p *process.Proc, token uint64) {
 // Fence accepts token for resource unless a higher token was accepted
 // before ([ErrStaleToken]): what an outside system does with the token a
 // singleton or a global name hands it, kept in [FencesBucket]. Every
-// node sees the same order: acceptance is a compare-and-set.
+// node sees the same order: acceptance is a compare-and-set, even of a
+// token equal to the highest (a read may come from a replica that is
+// behind). While JetStream does not answer (it elects a leader after
+// the loss of a node) Fence retries with a growing pause, bounded by
+// ctx.
 func (n *Node) Fence(ctx context.Context, resource string, token uint64) error {
 	const op = "cluster: Node.Fence"
 	switch {
@@ -281,32 +307,62 @@ func (n *Node) Fence(ctx context.Context, resource string, token uint64) error {
 		return err
 	}
 	val := []byte(strconv.FormatUint(token, 10))
-	for {
-		e, err := n.leaderGet(ctx, FencesBucket, resource) // never a lagging replica's value (global.go)
+	pause := natsengine.RetryFirst
+	lost := false // a compare-and-set lost: read from the leader from now on
+	for attempt := 0; ; attempt++ {
+		if attempt > 0 {
+			// A write that lost (a replica behind, a concurrent fence)
+			// or that JetStream did not answer (electing a leader):
+			// read again after a pause that grows, bounded by ctx.
+			t := time.NewTimer(pause)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return fmt.Errorf("cluster: fence %q: %w", resource, ctx.Err())
+			case <-t.C:
+			}
+			pause = min(2*pause, natsengine.RetryMax)
+		}
+		var value []byte
+		var rev uint64
+		var e jetstream.KeyValueEntry
+		if lost {
+			e, err = n.leaderGet(ctx, FencesBucket, resource)
+		} else {
+			e, err = kv.Get(ctx, resource)
+		}
+		if err == nil {
+			value, rev = e.Value(), e.Revision()
+		}
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
 			if _, err := kv.Create(ctx, resource, val); err == nil {
 				return nil
-			} else if !errors.Is(err, jetstream.ErrKeyExists) {
+			} else if !errors.Is(err, jetstream.ErrKeyExists) && !natsengine.Transient(err) {
 				return fmt.Errorf("cluster: fence %q: %w", resource, err)
 			}
+			lost = true
 			continue
 		}
+		if err != nil && (!natsengine.Transient(err) || ctx.Err() != nil) {
+			return fmt.Errorf("cluster: fence %q: %w", resource, err)
+		}
 		if err != nil {
-			return fmt.Errorf("cluster: fence %q: %w", resource, err)
+			continue
 		}
-		high, _ := strconv.ParseUint(string(e.Value()), 10, 64)
-		switch {
-		case token < high:
+		high, _ := strconv.ParseUint(string(value), 10, 64)
+		if token < high {
 			return fmt.Errorf("%w: %d < %d for %q", ErrStaleToken, token, high, resource)
-		case token == high:
+		}
+		// Even for a token equal to the one read, write (compare-and-set
+		// on the revision read): a read may be served by a replica that
+		// is behind (JetStream's direct get), for instance on a node
+		// that was frozen or cut off, and only the leader's acceptance
+		// of the write proves that no higher token was accepted since.
+		_, err = kv.Update(ctx, resource, val, rev)
+		if err == nil {
 			return nil
 		}
-		if _, err := kv.Update(ctx, resource, val, e.Revision()); err == nil {
-			return nil
-		}
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("cluster: fence %q: %w", resource, err)
-		}
+		lost = lost || natsengine.CASConflict(err)
 	}
 }
 

@@ -1,74 +1,18 @@
 package supervisor
 
 import (
-	"math"
 	"time"
+
+	"github.com/seed-fe72f376/orchard/internal/restartwin"
 )
 
-// restartWindow counts restarts within the period. It keeps at most
-// MaxRestarts+1 timestamps in a ring, so each restart costs O(1) however
-// long the supervisor has lived (the BEAM's list grows with its history).
-// A timestamp is the time since the first restart, in nanoseconds: 8
-// bytes without a pointer, where a time.Time is 24 with one (a pointer the
-// GC's write barrier and every copy of the ring pay for).
-type restartWindow struct {
-	max    int
-	period time.Duration
-	base   time.Time // the first restart's time; ring holds offsets from it
-	ring   []time.Duration
-	head   int // index of the oldest
-	n      int
-}
+// restartWindow is the supervisor's restart intensity: the window of
+// internal/restartwin, which the cluster's distributed supervisor
+// shares, so that both give up alike.
+type restartWindow struct{ restartwin.Window }
 
-func (w *restartWindow) init(max int, period time.Duration) {
-	w.max, w.period = max, period
-	w.ring = make([]time.Duration, min(w.limit(), 1024))
-}
-
-// limit is the most timestamps the ring ever needs: MaxRestarts+1.
-func (w *restartWindow) limit() int {
-	if w.max >= math.MaxInt-1 {
-		return math.MaxInt
-	}
-	return w.max + 1
-}
+func (w *restartWindow) init(max int, period time.Duration) { w.Init(max, period) }
 
 // add records a restart at now and reports whether the intensity is
-// still respected (OTP's add_restart: more than max restarts within the
-// period means give up). A restart exactly period ago still counts.
-func (w *restartWindow) add(now time.Time) bool {
-	if w.base.IsZero() {
-		w.base = now
-	}
-	at := now.Sub(w.base)
-	for w.n > 0 && at-w.ring[w.head] > w.period {
-		w.dropOldest()
-	}
-	if w.n == len(w.ring) {
-		if len(w.ring) < w.limit() {
-			w.grow()
-		} else {
-			// max+1 restarts in the window already: the answer is no
-			// whatever we keep, so keep the ring bounded.
-			w.dropOldest()
-		}
-	}
-	w.ring[(w.head+w.n)%len(w.ring)] = at
-	w.n++
-	return w.n <= w.max
-}
-
-func (w *restartWindow) dropOldest() {
-	w.head = (w.head + 1) % len(w.ring)
-	w.n--
-}
-
-// grow doubles the ring, up to limit; only reached when MaxRestarts
-// exceeds 1023.
-func (w *restartWindow) grow() {
-	bigger := make([]time.Duration, min(2*len(w.ring), w.limit()))
-	for i := 0; i < w.n; i++ {
-		bigger[i] = w.ring[(w.head+i)%len(w.ring)]
-	}
-	w.ring, w.head = bigger, 0
-}
+// still respected (OTP's add_restart).
+func (w *restartWindow) add(now time.Time) bool { return w.Add(now) }

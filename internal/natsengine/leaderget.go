@@ -16,6 +16,10 @@ import (
 // deadline.
 const DefaultLeaderGetTimeout = 5 * time.Second
 
+// LeaderGetAttempt bounds each request [LeaderGet] makes; it retries
+// (see [Retry]) while no leader answers.
+const LeaderGetAttempt = time.Second
+
 // LeaderGet reads the latest entry of key in the KV bucket through the
 // JetStream API that only the bucket stream's leader answers
 // (STREAM.MSG.GET). A KV Get is a direct get, which any replica of a
@@ -28,7 +32,7 @@ const DefaultLeaderGetTimeout = 5 * time.Second
 // 0), jetstream.ErrKeyNotFound for a key never written, deleted or
 // purged, jetstream.ErrInvalidKey for a key that is not a valid KV key;
 // it is bounded by ctx, or by [DefaultLeaderGetTimeout] when ctx
-// has no deadline.
+// has no deadline, and retries while the stream has no leader.
 func LeaderGet(ctx context.Context, js jetstream.JetStream, bucket, key string) (jetstream.KeyValueEntry, error) {
 	switch {
 	case ctx == nil:
@@ -50,7 +54,16 @@ func LeaderGet(ctx context.Context, js jetstream.JetStream, bucket, key string) 
 	if err != nil {
 		return nil, err
 	}
-	m, err := js.Conn().RequestWithContext(ctx, apiPrefix(js)+"STREAM.MSG.GET.KV_"+bucket, req)
+	// A stream whose leader was lost answers nothing until a new one is
+	// elected: each attempt waits at most LeaderGetAttempt, so the read
+	// finds the new leader soon after it is there instead of waiting out
+	// the whole of ctx on a request nobody answers.
+	var m *nats.Msg
+	err = Retry(ctx, LeaderGetAttempt, func(ctx context.Context) error {
+		var rerr error
+		m, rerr = js.Conn().RequestWithContext(ctx, apiPrefix(js)+"STREAM.MSG.GET.KV_"+bucket, req)
+		return rerr
+	})
 	if err != nil {
 		return nil, err
 	}
