@@ -10,14 +10,16 @@ import (
 	"github.com/seed-fe72f376/orchard/internal/natsengine"
 )
 
-// TestFenceReadsLeader checks Fence's order (a lower token is stale, an
-// equal or higher one accepted) and that it reads the highest accepted
-// token from the fences bucket stream's leader: on a replicated bucket a
-// direct get may be answered by a replica that has not applied the
-// latest acceptance yet, and Fence accepts a token equal to what it
-// reads without writing, so a stale read would accept a token already
-// superseded. The bucket is replicated on three nodes' servers.
-func TestFenceReadsLeader(t *testing.T) {
+// TestFenceWritesEveryAcceptance checks Fence's order (a lower token is
+// stale, an equal or higher one accepted) and that every acceptance is a
+// compare-and-set write the bucket's leader took: on a replicated bucket
+// a read may be answered by a replica that has not applied the latest
+// acceptance yet, so accepting a token equal to what was read, without
+// writing, could accept a token already superseded. The revision, read
+// from the leader, moves on each accepted token, an equal one included,
+// and never on a stale one. The bucket is replicated on three nodes'
+// servers.
+func TestFenceWritesEveryAcceptance(t *testing.T) {
 	n := startLocal(t, "f-a", cluster.Config{})
 	startChild(t, "f-b", []string{n.RouteURL()})
 	startChild(t, "f-c", []string{n.RouteURL()})
@@ -29,14 +31,18 @@ func TestFenceReadsLeader(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := n.Fence(ctx, "warmup", 1); err != nil { // opens the bucket
+	if err := n.Fence(ctx, "r", 1); err != nil { // opens the bucket
 		t.Fatal(err)
 	}
-	gets, err := natsengine.CountGets(eng.Conn(), cluster.FencesBucket)
-	if err != nil {
-		t.Fatal(err)
+	revision := func() uint64 {
+		t.Helper()
+		e, err := natsengine.LeaderGet(ctx, eng.JetStream(), cluster.FencesBucket, "r")
+		if err != nil {
+			t.Fatalf("LeaderGet(r): %v", err)
+		}
+		return e.Revision()
 	}
-	defer gets.Stop()
+	last := revision()
 	for _, c := range []struct {
 		token uint64
 		stale bool
@@ -45,8 +51,10 @@ func TestFenceReadsLeader(t *testing.T) {
 		if c.stale != errors.Is(err, cluster.ErrStaleToken) || !c.stale && err != nil {
 			t.Fatalf("Fence(r, %d) = %v, want stale %v", c.token, err, c.stale)
 		}
-	}
-	if direct, leader := gets.Counts(); direct != 0 || leader < 6 {
-		t.Fatalf("Fence made %d direct and %d leader gets, want none and one per call at least", direct, leader)
+		rev := revision()
+		if moved := rev != last; moved == c.stale {
+			t.Fatalf("Fence(r, %d): revision %d -> %d; an accepted token must be written, a stale one not", c.token, last, rev)
+		}
+		last = rev
 	}
 }
