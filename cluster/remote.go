@@ -527,7 +527,9 @@ func (r RemoteName) Resolve() (process.PID, error) {
 		return process.PID{}, &NodeDownError{Node: id}
 	}
 	b := appendEnvelope(nil, kindWhereIs, process.PID{}, process.PID{}, 0, &wireValue{body: []byte(r.name)})
-	m, err := r.n.await(context.Background(), p, r.n.subject(id), b, DefaultLookupTimeout)
+	ctx, cancel := context.WithTimeout(context.Background(), DefaultLookupTimeout)
+	defer cancel()
+	m, err := r.n.await(ctx, p, r.n.subject(id), b, DefaultLookupTimeout)
 	if err != nil {
 		if errors.Is(err, nats.ErrNoResponders) || errors.Is(err, nats.ErrTimeout) || errors.Is(err, errLost) {
 			return process.PID{}, &NodeDownError{Node: id}
