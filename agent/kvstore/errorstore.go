@@ -58,7 +58,7 @@ func OpenErrorStore(ctx context.Context, js jetstream.JetStream, bucket string, 
 	if bucket == "" {
 		bucket = DefaultCrashBucket
 	}
-	kv, err := natsengine.OpenKVReplicas(ctx, js, bucket, "Orchard agent crash records", optionsOf(opts).replicas)
+	kv, err := natsengine.OpenKVReplicas(ctx, js, bucket, "Orchard agent crash records", natsengine.StoreReplicas(opts))
 	if err != nil {
 		return nil, fmt.Errorf("kvstore: %w", err)
 	}

@@ -54,7 +54,7 @@ func Open(ctx context.Context, js jetstream.JetStream, bucket string, opts ...Op
 	if bucket == "" {
 		bucket = DefaultBucket
 	}
-	kv, err := natsengine.OpenKVReplicas(ctx, js, bucket, "Orchard agent snapshots", optionsOf(opts).replicas)
+	kv, err := natsengine.OpenKVReplicas(ctx, js, bucket, "Orchard agent snapshots", natsengine.StoreReplicas(opts))
 	if err != nil {
 		return nil, fmt.Errorf("kvstore: %w", err)
 	}
@@ -160,7 +160,7 @@ func (s *Store) Delete(ctx context.Context, id string) error {
 
 // nodeReplicas is opts with the node's replica count as default.
 func nodeReplicas(node *process.Node, opts []Option) Option {
-	r := optionsOf(opts).replicas
+	r := natsengine.StoreReplicas(opts)
 	if r < 1 {
 		r = natsengine.Replicas(node)
 	}

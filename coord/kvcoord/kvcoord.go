@@ -76,14 +76,14 @@ func Open(ctx context.Context, js jetstream.JetStream, bucket string, lease time
 	// would silently change the lease of every backend already using it
 	// (a holder renewing every third of its lease could lose its key to
 	// a shorter TTL set by another program). Only the replica count
-	// grows (scaleUp).
+	// grows (natsengine.ScaleUpKV).
 	cfg := jetstream.KeyValueConfig{
 		Bucket:      bucket,
 		Description: fmt.Sprintf("Orchard coordination leases of %v (key = lock or election)", lease),
 		History:     1,
 		TTL:         lease,
 		Storage:     jetstream.FileStorage,
-		Replicas:    max(optionsOf(opts).replicas, 1),
+		Replicas:    max(natsengine.StoreReplicas(opts), 1),
 	}
 	kv, err := js.CreateKeyValue(ctx, cfg)
 	if errors.Is(err, jetstream.ErrBucketExists) {
@@ -95,7 +95,7 @@ func Open(ctx context.Context, js jetstream.JetStream, bucket string, lease time
 				return nil, argerr.New(op, "lease", fmt.Sprintf("is %v but bucket %s exists with a lease (TTL) of %v", lease, bucket, st.TTL()))
 			}
 			if err == nil {
-				kv, err = scaleUp(ctx, js, kv, cfg)
+				kv, err = natsengine.ScaleUpKV(ctx, js, kv, cfg)
 			}
 		}
 	}
@@ -123,11 +123,7 @@ func OpenNode(ctx context.Context, node *process.Node, lease time.Duration, opts
 	if err != nil {
 		return nil, fmt.Errorf("kvcoord: %w", err)
 	}
-	replicas := optionsOf(opts).replicas
-	if replicas < 1 {
-		replicas = natsengine.Replicas(node)
-	}
-	return Open(ctx, eng.JetStream(), "", lease, WithReplicas(replicas))
+	return Open(ctx, eng.JetStream(), "", lease, WithReplicas(natsengine.NodeReplicas(node, opts)))
 }
 
 // New returns a Backend over kv, whose TTL (MaxAge) must be set: it is

@@ -1,20 +1,9 @@
 package kvcoord
 
-import (
-	"context"
-	"fmt"
+import "github.com/seed-fe72f376/orchard/internal/natsengine"
 
-	"github.com/nats-io/nats.go/jetstream"
-)
-
-// Option configures Open and OpenNode.
-type Option interface{ apply(*options) }
-
-type options struct{ replicas int }
-
-type optionFunc func(*options)
-
-func (f optionFunc) apply(o *options) { f(o) }
+// Option configures Open and OpenNode; WithReplicas makes one.
+type Option = natsengine.StoreOption
 
 // WithReplicas sets the bucket's replica count: on a cluster of three or
 // more servers (package cluster), R3 keeps the locks and elections
@@ -23,31 +12,4 @@ func (f optionFunc) apply(o *options) { f(o) }
 // one replica and OpenNode follows the node's cluster
 // (cluster.Node.Replicas; one outside a cluster). A count below 1 means
 // the default.
-func WithReplicas(n int) Option { return optionFunc(func(o *options) { o.replicas = n }) }
-
-func optionsOf(opts []Option) options {
-	var o options
-	for _, opt := range opts {
-		if opt != nil {
-			opt.apply(&o)
-		}
-	}
-	return o
-}
-
-// scaleUp raises kv's replica count to replicas when it has fewer,
-// keeping the rest of cfg (the TTL above all).
-func scaleUp(ctx context.Context, js jetstream.JetStream, kv jetstream.KeyValue, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
-	st, err := kv.Status(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("kvcoord: bucket status: %w", err)
-	}
-	bs, ok := st.(*jetstream.KeyValueBucketStatus)
-	if !ok || bs.StreamInfo() == nil || max(bs.StreamInfo().Config.Replicas, 1) >= cfg.Replicas {
-		return kv, nil
-	}
-	if kv, err = js.UpdateKeyValue(ctx, cfg); err != nil {
-		return nil, fmt.Errorf("kvcoord: scale bucket %s to %d replicas: %w", cfg.Bucket, cfg.Replicas, err)
-	}
-	return kv, nil
-}
+func WithReplicas(n int) Option { return natsengine.WithReplicas(n) }

@@ -1,13 +1,10 @@
 package jsstore
 
-// Option configures OpenJetStream and OpenNodeStore.
-type Option interface{ apply(*options) }
+import "github.com/seed-fe72f376/orchard/internal/natsengine"
 
-type options struct{ replicas int }
-
-type optionFunc func(*options)
-
-func (f optionFunc) apply(o *options) { f(o) }
+// Option configures OpenJetStream and OpenNodeStore; WithReplicas makes
+// one.
+type Option = natsengine.StoreOption
 
 // WithReplicas sets the bucket's replica count: on a cluster of three or
 // more servers (package cluster), R3 keeps the dead letters through the
@@ -15,14 +12,4 @@ func (f optionFunc) apply(o *options) { f(o) }
 // down. Without it, OpenJetStream makes one replica and OpenNodeStore
 // follows the node's cluster (cluster.Node.Replicas; one outside a
 // cluster). A count below 1 means the default.
-func WithReplicas(n int) Option { return optionFunc(func(o *options) { o.replicas = n }) }
-
-func optionsOf(opts []Option) options {
-	var o options
-	for _, opt := range opts {
-		if opt != nil {
-			opt.apply(&o)
-		}
-	}
-	return o
-}
+func WithReplicas(n int) Option { return natsengine.WithReplicas(n) }

@@ -61,7 +61,7 @@ func OpenJetStream(ctx context.Context, js jetstream.JetStream, bucket string, o
 	if bucket == "" {
 		bucket = DefaultBucket
 	}
-	kv, err := natsengine.OpenKVReplicas(ctx, js, bucket, "Orchard dead letters (key = entry id)", optionsOf(opts).replicas)
+	kv, err := natsengine.OpenKVReplicas(ctx, js, bucket, "Orchard dead letters (key = entry id)", natsengine.StoreReplicas(opts))
 	if err != nil {
 		return nil, fmt.Errorf("jsstore: %w", err)
 	}
@@ -91,11 +91,7 @@ func OpenNodeStore(ctx context.Context, node *process.Node, bucket string, opts 
 	if err != nil {
 		return nil, fmt.Errorf("jsstore: %w", err)
 	}
-	replicas := optionsOf(opts).replicas
-	if replicas < 1 {
-		replicas = natsengine.Replicas(node)
-	}
-	s, err := OpenJetStream(ctx, eng.JetStream(), bucket, WithReplicas(replicas))
+	s, err := OpenJetStream(ctx, eng.JetStream(), bucket, WithReplicas(natsengine.NodeReplicas(node, opts)))
 	if err != nil {
 		return nil, err
 	}
