@@ -32,6 +32,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(childEnv) != "" {
 		os.Exit(child())
 	}
+	if name := os.Getenv(nodeEnv); name != "" {
+		os.Exit(nodeChild(name))
+	}
 	os.Exit(m.Run())
 }
 
@@ -42,8 +45,9 @@ type Count struct {
 }
 
 // rawServer starts a nats-server routed to routes (or to itself) and an
-// in-process connection to it, the topology Orchard's nodes use.
-func rawServer(name string, routes []string) (*server.Server, *nats.Conn, string, error) {
+// in-process connection to it, the topology Orchard's nodes use; with
+// JetStream (its data in jsDir) when jsDir is not empty.
+func rawServer(name string, routes []string, jsDir string) (*server.Server, *nats.Conn, string, error) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, nil, "", err
@@ -60,7 +64,8 @@ func rawServer(name string, routes []string) (*server.Server, *nats.Conn, string
 		rs = append(rs, u)
 	}
 	srv, err := server.NewServer(&server.Options{ServerName: name, Host: "127.0.0.1", Port: -1, NoSigs: true, NoLog: true,
-		Cluster: server.ClusterOpts{Name: "raw", Host: "127.0.0.1", Port: port}, Routes: rs})
+		Cluster: server.ClusterOpts{Name: "raw", Host: "127.0.0.1", Port: port}, Routes: rs,
+		JetStream: jsDir != "", StoreDir: jsDir})
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -111,7 +116,7 @@ func child() int {
 	_ = cluster.Register[Count](n, "bench.Count")
 	_, _ = n.Process().Spawn(sink, process.WithName("sink"))
 	_, _ = genserver.Start(n.Process(), echo{}, genserver.WithName("echo"))
-	srv, nc, _, err := rawServer("raw-b", []string{os.Getenv(childEnv + "_RAW")})
+	srv, nc, _, err := rawServer("raw-b", []string{os.Getenv(childEnv + "_RAW")}, "")
 	if err != nil {
 		fmt.Println("ERROR", err)
 		return 1
@@ -185,7 +190,7 @@ func TestClusterWorkloads(t *testing.T) {
 	}
 	defer a.Stop(context.Background())
 	_ = cluster.Register[Count](a, "bench.Count")
-	srv, nc, rawRoute, err := rawServer("raw-a", nil)
+	srv, nc, rawRoute, err := rawServer("raw-a", nil, "")
 	if err != nil {
 		t.Fatal(err)
 	}
