@@ -63,13 +63,17 @@ func (r *Registry) Keys(pid process.PID) []any {
 	}
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
-	defer pp.mu.Unlock()
 	o := pp.get(pid)
 	if o == nil {
+		pp.mu.Unlock()
 		return nil
 	}
-	keys := make([]any, 0, o.count())
-	o.each(func(ks []any) { keys = append(keys, ks...) })
+	hashes := o.distinct()
+	pp.mu.Unlock()
+	keys := make([]any, 0, len(hashes))
+	for _, h := range hashes {
+		keys = appendOwned(keys, &r.keyParts[r.partOf(h)].index, h, pid)
+	}
 	return keys
 }
 

@@ -325,7 +325,7 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 		// Its owner is dead and its exit hook has yet to remove it.
 		stale = e
 	}
-	if err := r.addOwnerKey(pid, key); err != nil {
+	if err := r.addOwnerKey(pid, hash); err != nil {
 		kp.mu.Unlock()
 		return err
 	}
@@ -345,7 +345,7 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 		kp.count.Add(1)
 	}
 	if stale != nil {
-		r.dropOwnerKey(stale.PID, key)
+		r.dropOwnerKey(stale.PID, hash, 1)
 	}
 	if r.listeners != nil {
 		if stale != nil {
@@ -370,9 +370,9 @@ func validKey(key any) bool {
 	return reflect.TypeOf(key).Comparable()
 }
 
-// addOwnerKey records key for pid, installing pid's exit hook on its first
-// registration in r.
-func (r *Registry) addOwnerKey(pid process.PID, key any) error {
+// addOwnerKey records a registration of pid under a key of hash,
+// installing pid's exit hook on its first registration in r.
+func (r *Registry) addOwnerKey(pid process.PID, hash uint64) error {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	o := pp.last
@@ -389,15 +389,15 @@ func (r *Registry) addOwnerKey(pid process.PID, key any) error {
 		pp.owners[pid.ID()] = o
 	}
 	pp.last = o
-	o.add(key)
+	o.add(hash)
 	pp.mu.Unlock() // not deferred: this runs once per registration
 	return nil
 }
 
-// dropOwnerKey forgets every registration of pid under key in the pid
-// index, removing pid's exit hook when it was its last key. The caller
-// holds the lock of key's partition.
-func (r *Registry) dropOwnerKey(pid process.PID, key any) {
+// dropOwnerKey forgets n registrations of pid under a key of hash in the
+// pid index, removing pid's exit hook when they were its last. The caller
+// holds the lock of the key's partition.
+func (r *Registry) dropOwnerKey(pid process.PID, hash uint64, n int) {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
@@ -405,7 +405,7 @@ func (r *Registry) dropOwnerKey(pid process.PID, key any) {
 	if o == nil {
 		return
 	}
-	if o.drop(key) {
+	if o.drop(hash, n) {
 		o.hook.Cancel()
 		pp.forget(o)
 	}
@@ -427,7 +427,7 @@ func (r *Registry) Unregister(pid process.PID, key any) {
 	if len(removed) > 0 {
 		// Under the key's lock, so a new registration of pid under key
 		// cannot slip in between and lose its index entry.
-		r.dropOwnerKey(pid, key)
+		r.dropOwnerKey(pid, hash, len(removed))
 	}
 	if r.listeners != nil {
 		for _, e := range removed {
@@ -477,6 +477,29 @@ func removeLocked(kp *keyPartition, hash uint64, pid process.PID, key any) []Ent
 	return removed
 }
 
+// appendOwned appends to keys, once per registration of pid, the keys of
+// hash in t: how an owner's hash leads to its key. Safe without the
+// partition's lock.
+func appendOwned(keys []any, t *table, hash uint64, pid process.PID) []any {
+	t.each(hash, func(rec *record) {
+		b := rec.bucket()
+		if b == nil {
+			if rec.entry[0].PID == pid {
+				keys = append(keys, rec.key)
+			}
+			return
+		}
+		b.mu.RLock()
+		for _, e := range b.entries {
+			if e.PID == pid {
+				keys = append(keys, rec.key)
+			}
+		}
+		b.mu.RUnlock()
+	})
+	return keys
+}
+
 // onExit is the exit hook: it removes every registration of pid.
 func (r *Registry) onExit(pid process.PID, reason error) {
 	pp := r.pidPart(pid)
@@ -493,14 +516,20 @@ func (r *Registry) onExit(pid process.PID, reason error) {
 	// that of each key's changes. All are removed before any listener
 	// runs.
 	var touched []*keyPartition
-	r.byPartition(o.all(r.seed), func(kp *keyPartition, keys []ownedKey) {
+	var keys []any
+	r.byPartition(o.distinct(), func(kp *keyPartition, hashes []uint64) {
 		queued := len(kp.pending)
-		for _, k := range keys {
-			// A key listed twice (duplicate keys) finds nothing the
-			// second time: removeLocked takes every entry of pid.
-			for _, e := range removeLocked(kp, k.hash, pid, k.key) {
-				if r.listeners != nil {
-					kp.queueLocked(Event{Op: Unregistered, Key: k.key, Entry: e, Reason: reason})
+		for _, h := range hashes {
+			keys = appendOwned(keys[:0], &kp.index, h, pid)
+			for _, k := range keys {
+				// A key listed twice (pid registered it twice, or
+				// another of its keys has the same hash) finds nothing
+				// the second time: removeLocked takes every entry of
+				// pid under the key.
+				for _, e := range removeLocked(kp, h, pid, k) {
+					if r.listeners != nil {
+						kp.queueLocked(Event{Op: Unregistered, Key: k, Entry: e, Reason: reason})
+					}
 				}
 			}
 		}
@@ -513,17 +542,18 @@ func (r *Registry) onExit(pid process.PID, reason error) {
 	}
 }
 
-// byPartition calls fn with each partition's keys under the partition's
-// lock, one lock per partition rather than per key. A few keys are sorted
-// in place; many are bucketed by a counting sort that computes each key's
-// partition once (a process that registered 100 keys exits in O(keys)).
-func (r *Registry) byPartition(keys []ownedKey, fn func(*keyPartition, []ownedKey)) {
+// byPartition calls fn with each partition's key hashes under the
+// partition's lock, one lock per partition rather than per key. A few
+// hashes are sorted in place; many are bucketed by a counting sort that
+// computes each hash's partition once (a process that registered 100 keys
+// exits in O(keys)).
+func (r *Registry) byPartition(keys []uint64, fn func(*keyPartition, []uint64)) {
 	if len(r.keyParts) == 1 || len(keys) <= 8 {
-		slices.SortFunc(keys, func(a, b ownedKey) int { return r.partOf(a.hash) - r.partOf(b.hash) })
+		slices.SortFunc(keys, func(a, b uint64) int { return r.partOf(a) - r.partOf(b) })
 		for i := 0; i < len(keys); {
-			part := r.partOf(keys[i].hash)
+			part := r.partOf(keys[i])
 			j := i + 1
-			for j < len(keys) && r.partOf(keys[j].hash) == part {
+			for j < len(keys) && r.partOf(keys[j]) == part {
 				j++
 			}
 			r.underLock(part, keys[i:j], fn)
@@ -534,14 +564,14 @@ func (r *Registry) byPartition(keys []ownedKey, fn func(*keyPartition, []ownedKe
 	parts := make([]int32, len(keys))
 	start := make([]int, len(r.keyParts)+1) // start[p]: first key of partition p
 	for i, k := range keys {
-		parts[i] = int32(r.partOf(k.hash))
+		parts[i] = int32(r.partOf(k))
 		start[parts[i]+1]++
 	}
 	for p := range r.keyParts {
 		start[p+1] += start[p]
 	}
 	next := slices.Clone(start)
-	sorted := make([]ownedKey, len(keys))
+	sorted := make([]uint64, len(keys))
 	for i, k := range keys {
 		sorted[next[parts[i]]] = k
 		next[parts[i]]++
@@ -553,7 +583,7 @@ func (r *Registry) byPartition(keys []ownedKey, fn func(*keyPartition, []ownedKe
 	}
 }
 
-func (r *Registry) underLock(part int, keys []ownedKey, fn func(*keyPartition, []ownedKey)) {
+func (r *Registry) underLock(part int, keys []uint64, fn func(*keyPartition, []uint64)) {
 	kp := &r.keyParts[part]
 	kp.mu.Lock()
 	defer kp.mu.Unlock()

@@ -99,6 +99,23 @@ func (t *table) load(hash uint64, key any) *record {
 	}
 }
 
+// each calls fn with every record whose key has hash, in probe order.
+// Safe without the partition's lock; the caller holding it may not change
+// the table from fn.
+func (t *table) each(hash uint64, fn func(*record)) {
+	a := t.cur.Load()
+	for i := hash & a.mask; ; i = (i + 1) & a.mask {
+		s := &a.slots[i]
+		r := s.rec.Load()
+		if r == nil {
+			return
+		}
+		if s.hash == hash && r != tombstone {
+			fn(r)
+		}
+	}
+}
+
 // find returns the slot of key's record and the record, or, when key is
 // absent, the slot a new record for it goes to and nil. It makes room
 // first, so the slot returned can be published to at once with put. The
