@@ -16,9 +16,9 @@ import (
 // scan (in a young process every new page is a page fault, and these
 // were a sixth of a registration's bytes). A hash leads to its key: it
 // picks the key's partition and the slots to look at, and the record in
-// such a slot that holds an entry of the owner's process has the key
-// (see [Registry.ownedKeysLocked]). Two keys of one process with the same
-// hash are both found from either.
+// such a slot that holds an entry of the owner's process has the key (see
+// [Registry.removeOwnedLocked] and [appendOwned]). Two keys of one
+// process with the same hash are both found from either.
 //
 // The hashes are kept in chunks, the newest in hashes and the earlier ones
 // in older: adding one appends to the newest chunk, or starts a new one
@@ -83,9 +83,9 @@ func (o *owner) drop(h uint64, n int) (empty bool) {
 	return empty
 }
 
-// distinct returns the hashes of the owner's keys, each once, in a new
-// sorted slice.
-func (o *owner) distinct() []uint64 {
+// all returns the hashes of the owner's keys, one per registration, in a
+// new slice the caller may reorder.
+func (o *owner) all() []uint64 {
 	n := len(o.hashes)
 	for c := o.older; c != nil; c = c.next {
 		n += len(c.hashes)
@@ -94,6 +94,13 @@ func (o *owner) distinct() []uint64 {
 	for c := o.older; c != nil; c = c.next {
 		out = append(out, c.hashes...)
 	}
+	return out
+}
+
+// distinct returns the hashes of the owner's keys, each once, in a new
+// sorted slice.
+func (o *owner) distinct() []uint64 {
+	out := o.all()
 	slices.Sort(out)
 	return slices.Compact(out)
 }

@@ -456,8 +456,19 @@ func removeLocked(kp *keyPartition, hash uint64, pid process.PID, key any) []Ent
 		kp.count.Add(-1)
 		return rec.entry[:]
 	}
-	var removed []Entry
+	removed, empty := b.remove(pid)
+	if empty {
+		kp.index.delete(hash, key)
+	}
+	kp.count.Add(-int64(len(removed)))
+	return removed
+}
+
+// remove removes pid's entries from b and returns them, and whether b is
+// empty now. The caller holds the lock of b's partition.
+func (b *bucket) remove(pid process.PID) (removed []Entry, empty bool) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	kept := b.entries[:0]
 	for _, e := range b.entries {
 		if e.PID == pid {
@@ -468,20 +479,39 @@ func removeLocked(kp *keyPartition, hash uint64, pid process.PID, key any) []Ent
 	}
 	clear(b.entries[len(kept):])
 	b.entries = kept
-	empty := len(kept) == 0
-	b.mu.Unlock()
-	if empty {
-		kp.index.delete(hash, key)
-	}
-	kp.count.Add(-int64(len(removed)))
-	return removed
+	return removed, len(kept) == 0
+}
+
+// removeOwnedLocked removes every registration of pid under the keys of
+// hash from kp, the exit hook's removal: an owner keeps its keys' hashes,
+// and the records in the slots of a hash that hold an entry of pid are
+// those of its keys. With listeners it queues an Unregistered event with
+// reason for each. The caller holds kp.mu.
+func (r *Registry) removeOwnedLocked(kp *keyPartition, hash uint64, pid process.PID, reason error) {
+	kp.index.each(hash, func(s *slot, rec *record) {
+		removed, empty := rec.entry[:], true
+		if b := rec.bucket(); b != nil {
+			removed, empty = b.remove(pid)
+		} else if rec.entry[0].PID != pid {
+			return
+		}
+		if empty {
+			kp.index.deleteAt(s)
+		}
+		kp.count.Add(-int64(len(removed)))
+		if r.listeners != nil {
+			for _, e := range removed {
+				kp.queueLocked(Event{Op: Unregistered, Key: rec.key, Entry: e, Reason: reason})
+			}
+		}
+	})
 }
 
 // appendOwned appends to keys, once per registration of pid, the keys of
-// hash in t: how an owner's hash leads to its key. Safe without the
+// hash in t: how an owner's hash leads to its keys. Safe without the
 // partition's lock.
 func appendOwned(keys []any, t *table, hash uint64, pid process.PID) []any {
-	t.each(hash, func(rec *record) {
+	t.each(hash, func(_ *slot, rec *record) {
 		b := rec.bucket()
 		if b == nil {
 			if rec.entry[0].PID == pid {
@@ -516,22 +546,13 @@ func (r *Registry) onExit(pid process.PID, reason error) {
 	// that of each key's changes. All are removed before any listener
 	// runs.
 	var touched []*keyPartition
-	var keys []any
-	r.byPartition(o.distinct(), func(kp *keyPartition, hashes []uint64) {
+	r.byPartition(o.all(), func(kp *keyPartition, hashes []uint64) {
 		queued := len(kp.pending)
 		for _, h := range hashes {
-			keys = appendOwned(keys[:0], &kp.index, h, pid)
-			for _, k := range keys {
-				// A key listed twice (pid registered it twice, or
-				// another of its keys has the same hash) finds nothing
-				// the second time: removeLocked takes every entry of
-				// pid under the key.
-				for _, e := range removeLocked(kp, h, pid, k) {
-					if r.listeners != nil {
-						kp.queueLocked(Event{Op: Unregistered, Key: k, Entry: e, Reason: reason})
-					}
-				}
-			}
+			// A hash listed twice (pid registered a key twice, or two
+			// of its keys have the same hash) finds nothing the second
+			// time: the first took every entry of pid under it.
+			r.removeOwnedLocked(kp, h, pid, reason)
 		}
 		if len(kp.pending) > queued {
 			touched = append(touched, kp)

@@ -99,10 +99,11 @@ func (t *table) load(hash uint64, key any) *record {
 	}
 }
 
-// each calls fn with every record whose key has hash, in probe order.
-// Safe without the partition's lock; the caller holding it may not change
-// the table from fn.
-func (t *table) each(hash uint64, fn func(*record)) {
+// each calls fn with every record of a key of hash and its slot, in
+// probe order. Safe without the partition's lock; a caller holding it may
+// delete the record fn has from its slot (deleteAt), and change nothing
+// else.
+func (t *table) each(hash uint64, fn func(*slot, *record)) {
 	a := t.cur.Load()
 	for i := hash & a.mask; ; i = (i + 1) & a.mask {
 		s := &a.slots[i]
@@ -111,9 +112,16 @@ func (t *table) each(hash uint64, fn func(*record)) {
 			return
 		}
 		if s.hash == hash && r != tombstone {
-			fn(r)
+			fn(s, r)
 		}
 	}
+}
+
+// deleteAt removes the record in s, a slot each passed. The caller holds
+// the partition's lock.
+func (t *table) deleteAt(s *slot) {
+	s.rec.Store(tombstone)
+	t.cur.Load().live--
 }
 
 // find returns the slot of key's record and the record, or, when key is
