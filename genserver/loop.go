@@ -13,20 +13,24 @@ import (
 )
 
 // server is the process.Handler that runs a Server: the gen_server loop.
+//
+// A server is allocated for every genserver process, and for every
+// restart of one: it stays within the 320-byte allocation size class
+// (TestServerSize), its two bools side by side.
 type server struct {
 	self    Self
 	srv     Server
 	initErr error
 	wait    *initWait // until Init has reported; then nil, so it is freed
 	link    bool
-	parent  process.PID
-	logger  *slog.Logger
-	timer   process.TimerRef
-	via     Registrar // registered before Init; nil without WithVia
 	// dropAbandoned discards requests whose callers gave up (the
 	// default; HandleAbandoned clears it); drops is the node's count and
 	// observers, looked up at the first drop.
 	dropAbandoned bool
+	parent        process.PID
+	logger        *slog.Logger
+	timer         process.TimerRef
+	via           Registrar // registered before Init; nil without WithVia
 	drops         *dropObservers
 	pace          pace       // the clock and costs of a server behind
 	admit         *admission // WithAdmission; nil without
