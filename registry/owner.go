@@ -17,7 +17,7 @@ import (
 // were a sixth of a registration's bytes). A hash leads to its key: it
 // picks the key's partition and the slots to look at, and the record in
 // such a slot that holds an entry of the owner's process has the key (see
-// [Registry.removeOwnedLocked] and [appendOwned]). Two keys of one
+// [Registry.removeOwnedLocked] and [Registry.appendOwned]). Two keys of one
 // process with the same hash are both found from either.
 //
 // The hashes are kept in chunks, the newest in hashes and the earlier ones

@@ -72,7 +72,7 @@ func (r *Registry) Keys(pid process.PID) []any {
 	pp.mu.Unlock()
 	keys := make([]any, 0, len(hashes))
 	for _, h := range hashes {
-		keys = appendOwned(keys, &r.keyParts[r.partOf(h)].index, h, pid)
+		keys = r.appendOwned(keys, h, pid)
 	}
 	return keys
 }

@@ -485,10 +485,11 @@ func (b *bucket) remove(pid process.PID) (removed []Entry, empty bool) {
 // removeOwnedLocked removes every registration of pid under the keys of
 // hash from kp, the exit hook's removal: an owner keeps its keys' hashes,
 // and the records in the slots of a hash that hold an entry of pid are
-// those of its keys. With listeners it queues an Unregistered event with
-// reason for each. The caller holds kp.mu.
+// those of its keys. (A record of another key of pid with the same slot
+// tag may go too: the exit removes it anyway.) With listeners it queues an
+// Unregistered event with reason for each. The caller holds kp.mu.
 func (r *Registry) removeOwnedLocked(kp *keyPartition, hash uint64, pid process.PID, reason error) {
-	kp.index.each(hash, func(s *slot, rec *record) {
+	kp.index.each(hash, func(s slot, rec *record) {
 		removed, empty := rec.entry[:], true
 		if b := rec.bucket(); b != nil {
 			removed, empty = b.remove(pid)
@@ -508,10 +509,13 @@ func (r *Registry) removeOwnedLocked(kp *keyPartition, hash uint64, pid process.
 }
 
 // appendOwned appends to keys, once per registration of pid, the keys of
-// hash in t: how an owner's hash leads to its keys. Safe without the
+// hash: how an owner's hash leads to its keys. Safe without the
 // partition's lock.
-func appendOwned(keys []any, t *table, hash uint64, pid process.PID) []any {
-	t.each(hash, func(_ *slot, rec *record) {
+func (r *Registry) appendOwned(keys []any, hash uint64, pid process.PID) []any {
+	r.keyParts[r.partOf(hash)].index.each(hash, func(_ slot, rec *record) {
+		if h, _ := hashKey(r.seed, rec.key); h != hash {
+			return // another key with the same slot tag
+		}
 		b := rec.bucket()
 		if b == nil {
 			if rec.entry[0].PID == pid {
