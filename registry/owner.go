@@ -25,8 +25,11 @@ import (
 // twice as large (up to maxHashChunk) when it is full, so no hash is
 // copied as the list grows.
 type owner struct {
-	pid    process.PID
-	hook   rt.ExitHook
+	pid  process.PID
+	hook rt.ExitHook
+	// bare is the entry of the process's registrations without a value,
+	// which their records share (see [record]).
+	bare   *[1]Entry
 	hashes []uint64   // the newest chunk
 	older  *hashChunk // the earlier chunks, newest first; any may have room left after removals
 }

@@ -325,7 +325,8 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 		// Its owner is dead and its exit hook has yet to remove it.
 		stale = e
 	}
-	if err := r.addOwnerKey(pid, hash); err != nil {
+	bare, err := r.addOwnerKey(pid, hash)
+	if err != nil {
 		kp.mu.Unlock()
 		return err
 	}
@@ -338,8 +339,10 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 		b.mu.Unlock()
 	case r.keys == Duplicate:
 		kp.index.put(slot, nil, newBucketRecord(key, &bucket{entries: []Entry{e}}), hash)
+	case value == nil:
+		kp.index.put(slot, rec, &record{key: key, entry: bare}, hash)
 	default:
-		kp.index.put(slot, rec, &record{key: key, entry: [1]Entry{e}}, hash)
+		kp.index.put(slot, rec, &record{key: key, entry: &[1]Entry{e}}, hash)
 	}
 	if stale == nil {
 		kp.count.Add(1)
@@ -371,8 +374,9 @@ func validKey(key any) bool {
 }
 
 // addOwnerKey records a registration of pid under a key of hash,
-// installing pid's exit hook on its first registration in r.
-func (r *Registry) addOwnerKey(pid process.PID, hash uint64) error {
+// installing pid's exit hook on its first registration in r. It returns
+// the entry of pid's registrations without a value.
+func (r *Registry) addOwnerKey(pid process.PID, hash uint64) (bare *[1]Entry, err error) {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	o := pp.last
@@ -383,15 +387,15 @@ func (r *Registry) addOwnerKey(pid process.PID, hash uint64) error {
 		hook, err := rt.OnExit(r.node, pid, r.exited)
 		if err != nil {
 			pp.mu.Unlock()
-			return err
+			return nil, err
 		}
-		o = &owner{pid: pid, hook: hook}
+		o = &owner{pid: pid, hook: hook, bare: &[1]Entry{{PID: pid}}}
 		pp.owners[pid.ID()] = o
 	}
 	pp.last = o
 	o.add(hash)
 	pp.mu.Unlock() // not deferred: this runs once per registration
-	return nil
+	return o.bare, nil
 }
 
 // dropOwnerKey forgets n registrations of pid under a key of hash in the

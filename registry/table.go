@@ -68,17 +68,24 @@ func tagOf(hash uint64) uint32 { return uint32(hash) }
 
 // record is one key's registrations: entry for a unique key; for a
 // duplicate key, a *bucket in entry's Value with the zero PID, which no
-// registration has (see [record.bucket]), so a record is 48 bytes rather
-// than 64. A unique key's record is never changed once published (an
-// update publishes a new one), so Lookup can return entry[:] as is.
+// registration has (see [record.bucket]). A record and its entry are
+// never changed once published (an update publishes a new record), so
+// Lookup can return entry[:] as is.
+//
+// The entry of a registration without a value is its owner's, shared by
+// all the process's registrations without one ([owner.bare]): such a
+// record is 24 bytes, where one holding its entry was 48, and records
+// were half the bytes a registration touches (in a young process every
+// new page is a page fault, which dominates a registration). A
+// registration with a value has an entry of its own.
 type record struct {
 	key   any
-	entry [1]Entry
+	entry *[1]Entry
 }
 
 // newBucketRecord returns the record of a duplicate key holding b.
 func newBucketRecord(key any, b *bucket) *record {
-	return &record{key: key, entry: [1]Entry{{Value: b}}}
+	return &record{key: key, entry: &[1]Entry{{Value: b}}}
 }
 
 // bucket returns the bucket of a duplicate key's record, or nil for a

@@ -29,7 +29,7 @@ func TestTableMatchesAMap(t *testing.T) {
 			tb.delete(h, k)
 			delete(want, k)
 		} else {
-			tb.store(h, &record{key: k, entry: [1]Entry{{Value: step}}})
+			tb.store(h, &record{key: k, entry: &[1]Entry{{Value: step}}})
 			want[k] = step
 		}
 		probe := rng.IntN(500)
