@@ -70,11 +70,11 @@ func (r *Registry) Keys(pid process.PID) []any {
 		pp.mu.Unlock()
 		return nil
 	}
-	hashes := o.distinct()
+	tags := o.distinct()
 	pp.mu.Unlock()
-	keys := make([]any, 0, len(hashes))
-	for _, h := range hashes {
-		keys = r.appendOwned(keys, h, pid)
+	keys := make([]any, 0, len(tags))
+	for _, t := range tags {
+		keys = r.appendOwned(keys, t, pid)
 	}
 	return keys
 }

@@ -176,15 +176,19 @@ func (r *Registry) Close() error {
 	return nil
 }
 
-// locate hashes key and picks its partition from the hash's high bits
-// (the table's slots use the low bits). ok is false for a key that is not
-// comparable: it cannot be registered.
+// locate hashes key and picks its partition. ok is false for a key that
+// is not comparable: it cannot be registered.
 func (r *Registry) locate(key any) (hash uint64, part int, ok bool) {
 	hash, ok = hashKey(r.seed, key)
-	return hash, r.partOf(hash), ok
+	return hash, r.partOf(tagOf(hash)), ok
 }
 
-func (r *Registry) partOf(hash uint64) int { return int((hash >> 32) % uint64(len(r.keyParts))) }
+// partOf returns the partition of the keys of slot tag t, from the tag's
+// high bits (the table's slots use the low bits): an owner, which keeps
+// its keys' tags, finds their partitions again. A partition's keys share
+// those few high bits of their tags, which the slot index reaches only in
+// a table of more than 2^32 / partitions slots.
+func (r *Registry) partOf(t uint32) int { return int(uint64(t) * uint64(len(r.keyParts)) >> 32) }
 
 // load returns key's record, or nil, without locking.
 func (r *Registry) load(key any) *record {
@@ -325,7 +329,7 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 		// Its owner is dead and its exit hook has yet to remove it.
 		stale = e
 	}
-	bare, err := r.addOwnerKey(pid, hash)
+	bare, err := r.addOwnerKey(pid, tagOf(hash))
 	if err != nil {
 		kp.mu.Unlock()
 		return err
@@ -348,7 +352,7 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 		kp.count.Add(1)
 	}
 	if stale != nil {
-		r.dropOwnerKey(stale.PID, hash, 1)
+		r.dropOwnerKey(stale.PID, tagOf(hash), 1)
 	}
 	if r.listeners != nil {
 		if stale != nil {
@@ -373,10 +377,10 @@ func validKey(key any) bool {
 	return reflect.TypeOf(key).Comparable()
 }
 
-// addOwnerKey records a registration of pid under a key of hash,
+// addOwnerKey records a registration of pid under a key of slot tag t,
 // installing pid's exit hook on its first registration in r. It returns
 // the entry of pid's registrations without a value.
-func (r *Registry) addOwnerKey(pid process.PID, hash uint64) (bare *[1]Entry, err error) {
+func (r *Registry) addOwnerKey(pid process.PID, t uint32) (bare *[1]Entry, err error) {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	o := pp.last
@@ -393,15 +397,15 @@ func (r *Registry) addOwnerKey(pid process.PID, hash uint64) (bare *[1]Entry, er
 		pp.owners[pid.ID()] = o
 	}
 	pp.last = o
-	o.add(hash)
+	o.add(t)
 	pp.mu.Unlock() // not deferred: this runs once per registration
 	return o.bare, nil
 }
 
-// dropOwnerKey forgets n registrations of pid under a key of hash in the
-// pid index, removing pid's exit hook when they were its last. The caller
-// holds the lock of the key's partition.
-func (r *Registry) dropOwnerKey(pid process.PID, hash uint64, n int) {
+// dropOwnerKey forgets n registrations of pid under a key of slot tag t
+// in the pid index, removing pid's exit hook when they were its last. The
+// caller holds the lock of the key's partition.
+func (r *Registry) dropOwnerKey(pid process.PID, t uint32, n int) {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
@@ -409,7 +413,7 @@ func (r *Registry) dropOwnerKey(pid process.PID, hash uint64, n int) {
 	if o == nil {
 		return
 	}
-	if o.drop(hash, n) {
+	if o.drop(t, n) {
 		o.hook.Cancel()
 		pp.forget(o)
 	}
@@ -431,7 +435,7 @@ func (r *Registry) Unregister(pid process.PID, key any) {
 	if len(removed) > 0 {
 		// Under the key's lock, so a new registration of pid under key
 		// cannot slip in between and lose its index entry.
-		r.dropOwnerKey(pid, hash, len(removed))
+		r.dropOwnerKey(pid, tagOf(hash), len(removed))
 	}
 	if r.listeners != nil {
 		for _, e := range removed {
@@ -487,13 +491,12 @@ func (b *bucket) remove(pid process.PID) (removed []Entry, empty bool) {
 }
 
 // removeOwnedLocked removes every registration of pid under the keys of
-// hash from kp, the exit hook's removal: an owner keeps its keys' hashes,
-// and the records in the slots of a hash that hold an entry of pid are
-// those of its keys. (A record of another key of pid with the same slot
-// tag may go too: the exit removes it anyway.) With listeners it queues an
-// Unregistered event with reason for each. The caller holds kp.mu.
-func (r *Registry) removeOwnedLocked(kp *keyPartition, hash uint64, pid process.PID, reason error) {
-	kp.index.each(hash, func(s slot, rec *record) {
+// slot tag t from kp, the exit hook's removal: an owner keeps its keys'
+// tags, and the records in the slots of a tag that hold an entry of pid
+// are those of its keys. With listeners it queues an Unregistered event
+// with reason for each. The caller holds kp.mu.
+func (r *Registry) removeOwnedLocked(kp *keyPartition, t uint32, pid process.PID, reason error) {
+	kp.index.each(t, func(s slot, rec *record) {
 		removed, empty := rec.entry[:], true
 		if b := rec.bucket(); b != nil {
 			removed, empty = b.remove(pid)
@@ -513,13 +516,10 @@ func (r *Registry) removeOwnedLocked(kp *keyPartition, hash uint64, pid process.
 }
 
 // appendOwned appends to keys, once per registration of pid, the keys of
-// hash: how an owner's hash leads to its keys. Safe without the
+// slot tag t: how an owner's tag leads to its keys. Safe without the
 // partition's lock.
-func (r *Registry) appendOwned(keys []any, hash uint64, pid process.PID) []any {
-	r.keyParts[r.partOf(hash)].index.each(hash, func(_ slot, rec *record) {
-		if h, _ := hashKey(r.seed, rec.key); h != hash {
-			return // another key with the same slot tag
-		}
+func (r *Registry) appendOwned(keys []any, t uint32, pid process.PID) []any {
+	r.keyParts[r.partOf(t)].index.each(t, func(_ slot, rec *record) {
 		b := rec.bucket()
 		if b == nil {
 			if rec.entry[0].PID == pid {
@@ -554,13 +554,13 @@ func (r *Registry) onExit(pid process.PID, reason error) {
 	// that of each key's changes. All are removed before any listener
 	// runs.
 	var touched []*keyPartition
-	r.byPartition(o.all(), func(kp *keyPartition, hashes []uint64) {
+	r.byPartition(o.all(), func(kp *keyPartition, tags []uint32) {
 		queued := len(kp.pending)
-		for _, h := range hashes {
-			// A hash listed twice (pid registered a key twice, or two
-			// of its keys have the same hash) finds nothing the second
+		for _, t := range tags {
+			// A tag listed twice (pid registered a key twice, or two of
+			// its keys have the same tag) finds nothing the second
 			// time: the first took every entry of pid under it.
-			r.removeOwnedLocked(kp, h, pid, reason)
+			r.removeOwnedLocked(kp, t, pid, reason)
 		}
 		if len(kp.pending) > queued {
 			touched = append(touched, kp)
@@ -571,14 +571,14 @@ func (r *Registry) onExit(pid process.PID, reason error) {
 	}
 }
 
-// byPartition calls fn with each partition's key hashes under the
+// byPartition calls fn with each partition's key tags under the
 // partition's lock, one lock per partition rather than per key. A few
-// hashes are sorted in place; many are bucketed by a counting sort that
-// computes each hash's partition once (a process that registered 100 keys
+// tags are sorted in place; many are bucketed by a counting sort that
+// computes each tag's partition once (a process that registered 100 keys
 // exits in O(keys)).
-func (r *Registry) byPartition(keys []uint64, fn func(*keyPartition, []uint64)) {
+func (r *Registry) byPartition(keys []uint32, fn func(*keyPartition, []uint32)) {
 	if len(r.keyParts) == 1 || len(keys) <= 8 {
-		slices.SortFunc(keys, func(a, b uint64) int { return r.partOf(a) - r.partOf(b) })
+		slices.SortFunc(keys, func(a, b uint32) int { return r.partOf(a) - r.partOf(b) })
 		for i := 0; i < len(keys); {
 			part := r.partOf(keys[i])
 			j := i + 1
@@ -600,7 +600,7 @@ func (r *Registry) byPartition(keys []uint64, fn func(*keyPartition, []uint64)) 
 		start[p+1] += start[p]
 	}
 	next := slices.Clone(start)
-	sorted := make([]uint64, len(keys))
+	sorted := make([]uint32, len(keys))
 	for i, k := range keys {
 		sorted[next[parts[i]]] = k
 		next[parts[i]]++
@@ -612,7 +612,7 @@ func (r *Registry) byPartition(keys []uint64, fn func(*keyPartition, []uint64)) 
 	}
 }
 
-func (r *Registry) underLock(part int, keys []uint64, fn func(*keyPartition, []uint64)) {
+func (r *Registry) underLock(part int, keys []uint32, fn func(*keyPartition, []uint32)) {
 	kp := &r.keyParts[part]
 	kp.mu.Lock()
 	defer kp.mu.Unlock()

@@ -133,14 +133,13 @@ func (t *table) load(hash uint64, key any) *record {
 	}
 }
 
-// each calls fn with every record in a slot of hash's tag, and the slot,
-// in probe order: the records of the keys of hash, and rarely of another
-// key with the same tag. Safe without the partition's lock; a caller
-// holding it may delete the record fn has from its slot (deleteAt), and
-// change nothing else.
-func (t *table) each(hash uint64, fn func(slot, *record)) {
-	a, tag := t.cur.Load(), tagOf(hash)
-	for i := hash & a.mask; ; i = (i + 1) & a.mask {
+// each calls fn with every record in a slot of tag, and the slot, in
+// probe order: the records of the keys whose hashes have that tag. Safe
+// without the partition's lock; a caller holding it may delete the record
+// fn has from its slot (deleteAt), and change nothing else.
+func (t *table) each(tag uint32, fn func(slot, *record)) {
+	a := t.cur.Load()
+	for i := uint64(tag) & a.mask; ; i = (i + 1) & a.mask {
 		s := a.at(i)
 		r := s.load()
 		if r == nil {

@@ -90,7 +90,7 @@ func TestTableReadsDuringWrites(t *testing.T) {
 }
 
 // TestSameSlotTag: keys whose hashes share the low 32 bits, the slot
-// tag, are told apart where an owner's hash leads to its keys: Keys
+// tag, are told apart where an owner's tag leads to its keys: Keys
 // reports each key of a process once, also with two keys of the same tag,
 // and a process's exit removes its own keys and leaves another process's
 // key of the same tag.
