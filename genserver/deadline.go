@@ -51,28 +51,42 @@ type pace struct {
 	// duration is measured when it ends (lap).
 	timing bool
 	start  int64
-	// costs are the durations of the last requests handled back to back,
-	// 0 when unknown; cost is the shortest of them, the least a request
-	// has recently taken.
-	costs [4]int64
-	next  int
-	cost  int64
+	// cost is the shortest of the durations in history, the least a
+	// request has recently taken (0 when unknown).
+	cost int64
+	// history is made the first time the server measures a request, so
+	// a server that never falls behind does not carry it.
+	history *costs
+}
+
+// costs are the durations of the last requests handled back to back, 0
+// when unknown.
+type costs struct {
+	last [4]int64
+	next int
 }
 
 // caughtUp forgets the costs: the server is not behind, and when it falls
 // behind again its requests may cost something else.
 func (p *pace) caughtUp() {
 	if p.cost != 0 {
-		*p = pace{}
+		h := p.history
+		*h = costs{}
+		*p = pace{history: h}
 	}
 }
 
 // took records that a request took d.
 func (p *pace) took(d int64) {
-	p.costs[p.next] = max(d, 1)
-	p.next = (p.next + 1) % len(p.costs)
+	h := p.history
+	if h == nil {
+		h = new(costs)
+		p.history = h
+	}
+	h.last[h.next] = max(d, 1)
+	h.next = (h.next + 1) % len(h.last)
 	p.cost = 0
-	for _, c := range p.costs {
+	for _, c := range h.last {
 		if c != 0 && (p.cost == 0 || c < p.cost) {
 			p.cost = c
 		}

@@ -13,20 +13,23 @@ import (
 )
 
 // server is the process.Handler that runs a Server: the gen_server loop.
+//
+// A server is allocated for every genserver process, and for every
+// restart of one: it stays within the 240-byte allocation size class
+// (TestServerSize). What only the start needs (the via name, Init's
+// outcome) is in the pooled initWait, the parent is the process's, and a
+// server that never falls behind has no history of request costs.
 type server struct {
-	self    Self
-	srv     Server
-	initErr error
-	wait    *initWait // until Init has reported; then nil, so it is freed
-	link    bool
-	parent  process.PID
-	logger  *slog.Logger
-	timer   process.TimerRef
-	via     Registrar // registered before Init; nil without WithVia
+	self Self
+	srv  Server
+	wait *initWait // until Init has reported; then nil, so it is freed
+	link bool
 	// dropAbandoned discards requests whose callers gave up (the
 	// default; HandleAbandoned clears it); drops is the node's count and
 	// observers, looked up at the first drop.
 	dropAbandoned bool
+	logger        *slog.Logger
+	timer         process.TimerRef
 	drops         *dropObservers
 	pace          pace       // the clock and costs of a server behind
 	admit         *admission // WithAdmission; nil without
@@ -35,31 +38,30 @@ type server struct {
 // HandleStart runs Init and reports its outcome to Start.
 func (g *server) HandleStart(p *process.Proc) error {
 	g.self.Proc = p
-	g.parent = p.Parent()
+	w := g.wait
+	g.wait = nil
 	if g.admit != nil {
 		g.registerAdmission(p)
 	}
-	if g.via != nil {
-		if err := g.registerVia(p); err != nil {
+	if w.via != nil {
+		if err := g.registerVia(p, w); err != nil {
 			return err
 		}
 	}
 	err := g.guard(func() error { return g.srv.Init(&g.self) })
-	w := g.wait
-	g.wait = nil
 	if err == nil {
 		w.ack()
 		return g.after()
 	}
 	if g.link {
-		p.Unlink(g.parent)
+		p.Unlink(p.Parent())
 	}
 	if errors.Is(err, Ignore) {
-		g.initErr = ErrIgnored
+		w.err = ErrIgnored
 		w.ack()
 		return process.Normal
 	}
-	g.initErr = &InitError{Reason: err}
+	w.err = &InitError{Reason: err}
 	w.ack()
 	return err
 }
@@ -67,22 +69,20 @@ func (g *server) HandleStart(p *process.Proc) error {
 // registerVia names the new process before Init, as gen.erl's
 // register_name does; on failure the start is reported as failed and the
 // process ends with reason normal, so a linked parent is not disturbed.
-func (g *server) registerVia(p *process.Proc) error {
-	err := g.via.RegisterName(p.PID())
+func (g *server) registerVia(p *process.Proc, w *initWait) error {
+	err := w.via.RegisterName(p.PID())
 	if err == nil {
 		return nil
 	}
 	if errors.Is(err, process.ErrNameTaken) {
-		holder, _ := g.via.Resolve()
-		g.initErr = &AlreadyStartedError{Name: fmt.Sprint(g.via), PID: holder}
+		holder, _ := w.via.Resolve()
+		w.err = &AlreadyStartedError{Name: fmt.Sprint(w.via), PID: holder}
 	} else {
-		g.initErr = &InitError{Reason: err}
+		w.err = &InitError{Reason: err}
 	}
 	if g.link {
-		p.Unlink(g.parent)
+		p.Unlink(p.Parent())
 	}
-	w := g.wait
-	g.wait = nil
 	w.ack()
 	return process.Normal
 }
@@ -96,6 +96,11 @@ type initWait struct {
 	ch    chan struct{}
 	dl    rt.Deadline
 	pool  *sync.Pool // where recycle returns it
+	// via is the name to register before Init (WithVia), nil for none;
+	// err is the start's outcome, set before the ack (nil: Init
+	// succeeded).
+	via Registrar
+	err error
 }
 
 // initWaitPoolKey finds a node's pool of initWaits (rt.Value):
@@ -132,6 +137,7 @@ func (w *initWait) recycle() {
 		default:
 		}
 	}
+	w.via, w.err = nil, nil
 	w.pool.Put(w)
 }
 
@@ -203,7 +209,7 @@ func (g *server) handleOther(m process.Msg) error {
 		// node stopping, Node.Exit) as coming from its parent, and so
 		// does an orphan when its node stops (Node.Stop signals only
 		// processes whose parent is gone).
-		if v.From == g.parent || (v.From.IsZero() && g.self.Node().Stopped()) {
+		if v.From == g.self.Parent() || (v.From.IsZero() && g.self.Node().Stopped()) {
 			return g.terminate(v.Reason)
 		}
 		err = g.handleInfo(m) // m, not v: boxing v again would allocate

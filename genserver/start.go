@@ -180,7 +180,8 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 		return process.PID{}, err
 	}
 	w := newInitWait(initWaitPool(node), cfg.inline)
-	g := &server{srv: srv, link: link, logger: cfg.logger, wait: w, via: cfg.via, dropAbandoned: !cfg.handleAbandoned}
+	w.via = cfg.via
+	g := &server{srv: srv, link: link, logger: cfg.logger, wait: w, dropAbandoned: !cfg.handleAbandoned}
 	if cfg.admission != nil {
 		g.admit = &admission{Admission: *cfg.admission}
 	}
@@ -200,7 +201,7 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 		// ErrInvalidArgument (and so ErrInvalidOption, the same value).
 		return process.PID{}, err
 	}
-	if err := awaitInit(node, parent, pid, g, w, cfg); err != nil {
+	if err := awaitInit(node, parent, pid, w, cfg); err != nil {
 		return process.PID{}, err
 	}
 	return pid, nil
@@ -265,15 +266,16 @@ func spawnOptions(cfg startConfig, link bool) []process.SpawnOption {
 	return sopts
 }
 
-func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, g *server, w *initWait, cfg startConfig) error {
+func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, w *initWait, cfg startConfig) error {
 	ack := w.ch
 	if cfg.inline {
 		// Init ran on this goroutine: its outcome is already there.
 		if w.state.Load() != waitAcked {
 			return &InitError{Reason: process.NoProc} // killed before Init ran
 		}
+		err := w.err
 		w.recycle()
-		return g.initErr
+		return err
 	}
 	rt.StartDeadline(node, &w.dl, cfg.initTimeout, w)
 	reason := ErrTimeout
@@ -311,10 +313,11 @@ func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, g *ser
 	}
 	unregistered := rt.StopDeadline(node, &w.dl)
 	if w.state.Load() == waitAcked {
+		initErr := w.err // read before recycle hands w on
 		if unregistered {
 			w.recycle() // acked, its wake-up taken and no Expire to come
 		}
-		if g.initErr != nil {
+		if initErr != nil {
 			// As proc_lib since OTP 26, a failed start returns once the
 			// process is gone: it exits right after the ack, on its own
 			// goroutine, so this wait is short.
@@ -322,7 +325,7 @@ func awaitInit(node *process.Node, parent *process.Proc, pid process.PID, g *ser
 				<-t.Done()
 			}
 		}
-		return g.initErr
+		return initErr
 	}
 	if parent != nil {
 		parent.Unlink(pid)

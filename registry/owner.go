@@ -1,7 +1,6 @@
 package registry
 
 import (
-	"hash/maphash"
 	"slices"
 
 	"github.com/seed-fe72f376/orchard/internal/rt"
@@ -9,69 +8,76 @@ import (
 )
 
 // owner is what the registry knows about one registered process: one exit
-// hook, whatever the number of keys, and one key per registration.
+// hook, whatever the number of keys, and the slot tag of the key of each
+// registration.
 //
-// The keys are kept in chunks, the newest in keys and the earlier ones in
-// older: adding a key appends to the newest chunk, or starts a new one
-// twice as large (up to maxKeyChunk) when it is full, so no key is copied
-// as the list grows. A process holding many keys costs about the bytes of
-// its keys, not twice that plus the copies of a doubling slice, which
-// matters most in a young process whose every new page is a page fault.
+// An owner keeps the tags, not the keys: 4 bytes a registration instead
+// of 16, in chunks without pointers, which the garbage collector does not
+// scan (in a young process every new page is a page fault, which
+// dominates a registration). A tag leads to its keys: it picks the key's
+// partition ([Registry.partOf]) and the slots to look at, and the records
+// in such slots that hold an entry of the owner's process are those of its
+// keys of that tag (see [Registry.removeOwnedLocked] and
+// [Registry.appendOwned]). Two keys of one process with the same tag are
+// both found from either.
+//
+// The tags are kept in chunks, the newest in tags and the earlier ones in
+// older: adding one appends to the newest chunk, or starts a new one twice
+// as large (up to maxTagChunk) when it is full, so no tag is copied as the
+// list grows.
 type owner struct {
-	pid   process.PID
-	hook  rt.ExitHook
-	keys  []any     // the newest chunk
-	older *keyChunk // the earlier chunks, newest first; any may have room left after removals
+	pid  process.PID
+	hook rt.ExitHook
+	// bare is the entry of the process's registrations without a value,
+	// which their records share (see [record]).
+	bare  *[1]Entry
+	tags  []uint32  // the newest chunk
+	older *tagChunk // the earlier chunks, newest first; any may have room left after removals
 }
 
-// keyChunk is one earlier chunk of an owner's keys.
-type keyChunk struct {
-	keys []any
-	next *keyChunk
+// tagChunk is one earlier chunk of an owner's tags.
+type tagChunk struct {
+	tags []uint32
+	next *tagChunk
 }
 
-// ownedKey is a key with its hash, which gives its partition, so the exit
-// hook can take each partition's lock once for all the keys it holds. An
-// owner keeps the keys alone (16 bytes each rather than 24: in a young
-// process every page of them is a page fault) and the exit hook hashes
-// them again.
-type ownedKey struct {
-	key  any
-	hash uint64
-}
-
-// firstKeyChunk and maxKeyChunk bound the capacity of a new chunk. A
-// full chunk of 16 keys is 256 bytes: the allocator gives objects of up to
-// 512 bytes their pointer bitmap in the span, larger ones a header it
-// writes on every allocation (with 64-key chunks that allocation path was
-// a tenth of a young registry's registration time).
+// firstTagChunk and maxTagChunk bound the capacity of a new chunk (a full
+// chunk of 64 tags is 256 bytes).
 const (
-	firstKeyChunk = 2
-	maxKeyChunk   = 16
+	firstTagChunk = 2
+	maxTagChunk   = 64
 )
 
-// add records k. The caller holds the owner's pid partition lock.
-func (o *owner) add(k any) {
-	if len(o.keys) == cap(o.keys) {
-		c := min(max(2*cap(o.keys), firstKeyChunk), maxKeyChunk)
-		if len(o.keys) > 0 {
-			o.older = &keyChunk{keys: o.keys, next: o.older}
+// add records a registration under a key of tag t. The caller holds the
+// owner's pid partition lock.
+func (o *owner) add(t uint32) {
+	if len(o.tags) == cap(o.tags) {
+		c := min(max(2*cap(o.tags), firstTagChunk), maxTagChunk)
+		if len(o.tags) > 0 {
+			o.older = &tagChunk{tags: o.tags, next: o.older}
 		}
-		o.keys = make([]any, 0, c)
+		o.tags = make([]uint32, 0, c)
 	}
-	o.keys = append(o.keys, k)
+	o.tags = append(o.tags, t)
 }
 
-// drop forgets every registration under key and reports whether the
-// owner holds no key any more. The caller holds the pid partition lock.
-func (o *owner) drop(key any) (empty bool) {
-	match := func(k any) bool { return k == key }
-	o.keys = slices.DeleteFunc(o.keys, match)
-	empty = len(o.keys) == 0
+// drop forgets n registrations under keys of tag t and reports whether
+// the owner holds no registration any more. The caller holds the pid
+// partition lock.
+func (o *owner) drop(t uint32, n int) (empty bool) {
+	match := func(x uint32) bool {
+		if x != t || n == 0 {
+			return false
+		}
+		n--
+		return true
+	}
+	o.tags = slices.DeleteFunc(o.tags, match)
+	empty = len(o.tags) == 0
 	for at := &o.older; *at != nil; {
 		c := *at
-		c.keys = slices.DeleteFunc(c.keys, match)
-		if len(c.keys) == 0 {
+		c.tags = slices.DeleteFunc(c.tags, match)
+		if len(c.tags) == 0 {
 			*at = c.next // an emptied chunk goes
 			continue
 		}
@@ -81,32 +87,24 @@ func (o *owner) drop(key any) (empty bool) {
 	return empty
 }
 
-// count returns the number of keys held.
-func (o *owner) count() int {
-	n := len(o.keys)
+// all returns the tags of the owner's keys, one per registration, in a
+// new slice the caller may reorder.
+func (o *owner) all() []uint32 {
+	n := len(o.tags)
 	for c := o.older; c != nil; c = c.next {
-		n += len(c.keys)
+		n += len(c.tags)
 	}
-	return n
-}
-
-// each calls fn with every chunk of keys held.
-func (o *owner) each(fn func(keys []any)) {
-	fn(o.keys)
+	out := append(make([]uint32, 0, n), o.tags...)
 	for c := o.older; c != nil; c = c.next {
-		fn(c.keys)
+		out = append(out, c.tags...)
 	}
-}
-
-// all returns every key held with its hash under seed, in a new slice the
-// caller may reorder.
-func (o *owner) all(seed maphash.Seed) []ownedKey {
-	out := make([]ownedKey, 0, o.count())
-	o.each(func(keys []any) {
-		for _, k := range keys {
-			h, _ := hashKey(seed, k) // registered, so hashable
-			out = append(out, ownedKey{key: k, hash: h})
-		}
-	})
 	return out
+}
+
+// distinct returns the tags of the owner's keys, each once, in a new
+// sorted slice.
+func (o *owner) distinct() []uint32 {
+	out := o.all()
+	slices.Sort(out)
+	return slices.Compact(out)
 }

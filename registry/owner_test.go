@@ -62,3 +62,29 @@ func TestOwnerKeysAcrossChunks(t *testing.T) {
 		})
 	}
 }
+
+// TestSharedBareEntry: a process's registrations without a value share
+// one entry, which an update of one of them leaves alone.
+func TestSharedBareEntry(t *testing.T) {
+	node := otptest.NewNode(t)
+	r := newRegistry(t, node)
+	pid := otptest.SpawnIdle(t, node)
+	for _, k := range []string{"a", "b"} {
+		if err := r.Register(pid, k, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Register(pid, "c", 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.UpdateValue(pid, "a", func(any) any { return 1 }); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"a": 1, "b": nil, "c": 2}
+	for k, v := range want {
+		got := r.Lookup(k)
+		if len(got) != 1 || got[0].PID != pid || got[0].Value != v {
+			t.Errorf("Lookup(%q) = %v, want [{%v %v}]", k, got, pid, v)
+		}
+	}
+}

@@ -15,9 +15,11 @@ import (
 // still be returned until its exit hook has run.
 //
 // With unique keys the returned slice is the registry's own immutable
-// record, shared by every lookup of the same registration, so that a
-// lookup allocates nothing: read it, append to it (that copies), but do
-// not assign to its elements. With duplicate keys it is a fresh copy.
+// entry, shared by every lookup of the same registration (and, for a
+// registration without a value, of the process's others without one), so
+// that a lookup allocates nothing: read it, append to it (that copies),
+// but do not assign to its elements. With duplicate keys it is a fresh
+// copy.
 func (r *Registry) Lookup(key any) []Entry {
 	if !r.usable() {
 		return nil
@@ -63,13 +65,17 @@ func (r *Registry) Keys(pid process.PID) []any {
 	}
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
-	defer pp.mu.Unlock()
 	o := pp.get(pid)
 	if o == nil {
+		pp.mu.Unlock()
 		return nil
 	}
-	keys := make([]any, 0, o.count())
-	o.each(func(ks []any) { keys = append(keys, ks...) })
+	tags := o.distinct()
+	pp.mu.Unlock()
+	keys := make([]any, 0, len(tags))
+	for _, t := range tags {
+		keys = r.appendOwned(keys, t, pid)
+	}
 	return keys
 }
 
@@ -179,6 +185,6 @@ func (r *Registry) UpdateValue(pid process.PID, key any, update func(old any) an
 		return ErrNotRegistered
 	}
 	value := update(rec.entry[0].Value)
-	kp.index.put(slot, rec, &record{key: key, entry: [1]Entry{{PID: pid, Value: value}}}, hash)
+	kp.index.put(slot, rec, &record{key: key, entry: &[1]Entry{{PID: pid, Value: value}}}, hash)
 	return nil
 }

@@ -176,15 +176,19 @@ func (r *Registry) Close() error {
 	return nil
 }
 
-// locate hashes key and picks its partition from the hash's high bits
-// (the table's slots use the low bits). ok is false for a key that is not
-// comparable: it cannot be registered.
+// locate hashes key and picks its partition. ok is false for a key that
+// is not comparable: it cannot be registered.
 func (r *Registry) locate(key any) (hash uint64, part int, ok bool) {
 	hash, ok = hashKey(r.seed, key)
-	return hash, r.partOf(hash), ok
+	return hash, r.partOf(tagOf(hash)), ok
 }
 
-func (r *Registry) partOf(hash uint64) int { return int((hash >> 32) % uint64(len(r.keyParts))) }
+// partOf returns the partition of the keys of slot tag t, from the tag's
+// high bits (the table's slots use the low bits): an owner, which keeps
+// its keys' tags, finds their partitions again. A partition's keys share
+// those few high bits of their tags, which the slot index reaches only in
+// a table of more than 2^32 / partitions slots.
+func (r *Registry) partOf(t uint32) int { return int(uint64(t) * uint64(len(r.keyParts)) >> 32) }
 
 // load returns key's record, or nil, without locking.
 func (r *Registry) load(key any) *record {
@@ -325,7 +329,8 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 		// Its owner is dead and its exit hook has yet to remove it.
 		stale = e
 	}
-	if err := r.addOwnerKey(pid, key); err != nil {
+	bare, err := r.addOwnerKey(pid, tagOf(hash))
+	if err != nil {
 		kp.mu.Unlock()
 		return err
 	}
@@ -338,14 +343,16 @@ func (r *Registry) Register(pid process.PID, key, value any) error {
 		b.mu.Unlock()
 	case r.keys == Duplicate:
 		kp.index.put(slot, nil, newBucketRecord(key, &bucket{entries: []Entry{e}}), hash)
+	case value == nil:
+		kp.index.put(slot, rec, &record{key: key, entry: bare}, hash)
 	default:
-		kp.index.put(slot, rec, &record{key: key, entry: [1]Entry{e}}, hash)
+		kp.index.put(slot, rec, &record{key: key, entry: &[1]Entry{e}}, hash)
 	}
 	if stale == nil {
 		kp.count.Add(1)
 	}
 	if stale != nil {
-		r.dropOwnerKey(stale.PID, key)
+		r.dropOwnerKey(stale.PID, tagOf(hash), 1)
 	}
 	if r.listeners != nil {
 		if stale != nil {
@@ -370,9 +377,10 @@ func validKey(key any) bool {
 	return reflect.TypeOf(key).Comparable()
 }
 
-// addOwnerKey records key for pid, installing pid's exit hook on its first
-// registration in r.
-func (r *Registry) addOwnerKey(pid process.PID, key any) error {
+// addOwnerKey records a registration of pid under a key of slot tag t,
+// installing pid's exit hook on its first registration in r. It returns
+// the entry of pid's registrations without a value.
+func (r *Registry) addOwnerKey(pid process.PID, t uint32) (bare *[1]Entry, err error) {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	o := pp.last
@@ -383,21 +391,21 @@ func (r *Registry) addOwnerKey(pid process.PID, key any) error {
 		hook, err := rt.OnExit(r.node, pid, r.exited)
 		if err != nil {
 			pp.mu.Unlock()
-			return err
+			return nil, err
 		}
-		o = &owner{pid: pid, hook: hook}
+		o = &owner{pid: pid, hook: hook, bare: &[1]Entry{{PID: pid}}}
 		pp.owners[pid.ID()] = o
 	}
 	pp.last = o
-	o.add(key)
+	o.add(t)
 	pp.mu.Unlock() // not deferred: this runs once per registration
-	return nil
+	return o.bare, nil
 }
 
-// dropOwnerKey forgets every registration of pid under key in the pid
-// index, removing pid's exit hook when it was its last key. The caller
-// holds the lock of key's partition.
-func (r *Registry) dropOwnerKey(pid process.PID, key any) {
+// dropOwnerKey forgets n registrations of pid under a key of slot tag t
+// in the pid index, removing pid's exit hook when they were its last. The
+// caller holds the lock of the key's partition.
+func (r *Registry) dropOwnerKey(pid process.PID, t uint32, n int) {
 	pp := r.pidPart(pid)
 	pp.mu.Lock()
 	defer pp.mu.Unlock()
@@ -405,7 +413,7 @@ func (r *Registry) dropOwnerKey(pid process.PID, key any) {
 	if o == nil {
 		return
 	}
-	if o.drop(key) {
+	if o.drop(t, n) {
 		o.hook.Cancel()
 		pp.forget(o)
 	}
@@ -427,7 +435,7 @@ func (r *Registry) Unregister(pid process.PID, key any) {
 	if len(removed) > 0 {
 		// Under the key's lock, so a new registration of pid under key
 		// cannot slip in between and lose its index entry.
-		r.dropOwnerKey(pid, key)
+		r.dropOwnerKey(pid, tagOf(hash), len(removed))
 	}
 	if r.listeners != nil {
 		for _, e := range removed {
@@ -456,8 +464,19 @@ func removeLocked(kp *keyPartition, hash uint64, pid process.PID, key any) []Ent
 		kp.count.Add(-1)
 		return rec.entry[:]
 	}
-	var removed []Entry
+	removed, empty := b.remove(pid)
+	if empty {
+		kp.index.delete(hash, key)
+	}
+	kp.count.Add(-int64(len(removed)))
+	return removed
+}
+
+// remove removes pid's entries from b and returns them, and whether b is
+// empty now. The caller holds the lock of b's partition.
+func (b *bucket) remove(pid process.PID) (removed []Entry, empty bool) {
 	b.mu.Lock()
+	defer b.mu.Unlock()
 	kept := b.entries[:0]
 	for _, e := range b.entries {
 		if e.PID == pid {
@@ -468,13 +487,55 @@ func removeLocked(kp *keyPartition, hash uint64, pid process.PID, key any) []Ent
 	}
 	clear(b.entries[len(kept):])
 	b.entries = kept
-	empty := len(kept) == 0
-	b.mu.Unlock()
-	if empty {
-		kp.index.delete(hash, key)
-	}
-	kp.count.Add(-int64(len(removed)))
-	return removed
+	return removed, len(kept) == 0
+}
+
+// removeOwnedLocked removes every registration of pid under the keys of
+// slot tag t from kp, the exit hook's removal: an owner keeps its keys'
+// tags, and the records in the slots of a tag that hold an entry of pid
+// are those of its keys. With listeners it queues an Unregistered event
+// with reason for each. The caller holds kp.mu.
+func (r *Registry) removeOwnedLocked(kp *keyPartition, t uint32, pid process.PID, reason error) {
+	kp.index.each(t, func(s slot, rec *record) {
+		removed, empty := rec.entry[:], true
+		if b := rec.bucket(); b != nil {
+			removed, empty = b.remove(pid)
+		} else if rec.entry[0].PID != pid {
+			return
+		}
+		if empty {
+			kp.index.deleteAt(s)
+		}
+		kp.count.Add(-int64(len(removed)))
+		if r.listeners != nil {
+			for _, e := range removed {
+				kp.queueLocked(Event{Op: Unregistered, Key: rec.key, Entry: e, Reason: reason})
+			}
+		}
+	})
+}
+
+// appendOwned appends to keys, once per registration of pid, the keys of
+// slot tag t: how an owner's tag leads to its keys. Safe without the
+// partition's lock.
+func (r *Registry) appendOwned(keys []any, t uint32, pid process.PID) []any {
+	r.keyParts[r.partOf(t)].index.each(t, func(_ slot, rec *record) {
+		b := rec.bucket()
+		if b == nil {
+			if rec.entry[0].PID == pid {
+				keys = append(keys, rec.key)
+			}
+			return
+		}
+		b.mu.RLock()
+		for _, e := range b.entries {
+			if e.PID == pid {
+				keys = append(keys, rec.key)
+			}
+		}
+		b.mu.RUnlock()
+	})
+	return keys
 }
 
 // onExit is the exit hook: it removes every registration of pid.
@@ -493,16 +554,13 @@ func (r *Registry) onExit(pid process.PID, reason error) {
 	// that of each key's changes. All are removed before any listener
 	// runs.
 	var touched []*keyPartition
-	r.byPartition(o.all(r.seed), func(kp *keyPartition, keys []ownedKey) {
+	r.byPartition(o.all(), func(kp *keyPartition, tags []uint32) {
 		queued := len(kp.pending)
-		for _, k := range keys {
-			// A key listed twice (duplicate keys) finds nothing the
-			// second time: removeLocked takes every entry of pid.
-			for _, e := range removeLocked(kp, k.hash, pid, k.key) {
-				if r.listeners != nil {
-					kp.queueLocked(Event{Op: Unregistered, Key: k.key, Entry: e, Reason: reason})
-				}
-			}
+		for _, t := range tags {
+			// A tag listed twice (pid registered a key twice, or two of
+			// its keys have the same tag) finds nothing the second
+			// time: the first took every entry of pid under it.
+			r.removeOwnedLocked(kp, t, pid, reason)
 		}
 		if len(kp.pending) > queued {
 			touched = append(touched, kp)
@@ -513,17 +571,18 @@ func (r *Registry) onExit(pid process.PID, reason error) {
 	}
 }
 
-// byPartition calls fn with each partition's keys under the partition's
-// lock, one lock per partition rather than per key. A few keys are sorted
-// in place; many are bucketed by a counting sort that computes each key's
-// partition once (a process that registered 100 keys exits in O(keys)).
-func (r *Registry) byPartition(keys []ownedKey, fn func(*keyPartition, []ownedKey)) {
+// byPartition calls fn with each partition's key tags under the
+// partition's lock, one lock per partition rather than per key. A few
+// tags are sorted in place; many are bucketed by a counting sort that
+// computes each tag's partition once (a process that registered 100 keys
+// exits in O(keys)).
+func (r *Registry) byPartition(keys []uint32, fn func(*keyPartition, []uint32)) {
 	if len(r.keyParts) == 1 || len(keys) <= 8 {
-		slices.SortFunc(keys, func(a, b ownedKey) int { return r.partOf(a.hash) - r.partOf(b.hash) })
+		slices.SortFunc(keys, func(a, b uint32) int { return r.partOf(a) - r.partOf(b) })
 		for i := 0; i < len(keys); {
-			part := r.partOf(keys[i].hash)
+			part := r.partOf(keys[i])
 			j := i + 1
-			for j < len(keys) && r.partOf(keys[j].hash) == part {
+			for j < len(keys) && r.partOf(keys[j]) == part {
 				j++
 			}
 			r.underLock(part, keys[i:j], fn)
@@ -534,14 +593,14 @@ func (r *Registry) byPartition(keys []ownedKey, fn func(*keyPartition, []ownedKe
 	parts := make([]int32, len(keys))
 	start := make([]int, len(r.keyParts)+1) // start[p]: first key of partition p
 	for i, k := range keys {
-		parts[i] = int32(r.partOf(k.hash))
+		parts[i] = int32(r.partOf(k))
 		start[parts[i]+1]++
 	}
 	for p := range r.keyParts {
 		start[p+1] += start[p]
 	}
 	next := slices.Clone(start)
-	sorted := make([]ownedKey, len(keys))
+	sorted := make([]uint32, len(keys))
 	for i, k := range keys {
 		sorted[next[parts[i]]] = k
 		next[parts[i]]++
@@ -553,7 +612,7 @@ func (r *Registry) byPartition(keys []ownedKey, fn func(*keyPartition, []ownedKe
 	}
 }
 
-func (r *Registry) underLock(part int, keys []ownedKey, fn func(*keyPartition, []ownedKey)) {
+func (r *Registry) underLock(part int, keys []uint32, fn func(*keyPartition, []uint32)) {
 	kp := &r.keyParts[part]
 	kp.mu.Lock()
 	defer kp.mu.Unlock()

@@ -3,9 +3,14 @@ package registry
 import (
 	"hash/maphash"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/seed-fe72f376/orchard/internal/rt"
+	"github.com/seed-fe72f376/orchard/otptest"
+	"github.com/seed-fe72f376/orchard/process"
 )
 
 // TestTableMatchesAMap drives a table and a map with the same random
@@ -24,7 +29,7 @@ func TestTableMatchesAMap(t *testing.T) {
 			tb.delete(h, k)
 			delete(want, k)
 		} else {
-			tb.store(h, &record{key: k, entry: [1]Entry{{Value: step}}})
+			tb.store(h, &record{key: k, entry: &[1]Entry{{Value: step}}})
 			want[k] = step
 		}
 		probe := rng.IntN(500)
@@ -39,8 +44,8 @@ func TestTableMatchesAMap(t *testing.T) {
 	if a.live != len(want) {
 		t.Fatalf("live = %d, want %d", a.live, len(want))
 	}
-	if len(a.slots) > 4096 {
-		t.Fatalf("%d slots for at most 500 keys: tombstones are not reclaimed", len(a.slots))
+	if n := a.mask + 1; n > 4096 {
+		t.Fatalf("%d slots for at most 500 keys: tombstones are not reclaimed", n)
 	}
 }
 
@@ -81,5 +86,67 @@ func TestTableReadsDuringWrites(t *testing.T) {
 	wg.Wait()
 	if n := missed.Load(); n != 0 {
 		t.Fatalf("readers missed present keys %d times", n)
+	}
+}
+
+// TestSameSlotTag: keys whose hashes share the low 32 bits, the slot
+// tag, are told apart where an owner's tag leads to its keys: Keys
+// reports each key of a process once, also with two keys of the same tag,
+// and a process's exit removes its own keys and leaves another process's
+// key of the same tag.
+func TestSameSlotTag(t *testing.T) {
+	// Integer keys are hashed without a seed (mix), so pairs with the
+	// same tag can be searched for; about 2^16 keys find one.
+	var pairs [][2]int
+	seen := map[uint32]int{}
+	for k := 0; len(pairs) < 2; k++ {
+		tag := tagOf(mix(uint64(k)))
+		if j, ok := seen[tag]; ok && mix(uint64(j)) != mix(uint64(k)) {
+			pairs = append(pairs, [2]int{j, k})
+			delete(seen, tag)
+			continue
+		}
+		seen[tag] = k
+	}
+	node := otptest.NewNode(t)
+	r, err := New(node, WithPartitions(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = r.Close() }()
+	first, second := otptest.SpawnIdle(t, node), otptest.SpawnIdle(t, node)
+	mine := []any{pairs[0][0], pairs[0][1], pairs[1][0]}
+	other := pairs[1][1]
+	for _, k := range mine {
+		if err := r.Register(first, k, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := r.Register(second, other, nil); err != nil {
+		t.Fatal(err)
+	}
+	byValue := func(x, y any) int { return x.(int) - y.(int) }
+	keys := r.Keys(first)
+	slices.SortFunc(keys, byValue)
+	slices.SortFunc(mine, byValue)
+	if !slices.Equal(keys, mine) {
+		t.Fatalf("Keys(first) = %v, want %v", keys, mine)
+	}
+	if keys := r.Keys(second); !slices.Equal(keys, []any{other}) {
+		t.Fatalf("Keys(second) = %v, want [%d]", keys, other)
+	}
+	target, err := rt.LookupOn(node, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := node.Exit(first, process.Kill); err != nil {
+		t.Fatal(err)
+	}
+	<-target.Done()
+	if pid, ok := r.WhereIs(other); !ok || pid != second {
+		t.Fatalf("WhereIs(%d) = %v, %v after the exit of the owner of a key of the same tag; want %v", other, pid, ok, second)
+	}
+	if n := r.Count(); n != 1 {
+		t.Fatalf("Count = %d after the first process's exit, want 1", n)
 	}
 }
