@@ -81,7 +81,10 @@
 // a node silent for Config.DownAfter is declared down (defaults: 200 ms
 // and 1 s, so a killed or frozen node is down within 1.5 s), and a node
 // that stops with [Node.Stop] says so and is declared down at once with
-// reason [Leaving]. Each change is a telemetry event ([EventNodeUp],
+// reason [Leaving]. A node back from a freeze (its heartbeat process did
+// not run for longer than DownAfter) declares no node down until its
+// routes, which its peers closed meanwhile, could be back and heard
+// from: DownAfter plus 2 s (nats-server dials a route again after 1 s). Each change is a telemetry event ([EventNodeUp],
 // [EventNodeDown]) and a message to node monitors. A send to a node that
 // is not up fails with a [*NodeDownError] (matching [NoConnection]); a
 // call to it fails with a *genserver.CallError whose reason is
@@ -96,7 +99,9 @@
 // wins), its KV revision is a fencing token, every node keeps a cache of
 // the bucket through a KV watch and resolves [GlobalName] from it, and
 // a name is deleted (conditionally on its token) when its process dies
-// or when its node is declared down.
+// or when its node is declared down (unless that node is seen up again
+// before the delete went through: the node that declared it down was
+// the one cut off). The watch is made again whenever it fails or ends.
 //
 // Remote spawn: a node registers under a name each function other
 // nodes may start on it ([RegisterSpawnable]) and each child factory
