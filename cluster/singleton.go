@@ -267,20 +267,36 @@ func (s *Singleton) setHolder(node string, token uint64) {
 // tick while the node holds the lease, and the manager kills it when the
 // lease is lost or the manager ends.
 func (s *Singleton) startInstance(p *process.Proc, token uint64) {
-	inst, err := p.Spawn(func(ip *process.Proc) error {
-		err := s.spec.Run(ip, token)
-		s.mu.Lock()
-		if s.mine == ip.PID() {
-			s.mine = process.PID{}
-		}
-		s.mu.Unlock()
-		return err
-	}, rt.Behaviour("cluster.singleton."+s.spec.Name))
+	s.mu.Lock() // an instance that ends at once is recorded after it was set
+	inst, err := p.Spawn(func(ip *process.Proc) error { return s.spec.Run(ip, token) },
+		rt.Behaviour("cluster.singleton."+s.spec.Name))
+	if err == nil {
+		s.mine = inst
+	}
+	s.mu.Unlock()
 	if err != nil {
 		return
 	}
+	// The hook sees every end, a panic or a kill included; an instance
+	// that ended before it was installed is recorded here.
+	if _, err := rt.OnExit(s.n.proc, inst, s.ended); err != nil {
+		var np *process.NoProcError
+		reason := error(process.NoProc)
+		if errors.As(err, &np) && np.Reason != nil {
+			reason = np.Reason
+		}
+		s.ended(inst, reason)
+	}
+}
+
+// ended records the end of instance pid: the manager's next tick
+// starts it again while the node holds the lease. It runs as an exit
+// hook, on the goroutine that ends the instance, which never holds s.mu.
+func (s *Singleton) ended(pid process.PID, reason error) {
 	s.mu.Lock()
-	s.mine = inst
+	if s.mine == pid {
+		s.mine = process.PID{}
+	}
 	s.mu.Unlock()
 }
 
