@@ -25,6 +25,7 @@
 //	a DynamicSupervisor spanning nodes         (*Node).StartDistributed(DistSpec), (*DistSupervisor).StartChild(ctx, DistChild)
 //	  (Horde / Swarm in Elixir)                  ByKeyHash, LeastLoaded; leased children with fencing tokens
 //	supervisor intensity and period            DistSpec.MaxRestarts, DistSpec.Period (per node), ErrMaxRestartIntensity
+//	  (of a singleton's instance)                SingletonSpec.MaxRestarts, SingletonSpec.Period (on the holding node)
 //	the kernel's supervision of global, etc.  the node's services supervisor: singleton and distributed-supervisor managers
 //	supervised send to a remote pid            send.Send(ctx, remotePID, msg, send.WithConfirm(...)) (package send, unchanged)
 //	spawn(Node, M, F, A), Node.spawn/2         (*Node).Spawn(ctx, node, name, arg); RegisterSpawnable(n, name, fn) on node
@@ -149,7 +150,13 @@
 //     DistSpec.MaxRestarts times within DistSpec.Period (OTP's
 //     intensity, counted by the same code as package supervisor);
 //     past that the node's manager gives up with
-//     [ErrMaxRestartIntensity] after an error report.
+//     [ErrMaxRestartIntensity] after an error report. A singleton's
+//     instance restarts likewise at most SingletonSpec.MaxRestarts
+//     times within SingletonSpec.Period on the holding node; past that
+//     its manager gives up the same way, and the lease, which still
+//     names the node, is taken again by the restarted manager; it
+//     passes to another node when the node's services supervisor gives
+//     up in turn (the lease lapses).
 //   - The managers of singletons and distributed supervisors are
 //     transient workers of the node's services supervisor: a crashed
 //     manager is restarted (it takes again at once the leases that
