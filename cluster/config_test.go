@@ -66,6 +66,7 @@ func TestBadInputOnNode(t *testing.T) {
 	ctx := context.Background()
 	pid := otptest.NewProbe(t, n.Process()).PID()
 	kinds := map[string]cluster.DistRun{"k": func(*process.Proc, string, uint64) error { return nil }}
+	run := func(*process.Proc, uint64) error { return nil }
 	dist, err := n.StartDistributed(cluster.DistSpec{Name: "bad", Kinds: kinds})
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +128,24 @@ func TestBadInputOnNode(t *testing.T) {
 		}},
 		{"StartDistributed negative period", func() error {
 			_, err := n.StartDistributed(cluster.DistSpec{Name: "x", Kinds: kinds, Period: -time.Second})
+			return err
+		}},
+		{"StartSingleton empty name", func() error { _, err := n.StartSingleton(cluster.SingletonSpec{Run: run}); return err }},
+		{"StartSingleton nil run", func() error { _, err := n.StartSingleton(cluster.SingletonSpec{Name: "x"}); return err }},
+		{"StartSingleton negative lease", func() error {
+			_, err := n.StartSingleton(cluster.SingletonSpec{Name: "x", Run: run, Lease: -1})
+			return err
+		}},
+		{"StartSingleton lease below DownAfter", func() error {
+			_, err := n.StartSingleton(cluster.SingletonSpec{Name: "x", Run: run, Lease: time.Millisecond})
+			return err
+		}},
+		{"StartSingleton MaxRestarts below NoRestarts", func() error {
+			_, err := n.StartSingleton(cluster.SingletonSpec{Name: "x", Run: run, MaxRestarts: -2})
+			return err
+		}},
+		{"StartSingleton negative period", func() error {
+			_, err := n.StartSingleton(cluster.SingletonSpec{Name: "x", Run: run, Period: -time.Second})
 			return err
 		}},
 		{"StartChild nil supervisor", func() error {

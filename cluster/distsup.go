@@ -211,14 +211,20 @@ func (d *DistSupervisor) serviceID() string { return "cluster.distsup." + d.spec
 // intensity returns spec.MaxRestarts and spec.Period with their zero
 // values and supervisor.NoRestarts resolved as supervisor.Flags does.
 func (d *DistSupervisor) intensity() (int, time.Duration) {
-	max := d.spec.MaxRestarts
-	switch max {
+	return intensity(d.spec.MaxRestarts, d.spec.Period)
+}
+
+// intensity applies the defaults of a spec's MaxRestarts and Period as
+// supervisor.Flags does: zero is OTP's default of 1 restart in 5 s,
+// supervisor.NoRestarts none.
+func intensity(maxRestarts int, period time.Duration) (int, time.Duration) {
+	switch maxRestarts {
 	case 0:
-		max = 1
+		maxRestarts = 1
 	case supervisor.NoRestarts:
-		max = 0
+		maxRestarts = 0
 	}
-	return max, cmp.Or(d.spec.Period, 5*time.Second)
+	return maxRestarts, cmp.Or(period, 5*time.Second)
 }
 
 func (d *DistSupervisor) childKey(id string) string { return d.spec.Name + ".c." + id }

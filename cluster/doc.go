@@ -25,6 +25,7 @@
 //	a DynamicSupervisor spanning nodes         (*Node).StartDistributed(DistSpec), (*DistSupervisor).StartChild(ctx, DistChild)
 //	  (Horde / Swarm in Elixir)                  ByKeyHash, LeastLoaded; leased children with fencing tokens
 //	supervisor intensity and period            DistSpec.MaxRestarts, DistSpec.Period (per node), ErrMaxRestartIntensity
+//	  (of a singleton's instance)                SingletonSpec.MaxRestarts, SingletonSpec.Period (on the holding node)
 //	the kernel's supervision of global, etc.  the node's services supervisor: singleton and distributed-supervisor managers
 //	supervised send to a remote pid            send.Send(ctx, remotePID, msg, send.WithConfirm(...)) (package send, unchanged)
 //	spawn(Node, M, F, A), Node.spawn/2         (*Node).Spawn(ctx, node, name, arg); RegisterSpawnable(n, name, fn) on node
@@ -81,7 +82,10 @@
 // a node silent for Config.DownAfter is declared down (defaults: 200 ms
 // and 1 s, so a killed or frozen node is down within 1.5 s), and a node
 // that stops with [Node.Stop] says so and is declared down at once with
-// reason [Leaving]. Each change is a telemetry event ([EventNodeUp],
+// reason [Leaving]. A node back from a freeze (its heartbeat process did
+// not run for longer than DownAfter) declares no node down until its
+// routes, which its peers closed meanwhile, could be back and heard
+// from: DownAfter plus 2 s (nats-server dials a route again after 1 s). Each change is a telemetry event ([EventNodeUp],
 // [EventNodeDown]) and a message to node monitors. A send to a node that
 // is not up fails with a [*NodeDownError] (matching [NoConnection]); a
 // call to it fails with a *genserver.CallError whose reason is
@@ -96,7 +100,9 @@
 // wins), its KV revision is a fencing token, every node keeps a cache of
 // the bucket through a KV watch and resolves [GlobalName] from it, and
 // a name is deleted (conditionally on its token) when its process dies
-// or when its node is declared down.
+// or when its node is declared down (unless that node is seen up again
+// before the delete went through: the node that declared it down was
+// the one cut off). The watch is made again whenever it fails or ends.
 //
 // Remote spawn: a node registers under a name each function other
 // nodes may start on it ([RegisterSpawnable]) and each child factory
@@ -144,7 +150,13 @@
 //     DistSpec.MaxRestarts times within DistSpec.Period (OTP's
 //     intensity, counted by the same code as package supervisor);
 //     past that the node's manager gives up with
-//     [ErrMaxRestartIntensity] after an error report.
+//     [ErrMaxRestartIntensity] after an error report. A singleton's
+//     instance restarts likewise at most SingletonSpec.MaxRestarts
+//     times within SingletonSpec.Period on the holding node; past that
+//     its manager gives up the same way, and the lease, which still
+//     names the node, is taken again by the restarted manager; it
+//     passes to another node when the node's services supervisor gives
+//     up in turn (the lease lapses).
 //   - The managers of singletons and distributed supervisors are
 //     transient workers of the node's services supervisor: a crashed
 //     manager is restarted (it takes again at once the leases that

@@ -162,9 +162,11 @@ func (e *SpawnArgError) Error() string {
 func (e *SpawnArgError) Is(target error) bool { return target == ErrInvalidArgument }
 
 // ErrMaxRestartIntensity is the exit reason of a distributed
-// supervisor's manager on a node when that node's instances of its
-// children ended more than DistSpec.MaxRestarts times within
-// DistSpec.Period (OTP's reached_max_restart_intensity): the manager
-// kills every instance here and ends, and the node's services
-// supervisor restarts it, or gives up in turn.
-var ErrMaxRestartIntensity = errors.New("cluster: distributed supervisor reached its maximum restart intensity")
+// supervisor's or a singleton's manager on a node when that node's
+// instances of its children (DistSpec.MaxRestarts, DistSpec.Period), or
+// its singleton's instance (SingletonSpec.MaxRestarts,
+// SingletonSpec.Period), ended more than MaxRestarts times within
+// Period (OTP's reached_max_restart_intensity): the manager kills every
+// instance here and ends, and the node's services supervisor restarts
+// it, or gives up in turn.
+var ErrMaxRestartIntensity = errors.New("cluster: manager reached its maximum restart intensity")

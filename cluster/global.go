@@ -129,7 +129,7 @@ func (n *Node) RegisterGlobal(ctx context.Context, name string, pid process.PID)
 	if _, err := rt.OnExit(n.proc, pid, func(process.PID, error) {
 		_ = n.proc.Send(n.glob.reaper, unregister{name: name, token: rev})
 	}); err != nil {
-		n.deleteGlobal(name, rev)
+		n.deleteGlobal(name, rev, 0)
 		return 0, err
 	}
 	return rev, nil
@@ -260,10 +260,17 @@ func (n *Node) registryKV(ctx context.Context) (jetstream.KeyValue, error) {
 // stays), retrying attempts bounded by kvOpTimeout for up to
 // deleteRetryFor while JetStream does not answer (it may be electing a
 // leader after the loss of a node). The cache drops the name once the
-// bucket did.
-func (n *Node) deleteGlobal(name string, token uint64) {
+// bucket did. lost is the node whose loss the removal follows, 0 for a
+// holder that died: that removal is given up once the node is up again
+// (this node was the one cut off or frozen, and its deletes would
+// otherwise go through when it reaches JetStream again, removing the
+// names of live processes).
+func (n *Node) deleteGlobal(name string, token uint64, lost uint32) {
 	deadline := time.Now().Add(deleteRetryFor)
 	for time.Now().Before(deadline) && !n.stopped.Load() {
+		if lost != 0 && n.up(lost) {
+			return
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), kvOpTimeout)
 		kv, err := n.registryKV(ctx)
 		if err == nil {
@@ -307,7 +314,7 @@ func (n *Node) reaperLoop(p *process.Proc) error {
 		}
 		switch m := m.(type) {
 		case unregister:
-			n.deleteGlobal(m.name, m.token)
+			n.deleteGlobal(m.name, m.token, 0)
 		case NodeDown:
 			n.glob.mu.RLock()
 			var lost []unregister
@@ -318,41 +325,59 @@ func (n *Node) reaperLoop(p *process.Proc) error {
 			}
 			n.glob.mu.RUnlock()
 			for _, u := range lost {
-				n.deleteGlobal(u.name, u.token)
+				n.deleteGlobal(u.name, u.token, m.ID)
 			}
 		}
 	}
 }
 
-// watchLoop keeps the cache equal to the bucket through a KV watch,
-// opening the bucket (retrying every heartbeat) first.
+// watchLoop keeps the cache equal to the bucket through a KV watch. It
+// opens the bucket and the watch again, after a pause that grows from
+// natsengine.RetryFirst to natsengine.RetryMax, whenever either fails
+// or the watch ends: creating the watch's consumer times out while
+// JetStream elects a leader (after the loss or freeze of a node), and a
+// node whose watch ended would never learn of a registration again.
+// Watching again replays the last value of every key, deletions
+// included, and the cache keeps the highest token per name, so nothing
+// missed meanwhile stays wrong.
 func (n *Node) watchLoop(p *process.Proc) error {
-	var kv jetstream.KeyValue
-	for kv == nil {
-		ctx, cancel := context.WithTimeout(p.Context(), kvOpTimeout)
-		kv, _ = n.registryKV(ctx)
-		cancel()
-		if kv != nil {
-			break
+	pause := natsengine.RetryFirst
+	for {
+		if n.watchOnce(p) {
+			pause = natsengine.RetryFirst
 		}
+		t := time.NewTimer(pause)
 		select {
 		case <-p.Context().Done():
+			t.Stop()
 			return nil
-		case <-time.After(n.cfg.Heartbeat):
+		case <-t.C:
 		}
+		pause = min(2*pause, natsengine.RetryMax)
 	}
-	w, err := kv.WatchAll(p.Context())
+}
+
+// watchOnce opens the bucket and applies its watch to the cache until
+// the watch ends or p stops; it reports whether the watch was made.
+func (n *Node) watchOnce(p *process.Proc) bool {
+	ctx, cancel := context.WithTimeout(p.Context(), kvOpTimeout)
+	kv, err := n.registryKV(ctx)
+	cancel()
 	if err != nil {
-		return nil
+		return false
+	}
+	w, err := kv.WatchAll(p.Context()) // bounded by the JetStream context's request timeout
+	if err != nil {
+		return false
 	}
 	defer func() { _ = w.Stop() }()
 	for {
 		select {
 		case <-p.Context().Done():
-			return nil
+			return true
 		case u, ok := <-w.Updates():
 			if !ok {
-				return nil
+				return true
 			}
 			if u == nil { // the initial values are all in
 				continue

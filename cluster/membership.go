@@ -176,23 +176,32 @@ func (n *Node) apply(ch change) {
 	}
 }
 
+// routeRedial bounds how long the routes of a node that was frozen take
+// to come back: its peers closed their routes to it (a route is pinged
+// every Config.DownAfter and closed after two pings unanswered), and
+// nats-server dials an explicit route again only after its reconnect
+// delay (DEFAULT_ROUTE_RECONNECT, 1 s, plus up to 100 ms), then the
+// handshake and the interest in the heartbeats must cross before a
+// peer's heartbeat arrives. Until then the peers' silence is this
+// node's own.
+const routeRedial = 2 * time.Second
+
 // sweep declares down the nodes silent since before now-DownAfter.
 func (n *Node) sweep(now time.Time) {
 	var all change
 	n.mu.Lock()
 	if !n.lastSweep.IsZero() && now.Sub(n.lastSweep) > n.cfg.DownAfter {
 		// This node did not run for longer than DownAfter (frozen,
-		// starved): the silence it sees is its own. Its peers get a
-		// fresh period instead of being declared down on stale data.
-		for _, mb := range n.members {
-			if mb.up {
-				mb.lastSeen = now
-			}
-		}
+		// starved): the silence it sees is its own. Its peers are not
+		// declared down before they could be heard again: DownAfter
+		// once its routes are back. A peer declared down here while
+		// alive would lose its global names (the reaper removes them
+		// cluster-wide).
+		n.thawedUntil = now.Add(routeRedial + n.cfg.DownAfter)
 	}
 	n.lastSweep = now
 	for id, mb := range n.members {
-		if mb.up && now.Sub(mb.lastSeen) > n.cfg.DownAfter {
+		if mb.up && now.Sub(mb.lastSeen) > n.cfg.DownAfter && !now.Before(n.thawedUntil) {
 			mb.up = false
 			ch := n.downLocked(id, mb, NoConnection)
 			all.notes = append(all.notes, ch.notes...)

@@ -49,11 +49,12 @@ type Node struct {
 	svcMu    sync.Mutex  // protects svc
 	svc      process.PID // the services supervisor (services.go), once started
 
-	mu        sync.Mutex // protects members, watchers and lastSweep
-	lastSweep time.Time  // when the heartbeat process last swept
-	members   map[uint32]*member
-	watchers  map[uint64]*watcher
-	nextW     uint64
+	mu          sync.Mutex // protects members, watchers, lastSweep and thawedUntil
+	lastSweep   time.Time  // when the heartbeat process last swept
+	thawedUntil time.Time  // no node is declared down before (sweep: back from a freeze)
+	members     map[uint32]*member
+	watchers    map[uint64]*watcher
+	nextW       uint64
 }
 
 // member is what a node knows of another.

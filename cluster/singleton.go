@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"sync"
 	"time"
@@ -13,8 +14,11 @@ import (
 
 	"github.com/seed-fe72f376/orchard/internal/argerr"
 	"github.com/seed-fe72f376/orchard/internal/natsengine"
+	"github.com/seed-fe72f376/orchard/internal/nodeenv"
+	"github.com/seed-fe72f376/orchard/internal/restartwin"
 	"github.com/seed-fe72f376/orchard/internal/rt"
 	"github.com/seed-fe72f376/orchard/process"
+	"github.com/seed-fe72f376/orchard/supervisor"
 )
 
 // Buckets of singleton leases and of fences.
@@ -44,11 +48,29 @@ type SingletonSpec struct {
 	// with the lease's fencing token, which the instance hands to
 	// [Node.Fence] or outside systems before it acts. Its process is
 	// killed when the node loses the lease; it is started again (with
-	// the same token) if it ends while the node holds the lease.
+	// the same token) at the manager's next tick if it ends while the
+	// node holds the lease, within the restart intensity.
 	Run func(p *process.Proc, token uint64) error
 	// Lease is the lease's duration; zero means [DefaultLease]. It must
 	// exceed the node's Config.DownAfter.
 	Lease time.Duration
+	// MaxRestarts and Period are the restart intensity of the instance
+	// on the holding node, as supervisor.Flags and DistSpec define them
+	// (zero: OTP's default of 1 restart in 5 s; supervisor.NoRestarts:
+	// none). When the instance ends (for any reason, as a permanent
+	// child) more than MaxRestarts times within Period, the node's
+	// manager reports reached_max_restart_intensity in the node's log
+	// and ends with [ErrMaxRestartIntensity], as a distributed
+	// supervisor's manager does: OTP's escalation up the tree. The node
+	// does not release the lease: the node's services supervisor
+	// restarts the manager, which takes the lease that still names its
+	// node again (a new token), as a supervisor restarts a child
+	// supervisor that gave up in place; when that repeats, the services
+	// supervisor gives up in turn, the node stops renewing, and the
+	// lease lapses and passes to another node, as a distributed
+	// application moves when its node's application ends.
+	MaxRestarts int
+	Period      time.Duration
 }
 
 // Singleton is this node's part in running a singleton: a manager
@@ -58,10 +80,11 @@ type Singleton struct {
 	n    *Node
 	spec SingletonSpec
 
-	mu     sync.Mutex
-	holder string
-	token  uint64
-	mine   process.PID // the instance here, zero when not held here
+	mu       sync.Mutex // protects the fields below
+	holder   string
+	token    uint64
+	mine     process.PID // the instance here, zero when not held here
+	lastExit error       // the reason of the last instance that ended here
 }
 
 // lease is a lease's value.
@@ -88,6 +111,10 @@ func (n *Node) StartSingleton(spec SingletonSpec) (*Singleton, error) {
 		return nil, argerr.Nil(op, "spec.Run")
 	case spec.Lease < 0:
 		return nil, argerr.New(op, "spec.Lease", "is negative")
+	case spec.MaxRestarts < supervisor.NoRestarts:
+		return nil, argerr.New(op, "spec.MaxRestarts", "is below supervisor.NoRestarts")
+	case spec.Period < 0:
+		return nil, argerr.New(op, "spec.Period", "is negative")
 	}
 	if spec.Lease == 0 {
 		spec.Lease = DefaultLease
@@ -141,12 +168,15 @@ func (s *Singleton) leasesKV(ctx context.Context) (jetstream.KeyValue, error) {
 
 // manage is the manager process, a worker of the node's services
 // supervisor (restarted if it crashes; it then takes the lease again at
-// once if the lease still names this node).
+// once if the lease still names this node). It starts with a fresh
+// restart intensity and ends with [ErrMaxRestartIntensity] when the
+// instance restarts too often.
 func (s *Singleton) manage(p *process.Proc) error {
 	tick := s.spec.Lease / 6
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	var (
+		restarts  restartwin.Window
 		kv        jetstream.KeyValue
 		myRev     uint64 // revision of our last write while holding
 		token     uint64
@@ -174,6 +204,7 @@ func (s *Singleton) manage(p *process.Proc) error {
 		b, _ := json.Marshal(lease{Node: s.n.cfg.Name, ID: s.n.id, Token: tok})
 		return b
 	}
+	restarts.Init(intensity(s.spec.MaxRestarts, s.spec.Period))
 	lastTick, lastOK := time.Now(), time.Now()
 	for {
 		select {
@@ -250,8 +281,12 @@ func (s *Singleton) manage(p *process.Proc) error {
 		s.mu.Lock()
 		dead := myRev != 0 && s.mine.IsZero()
 		s.mu.Unlock()
-		if dead {
-			s.startInstance(p, token) // the instance ended while we hold the lease
+		if dead { // the instance ended while we hold the lease
+			if !restarts.Add(time.Now()) {
+				s.reportIntensity()
+				return ErrMaxRestartIntensity // the deferred stepDown clears the holding
+			}
+			s.startInstance(p, token)
 		}
 	}
 }
@@ -267,21 +302,53 @@ func (s *Singleton) setHolder(node string, token uint64) {
 // tick while the node holds the lease, and the manager kills it when the
 // lease is lost or the manager ends.
 func (s *Singleton) startInstance(p *process.Proc, token uint64) {
-	inst, err := p.Spawn(func(ip *process.Proc) error {
-		err := s.spec.Run(ip, token)
-		s.mu.Lock()
-		if s.mine == ip.PID() {
-			s.mine = process.PID{}
-		}
-		s.mu.Unlock()
-		return err
-	}, rt.Behaviour("cluster.singleton."+s.spec.Name))
+	s.mu.Lock() // an instance that ends at once is recorded after it was set
+	inst, err := p.Spawn(func(ip *process.Proc) error { return s.spec.Run(ip, token) },
+		rt.Behaviour("cluster.singleton."+s.spec.Name))
+	if err == nil {
+		s.mine = inst
+	}
+	s.mu.Unlock()
 	if err != nil {
 		return
 	}
+	// The hook sees every end, a panic or a kill included; an instance
+	// that ended before it was installed is recorded here.
+	if _, err := rt.OnExit(s.n.proc, inst, s.ended); err != nil {
+		var np *process.NoProcError
+		reason := error(process.NoProc)
+		if errors.As(err, &np) && np.Reason != nil {
+			reason = np.Reason
+		}
+		s.ended(inst, reason)
+	}
+}
+
+// ended records the end of instance pid with its exit reason: the
+// manager's next tick starts it again while the node holds the lease.
+// It runs as an exit hook, on the goroutine that ends the instance,
+// which never holds s.mu.
+func (s *Singleton) ended(pid process.PID, reason error) {
 	s.mu.Lock()
-	s.mine = inst
+	if s.mine == pid {
+		s.mine = process.PID{}
+		s.lastExit = reason
+	}
 	s.mu.Unlock()
+}
+
+// reportIntensity reports the manager's giving up as a distributed
+// supervisor's does (OTP's supervisor report).
+func (s *Singleton) reportIntensity() {
+	max, period := intensity(s.spec.MaxRestarts, s.spec.Period)
+	s.mu.Lock()
+	last := s.lastExit
+	s.mu.Unlock()
+	nodeenv.Logger(s.n.proc).LogAttrs(context.Background(), slog.LevelError, "supervisor report",
+		slog.String("supervisor", s.serviceID()), slog.String("node", s.n.cfg.Name),
+		slog.String("errorContext", "shutdown"), slog.String("reason", "reached_max_restart_intensity"),
+		slog.Int("maxRestarts", max), slog.Duration("period", period),
+		slog.String("offender", s.spec.Name), slog.String("lastExit", process.FormatReason(last)))
 }
 
 // Fence accepts token for resource unless a higher token was accepted
