@@ -133,7 +133,9 @@
 //     node declared down, or a lease not renewed for [SingletonSpec]'s
 //     Lease, lets another node take it over (compare-and-set, one
 //     winner, a higher token); a holder that could not renew in time
-//     kills its instance, and [Node.Fence] rejects a stale token.
+//     kills its instance, and [Node.Fence] rejects a stale token. A
+//     singleton stopped, or a node leaving gracefully, hands the lease
+//     over once its instance has ended.
 //   - A distributed dynamic supervisor ([Node.StartDistributed]) keeps
 //     its children in [ChildrenBucket], each under a lease like a
 //     singleton's, placed on a live node running the supervisor

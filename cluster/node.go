@@ -192,7 +192,8 @@ func (n *Node) RouteURL() string {
 }
 
 // Stop leaves the cluster gracefully: it hands the children of its
-// distributed supervisors over to the nodes that stay, tells the other nodes (which
+// distributed supervisors and the leases of its singletons over to the
+// nodes that stay (each instance ended first), tells the other nodes (which
 // declare it down at once, with reason [Leaving] rather than after a
 // silence), stops routing, then stops the process.Node, which closes
 // the engine. Bounded by ctx.

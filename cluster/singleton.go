@@ -126,6 +126,7 @@ func (n *Node) StartSingleton(spec SingletonSpec) (*Singleton, error) {
 	if err := n.startService(s.serviceID(), s.manage); err != nil {
 		return nil, err
 	}
+	n.onLeave(s.handOver)
 	return s, nil
 }
 
@@ -139,13 +140,55 @@ func (s *Singleton) Holder() (node string, token uint64, ok bool) {
 	return s.holder, s.token, s.holder != ""
 }
 
-// Stop stops this node's manager, and its instance if it runs here,
-// waiting for them to end (bounded); the lease then expires (or passes
-// at once if the node leaves).
+// Stop stops this node's part in the singleton and hands the lease
+// over: it stops the manager, waits for the instance running here to
+// end, then releases the lease if it names this node, so a node that
+// stays takes it over at its next renewal tick (a sixth of the lease)
+// instead of after the lease lapses, and never while the instance here
+// still runs. [Node.Stop] does the same for every singleton of the
+// node. Bounded by serviceCallTimeout.
 func (s *Singleton) Stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), serviceCallTimeout)
 	defer cancel()
-	_ = s.n.stopService(ctx, s.serviceID())
+	s.handOver(ctx)
+}
+
+// handOver is [Singleton.Stop] bounded by ctx; a second call finds no
+// manager and no lease naming this node, and does nothing.
+func (s *Singleton) handOver(ctx context.Context) {
+	s.mu.Lock()
+	inst := s.mine
+	s.mu.Unlock()
+	if err := s.n.stopService(ctx, s.serviceID()); err != nil && !errors.Is(err, supervisor.ErrNotFound) {
+		s.n.logf("cluster: singleton stop", "singleton", s.spec.Name, "error", err)
+	}
+	if !inst.IsZero() {
+		// The manager killed it on its way out; the lease passes only
+		// once it has ended.
+		ended := make(chan struct{})
+		if _, err := rt.OnExit(s.n.proc, inst, func(process.PID, error) { close(ended) }); err == nil {
+			select {
+			case <-ended:
+			case <-ctx.Done():
+				return // it may still run: let the lease lapse instead
+			}
+		}
+	}
+	e, err := s.n.leaderGet(ctx, LeasesBucket, s.spec.Name)
+	if err != nil {
+		return // none, or JetStream unavailable: the lease lapses
+	}
+	var l lease
+	if json.Unmarshal(e.Value(), &l) != nil || l.ID != s.n.id {
+		return
+	}
+	kv, err := s.leasesKV(ctx)
+	if err != nil {
+		return
+	}
+	// Conditional on the revision read: a lease another node took
+	// meanwhile is not touched.
+	_ = kv.Delete(ctx, s.spec.Name, jetstream.LastRevision(e.Revision()))
 }
 
 // Token returns the fencing token of the instance running here, 0 when

@@ -144,3 +144,66 @@ func TestSingletonFrozen(t *testing.T) {
 		t.Errorf("%d acts accepted in %v after the thaw; want 3; acts after the thaw: %v", accepted, settle, seen)
 	}
 }
+
+// TestSingletonStopHandsOver: a holder that stops its singleton ends
+// its instance first, then releases the lease, so the other node takes
+// it over with a higher token well before the lease would have lapsed,
+// and the two instances never overlap.
+func TestSingletonStopHandsOver(t *testing.T) {
+	a := startLocal(t, "handsy-a", cluster.Config{})
+	b := startLocal(t, "handsy-b", cluster.Config{Routes: []string{a.RouteURL()}})
+	awaitUp(t, a, "handsy-b")
+	awaitJetStream(t, a, "handsy-a", "handsy-b")
+	type event struct {
+		node  string
+		token uint64
+		start bool
+	}
+	events := make(chan event, 64)
+	const lease = 3 * time.Second
+	spec := func(node string) cluster.SingletonSpec {
+		return cluster.SingletonSpec{Name: "handsy", Lease: lease, Run: func(p *process.Proc, token uint64) error {
+			events <- event{node, token, true}
+			<-p.Context().Done()
+			events <- event{node, token, false}
+			return nil
+		}}
+	}
+	next := func(what string) event {
+		t.Helper()
+		select {
+		case e := <-events:
+			return e
+		case <-time.After(20 * time.Second):
+			t.Fatalf("no %s within 20 s", what)
+			return event{}
+		}
+	}
+	sa, err := a.StartSingleton(spec("a"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := next("first start")
+	if !first.start || first.node != "a" {
+		t.Fatalf("first event %+v; want a start on a", first)
+	}
+	if _, err := b.StartSingleton(spec("b")); err != nil {
+		t.Fatal(err)
+	}
+	stopped := time.Now()
+	sa.Stop()
+	if e := next("end of a's instance"); e.start || e.node != "a" {
+		t.Fatalf("after Stop: %+v; want a's instance to end first", e)
+	}
+	moved := next("start on b")
+	took := time.Since(stopped)
+	if !moved.start || moved.node != "b" || moved.token <= first.token {
+		t.Fatalf("then %+v; want a start on b with a token above %d", moved, first.token)
+	}
+	if took >= lease {
+		t.Errorf("b took the lease %v after the stop; want it handed over before the %v lease lapses", took, lease)
+	}
+	if tok := sa.Token(); tok != 0 {
+		t.Errorf("a's Token after Stop = %d; want 0", tok)
+	}
+}
