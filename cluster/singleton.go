@@ -281,6 +281,13 @@ func (s *Singleton) manage(p *process.Proc) error {
 		}
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
+			if myRev != 0 {
+				// The lease held here was deleted (released by a Stop
+				// whose manager outlived it, or from outside): the
+				// instance ends before a new one starts under a new
+				// token, or it would run on, untracked, beside it.
+				stepDown()
+			}
 			sent := time.Now() // the lease starts no earlier than this
 			if rev, err := kv.Create(ctx, s.spec.Name, me(0)); err == nil {
 				acquire(rev, sent)
