@@ -100,8 +100,12 @@ type lease struct {
 // holder's node is declared down or its lease is not renewed for
 // spec.Lease, another node takes the lease over with a compare-and-set
 // (one winner) and a higher fencing token; a holder that could not renew
-// (frozen, cut off) kills its instance before the lease can pass, and
-// one that finds the lease taken steps down.
+// (frozen, cut off) kills its instance before its lease lapses, and one
+// that finds the lease taken steps down. A holder declared down is not
+// waited for: if it is in fact alive but cut off, its instance runs
+// until Lease minus a renewal tick after its last renewal while the new
+// one already runs, so an instance acts only through its fencing token
+// ([Node.Fence]).
 func (n *Node) StartSingleton(spec SingletonSpec) (*Singleton, error) {
 	const op = "cluster: Node.StartSingleton"
 	switch {
