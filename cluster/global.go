@@ -38,6 +38,17 @@ type global struct {
 	names  map[string]entry
 	kv     jetstream.KeyValue // nil until the bucket is open
 	reaper process.PID
+	// hooks are the exit hooks of this node's registrations, by name:
+	// UnregisterGlobal cancels its registration's, which would
+	// otherwise stay on a process that lives on, one per registration.
+	hooks map[string]localReg
+}
+
+// localReg is the exit hook of a registration of a local process; hook
+// is nil until installed.
+type localReg struct {
+	token uint64
+	hook  rt.ExitHook
 }
 
 // wireEntry is a registry value in the bucket.
@@ -126,13 +137,41 @@ func (n *Node) RegisterGlobal(ctx context.Context, name string, pid process.PID)
 		return 0, err
 	}
 	n.cacheSet(name, entry{pid: pid, token: rev})
-	if _, err := rt.OnExit(n.proc, pid, func(process.PID, error) {
+	// Recorded before the hook is installed, so that a hook run at once
+	// (pid dying meanwhile) finds the record and removes it.
+	n.glob.mu.Lock()
+	n.glob.hooks[name] = localReg{token: rev}
+	n.glob.mu.Unlock()
+	hook, err := rt.OnExit(n.proc, pid, func(process.PID, error) {
+		n.takeHook(name, rev)
 		_ = n.proc.Send(n.glob.reaper, unregister{name: name, token: rev})
-	}); err != nil {
+	})
+	if err != nil {
+		n.takeHook(name, rev)
 		n.deleteGlobal(nil, name, rev, 0)
 		return 0, err
 	}
+	n.glob.mu.Lock()
+	if r, ok := n.glob.hooks[name]; ok && r.token == rev {
+		r.hook = hook
+		n.glob.hooks[name] = r
+	}
+	n.glob.mu.Unlock()
 	return rev, nil
+}
+
+// takeHook removes and returns the exit hook of registration
+// name@token of a local process (nil when there is none, or it is not
+// installed yet).
+func (n *Node) takeHook(name string, token uint64) rt.ExitHook {
+	n.glob.mu.Lock()
+	defer n.glob.mu.Unlock()
+	r, ok := n.glob.hooks[name]
+	if !ok || r.token != token {
+		return nil
+	}
+	delete(n.glob.hooks, name)
+	return r.hook
 }
 
 // createGlobal creates name with val, retrying attempts bounded by
@@ -205,6 +244,9 @@ func (n *Node) UnregisterGlobal(ctx context.Context, name string, token uint64) 
 		return fmt.Errorf("cluster: unregister %q: %w", name, err)
 	}
 	n.cacheDel(name, token)
+	if h := n.takeHook(name, token); h != nil {
+		h.Cancel()
+	}
 	return nil
 }
 
