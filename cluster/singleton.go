@@ -483,6 +483,12 @@ func (n *Node) Fence(ctx context.Context, resource string, token uint64) error {
 		if err == nil {
 			return nil
 		}
+		if !natsengine.CASConflict(err) && !natsengine.Transient(err) {
+			// JetStream answered no for another reason (the connection
+			// closed, the bucket gone): retrying would only hide it
+			// behind ctx's error.
+			return fmt.Errorf("cluster: fence %q: %w", resource, err)
+		}
 		lost = lost || natsengine.CASConflict(err)
 	}
 }
