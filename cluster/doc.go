@@ -133,7 +133,10 @@
 //     node declared down, or a lease not renewed for [SingletonSpec]'s
 //     Lease, lets another node take it over (compare-and-set, one
 //     winner, a higher token); a holder that could not renew in time
-//     kills its instance, and [Node.Fence] rejects a stale token. A
+//     kills its instance, and [Node.Fence] rejects a stale token. As
+//     for a distributed supervisor's children (below), a holder declared
+//     down is not waited for: alive but cut off, it runs its instance
+//     until Lease-tick after its last renewal beside the new one. A
 //     singleton stopped, or a node leaving gracefully, hands the lease
 //     over once its instance has ended.
 //   - A distributed dynamic supervisor ([Node.StartDistributed]) keeps

@@ -38,6 +38,17 @@ type global struct {
 	names  map[string]entry
 	kv     jetstream.KeyValue // nil until the bucket is open
 	reaper process.PID
+	// hooks are the exit hooks of this node's registrations, by name:
+	// UnregisterGlobal cancels its registration's, which would
+	// otherwise stay on a process that lives on, one per registration.
+	hooks map[string]localReg
+}
+
+// localReg is the exit hook of a registration of a local process; hook
+// is nil until installed.
+type localReg struct {
+	token uint64
+	hook  rt.ExitHook
 }
 
 // wireEntry is a registry value in the bucket.
@@ -126,22 +137,63 @@ func (n *Node) RegisterGlobal(ctx context.Context, name string, pid process.PID)
 		return 0, err
 	}
 	n.cacheSet(name, entry{pid: pid, token: rev})
-	if _, err := rt.OnExit(n.proc, pid, func(process.PID, error) {
+	// Recorded before the hook is installed, so that a hook run at once
+	// (pid dying meanwhile) finds the record and removes it.
+	n.glob.mu.Lock()
+	n.glob.hooks[name] = localReg{token: rev}
+	n.glob.mu.Unlock()
+	hook, err := rt.OnExit(n.proc, pid, func(process.PID, error) {
+		n.takeHook(name, rev)
 		_ = n.proc.Send(n.glob.reaper, unregister{name: name, token: rev})
-	}); err != nil {
-		n.deleteGlobal(name, rev, 0)
+	})
+	if err != nil {
+		n.takeHook(name, rev)
+		n.deleteGlobal(nil, name, rev, 0)
 		return 0, err
 	}
+	n.glob.mu.Lock()
+	if r, ok := n.glob.hooks[name]; ok && r.token == rev {
+		r.hook = hook
+		n.glob.hooks[name] = r
+	}
+	n.glob.mu.Unlock()
 	return rev, nil
 }
 
+// takeHook removes and returns the exit hook of registration
+// name@token of a local process (nil when there is none, or it is not
+// installed yet).
+func (n *Node) takeHook(name string, token uint64) rt.ExitHook {
+	n.glob.mu.Lock()
+	defer n.glob.mu.Unlock()
+	r, ok := n.glob.hooks[name]
+	if !ok || r.token != token {
+		return nil
+	}
+	delete(n.glob.hooks, name)
+	return r.hook
+}
+
 // createGlobal creates name with val, retrying attempts bounded by
-// kvOpTimeout until ctx ends: JetStream drops requests while it elects a
-// leader. A create that succeeded although its answer was lost is
-// recognised by its value.
+// kvOpTimeout, after a pause that grows from natsengine.RetryFirst to
+// natsengine.RetryMax, until ctx ends: JetStream drops requests while
+// it elects a leader (and a request nobody answers fails at once). A
+// create that succeeded although its answer was lost is recognised by
+// its value.
 func (n *Node) createGlobal(ctx context.Context, name string, val []byte) (uint64, error) {
 	retried := false
+	pause := natsengine.RetryFirst
 	for {
+		if retried {
+			t := time.NewTimer(pause)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return 0, fmt.Errorf("cluster: register %q: %w", name, ctx.Err())
+			case <-t.C:
+			}
+			pause = min(2*pause, natsengine.RetryMax)
+		}
 		actx, cancel := context.WithTimeout(ctx, kvOpTimeout)
 		kv, err := n.registryKV(actx)
 		var rev uint64
@@ -192,6 +244,9 @@ func (n *Node) UnregisterGlobal(ctx context.Context, name string, token uint64) 
 		return fmt.Errorf("cluster: unregister %q: %w", name, err)
 	}
 	n.cacheDel(name, token)
+	if h := n.takeHook(name, token); h != nil {
+		h.Cancel()
+	}
 	return nil
 }
 
@@ -259,15 +314,29 @@ func (n *Node) registryKV(ctx context.Context) (jetstream.KeyValue, error) {
 // deleteGlobal removes the registration name@token (a newer one
 // stays), retrying attempts bounded by kvOpTimeout for up to
 // deleteRetryFor while JetStream does not answer (it may be electing a
-// leader after the loss of a node). The cache drops the name once the
+// leader after the loss of a node, and a request nobody answers fails at
+// once), after a pause that grows from natsengine.RetryFirst to
+// natsengine.RetryMax; it gives up early when stop closes (nil: never).
+// The cache drops the name once the
 // bucket did. lost is the node whose loss the removal follows, 0 for a
 // holder that died: that removal is given up once the node is up again
 // (this node was the one cut off or frozen, and its deletes would
 // otherwise go through when it reaches JetStream again, removing the
 // names of live processes).
-func (n *Node) deleteGlobal(name string, token uint64, lost uint32) {
+func (n *Node) deleteGlobal(stop <-chan struct{}, name string, token uint64, lost uint32) {
 	deadline := time.Now().Add(deleteRetryFor)
-	for time.Now().Before(deadline) && !n.stopped.Load() {
+	pause := natsengine.RetryFirst
+	for attempt := 0; time.Now().Before(deadline) && !n.stopped.Load(); attempt++ {
+		if attempt > 0 {
+			t := time.NewTimer(min(pause, time.Until(deadline)))
+			select {
+			case <-stop:
+				t.Stop()
+				return
+			case <-t.C:
+			}
+			pause = min(2*pause, natsengine.RetryMax)
+		}
 		if lost != 0 && n.up(lost) {
 			return
 		}
@@ -314,7 +383,7 @@ func (n *Node) reaperLoop(p *process.Proc) error {
 		}
 		switch m := m.(type) {
 		case unregister:
-			n.deleteGlobal(m.name, m.token, 0)
+			n.deleteGlobal(p.Context().Done(), m.name, m.token, 0)
 		case NodeDown:
 			n.glob.mu.RLock()
 			var lost []unregister
@@ -325,7 +394,7 @@ func (n *Node) reaperLoop(p *process.Proc) error {
 			}
 			n.glob.mu.RUnlock()
 			for _, u := range lost {
-				n.deleteGlobal(u.name, u.token, m.ID)
+				n.deleteGlobal(p.Context().Done(), u.name, u.token, m.ID)
 			}
 		}
 	}

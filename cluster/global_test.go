@@ -154,3 +154,43 @@ func awaitJetStream(t *testing.T, n *cluster.Node, names ...string) {
 		return err == nil && len(got) == len(names)
 	}, "JetStream records %v", names)
 }
+
+// TestGlobalUnregisterDropsExitHook: a process that lives on while it
+// registers and unregisters a global name keeps no exit hook per past
+// registration, and the record of a holder that dies goes with it.
+func TestGlobalUnregisterDropsExitHook(t *testing.T) {
+	a := startLocal(t, "gu-a", cluster.Config{})
+	startLocal(t, "gu-b", cluster.Config{Routes: []string{a.RouteURL()}})
+	awaitUp(t, a, "gu-b")
+	awaitJetStream(t, a, "gu-a", "gu-b")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pr := otptest.NewProbe(t, a.Process())
+	for i := range 3 {
+		tok, err := a.RegisterGlobal(ctx, "gu", pr.PID())
+		if err != nil {
+			t.Fatalf("RegisterGlobal #%d: %v", i, err)
+		}
+		if got := cluster.LocalRegistrations(a); got != 1 {
+			t.Fatalf("after RegisterGlobal #%d: %d hook records; want 1", i, got)
+		}
+		if err := a.UnregisterGlobal(ctx, "gu", tok); err != nil {
+			t.Fatalf("UnregisterGlobal #%d: %v", i, err)
+		}
+		if got := cluster.LocalRegistrations(a); got != 0 {
+			t.Fatalf("after UnregisterGlobal #%d: %d hook records; want 0", i, got)
+		}
+	}
+	dying := otptest.NewProbe(t, a.Process())
+	if _, err := a.RegisterGlobal(ctx, "gu", dying.PID()); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Process().Exit(dying.PID(), process.Kill); err != nil {
+		t.Fatal(err)
+	}
+	if got := cluster.LocalRegistrations(a); got != 0 {
+		t.Errorf("after the holder died: %d hook records; want 0", got)
+	}
+	otptest.Eventually(t, 10*time.Second, func() bool { _, _, ok := a.WhereIsGlobal("gu"); return !ok },
+		"gu removed after its holder died")
+}

@@ -94,6 +94,7 @@ func Start(ctx context.Context, cfg Config, opts ...process.Option) (*Node, erro
 	n := &Node{cfg: cfg, id: NodeNumber(cfg.Name), codec: cfg.Codec, types: newTypes(),
 		members: map[uint32]*member{}, watchers: map[uint64]*watcher{}}
 	n.glob.names = map[string]entry{}
+	n.glob.hooks = map[string]localReg{}
 	n.calls.waiting = map[uint64]*pending{}
 	n.proc, err = process.NewNode(append(opts[:len(opts):len(opts)], rt.NodeID(n.id))...)
 	if err != nil {

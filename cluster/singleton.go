@@ -100,8 +100,12 @@ type lease struct {
 // holder's node is declared down or its lease is not renewed for
 // spec.Lease, another node takes the lease over with a compare-and-set
 // (one winner) and a higher fencing token; a holder that could not renew
-// (frozen, cut off) kills its instance before the lease can pass, and
-// one that finds the lease taken steps down.
+// (frozen, cut off) kills its instance before its lease lapses, and one
+// that finds the lease taken steps down. A holder declared down is not
+// waited for: if it is in fact alive but cut off, its instance runs
+// until Lease minus a renewal tick after its last renewal while the new
+// one already runs, so an instance acts only through its fencing token
+// ([Node.Fence]).
 func (n *Node) StartSingleton(spec SingletonSpec) (*Singleton, error) {
 	const op = "cluster: Node.StartSingleton"
 	switch {
@@ -281,6 +285,13 @@ func (s *Singleton) manage(p *process.Proc) error {
 		}
 		switch {
 		case errors.Is(err, jetstream.ErrKeyNotFound):
+			if myRev != 0 {
+				// The lease held here was deleted (released by a Stop
+				// whose manager outlived it, or from outside): the
+				// instance ends before a new one starts under a new
+				// token, or it would run on, untracked, beside it.
+				stepDown()
+			}
 			sent := time.Now() // the lease starts no earlier than this
 			if rev, err := kv.Create(ctx, s.spec.Name, me(0)); err == nil {
 				acquire(rev, sent)
@@ -471,6 +482,12 @@ func (n *Node) Fence(ctx context.Context, resource string, token uint64) error {
 		_, err = kv.Update(ctx, resource, val, rev)
 		if err == nil {
 			return nil
+		}
+		if !natsengine.CASConflict(err) && !natsengine.Transient(err) {
+			// JetStream answered no for another reason (the connection
+			// closed, the bucket gone): retrying would only hide it
+			// behind ctx's error.
+			return fmt.Errorf("cluster: fence %q: %w", resource, err)
 		}
 		lost = lost || natsengine.CASConflict(err)
 	}

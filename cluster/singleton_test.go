@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/cluster"
+	"github.com/seed-fe72f376/orchard/internal/natsengine"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -205,5 +206,70 @@ func TestSingletonStopHandsOver(t *testing.T) {
 	}
 	if tok := sa.Token(); tok != 0 {
 		t.Errorf("a's Token after Stop = %d; want 0", tok)
+	}
+}
+
+// TestSingletonLeaseDeletedWhileHeld: when the lease its node holds is
+// deleted, the manager takes it again with a new token and its first
+// instance ends: it does not run on, untracked, beside the new one.
+func TestSingletonLeaseDeletedWhileHeld(t *testing.T) {
+	a := startLocal(t, "delsy-a", cluster.Config{})
+	startLocal(t, "delsy-b", cluster.Config{Routes: []string{a.RouteURL()}})
+	awaitUp(t, a, "delsy-b")
+	awaitJetStream(t, a, "delsy-a", "delsy-b")
+	type event struct {
+		token uint64
+		start bool
+	}
+	events := make(chan event, 64)
+	if _, err := a.StartSingleton(cluster.SingletonSpec{Name: "delsy", Run: func(p *process.Proc, token uint64) error {
+		events <- event{token, true}
+		<-p.Context().Done()
+		events <- event{token, false}
+		return nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	timeout := time.After(30 * time.Second)
+	next := func(what string) event {
+		t.Helper()
+		select {
+		case e := <-events:
+			return e
+		case <-timeout:
+			t.Fatalf("no %s within 30 s", what)
+			return event{}
+		}
+	}
+	first := next("first start")
+	if !first.start {
+		t.Fatalf("first event %+v; want a start", first)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	eng, err := natsengine.ForNode(ctx, a.Process())
+	if err != nil {
+		t.Fatal(err)
+	}
+	kv, err := eng.JetStream().KeyValue(ctx, cluster.LeasesBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kv.Delete(ctx, "delsy"); err != nil {
+		t.Fatal(err)
+	}
+	// In either order: the first instance ends, and a second starts with
+	// a higher token.
+	var ended, restarted bool
+	for !ended || !restarted {
+		e := next("end of the first instance and a start with a new token")
+		switch {
+		case !e.start && e.token == first.token:
+			ended = true
+		case e.start && e.token > first.token:
+			restarted = true
+		default:
+			t.Fatalf("event %+v; want the first instance (token %d) to end and one with a higher token to start", e, first.token)
+		}
 	}
 }
