@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -77,8 +78,9 @@ type SingletonSpec struct {
 // process that competes for the lease, renews it while it holds it, and
 // starts or kills the instance accordingly.
 type Singleton struct {
-	n    *Node
-	spec SingletonSpec
+	n          *Node
+	spec       SingletonSpec
+	handedOver atomic.Bool // Stop or the node's leave ran
 
 	mu       sync.Mutex // protects the fields below
 	holder   string
@@ -148,18 +150,23 @@ func (s *Singleton) Holder() (node string, token uint64, ok bool) {
 // over: it stops the manager, waits for the instance running here to
 // end, then releases the lease if it names this node, so a node that
 // stays takes it over at its next renewal tick (a sixth of the lease)
-// instead of after the lease lapses, and never while the instance here
-// still runs. [Node.Stop] does the same for every singleton of the
-// node. Bounded by serviceCallTimeout.
+// instead of after the lease lapses, and never before the instance's
+// process here has ended (a Run that ignores its process's context may
+// still be returning). [Node.Stop] does the same for every singleton of
+// the node. Bounded by serviceCallTimeout.
 func (s *Singleton) Stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), serviceCallTimeout)
 	defer cancel()
 	s.handOver(ctx)
 }
 
-// handOver is [Singleton.Stop] bounded by ctx; a second call finds no
-// manager and no lease naming this node, and does nothing.
+// handOver is [Singleton.Stop] bounded by ctx. Only its first call
+// acts: a later one (Node.Stop after Stop) must not stop the manager of
+// a newer singleton of the same name on this node.
 func (s *Singleton) handOver(ctx context.Context) {
+	if s.handedOver.Swap(true) {
+		return
+	}
 	s.mu.Lock()
 	inst := s.mine
 	s.mu.Unlock()

@@ -63,6 +63,10 @@ func ExampleRun() {
 	}
 	defer b.Stop(context.Background())
 	for !slices.Contains(a.Up(), "ex-b") || !slices.Contains(b.Up(), "ex-a") {
+		if ctx.Err() != nil {
+			fmt.Println("the nodes did not see each other:", ctx.Err())
+			return
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	sysA, onA, err := startAgents(ctx, a)

@@ -240,10 +240,11 @@ func TestClusterWorkloads(t *testing.T) {
 		ask("profile " + filepath.Join(dir, name+"-b.prof"))
 		return func() { pprof.StopCPUProfile(); _ = f.Close(); ask("stop") }
 	}
-	for !slices.Contains(a.Up(), "cb-b") {
-		time.Sleep(10 * time.Millisecond)
-	}
-	for srv.NumRoutes() == 0 {
+	joined := time.Now().Add(30 * time.Second)
+	for !slices.Contains(a.Up(), "cb-b") || srv.NumRoutes() == 0 {
+		if time.Now().After(joined) {
+			t.Fatal("the second node or the raw route did not come up within 30 s")
+		}
 		time.Sleep(10 * time.Millisecond)
 	}
 	const msgs = 200_000
