@@ -122,6 +122,24 @@ func TestCoordinationAcrossNodes(t *testing.T) {
 	if r := replicasOf(t, b, "coordscaled"); r != 3 {
 		t.Errorf("kvcoord bucket scaled to %d replicas; want 3", r)
 	}
+	// a bucket the user made keeps its own configuration when a store
+	// scales it up
+	if _, err := eng.JetStream().CreateKeyValue(ctx, jetstream.KeyValueConfig{Bucket: "userscaled", History: 7, Description: "mine"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kvstore.OpenNodeStore(ctx, b.Process(), "userscaled"); err != nil {
+		t.Fatal(err)
+	}
+	if r := replicasOf(t, b, "userscaled"); r != 3 {
+		t.Errorf("user bucket scaled to %d replicas; want 3", r)
+	}
+	if kv, err := eng.JetStream().KeyValue(ctx, "userscaled"); err != nil {
+		t.Fatal(err)
+	} else if st, err := kv.Status(ctx); err != nil {
+		t.Fatal(err)
+	} else if st.History() != 7 || st.(*jetstream.KeyValueBucketStatus).Config().Description != "mine" {
+		t.Errorf("user bucket after scaling: history %d, description %q; want 7 and \"mine\" kept", st.History(), st.(*jetstream.KeyValueBucketStatus).Config().Description)
+	}
 
 	tokA, err := ask[uint64](b, "a", "lock:L")
 	if err != nil || tokA == 0 {

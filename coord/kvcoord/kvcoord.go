@@ -95,7 +95,7 @@ func Open(ctx context.Context, js jetstream.JetStream, bucket string, lease time
 				return nil, argerr.New(op, "lease", fmt.Sprintf("is %v but bucket %s exists with a lease (TTL) of %v", lease, bucket, st.TTL()))
 			}
 			if err == nil {
-				kv, err = natsengine.ScaleUpKV(ctx, js, kv, cfg)
+				kv, err = natsengine.ScaleUpKV(ctx, js, kv, cfg.Replicas)
 			}
 		}
 	}

@@ -49,18 +49,20 @@ func Replicas(node *process.Node) int {
 }
 
 // OpenKVReplicas is [OpenKV] with a replica count: an existing bucket
-// with at least replicas replicas is used as it is (never scaled down,
-// so a node that sees fewer servers does not shrink a bucket another
-// node grew); otherwise the bucket is created or updated to replicas
-// (JetStream scales a stream up in place). replicas below 1 means 1.
+// keeps its configuration and is scaled up to replicas when it has
+// fewer ([ScaleUpKV]; never down, so a node that sees fewer servers does
+// not shrink a bucket another node grew); a missing one is created with
+// replicas (JetStream scales a stream up in place). replicas below 1
+// means 1.
 func OpenKVReplicas(ctx context.Context, js jetstream.JetStream, bucket, description string, replicas int) (jetstream.KeyValue, error) {
 	replicas = max(replicas, 1)
 	kv, err := js.KeyValue(ctx, bucket)
 	switch {
 	case err == nil:
-		if have, ok := kvReplicas(ctx, kv); ok && have >= replicas {
-			return kv, nil
+		if kv, err = ScaleUpKV(ctx, js, kv, replicas); err != nil {
+			return nil, fmt.Errorf("open bucket %s: %w", bucket, err)
 		}
+		return kv, nil
 	case !errors.Is(err, jetstream.ErrBucketNotFound):
 		return nil, fmt.Errorf("open bucket %s: %w", bucket, err)
 	}
@@ -75,17 +77,4 @@ func OpenKVReplicas(ctx context.Context, js jetstream.JetStream, bucket, descrip
 		return nil, fmt.Errorf("open bucket %s: %w", bucket, err)
 	}
 	return kv, nil
-}
-
-// kvReplicas returns the replica count of kv's stream.
-func kvReplicas(ctx context.Context, kv jetstream.KeyValue) (int, bool) {
-	st, err := kv.Status(ctx)
-	if err != nil {
-		return 0, false
-	}
-	bs, ok := st.(*jetstream.KeyValueBucketStatus)
-	if !ok || bs.StreamInfo() == nil {
-		return 0, false
-	}
-	return max(bs.StreamInfo().Config.Replicas, 1), true
 }

@@ -42,17 +42,22 @@ func NodeReplicas(node *process.Node, opts []StoreOption) int {
 	return Replicas(node)
 }
 
-// ScaleUpKV raises kv's replica count to cfg.Replicas when it has
-// fewer, updating the bucket to cfg (so the rest of cfg, its TTL above
-// all, must be the bucket's); it never scales down.
-func ScaleUpKV(ctx context.Context, js jetstream.JetStream, kv jetstream.KeyValue, cfg jetstream.KeyValueConfig) (jetstream.KeyValue, error) {
-	have, ok := kvReplicas(ctx, kv)
-	if !ok || have >= cfg.Replicas {
+// ScaleUpKV raises kv's replica count to replicas when it has fewer,
+// keeping the rest of the bucket's configuration (its TTL, history,
+// storage, limits); it never scales down.
+func ScaleUpKV(ctx context.Context, js jetstream.JetStream, kv jetstream.KeyValue, replicas int) (jetstream.KeyValue, error) {
+	st, err := kv.Status(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("bucket status: %w", err)
+	}
+	bs, ok := st.(*jetstream.KeyValueBucketStatus)
+	if !ok || bs.StreamInfo() == nil || max(bs.StreamInfo().Config.Replicas, 1) >= replicas {
 		return kv, nil
 	}
-	kv, err := js.UpdateKeyValue(ctx, cfg)
-	if err != nil {
-		return nil, fmt.Errorf("scale bucket %s to %d replicas: %w", cfg.Bucket, cfg.Replicas, err)
+	cfg := bs.Config()
+	cfg.Replicas = replicas
+	if kv, err = js.UpdateKeyValue(ctx, cfg); err != nil {
+		return nil, fmt.Errorf("scale bucket %s to %d replicas: %w", cfg.Bucket, replicas, err)
 	}
 	return kv, nil
 }
