@@ -197,7 +197,15 @@ func call(ctx context.Context, op string, pid process.PID, req *request) error {
 		}
 		return err
 	case <-t.Done():
-		return ErrNotRunning
+		// A command that answered and then ended (CloseStdin lets it
+		// see the end of its input) leaves its answer here: select picks
+		// at random among ready cases, so look before saying it ended.
+		select {
+		case err := <-req.reply:
+			return err
+		default:
+			return ErrNotRunning
+		}
 	case <-ctx.Done():
 		return context.Cause(ctx)
 	}
@@ -253,7 +261,12 @@ func OSPID(ctx context.Context, pid process.PID) (int, error) {
 	case n := <-req.ospid:
 		return n, nil
 	case <-t.Done():
-		return 0, ErrNotRunning
+		select { // answered before it ended (see call)
+		case n := <-req.ospid:
+			return n, nil
+		default:
+			return 0, ErrNotRunning
+		}
 	case <-ctx.Done():
 		return 0, context.Cause(ctx)
 	}
