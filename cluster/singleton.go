@@ -176,10 +176,9 @@ func (s *Singleton) handOver(ctx context.Context) {
 	if !inst.IsZero() {
 		// The manager killed it on its way out; the lease passes only
 		// once it has ended.
-		ended := make(chan struct{})
-		if _, err := rt.OnExit(s.n.proc, inst, func(process.PID, error) { close(ended) }); err == nil {
+		if t, err := rt.LookupOn(s.n.proc, inst); err == nil { // else it has ended
 			select {
-			case <-ended:
+			case <-t.Done():
 			case <-ctx.Done():
 				return // it may still run: let the lease lapse instead
 			}
