@@ -68,6 +68,26 @@ func (t *connTable) setState(key any, state string, add func() ConnInfo) {
 	t.conns[key] = ci
 }
 
+// closeNew closes the HTTP connections that have not sent a request yet
+// (state "new"). http.Server.Shutdown counts such a connection as busy
+// for its first 5 seconds, so a client's spare keep-alive connection
+// held a graceful shutdown that long (past the supervisor's shutdown
+// timeout); it carries no request to drain. Shutdown runs it once its
+// listeners are closed (http.Server.RegisterOnShutdown).
+func (t *connTable) closeNew() {
+	t.mu.Lock()
+	var fresh []net.Conn
+	for key, ci := range t.conns {
+		if c, ok := key.(net.Conn); ok && ci.State == http.StateNew.String() {
+			fresh = append(fresh, c)
+		}
+	}
+	t.mu.Unlock()
+	for _, c := range fresh {
+		_ = c.Close()
+	}
+}
+
 func (t *connTable) remove(key any) {
 	t.mu.Lock()
 	defer t.mu.Unlock()

@@ -92,6 +92,7 @@ func (h *HTTPServer) spawn(spawn func(process.Handler, ...process.SpawnOption) (
 	o := &httpOwner{h: h, ln: ln, srv: &http.Server{Handler: h.handler, ReadHeaderTimeout: 10 * time.Second}}
 	var owner atomic.Value // the serving process's PID, for the connections table
 	o.srv.ConnState = h.connState(func() process.PID { pid, _ := owner.Load().(process.PID); return pid })
+	o.srv.RegisterOnShutdown(h.live.closeNew)
 	pid, err := spawn(o, process.TrapExits(), rt.Behaviour("transport.http"))
 	owner.Store(pid)
 	if err != nil {

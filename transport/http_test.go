@@ -2,6 +2,7 @@ package transport_test
 
 import (
 	"io"
+	"net"
 	"net/http"
 	"testing"
 	"time"
@@ -56,5 +57,43 @@ func TestHTTPServerDrainsOnShutdown(t *testing.T) {
 	}
 	if err := <-stopped; err != nil {
 		t.Fatalf("Stop = %v", err)
+	}
+}
+
+// TestHTTPServerShutdownClosesFreshConns: a connection that has not sent
+// a request (a client's spare keep-alive connection) does not hold the
+// graceful shutdown: net/http would count it busy for 5 seconds, past
+// the supervisor's shutdown timeout here (2 × 1 s), and kill the server.
+func TestHTTPServerShutdownClosesFreshConns(t *testing.T) {
+	node := otptest.NewNode(t)
+	h, err := transport.NewHTTP("127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.WriteString(w, "ok")
+	}), time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sup, err := supervisor.Start(node, supervisor.Spec{Children: []supervisor.ChildSpec{h.ChildSpec("http")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conn, err := net.DialTimeout("tcp", h.Addr().String(), 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	otptest.Eventually(t, 5*time.Second, func() bool {
+		for _, ci := range h.ConnectionList(0) {
+			if ci.State == "new" {
+				return true
+			}
+		}
+		return false
+	}, "the server sees the fresh connection")
+	start := time.Now()
+	if err := supervisor.Stop(sup, process.Shutdown, 10*time.Second); err != nil {
+		t.Fatalf("Stop = %v", err)
+	}
+	if took := time.Since(start); took >= time.Second {
+		t.Errorf("shutdown took %v with a fresh connection open; want it under the 1 s drain", took)
 	}
 }
