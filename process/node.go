@@ -316,7 +316,7 @@ func (n *Node) Stop(ctx context.Context) error {
 		grace = time.Until(dl) / 2
 	}
 	if !n.shutdownRoots(ctx, grace) {
-		n.each(func(p *Proc) { p.exitSignal(PID{}, Kill, false) })
+		n.each(func(p *Proc) { p.exitSignal(PID{}, Kill, false, nil) })
 	}
 	n.waitAllDead(ctx, n.cfg.zombieGrace)
 	n.pool.drain(ctx, n.cfg.zombieGrace)
@@ -345,7 +345,7 @@ func (n *Node) shutdownRoots(ctx context.Context, grace time.Duration) bool {
 		n.each(func(p *Proc) {
 			if !signalled[p.pid] && (p.parent.IsZero() || n.lookup(p.parent) == nil) {
 				signalled[p.pid] = true
-				p.exitSignal(PID{}, Shutdown, false)
+				p.exitSignal(PID{}, Shutdown, false, nil)
 			}
 		})
 		left := time.Until(deadline)

@@ -375,9 +375,20 @@ func (n *Node) send(from, to PID, msg Msg) error {
 // deliver puts m in p's mailbox; system messages (Exit, Down) ignore the
 // mailbox bound.
 func (n *Node) deliver(p *Proc, from PID, m Msg, system bool) error {
+	return n.deliverTo(p, from, m, system, nil)
+}
+
+// deliverTo is deliver from a dying process on its own worker: if the
+// message makes p runnable and h has no heir yet, p becomes the heir,
+// which that worker runs next, instead of being dispatched.
+func (n *Node) deliverTo(p *Proc, from PID, m Msg, system bool, h *heir) error {
 	dispatch, wake, dropped, full := p.mb.push(m, system, p.h != nil)
 	if full {
 		return n.pushBounded(p, from, m)
+	}
+	if dispatch && h != nil && h.p == nil {
+		h.p = p
+		return nil
 	}
 	n.afterPush(p, dispatch, wake, dropped)
 	return nil

@@ -98,7 +98,7 @@ func (bridge) ExitIn(n *Node, from, to PID, reason error, viaLink bool) {
 			return
 		}
 	}
-	q.exitSignal(from, reason, viaLink)
+	q.exitSignal(from, reason, viaLink, nil)
 }
 
 // MonitorIn records that the remote process watcher monitors the local
@@ -190,7 +190,7 @@ func (bridge) NodeDown(n *Node, node uint32, reason error) {
 			_ = n.deliver(p, d.PID, d, true)
 		}
 		for _, pid := range lost {
-			p.exitSignal(pid, reason, true)
+			p.exitSignal(pid, reason, true, nil)
 		}
 	})
 }

@@ -144,11 +144,15 @@ func (w *worker) loop(p *Proc) {
 			pprof.SetGoroutineLabels(pprof.WithLabels(nodeLabels,
 				pprof.Labels("orchard.pid", p.pid.String(), "orchard.behaviour", p.behaviour)))
 		}
-		p.run()
+		next := p.run()
 		// Back to the worker's own labels, also after process code that
 		// changed them (pprof.Do restores its context's labels, which
 		// are not the worker's): a zombie report looks for them.
 		pprof.SetGoroutineLabels(nodeLabels)
+		if next != nil && w.pool.keep(next) {
+			p = next // p's death made next runnable: run it here (see heir)
+			continue
+		}
 		if !w.pool.park(w) {
 			return
 		}
@@ -156,31 +160,51 @@ func (w *worker) loop(p *Proc) {
 	}
 }
 
-func (p *Proc) run() {
-	if p.fn != nil {
-		p.runFunc()
-		return
+// keep reports whether a worker may run p, the heir of the process it
+// ran, itself; once the pool is closed, p is ended as dispatch would.
+func (pl *pool) keep(p *Proc) bool {
+	pl.mu.Lock()
+	closed := pl.closed
+	pl.mu.Unlock()
+	if closed {
+		pl.dispatch(p)
 	}
-	p.runHandler()
+	return !closed
 }
 
-func (p *Proc) runFunc() {
-	reason := p.call(func() error { return p.fn(p) })
-	if !p.die(reason, true) {
+// run runs p until its mailbox is empty or it ends, and returns the heir
+// of its death, if any, which the caller must run or dispatch.
+func (p *Proc) run() *Proc {
+	if p.fn != nil {
+		return p.runFunc()
+	}
+	return p.runHandler()
+}
+
+// endOnWorker ends p, whose code returned reason on its own worker, and
+// returns the death's heir.
+func (p *Proc) endOnWorker(reason error) *Proc {
+	died, next := p.dieOnWorker(reason)
+	if !died {
 		p.node.zombies.release(p)
 	}
 	p.dropBatch()
+	return next
 }
 
-func (p *Proc) runHandler() {
+func (p *Proc) runFunc() *Proc {
+	return p.endOnWorker(p.call(func() error { return p.fn(p) }))
+}
+
+func (p *Proc) runHandler() *Proc {
 	// For unbounded mailboxes the queued counter is settled once per batch
 	// rather than per message, so the owner does not write a shared
 	// counter on every message; MailboxLen may then count messages of the
 	// current batch that were already handled.
 	if p.mb.starting {
 		p.mb.starting = false
-		if !p.runStart() {
-			return
+		if ok, next := p.runStart(); !ok {
+			return next
 		}
 	}
 	perMessage := p.mb.limit > 0
@@ -202,7 +226,7 @@ func (p *Proc) runHandler() {
 				if closed {
 					p.node.zombies.release(p)
 				}
-				return
+				return nil
 			}
 		}
 		m := p.batch[p.pos]
@@ -219,18 +243,14 @@ func (p *Proc) runHandler() {
 			}
 			p.dropBatch()
 			p.node.zombies.release(p)
-			return
+			return nil
 		}
 		err := p.call(func() error { return p.handle(m) })
 		done++
 		p.handled.Add(1)
 		if err != nil {
 			settle()
-			if !p.die(err, true) {
-				p.node.zombies.release(p)
-			}
-			p.dropBatch()
-			return
+			return p.endOnWorker(err)
 		}
 	}
 }
@@ -249,21 +269,18 @@ func (p *Proc) dropBatch() {
 }
 
 // runStart runs a Starter's HandleStart, before any message. It reports
-// whether the process lives on.
-func (p *Proc) runStart() bool {
+// whether the process lives on, and if not, the heir of its death.
+func (p *Proc) runStart() (alive bool, next *Proc) {
 	if p.dead.Load() { // killed before it ran: its mailbox was dropped
 		p.node.zombies.release(p)
-		return false
+		return false, nil
 	}
 	err := p.call(func() error { return p.h.(Starter).HandleStart(p) })
 	p.handled.Add(1)
 	if err != nil {
-		if !p.die(err, true) {
-			p.node.zombies.release(p)
-		}
-		return false
+		return false, p.endOnWorker(err)
 	}
-	return true
+	return true, nil
 }
 
 func (p *Proc) handle(m Msg) error { return p.h.HandleMessage(p, m) }

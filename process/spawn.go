@@ -190,7 +190,9 @@ func (n *Node) runInline(parent, p *Proc) {
 	if parent != nil {
 		p.worker.Store(parent.worker.Load())
 	}
-	p.run()
+	if next := p.run(); next != nil {
+		n.pool.dispatch(next) // the spawner goes on: the heir needs a worker
+	}
 }
 
 func isStarter(h Handler) bool {

@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"github.com/seed-fe72f376/orchard/internal/rt"
-	"github.com/seed-fe72f376/orchard/internal/supinfo"
 	"github.com/seed-fe72f376/orchard/process"
 )
 
@@ -97,7 +96,7 @@ func (s *sup) restart(c *child) error {
 		s.exec.delChild(c)
 		return process.Shutdown
 	}
-	supinfo.Restarted(s.self.Node(), s.self.PID(), c.spec.ID, now)
+	s.info.Restarted(c.spec.ID, now)
 	if d := s.restartDelay(c, now); d > 0 {
 		s.delayRestart(c, tryAgain{id: c.spec.ID, pid: c.pid}, d)
 		return nil

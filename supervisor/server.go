@@ -57,6 +57,7 @@ type sup struct {
 	self     *genserver.Self
 	flags    Flags
 	restarts restartWindow
+	info     *supinfo.Rec // this supervisor's entry in the node's table (observer)
 	opts     options
 	logger   *slog.Logger
 	exec     executor // the static or dynamic children; set once by the constructor
@@ -191,7 +192,7 @@ func (s *sup) Init(self *genserver.Self) error {
 	s.self = self
 	self.TrapExit(true)
 	_, dynamic := s.exec.(*dynamic)
-	supinfo.Add(self.Node(), self.PID(), s.flags.Strategy.String(), dynamic, s.flags.intensity(), s.flags.period())
+	s.info = supinfo.Add(self.Node(), self.PID(), s.flags.Strategy.String(), dynamic, s.flags.intensity(), s.flags.period())
 	return s.exec.initChildren()
 }
 

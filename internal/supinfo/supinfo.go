@@ -33,34 +33,46 @@ type ChildRestarts struct {
 
 type table struct {
 	mu   sync.Mutex
-	sups map[process.PID]*Sup
+	sups map[process.PID]*Rec
+}
+
+// Rec is the live record of one supervisor: the supervisor holds it and
+// counts its restarts in it, under its own lock, so a restart touches
+// neither the node's table nor its lock.
+type Rec struct {
+	mu  sync.Mutex
+	sup Sup
 }
 
 type key struct{}
 
 func of(n *process.Node) *table {
-	v := rt.Value(n, key{}, func() any { return &table{sups: map[process.PID]*Sup{}} })
+	v := rt.Value(n, key{}, func() any { return &table{sups: map[process.PID]*Rec{}} })
 	t, _ := v.(*table)
 	return t
 }
 
-// Add records the live supervisor pid of node n; it leaves the table when
-// it exits. Adding a PID twice keeps the first record.
-func Add(n *process.Node, pid process.PID, strategy string, dynamic bool, maxRestarts int, period time.Duration) {
+// Add records the live supervisor pid of node n and returns its record;
+// it leaves the table when it exits. Adding a PID twice keeps the first
+// record and returns it. A nil node has no table: the record returned is
+// nil, and a nil record's Restarted does nothing.
+func Add(n *process.Node, pid process.PID, strategy string, dynamic bool, maxRestarts int, period time.Duration) *Rec {
 	t := of(n)
 	if t == nil {
-		return
+		return nil
 	}
 	t.mu.Lock()
-	if _, ok := t.sups[pid]; ok {
+	if r, ok := t.sups[pid]; ok {
 		t.mu.Unlock()
-		return
+		return r
 	}
-	t.sups[pid] = &Sup{PID: pid, Strategy: strategy, Dynamic: dynamic, MaxRestarts: maxRestarts, Period: period}
+	r := &Rec{sup: Sup{PID: pid, Strategy: strategy, Dynamic: dynamic, MaxRestarts: maxRestarts, Period: period}}
+	t.sups[pid] = r
 	t.mu.Unlock()
 	if _, err := rt.OnExit(n, pid, func(pid process.PID, _ error) { t.remove(pid) }); err != nil {
 		t.remove(pid) // already gone
 	}
+	return r
 }
 
 func (t *table) remove(pid process.PID) {
@@ -69,19 +81,15 @@ func (t *table) remove(pid process.PID) {
 	t.mu.Unlock()
 }
 
-// Restarted counts one restart of child id by supervisor pid, made at now
-// (the supervisor reads the clock once per restart).
-func Restarted(n *process.Node, pid process.PID, id string, now time.Time) {
-	t := of(n)
-	if t == nil {
+// Restarted counts one restart of child id, made at now (the supervisor
+// reads the clock once per restart).
+func (r *Rec) Restarted(id string, now time.Time) {
+	if r == nil {
 		return
 	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	s := t.sups[pid]
-	if s == nil {
-		return
-	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s := &r.sup
 	s.Restarts++
 	s.LastRestart = now
 	if s.Children == nil {
@@ -100,19 +108,22 @@ func Get(n *process.Node, pid process.PID) (Sup, bool) {
 		return Sup{}, false
 	}
 	t.mu.Lock()
-	defer t.mu.Unlock()
-	s := t.sups[pid]
-	if s == nil {
+	r := t.sups[pid]
+	t.mu.Unlock()
+	if r == nil {
 		return Sup{}, false
 	}
-	return s.copy(), true
+	return r.copy(), true
 }
 
-func (s *Sup) copy() Sup {
-	c := *s
-	if s.Children != nil {
-		c.Children = make(map[string]ChildRestarts, len(s.Children))
-		for k, v := range s.Children {
+// copy returns a copy of r's record, its Children map included.
+func (r *Rec) copy() Sup {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := r.sup
+	if r.sup.Children != nil {
+		c.Children = make(map[string]ChildRestarts, len(r.sup.Children))
+		for k, v := range r.sup.Children {
 			c.Children[k] = v
 		}
 	}
@@ -126,11 +137,15 @@ func List(n *process.Node) []Sup {
 		return nil
 	}
 	t.mu.Lock()
-	out := make([]Sup, 0, len(t.sups))
-	for _, s := range t.sups {
-		out = append(out, s.copy())
+	recs := make([]*Rec, 0, len(t.sups))
+	for _, r := range t.sups {
+		recs = append(recs, r)
 	}
 	t.mu.Unlock()
+	out := make([]Sup, 0, len(recs))
+	for _, r := range recs {
+		out = append(out, r.copy())
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].PID.ID() < out[j].PID.ID() })
 	return out
 }

@@ -64,8 +64,11 @@ func TestSupervisorsInTheTable(t *testing.T) {
 }
 
 func TestNilNode(t *testing.T) {
-	supinfo.Add(nil, process.PID{}, "one_for_one", false, 1, time.Second)
-	supinfo.Restarted(nil, process.PID{}, "x", time.Now())
+	r := supinfo.Add(nil, process.PID{}, "one_for_one", false, 1, time.Second)
+	if r != nil {
+		t.Fatalf("Add(nil) = %v, want no record", r)
+	}
+	r.Restarted("x", time.Now()) // a nil record counts nothing, without panicking
 	if l := supinfo.List(nil); l != nil {
 		t.Fatalf("List(nil) = %v", l)
 	}

@@ -1,0 +1,98 @@
+package process
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"testing/synctest"
+	"time"
+)
+
+// watcher is an idle process that hears of its child's death: through a
+// link while trapping exits, or through a monitor. It records the worker
+// each notice ran on.
+type watcher struct {
+	monitor bool
+	child   PID
+	ran     []uint64 // worker serials, one per Exit or Down
+}
+
+func (w *watcher) HandleStart(p *Proc) error {
+	child, err := p.Spawn(func(c *Proc) error {
+		if _, err := c.Receive(c.Context()); err != nil {
+			return err
+		}
+		diedOn <- c.worker.Load()
+		return errors.New("boom")
+	}, spawnOpts(w.monitor)...)
+	w.child = child
+	if err == nil && w.monitor {
+		_, err = p.Monitor(child)
+	}
+	return err
+}
+
+func spawnOpts(monitor bool) []SpawnOption {
+	if monitor {
+		return nil
+	}
+	return []SpawnOption{Linked()}
+}
+
+func (w *watcher) HandleMessage(p *Proc, m Msg) error {
+	switch m.(type) {
+	case Exit, Down:
+		w.ran = append(w.ran, p.worker.Load())
+	}
+	return nil
+}
+
+// diedOn carries the worker serial of the dying child (one test at a time
+// uses it; the tests below do not run in parallel).
+var diedOn = make(chan uint64, 1)
+
+// TestHeirRunsOnTheDyingWorker: a process that is idle when its linked
+// (trapping) or monitored child dies hears of the death on the child's own
+// worker, right after the death, instead of on a worker woken for it (the
+// heir hand-off, run.go); it hears of it exactly once.
+func TestHeirRunsOnTheDyingWorker(t *testing.T) {
+	for _, monitor := range []bool{false, true} {
+		name := "link"
+		if monitor {
+			name = "monitor"
+		}
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				n, err := NewNode()
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+					defer cancel()
+					_ = n.Stop(ctx)
+				}()
+				w := &watcher{monitor: monitor}
+				opts := []SpawnOption{TrapExits()}
+				if monitor {
+					opts = nil
+				}
+				if _, err := n.SpawnHandler(w, opts...); err != nil {
+					t.Fatal(err)
+				}
+				synctest.Wait() // the watcher has started and is idle: no worker holds it
+				if err := n.Send(w.child, "die"); err != nil {
+					t.Fatal(err)
+				}
+				child := <-diedOn
+				synctest.Wait()
+				if len(w.ran) != 1 {
+					t.Fatalf("the watcher heard of the death %d times; want 1", len(w.ran))
+				}
+				if w.ran[0] != child {
+					t.Errorf("the watcher ran on worker %d, the dying child on %d; want the same worker", w.ran[0], child)
+				}
+			})
+		})
+	}
+}
