@@ -59,7 +59,7 @@ func (bridge) Behaviour(name string) SpawnOption {
 	if name == "" {
 		return SpawnOption{err: invalidOption("rt: Behaviour", "name", "is empty")}
 	}
-	return SpawnOption{kind: optBehaviour, str: name}
+	return SpawnOption{kind: optBehaviour, label: &name}
 }
 
 // Announce returns the spawn option that calls fn with the new process
@@ -268,7 +268,7 @@ func (bridge) Stack(n *Node, pid PID) (string, error) {
 	p.mb.mu.Lock()
 	busy := p.mb.running && !p.mb.suspended
 	p.mb.mu.Unlock()
-	if !busy && p.fn == nil {
+	if !busy && !p.isFunc() {
 		return "", nil
 	}
 	var d stackDumps

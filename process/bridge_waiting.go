@@ -10,7 +10,7 @@ func (bridge) Waiting(p *Proc) int {
 		return 0
 	}
 	n := int(p.mb.queued.Load())
-	if p.h != nil && p.mb.limit == 0 {
+	if !p.isFunc() && p.mb.bound == nil {
 		// An unbounded handler mailbox settles its counter once per
 		// batch (Proc.runHandler): the batch's messages already taken
 		// are still counted.

@@ -70,7 +70,7 @@ func (n *Node) Info(pid PID) (Info, error) {
 	info := Info{
 		PID:             p.pid,
 		Parent:          p.parent,
-		Behaviour:       p.behaviour,
+		Behaviour:       p.behaviourName(),
 		MailboxLen:      p.MailboxLen(),
 		TrapExit:        p.trap.Load(),
 		MessagesHandled: p.handled.Load(),
@@ -82,9 +82,9 @@ func (n *Node) Info(pid PID) (Info, error) {
 	switch {
 	case suspended: // spawned by rt.SpawnSuspended, waiting for Resume
 		info.Status = Runnable
-	case p.fn != nil && waiting:
+	case p.isFunc() && waiting:
 		info.Status = Waiting
-	case p.fn != nil || running:
+	case p.isFunc() || running:
 		info.Status = Running
 	case info.MailboxLen > 0:
 		info.Status = Runnable

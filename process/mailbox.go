@@ -27,16 +27,24 @@ type mailbox struct {
 	// starting: a Starter whose HandleStart has yet to run (set at spawn,
 	// cleared by the goroutine that runs it, before any message).
 	starting bool
-	space    chan struct{}
 
 	// queued counts messages in in and in the owner's batch. Senders add
 	// to it under the lock (same cache line); the owner takes off a whole
 	// batch at once, so it rarely writes here.
 	queued atomic.Int64
 
-	// set at spawn, read-only after
+	// bound is set at spawn for a bounded mailbox (nil: unbounded, the
+	// default); kept apart so that the mailbox fits one cache line.
+	bound *mailboxBound
+}
+
+// mailboxBound is a bounded mailbox's limit and overflow policy (read-only
+// after spawn) and the signal its blocked senders wait on (under the
+// mailbox lock).
+type mailboxBound struct {
 	limit    int
 	overflow OverflowPolicy
+	space    chan struct{}
 }
 
 // push appends m. It reports whether the caller must dispatch the process
@@ -49,7 +57,7 @@ func (mb *mailbox) push(m Msg, system, handlerMode bool) (dispatch, wake, droppe
 		mb.mu.Unlock()
 		return false, false, true, false
 	}
-	if mb.limit > 0 && !system && int(mb.queued.Load()) >= mb.limit {
+	if mb.bound != nil && !system && int(mb.queued.Load()) >= mb.bound.limit {
 		mb.mu.Unlock()
 		return false, false, false, true
 	}
@@ -75,13 +83,14 @@ func (mb *mailbox) spaceSignal() (<-chan struct{}, bool) {
 	if mb.closed {
 		return nil, false
 	}
-	if int(mb.queued.Load()) < mb.limit {
+	b := mb.bound
+	if int(mb.queued.Load()) < b.limit {
 		return nil, true
 	}
-	if mb.space == nil {
-		mb.space = make(chan struct{})
+	if b.space == nil {
+		b.space = make(chan struct{})
 	}
-	return mb.space, true
+	return b.space, true
 }
 
 // took is called by the owner after it took a message out of a mailbox.
@@ -90,7 +99,7 @@ func (mb *mailbox) spaceSignal() (<-chan struct{}, bool) {
 // owner swaps the slices (a sender woken then could find the mailbox
 // still full and wait again with nobody left to wake it).
 func (mb *mailbox) took() {
-	if mb.overflow.kind != overflowBlock {
+	if mb.bound == nil || mb.bound.overflow.kind != overflowBlock {
 		return
 	}
 	mb.mu.Lock()
@@ -100,9 +109,9 @@ func (mb *mailbox) took() {
 
 // signalSpaceLocked wakes senders blocked on a full mailbox.
 func (mb *mailbox) signalSpaceLocked() {
-	if mb.space != nil {
-		close(mb.space)
-		mb.space = nil
+	if b := mb.bound; b != nil && b.space != nil {
+		close(b.space)
+		b.space = nil
 	}
 }
 
@@ -124,22 +133,22 @@ func (mb *mailbox) close() (running, waiting bool, dropped int) {
 
 // pushBounded handles the overflow policy of a full bounded mailbox.
 func (n *Node) pushBounded(p *Proc, from PID, m Msg) error {
-	switch p.mb.overflow.kind {
+	switch p.mb.bound.overflow.kind {
 	case overflowDeadLetter:
 		if h := n.cfg.deadLetter; h != nil {
 			h(DeadLetter{To: p.pid, From: from, Msg: m, Reason: ErrMailboxFull})
 		}
-		return &MailboxFullError{PID: p.pid, Limit: p.mb.limit, Dropped: true}
+		return &MailboxFullError{PID: p.pid, Limit: p.mb.bound.limit, Dropped: true}
 	case overflowBlock:
 		return n.pushBlocking(p, from, m)
 	}
-	return &MailboxFullError{PID: p.pid, Limit: p.mb.limit}
+	return &MailboxFullError{PID: p.pid, Limit: p.mb.bound.limit}
 }
 
 func (n *Node) pushBlocking(p *Proc, from PID, m Msg) error {
 	start := time.Now()
-	deadline := start.Add(p.mb.overflow.wait)
-	t := time.NewTimer(p.mb.overflow.wait)
+	deadline := start.Add(p.mb.bound.overflow.wait)
+	t := time.NewTimer(p.mb.bound.overflow.wait)
 	defer t.Stop()
 	for {
 		ch, alive := p.mb.spaceSignal()
@@ -148,7 +157,7 @@ func (n *Node) pushBlocking(p *Proc, from PID, m Msg) error {
 			return nil
 		}
 		if ch == nil {
-			dispatch, wake, dropped, full := p.mb.push(m, false, p.h != nil)
+			dispatch, wake, dropped, full := p.mb.push(m, false, !p.isFunc())
 			if !full {
 				n.afterPush(p, dispatch, wake, dropped)
 				return nil
@@ -158,10 +167,10 @@ func (n *Node) pushBlocking(p *Proc, from PID, m Msg) error {
 		select {
 		case <-ch:
 		case <-t.C:
-			return &MailboxFullError{PID: p.pid, Limit: p.mb.limit, Waited: time.Since(start)}
+			return &MailboxFullError{PID: p.pid, Limit: p.mb.bound.limit, Waited: time.Since(start)}
 		}
 		if time.Now().After(deadline) {
-			return &MailboxFullError{PID: p.pid, Limit: p.mb.limit, Waited: time.Since(start)}
+			return &MailboxFullError{PID: p.pid, Limit: p.mb.bound.limit, Waited: time.Since(start)}
 		}
 	}
 }

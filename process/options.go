@@ -156,6 +156,7 @@ type SpawnOption struct {
 	policy   OverflowPolicy
 	err      error
 	announce func(*Proc)
+	label    *string // rt.Behaviour's name, shared by the processes it labels
 }
 
 type spawnOptionKind uint8
@@ -175,7 +176,7 @@ type spawnConfig struct {
 	link      bool
 	trapExit  bool
 	name      string
-	behaviour string
+	behaviour *string
 	limit     int
 	overflow  OverflowPolicy
 	inline    bool
@@ -194,7 +195,7 @@ func (o SpawnOption) apply(c *spawnConfig) error {
 	case optName:
 		c.name = o.str
 	case optBehaviour:
-		c.behaviour = o.str
+		c.behaviour = o.label
 	case optMailbox:
 		c.limit, c.overflow = o.limit, o.policy
 	case optInline:

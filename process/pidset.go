@@ -12,12 +12,17 @@ import "github.com/seed-fe72f376/orchard/internal/idmap"
 // if ever, goes to a map of its own.
 type pidSet struct {
 	first PID // zero when the set is empty; unused once big is set
+	more  *pidSetMore
+}
+
+// pidSetMore holds a pidSet's members beyond the first, made at the
+// second: kept apart so that a pidSet is 24 bytes in every Proc.
+type pidSetMore struct {
 	small []PID
 	big   *bigPidSet
 }
 
-// bigPidSet is a pidSet's large form (kept apart so a pidSet stays 48
-// bytes in every Proc).
+// bigPidSet is a pidSet's large form.
 type bigPidSet struct {
 	ids    idmap.Set // PIDs of node
 	node   uint32
@@ -26,23 +31,41 @@ type bigPidSet struct {
 
 const pidSetSmall = 16
 
+// small is the set's members after the first (none once big).
+func (s *pidSet) small() []PID {
+	if s.more == nil {
+		return nil
+	}
+	return s.more.small
+}
+
+// big is the set's large form, nil while it is small.
+func (s *pidSet) big() *bigPidSet {
+	if s.more == nil {
+		return nil
+	}
+	return s.more.big
+}
+
 func (s *pidSet) add(pid PID) {
 	switch {
-	case s.big != nil:
-		s.addBig(pid)
+	case s.big() != nil:
+		s.big().add(pid)
 	case s.first == pid || s.contains(pid):
 	case s.first.IsZero():
 		s.first = pid
-	case len(s.small) < pidSetSmall:
-		s.small = append(s.small, pid)
+	case len(s.small()) < pidSetSmall:
+		if s.more == nil {
+			s.more = &pidSetMore{}
+		}
+		s.more.small = append(s.more.small, pid)
 	default:
 		s.toBig()
-		s.addBig(pid)
+		s.big().add(pid)
 	}
 }
 
-func (s *pidSet) addBig(pid PID) {
-	b := s.big
+func (b *bigPidSet) add(pid PID) {
 	if pid.node == b.node {
 		b.ids.Add(pid.id)
 		return
@@ -54,7 +77,7 @@ func (s *pidSet) addBig(pid PID) {
 }
 
 func (s *pidSet) contains(pid PID) bool {
-	for _, p := range s.small {
+	for _, p := range s.small() {
 		if p == pid {
 			return true
 		}
@@ -63,17 +86,17 @@ func (s *pidSet) contains(pid PID) bool {
 }
 
 func (s *pidSet) toBig() {
-	s.big = &bigPidSet{node: s.first.node}
-	s.addBig(s.first)
-	for _, p := range s.small {
-		s.addBig(p)
+	b := &bigPidSet{node: s.first.node}
+	b.add(s.first)
+	for _, p := range s.small() {
+		b.add(p)
 	}
-	s.first, s.small = PID{}, nil
+	s.first, s.more = PID{}, &pidSetMore{big: b}
 }
 
 // remove deletes pid and reports whether it was present.
 func (s *pidSet) remove(pid PID) bool {
-	if b := s.big; b != nil {
+	if b := s.big(); b != nil {
 		if pid.node != b.node {
 			_, ok := b.remote[pid]
 			delete(b.remote, pid)
@@ -84,18 +107,19 @@ func (s *pidSet) remove(pid PID) bool {
 	if pid.IsZero() {
 		return false
 	}
-	last := len(s.small) - 1
+	small := s.small()
+	last := len(small) - 1
 	if s.first == pid {
 		s.first = PID{}
 		if last >= 0 {
-			s.first, s.small = s.small[last], s.small[:last]
+			s.first, s.more.small = small[last], small[:last]
 		}
 		return true
 	}
-	for i, p := range s.small {
+	for i, p := range small {
 		if p == pid {
-			s.small[i] = s.small[last]
-			s.small = s.small[:last]
+			small[i] = small[last]
+			s.more.small = small[:last]
 			return true
 		}
 	}
@@ -103,7 +127,7 @@ func (s *pidSet) remove(pid PID) bool {
 }
 
 func (s *pidSet) each(fn func(PID)) {
-	if b := s.big; b != nil {
+	if b := s.big(); b != nil {
 		for id := range b.ids.All() {
 			fn(PID{node: b.node, id: id})
 		}
@@ -115,7 +139,7 @@ func (s *pidSet) each(fn func(PID)) {
 	if !s.first.IsZero() {
 		fn(s.first)
 	}
-	for _, p := range s.small {
+	for _, p := range s.small() {
 		fn(p)
 	}
 }

@@ -24,6 +24,28 @@ type Handler interface {
 	HandleMessage(p *Proc, msg Msg) error
 }
 
+// funcProc is the handler of a [Func] process: the Func lives in the
+// Proc's handler field, so a Proc holds one or the other in one field.
+// Its HandleMessage is never called: a Func takes its messages with
+// Receive.
+type funcProc Func
+
+func (funcProc) HandleMessage(*Proc, Msg) error { return nil }
+
+// behaviourName is p's behaviour label, empty for none.
+func (p *Proc) behaviourName() string {
+	if p.behaviour == nil {
+		return ""
+	}
+	return *p.behaviour
+}
+
+// isFunc reports whether p is a Func process (not a handler process).
+func (p *Proc) isFunc() bool {
+	_, ok := p.h.(funcProc)
+	return ok
+}
+
 // Starter is implemented by a [Handler] that has work to do before its
 // first message: HandleStart runs in the new process before any message.
 type Starter interface {
@@ -51,42 +73,30 @@ func (p *Proc) startTime() time.Time { return epoch.Add(time.Duration(p.started)
 // and return the zero value (Alive false, a closed Done channel, a done
 // Context).
 type Proc struct {
-	// Proc is 384 bytes (an allocation size class) in six cache lines,
+	// Proc is 320 bytes (an allocation size class) in five cache lines,
 	// laid out so that the three hot groups never share a line: what
 	// senders read on every send (line 0), the mailbox senders write
-	// (lines 2-3) and the owner's batch (line 4). Fields touched only at
-	// spawn, link, monitor or death fill the lines in between, instead of
-	// padding. TestProcLayout checks it.
+	// (line 1) and the owner's batch (line 2). Fields touched only at
+	// spawn, link, monitor or death fill the rest, instead of padding;
+	// what only some processes need (a bounded mailbox's settings, links
+	// beyond the first) lives behind a pointer. Every byte counts: a
+	// supervisor's restart allocates a Proc, and in a fresh process every
+	// new page costs a page fault. TestProcLayout checks it.
 
 	// Line 0, read by senders on every send; written once or at death.
-	node *Node
-	pid  PID
-	h    Handler
-	fn   Func
-	dead atomic.Bool
-	trap atomic.Bool
-	wake chan struct{} // func mode only
+	node      *Node
+	pid       PID
+	h         Handler // a funcProc for a Func process
+	dead      atomic.Bool
+	trap      atomic.Bool
+	wake      chan struct{} // func mode only
+	behaviour *string       // the rt.Behaviour label; cold, written once at spawn
 
-	// Line 1: cold.
-	parent    PID
-	started   int64 // monotonic nanoseconds since epoch (8 bytes, not a 24-byte time.Time)
-	behaviour string
-	worker    atomic.Uint64 // serial of the worker running the process, for zombie reports
-	std       atomic.Pointer[stdContext]
-	done      chan struct{} // Done's channel, made on first use
+	// Line 1: written by senders.
+	mb      mailbox
+	started int64 // cold: monotonic nanoseconds since epoch (8 bytes, not a 24-byte time.Time)
 
-	// Lines 2-3: written by senders.
-	mb mailbox
-
-	// Rest of line 3: cold.
-	hasDone  atomic.Bool // done is made (written once, under mu)
-	ended    atomic.Bool // die is over: Done and the context are closed (set under mu)
-	mu       sync.Mutex  // protects reason, links, monitors, watchers, timers, name, exitHooks
-	reason   error
-	monitors map[Ref]PID // monitors this process holds: ref -> target
-	watchers map[Ref]PID // monitors on this process: ref -> watcher
-
-	// Line 4: owned by the goroutine running the process; no lock.
+	// Line 2: owned by the goroutine running the process; no lock.
 	batch   []Msg
 	pos     int
 	lastTo  *Proc         // Send's cache of the last destination
@@ -95,9 +105,19 @@ type Proc struct {
 	// exitHooks is the list of hooks installed by onExit (rt.OnExit).
 	exitHooks *exitHook
 
-	// Line 5: cold.
-	links pidSet
-	name  string
+	// Lines 3-4: cold.
+	parent   PID
+	worker   atomic.Uint64 // serial of the worker running the process, for zombie reports
+	std      atomic.Pointer[stdContext]
+	done     chan struct{} // Done's channel, made on first use
+	hasDone  atomic.Bool   // done is made (written once, under mu)
+	ended    atomic.Bool   // die is over: Done and the context are closed (set under mu)
+	mu       sync.Mutex    // protects reason, links, monitors, watchers, timers, name, exitHooks
+	reason   error
+	monitors map[Ref]PID // monitors this process holds: ref -> target
+	watchers map[Ref]PID // monitors on this process: ref -> watcher
+	links    pidSet
+	name     string
 }
 
 // procContext is a process's context. It is one pointer, so handing it
@@ -382,7 +402,7 @@ func (n *Node) deliver(p *Proc, from PID, m Msg, system bool) error {
 // message makes p runnable and h has no heir yet, p becomes the heir,
 // which that worker runs next, instead of being dispatched.
 func (n *Node) deliverTo(p *Proc, from PID, m Msg, system bool, h *heir) error {
-	dispatch, wake, dropped, full := p.mb.push(m, system, p.h != nil)
+	dispatch, wake, dropped, full := p.mb.push(m, system, !p.isFunc())
 	if full {
 		return n.pushBounded(p, from, m)
 	}
@@ -434,7 +454,7 @@ func (p *Proc) ReceiveMatch(ctx context.Context, match func(Msg) bool) (Msg, err
 	if ctx == nil {
 		return nil, argerr.Nil("process: Proc.Receive", "ctx")
 	}
-	if p.fn == nil {
+	if !p.isFunc() {
 		return nil, invalidOption("process: Proc.Receive", "receiver", "is a handler process, which receives through HandleMessage")
 	}
 	for {

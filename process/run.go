@@ -142,7 +142,7 @@ func (w *worker) loop(p *Proc) {
 		p.worker.Store(w.serial)
 		if perProcess {
 			pprof.SetGoroutineLabels(pprof.WithLabels(nodeLabels,
-				pprof.Labels("orchard.pid", p.pid.String(), "orchard.behaviour", p.behaviour)))
+				pprof.Labels("orchard.pid", p.pid.String(), "orchard.behaviour", p.behaviourName())))
 		}
 		next := p.run()
 		// Back to the worker's own labels, also after process code that
@@ -175,8 +175,8 @@ func (pl *pool) keep(p *Proc) bool {
 // run runs p until its mailbox is empty or it ends, and returns the heir
 // of its death, if any, which the caller must run or dispatch.
 func (p *Proc) run() *Proc {
-	if p.fn != nil {
-		return p.runFunc()
+	if fn, ok := p.h.(funcProc); ok {
+		return p.runFunc(fn)
 	}
 	return p.runHandler()
 }
@@ -192,8 +192,8 @@ func (p *Proc) endOnWorker(reason error) *Proc {
 	return next
 }
 
-func (p *Proc) runFunc() *Proc {
-	return p.endOnWorker(p.call(func() error { return p.fn(p) }))
+func (p *Proc) runFunc(fn funcProc) *Proc {
+	return p.endOnWorker(p.call(func() error { return fn(p) }))
 }
 
 func (p *Proc) runHandler() *Proc {
@@ -207,7 +207,7 @@ func (p *Proc) runHandler() *Proc {
 			return next
 		}
 	}
-	perMessage := p.mb.limit > 0
+	perMessage := p.mb.bound != nil
 	done := 0
 	settle := func() {
 		if done > 0 {

@@ -111,15 +111,19 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, mode spawnMode, opts []Sp
 	if parent != nil && parent.dead.Load() {
 		return nil, Ref{}, parent.notAlive()
 	}
+	if fn != nil {
+		h = funcProc(fn)
+	}
 	p := &Proc{
 		node:      n,
 		pid:       PID{node: n.id, id: n.nextPID.Add(1)},
 		started:   sinceEpoch(),
-		fn:        fn,
 		h:         h,
 		behaviour: cfg.behaviour,
 	}
-	p.mb.limit, p.mb.overflow = cfg.limit, cfg.overflow
+	if cfg.limit > 0 {
+		p.mb.bound = &mailboxBound{limit: cfg.limit, overflow: cfg.overflow}
+	}
 	p.trap.Store(cfg.trapExit)
 	if parent != nil {
 		p.parent = parent.pid
@@ -155,7 +159,7 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, mode spawnMode, opts []Sp
 		return nil, Ref{}, err
 	}
 	if h := n.cfg.events; h != nil {
-		h.spawned(p.pid, p.parent, p.behaviour)
+		h.spawned(p.pid, p.parent, p.behaviourName())
 	}
 	switch {
 	case mode == spawnSuspended:

@@ -55,7 +55,7 @@ func (z *zombieSet) add(p *Proc, reason error) {
 		return
 	}
 	e := &zombieEntry{
-		info:   ZombieInfo{PID: p.pid, Behaviour: p.behaviour, Reason: reason, Since: time.Now()},
+		info:   ZombieInfo{PID: p.pid, Behaviour: p.behaviourName(), Reason: reason, Since: time.Now()},
 		proc:   p,
 		worker: p.worker.Load(),
 	}
