@@ -125,11 +125,11 @@ func (e *callEnv) admissionOf(pid process.PID) *admission {
 	return nil
 }
 
-// registerAdmission publishes the server's admission state to its callers
-// until it exits. It runs in the new process, before Init.
-func (g *server) registerAdmission(p *process.Proc) {
+// register publishes a, the admission state of the server p, to its
+// callers until it exits. It runs in the new process, before Init.
+func (a *admission) register(p *process.Proc) {
 	e := callEnvOf(p.Node())
-	e.admissions.Store(p.PID(), g.admit)
+	e.admissions.Store(p.PID(), a)
 	e.anyAdmission.Store(true)
 	if _, err := rt.OnExit(p.Node(), p.PID(), func(pid process.PID, _ error) { e.admissions.Delete(pid) }); err != nil {
 		e.admissions.Delete(p.PID()) // dead already: nobody can call it

@@ -42,15 +42,15 @@ const (
 // the one it handles, which is when callers' timers and the node's
 // sweeper run late and when dropping matters. A server that keeps up
 // reads no clock at all.
+//
+// Its two flags are the server's fields fresh and timing, where they
+// share a word with the server's other bools: fresh says clock was read
+// as the previous message ended, with this one already waiting, so it is
+// when this one starts; timing says start is when the running request
+// started, so its duration is measured when it ends (lap).
 type pace struct {
 	clock int64 // the last reading
-	// fresh says clock was read as the previous message ended, with this
-	// one already waiting: it is when this one starts.
-	fresh bool
-	// timing says start is when the running request started, so its
-	// duration is measured when it ends (lap).
-	timing bool
-	start  int64
+	start int64
 	// cost is the shortest of the durations in history, the least a
 	// request has recently taken (0 when unknown).
 	cost int64
@@ -67,7 +67,8 @@ type costs struct {
 }
 
 // caughtUp forgets the costs: the server is not behind, and when it falls
-// behind again its requests may cost something else.
+// behind again its requests may cost something else. (The server's fresh
+// and timing are its caller's to reset.)
 func (p *pace) caughtUp() {
 	if p.cost != 0 {
 		h := p.history
@@ -113,12 +114,12 @@ func (g *server) verdict(m *callReq, fresh bool) dropReason {
 	if !fresh {
 		if rt.Waiting(g.self.Proc) == 0 {
 			p.caughtUp()
-			p.timing = false
+			g.timing = false
 			return keep
 		}
 		p.clock = rt.Clock(g.self.Node())
 	}
-	p.start, p.timing = p.clock, true
+	p.start, g.timing = p.clock, true
 	at, ok := m.deadlineAt(g.self.Node())
 	switch {
 	case !ok:
@@ -137,12 +138,12 @@ func (g *server) verdict(m *callReq, fresh bool) dropReason {
 // that keeps up does nothing here.
 func (g *server) lap() {
 	p := &g.pace
-	timing := p.timing
-	p.timing = false
+	timing := g.timing
+	g.timing = false
 	if !g.dropAbandoned || rt.Waiting(g.self.Proc) == 0 {
 		return
 	}
-	p.clock, p.fresh = rt.Clock(g.self.Node()), true
+	p.clock, g.fresh = rt.Clock(g.self.Node()), true
 	if timing {
 		p.took(p.clock - p.start)
 	}
@@ -251,11 +252,16 @@ func Dropped(node *process.Node) uint64 {
 // counts as received: it cancelled a [Self.SetTimeout], as any message
 // does.
 func (g *server) dropCall(m *callReq, why dropReason) error {
-	g.pace.timing = false
-	if g.drops == nil {
-		g.drops = dropObserversOf(g.self.Node())
+	g.timing = false
+	x := g.extras
+	if x == nil {
+		x = new(extras)
+		g.extras = x
 	}
-	o := g.drops
+	if x.drops == nil {
+		x.drops = dropObserversOf(g.self.Node())
+	}
+	o := x.drops
 	o.n.Add(1)
 	o.mu.Lock()
 	fns := o.fns

@@ -53,7 +53,7 @@ func (g *server) handleDelivery(m *callReq, fresh bool) error {
 	}
 	from := fromOf(m) // taken once: the record is reused after the ack
 	if _, ok := g.srv.(InfoHandler); !ok {
-		g.pace.timing = false
+		g.timing = false
 		send(from, nil, ErrNotImplemented)
 		return g.after()
 	}

@@ -15,24 +15,37 @@ import (
 // server is the process.Handler that runs a Server: the gen_server loop.
 //
 // A server is allocated for every genserver process, and for every
-// restart of one: it stays within the 240-byte allocation size class
-// (TestServerSize). What only the start needs (the via name, Init's
-// outcome) is in the pooled initWait, the parent is the process's, and a
-// server that never falls behind has no history of request costs.
+// restart of one: it stays within the 192-byte allocation size class
+// (TestServerSize), since in a fresh process each byte allocated costs
+// its share of a first-touch page fault. What only the start needs (the
+// via name, Init's outcome) is in the pooled initWait, the parent is the
+// process's, what few servers need is in extras, a server that never
+// falls behind has no history of request costs, and one that never
+// continues has no queue of continues.
 type server struct {
-	self Self
-	srv  Server
-	wait *initWait // until Init has reported; then nil, so it is freed
+	self   Self
+	srv    Server
+	wait   *initWait // until Init has reported; then nil, so it is freed
+	timer  process.TimerRef
+	pace   pace    // the clock and costs of a server behind
+	extras *extras // nil unless WithLogger, WithAdmission or a drop
+	// The bools are next to each other, so that they share one word.
 	link bool
 	// dropAbandoned discards requests whose callers gave up (the
-	// default; HandleAbandoned clears it); drops is the node's count and
-	// observers, looked up at the first drop.
+	// default; HandleAbandoned clears it).
 	dropAbandoned bool
-	logger        *slog.Logger
-	timer         process.TimerRef
-	drops         *dropObservers
-	pace          pace       // the clock and costs of a server behind
-	admit         *admission // WithAdmission; nil without
+	// fresh and timing are pace's (see there), kept out of it to share
+	// this word.
+	fresh, timing bool
+}
+
+// extras is what few servers need: the options a start seldom gives, and
+// the node's count and observers of dropped requests, looked up at the
+// first drop. A server makes it only when one of them is set.
+type extras struct {
+	logger *slog.Logger   // WithLogger; nil without
+	admit  *admission     // WithAdmission; nil without
+	drops  *dropObservers // nil until the first drop
 }
 
 // HandleStart runs Init and reports its outcome to Start.
@@ -40,8 +53,8 @@ func (g *server) HandleStart(p *process.Proc) error {
 	g.self.Proc = p
 	w := g.wait
 	g.wait = nil
-	if g.admit != nil {
-		g.registerAdmission(p)
+	if x := g.extras; x != nil && x.admit != nil {
+		x.admit.register(p)
 	}
 	if w.via != nil {
 		if err := g.registerVia(p, w); err != nil {
@@ -163,8 +176,8 @@ func (w *initWait) Expire() {
 
 // HandleMessage is one turn of the gen_server loop.
 func (g *server) HandleMessage(_ *process.Proc, m process.Msg) error {
-	fresh := g.pace.fresh
-	g.pace.fresh = false
+	fresh := g.fresh
+	g.fresh = false
 	if c, ok := m.(*callReq); ok {
 		g.cancelTimeout()
 		if c.adm != nil {
@@ -299,13 +312,11 @@ func (g *server) handleInfo(msg any) (err error) {
 // after runs scheduled continues, a requested stop, and arms the timeout.
 func (g *server) after() error {
 	s := &g.self
-	for len(s.cont) > 0 && s.stopReason == nil && s.Alive() {
+	for s.cont.pending() && s.stopReason == nil && s.Alive() {
 		// A continue runs: the clock read before it is not when the
 		// next message starts.
-		g.pace.fresh = false
-		c := s.cont[0]
-		s.cont[0] = nil
-		s.cont = s.cont[1:]
+		g.fresh = false
+		c := s.cont.next()
 		h, ok := g.srv.(ContinueHandler)
 		if !ok {
 			return g.terminate(ErrNotImplemented)
@@ -314,8 +325,7 @@ func (g *server) after() error {
 			return g.terminate(err)
 		}
 	}
-	clear(s.cont)
-	s.cont = s.cont[:0]
+	s.cont.drop()
 	if s.stopReason != nil {
 		return g.terminate(s.stopReason)
 	}
@@ -349,8 +359,8 @@ func (g *server) terminate(reason error) error {
 			reason = crash
 		}
 	}
-	if g.logger != nil && !process.IsNormalOrShutdown(reason) {
-		g.logger.Error("generic server terminating",
+	if x := g.extras; x != nil && x.logger != nil && !process.IsNormalOrShutdown(reason) {
+		x.logger.Error("generic server terminating",
 			slog.String("pid", g.self.PID().String()),
 			slog.String("reason", process.FormatReason(reason)))
 	}

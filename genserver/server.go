@@ -67,11 +67,14 @@ type Timeout struct{}
 // Context, ...). Its methods must be called from the callbacks only.
 type Self struct {
 	*process.Proc
-	cont       []any
-	noReply    bool
+	cont       *continues // made at the first Continue; nil for most servers
 	stopReason error
 	timeoutGen uint64
 	timeout    time.Duration
+	callCtx    *callContext
+	// Self is part of every server, allocated at every start: its bools
+	// are next to each other, so that they share one word of padding.
+	noReply bool
 	// The deadline of the request being handled, for Context: its
 	// context's (zero without one) and, if dlTimed, its timeout's on the
 	// node's deadline clock.
@@ -79,7 +82,6 @@ type Self struct {
 	dlTimed bool
 	dlAt    int64
 	dlCtx   time.Time
-	callCtx *callContext
 }
 
 // Continue schedules HandleContinue(cont) to run right after the current
@@ -87,8 +89,36 @@ type Self struct {
 //
 // Like every Self method, it does nothing on a nil Self.
 func (s *Self) Continue(cont any) {
-	if s != nil {
-		s.cont = append(s.cont, cont)
+	if s == nil {
+		return
+	}
+	if s.cont == nil {
+		s.cont = new(continues)
+	}
+	s.cont.q = append(s.cont.q, cont)
+}
+
+// continues are the continues scheduled and not yet run, in order. A
+// server makes them at its first Continue and keeps them: most servers
+// never continue, and do not carry them.
+type continues struct{ q []any }
+
+// pending reports whether a continue waits (false for nil c).
+func (c *continues) pending() bool { return c != nil && len(c.q) > 0 }
+
+// next removes the first continue and returns it.
+func (c *continues) next() any {
+	v := c.q[0]
+	c.q[0] = nil
+	c.q = c.q[1:]
+	return v
+}
+
+// drop forgets the continues left (a stop drops them); a nil c has none.
+func (c *continues) drop() {
+	if c != nil {
+		clear(c.q)
+		c.q = c.q[:0]
 	}
 }
 

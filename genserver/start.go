@@ -181,9 +181,12 @@ func start(node *process.Node, parent *process.Proc, srv Server, opts []StartOpt
 	}
 	w := newInitWait(initWaitPool(node), cfg.inline)
 	w.via = cfg.via
-	g := &server{srv: srv, link: link, logger: cfg.logger, wait: w, dropAbandoned: !cfg.handleAbandoned}
-	if cfg.admission != nil {
-		g.admit = &admission{Admission: *cfg.admission}
+	g := &server{srv: srv, link: link, wait: w, dropAbandoned: !cfg.handleAbandoned}
+	if cfg.logger != nil || cfg.admission != nil {
+		g.extras = &extras{logger: cfg.logger}
+		if cfg.admission != nil {
+			g.extras.admit = &admission{Admission: *cfg.admission}
+		}
 	}
 	sopts := spawnOptions(cfg, link)
 	var pid process.PID
