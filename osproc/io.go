@@ -140,6 +140,9 @@ func stdinWriter(wp *process.Proc, in *os.File) error {
 		if err != nil {
 			return nil
 		}
+		if _, ok := m.(endInput); ok {
+			return nil // the command ended: every request before this one is answered
+		}
 		req, ok := m.(*request)
 		if !ok {
 			continue

@@ -111,6 +111,22 @@ func TestStartError(t *testing.T) {
 	}
 }
 
+// TestStdinWriterEndsWithTheCommand: a command started with Stdin ends
+// with its stdin writer, also when it ends normally (a normal exit does
+// not take linked processes with it): no process is left behind.
+func TestStdinWriterEndsWithTheCommand(t *testing.T) {
+	needSh(t, "true")
+	node := otptest.NewNode(t)
+	pr := otptest.NewProbe(t, node)
+	before := node.Stats().Processes
+	mustStart(t, node, osproc.Command{Path: "true", Stdin: true, Owner: pr.PID()})
+	if _, ex := collect(t, pr); ex.Reason != process.Normal {
+		t.Fatalf("true ended with %v; want Normal", ex.Reason)
+	}
+	otptest.Eventually(t, wait, func() bool { return node.Stats().Processes == before },
+		"the command's process and its helpers are gone once it ended")
+}
+
 func TestStdin(t *testing.T) {
 	needSh(t, "cat")
 	node := otptest.NewNode(t)

@@ -26,6 +26,9 @@ type (
 	}
 	runTimeout struct{}
 	killNow    struct{}
+	// endInput tells the stdin writer that the command has ended: it
+	// answers what it took before and ends.
+	endInput struct{}
 	// request is a call from Write, CloseStdin or OSPID.
 	request struct {
 		kind  requestKind
@@ -65,11 +68,13 @@ type runner struct {
 	waitPID  process.PID
 	readers  map[process.PID]bool
 	stdin    process.PID
-	outR     *os.File
-	errR     *os.File
-	inW      *os.File
-	dropped  [3]atomic.Uint64 // by Stream
-	reaped   chan struct{}    // closed by the waiter after cmd.Wait
+	// stdinEnded is set once the stdin writer's exit signal arrived.
+	stdinEnded bool
+	outR       *os.File
+	errR       *os.File
+	inW        *os.File
+	dropped    [3]atomic.Uint64 // by Stream
+	reaped     chan struct{}    // closed by the waiter after cmd.Wait
 	// stopReason is the reason of the exit signal that asked the command
 	// to stop; the process ends with it once the command is gone.
 	stopReason error
@@ -134,6 +139,7 @@ func (r *runner) run(p *process.Proc, ready chan<- error) (reason error) {
 		case exitStatus:
 			r.exit = &m
 			r.drain(p)
+			r.endStdin(p)
 			return r.finish(p)
 		case process.Exit:
 			r.handleExit(p, m)
@@ -303,6 +309,9 @@ func waiter(w *process.Proc, command process.PID, cmd *exec.Cmd, l Limits, res c
 // handleExit handles an exit signal the command's process trapped.
 func (r *runner) handleExit(p *process.Proc, m process.Exit) {
 	if m.From == r.waitPID || r.readers[m.From] || (m.From == r.stdin && !r.stdin.IsZero()) {
+		if m.From == r.stdin {
+			r.stdinEnded = true
+		}
 		if m.Reason == process.Normal {
 			if r.readers[m.From] {
 				delete(r.readers, m.From)
@@ -397,6 +406,30 @@ func (r *runner) cutReaders() {
 		if f != nil {
 			_ = f.SetReadDeadline(now)
 		}
+	}
+}
+
+// endStdin ends the stdin writer once the command has ended, and waits
+// for it up to drainTimeout. The writer answers the requests it took (a
+// Write, CloseStdin) before it ends, so the command's process ends after
+// those answers: a caller that sees the end has its answer already (a
+// CloseStdin lets cat end at once, and its caller must not hear "not
+// running"). And the writer does not outlive the command: a process that
+// ends normally does not take its links with it.
+func (r *runner) endStdin(p *process.Proc) {
+	if r.stdin.IsZero() || r.stdinEnded {
+		return
+	}
+	if err := p.Send(r.stdin, endInput{}); err != nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(p.Context(), drainTimeout)
+	defer cancel()
+	if _, err := p.ReceiveMatch(ctx, func(m process.Msg) bool {
+		e, ok := m.(process.Exit)
+		return ok && e.From == r.stdin
+	}); err == nil {
+		r.stdinEnded = true
 	}
 }
 
