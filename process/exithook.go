@@ -35,11 +35,12 @@ func (n *Node) onExit(pid PID, fn func(pid PID, reason error)) (*exitHook, error
 	if p.dead.Load() {
 		return nil, p.notAliveLocked()
 	}
-	h.next = p.exitHooks
+	m := p.moreLocked()
+	h.next = m.exitHooks
 	if h.next != nil {
 		h.next.prev = h
 	}
-	p.exitHooks = h
+	m.exitHooks = h
 	h.linked = true
 	return h, nil
 }
@@ -62,7 +63,7 @@ func (h *exitHook) Cancel() bool {
 	if h.prev != nil {
 		h.prev.next = h.next
 	} else {
-		p.exitHooks = h.next
+		p.more.Load().exitHooks = h.next // linked: p's procMore holds it
 	}
 	if h.next != nil {
 		h.next.prev = h.prev
@@ -74,8 +75,12 @@ func (h *exitHook) Cancel() bool {
 // takeExitHooksLocked detaches p's hooks so that Cancel reports false for
 // each of them from now on.
 func (p *Proc) takeExitHooksLocked() *exitHook {
-	head := p.exitHooks
-	p.exitHooks = nil
+	m := p.more.Load()
+	if m == nil {
+		return nil
+	}
+	head := m.exitHooks
+	m.exitHooks = nil
 	for h := head; h != nil; h = h.next {
 		h.linked = false
 	}

@@ -69,7 +69,7 @@ func (n *Node) Info(pid PID) (Info, error) {
 	}
 	info := Info{
 		PID:             p.pid,
-		Parent:          p.parent,
+		Parent:          p.parentPID(),
 		Behaviour:       p.behaviourName(),
 		MailboxLen:      p.MailboxLen(),
 		TrapExit:        p.trap.Load(),
@@ -94,14 +94,16 @@ func (n *Node) Info(pid PID) (Info, error) {
 		p.mu.Unlock()
 		return Info{}, &NoProcError{PID: pid, Reason: p.reason}
 	}
-	info.Name = p.name
-	info.Timers = len(p.timers)
 	p.links.each(func(l PID) { info.Links = append(info.Links, l) })
-	for _, t := range p.monitors {
-		info.Monitors = append(info.Monitors, t)
-	}
-	for _, w := range p.watchers {
-		info.MonitoredBy = append(info.MonitoredBy, w)
+	if m := p.more.Load(); m != nil {
+		info.Name = m.name
+		info.Timers = len(m.timers)
+		for _, t := range m.monitors {
+			info.Monitors = append(info.Monitors, t)
+		}
+		for _, w := range m.watchers {
+			info.MonitoredBy = append(info.MonitoredBy, w)
+		}
 	}
 	p.mu.Unlock()
 	sortPIDs(info.Links)

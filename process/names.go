@@ -29,10 +29,11 @@ func (n *Node) registerName(name string, p *Proc) error {
 	if p.dead.Load() {
 		return p.notAliveLocked()
 	}
-	if p.name != "" {
+	m := p.moreLocked()
+	if m.name != "" {
 		return ErrAlreadyNamed
 	}
-	p.name = name
+	m.name = name
 	n.names[name] = p.pid
 	return nil
 }
@@ -54,8 +55,8 @@ func (n *Node) Unregister(name string) bool {
 	}
 	if p := n.lookup(pid); p != nil {
 		p.mu.Lock()
-		if p.name == name {
-			p.name = ""
+		if m := p.more.Load(); m != nil && m.name == name {
+			m.name = ""
 		}
 		p.mu.Unlock()
 	}

@@ -343,7 +343,7 @@ func (n *Node) shutdownRoots(ctx context.Context, grace time.Duration) bool {
 	signalled := make(map[PID]bool)
 	for {
 		n.each(func(p *Proc) {
-			if !signalled[p.pid] && (p.parent.IsZero() || n.lookup(p.parent) == nil) {
+			if !signalled[p.pid] && (p.parent == 0 || n.lookup(p.parentPID()) == nil) {
 				signalled[p.pid] = true
 				p.exitSignal(PID{}, Shutdown, false, nil)
 			}

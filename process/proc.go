@@ -73,15 +73,16 @@ func (p *Proc) startTime() time.Time { return epoch.Add(time.Duration(p.started)
 // and return the zero value (Alive false, a closed Done channel, a done
 // Context).
 type Proc struct {
-	// Proc is 320 bytes (an allocation size class) in five cache lines,
+	// Proc is 256 bytes (an allocation size class) in four cache lines,
 	// laid out so that the three hot groups never share a line: what
 	// senders read on every send (line 0), the mailbox senders write
 	// (line 1) and the owner's batch (line 2). Fields touched only at
-	// spawn, link, monitor or death fill the rest, instead of padding;
-	// what only some processes need (a bounded mailbox's settings, links
-	// beyond the first) lives behind a pointer. Every byte counts: a
-	// supervisor's restart allocates a Proc, and in a fresh process every
-	// new page costs a page fault. TestProcLayout checks it.
+	// spawn, link or death fill the rest, instead of padding; what only
+	// some processes use (monitors, timers, exit hooks, a name, Done, a
+	// bounded mailbox's settings, links beyond the first) lives behind
+	// pointers. Every byte counts: a supervisor's restart allocates a
+	// Proc, and in a fresh program every new page costs a page fault.
+	// TestProcLayout checks it.
 
 	// Line 0, read by senders on every send; written once or at death.
 	node      *Node
@@ -101,23 +102,99 @@ type Proc struct {
 	pos     int
 	lastTo  *Proc         // Send's cache of the last destination
 	handled atomic.Uint64 // written by the owner only; read by Info
-	timers  map[uint64]*time.Timer
-	// exitHooks is the list of hooks installed by onExit (rt.OnExit).
-	exitHooks *exitHook
+	// Cold, written once: the parent's PID number (a parent is always on
+	// p's node; 0 for none) and the serial of the worker running p, for
+	// zombie reports.
+	parent uint64
+	worker atomic.Uint64
 
-	// Lines 3-4: cold.
-	parent   PID
-	worker   atomic.Uint64 // serial of the worker running the process, for zombie reports
-	std      atomic.Pointer[stdContext]
-	done     chan struct{} // Done's channel, made on first use
-	hasDone  atomic.Bool   // done is made (written once, under mu)
-	ended    atomic.Bool   // die is over: Done and the context are closed (set under mu)
-	mu       sync.Mutex    // protects reason, links, monitors, watchers, timers, name, exitHooks
-	reason   error
-	monitors map[Ref]PID // monitors this process holds: ref -> target
-	watchers map[Ref]PID // monitors on this process: ref -> watcher
-	links    pidSet
-	name     string
+	// Line 3: cold.
+	ended  atomic.Bool // die is over: Done and the context are closed (set under mu)
+	mu     sync.Mutex  // protects reason, links and more's fields but std and hasDone
+	reason error
+	links  pidSet
+	more   atomic.Pointer[procMore] // made on first need, under mu
+}
+
+// procMore is what only some processes use: monitors, timers, exit
+// hooks, a registered name, and the channel and context behind Done and
+// Context. It is made on first need, under the process's mu, and kept for
+// the process's life, so a process that uses none of them (a supervised
+// worker that only handles messages) does not pay for them. Its fields
+// are protected by the process's mu, except std and hasDone, which are
+// read without it.
+type procMore struct {
+	monitors  map[Ref]PID // monitors this process holds: ref -> target
+	watchers  map[Ref]PID // monitors on this process: ref -> watcher
+	timers    map[uint64]*time.Timer
+	exitHooks *exitHook // the hooks installed by onExit (rt.OnExit)
+	name      string
+	done      chan struct{} // Done's channel, made on first use
+	std       atomic.Pointer[stdContext]
+	hasDone   atomic.Bool // done is made (written once, under mu)
+}
+
+// moreLocked returns p's procMore, making it on first need; p.mu is held.
+func (p *Proc) moreLocked() *procMore {
+	m := p.more.Load()
+	if m == nil {
+		m = new(procMore)
+		p.more.Store(m)
+	}
+	return m
+}
+
+// addMonitorLocked records that p monitors target with ref; p.mu is held.
+func (p *Proc) addMonitorLocked(ref Ref, target PID) {
+	m := p.moreLocked()
+	if m.monitors == nil {
+		m.monitors = make(map[Ref]PID, 2)
+	}
+	m.monitors[ref] = target
+}
+
+// takeMonitorLocked removes p's monitor ref and returns its target, if it
+// was active; p.mu is held.
+func (p *Proc) takeMonitorLocked(ref Ref) (PID, bool) {
+	m := p.more.Load()
+	if m == nil {
+		return PID{}, false
+	}
+	target, ok := m.monitors[ref]
+	delete(m.monitors, ref)
+	return target, ok
+}
+
+// addWatcherLocked records that watcher monitors p with ref; p.mu is held.
+func (p *Proc) addWatcherLocked(ref Ref, watcher PID) {
+	m := p.moreLocked()
+	if m.watchers == nil {
+		m.watchers = make(map[Ref]PID, 2)
+	}
+	m.watchers[ref] = watcher
+}
+
+// dropWatcherLocked forgets the monitor ref on p; p.mu is held.
+func (p *Proc) dropWatcherLocked(ref Ref) {
+	if m := p.more.Load(); m != nil {
+		delete(m.watchers, ref)
+	}
+}
+
+// stdLoaded returns p's standard context if it is made, without locking.
+func (p *Proc) stdLoaded() *stdContext {
+	if m := p.more.Load(); m != nil {
+		return m.std.Load()
+	}
+	return nil
+}
+
+// parentPID is p's parent, the zero PID for none.
+func (p *Proc) parentPID() PID {
+	if p.parent == 0 {
+		return PID{}
+	}
+	return PID{node: p.pid.node, id: p.parent}
 }
 
 // procContext is a process's context. It is one pointer, so handing it
@@ -145,7 +222,7 @@ func (c procContext) Done() <-chan struct{} { return c.p.stdContext().ctx.Done()
 
 // Err returns context.Canceled once the process has died (nil before).
 func (c procContext) Err() error {
-	if sc := c.p.std.Load(); sc != nil {
+	if sc := c.p.stdLoaded(); sc != nil {
 		return sc.ctx.Err()
 	}
 	if c.p.ended.Load() {
@@ -174,12 +251,13 @@ func (c procContext) String() string { return "process.Context(" + c.p.pid.Strin
 // stdContext returns p's standard cancel context, making it on first use
 // (already cancelled when p is dead).
 func (p *Proc) stdContext() *stdContext {
-	if sc := p.std.Load(); sc != nil {
+	if sc := p.stdLoaded(); sc != nil {
 		return sc
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if sc := p.std.Load(); sc != nil {
+	m := p.moreLocked()
+	if sc := m.std.Load(); sc != nil {
 		return sc
 	}
 	ctx, cancel := context.WithCancelCause(context.Background())
@@ -187,7 +265,7 @@ func (p *Proc) stdContext() *stdContext {
 	if p.ended.Load() {
 		cancel(p.reason)
 	}
-	p.std.Store(sc)
+	m.std.Store(sc)
 	return sc
 }
 
@@ -215,7 +293,7 @@ func (p *Proc) Parent() PID {
 	if p.unusable() {
 		return PID{}
 	}
-	return p.parent
+	return p.parentPID()
 }
 
 // Alive reports whether the process is still alive. Safe from any goroutine.
@@ -263,21 +341,22 @@ func (p *Proc) Done() <-chan struct{} {
 	if p.unusable() {
 		return closedChan
 	}
-	if p.hasDone.Load() {
-		return p.done
+	if m := p.more.Load(); m != nil && m.hasDone.Load() {
+		return m.done
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.done == nil {
+	m := p.moreLocked()
+	if m.done == nil {
 		// One channel, not a whole context: calls and tasks wait on Done
 		// for every process they talk to.
-		p.done = make(chan struct{})
+		m.done = make(chan struct{})
 		if p.ended.Load() {
-			close(p.done) // made after the death: die will not close it
+			close(m.done) // made after the death: die will not close it
 		}
-		p.hasDone.Store(true)
+		m.hasDone.Store(true)
 	}
-	return p.done
+	return m.done
 }
 
 // Reason returns the exit reason of a dead process, nil while it lives.

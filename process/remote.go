@@ -116,10 +116,7 @@ func (bridge) MonitorIn(n *Node, target, watcher PID, ref Ref) error {
 	if q.dead.Load() {
 		return &NoProcError{PID: target, Reason: NoProc}
 	}
-	if q.watchers == nil {
-		q.watchers = make(map[Ref]PID, 2)
-	}
-	q.watchers[ref] = watcher
+	q.addWatcherLocked(ref, watcher)
 	return nil
 }
 
@@ -130,7 +127,7 @@ func (bridge) DemonitorIn(n *Node, target PID, ref Ref) {
 	}
 	if q := n.lookupLocal(target); q != nil {
 		q.mu.Lock()
-		delete(q.watchers, ref)
+		q.dropWatcherLocked(ref)
 		q.mu.Unlock()
 	}
 }
@@ -146,8 +143,7 @@ func (bridge) DownIn(n *Node, watcher, target PID, ref Ref, reason error) {
 		return
 	}
 	q.mu.Lock()
-	_, active := q.monitors[ref]
-	delete(q.monitors, ref)
+	_, active := q.takeMonitorLocked(ref)
 	q.mu.Unlock()
 	if active {
 		_ = n.deliver(q, target, Down{Ref: ref, PID: target, Reason: reason}, true)
@@ -174,15 +170,17 @@ func (bridge) NodeDown(n *Node, node uint32, reason error) {
 		for _, pid := range lost {
 			p.links.remove(pid)
 		}
-		for ref, target := range p.monitors {
-			if target.node == node {
-				delete(p.monitors, ref)
-				downs = append(downs, Down{Ref: ref, PID: target, Reason: reason})
+		if m := p.more.Load(); m != nil {
+			for ref, target := range m.monitors {
+				if target.node == node {
+					delete(m.monitors, ref)
+					downs = append(downs, Down{Ref: ref, PID: target, Reason: reason})
+				}
 			}
-		}
-		for ref, w := range p.watchers {
-			if w.node == node {
-				delete(p.watchers, ref)
+			for ref, w := range m.watchers {
+				if w.node == node {
+					delete(m.watchers, ref)
+				}
 			}
 		}
 		p.mu.Unlock()

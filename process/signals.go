@@ -40,8 +40,17 @@ func (p *Proc) end(reason error, fromSelf bool, h *heir) bool {
 	}
 	p.dead.Store(true)
 	p.reason = reason
-	links, watchers, monitors, timers, name := p.links, p.watchers, p.monitors, p.timers, p.name
-	p.links, p.watchers, p.monitors, p.timers, p.name = pidSet{}, nil, nil, nil, ""
+	links := p.links
+	p.links = pidSet{}
+	var (
+		watchers, monitors map[Ref]PID
+		timers             map[uint64]*time.Timer
+		name               string
+	)
+	if m := p.more.Load(); m != nil {
+		watchers, monitors, timers, name = m.watchers, m.monitors, m.timers, m.name
+		m.watchers, m.monitors, m.timers, m.name = nil, nil, nil, ""
+	}
 	hooks := p.takeExitHooksLocked()
 	p.mu.Unlock()
 
@@ -84,7 +93,13 @@ func (p *Proc) end(reason error, fromSelf bool, h *heir) bool {
 	// death is made open and closed here (not at once: see ended).
 	p.mu.Lock()
 	p.ended.Store(true)
-	sc, done := p.std.Load(), p.done
+	var (
+		sc   *stdContext
+		done chan struct{}
+	)
+	if m := p.more.Load(); m != nil {
+		sc, done = m.std.Load(), m.done
+	}
 	p.mu.Unlock()
 	if sc != nil {
 		sc.cancel(reason)
@@ -95,7 +110,7 @@ func (p *Proc) end(reason error, fromSelf bool, h *heir) bool {
 	for ref, target := range monitors {
 		if q := n.lookupLocal(target); q != nil {
 			q.mu.Lock()
-			delete(q.watchers, ref)
+			q.dropWatcherLocked(ref)
 			q.mu.Unlock()
 		} else if r := n.remoteFor(target); r != nil {
 			r.Demonitor(p.pid, target, ref)
@@ -140,8 +155,7 @@ func (p *Proc) signalWatchers(watchers map[Ref]PID, reason error, h *heir) {
 			continue
 		}
 		q.mu.Lock()
-		_, active := q.monitors[ref]
-		delete(q.monitors, ref)
+		_, active := q.takeMonitorLocked(ref)
 		q.mu.Unlock()
 		if active {
 			_ = p.node.deliverTo(q, p.pid, Down{Ref: ref, PID: p.pid, Reason: reason}, true, h)
@@ -364,14 +378,8 @@ func (p *Proc) Monitor(pid PID) (Ref, error) {
 		p.mu.Unlock()
 		return ref, p.node.deliver(p, pid, Down{Ref: ref, PID: pid, Reason: NoProc}, true)
 	}
-	if p.monitors == nil {
-		p.monitors = make(map[Ref]PID, 2)
-	}
-	if q.watchers == nil {
-		q.watchers = make(map[Ref]PID, 2)
-	}
-	p.monitors[ref] = pid
-	q.watchers[ref] = p.pid
+	p.addMonitorLocked(ref, pid)
+	q.addWatcherLocked(ref, p.pid)
 	q.mu.Unlock()
 	p.mu.Unlock()
 	return ref, nil
@@ -385,13 +393,12 @@ func (p *Proc) Demonitor(ref Ref, flush bool) bool {
 		return false
 	}
 	p.mu.Lock()
-	target, active := p.monitors[ref]
-	delete(p.monitors, ref)
+	target, active := p.takeMonitorLocked(ref)
 	p.mu.Unlock()
 	if active {
 		if q := p.node.lookupLocal(target); q != nil {
 			q.mu.Lock()
-			delete(q.watchers, ref)
+			q.dropWatcherLocked(ref)
 			q.mu.Unlock()
 		} else if r := p.node.remoteFor(target); r != nil {
 			r.Demonitor(p.pid, target, ref)
@@ -413,10 +420,7 @@ func (p *Proc) monitorRemote(r remoteRouter, pid PID, ref Ref) (Ref, error) {
 		p.mu.Unlock()
 		return Ref{}, p.notAlive()
 	}
-	if p.monitors == nil {
-		p.monitors = make(map[Ref]PID, 2)
-	}
-	p.monitors[ref] = pid
+	p.addMonitorLocked(ref, pid)
 	p.mu.Unlock()
 	r.Monitor(p.pid, pid, ref)
 	if p.dead.Load() {

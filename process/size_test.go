@@ -6,18 +6,18 @@ import (
 )
 
 // TestProcLayout: a Proc is allocated for every process, idle or not, and
-// for every restart of a supervised child; 320 bytes is a Go allocation
-// size class (the next is 352). Within it, the three hot groups each keep
+// for every restart of a supervised child; 256 bytes is a Go allocation
+// size class (the next is 288). Within it, the three hot groups each keep
 // a cache line of their own (see Proc): what senders read (line 0), the
 // mailbox senders write (line 1) and the owner's batch (line 2). Objects
-// of the 320-byte class start on a 64-byte boundary, so offsets are cache
+// of the 256-byte class start on a 64-byte boundary, so offsets are cache
 // lines.
 func TestProcLayout(t *testing.T) {
 	var p Proc
 	line := func(off uintptr) uintptr { return off / 64 }
 	end := func(off, size uintptr) uintptr { return line(off + size - 1) }
-	if size := unsafe.Sizeof(p); size > 320 {
-		t.Fatalf("Proc is %d bytes; keep it within the 320-byte size class", size)
+	if size := unsafe.Sizeof(p); size > 256 {
+		t.Fatalf("Proc is %d bytes; keep it within the 256-byte size class", size)
 	}
 	if end(unsafe.Offsetof(p.wake), unsafe.Sizeof(p.wake)) != 0 {
 		t.Errorf("the senders' read group (node … wake) spills past line 0")

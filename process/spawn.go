@@ -126,7 +126,7 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, mode spawnMode, opts []Sp
 	}
 	p.trap.Store(cfg.trapExit)
 	if parent != nil {
-		p.parent = parent.pid
+		p.parent = parent.pid.id
 	}
 	if cfg.announce != nil {
 		cfg.announce(p)
@@ -159,7 +159,7 @@ func (n *Node) spawn(parent *Proc, fn Func, h Handler, mode spawnMode, opts []Sp
 		return nil, Ref{}, err
 	}
 	if h := n.cfg.events; h != nil {
-		h.spawned(p.pid, p.parent, p.behaviourName())
+		h.spawned(p.pid, p.parentPID(), p.behaviourName())
 	}
 	switch {
 	case mode == spawnSuspended:

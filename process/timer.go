@@ -54,11 +54,12 @@ func (n *Node) sendAfter(owner *Proc, from, to PID, msg Msg, d time.Duration) (T
 	if owner.dead.Load() {
 		return TimerRef{}, owner.notAliveLocked()
 	}
-	if owner.timers == nil {
-		owner.timers = make(map[uint64]*time.Timer, 1)
+	m := owner.moreLocked()
+	if m.timers == nil {
+		m.timers = make(map[uint64]*time.Timer, 1)
 	}
 	n.timers.Add(1)
-	owner.timers[ref.id] = time.AfterFunc(max(d, 0), func() {
+	m.timers[ref.id] = time.AfterFunc(max(d, 0), func() {
 		if owner.takeTimer(ref.id) == nil {
 			return // cancelled or owner dead
 		}
@@ -71,8 +72,12 @@ func (n *Node) sendAfter(owner *Proc, from, to PID, msg Msg, d time.Duration) (T
 func (p *Proc) takeTimer(id uint64) *time.Timer {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	t := p.timers[id]
-	delete(p.timers, id)
+	m := p.more.Load()
+	if m == nil {
+		return nil
+	}
+	t := m.timers[id]
+	delete(m.timers, id)
 	return t
 }
 
@@ -103,9 +108,11 @@ func (n *Node) CancelTimer(ref TimerRef) bool {
 // stopTimers cancels every timer left after the node stopped.
 func (n *Node) stopTimers() {
 	n.each(func(p *Proc) {
+		var ts map[uint64]*time.Timer
 		p.mu.Lock()
-		ts := p.timers
-		p.timers = nil
+		if m := p.more.Load(); m != nil {
+			ts, m.timers = m.timers, nil
+		}
 		p.mu.Unlock()
 		for _, t := range ts {
 			t.Stop()
