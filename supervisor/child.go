@@ -67,7 +67,7 @@ func (s *sup) startOne(c *child) (pid process.PID, ignored bool, err error) {
 		err = ErrBadStartReturn
 	}
 	if err != nil {
-		s.report("start_error", err, offenderOf(c))
+		s.report("start_error", err, c, c.pid)
 		if s.opts.hook != nil {
 			s.emit(StartFailed{Supervisor: s.self.PID(), ID: c.spec.ID, Reason: err})
 		}

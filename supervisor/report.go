@@ -17,7 +17,7 @@ func (s *sup) emit(e Event) {
 }
 
 // offender is what a report says about the child concerned (OTP's
-// offender list), captured before the child record changes.
+// offender list).
 type offender struct {
 	id       string
 	pid      process.PID
@@ -26,16 +26,20 @@ type offender struct {
 	typ      ChildType
 }
 
-func offenderOf(c *child) offender {
-	return offender{id: c.spec.ID, pid: c.pid, restart: c.spec.Restart, shutdown: c.spec.shutdown(), typ: c.spec.Type}
+// offenderOf is the offender c, whose process is or was pid.
+func offenderOf(c *child, pid process.PID) offender {
+	return offender{id: c.spec.ID, pid: pid, restart: c.spec.Restart, shutdown: c.spec.shutdown(), typ: c.spec.Type}
 }
 
-// report logs an OTP-style supervisor error report; a dead supervisor
-// logs nothing.
-func (s *sup) report(errorContext string, reason error, off offender) {
+// report logs an OTP-style supervisor error report about the child c,
+// whose process was pid (given apart: a restart changes c.pid before the
+// report is logged). The offender is built only when the report is
+// logged; a dead supervisor logs nothing.
+func (s *sup) report(errorContext string, reason error, c *child, pid process.PID) {
 	if !s.logger.Enabled(context.Background(), slog.LevelError) || !s.alive() {
 		return
 	}
+	off := offenderOf(c, pid)
 	s.logger.LogAttrs(context.Background(), slog.LevelError, "supervisor report",
 		slog.String("supervisor", s.name()),
 		slog.String("errorContext", errorContext),
@@ -49,8 +53,7 @@ func (s *sup) progress(c *child, pid process.PID) {
 	if !s.logger.Enabled(context.Background(), slog.LevelDebug) {
 		return
 	}
-	off := offenderOf(c)
-	off.pid = pid
+	off := offenderOf(c, pid)
 	s.logger.LogAttrs(context.Background(), slog.LevelDebug, "supervisor progress",
 		slog.String("supervisor", s.name()), off.attr("started"))
 }

@@ -51,17 +51,17 @@ func (s *sup) doRestart(c *child, reason error) error {
 	switch onExit(c.spec.Restart, reason) {
 	case restartChild:
 		// The report is logged after the restart, so a slow log handler
-		// delays the report, not the child's replacement. The offender
-		// is taken first: the restart changes the child's pid.
-		off := offenderOf(c)
+		// delays the report, not the child's replacement. The dead pid
+		// is taken first: the restart changes the child's.
+		pid := c.pid
 		err := s.restart(c)
-		s.report("child_terminated", reason, off)
+		s.report("child_terminated", reason, c, pid)
 		if err != nil {
-			s.report("shutdown", errReachedMaxIntensity, off)
+			s.report("shutdown", errReachedMaxIntensity, c, pid)
 		}
 		return err
 	case reportAndForget:
-		s.report("child_terminated", reason, offenderOf(c))
+		s.report("child_terminated", reason, c, c.pid)
 	}
 	s.exec.delChild(c)
 	return s.autoShutdown(c)
@@ -195,10 +195,10 @@ func (s *sup) retry(m tryAgain) error {
 	if c == nil || c.state != stateRestarting {
 		return nil // cancelled by terminate_child, or deleted
 	}
-	off := offenderOf(c)
+	pid := c.pid
 	err := s.restart(c)
 	if err != nil {
-		s.report("shutdown", errReachedMaxIntensity, off)
+		s.report("shutdown", errReachedMaxIntensity, c, pid)
 	}
 	return err
 }

@@ -490,3 +490,89 @@ func TestAutoShutdown(t *testing.T) {
 		}
 	})
 }
+
+// TestManyChildren: a static supervisor finds its children by PID alike
+// with a few and with many (it scans a few, and indexes many in a map
+// from the first time more than 16 run at once): with 10 children at
+// boot and 30 more started later, every crash restarts the child that
+// crashed, under a new PID, and the children terminated or deleted by id
+// are gone from it for good.
+func TestManyChildren(t *testing.T) {
+	const boot, added = 10, 30
+	k := newKit(t)
+	var all []string
+	for i := range boot + added {
+		all = append(all, fmt.Sprintf("c%02d", i))
+	}
+	sup := k.start(supervisor.Spec{Flags: flags(supervisor.OneForOne), Children: k.specs(all[:boot]...)})
+	ctx := context.Background()
+	for _, id := range all[boot:] {
+		if _, err := supervisor.StartChild(ctx, sup, k.spec(id, supervisor.Permanent)); err != nil {
+			t.Fatalf("StartChild(%s) = %v", id, err)
+		}
+	}
+	// crashAll crashes each of ids in turn and checks it came back under a
+	// new PID: its restarts-th restart.
+	crashAll := func(ids []string, restarts int) {
+		t.Helper()
+		for _, id := range ids {
+			old := pidOf(t, sup, id)
+			crash(old)
+			k.waitEvent("restarted "+id, restarts)
+			if pid := pidOf(t, sup, id); pid == old {
+				t.Fatalf("%s still runs under %v after its restart", id, old)
+			}
+		}
+	}
+	crashAll(all, 1)
+	// Stop a third by id and delete half of those; crash the rest again.
+	var stopped, deleted, up []string
+	for i, id := range all {
+		switch {
+		case i%3 != 0:
+			up = append(up, id)
+		case i%2 == 0:
+			deleted = append(deleted, id)
+		default:
+			stopped = append(stopped, id)
+		}
+		if i%3 != 0 {
+			continue
+		}
+		if err := supervisor.TerminateChild(ctx, sup, id); err != nil {
+			t.Fatalf("TerminateChild(%s) = %v", id, err)
+		}
+		if i%2 == 0 {
+			if err := supervisor.DeleteChild(ctx, sup, id); err != nil {
+				t.Fatalf("DeleteChild(%s) = %v", id, err)
+			}
+		}
+	}
+	crashAll(up, 2)
+	kids := children(t, sup)
+	for _, id := range stopped {
+		if c := kids[id]; c.Status != supervisor.Stopped {
+			t.Errorf("%s = %+v; want stopped", id, c)
+		}
+	}
+	for _, id := range deleted {
+		if c, ok := kids[id]; ok {
+			t.Errorf("%s = %+v; want deleted", id, c)
+		}
+	}
+	for _, id := range append(stopped, deleted...) {
+		if n := count(k.events.Lines(), "exit "+id); n != 1 {
+			t.Errorf("%s exited %d times as a crash; want 1 (its stop is no crash)", id, n)
+		}
+	}
+	if got, want := counts(t, sup), (supervisor.Counts{Specs: len(all) - len(deleted), Active: len(up), Workers: len(all) - len(deleted)}); got != want {
+		t.Errorf("CountChildren = %+v; want %+v", got, want)
+	}
+	// The stopped children start again, under PIDs the supervisor knows.
+	for _, id := range stopped {
+		if _, err := supervisor.RestartChild(ctx, sup, id); err != nil {
+			t.Fatalf("RestartChild(%s) = %v", id, err)
+		}
+	}
+	crashAll(stopped, 2)
+}

@@ -21,7 +21,7 @@ import (
 // what the shared part decides. There are two executors:
 //
 //   - static: the children of a Spec and of StartChild, kept as OTP's
-//     {Ids, Db}: ids in start order plus a map by id (and one by PID for
+//     {Ids, Db}: ids in start order plus a map by id (and an index by PID for
 //     the exits). It restarts by strategy and stops its children one at a
 //     time in reverse start order.
 //   - dynamic: the children of a DynamicSpec, kept by PID in a dynTable.

@@ -7,13 +7,13 @@ import (
 
 // static is the executor of a supervisor started from a Spec. Its
 // children are an ordered id slice plus a map, as supervisor.erl keeps
-// {Ids, Db}; ids is in start order. byPID holds the running children
-// only, for the exits. It is owned by the supervisor's process (no locks).
+// {Ids, Db}; ids is in start order. running finds the running children by
+// PID, for the exits. It is owned by the supervisor's process (no locks).
 type static struct {
 	*sup
 	ids      []string
 	children map[string]*child
-	byPID    map[process.PID]*child
+	running  runningIndex
 	initial  []ChildSpec // the children to start at boot; nil after Init
 }
 
@@ -21,7 +21,6 @@ func newStatic(s *sup, initial []ChildSpec) *static {
 	return &static{
 		sup:      s,
 		children: make(map[string]*child),
-		byPID:    make(map[process.PID]*child),
 		initial:  append([]ChildSpec(nil), initial...),
 	}
 }
@@ -100,7 +99,7 @@ func (st *static) runStart(c *child) (process.PID, error) {
 }
 
 // findRunning returns the running child pid, or nil.
-func (st *static) findRunning(pid process.PID) *child { return st.byPID[pid] }
+func (st *static) findRunning(pid process.PID) *child { return st.running.find(pid) }
 
 // findRetried returns the child m retries, by id.
 func (st *static) findRetried(m tryAgain) *child { return st.children[m.id] }
@@ -124,26 +123,27 @@ func (st *static) anySignificantRunning() bool {
 	return false
 }
 
-// The child table's transitions. byPID follows the running children.
+// The child table's transitions. running follows the running children.
 
 func (st *static) setRunning(c *child, pid process.PID) {
 	if c.state == stateRunning {
-		delete(st.byPID, c.pid)
+		st.running.repid(c, pid)
+	} else {
+		st.running.add(c, pid)
 	}
 	st.track(c, pid)
-	st.byPID[pid] = c
 }
 
 func (st *static) setStopped(c *child) {
 	if c.state == stateRunning {
-		delete(st.byPID, c.pid)
+		st.running.remove(c)
 	}
 	c.pid, c.state, c.proc = process.PID{}, stateStopped, rt.Target{}
 }
 
 func (st *static) setRestarting(c *child) {
 	if c.state == stateRunning {
-		delete(st.byPID, c.pid)
+		st.running.remove(c)
 	}
 	c.state = stateRestarting
 }
@@ -154,7 +154,7 @@ func (st *static) removeChild(id string) {
 		return
 	}
 	if c.state == stateRunning {
-		delete(st.byPID, c.pid)
+		st.running.remove(c)
 	}
 	delete(st.children, id)
 	for i, x := range st.ids {
@@ -174,4 +174,74 @@ func (st *static) surviving(ids []string) []string {
 		}
 	}
 	return out
+}
+
+// scanMax is the most running children a runningIndex scans: a static
+// supervisor usually has a handful, and a scan of a few pointers beats
+// hashing a PID (and deleting and inserting it on every restart).
+const scanMax = 16
+
+// runningIndex finds a static supervisor's running children by PID. Up to
+// scanMax of them it is a slice, scanned; from the first time there are
+// more it is a map (and stays one), so that a supervisor of thousands of
+// children finds one in O(1). add is given the PID the child now runs
+// under; repid and remove are called while c.pid is still the PID it is
+// indexed under (setRunning calls them before track changes it).
+type runningIndex struct {
+	few   []*child               // the running children, while byPID is nil
+	byPID map[process.PID]*child // nil until more than scanMax ran at once
+}
+
+// find returns the running child pid, or nil.
+func (x *runningIndex) find(pid process.PID) *child {
+	if x.byPID != nil {
+		return x.byPID[pid]
+	}
+	for _, c := range x.few {
+		if c.pid == pid {
+			return c
+		}
+	}
+	return nil
+}
+
+// add indexes c, not running until now, under pid.
+func (x *runningIndex) add(c *child, pid process.PID) {
+	if x.byPID == nil && len(x.few) < scanMax {
+		x.few = append(x.few, c)
+		return
+	}
+	if x.byPID == nil {
+		x.byPID = make(map[process.PID]*child, 2*scanMax)
+		for _, r := range x.few {
+			x.byPID[r.pid] = r
+		}
+		x.few = nil
+	}
+	x.byPID[pid] = c
+}
+
+// repid moves the running child c from c.pid to pid (a restart).
+func (x *runningIndex) repid(c *child, pid process.PID) {
+	if x.byPID != nil {
+		delete(x.byPID, c.pid)
+		x.byPID[pid] = c
+	} // the slice holds c itself, which track gives its new pid
+}
+
+// remove forgets c, running until now under c.pid.
+func (x *runningIndex) remove(c *child) {
+	if x.byPID != nil {
+		delete(x.byPID, c.pid)
+		return
+	}
+	for i, r := range x.few {
+		if r == c {
+			last := len(x.few) - 1
+			x.few[i] = x.few[last]
+			x.few[last] = nil
+			x.few = x.few[:last]
+			return
+		}
+	}
 }

@@ -55,7 +55,7 @@ func (s *sup) shutdown(c *child) bool {
 		s.emit(ChildTerminated{Supervisor: s.self.PID(), ID: c.spec.ID, PID: pid, Reason: reason})
 	}
 	if !shutdownOK(reason, c.spec) {
-		s.report("shutdown_error", reason, offenderOf(c))
+		s.report("shutdown_error", reason, c, pid)
 	}
 	return true
 }
