@@ -12,7 +12,7 @@ import (
 
 // Estimated sizes behind a row's memory figure (bytes).
 const (
-	procBytes    = 384 // the process record (process.TestProcLayout)
+	procBytes    = 256 // the process record (process.TestProcLayout)
 	messageBytes = 64  // one queued message: its slot and a small boxed value
 	linkBytes    = 48  // one link, monitor or timer entry
 )
