@@ -218,7 +218,7 @@ func (r *runner) start(p *process.Proc) error {
 	res := make(chan started, 1)
 	r.waitPID, err = p.Spawn(func(w *process.Proc) error {
 		return waiter(w, p.PID(), cmd, c.Limits, res, r.reaped)
-	}, process.Linked(), rt.Behaviour("osproc.waiter"))
+	}, process.Linked(), asOSProcWaiter)
 	if err != nil {
 		closeChildEnds()
 		r.closeAll()
@@ -244,7 +244,7 @@ func (r *runner) start(p *process.Proc) error {
 		f, stream := rd.f, rd.stream
 		pid, err := p.Spawn(func(rp *process.Proc) error {
 			return r.read(rp, f, stream)
-		}, process.Linked(), rt.Behaviour("osproc.reader"))
+		}, process.Linked(), asOSProcReader)
 		if err != nil {
 			_ = f.Close()
 			return err
@@ -255,7 +255,7 @@ func (r *runner) start(p *process.Proc) error {
 		in := r.inW
 		r.stdin, err = p.Spawn(func(wp *process.Proc) error {
 			return stdinWriter(wp, in)
-		}, process.Linked(), rt.Behaviour("osproc.stdin"))
+		}, process.Linked(), asOSProcStdin)
 		if err != nil {
 			_ = in.Close()
 			return err
@@ -415,7 +415,9 @@ func (r *runner) cutReaders() {
 // those answers: a caller that sees the end has its answer already (a
 // CloseStdin lets cat end at once, and its caller must not hear "not
 // running"). And the writer does not outlive the command: a process that
-// ends normally does not take its links with it.
+// ends normally does not take its links with it. In the worst case (a
+// write with no deadline to an input a grandchild outside the process
+// group still holds open) the wait lasts drainTimeout, after the drain.
 func (r *runner) endStdin(p *process.Proc) {
 	if r.stdin.IsZero() || r.stdinEnded {
 		return
@@ -503,3 +505,11 @@ func (r *runner) handleRequest(p *process.Proc, m *request) {
 		}
 	}
 }
+
+// The behaviour labels of the processes spawned here, made once: an
+// option made at every spawn would allocate its label every time.
+var (
+	asOSProcWaiter = rt.Behaviour("osproc.waiter")
+	asOSProcReader = rt.Behaviour("osproc.reader")
+	asOSProcStdin  = rt.Behaviour("osproc.stdin")
+)

@@ -53,7 +53,7 @@ func start(c Command, supervised bool, spawn func(process.Func, ...process.Spawn
 	ready := make(chan error, 1)
 	pid, err := spawn(func(p *process.Proc) error {
 		return r.run(p, ready)
-	}, process.TrapExits(), rt.Behaviour("osproc.command"))
+	}, process.TrapExits(), asOSProcCommand)
 	if err != nil {
 		return process.PID{}, err
 	}
@@ -140,3 +140,9 @@ func Supervisor(id string, spec SupervisorSpec) supervisor.ChildSpec {
 	}
 	return cs
 }
+
+// The behaviour labels of the processes spawned here, made once: an
+// option made at every spawn would allocate its label every time.
+var (
+	asOSProcCommand = rt.Behaviour("osproc.command")
+)

@@ -92,11 +92,12 @@
 // core) or starts a new worker. One worker owns a process at a time (the
 // mailbox's running flag, under the mailbox lock, so no wake-up is lost),
 // which gives per-sender FIFO. Workers keep their grown stacks between
-// processes. A process that dies on its worker and thereby makes an idle
-// process runnable (a trapping link's Exit, a monitor's Down: a
-// supervisor hearing of a crash) hands that process to its own worker,
-// which runs it next instead of waking another worker and parking: one
-// goroutine switch less per crash. A handler may block (a call, I/O): it only holds its own
+// processes. A process that dies on its worker and thereby makes idle
+// processes runnable (a trapping link's Exit, a monitor's Down: a
+// supervisor hearing of a crash) keeps the first of them on its own
+// worker, which runs it next instead of waking another worker and
+// parking: one goroutine switch less per crash. The others are
+// dispatched as usual. A handler may block (a call, I/O): it only holds its own
 // worker, never the pool.
 //
 // # Zombies

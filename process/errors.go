@@ -139,3 +139,8 @@ type StopError struct {
 func (e *StopError) Error() string {
 	return fmt.Sprintf("process: node stop incomplete: %d processes alive, %d zombies", e.Remaining, len(e.Zombies))
 }
+
+// errFuncHandled is the reason a Func process would end with if its
+// messages were ever handed to a handler (funcProc; never, as run starts
+// a Func itself).
+var errFuncHandled = errors.New("process: a Func process's message went to HandleMessage")

@@ -96,3 +96,68 @@ func TestHeirRunsOnTheDyingWorker(t *testing.T) {
 		})
 	}
 }
+
+// linkThenFail is a starter that links to a process, then fails its
+// start.
+type linkThenFail struct{ to PID }
+
+func (l linkThenFail) HandleStart(p *Proc) error {
+	if err := p.Link(l.to); err != nil {
+		return err
+	}
+	return errBoomHeir
+}
+
+func (linkThenFail) HandleMessage(*Proc, Msg) error { return nil }
+
+var errBoomHeir = errors.New("boom")
+
+// trapper hands the first message it gets to got, and ends when the node
+// stops (an Exit from no process).
+type trapper struct{ got chan Msg }
+
+func (t trapper) HandleMessage(_ *Proc, m Msg) error {
+	if e, ok := m.(Exit); ok && e.From.IsZero() {
+		return e.Reason
+	}
+	select {
+	case t.got <- m:
+	default:
+	}
+	return nil
+}
+
+// TestInlineStartHeirIsDispatched: a process whose inline start (on the
+// spawner's goroutine) fails makes its idle, trapping link runnable; the
+// spawner goes on with its own work, so that heir is handed to a worker,
+// and its Exit is handled.
+func TestInlineStartHeirIsDispatched(t *testing.T) {
+	n, err := NewNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = n.Stop(ctx)
+	}()
+	tr := trapper{got: make(chan Msg, 1)}
+	w, err := n.SpawnHandler(tr, TrapExits()) // no HandleStart: idle until a message
+	if err != nil {
+		t.Fatal(err)
+	}
+	failed, err := n.SpawnHandler(linkThenFail{to: w}, bridge{}.StartInline())
+	if err != nil {
+		t.Fatal(err)
+	}
+	timer := time.NewTimer(5 * time.Second)
+	defer timer.Stop()
+	select {
+	case m := <-tr.got:
+		if e, ok := m.(Exit); !ok || e.From != failed || !errors.Is(e.Reason, errBoomHeir) {
+			t.Errorf("the trapping link got %#v; want Exit from %v with reason boom", m, failed)
+		}
+	case <-timer.C:
+		t.Fatal("the trapping link never handled the Exit of the process whose inline start failed")
+	}
+}

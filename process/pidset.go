@@ -5,7 +5,7 @@ import "github.com/seed-fe72f376/orchard/internal/idmap"
 // pidSet is a set of PIDs sized for how links are used: its first member
 // lives inline (most processes have exactly one link, to their
 // supervisor, so linking allocates nothing), a few more live in a small
-// slice, and a large set (a supervisor linked to 100,000 children) becomes
+// slice behind a pointer (made at the second link, with the slice), and a large set (a supervisor linked to 100,000 children) becomes
 // a bit set of PID numbers (idmap.Set: children started one after
 // another share bit words), so every case costs O(1). The set's members
 // share the node of the PID that made it big; a member of another node,

@@ -30,7 +30,10 @@ type Handler interface {
 // Receive.
 type funcProc Func
 
-func (funcProc) HandleMessage(*Proc, Msg) error { return nil }
+// HandleMessage is never called (run starts a Func, which receives with
+// Receive); were it called, the process would end with a clear reason
+// rather than drop the message.
+func (funcProc) HandleMessage(*Proc, Msg) error { return errFuncHandled }
 
 // behaviourName is p's behaviour label, empty for none.
 func (p *Proc) behaviourName() string {
@@ -477,9 +480,10 @@ func (n *Node) deliver(p *Proc, from PID, m Msg, system bool) error {
 	return n.deliverTo(p, from, m, system, nil)
 }
 
-// deliverTo is deliver from a dying process on its own worker: if the
-// message makes p runnable and h has no heir yet, p becomes the heir,
-// which that worker runs next, instead of being dispatched.
+// deliverTo is deliver with an heir collector: h is not nil only for the
+// signals of a process dying on its own worker. If the message makes p
+// runnable and h has no heir yet, p becomes the heir, which that worker
+// runs next, instead of being dispatched.
 func (n *Node) deliverTo(p *Proc, from PID, m Msg, system bool, h *heir) error {
 	dispatch, wake, dropped, full := p.mb.push(m, system, !p.isFunc())
 	if full {

@@ -14,8 +14,9 @@ import (
 // run processes. An idle process holds no goroutine; when a message makes
 // it runnable, an idle worker takes it (a direct channel hand-off, which
 // Go schedules on the sender's P) or a new worker starts. A worker that
-// finishes a process parks itself for reuse, keeping its grown stack, so a
-// deep handler pays for its stack once.
+// finishes a process runs that process's heir, if its death made one
+// runnable (see heir), and otherwise parks itself for reuse, keeping its
+// grown stack, so a deep handler pays for its stack once.
 type pool struct {
 	node    *Node
 	max     int
@@ -162,6 +163,8 @@ func (w *worker) loop(p *Proc) {
 
 // keep reports whether a worker may run p, the heir of the process it
 // ran, itself; once the pool is closed, p is ended as dispatch would.
+// That branch is defensive: Node.Stop kills every process before it
+// closes the pool, so a death that makes an heir runs before it.
 func (pl *pool) keep(p *Proc) bool {
 	pl.mu.Lock()
 	closed := pl.closed

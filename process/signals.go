@@ -19,7 +19,11 @@ func (p *Proc) die(reason error, fromSelf bool) bool { return p.end(reason, from
 // instead of waking another worker for it and parking itself: one
 // goroutine switch less per exit, which a supervisor restarting a child
 // pays on every crash. The worker owns the heir exactly as if the pool
-// had handed it over.
+// had handed it over. Only the first process made runnable is the heir;
+// the others are dispatched at once, as before. The heir starts once the
+// whole death is over (every link and monitor signalled, the context
+// cancelled), which for a process with very many links delays it by
+// that many signals.
 type heir struct{ p *Proc }
 
 // dieOnWorker is die for p's own worker, once p's code has returned: it

@@ -28,4 +28,9 @@ func TestProcLayout(t *testing.T) {
 	if line(unsafe.Offsetof(p.batch)) != 2 || end(unsafe.Offsetof(p.handled), unsafe.Sizeof(p.handled)) != 2 {
 		t.Errorf("the owner's group (batch … handled) is not on line 2 alone")
 	}
+	// What other goroutines write (ended, mu, reason, links, more) stays
+	// off the owner's line.
+	if line(unsafe.Offsetof(p.ended)) < 3 {
+		t.Errorf("ended, mu and the fields after them share the owner's line 2 (offset %d)", unsafe.Offsetof(p.ended))
+	}
 }
