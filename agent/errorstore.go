@@ -149,7 +149,7 @@ func (sys *System) startCrashLog(parent *process.Proc) (process.PID, error) {
 				}
 			}
 		}
-	}, process.Linked(), rt.Behaviour("agent.crashlog"))
+	}, process.Linked(), asAgentCrashlog)
 }
 
 // recordSafely writes r to a store that may panic: the panic is logged
@@ -173,3 +173,9 @@ func stackOf(reason error) string {
 	}
 	return ""
 }
+
+// The behaviour labels of the processes spawned here, made once: an
+// option made at every spawn would allocate its label every time.
+var (
+	asAgentCrashlog = rt.Behaviour("agent.crashlog")
+)

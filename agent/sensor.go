@@ -43,7 +43,7 @@ func (sys *System) StartSensor(ctx context.Context, id string, fn SensorFunc) (p
 				_, err := sys.Publish(pctx, s)
 				return err
 			})
-		}, process.Linked(), rt.Behaviour("agent.sensor"))
+		}, process.Linked(), asAgentSensor)
 	}}
 	return supervisor.StartDynamicChild(ctx, sys.sensors, spec)
 }
@@ -102,3 +102,9 @@ func (sys *System) StartTimerSensor(ctx context.Context, id, typ string, interva
 		}
 	})
 }
+
+// The behaviour labels of the processes spawned here, made once: an
+// option made at every spawn would allocate its label every time.
+var (
+	asAgentSensor = rt.Behaviour("agent.sensor")
+)

@@ -220,7 +220,7 @@ func (s *server) HandleCall(self *genserver.Self, from genserver.From, req any) 
 	case proposeReq:
 		s.cRounds[r.p.Name]++
 		round := s.cRounds[r.p.Name]
-		pid, err := self.Spawn(roundFunc(self.PID(), r.p, round, r.deadline), process.Linked(), rt.Behaviour("coord.round"))
+		pid, err := self.Spawn(roundFunc(self.PID(), r.p, round, r.deadline), process.Linked(), asCoordRound)
 		if err != nil {
 			return nil, err
 		}
@@ -695,3 +695,9 @@ func (s *server) Terminate(self *genserver.Self, _ error) {
 		}
 	}
 }
+
+// The behaviour labels of the processes spawned here, made once: an
+// option made at every spawn would allocate its label every time.
+var (
+	asCoordRound = rt.Behaviour("coord.round")
+)

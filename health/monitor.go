@@ -271,7 +271,7 @@ func (m *monitor) current(name string, gen uint64) (*checkRun, bool) {
 // arms its timeout.
 func (m *monitor) start(s *genserver.Self, run *checkRun) {
 	run.gen++
-	pid, err := s.Spawn(checkBody(m.self, run.spec, run.gen), rt.Behaviour("health.check"), process.Linked())
+	pid, err := s.Spawn(checkBody(m.self, run.spec, run.gen), asHealthCheck, process.Linked())
 	if err != nil {
 		m.finish(s, run, Result{Status: Unhealthy, Err: err, At: time.Now()})
 		return
@@ -321,3 +321,9 @@ func (m *monitor) finish(s *genserver.Self, run *checkRun, res Result) {
 	m.record(run.state, res, nil)
 	run.next, _ = s.SendAfter(m.self, runMsg{name: run.spec.Name, gen: run.gen}, run.spec.Interval)
 }
+
+// The behaviour labels of the processes spawned here, made once: an
+// option made at every spawn would allocate its label every time.
+var (
+	asHealthCheck = rt.Behaviour("health.check")
+)

@@ -51,13 +51,13 @@ func (s *Server) startSession(parent *process.Proc, args ...any) (process.PID, e
 	switch a := args[0].(type) {
 	case connect:
 		return parent.Spawn(func(p *process.Proc) error { return s.runConnect(p, a) },
-			process.Linked(), rt.Behaviour("mcp.session"))
+			process.Linked(), asMCPSession)
 	case adopt:
 		return parent.Spawn(func(p *process.Proc) error {
 			defer s.live.track(a.ss, SessionInfo{ID: a.ss.ID(), Transport: "http", Remote: a.remote, PID: p.PID()})()
 			return own(p, a.ss)
 		},
-			process.Linked(), rt.Behaviour("mcp.session"))
+			process.Linked(), asMCPSession)
 	}
 	return process.PID{}, argerr.New("mcp: start session", "args", "want a transport or a session")
 }
@@ -194,3 +194,9 @@ func (s *Server) HTTPHandler(stateless bool) http.Handler {
 
 // requestKey carries a stateless HTTP request's context to its calls.
 type requestKey struct{}
+
+// The behaviour labels of the processes spawned here, made once: an
+// option made at every spawn would allocate its label every time.
+var (
+	asMCPSession = rt.Behaviour("mcp.session")
+)

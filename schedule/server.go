@@ -365,7 +365,7 @@ func (s *server) spawnDelivery(e *entry) (process.PID, error) {
 			return &deliveryError{err: err}
 		}
 		return nil
-	}, rt.Behaviour("schedule.delivery"), process.Linked())
+	}, asScheduleDelivery, process.Linked())
 }
 
 // deliveryEnded handles the exit of a delivery process (or of any other
@@ -513,3 +513,9 @@ func (s *server) entryOf(r Record, now time.Time) (*entry, error) {
 	e.next = s.nextTime(e, now)
 	return e, nil
 }
+
+// The behaviour labels of the processes spawned here, made once: an
+// option made at every spawn would allocate its label every time.
+var (
+	asScheduleDelivery = rt.Behaviour("schedule.delivery")
+)

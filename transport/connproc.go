@@ -22,7 +22,7 @@ func (l *Listener) startConn(parent *process.Proc, args ...any) (process.PID, er
 	l.mu.Unlock()
 	c := newConn(l.nextID.Add(1), nc, &l.cfg, drain)
 	o := &owner{l: l, c: c}
-	pid, err := parent.SpawnHandler(o, process.Linked(), process.TrapExits(), rt.Behaviour("transport.conn"))
+	pid, err := parent.SpawnHandler(o, process.Linked(), process.TrapExits(), asTransportConn)
 	if err != nil {
 		return pid, err
 	}
@@ -74,7 +74,7 @@ func (o *owner) handleStart(p *process.Proc) error {
 	if o.stopReason != nil {
 		return o.stopReason
 	}
-	pid, err := p.Spawn(o.read, process.Linked(), rt.Behaviour("transport.reader"))
+	pid, err := p.Spawn(o.read, process.Linked(), asTransportReader)
 	if err != nil {
 		return err
 	}
@@ -115,3 +115,10 @@ func (o *owner) read(p *process.Proc) error {
 	}
 	return err
 }
+
+// The behaviour labels of the processes spawned here, made once: an
+// option made at every spawn would allocate its label every time.
+var (
+	asTransportConn   = rt.Behaviour("transport.conn")
+	asTransportReader = rt.Behaviour("transport.reader")
+)

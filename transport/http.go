@@ -93,7 +93,7 @@ func (h *HTTPServer) spawn(spawn func(process.Handler, ...process.SpawnOption) (
 	var owner atomic.Value // the serving process's PID, for the connections table
 	o.srv.ConnState = h.connState(func() process.PID { pid, _ := owner.Load().(process.PID); return pid })
 	o.srv.RegisterOnShutdown(h.live.closeNew)
-	pid, err := spawn(o, process.TrapExits(), rt.Behaviour("transport.http"))
+	pid, err := spawn(o, process.TrapExits(), asTransportHTTP)
 	owner.Store(pid)
 	if err != nil {
 		_ = ln.Close()
@@ -147,7 +147,7 @@ func (o *httpOwner) HandleMessage(p *process.Proc, msg process.Msg) error {
 				return err
 			}
 			return nil
-		}, process.Linked(), rt.Behaviour("transport.http.serve"))
+		}, process.Linked(), asTransportHTTPServe)
 		if err != nil {
 			return err
 		}
@@ -171,3 +171,10 @@ func (o *httpOwner) HandleMessage(p *process.Proc, msg process.Msg) error {
 	}
 	return nil
 }
+
+// The behaviour labels of the processes spawned here, made once: an
+// option made at every spawn would allocate its label every time.
+var (
+	asTransportHTTP      = rt.Behaviour("transport.http")
+	asTransportHTTPServe = rt.Behaviour("transport.http.serve")
+)

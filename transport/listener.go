@@ -265,7 +265,7 @@ func (l *Listener) startAcceptor(parent *process.Proc) (process.PID, error) {
 	}
 	l.mu.Unlock()
 	return parent.Spawn(func(p *process.Proc) error { return l.accept(p, ln) },
-		process.Linked(), rt.Behaviour("transport.acceptor"))
+		process.Linked(), asTransportAcceptor)
 }
 
 // accept is the acceptor's loop. Its death closes the socket; a death by
@@ -334,3 +334,9 @@ func (l *Listener) hand(p *process.Proc, conns process.PID, nc net.Conn) {
 		_ = nc.Close()
 	}
 }
+
+// The behaviour labels of the processes spawned here, made once: an
+// option made at every spawn would allocate its label every time.
+var (
+	asTransportAcceptor = rt.Behaviour("transport.acceptor")
+)
