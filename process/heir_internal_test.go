@@ -47,6 +47,21 @@ func (w *watcher) HandleMessage(p *Proc, m Msg) error {
 	return nil
 }
 
+// newHeirNode returns a node that stops when the test ends.
+func newHeirNode(t *testing.T) *Node {
+	t.Helper()
+	n, err := NewNode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = n.Stop(ctx)
+	})
+	return n
+}
+
 // diedOn carries the worker serial of the dying child (one test at a time
 // uses it; the tests below do not run in parallel).
 var diedOn = make(chan uint64, 1)
@@ -63,15 +78,7 @@ func TestHeirRunsOnTheDyingWorker(t *testing.T) {
 		}
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
-				n, err := NewNode()
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer func() {
-					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-					defer cancel()
-					_ = n.Stop(ctx)
-				}()
+				n := newHeirNode(t)
 				w := &watcher{monitor: monitor}
 				opts := []SpawnOption{TrapExits()}
 				if monitor {
@@ -132,15 +139,7 @@ func (t trapper) HandleMessage(_ *Proc, m Msg) error {
 // spawner goes on with its own work, so that heir is handed to a worker,
 // and its Exit is handled.
 func TestInlineStartHeirIsDispatched(t *testing.T) {
-	n, err := NewNode()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = n.Stop(ctx)
-	}()
+	n := newHeirNode(t)
 	tr := trapper{got: make(chan Msg, 1)}
 	w, err := n.SpawnHandler(tr, TrapExits()) // no HandleStart: idle until a message
 	if err != nil {
