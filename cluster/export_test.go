@@ -7,3 +7,10 @@ func LocalRegistrations(n *Node) int {
 	defer n.glob.mu.RUnlock()
 	return len(n.glob.hooks)
 }
+
+// LeaveHooks returns how many hand-overs n's Stop would run first.
+func LeaveHooks(n *Node) int {
+	n.leaveMu.Lock()
+	defer n.leaveMu.Unlock()
+	return len(n.leaves)
+}

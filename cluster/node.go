@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"net"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -44,8 +45,9 @@ type Node struct {
 	glob     global      // the global registry (global.go)
 	fenceMu  sync.Mutex  // protects fences
 	fences   jetstream.KeyValue
-	leaveMu  sync.Mutex // protects leaves
-	leaves   []func(context.Context)
+	leaveMu  sync.Mutex // protects leaves and leaveSeq
+	leaves   []leave
+	leaveSeq uint64
 	svcMu    sync.Mutex  // protects svc
 	svc      process.PID // the services supervisor (services.go), once started
 
@@ -206,10 +208,10 @@ func (n *Node) Stop(ctx context.Context) error {
 		return nil
 	}
 	n.leaveMu.Lock()
-	leaves := n.leaves
+	leaves := slices.Clone(n.leaves)
 	n.leaveMu.Unlock()
-	for _, f := range leaves {
-		f(ctx) // hand distributed children over while still routed
+	for _, l := range leaves {
+		l.f(ctx) // hand distributed children over while still routed
 	}
 	n.flushAll()
 	n.unrecord()
@@ -223,11 +225,25 @@ func (n *Node) Stop(ctx context.Context) error {
 	return n.proc.Stop(ctx)
 }
 
-// onLeave adds f to what [Node.Stop] runs first.
-func (n *Node) onLeave(f func(context.Context)) {
+// leave is one of the hand-overs [Node.Stop] runs first.
+type leave struct {
+	id uint64
+	f  func(context.Context)
+}
+
+// onLeave adds f to what [Node.Stop] runs first; remove takes it out
+// again (a singleton stopped on its own has nothing left to hand over).
+func (n *Node) onLeave(f func(context.Context)) (remove func()) {
 	n.leaveMu.Lock()
-	n.leaves = append(n.leaves, f)
+	n.leaveSeq++
+	id := n.leaveSeq
+	n.leaves = append(n.leaves, leave{id: id, f: f})
 	n.leaveMu.Unlock()
+	return func() {
+		n.leaveMu.Lock()
+		defer n.leaveMu.Unlock()
+		n.leaves = slices.DeleteFunc(n.leaves, func(l leave) bool { return l.id == id })
+	}
 }
 
 // subject is the subject of node id's messages.

@@ -81,6 +81,7 @@ type Singleton struct {
 	n          *Node
 	spec       SingletonSpec
 	handedOver atomic.Bool // Stop or the node's leave ran
+	unleave    func()      // takes handOver out of the node's leave
 
 	mu       sync.Mutex // protects the fields below
 	holder   string
@@ -132,7 +133,7 @@ func (n *Node) StartSingleton(spec SingletonSpec) (*Singleton, error) {
 	if err := n.startService(s.serviceID(), s.manage); err != nil {
 		return nil, err
 	}
-	n.onLeave(s.handOver)
+	s.unleave = n.onLeave(s.handOver)
 	return s, nil
 }
 
@@ -158,6 +159,7 @@ func (s *Singleton) Stop() {
 	ctx, cancel := context.WithTimeout(context.Background(), serviceCallTimeout)
 	defer cancel()
 	s.handOver(ctx)
+	s.unleave() // the node's leave has nothing left to do for it
 }
 
 // handOver is [Singleton.Stop] bounded by ctx. Only its first call

@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -270,6 +271,40 @@ func TestSingletonLeaseDeletedWhileHeld(t *testing.T) {
 			restarted = true
 		default:
 			t.Fatalf("event %+v; want the first instance (token %d) to end and one with a higher token to start", e, first.token)
+		}
+	}
+}
+
+// TestSingletonStopLeavesNoHandOver: a singleton stopped on its own takes
+// its hand-over out of the node's leave, so starting and stopping
+// singletons does not pile hand-overs up for Node.Stop.
+func TestSingletonStopLeavesNoHandOver(t *testing.T) {
+	a := startLocal(t, "unleave-a", cluster.Config{})
+	startLocal(t, "unleave-b", cluster.Config{Routes: []string{a.RouteURL()}})
+	awaitUp(t, a, "unleave-b")
+	awaitJetStream(t, a, "unleave-a", "unleave-b")
+	before := cluster.LeaveHooks(a)
+	started := make(chan struct{}, 1)
+	for i := range 2 {
+		s, err := a.StartSingleton(cluster.SingletonSpec{Name: "unleave-" + strconv.Itoa(i), Lease: 3 * time.Second, Run: func(p *process.Proc, _ uint64) error {
+			started <- struct{}{}
+			<-p.Context().Done()
+			return nil
+		}})
+		if err != nil {
+			t.Fatalf("round %d: StartSingleton: %v", i, err)
+		}
+		if got := cluster.LeaveHooks(a); got != before+1 {
+			t.Fatalf("round %d: %d hand-overs with the singleton running; want %d", i, got, before+1)
+		}
+		select {
+		case <-started:
+		case <-time.After(20 * time.Second):
+			t.Fatalf("round %d: the singleton did not start within 20 s", i)
+		}
+		s.Stop()
+		if got := cluster.LeaveHooks(a); got != before {
+			t.Fatalf("round %d: %d hand-overs after Stop; want %d", i, got, before)
 		}
 	}
 }
