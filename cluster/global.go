@@ -118,7 +118,10 @@ func (g GlobalName) Token() uint64 {
 // the holder may hand to outside systems to reject stale writers. The
 // name is removed when pid dies, or when its node is declared down. A
 // taken name is an error matching process.ErrNameTaken; a dead pid is a
-// *process.NoProcError.
+// *process.NoProcError. When ctx ends while the create is in flight, the
+// call fails and the registry's cleanup process removes the name if the
+// create went through after all (unless an earlier registration of this
+// node holds it).
 func (n *Node) RegisterGlobal(ctx context.Context, name string, pid process.PID) (uint64, error) {
 	const op = "cluster: Node.RegisterGlobal"
 	switch {
@@ -134,6 +137,11 @@ func (n *Node) RegisterGlobal(ctx context.Context, name string, pid process.PID)
 	val, _ := json.Marshal(wireEntry{Node: pid.Node(), ID: pid.ID()})
 	rev, err := n.createGlobal(ctx, name, val)
 	if err != nil {
+		if ctx.Err() != nil && !errors.Is(err, process.ErrNameTaken) {
+			// A create whose answer ctx cut off may have succeeded; the
+			// caller hears it failed and would never unregister it.
+			_ = n.proc.Send(n.glob.reaper, lostCreate{name: name, val: val})
+		}
 		return 0, err
 	}
 	n.cacheSet(name, entry{pid: pid, token: rev})
@@ -366,8 +374,38 @@ type unregister struct {
 	token uint64
 }
 
+// lostCreate asks the reaper to remove name if it holds val: a
+// registration whose create may have succeeded after its caller's ctx
+// ended (the caller was told it failed).
+type lostCreate struct {
+	name string
+	val  []byte
+}
+
+// dropLostCreate removes name if the registry holds val under it and no
+// registration of this node records it (an earlier RegisterGlobal of the
+// same process for the same name, which holds the same value, is kept).
+// The delete is conditional on the revision read, so a newer
+// registration is never removed.
+func (n *Node) dropLostCreate(stop <-chan struct{}, m lostCreate) {
+	n.glob.mu.Lock()
+	_, recorded := n.glob.hooks[m.name]
+	n.glob.mu.Unlock()
+	if recorded {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), kvOpTimeout)
+	e, err := n.leaderGet(ctx, RegistryBucket, m.name)
+	cancel()
+	if err != nil || string(e.Value()) != string(m.val) {
+		return // not there (the create failed), or another's
+	}
+	n.deleteGlobal(stop, m.name, e.Revision(), 0)
+}
+
 // reaper is the registry's cleanup process: it removes the
-// registrations of local processes that died, and, when a node is
+// registrations of local processes that died and those whose create
+// may have succeeded after its caller gave up, and, when a node is
 // declared down, those held by that node's processes (every node tries;
 // the conditional delete lets one succeed).
 func (n *Node) reaperLoop(p *process.Proc) error {
@@ -384,6 +422,8 @@ func (n *Node) reaperLoop(p *process.Proc) error {
 		switch m := m.(type) {
 		case unregister:
 			n.deleteGlobal(p.Context().Done(), m.name, m.token, 0)
+		case lostCreate:
+			n.dropLostCreate(p.Context().Done(), m)
 		case NodeDown:
 			n.glob.mu.RLock()
 			var lost []unregister

@@ -158,6 +158,41 @@ func awaitJetStream(t *testing.T, n *cluster.Node, names ...string) {
 // TestGlobalUnregisterDropsExitHook: a process that lives on while it
 // registers and unregisters a global name keeps no exit hook per past
 // registration, and the record of a holder that dies goes with it.
+// TestGlobalLostCreateRemoved: a registration whose create succeeded
+// after RegisterGlobal's ctx ended (its caller was told it failed, so it
+// would never unregister it) is removed by the reaper; one that the node
+// records (an earlier RegisterGlobal of the same process) is kept.
+func TestGlobalLostCreateRemoved(t *testing.T) {
+	a := startLocal(t, "gl-a", cluster.Config{})
+	startLocal(t, "gl-b", cluster.Config{Routes: []string{a.RouteURL()}})
+	awaitUp(t, a, "gl-b")
+	awaitJetStream(t, a, "gl-a", "gl-b")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	pr := otptest.NewProbe(t, a.Process())
+	if _, err := a.RegisterGlobal(ctx, "gl-kept", pr.PID()); err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.CreateGlobalRaw(ctx, a, "gl-lost", pr.PID()); err != nil {
+		t.Fatal(err)
+	}
+	otptest.Eventually(t, 10*time.Second, func() bool { _, _, ok := a.WhereIsGlobal("gl-lost"); return ok },
+		"the lost create is seen")
+	// The reaper takes them in order: once gl-lost is gone, gl-kept was
+	// looked at.
+	if err := cluster.LoseCreate(a, "gl-kept", pr.PID()); err != nil {
+		t.Fatal(err)
+	}
+	if err := cluster.LoseCreate(a, "gl-lost", pr.PID()); err != nil {
+		t.Fatal(err)
+	}
+	otptest.Eventually(t, 10*time.Second, func() bool { _, _, ok := a.WhereIsGlobal("gl-lost"); return !ok },
+		"the lost create is removed")
+	if pid, _, ok := a.WhereIsGlobal("gl-kept"); !ok || pid != pr.PID() {
+		t.Errorf("gl-kept resolves to %v, %v; want %v: a recorded registration is kept", pid, ok, pr.PID())
+	}
+}
+
 func TestGlobalUnregisterDropsExitHook(t *testing.T) {
 	a := startLocal(t, "gu-a", cluster.Config{})
 	startLocal(t, "gu-b", cluster.Config{Routes: []string{a.RouteURL()}})
