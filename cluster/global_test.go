@@ -163,10 +163,7 @@ func awaitJetStream(t *testing.T, n *cluster.Node, names ...string) {
 // would never unregister it) is removed by the reaper; one that the node
 // records (an earlier RegisterGlobal of the same process) is kept.
 func TestGlobalLostCreateRemoved(t *testing.T) {
-	a := startLocal(t, "gl-a", cluster.Config{})
-	startLocal(t, "gl-b", cluster.Config{Routes: []string{a.RouteURL()}})
-	awaitUp(t, a, "gl-b")
-	awaitJetStream(t, a, "gl-a", "gl-b")
+	a := startJetStreamPair(t, "gl")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	pr := otptest.NewProbe(t, a.Process())
@@ -194,10 +191,7 @@ func TestGlobalLostCreateRemoved(t *testing.T) {
 }
 
 func TestGlobalUnregisterDropsExitHook(t *testing.T) {
-	a := startLocal(t, "gu-a", cluster.Config{})
-	startLocal(t, "gu-b", cluster.Config{Routes: []string{a.RouteURL()}})
-	awaitUp(t, a, "gu-b")
-	awaitJetStream(t, a, "gu-a", "gu-b")
+	a := startJetStreamPair(t, "gu")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	pr := otptest.NewProbe(t, a.Process())

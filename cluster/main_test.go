@@ -484,3 +484,15 @@ func awaitUp(t *testing.T, n *cluster.Node, names ...string) {
 		return true
 	}, "nodes %v up as seen by %s", names, n.Name())
 }
+
+// startJetStreamPair starts two local nodes, prefix-a and prefix-b,
+// routed to each other, waits until each sees the other and both are in
+// JetStream's records, and returns prefix-a.
+func startJetStreamPair(t *testing.T, prefix string) *cluster.Node {
+	t.Helper()
+	a := startLocal(t, prefix+"-a", cluster.Config{})
+	startLocal(t, prefix+"-b", cluster.Config{Routes: []string{a.RouteURL()}})
+	awaitUp(t, a, prefix+"-b")
+	awaitJetStream(t, a, prefix+"-a", prefix+"-b")
+	return a
+}

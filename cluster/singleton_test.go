@@ -214,10 +214,7 @@ func TestSingletonStopHandsOver(t *testing.T) {
 // deleted, the manager takes it again with a new token and its first
 // instance ends: it does not run on, untracked, beside the new one.
 func TestSingletonLeaseDeletedWhileHeld(t *testing.T) {
-	a := startLocal(t, "delsy-a", cluster.Config{})
-	startLocal(t, "delsy-b", cluster.Config{Routes: []string{a.RouteURL()}})
-	awaitUp(t, a, "delsy-b")
-	awaitJetStream(t, a, "delsy-a", "delsy-b")
+	a := startJetStreamPair(t, "delsy")
 	type event struct {
 		token uint64
 		start bool
@@ -279,10 +276,7 @@ func TestSingletonLeaseDeletedWhileHeld(t *testing.T) {
 // its hand-over out of the node's leave, so starting and stopping
 // singletons does not pile hand-overs up for Node.Stop.
 func TestSingletonStopLeavesNoHandOver(t *testing.T) {
-	a := startLocal(t, "unleave-a", cluster.Config{})
-	startLocal(t, "unleave-b", cluster.Config{Routes: []string{a.RouteURL()}})
-	awaitUp(t, a, "unleave-b")
-	awaitJetStream(t, a, "unleave-a", "unleave-b")
+	a := startJetStreamPair(t, "unleave")
 	before := cluster.LeaveHooks(a)
 	started := make(chan struct{}, 1)
 	for i := range 2 {
