@@ -388,9 +388,9 @@ type lostCreate struct {
 // The delete is conditional on the revision read, so a newer
 // registration is never removed.
 func (n *Node) dropLostCreate(stop <-chan struct{}, m lostCreate) {
-	n.glob.mu.Lock()
+	n.glob.mu.RLock()
 	_, recorded := n.glob.hooks[m.name]
-	n.glob.mu.Unlock()
+	n.glob.mu.RUnlock()
 	if recorded {
 		return
 	}

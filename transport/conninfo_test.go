@@ -18,9 +18,7 @@ import (
 // once closed.
 func TestHTTPConnectionList(t *testing.T) {
 	node := otptest.NewNode(t)
-	h, err := transport.NewHTTP("127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, "ok")
-	}), time.Second)
+	h, err := transport.NewHTTP("127.0.0.1:0", answerOK, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}

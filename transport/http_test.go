@@ -66,9 +66,7 @@ func TestHTTPServerDrainsOnShutdown(t *testing.T) {
 // the supervisor's shutdown timeout here (2 × 1 s), and kill the server.
 func TestHTTPServerShutdownClosesFreshConns(t *testing.T) {
 	node := otptest.NewNode(t)
-	h, err := transport.NewHTTP("127.0.0.1:0", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, "ok")
-	}), time.Second)
+	h, err := transport.NewHTTP("127.0.0.1:0", answerOK, time.Second)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,3 +95,8 @@ func TestHTTPServerShutdownClosesFreshConns(t *testing.T) {
 		t.Errorf("shutdown took %v with a fresh connection open; want it under the 1 s drain", took)
 	}
 }
+
+// answerOK answers every request with "ok".
+var answerOK = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+	_, _ = io.WriteString(w, "ok")
+})

@@ -382,3 +382,22 @@ func TestClusterWorkloads(t *testing.T) {
 		t.Fatal("node not declared down")
 	}
 }
+
+// startBenchNode starts the in-process node of a cluster workload in a
+// fresh data directory, and returns it with its stop, which also runs at
+// the test's cleanup (stopping twice is harmless).
+func startBenchNode(ctx context.Context, t *testing.T, cfg cluster.Config) (*cluster.Node, func()) {
+	t.Helper()
+	cfg.Dir = t.TempDir()
+	n, err := cluster.Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := func() {
+		sctx, scancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer scancel()
+		_ = n.Stop(sctx)
+	}
+	t.Cleanup(stop)
+	return n, stop
+}

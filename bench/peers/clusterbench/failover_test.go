@@ -77,17 +77,10 @@ func w11Round(t *testing.T, prefix string) w11Result {
 		t.Fatal(err)
 	}
 	defer alog.Close()
-	a, err := cluster.Start(ctx, cluster.Config{Name: prefix + "-a", Dir: t.TempDir(), Replicas: 3,
+	// stopA also runs at cleanup, after the node processes are killed
+	// when the round fails.
+	a, stopA := startBenchNode(ctx, t, cluster.Config{Name: prefix + "-a", Replicas: 3,
 		ServerLogger: slog.New(slog.NewTextHandler(alog, nil))})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stopA := func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer scancel()
-		_ = a.Stop(sctx)
-	}
-	t.Cleanup(stopA) // runs after the node processes are killed when the round fails
 	d, err := a.StartDistributed(w11Dist(a))
 	if err != nil {
 		t.Fatal(err)

@@ -32,16 +32,7 @@ func TestClusterRegistry(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
 	defer cancel()
-	a, err := cluster.Start(ctx, cluster.Config{Name: "reg-a", Dir: t.TempDir(), Replicas: 3})
-	if err != nil {
-		t.Fatal(err)
-	}
-	stopA := func() {
-		sctx, scancel := context.WithTimeout(context.Background(), 15*time.Second)
-		defer scancel()
-		_ = a.Stop(sctx)
-	}
-	t.Cleanup(stopA)
+	a, stopA := startBenchNode(ctx, t, cluster.Config{Name: "reg-a", Replicas: 3})
 	srv, nc, rawRoute, err := rawServer("raw-reg-a", nil, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
