@@ -208,8 +208,8 @@ func (n *Node) createGlobal(ctx context.Context, name string, val []byte) (uint6
 		if err == nil {
 			rev, err = kv.Create(actx, name, val)
 			if errors.Is(err, jetstream.ErrKeyExists) && retried {
-				if e, gerr := n.leaderGet(actx, RegistryBucket, name); gerr == nil && string(e.Value()) == string(val) {
-					rev, err = e.Revision(), nil
+				if held, ok := n.holding(actx, name, val); ok {
+					rev, err = held, nil
 				}
 			}
 		}
@@ -395,12 +395,22 @@ func (n *Node) dropLostCreate(stop <-chan struct{}, m lostCreate) {
 		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), kvOpTimeout)
-	e, err := n.leaderGet(ctx, RegistryBucket, m.name)
+	rev, ok := n.holding(ctx, m.name, m.val)
 	cancel()
-	if err != nil || string(e.Value()) != string(m.val) {
+	if !ok {
 		return // not there (the create failed), or another's
 	}
-	n.deleteGlobal(stop, m.name, e.Revision(), 0)
+	n.deleteGlobal(stop, m.name, rev, 0)
+}
+
+// holding reports whether the registry's leader holds val under name,
+// and at which revision.
+func (n *Node) holding(ctx context.Context, name string, val []byte) (uint64, bool) {
+	e, err := n.leaderGet(ctx, RegistryBucket, name)
+	if err != nil || string(e.Value()) != string(val) {
+		return 0, false
+	}
+	return e.Revision(), true
 }
 
 // reaper is the registry's cleanup process: it removes the
